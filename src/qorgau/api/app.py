@@ -1,0 +1,100 @@
+"""The application factory: one FastAPI app with every domain's routes, started and stopped as a unit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from qorgau import __version__, domains
+from qorgau.api.guards import unguarded_routes
+from qorgau.api.middleware import BodyLimit, Observe
+from qorgau.api.webapp import WebApp, default_dist
+from qorgau.audit import service as audit_service
+from qorgau.audit.signing import anchor_path, load_signer
+from qorgau.auth import service as auth_service
+from qorgau.core import problems
+from qorgau.core.bus.dispatch import Dispatcher, Subscriber
+from qorgau.core.bus.live import LiveFeed
+from qorgau.core.bus.transport import make_transport
+from qorgau.core.crypto import configure_keyring, load_keyring
+from qorgau.core.db import Database
+from qorgau.core.runtime import Runtime
+from qorgau.core.settings import Settings, get_settings
+from qorgau.core.time import utcnow
+from qorgau.core.workers import Periodic, Supervisor
+
+log = logging.getLogger(__name__)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    keyring = load_keyring(settings)
+    configure_keyring(keyring)
+    transport = make_transport(settings, db)
+    return Runtime(settings=settings, db=db, keyring=keyring, transport=transport, live=LiveFeed(transport))
+
+
+def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[Subscriber] = ()) -> FastAPI:
+    """Build the server app; routes without a guard make this fail (secure by default)."""
+    settings = settings or get_settings()
+    domains.load_models()
+    domains.load_events()
+    runtime = build_runtime(settings)
+    subscribers = [*domains.subscribers(), *extra_subscribers]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        supervisor = Supervisor(runtime.metrics)
+        signer = load_signer(settings)
+        anchor = anchor_path(settings)
+
+        def checkpoint_audit() -> None:
+            with runtime.db.unit_of_work() as session:
+                audit_service.checkpoint(session, signer, anchor)
+
+        def purge_sessions() -> None:
+            with runtime.db.unit_of_work() as session:
+                auth_service.purge_expired_sessions(session, utcnow())
+
+        await runtime.transport.start()
+        await runtime.live.start()
+        dispatcher = Dispatcher(runtime.db, runtime.transport, subscribers)
+        await dispatcher.start()
+        supervisor.every(Periodic("audit-checkpoint", settings.audit_checkpoint_interval_s, checkpoint_audit))
+        supervisor.every(Periodic("session-purge", 600, purge_sessions))
+        runtime.ready = True
+        log.info("qorgau started", extra={"version": __version__})
+        try:
+            yield
+        finally:
+            runtime.ready = False
+            await supervisor.stop()
+            await dispatcher.stop()
+            await runtime.live.stop()
+            await runtime.transport.stop()
+            try:
+                checkpoint_audit()
+            except Exception:
+                log.exception("final audit checkpoint failed")
+            runtime.db.dispose()
+
+    app = FastAPI(
+        title="Qorgau API", version=__version__, lifespan=lifespan, openapi_url="/api/openapi.json",
+        docs_url="/api/docs", redoc_url=None,
+        description="Operations Control Center for city police. Errors are RFC 9457 problem+json.",
+    )
+    app.state.runtime = runtime
+    problems.install(app)
+    for router in domains.routers():
+        app.include_router(router)
+    app.mount("/", WebApp(settings.web_dist or default_dist()), name="web")
+    app.add_middleware(BodyLimit, runtime=runtime)
+    app.add_middleware(Observe, runtime=runtime)
+    missing = unguarded_routes(app)
+    if missing:
+        raise RuntimeError(f"routes without a declared permission: {', '.join(missing)}")
+    return app

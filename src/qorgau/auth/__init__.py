@@ -1,0 +1,1 @@
+"""Users, roles and permissions, web sessions and API tokens."""

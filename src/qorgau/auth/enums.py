@@ -1,0 +1,71 @@
+"""Roles and the named permissions (``resource:action``) each one holds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    DISPATCHER = "dispatcher"
+    SUPERVISOR = "supervisor"
+    INSPECTOR = "inspector"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+class Permission(StrEnum):
+    """Every permission a route can require; later domains' permissions are named here already."""
+
+    USERS_READ = "users:read"
+    USERS_WRITE = "users:write"
+    TOKENS_WRITE = "tokens:write"
+    AUDIT_READ = "audit:read"
+    AUDIT_VERIFY = "audit:verify"
+    EVENTS_READ = "events:read"
+    SETTINGS_READ = "settings:read"
+    DEVICES_READ = "devices:read"
+    DEVICES_WRITE = "devices:write"
+    ALARMS_READ = "alarms:read"
+    ALARMS_ACK = "alarms:ack"
+    ALARMS_RULES = "alarms:rules"
+    ALARMS_ESCALATIONS = "alarms:escalations"
+    INCIDENTS_READ = "incidents:read"
+    INCIDENTS_WRITE = "incidents:write"
+    UNITS_READ = "units:read"
+    UNITS_WRITE = "units:write"
+    UNITS_DISPATCH = "units:dispatch"
+    VIDEO_VIEW = "video:view"
+    VIDEO_EXPORT = "video:export"
+    STATS_READ = "stats:read"
+    APPEALS_READ = "appeals:read"
+    APPEALS_WRITE = "appeals:write"
+
+
+P = Permission
+_OPERATOR = {
+    P.EVENTS_READ, P.DEVICES_READ, P.ALARMS_READ, P.ALARMS_ACK, P.INCIDENTS_READ, P.INCIDENTS_WRITE,
+    P.UNITS_READ, P.VIDEO_VIEW, P.TOKENS_WRITE,
+}
+_DISPATCHER = _OPERATOR | {P.UNITS_DISPATCH, P.UNITS_WRITE}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OPERATOR: frozenset(_OPERATOR),
+    Role.DISPATCHER: frozenset(_DISPATCHER),
+    Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ}),
+    Role.INSPECTOR: frozenset({
+        P.EVENTS_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.INCIDENTS_WRITE, P.UNITS_READ,
+        P.VIDEO_VIEW, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE,
+    }),
+    Role.ANALYST: frozenset({P.EVENTS_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.STATS_READ, P.TOKENS_WRITE}),
+    Role.ADMIN: frozenset({
+        P.USERS_READ, P.USERS_WRITE, P.TOKENS_WRITE, P.SETTINGS_READ, P.EVENTS_READ, P.DEVICES_READ,
+        P.DEVICES_WRITE, P.ALARMS_READ, P.ALARMS_RULES, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_WRITE,
+    }),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.TOKENS_WRITE}),
+}
+
+
+def permissions_of(role: Role | str) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS[Role(role)]

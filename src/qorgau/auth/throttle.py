@@ -1,0 +1,80 @@
+"""Growing delays after failed logins, never a hard lockout.
+
+Three counters: the user at this address (delays grow to ``login_max_delay_s``), the
+address for any user (same cap, larger allowance), and the user from anywhere (a small
+cap, ``login_user_max_delay_s``). An attacker elsewhere can therefore slow a duty
+operator's account by seconds at most, never lock them out at their own console.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from qorgau.auth.models import LoginThrottle
+from qorgau.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    free: int
+    cap_s: float
+
+
+def rules(settings: Settings, username: str, source: str) -> list[Rule]:
+    name = username.strip().lower()
+    return [
+        Rule(f"pair:{name}|{source}", settings.login_free_attempts, settings.login_max_delay_s),
+        Rule(f"addr:{source}", settings.login_free_attempts * 5, settings.login_max_delay_s),
+        Rule(f"user:{name}", settings.login_free_attempts * 2, settings.login_user_max_delay_s),
+    ]
+
+
+def delay_after(failures: int, free: int, base: float, cap: float) -> float:
+    if failures < free:
+        return 0.0
+    return min(base * 2 ** (failures - free), cap)
+
+
+def wait_seconds(session: Session, settings: Settings, username: str, source: str, now: datetime) -> int:
+    """Seconds before another attempt is considered (0: go ahead)."""
+    longest = 0.0
+    for rule in rules(settings, username, source):
+        row = session.get(LoginThrottle, rule.key)
+        if row is not None and row.not_before > now:
+            longest = max(longest, (row.not_before - now).total_seconds())
+    return math.ceil(longest)
+
+
+def record_failure(session: Session, settings: Settings, username: str, source: str, now: datetime) -> None:
+    for rule in rules(settings, username, source):
+        row = session.get(LoginThrottle, rule.key)
+        if row is None:
+            row = LoginThrottle(key=rule.key, failures=0, last_failure_at=now, not_before=now)
+            session.add(row)
+        row.failures += 1
+        row.last_failure_at = now
+        row.not_before = now + timedelta(
+            seconds=delay_after(row.failures, rule.free, settings.login_base_delay_s, rule.cap_s)
+        )
+
+
+def record_success(session: Session, username: str, source: str) -> None:
+    name = username.strip().lower()
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_([f"pair:{name}|{source}", f"user:{name}"])))
+
+
+def unlock(session: Session, username: str) -> int:
+    """Clear every delay that concerns this user (admin action)."""
+    name = username.strip().lower()
+    result = session.execute(
+        delete(LoginThrottle).where(
+            (LoginThrottle.key == f"user:{name}") | LoginThrottle.key.startswith(f"pair:{name}|", autoescape=True)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,376 @@
+"""One command line for every role of Qorgau: `qorgau --help`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qorgau import __version__
+from qorgau.core.errors import ConfigError, QorgauError
+
+app = typer.Typer(help="Qorgau — Operations Control Center for city police.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+user_app = typer.Typer(help="Manage accounts: add, change password, list, unlock.", no_args_is_help=True)
+config_app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check and anchor the tamper-evident audit log.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage the master key that encrypts secrets in the database.", no_args_is_help=True)
+events_app = typer.Typer(help="The event catalogue.", no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens for API clients and devices.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(config_app, name="config")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(events_app, name="events")
+app.add_typer(token_app, name="token")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from qorgau.core.settings import load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+
+
+class _Cli:
+    """Settings, database and keys for a one-shot command; its commits wake running servers."""
+
+    def __init__(self) -> None:
+        from qorgau import domains
+        from qorgau.core.bus.wake import install_poker
+        from qorgau.core.crypto import configure_keyring, load_keyring
+        from qorgau.core.db import Database
+        from qorgau.core.migrate import is_at_head
+
+        self.settings = _settings()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        domains.load_models()
+        domains.load_events()
+        self.db = Database(self.settings.effective_database_url)
+        with self.db.engine.connect() as conn:
+            if not is_at_head(conn):
+                raise _fail("the database is not migrated: run `qorgau migrate` first")
+        configure_keyring(load_keyring(self.settings))
+        install_poker(self.settings.run_dir)
+
+    def actor(self):  # type: ignore[no-untyped-def]
+        from qorgau.audit.service import Actor
+
+        return Actor(ref="system:cli", name=getpass.getuser(), source="cli")
+
+
+def _read_password(confirm: bool = True) -> str:
+    """From a terminal: ask twice. Otherwise: the first line of standard input."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if confirm and getpass.getpass("Repeat password: ") != first:
+            raise _fail("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: setting `host`).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (default: setting `port`).")] = None,
+) -> None:
+    """Run the server: API, live event stream, web app and background workers."""
+    import uvicorn
+
+    from qorgau.api.app import create_app
+    from qorgau.core.db import Database
+    from qorgau.core.logs import setup_logging
+    from qorgau.core.migrate import is_at_head
+
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_json)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    with db.engine.connect() as conn:
+        if not is_at_head(conn):
+            raise _fail("the database is not migrated: run `qorgau migrate` first")
+    db.dispose()
+    application = create_app(settings)
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
+                proxy_headers=False, ws_ping_interval=None)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    from qorgau.core.migrate import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    typer.echo("database is at the latest schema")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name (lower case letters, digits, . _ -).")],
+    role: Annotated[str, typer.Option(help="operator, dispatcher, supervisor, inspector, analyst, admin, auditor")],
+    display_name: Annotated[str | None, typer.Option(help="Full name shown in the UI.")] = None,
+    locale: Annotated[str | None, typer.Option(help="kk, ru or en.")] = None,
+) -> None:
+    """Create an account. The password is asked for, or read from standard input in scripts."""
+    from pydantic import ValidationError
+
+    from qorgau.auth import service
+    from qorgau.auth.schemas import UserCreate
+    from qorgau.core.bus import Context
+
+    cli = _Cli()
+    password = _read_password()
+    try:
+        user_in = UserCreate(username=name, display_name=display_name or name, role=role, password=password,
+                             locale=locale)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+    try:
+        with cli.db.unit_of_work() as session:
+            user = service.create(session, user_in=user_in, actor=cli.actor(), ctx=Context.system("cli"))
+    except QorgauError as exc:
+        raise _fail(_explain(exc)) from exc
+    typer.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+@user_app.command("bootstrap")
+def user_bootstrap(
+    name: Annotated[str, typer.Option(help="Login name of the first administrator.")] = "admin",
+) -> None:
+    """Create the first administrator if there is no user yet. Password from standard input, or a
+    one-time random password printed once when standard input is empty."""
+    from sqlalchemy import func, select
+
+    from qorgau.auth import service
+    from qorgau.auth.models import User
+    from qorgau.auth.schemas import UserCreate
+    from qorgau.core.bus import Context
+
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        if (session.scalar(select(func.count()).select_from(User)) or 0) > 0:
+            typer.echo("users exist already; nothing to do")
+            return
+        given = "" if sys.stdin.isatty() else sys.stdin.readline().strip()
+        password = given or secrets.token_urlsafe(12)
+        try:
+            service.create(session, user_in=UserCreate(username=name, display_name="Administrator",
+                                                       role="admin", password=password),  # type: ignore[arg-type]
+                           actor=cli.actor(), ctx=Context.system("cli"))
+        except QorgauError as exc:
+            raise _fail(_explain(exc)) from exc
+    if given:
+        typer.echo(f"created administrator {name} with the given password")
+    else:
+        typer.secho(f"created administrator {name}; one-time password: {password}", fg=typer.colors.YELLOW)
+        typer.echo("change it after the first sign-in (`qorgau user passwd` or the API).")
+
+
+def _user_id(cli: _Cli, name: str) -> int:
+    from qorgau.auth import service
+
+    with cli.db.reading() as session:
+        user = service.get_by_username(session, name)
+        if user is None:
+            raise _fail(f"no user named {name}")
+        return user.id
+
+
+@user_app.command("passwd")
+def user_passwd(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Set a user's password (asked for, or read from standard input). Their sessions end."""
+    from qorgau.auth import service
+    from qorgau.core.bus import Context
+
+    cli = _Cli()
+    user_id = _user_id(cli, name)
+    password = _read_password()
+    try:
+        with cli.db.unit_of_work() as session:
+            service.set_password(session, user_id=user_id, password=password, actor=cli.actor(),
+                                 ctx=Context.system("cli"))
+    except QorgauError as exc:
+        raise _fail(_explain(exc)) from exc
+    typer.echo(f"password of {name} changed")
+
+
+@user_app.command("list")
+def user_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List accounts with role and state."""
+    from qorgau.auth import service
+
+    cli = _Cli()
+    with cli.db.reading() as session:
+        users = service.page(session, after_id=None, limit=100_000)
+        rows = [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+                 "active": u.is_active} for u in users]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        state = "active" if row["active"] else "disabled"
+        typer.echo(f"{row['id']:>5}  {row['username']:<24} {row['role']:<11} {state:<8} {row['display_name']}")
+
+
+@user_app.command("unlock")
+def user_unlock(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Clear a user's sign-in delays after failed attempts."""
+    from qorgau.auth import service
+    from qorgau.core.bus import Context
+
+    cli = _Cli()
+    user_id = _user_id(cli, name)
+    with cli.db.unit_of_work() as session:
+        cleared = service.unlock(session, user_id=user_id, actor=cli.actor(), ctx=Context.system("cli"))
+    typer.echo(f"{name}: cleared {cleared} throttle record(s)")
+
+
+@config_app.command("show")
+def config_show(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Print the effective settings (environment over the TOML file over defaults), secrets redacted."""
+    from qorgau.core.settings import Settings, redacted
+
+    values = redacted(_settings())
+    if as_json:
+        typer.echo(json.dumps(values, ensure_ascii=False, indent=1, default=str))
+        return
+    for name, value in values.items():
+        field = Settings.model_fields[name]
+        typer.echo(f"{name} = {value!r}")
+        typer.secho(f"    QORGAU_{name.upper()}: {field.description}", dim=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain and every signed checkpoint; exit 1 on the first problem."""
+    from qorgau.audit import service
+    from qorgau.audit.signing import anchor_path, load_signer
+
+    cli = _Cli()
+    with cli.db.reading() as session:
+        report = service.verify(session, load_signer(cli.settings), anchor_path(cli.settings))
+    if report.ok:
+        typer.echo(f"audit log intact: {report.records} records, {report.checkpoints} signed checkpoints")
+        return
+    if report.first_broken_seq is not None:
+        typer.secho(f"first broken link: record {report.first_broken_seq}", fg=typer.colors.RED, err=True)
+    if report.missing_after_seq is not None:
+        typer.secho(f"missing tail: records after {report.missing_after_seq} were deleted", fg=typer.colors.RED,
+                    err=True)
+    for problem in report.problems:
+        typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current head of the chain now (the server does this periodically)."""
+    from qorgau.audit import service
+    from qorgau.audit.signing import anchor_path, load_signer
+
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        made = service.checkpoint(session, load_signer(cli.settings), anchor_path(cli.settings))
+    typer.echo(f"checkpoint at record {made.seq}" if made else "head unchanged since the last checkpoint")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new master key and re-encrypt every stored secret under it (stop the server first)."""
+    from qorgau.audit import service as audit
+    from qorgau.audit.enums import Action
+    from qorgau.core.crypto import key_paths, rotate_master_key
+    from qorgau.core.db import Base
+
+    cli = _Cli()
+    new_id, count = rotate_master_key(cli.settings, cli.db.sessions, [Base.metadata])
+    with cli.db.unit_of_work() as session:
+        audit.record(session, action=Action.KEYS_ROTATE, actor=cli.actor(),
+                     details={"key_id": new_id, "reencrypted": count})
+    typer.echo(f"master key rotated to {new_id}; {count} secret(s) re-encrypted")
+    if cli.settings.master_key is not None:
+        typer.echo(f"the key comes from QORGAU_MASTER_KEY: set it to the content of {key_paths(cli.settings).next} "
+                   "and then delete that file")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Owner's login name.")],
+    label: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    scope: Annotated[list[str], typer.Option(help="Permission to grant; repeat for more.")],
+    days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
+) -> None:
+    """Create a bearer token for an API client or device; the secret is printed once."""
+    from pydantic import ValidationError
+
+    from qorgau.auth import service
+    from qorgau.auth.schemas import TokenCreate
+
+    cli = _Cli()
+    user_id = _user_id(cli, name)
+    try:
+        token_in = TokenCreate(name=label, scopes=scope, expires_in_days=days)  # type: ignore[arg-type]
+        with cli.db.unit_of_work() as session:
+            secret, _ = service.create_token(session, user_id=user_id, token_in=token_in, actor=cli.actor())
+    except ValidationError as exc:
+        raise _fail(str(exc)) from exc
+    except QorgauError as exc:
+        raise _fail(_explain(exc)) from exc
+    typer.echo(secret)
+
+
+@events_app.command("catalogue")
+def events_catalogue(
+    output: Annotated[Path, typer.Option(help="Where to write the Markdown.")] = Path("docs/events.md"),
+    check: Annotated[bool, typer.Option(help="Exit 1 if the file is out of date instead of writing it.")] = False,
+) -> None:
+    """Generate docs/events.md from every declared event."""
+    from qorgau import domains
+    from qorgau.core.bus.catalogue import render
+
+    domains.load_events()
+    text = render()
+    if check:
+        if not output.exists() or output.read_text(encoding="utf-8") != text:
+            raise _fail(f"{output} is out of date: run `qorgau events catalogue`", 1)
+        typer.echo(f"{output} is up to date")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+def _explain(exc: QorgauError) -> str:
+    from qorgau.core.i18n import translate
+
+    return translate(exc.code, "en", **exc.params)
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()

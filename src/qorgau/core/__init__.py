@@ -1,0 +1,1 @@
+"""Kernel shared by every domain; it imports no domain package."""

@@ -1,0 +1,116 @@
+"""Durable subscribers: at-least-once, in commit order, idempotent by event id, after the publisher's commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qorgau.core.bus import outbox
+from qorgau.core.bus.models import EventCursor, EventDeadLetter, EventReceipt
+from qorgau.core.bus.transport import EventTransport
+from qorgau.core.bus.types import Event
+from qorgau.core.db import Database
+from qorgau.core.time import utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, Event[Any]], None]
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A named reaction to events; its work and its receipt commit together."""
+
+    name: str
+    handler: Handler
+    events: frozenset[str] = field(default_factory=frozenset)  # empty: every event
+    max_attempts: int = 5
+    retry_delay_s: float = 0.5
+
+    def wants(self, event: Event[Any]) -> bool:
+        return not self.events or event.name in self.events
+
+
+class Dispatcher:
+    """Runs each subscriber as its own task so a slow one never holds the others back."""
+
+    def __init__(self, db: Database, transport: EventTransport, subscribers: Iterable[Subscriber]) -> None:
+        self.db = db
+        self.transport = transport
+        self.subscribers = list(subscribers)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        for sub in self.subscribers:
+            self._tasks.append(asyncio.create_task(self._run(sub), name=f"subscriber:{sub.name}"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def _run(self, sub: Subscriber) -> None:
+        after = await asyncio.to_thread(self._cursor, sub.name)
+        async for batch in self.transport.batches(after):
+            for event in batch:
+                if sub.wants(event):
+                    await self._deliver(sub, event)
+            await asyncio.to_thread(self._advance, sub.name, batch[-1].seq)
+
+    def _cursor(self, name: str) -> int:
+        """Where the subscriber left off; a new subscriber starts at the current head."""
+        with self.db.unit_of_work() as session:
+            cursor = session.get(EventCursor, name)
+            if cursor is None:
+                cursor = EventCursor(subscriber=name, last_seq=outbox.head(session), updated_at=utcnow())
+                session.add(cursor)
+            return cursor.last_seq
+
+    def _advance(self, name: str, seq: int) -> None:
+        with self.db.unit_of_work() as session:
+            cursor = session.get(EventCursor, name)
+            if cursor is not None and cursor.last_seq < seq:
+                cursor.last_seq = seq
+                cursor.updated_at = utcnow()
+
+    async def _deliver(self, sub: Subscriber, event: Event[Any]) -> None:
+        for attempt in range(1, sub.max_attempts + 1):
+            try:
+                await asyncio.to_thread(self._handle_once, sub, event)
+                return
+            except Exception as exc:
+                log.warning(
+                    "subscriber %s failed on event %s (attempt %d/%d): %s",
+                    sub.name, event.id, attempt, sub.max_attempts, type(exc).__name__,
+                )
+                if attempt == sub.max_attempts:
+                    await asyncio.to_thread(self._dead_letter, sub, event, attempt, repr(exc))
+                    return
+                await asyncio.sleep(sub.retry_delay_s * 2 ** (attempt - 1))
+
+    def _handle_once(self, sub: Subscriber, event: Event[Any]) -> None:
+        with self.db.unit_of_work() as session:
+            if session.get(EventReceipt, (sub.name, event.id)) is not None:
+                return  # redelivered: already handled
+            sub.handler(session, event)
+            session.add(EventReceipt(subscriber=sub.name, event_id=event.id, handled_at=utcnow()))
+            cursor = session.get(EventCursor, sub.name)
+            if cursor is not None and cursor.last_seq < event.seq:
+                cursor.last_seq = event.seq
+                cursor.updated_at = utcnow()
+
+    def _dead_letter(self, sub: Subscriber, event: Event[Any], attempts: int, error: str) -> None:
+        log.error("subscriber %s gave up on event %s after %d attempts", sub.name, event.id, attempts)
+        with self.db.unit_of_work() as session:
+            session.add(
+                EventDeadLetter(
+                    subscriber=sub.name, event_id=event.id, seq=event.seq,
+                    attempts=attempts, error=error[:2000], failed_at=utcnow(),
+                )
+            )

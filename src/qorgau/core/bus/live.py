@@ -1,0 +1,71 @@
+"""The live feed: every committed event, fanned out to connected screens as it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from qorgau.core.bus.transport import EventTransport
+from qorgau.core.bus.types import Event
+
+log = logging.getLogger(__name__)
+
+
+class Listener:
+    """One connected client's queue; if it falls too far behind it is told to reconnect."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.queue: asyncio.Queue[Event[Any]] = asyncio.Queue(maxsize=maxsize)
+        self.lagged = asyncio.Event()
+
+
+class LiveFeed:
+    """Reads the transport from the head at start-up and copies each event to every listener."""
+
+    def __init__(self, transport: EventTransport, *, queue_size: int = 2000) -> None:
+        self.transport = transport
+        self.queue_size = queue_size
+        self._listeners: set[Listener] = set()
+        self._task: asyncio.Task[None] | None = None
+        self.last_seq = 0
+
+    async def start(self) -> None:
+        self.last_seq = await self.transport.head()
+        self._task = asyncio.create_task(self._pump(), name="live-feed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def listen(self) -> Listener:
+        listener = Listener(self.queue_size)
+        self._listeners.add(listener)
+        return listener
+
+    def forget(self, listener: Listener) -> None:
+        self._listeners.discard(listener)
+
+    async def _pump(self) -> None:
+        while True:
+            try:
+                async for batch in self.transport.batches(self.last_seq):
+                    for event in batch:
+                        self._fan_out(event)
+                    self.last_seq = batch[-1].seq
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live feed read failed; retrying")
+                await asyncio.sleep(1)
+
+    def _fan_out(self, event: Event[Any]) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                listener.lagged.set()
+                self._listeners.discard(listener)

@@ -1,0 +1,109 @@
+"""Publishing into the outbox, in the publisher's own transaction, and reading it back in order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from qorgau.core.bus.models import OutboxEvent
+from qorgau.core.bus.types import Context, Event, EventType, P, RawPayload, lookup, new_event
+
+PG_NOTIFY_CHANNEL = "qorgau_events"
+# Serialises event-publishing transactions on PostgreSQL so sequence order is commit order:
+# a reader that has seen seq N can never later miss a smaller seq committed after it.
+_PG_PUBLISH_LOCK = 0x51_06_A0_01
+_PUBLISHED = "qorgau.events_published"
+_after_commit_wakers: list[Callable[[], None]] = []
+
+
+def publish(
+    session: Session,
+    kind: EventType[P],
+    *,
+    subject_id: str,
+    payload: P,
+    ctx: Context,
+    occurred_at: datetime | None = None,
+) -> Event[P]:
+    """Record an event in the caller's transaction; it is delivered only once that commits."""
+    event = new_event(kind, subject_id=subject_id, payload=payload, ctx=ctx, occurred_at=occurred_at)
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and not session.info.get(_PUBLISHED):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_PUBLISH_LOCK})
+        # NOTIFY inside the transaction is delivered by PostgreSQL exactly at commit.
+        session.execute(text("SELECT pg_notify(:c, '')"), {"c": PG_NOTIFY_CHANNEL})
+    row = OutboxEvent(
+        id=event.id,
+        name=event.name,
+        version=event.version,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        payload=event.payload.model_dump(mode="json"),
+        context=event.context.model_dump(mode="json"),
+    )
+    session.add(row)
+    session.flush()
+    session.info[_PUBLISHED] = True
+    return Event(**{**event.__dict__, "seq": row.seq})
+
+
+def add_after_commit_waker(waker: Callable[[], None]) -> None:
+    """Run ``waker`` after any transaction that published events commits (e.g. poke local readers)."""
+    if waker not in _after_commit_wakers:
+        _after_commit_wakers.append(waker)
+
+
+def remove_after_commit_waker(waker: Callable[[], None]) -> None:
+    if waker in _after_commit_wakers:
+        _after_commit_wakers.remove(waker)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_readers(session: Session) -> None:
+    if session.info.pop(_PUBLISHED, False):
+        for waker in list(_after_commit_wakers):
+            waker()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PUBLISHED, None)
+
+
+def to_event(row: OutboxEvent) -> Event[Any]:
+    declared = lookup(row.name)
+    payload: Any
+    if declared is not None and declared.version == row.version:
+        payload = declared.payload.model_validate(row.payload)
+    else:
+        payload = RawPayload.model_validate(row.payload)
+    return Event(
+        id=row.id,
+        name=row.name,
+        version=row.version,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        payload=payload,
+        context=Context.model_validate(row.context),
+        seq=row.seq,
+    )
+
+
+def read_after(session: Session, seq: int, *, limit: int = 500) -> list[Event[Any]]:
+    """Committed events with a sequence above ``seq``, oldest first."""
+    rows = session.scalars(select(OutboxEvent).where(OutboxEvent.seq > seq).order_by(OutboxEvent.seq).limit(limit))
+    return [to_event(row) for row in rows]
+
+
+def head(session: Session) -> int:
+    """The highest committed sequence number (0 when empty)."""
+    return int(session.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)

@@ -1,0 +1,95 @@
+"""How committed events reach readers: the interface, and the embedded outbox implementation.
+
+A NATS JetStream transport implements the same interface (a relay moves outbox rows to
+a stream, readers consume it); publishers do not change because they only write the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from typing import Any
+
+from qorgau.core.bus import outbox
+from qorgau.core.bus.types import Event
+from qorgau.core.bus.wake import PostgresWake, SocketWake, WakeSource, socket_dir
+from qorgau.core.db import Database
+from qorgau.core.settings import Settings
+
+
+class EventTransport(ABC):
+    """Delivers committed events, in commit order, to readers in this process."""
+
+    @abstractmethod
+    async def start(self) -> None: ...
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    @abstractmethod
+    async def head(self) -> int:
+        """Sequence of the newest committed event."""
+
+    @abstractmethod
+    def batches(self, after: int) -> AsyncIterator[list[Event[Any]]]:
+        """Every event with a sequence above ``after``, in order, in batches, forever."""
+
+
+class OutboxTransport(EventTransport):
+    """Reads the outbox table; a wake-up source avoids polling latency, polling covers lost wake-ups."""
+
+    def __init__(self, db: Database, wake: WakeSource, *, poll_interval: float, batch: int = 500) -> None:
+        self.db = db
+        self.wake = wake
+        self.poll_interval = poll_interval
+        self.batch = batch
+
+    async def start(self) -> None:
+        await self.wake.start()
+
+    async def stop(self) -> None:
+        await self.wake.stop()
+
+    async def head(self) -> int:
+        return await asyncio.to_thread(self._head)
+
+    def _head(self) -> int:
+        with self.db.reading() as session:
+            return outbox.head(session)
+
+    def _read(self, after: int) -> list[Event[Any]]:
+        with self.db.reading() as session:
+            return outbox.read_after(session, after, limit=self.batch)
+
+    async def batches(self, after: int) -> AsyncIterator[list[Event[Any]]]:
+        flag = self.wake.listener()
+        try:
+            while True:
+                flag.clear()
+                events = await asyncio.to_thread(self._read, after)
+                if events:
+                    after = events[-1].seq
+                    yield events
+                    if len(events) == self.batch:
+                        continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(flag.wait(), timeout=self.poll_interval)
+        finally:
+            self.wake.forget(flag)
+
+
+def make_transport(settings: Settings, db: Database) -> EventTransport:
+    """The transport the settings ask for (``auto`` follows the database)."""
+    kind = settings.event_transport
+    if kind == "auto":
+        kind = "socket" if db.is_sqlite else "postgres"
+    wake: WakeSource
+    if kind == "postgres":
+        if db.is_sqlite:
+            raise ValueError("the postgres event transport needs a PostgreSQL database")
+        wake = PostgresWake(db.url)
+    else:
+        wake = SocketWake(socket_dir(settings.run_dir))
+    return OutboxTransport(db, wake, poll_interval=settings.event_poll_interval_s)

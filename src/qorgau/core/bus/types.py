@@ -1,0 +1,137 @@
+"""Event vocabulary: event types, their frozen payloads, the envelope and the causal context."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qorgau.core.time import utcnow
+
+
+class EventPayload(BaseModel):
+    """Base of every payload: frozen, named fields, no extras."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RawPayload(EventPayload):
+    """Payload of an event whose type this process does not know (kept, never dropped)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class Context(BaseModel):
+    """Who or what caused an event, and which chain of events it belongs to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: str = Field(description="`user:<id>`, `device:<code>`, `system:<component>`")
+    correlation_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Shared by one chain of causes.")
+    parent_id: uuid.UUID | None = Field(default=None, description="The event that caused this one.")
+    simulated: bool = Field(default=False, description="Set on everything the simulator caused.")
+
+    @classmethod
+    def system(cls, component: str) -> Context:
+        return cls(actor=f"system:{component}")
+
+    @classmethod
+    def for_user(cls, user_id: int) -> Context:
+        return cls(actor=f"user:{user_id}")
+
+    def caused_by(self, event: Event[Any]) -> Context:
+        """Context for work done in reaction to ``event``: same chain, that event as parent."""
+        return self.model_copy(update={"correlation_id": event.context.correlation_id, "parent_id": event.id})
+
+
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass(frozen=True)
+class EventType(Generic[P]):
+    """A declared event: its stable name, schema version, subject kind and payload model."""
+
+    name: str
+    payload: type[P]
+    subject_type: str
+    version: int
+    description: str
+
+
+_REGISTRY: dict[str, EventType[Any]] = {}
+
+
+def event_type(
+    name: str, payload: type[P], *, subject_type: str, description: str, version: int = 1
+) -> EventType[P]:
+    """Declare an event type once, in its domain's ``events.py``."""
+    domain, _, what = name.partition(".")
+    if not domain or not what or name != name.lower() or " " in name:
+        raise ValueError(f"event name {name!r} must be '<domain>.<what_happened>'")
+    if name in _REGISTRY:
+        raise ValueError(f"event {name!r} is declared twice")
+    declared = EventType(name, payload, subject_type, version, description)
+    _REGISTRY[name] = declared
+    return declared
+
+
+def registered() -> dict[str, EventType[Any]]:
+    """Every declared event type by name (domains register on import)."""
+    return dict(_REGISTRY)
+
+
+def lookup(name: str) -> EventType[Any] | None:
+    return _REGISTRY.get(name)
+
+
+@dataclass(frozen=True)
+class Event(Generic[P]):
+    """One thing that happened, as stored in the outbox."""
+
+    id: uuid.UUID
+    name: str
+    version: int
+    subject_type: str
+    subject_id: str
+    occurred_at: datetime
+    recorded_at: datetime
+    payload: P
+    context: Context
+    seq: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire form used by the WebSocket stream and the API."""
+        return {
+            "seq": self.seq,
+            "id": str(self.id),
+            "name": self.name,
+            "version": self.version,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "recorded_at": self.recorded_at.isoformat(),
+            "payload": self.payload.model_dump(mode="json"),
+            "context": self.context.model_dump(mode="json"),
+        }
+
+
+def new_event(
+    kind: EventType[P], *, subject_id: str, payload: P, ctx: Context, occurred_at: datetime | None = None
+) -> Event[P]:
+    now = utcnow()
+    if not isinstance(payload, kind.payload):
+        raise TypeError(f"{kind.name} takes a {kind.payload.__name__} payload, not {type(payload).__name__}")
+    return Event(
+        id=uuid.uuid4(),
+        name=kind.name,
+        version=kind.version,
+        subject_type=kind.subject_type,
+        subject_id=subject_id,
+        occurred_at=occurred_at or now,
+        recorded_at=now,
+        payload=payload,
+        context=ctx,
+    )

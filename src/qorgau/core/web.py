@@ -1,0 +1,44 @@
+"""Request-scoped FastAPI dependencies shared by every domain's views, named once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, cast
+
+from fastapi import Depends
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+
+from qorgau.core.i18n import negotiate
+from qorgau.core.runtime import Runtime
+from qorgau.core.settings import Language
+
+
+def runtime_of(conn: HTTPConnection) -> Runtime:
+    return cast(Runtime, conn.app.state.runtime)
+
+
+def _write_session(conn: HTTPConnection) -> Iterator[Session]:
+    with runtime_of(conn).db.unit_of_work() as session:
+        yield session
+
+
+def _read_session(conn: HTTPConnection) -> Iterator[Session]:
+    with runtime_of(conn).db.reading() as session:
+        yield session
+
+
+def client_source(conn: HTTPConnection) -> str:
+    """The caller's address, as audit and throttling key it."""
+    return conn.client.host if conn.client else "unknown"
+
+
+def language(conn: HTTPConnection) -> Language:
+    return negotiate(conn.headers.get("accept-language"), runtime_of(conn).settings.default_language)
+
+
+DbSession = Annotated[Session, Depends(_write_session)]
+ReadSession = Annotated[Session, Depends(_read_session)]
+AppRuntime = Annotated[Runtime, Depends(runtime_of)]
+ClientSource = Annotated[str, Depends(client_source)]
+RequestLanguage = Annotated[Language, Depends(language)]

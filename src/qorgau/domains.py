@@ -1,0 +1,39 @@
+"""The list of domains: their tables, events, routers and subscribers are collected from here."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from fastapi import APIRouter
+
+from qorgau.core.bus.dispatch import Subscriber
+
+MODEL_MODULES = ("qorgau.core.bus.models", "qorgau.audit.models", "qorgau.auth.models")
+EVENT_MODULES = ("qorgau.auth.events",)
+VIEW_MODULES = ("qorgau.api.system", "qorgau.auth.views", "qorgau.audit.views", "qorgau.events.views")
+FLOW_MODULES: tuple[str, ...] = ()  # modules with subscribers() -> list[Subscriber]
+
+
+def _load(names: tuple[str, ...]) -> list[ModuleType]:
+    return [importlib.import_module(name) for name in names]
+
+
+def load_models() -> None:
+    """Import every table so the metadata is complete (migrations, key rotation)."""
+    _load(MODEL_MODULES)
+
+
+def load_events() -> None:
+    _load(EVENT_MODULES)
+
+
+def routers() -> list[APIRouter]:
+    return [module.router for module in _load(VIEW_MODULES)]
+
+
+def subscribers() -> list[Subscriber]:
+    found: list[Subscriber] = []
+    for module in _load(FLOW_MODULES):
+        found.extend(module.subscribers())
+    return found

@@ -1,0 +1,87 @@
+"""Routes of the event stream: a page of past events and the live WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from sqlalchemy import select
+
+from qorgau.auth.deps import Require
+from qorgau.auth.enums import Permission
+from qorgau.auth.service import Principal
+from qorgau.core.bus.models import OutboxEvent
+from qorgau.core.bus.outbox import to_event
+from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from qorgau.core.time import utcnow
+from qorgau.core.web import ReadSession, runtime_of
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+PING_INTERVAL_S = 15.0
+
+
+@router.get("", response_model=Page[dict[str, Any]])
+def list_events(_: Annotated[Principal, Require(Permission.EVENTS_READ)], db: ReadSession,
+                cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+                name: str | None = None, subject_type: str | None = None, subject_id: str | None = None,
+                ) -> Page[dict[str, Any]]:
+    """Recorded events, newest first, filtered by name or subject."""
+    query = select(OutboxEvent).order_by(OutboxEvent.seq.desc()).limit(limit + 1)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(OutboxEvent.seq < int(after))
+    if name:
+        query = query.where(OutboxEvent.name == name)
+    if subject_type:
+        query = query.where(OutboxEvent.subject_type == subject_type)
+    if subject_id:
+        query = query.where(OutboxEvent.subject_id == subject_id)
+    rows = list(db.scalars(query))
+    items = [to_event(r).to_json() for r in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1]["seq"]) if len(rows) > limit else None)
+
+
+@router.websocket("/ws")
+async def live(websocket: WebSocket, _: Annotated[Principal, Require(Permission.EVENTS_READ)]) -> None:
+    """Every event as it commits, in order: ``hello`` first, then ``event`` messages and ``ping``s."""
+    runtime = runtime_of(websocket)
+    await websocket.accept()
+    listener = runtime.live.listen()
+    runtime.metrics.live_clients.inc()
+    reader = asyncio.create_task(_drain_client(websocket))
+    try:
+        await websocket.send_text(json.dumps({"type": "hello", "server_time": utcnow().isoformat(),
+                                              "last_seq": runtime.live.last_seq}))
+        while not reader.done():
+            lagged = asyncio.create_task(listener.lagged.wait())
+            getter = asyncio.create_task(listener.queue.get())
+            done, _pending = await asyncio.wait({getter, lagged, reader}, timeout=PING_INTERVAL_S,
+                                                return_when=asyncio.FIRST_COMPLETED)
+            lagged.cancel()
+            if getter in done:
+                await websocket.send_text(json.dumps({"type": "event", "event": getter.result().to_json()},
+                                                     ensure_ascii=False))
+                runtime.metrics.live_events.inc()
+                continue
+            getter.cancel()
+            if lagged in done:
+                await websocket.close(code=1013, reason="client too slow; reconnect")
+                return
+            if not done:
+                await websocket.send_text('{"type":"ping"}')
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        reader.cancel()
+        runtime.live.forget(listener)
+        runtime.metrics.live_clients.dec()
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, so a disconnect is noticed."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await websocket.receive_text()

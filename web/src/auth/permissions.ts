@@ -1,0 +1,11 @@
+import type { SessionUser } from "../api/types";
+
+/** Permission keys the shell checks today (the backend is the authority; this only hides UI). */
+export const PERMISSIONS = {
+  usersRead: "users:read",
+  statsRead: "stats:read",
+} as const;
+
+export function hasPermission(user: Pick<SessionUser, "permissions"> | null | undefined, permission: string): boolean {
+  return !!user && Array.isArray(user.permissions) && user.permissions.includes(permission);
+}

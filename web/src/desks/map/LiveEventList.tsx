@@ -1,0 +1,67 @@
+import { Badge, Group, Paper, ScrollArea, Table, Text, Title } from "@mantine/core";
+import { useI18n } from "../../i18n/I18nProvider";
+import { useEventStream } from "../../live/hooks";
+import type { LiveEvent } from "../../live/types";
+import { useMeta } from "../../shell/meta";
+import { formatInstant } from "../../shell/time";
+
+function subjectOf(event: LiveEvent): string {
+  if (!event.subject_type) return event.subject_id === null ? "—" : String(event.subject_id);
+  return event.subject_id === null ? event.subject_type : `${event.subject_type} ${event.subject_id}`;
+}
+
+/** The latest events of the live stream, newest first: makes the connection visible. */
+export function LiveEventList() {
+  const { t, locale } = useI18n();
+  const { timeZone } = useMeta();
+  const { events } = useEventStream();
+
+  return (
+    <Paper withBorder radius="sm" className="live-events" data-testid="live-events">
+      <Group justify="space-between" px="sm" py={6} className="panel-header">
+        <Title order={2} size="h5">
+          {t("events.title")}
+        </Title>
+        <Badge size="sm" variant="light" color="gray">
+          {t("events.count", { count: events.length })}
+        </Badge>
+      </Group>
+      {events.length === 0 ? (
+        <Text size="sm" c="dimmed" px="sm" py="sm">
+          {t("events.empty")}
+        </Text>
+      ) : (
+        <ScrollArea.Autosize mah="calc(100dvh - 260px)" type="auto" scrollbarSize={8}>
+          <Table
+            stickyHeader
+            striped
+            highlightOnHover
+            verticalSpacing={3}
+            horizontalSpacing="sm"
+            fz="sm"
+            aria-label={t("events.title")}
+          >
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w={170}>{t("events.time")}</Table.Th>
+                <Table.Th>{t("events.name")}</Table.Th>
+                <Table.Th>{t("events.subject")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {events.map((event) => (
+                <Table.Tr key={String(event.id)} data-testid="live-event">
+                  <Table.Td className="mono tabular" title={event.occurred_at}>
+                    {formatInstant(event.occurred_at, { timeZone, locale, withDate: true })}
+                  </Table.Td>
+                  <Table.Td className="mono">{event.name}</Table.Td>
+                  <Table.Td className="mono">{subjectOf(event)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollArea.Autosize>
+      )}
+    </Paper>
+  );
+}

@@ -1,0 +1,11 @@
+import { useI18n } from "../../i18n/I18nProvider";
+import { ComingSoon, DeskPage } from "../../shell/DeskPage";
+
+export function VideoDesk() {
+  const { t } = useI18n();
+  return (
+    <DeskPage title={t("desks.video")}>
+      <ComingSoon />
+    </DeskPage>
+  );
+}
