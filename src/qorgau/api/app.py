@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
 
     app = FastAPI(
         title="Qorgau API", version=__version__, lifespan=lifespan, openapi_url="/api/openapi.json",
-        docs_url="/api/docs", redoc_url=None,
+        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
         description="Operations Control Center for city police. Errors are RFC 9457 problem+json.",
     )
     app.state.runtime = runtime

@@ -38,6 +38,9 @@ class PublicGuard(Guard):
     def __call__(self) -> None:
         return None
 
+    def __repr__(self) -> str:
+        return "Public"
+
 
 class PrincipalGuard(Guard):
     """Needs a signed-in user (session cookie or bearer token) and, optionally, one permission."""
