@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -23,11 +24,11 @@ class WebApp:
         await response(scope, receive, send)
 
     def _respond(self, scope: Scope) -> Response:
-        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
-            return PlainTextResponse("Method not allowed", status_code=405)
         path = str(scope.get("path", "/"))
         if path.startswith("/api/") or path == "/api":
-            return PlainTextResponse("Not found", status_code=404)
+            raise HTTPException(404)  # answered as problem+json by the API's handlers
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            raise HTTPException(405)
         index = self.dist / "index.html"
         if not index.exists():
             return PlainTextResponse(

@@ -14,14 +14,14 @@ const COLOR: Record<ConnectionState, string> = {
 
 /** Header badge for the live event stream; click while offline to retry at once. */
 export function ConnectionIndicator() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { timeZone } = useMeta();
   const { state, lastMessageAt } = useEventStream();
   const label = t(`live.state.${state}` as const);
   const last =
     lastMessageAt === null
       ? t("live.noMessages")
-      : t("live.lastMessage", { time: formatInstant(lastMessageAt, { timeZone, locale }) });
+      : t("live.lastMessage", { time: formatInstant(lastMessageAt, { timeZone }) });
 
   return (
     <Tooltip

@@ -22,8 +22,8 @@ def _field_rows(schema: dict[str, Any]) -> list[str]:
     return rows
 
 
-def render() -> str:
-    """Markdown listing each event, its subject, version and payload fields."""
+def render(skip_prefixes: tuple[str, ...] = ("testing.",)) -> str:
+    """Markdown listing each event, its subject, version and payload fields (test-only events left out)."""
     lines = [
         "# Event catalogue",
         "",
@@ -33,6 +33,8 @@ def render() -> str:
         "",
     ]
     for name, kind in sorted(registered().items()):
+        if name.startswith(skip_prefixes):
+            continue
         schema = kind.payload.model_json_schema()
         lines += [
             f"## `{name}` (v{kind.version})",

@@ -61,8 +61,7 @@ class SocketPoker:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sender.setblocking(False)
+        self._sender: socket.socket | None = None  # opened on first use
         self._targets: list[str] = []
         self._listing_stamp: int | None = None
 
@@ -77,8 +76,13 @@ class SocketPoker:
         return self._targets
 
     def poke(self) -> None:
-        for target in self._targets_now():
+        targets = self._targets_now()
+        if targets and self._sender is None:
+            self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._sender.setblocking(False)
+        for target in targets:
             try:
+                assert self._sender is not None
                 self._sender.sendto(b"!", target)
             except BlockingIOError:
                 pass  # the reader already has unread wake-ups queued
@@ -89,7 +93,9 @@ class SocketPoker:
                 log.warning("event wake-up to %s failed: %s", target, exc)
 
     def close(self) -> None:
-        self._sender.close()
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
 
 
 class SocketWake(WakeSource):

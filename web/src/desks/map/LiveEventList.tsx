@@ -12,7 +12,7 @@ function subjectOf(event: LiveEvent): string {
 
 /** The latest events of the live stream, newest first: makes the connection visible. */
 export function LiveEventList() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { timeZone } = useMeta();
   const { events } = useEventStream();
 
@@ -22,7 +22,7 @@ export function LiveEventList() {
         <Title order={2} size="h5">
           {t("events.title")}
         </Title>
-        <Badge size="sm" variant="light" color="gray">
+        <Badge size="sm" variant="light" color="gray" tt="none">
           {t("events.count", { count: events.length })}
         </Badge>
       </Group>
@@ -52,7 +52,7 @@ export function LiveEventList() {
               {events.map((event) => (
                 <Table.Tr key={String(event.id)} data-testid="live-event">
                   <Table.Td className="mono tabular" title={event.occurred_at}>
-                    {formatInstant(event.occurred_at, { timeZone, locale, withDate: true })}
+                    {formatInstant(event.occurred_at, { timeZone, withDate: true })}
                   </Table.Td>
                   <Table.Td className="mono">{event.name}</Table.Td>
                   <Table.Td className="mono">{subjectOf(event)}</Table.Td>

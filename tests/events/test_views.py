@@ -1,0 +1,54 @@
+"""The live event stream over WebSocket and the event list."""
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from tests.conftest import login, make_user
+
+
+def _next_event(ws: Any, name: str) -> dict[str, Any]:
+    for _ in range(50):
+        message = json.loads(ws.receive_text())
+        if message["type"] == "event" and message["event"]["name"] == name:
+            return message["event"]  # type: ignore[no-any-return]
+    raise AssertionError(f"no {name} event")
+
+
+def test_live_stream_pushes_committed_events(admin_client: TestClient) -> None:
+    with admin_client.websocket_connect("/api/events/ws") as ws:
+        hello = json.loads(ws.receive_text())
+        assert hello["type"] == "hello"
+        created = admin_client.post("/api/users", json={"username": "op1", "display_name": "Op", "role": "operator",
+                                                        "password": "long-enough-pass"})
+        assert created.status_code == 201
+        event = _next_event(ws, "auth.user_created")
+    assert event["subject_type"] == "user" and event["subject_id"] == str(created.json()["id"])
+    assert event["payload"]["role"] == "operator"
+    assert event["context"]["actor"].startswith("user:")
+
+
+def test_event_list_pages_newest_first(admin_client: TestClient) -> None:
+    for n in range(3):
+        admin_client.post("/api/users", json={"username": f"u{n}", "display_name": "U", "role": "analyst",
+                                              "password": "long-enough-pass"})
+    first = admin_client.get("/api/events", params={"limit": 2, "name": "auth.user_created"}).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = admin_client.get("/api/events", params={"limit": 2, "name": "auth.user_created",
+                                                   "cursor": first["next_cursor"]}).json()
+    seqs = [e["seq"] for e in first["items"] + rest["items"]]
+    assert seqs == sorted(seqs, reverse=True) and len(seqs) == 4  # admin fixture + 3
+
+
+def test_stream_refuses_anonymous_and_cross_site(client: TestClient, app_db: Any) -> None:
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/api/events/ws") as ws:
+        ws.receive_text()
+    make_user(app_db, "viewer", "analyst")
+    login(client, "viewer")
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(
+        "/api/events/ws", headers={"origin": "http://evil.example"}
+    ) as ws:
+        ws.receive_text()

@@ -1,0 +1,66 @@
+"""A real `qorgau serve` process on a free port, for end-to-end and browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+QORGAU = str(Path(sys.executable).with_name("qorgau"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cli_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("QORGAU_")}
+    env.update({"QORGAU_DATA_DIR": str(data_dir), "QORGAU_DATABASE_URL": database_url,
+                "QORGAU_LOG_JSON": "false", "QORGAU_AUDIT_CHECKPOINT_INTERVAL_S": "2", **extra})
+    return env
+
+
+def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([QORGAU, *args], input=stdin, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+@contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """Start the server, wait until /readyz says ready, stop it afterwards."""
+    port = free_port()
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([QORGAU, "serve", "--port", str(port)], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not ready: {log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
