@@ -8,12 +8,16 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qorgau import __version__
 from qorgau.core.errors import ConfigError, QorgauError
+
+if TYPE_CHECKING:
+    from qorgau.audit.service import Actor
+    from qorgau.core.settings import Settings
 
 app = typer.Typer(help="Qorgau — Operations Control Center for city police.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -36,7 +40,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from qorgau.core.settings import load_settings
 
     try:
@@ -66,7 +70,7 @@ class _Cli:
         configure_keyring(load_keyring(self.settings))
         install_poker(self.settings.run_dir)
 
-    def actor(self):  # type: ignore[no-untyped-def]
+    def actor(self) -> Actor:
         from qorgau.audit.service import Actor
 
         return Actor(ref="system:cli", name=getpass.getuser(), source="cli")
@@ -143,7 +147,7 @@ def user_add(
     password = _read_password()
     try:
         user_in = UserCreate(username=name, display_name=display_name or name, role=role, password=password,
-                             locale=locale)  # type: ignore[arg-type]
+                             locale=locale)
     except ValidationError as exc:
         raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
     try:
@@ -176,7 +180,7 @@ def user_bootstrap(
         password = given or secrets.token_urlsafe(12)
         try:
             service.create(session, user_in=UserCreate(username=name, display_name="Administrator",
-                                                       role="admin", password=password),  # type: ignore[arg-type]
+                                                       role="admin", password=password),
                            actor=cli.actor(), ctx=Context.system("cli"))
         except QorgauError as exc:
             raise _fail(_explain(exc)) from exc
@@ -330,7 +334,7 @@ def token_create(
     cli = _Cli()
     user_id = _user_id(cli, name)
     try:
-        token_in = TokenCreate(name=label, scopes=scope, expires_in_days=days)  # type: ignore[arg-type]
+        token_in = TokenCreate(name=label, scopes=scope, expires_in_days=days)
         with cli.db.unit_of_work() as session:
             secret, _ = service.create_token(session, user_id=user_id, token_in=token_in, actor=cli.actor())
     except ValidationError as exc:

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -123,7 +124,7 @@ class Observe:
                                            "status": status, "duration_ms": round(elapsed * 1000, 2)})
 
 
-def _route_template(scope: dict[str, Any]) -> str:
+def _route_template(scope: Mapping[str, Any]) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     if isinstance(path, str):

@@ -97,7 +97,7 @@ def _check_cross_site(conn: HTTPConnection, principal: Principal) -> None:
             raise QorgauError("auth.csrf_failed", status=403)
 
 
-def Require(permission: Permission) -> Any:  # noqa: N802 - reads as a declaration on the route
+def Require(permission: Permission) -> Any:
     """Guard: the caller must hold ``permission``."""
     return Depends(PrincipalGuard(permission))
 

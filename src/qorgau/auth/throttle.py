@@ -38,7 +38,7 @@ def rules(settings: Settings, username: str, source: str) -> list[Rule]:
 def delay_after(failures: int, free: int, base: float, cap: float) -> float:
     if failures < free:
         return 0.0
-    return min(base * 2 ** (failures - free), cap)
+    return float(min(base * 2.0 ** (failures - free), cap))
 
 
 def wait_seconds(session: Session, settings: Settings, username: str, source: str, now: datetime) -> int:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from qorgau.core.problems import problem
 from qorgau.auth import service
 from qorgau.auth.deps import SESSION_COOKIE, CurrentPrincipal, Public, Require
 from qorgau.auth.enums import ROLE_PERMISSIONS, Permission
@@ -28,6 +27,7 @@ from qorgau.auth.schemas import (
 )
 from qorgau.auth.service import Principal
 from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from qorgau.core.problems import problem
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, ReadSession
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -36,7 +36,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 def _session_body(principal: Principal, display_name: str, locale: str | None) -> SessionRead:
     me = Me(id=principal.user_id, username=principal.username, display_name=display_name, role=principal.role,
-            permissions=sorted(principal.permissions), locale=locale)  # type: ignore[arg-type]
+            permissions=sorted(principal.permissions), locale=locale)
     return SessionRead(user=me, csrf_token=principal.csrf_token or "")
 
 

@@ -148,7 +148,9 @@ def reencrypt(session: Session, ring: Keyring, metadatas: Iterable[MetaData]) ->
     return changed
 
 
-def rotate_master_key(settings: Settings, session_factory: SessionFactory, metadatas: Iterable[MetaData]) -> tuple[str, int]:
+def rotate_master_key(
+    settings: Settings, session_factory: SessionFactory, metadatas: Iterable[MetaData]
+) -> tuple[str, int]:
     """Create a new master key, re-encrypt everything under it, then make it the key file.
 
     Order matters for crash safety: the new key is on disk (as ``.next``) before any value

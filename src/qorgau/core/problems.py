@@ -52,13 +52,15 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 async def _on_qorgau_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, QorgauError)
+    if not isinstance(exc, QorgauError):
+        raise exc
     return problem(request, status=exc.status, code=exc.code, params=exc.params, errors=exc.errors,
                    headers=exc.headers, extra=exc.extra)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):
+        raise exc
     items = list(exc.errors())
     for item in items:
         if item.get("type") == "json_invalid":
@@ -82,7 +84,8 @@ _HTTP_CODES = {404: "request.not_found", 405: "request.method_not_allowed", 413:
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
     code = _HTTP_CODES.get(exc.status_code, "request.invalid" if exc.status_code < 500 else "server.error")
     return problem(request, status=exc.status_code, code=code,
                    params={"limit": request.app.state.runtime.settings.max_body_bytes, "reference": "-"},
@@ -91,7 +94,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
-    log.exception("unhandled error", extra={"reference": reference, "path": request.url.path})
+    log.error("unhandled error", exc_info=exc, extra={"reference": reference, "path": request.url.path})
     return problem(request, status=500, code="server.error", params={"reference": reference})
 
 

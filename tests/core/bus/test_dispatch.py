@@ -76,7 +76,7 @@ def test_redelivery_is_harmless(settings: Settings, db: Database) -> None:
     # Simulate a crash between the work and the cursor: rewind the cursor; everything is delivered again.
     with db.unit_of_work() as session:
         session.execute(update(EventCursor).where(EventCursor.subscriber == "idem").values(last_seq=0))
-    _run(settings, db, [sub], until=lambda: False if len(calls) < 5 else True)
+    _run(settings, db, [sub], until=lambda: len(calls) >= 5)
     with db.reading() as session:
         receipts = session.scalars(select(EventReceipt).where(EventReceipt.subscriber == "idem")).all()
     assert calls == [0, 1, 2, 3, 4]

@@ -77,13 +77,15 @@ class SocketPoker:
 
     def poke(self) -> None:
         targets = self._targets_now()
-        if targets and self._sender is None:
-            self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            self._sender.setblocking(False)
+        if not targets:
+            return
+        sender = self._sender
+        if sender is None:
+            sender = self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            sender.setblocking(False)
         for target in targets:
             try:
-                assert self._sender is not None
-                self._sender.sendto(b"!", target)
+                sender.sendto(b"!", target)
             except BlockingIOError:
                 pass  # the reader already has unread wake-ups queued
             except (ConnectionRefusedError, FileNotFoundError):
@@ -118,9 +120,11 @@ class SocketWake(WakeSource):
         add_after_commit_waker(self._poker.poke)
 
     def _drain(self) -> None:
-        assert self._sock is not None
+        sock = self._sock
+        if sock is None:
+            return
         with contextlib.suppress(BlockingIOError):
-            while self._sock.recv(64):
+            while sock.recv(64):
                 pass
         self.bump()
 
