@@ -33,7 +33,7 @@ function boot(): Promise<BootResult> {
     setRequestLanguage(provisionalLanguage());
     const [metaResult, sessionResult] = await Promise.allSettled([
       fetchMeta({ timeoutMs: 5000 }),
-      fetchSession({ allowUnauthorized: true }),
+      fetchSession({ allowUnauthorized: true, timeoutMs: 8000 }),
     ]);
     const rawMeta: Meta | null = metaResult.status === "fulfilled" ? metaResult.value : null;
     const meta = normaliseMeta(rawMeta);

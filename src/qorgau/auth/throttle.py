@@ -38,7 +38,9 @@ def rules(settings: Settings, username: str, source: str) -> list[Rule]:
 def delay_after(failures: int, free: int, base: float, cap: float) -> float:
     if failures < free:
         return 0.0
-    return float(min(base * 2.0 ** (failures - free), cap))
+    # Clamped: 2.0**n overflows past n ~ 1023, and the failure count has no upper bound.
+    exponent = min(failures - free, 1000)
+    return float(min(base * 2.0**exponent, cap))
 
 
 def wait_seconds(session: Session, settings: Settings, username: str, source: str, now: datetime) -> int:

@@ -111,10 +111,13 @@ class Settings(BaseSettings):
         title="Event poll fallback",
         description="Readers re-check the outbox this often even without a wake-up notification.",
     )
-    event_transport: Literal["auto", "socket", "postgres"] = Field(
+    event_transport: Literal["auto", "socket", "postgres", "poll"] = Field(
         default="auto",
         title="Event notification transport",
-        description="auto: PostgreSQL LISTEN/NOTIFY on PostgreSQL, local datagram sockets on SQLite.",
+        description=(
+            "auto: PostgreSQL LISTEN/NOTIFY on PostgreSQL, local datagram sockets on SQLite; "
+            "poll: no wake-ups, readers poll every event_poll_interval_s (slow; for file systems without sockets)."
+        ),
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", title="Log level", description="Lowest level written to the log."

@@ -1,7 +1,7 @@
 import { apiRequest } from "./client";
 import type { Meta, Session } from "./types";
 
-export function fetchSession(options: { signal?: AbortSignal; allowUnauthorized?: boolean } = {}) {
+export function fetchSession(options: { signal?: AbortSignal; allowUnauthorized?: boolean; timeoutMs?: number } = {}) {
   return apiRequest<Session>("/api/auth/session", options);
 }
 

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { setRequestLanguage } from "../api/client";
-import { intlLocale, isLanguage, readStoredLanguage, storeLanguage, type Language } from "./languages";
+import { intlLocale, normaliseLanguage, readStoredLanguage, storeLanguage, type Language } from "./languages";
 import { lookup, translate, type MessageKey, type MessageVars } from "./messages";
 
 export interface I18n {
@@ -38,9 +38,10 @@ export function I18nProvider({ initial, children }: { initial: Language; childre
   }, []);
 
   const suggestLanguage = useCallback((candidate: string | null | undefined) => {
-    if (!isLanguage(candidate) || readStoredLanguage()) return;
-    applyDocumentLanguage(candidate);
-    setLang(candidate);
+    const next = normaliseLanguage(candidate);
+    if (!next || readStoredLanguage()) return;
+    applyDocumentLanguage(next);
+    setLang(next);
   }, []);
 
   const value = useMemo<I18n>(

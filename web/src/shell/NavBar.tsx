@@ -23,7 +23,7 @@ export function NavBar({ collapsed, onToggle }: { collapsed: boolean; onToggle: 
       >
         <nav aria-label={t("nav.label")}>
           {DESKS.filter((desk) => desk.isVisible(user)).map((desk) => {
-            const title = t(`desks.${desk.id}` as const);
+            const title = t(`nav.${desk.id}` as const);
             const active = current?.id === desk.id;
             const link = (
               <NavLink

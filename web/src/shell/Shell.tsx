@@ -58,7 +58,7 @@ export function Shell() {
 
   const desk = findDesk(atRoot ? DEFAULT_PATH : pathname);
   const allowed = desk ? desk.isVisible(user) : false;
-  const title = !desk ? t("pages.notFound.title") : allowed ? t(`desks.${desk.id}` as const) : t("pages.forbidden.title");
+  const title = !desk ? t("pages.notFound.title") : allowed ? t(`nav.${desk.id}` as const) : t("pages.forbidden.title");
 
   useEffect(() => {
     document.title = `${title} — ${PRODUCT_NAME}`;

@@ -24,7 +24,7 @@ export interface DeskDefinition {
 
 const always = () => true;
 
-/** Navigation order. Title keys are `desks.<id>`. */
+/** Navigation order. Title keys are `nav.<id>`. */
 export const DESKS: readonly DeskDefinition[] = [
   { id: "map", path: "/map", icon: IconMap, component: MapDesk, isVisible: always },
   { id: "alarms", path: "/alarms", icon: IconAlarm, component: AlarmsDesk, isVisible: always },

@@ -86,7 +86,9 @@ def make_transport(settings: Settings, db: Database) -> EventTransport:
     if kind == "auto":
         kind = "socket" if db.is_sqlite else "postgres"
     wake: WakeSource
-    if kind == "postgres":
+    if kind == "poll":
+        wake = WakeSource()
+    elif kind == "postgres":
         if db.is_sqlite:
             raise ValueError("the postgres event transport needs a PostgreSQL database")
         wake = PostgresWake(db.url)

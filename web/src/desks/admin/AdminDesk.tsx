@@ -4,7 +4,7 @@ import { ComingSoon, DeskPage } from "../../shell/DeskPage";
 export function AdminDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.admin")}>
+    <DeskPage title={t("nav.admin")}>
       <ComingSoon />
     </DeskPage>
   );

@@ -4,7 +4,7 @@ import { ComingSoon, DeskPage } from "../../shell/DeskPage";
 export function AlarmsDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.alarms")}>
+    <DeskPage title={t("nav.alarms")}>
       <ComingSoon />
     </DeskPage>
   );

@@ -4,7 +4,7 @@ import { ComingSoon, DeskPage } from "../../shell/DeskPage";
 export function IncidentsDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.incidents")}>
+    <DeskPage title={t("nav.incidents")}>
       <ComingSoon />
     </DeskPage>
   );

@@ -5,7 +5,7 @@ import { LiveEventList } from "./LiveEventList";
 export function MapDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.map")}>
+    <DeskPage title={t("nav.map")}>
       <ComingSoon />
       <LiveEventList />
     </DeskPage>

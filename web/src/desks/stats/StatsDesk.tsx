@@ -4,7 +4,7 @@ import { ComingSoon, DeskPage } from "../../shell/DeskPage";
 export function StatsDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.stats")}>
+    <DeskPage title={t("nav.stats")}>
       <ComingSoon />
     </DeskPage>
   );

@@ -4,7 +4,7 @@ import { ComingSoon, DeskPage } from "../../shell/DeskPage";
 export function UnitsDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.units")}>
+    <DeskPage title={t("nav.units")}>
       <ComingSoon />
     </DeskPage>
   );

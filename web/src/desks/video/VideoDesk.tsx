@@ -4,7 +4,7 @@ import { ComingSoon, DeskPage } from "../../shell/DeskPage";
 export function VideoDesk() {
   const { t } = useI18n();
   return (
-    <DeskPage title={t("desks.video")}>
+    <DeskPage title={t("nav.video")}>
       <ComingSoon />
     </DeskPage>
   );

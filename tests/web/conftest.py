@@ -1,0 +1,39 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real `qorgau serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, ROOT
+from tests.server import cli_env, run_cli, running_server
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+    }
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server on SQLite with the built web app and an admin `chief` (password PASSWORD)."""
+    if not (ROOT / "web" / "dist" / "index.html").exists():
+        pytest.fail("the web app is not built: run ./run test (or ./run web)")
+    data = tmp_path_factory.mktemp("browser")
+    env = cli_env(data / "var", f"sqlite:///{data}/qorgau.db")
+    for command in (["migrate"], ["user", "add", "chief", "--role", "admin", "--display-name", "Asel Nurova"],
+                    ["user", "add", "op", "--role", "operator", "--display-name", "Duty Operator"]):
+        result = run_cli(env, *command, stdin=PASSWORD + "\n")
+        assert result.returncode == 0, result.stderr
+    with running_server(env, Path(data) / "server.log") as base:
+        yield base
