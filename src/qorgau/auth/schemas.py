@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qorgau.auth.enums import Permission, Role
 from qorgau.core.settings import Language
@@ -55,12 +57,26 @@ class UserCreate(Strict):
     password: str = Field(min_length=1, max_length=1024)
     locale: Language | None = None
 
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        """Sign-in ignores case, so names are stored lower-cased rather than refused."""
+        return value.strip().lower() if isinstance(value, str) else value
+
 
 class UserUpdate(Strict):
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
-    locale: Language | None = None
+    locale: Language | None = None  # null: back to the installation's default language
     is_active: bool | None = None
+
+    @field_validator("display_name", "role", "is_active")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        """Leave a field out to keep it; an explicit null would corrupt the row (only locale may be null)."""
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
 
 
 class PasswordReset(Strict):

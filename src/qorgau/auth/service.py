@@ -94,8 +94,10 @@ def create(session: Session, *, user_in: UserCreate, actor: audit.Actor, ctx: Co
 
 
 def _active_admins(session: Session) -> int:
-    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True))
-    return int(session.scalar(query) or 0)
+    # Locks the rows (PostgreSQL) so two concurrent demotions cannot each see the other admin and both pass;
+    # SQLite serialises writers already. FOR UPDATE does not combine with count(), hence the list.
+    query = select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True)).with_for_update()
+    return len(session.scalars(query).all())
 
 
 def update(session: Session, *, user_id: int, user_in: UserUpdate, actor: audit.Actor, ctx: Context) -> User:
