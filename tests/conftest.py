@@ -150,3 +150,12 @@ def admin_client(client: TestClient, app_db: Database) -> TestClient:
     make_user(app_db, "admin", "admin")
     login(client, "admin")
     return client
+
+
+def run_async(coro: Any) -> Any:
+    """asyncio.run in a fresh thread: Playwright's sync API keeps a loop running in the main thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -54,4 +54,5 @@ def test_web_app_is_served_with_spa_fallback(settings: Settings, tmp_path: Path)
         assert deep.status_code == 200 and "Qorgau" in deep.text
         asset = client.get("/assets/app-1234.js")
         assert "immutable" in asset.headers["cache-control"]
+        assert client.get("/assets/app-old.js").status_code == 404
         assert client.get("/../../etc/passwd").text.startswith("<!doctype html>")

@@ -40,4 +40,6 @@ class WebApp:
             immutable = "/assets/" in path
             headers = {"cache-control": "public, max-age=31536000, immutable" if immutable else "no-cache"}
             return FileResponse(candidate, headers=headers)
+        if path.startswith("/assets/"):
+            raise HTTPException(404)  # a stale hashed asset must not come back as index.html
         return FileResponse(index, headers={"cache-control": "no-cache"})

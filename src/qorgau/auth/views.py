@@ -26,12 +26,23 @@ from qorgau.auth.schemas import (
     UserUpdate,
 )
 from qorgau.auth.service import Principal
+from qorgau.core.errors import QorgauError
 from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from qorgau.core.problems import problem
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, ReadSession
 
 router = APIRouter(prefix="/api", tags=["auth"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def _after_key(cursor: str | None) -> int | None:
+    """The integer sort key a cursor of this list carries; anything else is a bad cursor, not a 500."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
+        raise QorgauError("request.bad_cursor", status=400)
+    return after
 
 
 def _session_body(principal: Principal, display_name: str, locale: str | None) -> SessionRead:
@@ -101,8 +112,7 @@ def roles(_: Annotated[Principal, Require(Permission.USERS_READ)]) -> list[RoleR
 def list_users(_: Annotated[Principal, Require(Permission.USERS_READ)], db: ReadSession,
                cursor: str | None = None, limit: Limit = DEFAULT_LIMIT) -> Page[UserRead]:
     """Accounts, oldest first."""
-    after = decode_cursor(cursor)
-    rows = service.page(db, after_id=int(after) if after is not None else None, limit=limit + 1)
+    rows = service.page(db, after_id=_after_key(cursor), limit=limit + 1)
     items = [UserRead.model_validate(u) for u in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 

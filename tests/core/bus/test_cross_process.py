@@ -10,6 +10,7 @@ from pathlib import Path
 from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
+from tests.conftest import run_async
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,7 +51,7 @@ def test_events_from_another_process_arrive_in_order(settings: Settings, db: Dat
         assert child.returncode == 0
         return received, latencies
 
-    received, latencies = asyncio.run(scenario())
+    received, latencies = run_async(scenario())
     assert received == list(range(count))
     # Generous bound for a loaded CI machine; bench/event_latency.py measures the real figure.
     assert max(latencies) < 5.0

@@ -13,6 +13,7 @@ from qorgau.core.bus.models import EventCursor, EventDeadLetter, EventReceipt
 from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
+from tests.conftest import run_async
 from tests.core.bus.events_for_tests import PROBE, Probe
 
 
@@ -38,7 +39,7 @@ def _run(settings: Settings, db: Database, subscribers: list[Subscriber], until:
         await dispatcher.stop()
         await transport.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_subscriber_sees_only_committed_events_in_order(settings: Settings, db: Database) -> None:
