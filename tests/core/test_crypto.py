@@ -68,3 +68,14 @@ def test_interrupted_rotation_keeps_everything_readable(tmp_path: Path) -> None:
     ring = crypto.load_keyring(settings)
     assert ring.current_id == crypto.key_id(b"n" * 32)
     assert ring.decrypt(token) == "credential"
+
+
+def test_resumed_rotation_retires_the_old_key_under_its_own_id(settings: Settings, db: Database) -> None:
+    from qorgau.core.keyfiles import read_key_file, write_key_file
+
+    old_id = crypto.key_id(read_key_file(settings.keys_dir / "master.key", 32))
+    write_key_file(settings.keys_dir / "master.key.next", b"p" * 32)  # a rotation that crashed earlier
+    new_id, _ = crypto.rotate_master_key(settings, db.sessions, [])
+    assert new_id == crypto.key_id(b"p" * 32)
+    retired = settings.keys_dir / f"master.key.retired-{old_id}"
+    assert crypto.key_id(read_key_file(retired, 32)) == old_id

@@ -52,3 +52,11 @@ def test_stream_refuses_anonymous_and_cross_site(client: TestClient, app_db: Any
         "/api/events/ws", headers={"origin": "http://evil.example"}
     ) as ws:
         ws.receive_text()
+
+
+def test_event_list_rejects_a_foreign_cursor(admin_client: TestClient) -> None:
+    from qorgau.core.pagination import encode_cursor
+
+    response = admin_client.get("/api/events", params={"cursor": encode_cursor("not-a-seq")})
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.bad_cursor"

@@ -175,6 +175,7 @@ def authenticate(
     session: Session, settings: Settings, *, username: str, password: str, source: str
 ) -> LoginResult:
     """Check a password under the throttle; every attempt is audited. Returns the user on success."""
+    throttle.serialise_attempts(session, username, source)
     now = utcnow()
     wait = throttle.wait_seconds(session, settings, username, source, now)
     name_for_audit = username.strip().lower()[:64]
@@ -255,10 +256,12 @@ def purge_expired_sessions(session: Session, now: datetime) -> int:
 
 
 def create_token(
-    session: Session, *, user_id: int, token_in: TokenCreate, actor: audit.Actor
+    session: Session, *, user_id: int, token_in: TokenCreate, actor: audit.Actor,
+    within: frozenset[Permission] | None = None,
 ) -> tuple[str, ApiToken]:
+    """``within``: the permissions of the credential asking, so a scoped token cannot mint a broader one."""
     user = get(session, user_id)
-    allowed = permissions_of(user.role)
+    allowed = permissions_of(user.role) if within is None else permissions_of(user.role) & within
     for scope in token_in.scopes:
         if scope not in allowed:
             raise QorgauError("auth.scope_not_allowed", status=422, params={"scope": scope},

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from qorgau.auth.models import LoginThrottle
@@ -41,6 +41,31 @@ def delay_after(failures: int, free: int, base: float, cap: float) -> float:
     # Clamped: 2.0**n overflows past n ~ 1023, and the failure count has no upper bound.
     exponent = min(failures - free, 1000)
     return float(min(base * 2.0**exponent, cap))
+
+
+# Class of the two-integer advisory locks (a key space apart from the single-bigint locks of the outbox).
+_PG_LOGIN_LOCK_CLASS = 0x51_06_A0_02
+
+
+def serialise_attempts(session: Session, username: str, source: str) -> None:
+    """Take this user's and this address's turn for a sign-in attempt, until the transaction ends.
+
+    Without it, parallel attempts on PostgreSQL all pass :func:`wait_seconds` before any of
+    them has counted its failure (and concurrent increments get lost), so an attacker firing
+    requests in parallel would get many guesses per delay. SQLite serialises every write
+    transaction already; there it suffices to begin it now (BEGIN IMMEDIATE waits for the
+    lock), so that the attempt reads the clock after the attempt before it has counted its
+    failure, not before (else that failure's ``not_before`` lies in this attempt's future
+    and it is refused as throttled even when no delay is due). Order (user, then address) is
+    fixed, so two attempts cannot deadlock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection()
+        return
+    name = username.strip().lower()
+    for key in (f"user:{name}", f"addr:{source}"):
+        session.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:key))"),
+                        {"cls": _PG_LOGIN_LOCK_CLASS, "key": key})
 
 
 def wait_seconds(session: Session, settings: Settings, username: str, source: str, now: datetime) -> int:

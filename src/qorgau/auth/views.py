@@ -27,22 +27,12 @@ from qorgau.auth.schemas import (
 )
 from qorgau.auth.service import Principal
 from qorgau.core.errors import QorgauError
-from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.problems import problem
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, ReadSession
 
 router = APIRouter(prefix="/api", tags=["auth"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-
-
-def _after_key(cursor: str | None) -> int | None:
-    """The integer sort key a cursor of this list carries; anything else is a bad cursor, not a 500."""
-    after = decode_cursor(cursor)
-    if after is None:
-        return None
-    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
-        raise QorgauError("request.bad_cursor", status=400)
-    return after
 
 
 def _session_body(principal: Principal, display_name: str, locale: str | None) -> SessionRead:
@@ -94,11 +84,17 @@ def current_session(principal: CurrentPrincipal, db: ReadSession) -> SessionRead
 
 
 @router.post("/auth/password", status_code=204)
-def change_password(body: PasswordChange, principal: CurrentPrincipal, db: DbSession,
+def change_password(body: PasswordChange, request: Request, principal: CurrentPrincipal, db: DbSession,
                     source: ClientSource) -> Response:
     """Change your own password; your other sessions end."""
-    service.change_own_password(db, principal=principal, current=body.current_password, new=body.new_password,
-                                source=source)
+    try:
+        service.change_own_password(db, principal=principal, current=body.current_password,
+                                    new=body.new_password, source=source)
+    except QorgauError as exc:
+        if exc.code != "auth.wrong_current_password":
+            raise
+        # Returned, not raised: the audit record of the failed attempt must commit.
+        return problem(request, status=exc.status, code=exc.code, params=exc.params, errors=exc.errors)
     return Response(status_code=204)
 
 
@@ -112,7 +108,7 @@ def roles(_: Annotated[Principal, Require(Permission.USERS_READ)]) -> list[RoleR
 def list_users(_: Annotated[Principal, Require(Permission.USERS_READ)], db: ReadSession,
                cursor: str | None = None, limit: Limit = DEFAULT_LIMIT) -> Page[UserRead]:
     """Accounts, oldest first."""
-    rows = service.page(db, after_id=_after_key(cursor), limit=limit + 1)
+    rows = service.page(db, after_id=decode_int_cursor(cursor), limit=limit + 1)
     items = [UserRead.model_validate(u) for u in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
 
@@ -167,7 +163,8 @@ def list_tokens(principal: Annotated[Principal, Require(Permission.TOKENS_WRITE)
 def create_token(body: TokenCreate, principal: Annotated[Principal, Require(Permission.TOKENS_WRITE)],
                  db: DbSession, source: ClientSource) -> TokenCreated:
     """Create a bearer token limited to some of your permissions; its secret is shown once."""
-    secret, row = service.create_token(db, user_id=principal.user_id, token_in=body, actor=principal.actor(source))
+    secret, row = service.create_token(db, user_id=principal.user_id, token_in=body, actor=principal.actor(source),
+                                       within=principal.permissions)
     return TokenCreated(**TokenRead.model_validate(row).model_dump(), token=secret)
 
 

@@ -157,7 +157,6 @@ def rotate_master_key(
     uses it, and the old key stays loadable until every value has moved.
     """
     paths = key_paths(settings)
-    old = load_keyring(settings)
     fresh = secrets.token_bytes(KEY_BYTES)
     if not paths.next.exists():
         write_key_file(paths.next, fresh)
@@ -169,7 +168,8 @@ def rotate_master_key(
         count = reencrypt(session, ring, metadatas)
     if settings.master_key is None:
         if paths.current.exists():
-            paths.current.replace(paths.current.with_name(f"master.key.retired-{old.current_id}"))
+            retired_id = key_id(read_key_file(paths.current, KEY_BYTES))
+            paths.current.replace(paths.current.with_name(f"master.key.retired-{retired_id}"))
         paths.next.replace(paths.current)
     return key_id(fresh), count
 

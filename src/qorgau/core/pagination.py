@@ -37,3 +37,13 @@ def decode_cursor(cursor: str | None) -> Any:
         return json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise QorgauError("request.bad_cursor", status=400) from exc
+
+
+def decode_int_cursor(cursor: str | None) -> int | None:
+    """The integer sort key a cursor carries (ids, sequence numbers); anything else is a bad cursor, not a 500."""
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
+        raise QorgauError("request.bad_cursor", status=400)
+    return after

@@ -15,7 +15,7 @@ from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.bus.outbox import to_event
-from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.time import utcnow
 from qorgau.core.web import ReadSession, runtime_of
 
@@ -30,9 +30,9 @@ def list_events(_: Annotated[Principal, Require(Permission.EVENTS_READ)], db: Re
                 ) -> Page[dict[str, Any]]:
     """Recorded events, newest first, filtered by name or subject."""
     query = select(OutboxEvent).order_by(OutboxEvent.seq.desc()).limit(limit + 1)
-    after = decode_cursor(cursor)
+    after = decode_int_cursor(cursor)
     if after is not None:
-        query = query.where(OutboxEvent.seq < int(after))
+        query = query.where(OutboxEvent.seq < after)
     if name:
         query = query.where(OutboxEvent.name == name)
     if subject_type:

@@ -178,6 +178,11 @@ def _append_only(table: str) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION qorgau_append_only()"
         )
+        # Row triggers do not fire on TRUNCATE; a statement trigger closes that door too.
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION qorgau_append_only()"
+        )
 
 
 def downgrade() -> None:
