@@ -401,3 +401,24 @@ def test_roles_lists_every_role(admin_client: TestClient) -> None:
     roles = {r["role"]: r["permissions"] for r in admin_client.get("/api/roles").json()}
     assert set(roles) == {"operator", "dispatcher", "supervisor", "inspector", "analyst", "admin", "auditor"}
     assert "users:write" in roles["admin"] and "audit:verify" in roles["auditor"]
+
+
+def test_requests_touch_a_session_about_once_a_minute(admin_client: TestClient, app_db: Database) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from qorgau.auth.models import WebSession
+    from qorgau.core.time import utcnow
+
+    def last_seen() -> Any:
+        with app_db.reading() as session:
+            return session.scalars(select(WebSession.last_seen_at)).one()
+
+    fresh = last_seen()
+    assert admin_client.get("/api/auth/session").status_code == 200
+    assert last_seen() == fresh  # read-only: no write for a session seen moments ago
+    with app_db.unit_of_work() as session:
+        session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
+    assert admin_client.get("/api/auth/session").status_code == 200
+    assert utcnow() - last_seen() < timedelta(minutes=1)

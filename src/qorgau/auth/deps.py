@@ -6,10 +6,12 @@ start with one (see qorgau.api.guards).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends
+from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from qorgau.audit import service as audit
@@ -73,16 +75,27 @@ def _authenticate(conn: HTTPConnection) -> Principal | None:
     runtime = runtime_of(conn)
     authorization = conn.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        with runtime.db.unit_of_work() as session:
-            return service.resolve_token(session, authorization[7:].strip())
+        secret = authorization[7:].strip()
+        return _resolve(conn, lambda session: service.resolve_token(session, secret))
     token = conn.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    with runtime.db.unit_of_work() as session:
-        principal = service.resolve_session(session, runtime.settings, token)
+    principal = _resolve(conn, lambda session: service.resolve_session(session, runtime.settings, token))
     if principal is not None:
         _check_cross_site(conn, principal)
     return principal
+
+
+def _resolve(conn: HTTPConnection, lookup: Callable[[Session], Principal | None]) -> Principal | None:
+    """Look the credential up in a read transaction; write only when it must be touched or expired
+    (about once a minute per credential), so requests do not queue on SQLite's write lock."""
+    db = runtime_of(conn).db
+    with db.reading() as session:
+        principal = lookup(session)
+        if not (session.dirty or session.deleted):
+            return principal
+    with db.unit_of_work() as session:
+        return lookup(session)
 
 
 def _check_cross_site(conn: HTTPConnection, principal: Principal) -> None:
