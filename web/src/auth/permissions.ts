@@ -4,6 +4,8 @@ import type { SessionUser } from "../api/types";
 export const PERMISSIONS = {
   usersRead: "users:read",
   statsRead: "stats:read",
+  cityRead: "city:read",
+  devicesRead: "devices:read",
 } as const;
 
 export function hasPermission(user: Pick<SessionUser, "permissions"> | null | undefined, permission: string): boolean {

@@ -26,7 +26,14 @@ const always = () => true;
 
 /** Navigation order. Title keys are `nav.<id>`. */
 export const DESKS: readonly DeskDefinition[] = [
-  { id: "map", path: "/map", icon: IconMap, component: MapDesk, isVisible: always },
+  {
+    id: "map",
+    path: "/map",
+    icon: IconMap,
+    component: MapDesk,
+    // The base map needs city:read, the devices devices:read; the desk shows what the user may see.
+    isVisible: (user) => hasPermission(user, PERMISSIONS.cityRead) || hasPermission(user, PERMISSIONS.devicesRead),
+  },
   { id: "alarms", path: "/alarms", icon: IconAlarm, component: AlarmsDesk, isVisible: always },
   { id: "incidents", path: "/incidents", icon: IconIncident, component: IncidentsDesk, isVisible: always },
   { id: "units", path: "/units", icon: IconUnits, component: UnitsDesk, isVisible: always },

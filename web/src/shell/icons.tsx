@@ -146,3 +146,48 @@ export const IconUser = icon(
     <path d="M6 21v-2a4 4 0 0 1 4 -4h4a4 4 0 0 1 4 4v2" />
   </>,
 );
+
+export const IconSearch = icon(
+  <>
+    <path d="M10 10m-7 0a7 7 0 1 0 14 0a7 7 0 1 0 -14 0" />
+    <path d="M21 21l-6 -6" />
+  </>,
+);
+
+export const IconRefresh = icon(
+  <>
+    <path d="M20 11a8.1 8.1 0 0 0 -15.5 -2m-.5 -4v4h4" />
+    <path d="M4 13a8.1 8.1 0 0 0 15.5 2m.5 4v-4h-4" />
+  </>,
+);
+
+export const IconCurrentLocation = icon(
+  <>
+    <path d="M12 12m-3 0a3 3 0 1 0 6 0a3 3 0 1 0 -6 0" />
+    <path d="M12 12m-8 0a8 8 0 1 0 16 0a8 8 0 1 0 -16 0" />
+    <path d="M12 2l0 2" />
+    <path d="M12 20l0 2" />
+    <path d="M20 12l2 0" />
+    <path d="M2 12l2 0" />
+  </>,
+);
+
+export const IconBuildingCommunity = icon(
+  <>
+    <path d="M8 9l5 5v7h-5v-4m0 4h-5v-7l5 -5m1 1v-6a1 1 0 0 1 1 -1h10a1 1 0 0 1 1 1v17h-8" />
+    <path d="M13 7l0 .01" />
+    <path d="M17 7l0 .01" />
+    <path d="M17 11l0 .01" />
+    <path d="M17 15l0 .01" />
+  </>,
+);
+
+export const IconWorld = icon(
+  <>
+    <path d="M3 12a9 9 0 1 0 18 0a9 9 0 0 0 -18 0" />
+    <path d="M3.6 9h16.8" />
+    <path d="M3.6 15h16.8" />
+    <path d="M11.5 3a17 17 0 0 0 0 18" />
+    <path d="M12.5 3a17 17 0 0 1 0 18" />
+  </>,
+);

@@ -1,4 +1,4 @@
-import { Badge, Group, Paper, ScrollArea, Table, Text, Title } from "@mantine/core";
+import { Badge, Box, Group, Paper, ScrollArea, Stack, Table, Text, Title } from "@mantine/core";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useEventStream } from "../../live/hooks";
 import type { LiveEvent } from "../../live/types";
@@ -11,10 +11,46 @@ function subjectOf(event: LiveEvent): string {
 }
 
 /** The latest events of the live stream, newest first: makes the connection visible. */
-export function LiveEventList() {
+export function LiveEventList({ compact = false }: { compact?: boolean }) {
   const { t } = useI18n();
   const { timeZone } = useMeta();
   const { events } = useEventStream();
+
+  if (compact) {
+    return (
+      <Stack gap={0} className="live-events live-events-compact" data-testid="live-events" aria-label={t("events.title")}>
+        <Group justify="space-between" px={4} pb={4}>
+          <Text size="xs" fw={600} tt="uppercase" c="dimmed">
+            {t("events.title")}
+          </Text>
+          <Badge size="xs" variant="light" color="gray" tt="none">
+            {t("events.count", { count: events.length })}
+          </Badge>
+        </Group>
+        {events.length === 0 ? (
+          <Text size="xs" c="dimmed" px={4}>
+            {t("events.empty")}
+          </Text>
+        ) : (
+          events.map((event) => (
+            <Box key={String(event.id)} className="live-event-row" data-testid="live-event" px={4} py={3}>
+              <Group gap={6} wrap="nowrap">
+                <Text span size="xs" className="mono tabular" c="dimmed" title={event.occurred_at}>
+                  {formatInstant(event.occurred_at, { timeZone })}
+                </Text>
+                <Text span size="xs" className="mono" truncate>
+                  {event.name}
+                </Text>
+              </Group>
+              <Text size="xs" className="mono" c="dimmed" truncate>
+                {subjectOf(event)}
+              </Text>
+            </Box>
+          ))
+        )}
+      </Stack>
+    );
+  }
 
   return (
     <Paper withBorder radius="sm" className="live-events" data-testid="live-events">
