@@ -8,7 +8,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -27,12 +27,17 @@ audit_app = typer.Typer(help="Check and anchor the tamper-evident audit log.", n
 keys_app = typer.Typer(help="Manage the master key that encrypts secrets in the database.", no_args_is_help=True)
 events_app = typer.Typer(help="The event catalogue.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for API clients and devices.", no_args_is_help=True)
+devices_app = typer.Typer(help="The device registry: bulk import and export, the Smart Aqsai seed.",
+                          no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(config_app, name="config")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(events_app, name="events")
 app.add_typer(token_app, name="token")
+city_app = typer.Typer(help="The city model: import an OSM extract, seed Aksai, export GeoJSON.", no_args_is_help=True)
+app.add_typer(city_app, name="city")
+app.add_typer(devices_app, name="devices")
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -365,6 +370,191 @@ def events_catalogue(
     typer.echo(f"wrote {output}")
 
 
+def _file_format(path: Path, given: str | None) -> Literal["csv", "geojson"]:
+    fmt = given or ("csv" if path.suffix.lower() == ".csv" else "geojson")
+    if fmt == "csv":
+        return "csv"
+    if fmt == "geojson":
+        return "geojson"
+    raise _fail(f"unknown format {fmt!r}: use csv or geojson")
+
+
+@devices_app.command("import")
+def devices_import(
+    file: Annotated[Path, typer.Argument(help="CSV or GeoJSON file keyed by device code.", exists=True,
+                                         dir_okay=False)],
+    format: Annotated[str | None, typer.Option(help="csv or geojson (default: by file extension).")] = None,
+) -> None:
+    """Create or update devices from a file: all of it, or nothing (every bad row is listed)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from qorgau.core.bus import Context
+    from qorgau.core.i18n import translate
+    from qorgau.devices.importexport import ImportRejected, import_devices
+
+    fmt = _file_format(file, format)
+    cli = _Cli()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("checking", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, description="writing", completed=done, total=total)
+
+        try:
+            with cli.db.unit_of_work() as session:
+                result = import_devices(session, file.read_bytes(), fmt, actor=cli.actor(),
+                                        ctx=Context.system("cli"), progress=progress)
+        except ImportRejected as exc:
+            bar.stop()
+            for p in exc.problems:
+                message = translate(f"devices.row.{p.reason}", "en", field=p.field or "-", code=p.code or "-",
+                                    **p.params)
+                typer.echo(f"{file}: {exc.locator} {p.locator}: {p.code or '-'}: {message}", err=True)
+            raise _fail(f"nothing imported: {len(exc.problems)} problem(s)", 1) from exc
+        except QorgauError as exc:
+            raise _fail(_explain(exc)) from exc
+    typer.echo(f"imported {file}: {result.created} created, {result.updated} updated, "
+               f"{result.unchanged} unchanged")
+
+
+@devices_app.command("export")
+def devices_export(
+    file: Annotated[Path, typer.Argument(help="Where to write; '-' for standard output.")],
+    format: Annotated[str | None, typer.Option(help="csv or geojson (default: by file extension).")] = None,
+) -> None:
+    """Write the whole registry as CSV or GeoJSON (credentials are never exported)."""
+    from qorgau.devices.importexport import export_devices
+
+    fmt = _file_format(file, format)
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        text = export_devices(session, fmt, actor=cli.actor())
+    if str(file) == "-":
+        sys.stdout.write(text)
+        return
+    file.write_text(text, encoding="utf-8")
+    typer.echo(f"exported the registry to {file}", err=True)
+
+
+@devices_app.command("seed-aksai")
+def devices_seed_aksai() -> None:
+    """Create the Smart Aqsai plan's sites and devices (469 cameras…); running it again changes nothing."""
+    from qorgau.core.bus import Context
+    from qorgau.devices.planner import FallbackPlanner
+    from qorgau.devices.seed import seed
+
+    cli = _Cli()
+    try:
+        with cli.db.unit_of_work() as session:
+            result = seed(session, FallbackPlanner(), actor=cli.actor(), ctx=Context.system("cli"))
+    except QorgauError as exc:
+        raise _fail(_explain(exc)) from exc
+    counts = result.devices
+    typer.echo(f"Smart Aqsai seed: {result.sites_changed} site(s) written; devices {counts.created} created, "
+               f"{counts.updated} updated, {counts.unchanged} unchanged")
+
+
+@city_app.command("import")
+def city_import(
+    file: Annotated[Path, typer.Argument(help="OpenStreetMap extract: .osm.pbf, .osm, .osm.bz2.", exists=True,
+                                         dir_okay=False)],
+    name: Annotated[str, typer.Option(help="Name of the new model.")],
+    replace: Annotated[bool, typer.Option(help="Replace a model of the same name.")] = False,
+) -> None:
+    """Build a city model (streets, walk and drive graphs, places) from an OSM extract; it becomes active."""
+    from qorgau.city import service
+
+    cli = _Cli()
+    try:
+        with cli.db.unit_of_work() as session:
+            model = service.import_osm(session, path=file, name=name, replace=replace, actor=cli.actor())
+            summary = (f"imported {file.name} as city model {model.name} (id {model.id}, active): "
+                       f"{model.node_count} nodes, {model.edge_count} edges, {model.place_count} places")
+    except QorgauError as exc:
+        raise _fail(_explain(exc)) from exc
+    typer.echo(summary)
+
+
+@city_app.command("seed-aksai")
+def city_seed_aksai() -> None:
+    """Store the generated model of Aksai and Burlinsky district; running it again changes nothing."""
+    from qorgau.city import service
+
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        model, created = service.seed_aksai(session, actor=cli.actor())
+        state = "active" if model.active else "not active: another model is"
+        summary = (f"{'created' if created else 'already present:'} city model {model.name} (generated; {state}): "
+                   f"{model.node_count} nodes, {model.edge_count} edges, {model.place_count} places, "
+                   f"{model.cell_count} population cells")
+    typer.echo(summary)
+
+
+@city_app.command("list")
+def city_list() -> None:
+    """List the city models; the active one is marked with *."""
+    from qorgau.city import service
+
+    cli = _Cli()
+    with cli.db.reading() as session:
+        for model in service.models_page(session, after_id=None, limit=10_000):
+            mark = "*" if model.active else " "
+            typer.echo(f"{mark} {model.id:>4}  {model.name:<20} {model.source:<28} {model.node_count:>8} nodes "
+                       f"{model.edge_count:>8} edges{'  (generated)' if model.generated else ''}")
+
+
+@city_app.command("activate")
+def city_activate(name: Annotated[str, typer.Argument(help="Model name.")]) -> None:
+    """Make a model the one used by default."""
+    from qorgau.city import service
+
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        model = service.by_name(session, name)
+        if model is None:
+            raise _fail(f"no city model named {name}")
+        service.switch_active(session, model_id=model.id, actor=cli.actor())
+    typer.echo(f"city model {name} is active")
+
+
+@city_app.command("export")
+def city_export(
+    name: Annotated[str | None, typer.Option(help="Model name (default: the active model).")] = None,
+    layer: Annotated[list[str] | None, typer.Option(
+        help="boundary, settlements, microdistricts, streets, blocks or population; repeat for more (default: all)."
+    )] = None,
+    output: Annotated[Path | None, typer.Option(help="File to write (default: standard output).")] = None,
+) -> None:
+    """Write layers of a city model as one GeoJSON FeatureCollection."""
+    from qorgau.city import mapdata, service
+    from qorgau.city.enums import Layer
+
+    chosen = layer or [*map(str, Layer), "population"]
+    unknown = [n for n in chosen if n not in {*map(str, Layer), "population"}]
+    if unknown:
+        raise _fail(f"unknown layer(s): {', '.join(unknown)}")
+    cli = _Cli()
+    with cli.db.reading() as session:
+        model = service.by_name(session, name) if name else None
+        if name and model is None:
+            raise _fail(f"no city model named {name}")
+        try:
+            model = model or service.active_model(session)
+        except QorgauError as exc:
+            raise _fail(_explain(exc)) from exc
+        body = mapdata.map_features(session, model=model, layers=[Layer(n) for n in chosen if n != "population"],
+                                    bbox=None)
+        if "population" in chosen:
+            body["features"].extend(mapdata.population_features(session, model=model))
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {len(body['features'])} features of {model.name} to {output}", err=True)
+
+
 def _explain(exc: QorgauError) -> str:
     from qorgau.core.i18n import translate
 
@@ -373,7 +563,11 @@ def _explain(exc: QorgauError) -> str:
 
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    app()
+    try:
+        app()
+    except ConfigError as exc:  # e.g. a malformed key in QORGAU_MASTER_KEY, found while loading the keys
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

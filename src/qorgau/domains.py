@@ -9,9 +9,26 @@ from fastapi import APIRouter
 
 from qorgau.core.bus.dispatch import Subscriber
 
-MODEL_MODULES = ("qorgau.core.bus.models", "qorgau.audit.models", "qorgau.auth.models")
-EVENT_MODULES = ("qorgau.auth.events",)
-VIEW_MODULES = ("qorgau.api.system", "qorgau.auth.views", "qorgau.audit.views", "qorgau.events.views")
+# One module per line, so each domain adds its own lines.
+MODEL_MODULES: tuple[str, ...] = (
+    "qorgau.core.bus.models",
+    "qorgau.audit.models",
+    "qorgau.auth.models",
+    "qorgau.city.models",
+    "qorgau.devices.models",
+)
+EVENT_MODULES: tuple[str, ...] = (
+    "qorgau.auth.events",
+    "qorgau.devices.events",
+)
+VIEW_MODULES: tuple[str, ...] = (
+    "qorgau.api.system",
+    "qorgau.auth.views",
+    "qorgau.audit.views",
+    "qorgau.events.views",
+    "qorgau.city.views",
+    "qorgau.devices.views",
+)
 FLOW_MODULES: tuple[str, ...] = ()  # modules with subscribers() -> list[Subscriber]
 
 

@@ -24,16 +24,26 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server on SQLite with the built web app and an admin `chief` (password PASSWORD)."""
+def _server(factory: pytest.TempPathFactory, *extra: list[str]) -> Iterator[str]:
+    """A server on SQLite with the built web app, an admin `chief` and an operator `op` (password PASSWORD)."""
     if not (ROOT / "web" / "dist" / "index.html").exists():
         pytest.fail("the web app is not built: run ./run test (or ./run web)")
-    data = tmp_path_factory.mktemp("browser")
+    data = factory.mktemp("browser")
     env = cli_env(data / "var", f"sqlite:///{data}/qorgau.db")
     for command in (["migrate"], ["user", "add", "chief", "--role", "admin", "--display-name", "Asel Nurova"],
-                    ["user", "add", "op", "--role", "operator", "--display-name", "Duty Operator"]):
+                    ["user", "add", "op", "--role", "operator", "--display-name", "Duty Operator"], *extra):
         result = run_cli(env, *command, stdin=PASSWORD + "\n")
         assert result.returncode == 0, result.stderr
     with running_server(env, Path(data) / "server.log") as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _server(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def aksai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same, with the Aksai city model and the Smart Aqsai device plan seeded."""
+    yield from _server(tmp_path_factory, ["city", "seed-aksai"], ["devices", "seed-aksai"])

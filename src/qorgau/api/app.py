@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from qorgau import __version__, domains
-from qorgau.api.guards import unguarded_routes
+from qorgau.api.guards import bulk_body_paths, unguarded_routes
 from qorgau.api.middleware import BodyLimit, Observe
 from qorgau.api.webapp import WebApp, default_dist
 from qorgau.audit import service as audit_service
@@ -25,6 +25,8 @@ from qorgau.core.runtime import Runtime
 from qorgau.core.settings import Settings, get_settings
 from qorgau.core.time import utcnow
 from qorgau.core.workers import Periodic, Supervisor
+from qorgau.devices import health as device_health
+from qorgau.devices.config import DEFAULTS as DEVICE_DEFAULTS
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
         await dispatcher.start()
         supervisor.every(Periodic("audit-checkpoint", settings.audit_checkpoint_interval_s, checkpoint_audit))
         supervisor.every(Periodic("session-purge", 600, purge_sessions))
+        supervisor.every(Periodic("device-supervision", DEVICE_DEFAULTS.supervision_check_s,
+                                  lambda: device_health.supervise_database(runtime.db)))
         runtime.ready = True
         log.info("qorgau started", extra={"version": __version__})
         try:
@@ -92,7 +96,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
     for router in domains.routers():
         app.include_router(router)
     app.mount("/", WebApp(settings.web_dist or default_dist()), name="web")
-    app.add_middleware(BodyLimit, runtime=runtime)
+    app.add_middleware(BodyLimit, runtime=runtime, bulk_paths=bulk_body_paths(app))
     app.add_middleware(Observe, runtime=runtime)
     missing = unguarded_routes(app)
     if missing:

@@ -10,6 +10,7 @@ from fastapi.dependencies.models import Dependant
 from starlette.routing import Mount
 
 from qorgau.auth.deps import Guard
+from qorgau.core.web import BULK_BODY_MARK
 
 ALLOWED_MOUNTS = {"", "/"}  # the static web app
 PUBLIC_BUILTINS = {"/api/openapi.json"}
@@ -65,3 +66,11 @@ def route_guards(app: FastAPI) -> dict[str, list[str]]:
         for route in _flatten(app.router.routes)
         if isinstance(getattr(route, "dependant", None), Dependant)
     }
+
+
+def bulk_body_paths(app: FastAPI) -> frozenset[str]:
+    """Paths of routes marked (``openapi_extra={BULK_BODY_MARK: True}``) to take bodies up to max_import_bytes."""
+    return frozenset(
+        route.path for route in _flatten(app.router.routes)
+        if (getattr(route, "openapi_extra", None) or {}).get(BULK_BODY_MARK)
+    )

@@ -6,7 +6,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,50 +26,67 @@ SECURITY_HEADERS = [
 ]
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that hands the already-read body over once, then the real channel (disconnects)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class BodyLimit:
-    """Refuses bodies over the limit with 413, by declared length or by counting a stream."""
+    """Refuses bodies over the limit with 413: by the declared length, or by reading a streamed body first."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    # Bulk import routes (``bulk_paths``) get the larger ``max_import_bytes``; every other route keeps the small
+    # limit, so only endpoints built for big files can be sent big bodies.
+    def __init__(self, app: ASGIApp, runtime: Runtime, bulk_paths: Collection[str] = ()) -> None:
         self.app = app
         self.runtime = runtime
+        self.bulk_paths = frozenset(bulk_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.runtime.settings.max_body_bytes
+        settings = self.runtime.settings
+        limit = settings.max_import_bytes if scope.get("path") in self.bulk_paths else settings.max_body_bytes
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, send, limit)
             return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge()
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+        if declared is None and b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            # A streamed body has no length to check up front: read it (up to the limit) before the app
+            # does, because FastAPI turns an error raised while it reads the body into a 400.
+            body = await self._read_within(receive, limit)
+            if body is None:
                 await self._refuse(scope, send, limit)
+                return
+            await self.app(scope, _replay(body, receive), send)
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _read_within(receive: Receive, limit: int) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         accept = dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1")

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, gt=0, title="Largest request body", description="Bigger requests get 413."
     )
+    max_import_bytes: int = Field(
+        default=33_554_432, gt=0, title="Largest bulk import",
+        description="Body limit of bulk import routes (e.g. 10,000 devices as CSV or GeoJSON); bigger get 413.",
+    )
     event_poll_interval_s: float = Field(
         default=1.0,
         gt=0,

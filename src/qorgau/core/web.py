@@ -37,8 +37,13 @@ def language(conn: HTTPConnection) -> Language:
     return negotiate(conn.headers.get("accept-language"), runtime_of(conn).settings.default_language)
 
 
-DbSession = Annotated[Session, Depends(_write_session)]
-ReadSession = Annotated[Session, Depends(_read_session)]
+# scope="function": the transaction ends before the response is sent. FastAPI's default ("request") commits after
+# sending, so a client could be told 201 for a write that then fails to commit, or read before it is visible.
+DbSession = Annotated[Session, Depends(_write_session, scope="function")]
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
 AppRuntime = Annotated[Runtime, Depends(runtime_of)]
 ClientSource = Annotated[str, Depends(client_source)]
 RequestLanguage = Annotated[Language, Depends(language)]
+
+# openapi_extra key marking a route that may receive bodies up to max_import_bytes (bulk imports).
+BULK_BODY_MARK = "x-qorgau-bulk-body"

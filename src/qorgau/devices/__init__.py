@@ -1,0 +1,1 @@
+"""Device registry: sites, cameras, SOS terminals, alarm panels and turnstiles, with their health."""
