@@ -441,13 +441,18 @@ def devices_export(
 def devices_seed_aksai() -> None:
     """Create the Smart Aqsai plan's sites and devices (469 cameras…); running it again changes nothing."""
     from qorgau.core.bus import Context
+    from qorgau.devices.city_planner import planner_for
     from qorgau.devices.planner import FallbackPlanner
     from qorgau.devices.seed import seed
 
     cli = _Cli()
     try:
         with cli.db.unit_of_work() as session:
-            result = seed(session, FallbackPlanner(), actor=cli.actor(), ctx=Context.system("cli"))
+            planner = planner_for(session)
+            if planner is None:
+                typer.echo("no city model is active: placing the plan on a fallback grid around Aksai's centre "
+                           "(run `qorgau city seed-aksai` first to place it on the city model)", err=True)
+            result = seed(session, planner or FallbackPlanner(), actor=cli.actor(), ctx=Context.system("cli"))
     except QorgauError as exc:
         raise _fail(_explain(exc)) from exc
     counts = result.devices
