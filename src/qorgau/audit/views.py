@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from qorgau.audit import service
 from qorgau.audit.enums import Action
@@ -13,15 +13,15 @@ from qorgau.audit.signing import anchor_path, load_signer
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
-from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_int_cursor, encode_cursor
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, ReadSession
+from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 
 @router.get("", response_model=Page[AuditRead])
 def list_audit(_: Annotated[Principal, Require(Permission.AUDIT_READ)], db: ReadSession,
-               cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+               cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
                action: str | None = None, actor: str | None = None) -> Page[AuditRead]:
     """The audit log, newest first."""
     rows = service.page(db, after_seq=decode_int_cursor(cursor), limit=limit + 1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -27,12 +27,11 @@ from qorgau.auth.schemas import (
 )
 from qorgau.auth.service import Principal
 from qorgau.core.errors import QorgauError
-from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_int_cursor, encode_cursor
+from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.problems import problem
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, ReadSession
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
 
 router = APIRouter(prefix="/api", tags=["auth"])
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def _session_body(principal: Principal, display_name: str, locale: str | None) -> SessionRead:
@@ -106,7 +105,7 @@ def roles(_: Annotated[Principal, Require(Permission.USERS_READ)]) -> list[RoleR
 
 @router.get("/users", response_model=Page[UserRead])
 def list_users(_: Annotated[Principal, Require(Permission.USERS_READ)], db: ReadSession,
-               cursor: str | None = None, limit: Limit = DEFAULT_LIMIT) -> Page[UserRead]:
+               cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT) -> Page[UserRead]:
     """Accounts, oldest first."""
     rows = service.page(db, after_id=decode_int_cursor(cursor), limit=limit + 1)
     items = [UserRead.model_validate(u) for u in rows[:limit]]

@@ -31,7 +31,7 @@ from qorgau.city.schemas import (
     RouteRead,
 )
 from qorgau.core.errors import NotFound, QorgauError
-from qorgau.core.pagination import Page, decode_cursor, encode_cursor
+from qorgau.core.pagination import Page, decode_int_cursor, encode_cursor
 from qorgau.core.web import ClientSource, DbSession, ReadSession, RequestLanguage
 
 router = APIRouter(prefix="/api/city", tags=["city"])
@@ -70,13 +70,6 @@ def _bbox(text: str | None) -> service.BBox | None:
     return x0, y0, x1, y1
 
 
-def _after(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor)
-    if after is not None and (isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63):
-        raise QorgauError("request.bad_cursor", status=400)
-    return after
-
-
 def _model(db: Session, name: str | None) -> CityModel:
     if name is None:
         return service.active_model(db)
@@ -89,7 +82,7 @@ def _model(db: Session, name: str | None) -> CityModel:
 @router.get("/models", response_model=Page[CityModelRead])
 def list_models(_: Reader, db: ReadSession, query: Annotated[PageQuery, Query()]) -> Page[CityModelRead]:
     """City models, oldest first; one is active and used by default."""
-    rows = service.models_page(db, after_id=_after(query.cursor), limit=query.limit + 1)
+    rows = service.models_page(db, after_id=decode_int_cursor(query.cursor), limit=query.limit + 1)
     items = [CityModelRead.model_validate(m) for m in rows[:query.limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > query.limit else None)
 
@@ -137,7 +130,7 @@ def route(_: Reader, db: ReadSession, query: Annotated[RouteQuery, Query()]) -> 
 def list_places(_: Reader, db: ReadSession, query: Annotated[PlacesQuery, Query()]) -> Page[PlaceRead]:
     """Named places of a model by kind and name (any spelling), oldest first."""
     rows = service.places_page(db, model=_model(db, query.model), kind=query.kind, q=query.q,
-                               bbox=_bbox(query.bbox), after_id=_after(query.cursor), limit=query.limit + 1)
+                               bbox=_bbox(query.bbox), after_id=decode_int_cursor(query.cursor), limit=query.limit + 1)
     items = [PlaceRead.model_validate(p) for p in rows[:query.limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > query.limit else None)
 
@@ -153,7 +146,7 @@ def get_place(place_id: int, _: Reader, db: ReadSession,
 def population(_: Reader, db: ReadSession, query: Annotated[PopulationQuery, Query()]) -> Page[PopulationCellRead]:
     """Residents on 100 m cells, optionally within a bounding box."""
     rows = service.population_page(db, model=_model(db, query.model), bbox=_bbox(query.bbox),
-                                    after_id=_after(query.cursor), limit=query.limit + 1)
+                                    after_id=decode_int_cursor(query.cursor), limit=query.limit + 1)
     items = [PopulationCellRead(id=c.id, lon=c.lon, lat=c.lat, residents=c.residents, settlement=name,
                                 generated=c.generated) for c, name in rows[:query.limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > query.limit else None)

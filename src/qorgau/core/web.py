@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, cast
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from qorgau.core.i18n import negotiate
+from qorgau.core.pagination import MAX_LIMIT
 from qorgau.core.runtime import Runtime
 from qorgau.core.settings import Language
 
@@ -47,3 +48,5 @@ RequestLanguage = Annotated[Language, Depends(language)]
 
 # openapi_extra key marking a route that may receive bodies up to max_import_bytes (bulk imports).
 BULK_BODY_MARK = "x-qorgau-bulk-body"
+
+PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]

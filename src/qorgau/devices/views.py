@@ -15,9 +15,9 @@ from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.errors import QorgauError
 from qorgau.core.i18n import translate
-from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from qorgau.core.settings import Language
-from qorgau.core.web import BULK_BODY_MARK, AppRuntime, ClientSource, DbSession, ReadSession, RequestLanguage
+from qorgau.core.web import BULK_BODY_MARK, AppRuntime, ClientSource, DbSession, PageLimit, ReadSession, RequestLanguage
 from qorgau.devices import health, importexport, nearest, queries, service, sites
 from qorgau.devices.checks import Problem
 from qorgau.devices.enums import CameraPurpose, DeviceKind, Health, Lifecycle, SiteKind, SiteSubtype
@@ -37,7 +37,6 @@ from qorgau.devices.schemas import (
 )
 
 router = APIRouter(prefix="/api", tags=["devices"])
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Reader = Annotated[Principal, Require(Permission.DEVICES_READ)]
 Writer = Annotated[Principal, Require(Permission.DEVICES_WRITE)]
 IMPORT_TYPES: dict[str, importexport.Format] = {
@@ -88,7 +87,7 @@ def list_devices(
     lifecycle: Annotated[list[Lifecycle] | None, Query()] = None,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text in the code or a name.")] = None,
-    cursor: str | None = None, limit: Limit = DEFAULT_LIMIT,
+    cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
     """Devices by code, filtered by kind, purpose, site, health, lifecycle, bounding box and text."""
     where = queries.DeviceFilter(kinds=kind or (), purposes=purpose or (), site=site, health=status or (),
@@ -211,7 +210,7 @@ def heartbeat(code: str, principal: Writer, db: DbSession, body: Heartbeat | Non
 def list_sites(_: Reader, db: ReadSession, kind: Annotated[list[SiteKind] | None, Query()] = None,
                subtype: Annotated[list[SiteSubtype] | None, Query()] = None,
                q: Annotated[str | None, Query(max_length=100)] = None, cursor: str | None = None,
-               limit: Limit = DEFAULT_LIMIT) -> Page[SiteRead]:
+               limit: PageLimit = DEFAULT_LIMIT) -> Page[SiteRead]:
     """Sites by code, filtered by kind, subtype and text."""
     rows = sites.page(db, kinds=kind or (), subtypes=subtype or (), text=q, after=_after_code(cursor),
                       limit=limit + 1)

@@ -7,7 +7,7 @@ import contextlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
 
 from qorgau.auth.deps import Require
@@ -15,9 +15,9 @@ from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.bus.outbox import to_event
-from qorgau.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_int_cursor, encode_cursor
+from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.time import utcnow
-from qorgau.core.web import ReadSession, runtime_of
+from qorgau.core.web import PageLimit, ReadSession, runtime_of
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 PING_INTERVAL_S = 15.0
@@ -25,7 +25,7 @@ PING_INTERVAL_S = 15.0
 
 @router.get("", response_model=Page[dict[str, Any]])
 def list_events(_: Annotated[Principal, Require(Permission.EVENTS_READ)], db: ReadSession,
-                cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+                cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
                 name: str | None = None, subject_type: str | None = None, subject_id: str | None = None,
                 ) -> Page[dict[str, Any]]:
     """Recorded events, newest first, filtered by name or subject."""
