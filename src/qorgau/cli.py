@@ -181,7 +181,7 @@ def user_bootstrap(
         if (session.scalar(select(func.count()).select_from(User)) or 0) > 0:
             typer.echo("users exist already; nothing to do")
             return
-        given = "" if sys.stdin.isatty() else sys.stdin.readline().strip()
+        given = "" if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
         password = given or secrets.token_urlsafe(12)
         try:
             service.create(session, user_in=UserCreate(username=name, display_name="Administrator",

@@ -549,3 +549,73 @@ def test_two_admins_demoting_each_other_at_once_leave_one(db: Database) -> None:
         active_admins = session.scalar(select(func.count()).select_from(User)
                                        .where(User.role == "admin", User.is_active.is_(True)))
     assert active_admins == 1
+
+
+def test_login_in_two_steps_refuses_a_password_changed_in_between(db: Database, settings: Settings) -> None:
+    from qorgau.auth.passwords import verify_password
+
+    user_id = make_user(db, "twostep", "operator")
+    with db.reading() as session:
+        check = service.login_precheck(session, settings, username="twostep", source="10.0.0.9")
+    verified = verify_password(check.password_hash, PASSWORD)
+    with db.unit_of_work() as session:  # an administrator resets the password meanwhile
+        service.set_password(session, user_id=user_id, password="another-long-pass", actor=CLI_ACTOR,
+                             ctx=Context.system("test"))
+    with db.unit_of_work() as session:
+        result = service.login_conclude(session, settings, username="twostep", password=PASSWORD,
+                                        source="10.0.0.9", check=check, verified=verified)
+    assert verified and result.user is None
+
+
+def test_login_in_two_steps_honours_a_delay_started_in_between(db: Database, settings: Settings) -> None:
+    from qorgau.auth import throttle
+    from qorgau.auth.passwords import verify_password
+    from qorgau.core.time import utcnow
+
+    make_user(db, "racer", "operator")
+    with db.reading() as session:
+        check = service.login_precheck(session, settings, username="racer", source="10.0.0.8")
+    assert check.wait == 0
+    with db.unit_of_work() as session:  # parallel wrong guesses from the same address land first
+        for _ in range(settings.login_free_attempts + 1):
+            throttle.record_failure(session, settings, "racer", "10.0.0.8", utcnow())
+    with db.unit_of_work() as session:
+        result = service.login_conclude(session, settings, username="racer", password=PASSWORD, source="10.0.0.8",
+                                        check=check, verified=verify_password(check.password_hash, PASSWORD))
+    assert result.user is None and result.retry_after > 0
+
+
+def test_a_concurrent_create_of_the_same_name_is_a_conflict(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_user(db, "twin", "operator")
+    monkeypatch.setattr(service, "get_by_username", lambda session, name: None)  # the other request's check passed
+    with pytest.raises(Conflict), db.unit_of_work() as session:
+        service.create(session, user_in=UserCreate(username="twin", display_name="T", role="operator",  # type: ignore[arg-type]
+                                                   password=PASSWORD), actor=CLI_ACTOR, ctx=Context.system("test"))
+
+
+def test_purge_removes_expired_and_idle_sessions(db: Database, settings: Settings) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from qorgau.auth.models import WebSession
+    from qorgau.core.time import utcnow
+
+    make_user(db, "sleepy", "operator")
+    with db.unit_of_work() as session:
+        user = service.get_by_username(session, "sleepy")
+        assert user is not None
+        for _ in range(3):
+            service.open_session(session, settings, user=user, source="10.0.0.7")
+    ids = []
+    with db.reading() as session:
+        ids = list(session.scalars(select(WebSession.id).order_by(WebSession.id)))
+    with db.unit_of_work() as session:
+        session.execute(update(WebSession).where(WebSession.id == ids[0]).values(expires_at=utcnow()))
+        session.execute(update(WebSession).where(WebSession.id == ids[1])
+                        .values(last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)))
+    with db.unit_of_work() as session:
+        purged = service.purge_expired_sessions(session, utcnow(), idle_minutes=settings.session_idle_minutes)
+    with db.reading() as session:
+        left = session.scalar(select(func.count()).select_from(WebSession))
+    assert purged == 2 and left == 1

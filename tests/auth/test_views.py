@@ -431,3 +431,12 @@ def test_streamed_body_within_the_limit_still_works(admin_client: TestClient) ->
 
     response = admin_client.post("/api/users", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 201, response.text
+
+
+def test_an_api_token_cannot_change_the_password(admin_client: TestClient) -> None:
+    token = admin_client.post("/api/auth/tokens", json={"name": "bot", "scopes": ["tokens:write"]}).json()["token"]
+    bare = TestClient(admin_client.app)
+    response = bare.post("/api/auth/password", headers={"Authorization": f"Bearer {token}"},
+                         json={"current_password": PASSWORD, "new_password": "yet-another-pass"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.forbidden"

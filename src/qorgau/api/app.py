@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
 
         def purge_sessions() -> None:
             with runtime.db.unit_of_work() as session:
-                auth_service.purge_expired_sessions(session, utcnow())
+                auth_service.purge_expired_sessions(session, utcnow(), idle_minutes=settings.session_idle_minutes)
 
         await runtime.transport.start()
         await runtime.live.start()

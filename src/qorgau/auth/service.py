@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
@@ -85,8 +86,12 @@ def create(session: Session, *, user_in: UserCreate, actor: audit.Actor, ctx: Co
         password_hash=hash_password(user_in.password), locale=user_in.locale, is_active=True,
         created_at=now, updated_at=now, password_changed_at=now,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent create of the same name loses cleanly, not with a 500
+            session.add(user)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("users.exists", params={"username": user_in.username}) from exc
     audit.record(session, action=Action.USER_CREATE, actor=actor, target_type="user", target_id=str(user.id),
                  details={"username": user.username, "role": user.role})
     _changed(session, user, USER_CREATED, ["created"], ctx)
@@ -171,21 +176,43 @@ class LoginResult:
     retry_after: int = 0
 
 
-def authenticate(
-    session: Session, settings: Settings, *, username: str, password: str, source: str
+@dataclass(frozen=True)
+class LoginCheck:
+    """What a sign-in attempt learns before the password is verified (outside any write transaction)."""
+
+    wait: int
+    password_hash: str | None
+
+
+def login_precheck(session: Session, settings: Settings, *, username: str, source: str) -> LoginCheck:
+    """The throttle's verdict and the stored hash, read without taking the write lock."""
+    wait = throttle.wait_seconds(session, settings, username, source, utcnow())
+    user = get_by_username(session, username) if wait == 0 else None
+    return LoginCheck(wait, user.password_hash if user is not None else None)
+
+
+def login_conclude(
+    session: Session, settings: Settings, *, username: str, password: str, source: str, check: LoginCheck,
+    verified: bool,
 ) -> LoginResult:
-    """Check a password under the throttle; every attempt is audited. Returns the user on success."""
+    """Count and audit the attempt under the throttle's lock; succeeds only if nothing changed meanwhile.
+
+    The password was verified before this transaction (argon2 costs ~100 ms, too long to hold SQLite's write
+    lock); the throttle is checked again here, so parallel guesses cannot slip past a delay another attempt
+    has just started, and a password changed in between is not accepted.
+    """
     throttle.serialise_attempts(session, username, source)
     now = utcnow()
     wait = throttle.wait_seconds(session, settings, username, source, now)
     name_for_audit = username.strip().lower()[:64]
-    if wait > 0:
+    if wait > 0 or check.wait > 0:
+        wait = max(wait, check.wait, 1)
         audit.record(session, action=Action.LOGIN, outcome=Outcome.FAILURE,
                      actor=audit.Actor(ref="anonymous", name=name_for_audit, source=source),
                      details={"reason": "throttled", "retry_after": wait})
         return LoginResult(None, retry_after=wait)
     user = get_by_username(session, username)
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = verified and user is not None and user.password_hash == check.password_hash
     if not ok or user is None or not user.is_active:
         throttle.record_failure(session, settings, username, source, now)
         reason = "inactive" if (ok and user is not None) else "invalid_credentials"
@@ -200,6 +227,17 @@ def authenticate(
     audit.record(session, action=Action.LOGIN, actor=audit.Actor(ref=f"user:{user.id}", name=user.username,
                                                                  source=source))
     return LoginResult(user)
+
+
+def authenticate(
+    session: Session, settings: Settings, *, username: str, password: str, source: str
+) -> LoginResult:
+    """Check a password under the throttle in one transaction; every attempt is audited."""
+    throttle.serialise_attempts(session, username, source)
+    check = login_precheck(session, settings, username=username, source=source)
+    verified = check.wait == 0 and verify_password(check.password_hash, password)
+    return login_conclude(session, settings, username=username, password=password, source=source, check=check,
+                          verified=verified)
 
 
 def principal_for(user: User, *, via: str, credential_id: str, scopes: list[str] | None = None,
@@ -250,8 +288,11 @@ def end_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
-def purge_expired_sessions(session: Session, now: datetime) -> int:
-    result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+def purge_expired_sessions(session: Session, now: datetime, *, idle_minutes: int) -> int:
+    """Delete sessions past their lifetime or idle too long."""
+    idle_since = now - timedelta(minutes=idle_minutes)
+    result = session.execute(delete(WebSession).where(
+        or_(WebSession.expires_at <= now, WebSession.last_seen_at <= idle_since)))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

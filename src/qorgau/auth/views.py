@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from qorgau.auth import service
 from qorgau.auth.deps import SESSION_COOKIE, CurrentPrincipal, Public, Require
 from qorgau.auth.enums import ROLE_PERMISSIONS, Permission
+from qorgau.auth.passwords import verify_password
 from qorgau.auth.schemas import (
     LoginIn,
     Me,
@@ -26,7 +28,7 @@ from qorgau.auth.schemas import (
     UserUpdate,
 )
 from qorgau.auth.service import Principal
-from qorgau.core.errors import QorgauError
+from qorgau.core.errors import Forbidden, QorgauError
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.problems import problem
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
@@ -42,11 +44,22 @@ def _session_body(principal: Principal, display_name: str, locale: str | None) -
 
 @router.post("/auth/login", response_model=SessionRead, dependencies=[Public],
              responses={401: {"description": "Wrong username or password"}, 429: {"description": "Throttled"}})
-def login(body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime,
+def login(body: LoginIn, request: Request, response: Response, runtime: AppRuntime,
           source: ClientSource) -> SessionRead | JSONResponse:
     """Sign in with a username and password; sets the HTTP-only session cookie."""
-    result = service.authenticate(db, runtime.settings, username=body.username, password=body.password,
-                                  source=source)
+    settings = runtime.settings
+    with runtime.db.reading() as read:
+        check = service.login_precheck(read, settings, username=body.username, source=source)
+    # argon2 runs outside any write transaction: ~100 ms must not hold SQLite's write lock.
+    verified = check.wait == 0 and verify_password(check.password_hash, body.password)
+    with runtime.db.unit_of_work() as db:
+        return _conclude_login(db, request, response, runtime, body, source, check, verified)
+
+
+def _conclude_login(db: Session, request: Request, response: Response, runtime: AppRuntime, body: LoginIn,
+                    source: str, check: service.LoginCheck, verified: bool) -> SessionRead | JSONResponse:
+    result = service.login_conclude(db, runtime.settings, username=body.username, password=body.password,
+                                    source=source, check=check, verified=verified)
     if result.user is None:
         # Returned, not raised: the failure count and its audit record must commit.
         if result.retry_after:
@@ -85,7 +98,9 @@ def current_session(principal: CurrentPrincipal, db: ReadSession) -> SessionRead
 @router.post("/auth/password", status_code=204)
 def change_password(body: PasswordChange, request: Request, principal: CurrentPrincipal, db: DbSession,
                     source: ClientSource) -> Response:
-    """Change your own password; your other sessions end."""
+    """Change your own password (from a signed-in browser session, not with an API token)."""
+    if principal.via != "session":
+        raise Forbidden(params={"permission": "session"}, extra={"permission": "session"})
     try:
         service.change_own_password(db, principal=principal, current=body.current_password,
                                     new=body.new_password, source=source)
