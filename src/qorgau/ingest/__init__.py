@@ -1,0 +1,1 @@
+"""Device ingest: protocol adapters that turn device traffic into typed events."""

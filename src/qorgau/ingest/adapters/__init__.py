@@ -1,0 +1,1 @@
+"""Ingest adapters, one plug-in unit per protocol."""
