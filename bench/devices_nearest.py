@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from event_latency import machine
+from event_latency import machine, percentiles
 
 from qorgau.devices import geo
 from qorgau.devices.config import DEFAULTS
@@ -42,12 +42,6 @@ def cameras(n: int, width: float, height: float, rng: random.Random) -> list[Cam
         reach = rng.uniform(300, 800) if roll > 0.99 else optics.range_m
         found.append(Camera(f"CAM-{i:05d}", "", "", str(purpose), lon, lat, heading, optics.fov_deg, reach))
     return found
-
-
-def quantiles(samples: list[float]) -> dict[str, float]:
-    q = statistics.quantiles(samples, n=100)
-    return {"p50_ms": round(q[49], 4), "p95_ms": round(q[94], 4), "p99_ms": round(q[98], 4),
-            "max_ms": round(max(samples), 4)}
 
 
 def run(layout: str, n: int, queries: int, seed: int) -> dict[str, Any]:
@@ -78,8 +72,8 @@ def run(layout: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         slow.append((t2 - t1) * 1000)
         answers.append(len(got))
     return {"layout": layout, "cameras": n, "queries": queries, "build_ms": round(build_ms, 1),
-            "mean_answers": round(statistics.fmean(answers), 2), "index": quantiles(fast),
-            "brute_force": quantiles(slow)}
+            "mean_answers": round(statistics.fmean(answers), 2), "index": percentiles(fast, digits=4),
+            "brute_force": percentiles(slow, digits=4)}
 
 
 def main() -> None:

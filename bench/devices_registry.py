@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from event_latency import PG_ADMIN, _drop_pg, _pg_database, machine
+from event_latency import PG_ADMIN, _drop_pg, _pg_database, machine, percentiles
 from sqlalchemy import Engine, create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,8 +88,7 @@ QUERIES: dict[str, Callable[[random.Random], str]] = {
 
 
 def _quantiles(samples: list[float]) -> dict[str, float]:
-    q = statistics.quantiles(samples, n=100) if len(samples) > 1 else samples * 99
-    return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2)}
+    return percentiles(samples, with_max=False)
 
 
 def _time(http: httpx.Client, path: str) -> tuple[float, httpx.Response]:

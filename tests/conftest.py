@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,22 +64,30 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly migrated, empty database of each kind."""
-    if request.param == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
+@contextmanager
+def copied_database(template: Path | str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database copied from a migrated template: a SQLite file (Path) or a PostgreSQL database (name)."""
+    if isinstance(template, Path):
         target = tmp_path / "qorgau.db"
         target.write_bytes(template.read_bytes())
         yield f"sqlite:///{target}"
         return
-    template_name: str = request.getfixturevalue("pg_template")
     name = f"qorgau_t_{uuid.uuid4().hex[:10]}"
     with _pg_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-    yield _sa_url(name)
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _sa_url(name)
+    finally:
+        with _pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind."""
+    template = request.getfixturevalue("sqlite_template" if request.param == "sqlite" else "pg_template")
+    with copied_database(template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from qorgau.city.aksai import build
 from qorgau.city.dataset import ModelData
 from qorgau.core.db import Database
 from qorgau.domains import load_models
-from tests.conftest import CLI_ACTOR, _pg_admin, _sa_url
+from tests.conftest import CLI_ACTOR, _pg_admin, _sa_url, copied_database
 
 
 def _seed(url: str) -> None:
@@ -65,15 +65,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database of each kind holding the Aksai model, unless the test asks for `empty_city`."""
     empty = "empty_city" in request.fixturenames
     if request.param == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template" if empty else "seeded_sqlite_template")
-        target = tmp_path / "qorgau.db"
-        target.write_bytes(template.read_bytes())
-        yield f"sqlite:///{target}"
-        return
-    template_name: str = request.getfixturevalue("pg_template" if empty else "seeded_pg_template")
-    name = f"qorgau_t_{uuid.uuid4().hex[:10]}"
-    with _pg_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-    yield _sa_url(name)
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        template = request.getfixturevalue("sqlite_template" if empty else "seeded_sqlite_template")
+    else:
+        template = request.getfixturevalue("pg_template" if empty else "seeded_pg_template")
+    with copied_database(template, tmp_path) as url:
+        yield url
