@@ -94,7 +94,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def settings(tmp_path: Path, db_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path / "var", database_url=db_url, log_json=False, event_poll_interval_s=1.0,
-        web_dist=tmp_path / "no-web",
+        web_dist=tmp_path / "no-web", ingest_in_serve=False,
     )
 
 

@@ -26,7 +26,8 @@ def free_port() -> int:
 def cli_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("QORGAU_")}
     env.update({"QORGAU_DATA_DIR": str(data_dir), "QORGAU_DATABASE_URL": database_url,
-                "QORGAU_LOG_JSON": "false", "QORGAU_AUDIT_CHECKPOINT_INTERVAL_S": "2", **extra})
+                "QORGAU_LOG_JSON": "false", "QORGAU_AUDIT_CHECKPOINT_INTERVAL_S": "2",
+                "QORGAU_INGEST_IN_SERVE": "false", **extra})
     return env
 
 

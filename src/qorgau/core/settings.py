@@ -133,6 +133,73 @@ class Settings(BaseSettings):
         description="Folder of the built operator web app. Empty: web/dist beside the source checkout.",
     )
 
+    ingest_in_serve: bool = Field(
+        default=True, title="Ingest inside the server",
+        description="Run the device adapters inside `qorgau serve`; false when `qorgau ingest` runs them apart.",
+    )
+    ingest_host: str = Field(
+        default="127.0.0.1", title="Ingest listen address",
+        description="Address the DC-09 and SIP listeners bind; 0.0.0.0 to accept devices on the network.",
+    )
+    ingest_http_port: int = Field(
+        default=8001, ge=0, le=65535, title="Ingest HTTP port",
+        description="Port of `qorgau ingest`'s own HTTP endpoint (webhooks, /metrics, /healthz); 0 picks a free one.",
+    )
+    ingest_max_batch: int = Field(
+        default=2000, ge=1, title="Largest group commit",
+        description="Most events the ingest writer commits in one transaction (every one before its acknowledgement).",
+    )
+    dc09_enabled: bool = Field(default=True, title="SIA DC-09 receiver", description="Listen for alarm panels.")
+    dc09_tcp_port: int = Field(
+        default=12300, ge=0, le=65535, title="DC-09 TCP port", description="TCP port for panels; 0 picks a free one.",
+    )
+    dc09_udp_port: int = Field(
+        default=12300, ge=0, le=65535, title="DC-09 UDP port", description="UDP port for panels; 0 picks a free one.",
+    )
+    dc09_retransmission_window_s: float = Field(
+        default=120.0, gt=0, title="DC-09 retransmission window",
+        description="A frame with the sequence and content of one received this recently is a retransmission: "
+                    "acknowledged again, recorded once.",
+    )
+    dc09_idle_timeout_s: float = Field(
+        default=600.0, gt=0, title="DC-09 idle connection timeout",
+        description="A TCP connection that sends nothing this long is closed (panels reconnect; stops slow-loris).",
+    )
+    dc09_max_connections: int = Field(
+        default=10_000, ge=1, title="DC-09 connection limit", description="Further TCP connections are refused.",
+    )
+    dc09_max_frames_per_s: float = Field(
+        default=2000.0, gt=0, title="DC-09 frame rate per source",
+        description="Frames per second one connection or UDP source may send; the excess is dropped unanswered "
+                    "(the panel retries) and counted.",
+    )
+    mqtt_url: str | None = Field(
+        default=None, title="MQTT broker",
+        description="mqtt://host:port or mqtts://host:port of the broker devices publish to; empty: MQTT off.",
+    )
+    mqtt_username: str | None = Field(default=None, title="MQTT user", description="Qorgau's own broker login.")
+    mqtt_password: SecretStr | None = Field(default=None, title="MQTT password", description="Qorgau's broker "
+                                                                                             "password.")
+    mqtt_ca_file: Path | None = Field(
+        default=None, title="MQTT CA file", description="CA certificate to verify an mqtts:// broker; empty: system CAs.",
+    )
+    mqtt_client_id: str = Field(
+        default="qorgau-ingest", min_length=1, max_length=64, title="MQTT client id",
+        description="Client id of Qorgau's persistent session; keep it stable so queued messages survive restarts.",
+    )
+    mqtt_topic_prefix: str = Field(
+        default="qorgau/v1", min_length=1, title="MQTT topic prefix",
+        description="Devices publish to <prefix>/<device-id>/<kind>.",
+    )
+    sip_enabled: bool = Field(default=True, title="SIP listener", description="Accept calls from SOS terminals.")
+    sip_port: int = Field(
+        default=5060, ge=0, le=65535, title="SIP port", description="UDP and TCP port for SIP; 0 picks a free one.",
+    )
+    webhook_tolerance_s: int = Field(
+        default=300, ge=1, title="Webhook clock tolerance",
+        description="A signed webhook whose timestamp is further than this from the server's clock is refused.",
+    )
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qorgau.core.crypto import EncryptedText
@@ -60,6 +60,8 @@ class Device(Base):
     dc09_key: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     has_credentials: Mapped[bool] = mapped_column(Boolean, default=False)
     has_dc09_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Some panels stamp DC-09 frames with local time instead of UTC; the receiver converts with the zone setting.
+    dc09_local_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lifecycle: Mapped[str] = mapped_column(String(16), index=True)
     health: Mapped[str] = mapped_column(String(16), index=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

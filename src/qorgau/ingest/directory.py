@@ -1,0 +1,143 @@
+"""The ingest's in-memory view of the registry: protocol identifier → device, with its decrypted keys.
+
+Adapters look a device up on every frame, so the lookup is a dict; the view reloads when the registry's
+revision moves (checked about once a second), so a panel added or re-keyed in the registry is accepted at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from qorgau.core.db import Database
+from qorgau.devices import revision
+from qorgau.devices.config import DEFAULTS
+from qorgau.devices.enums import Health, Lifecycle, Protocol
+from qorgau.devices.models import Device
+
+log = logging.getLogger(__name__)
+
+
+def dc09_value(receiver: str | None, line: str, account: str) -> str:
+    """A DC-09 identifier as the directory keys it: hex numbers without leading zeros, upper case."""
+
+    def norm(part: str) -> str:
+        return part.strip().upper().lstrip("0") or "0"
+
+    return f"{norm(receiver or '0')}/{norm(line)}/{norm(account)}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRef:
+    """What an adapter needs to know about a registered device (secrets decrypted, kept in memory only)."""
+
+    id: int
+    code: str
+    kind: str
+    site_code: str | None
+    lon: float
+    lat: float
+    lifecycle: str
+    supervision_interval_s: int
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    dc09_key: bytes | None = field(default=None, repr=False)
+    dc09_local_time: bool = False
+    zones: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # number → (kind, name)
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    registry_revision: int
+    by_identifier: Mapping[tuple[str, str], DeviceRef]
+    by_code: Mapping[str, DeviceRef]
+
+
+class Directory:
+    """Identifier → device lookups for the adapters, and the registry health each device had when last read."""
+
+    def __init__(self, db: Database, *, refresh_s: float = 1.0) -> None:
+        self._db = db
+        self._refresh_s = refresh_s
+        self._view = _View(-1, {}, {})
+        self._health: dict[int, str] = {}
+        self._health_revision = -1
+        self._task: asyncio.Task[None] | None = None
+
+    def find(self, protocol: Protocol | str, value: str) -> DeviceRef | None:
+        """The in-service device the protocol identifier names, or None (unknown or decommissioned)."""
+        if protocol == Protocol.DC09:
+            parts = value.split("/")
+            value = dc09_value(*parts) if len(parts) == 3 else value
+        return self._view.by_identifier.get((str(protocol), value))
+
+    def by_code(self, code: str) -> DeviceRef | None:
+        return self._view.by_code.get(code.strip().upper())
+
+    def is_online(self, device: DeviceRef) -> bool:
+        """Health as last read from the registry (refreshed when any device's health changes)."""
+        return self._health.get(device.id) == Health.ONLINE
+
+    def reload(self) -> None:
+        """Re-read the registry if it changed since the last read (blocking: call from a thread)."""
+        with self._db.reading() as session:
+            registry_rev, health_rev = revision.current(session)
+            if registry_rev != self._view.registry_revision:
+                self._view = self._load(session, registry_rev)
+            if health_rev != self._health_revision or registry_rev != self._view.registry_revision:
+                rows = session.execute(select(Device.id, Device.health)
+                                       .where(Device.lifecycle != Lifecycle.DECOMMISSIONED))
+                self._health = {int(row[0]): str(row[1]) for row in rows}
+                self._health_revision = health_rev
+
+    def _load(self, session: Session, registry_rev: int) -> _View:
+        query = (select(Device).where(Device.lifecycle != Lifecycle.DECOMMISSIONED)
+                 .options(undefer(Device.username), undefer(Device.password), undefer(Device.dc09_key)))
+        by_identifier: dict[tuple[str, str], DeviceRef] = {}
+        by_code: dict[str, DeviceRef] = {}
+        for device in session.scalars(query):
+            ref = DeviceRef(
+                id=device.id, code=device.code, kind=device.kind,
+                site_code=device.site.code if device.site else None, lon=device.lon, lat=device.lat,
+                lifecycle=device.lifecycle,
+                supervision_interval_s=DEFAULTS.interval_for(device.kind, device.supervision_interval_s),
+                username=device.username, password=device.password,
+                dc09_key=bytes.fromhex(device.dc09_key) if device.dc09_key else None,
+                dc09_local_time=bool(device.dc09_local_time),
+                zones=MappingProxyType({z.number: (z.kind, z.name) for z in device.zones}),
+            )
+            by_code[ref.code] = ref
+            for identifier in device.identifiers:
+                value = identifier.value
+                if identifier.protocol == Protocol.DC09:
+                    value = dc09_value(*value.split("/"))
+                by_identifier[(identifier.protocol, value)] = ref
+        log.info("ingest directory loaded", extra={"devices": len(by_code), "revision": registry_rev})
+        return _View(registry_rev, MappingProxyType(by_identifier), MappingProxyType(by_code))
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self.reload)
+        self._task = asyncio.create_task(self._follow(), name="ingest-directory")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(self._refresh_s)
+            try:
+                await asyncio.to_thread(self.reload)
+            except Exception:
+                # The database may be restarting; keep serving from the last view and try again.
+                log.warning("ingest directory refresh failed", exc_info=True)

@@ -1,0 +1,27 @@
+"""What every adapter gets: settings, database, the registry directory, the group-commit sink and metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qorgau.core.bus import Context
+from qorgau.core.db import Database
+from qorgau.core.settings import Settings
+from qorgau.ingest.directory import Directory
+from qorgau.ingest.metrics import IngestMetrics
+from qorgau.ingest.sink import Sink
+
+
+@dataclass(frozen=True)
+class IngestHub:
+    settings: Settings
+    db: Database
+    directory: Directory
+    sink: Sink
+    metrics: IngestMetrics
+
+    @staticmethod
+    def context(device_code: str | None = None, *, simulated: bool = False) -> Context:
+        """The causal context of an event a device reported (or of the ingest itself)."""
+        actor = f"device:{device_code}" if device_code else "system:ingest"
+        return Context(actor=actor, simulated=simulated)

@@ -1,0 +1,221 @@
+"""Group commit: every adapter's events are written by one writer thread, many per transaction.
+
+An adapter hands over the events of one message and acknowledges the device only when told they are committed.
+While one transaction commits, the next messages queue up and go into the next one, so the commit rate adapts
+to the load without any timer (SQLite here: ~10,000 single-row commits/s, ~370,000 rows/s in groups of 100).
+A failed group is retried message by message, so one bad message cannot keep the others from being recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from qorgau.core.bus import Context, Event, publish_batch
+from qorgau.core.db import Database
+from qorgau.core.errors import QorgauError
+from qorgau.core.time import utcnow
+from qorgau.devices import health as device_health
+from qorgau.devices.enums import Health
+from qorgau.devices.models import Device
+from qorgau.ingest.directory import DeviceRef, Directory
+from qorgau.ingest.metrics import IngestMetrics
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[BaseException | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """A device showed it is alive (any traffic counts); `status` degraded carries what it reported."""
+
+    device: DeviceRef
+    status: Health = Health.ONLINE
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class _Item:
+    events: Sequence[Event[Any]]
+    heartbeats: Sequence[Heartbeat]
+    done: Done | None
+    loop: asyncio.AbstractEventLoop | None
+
+
+class Sink:
+    """The one writer of ingest events; `submit` is thread-safe and never blocks."""
+
+    def __init__(self, db: Database, directory: Directory, metrics: IngestMetrics, *, max_batch: int = 2000,
+                 heartbeat_every_s: float = 30.0) -> None:
+        self._db = db
+        self._directory = directory
+        self._metrics = metrics
+        self._max_batch = max_batch
+        self._heartbeat_every_s = heartbeat_every_s
+        self._pending: list[_Item] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._beaten: dict[int, float] = {}  # device id → monotonic time its heartbeat was last written
+
+    def start(self) -> None:
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Commit what is queued, then stop the writer."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def submit(self, events: Sequence[Event[Any]], *, heartbeats: Sequence[Heartbeat] = (), done: Done | None = None,
+               loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Queue one message's events; `done(None)` once committed, `done(error)` if they could not be.
+
+        `done` runs on `loop` when one is given (adapters on asyncio), else on the writer thread.
+        """
+        heartbeats = [beat for beat in heartbeats if self._beat_due(beat)]
+        if not events and not heartbeats:
+            if done is not None:
+                self._call(done, None, loop)
+            return
+        with self._lock:
+            if self._stopping and self._thread is None:
+                raise RuntimeError("the ingest writer is stopped")
+            self._pending.append(_Item(events, heartbeats, done, loop))
+        self._wake.set()
+
+    async def commit(self, events: Sequence[Event[Any]], *, heartbeats: Sequence[Heartbeat] = ()) -> None:
+        """Queue and wait until committed; raises what the commit raised."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def done(error: BaseException | None) -> None:
+            if future.done():
+                return
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+        self.submit(events, heartbeats=heartbeats, done=done, loop=loop)
+        await future
+
+    def _beat_due(self, beat: Heartbeat) -> bool:
+        # Writing every frame's heartbeat would double the writes; the registry only needs it well within the
+        # supervision interval. A device the registry does not hold online, or a degraded report, always goes.
+        if beat.status != Health.ONLINE or not self._directory.is_online(beat.device):
+            return True
+        last = self._beaten.get(beat.device.id)
+        every = min(self._heartbeat_every_s, beat.device.supervision_interval_s / 4)
+        return last is None or time.monotonic() - last >= every
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._lock:
+                batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
+                if not self._pending:
+                    self._wake.clear()
+                stop = self._stopping and not batch and not self._pending
+            if stop:
+                return
+            if batch:
+                self._write(batch)
+
+    def _write(self, batch: list[_Item]) -> None:
+        started = time.perf_counter()
+        try:
+            self._commit(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                self._metrics.commit_failures.inc()
+                log.error("ingest commit failed; the message stays unacknowledged", exc_info=exc)
+                self._finish(batch, exc)
+                return
+            for item in batch:  # isolate the message that broke the group
+                self._write([item])
+            return
+        self._metrics.batch_size.observe(sum(len(item.events) for item in batch))
+        self._metrics.commit_seconds.observe(time.perf_counter() - started)
+        self._finish(batch, None)
+
+    def _commit(self, batch: list[_Item]) -> None:
+        now = utcnow()
+        with self._db.unit_of_work() as session:
+            publish_batch(session, [event for item in batch for event in item.events])
+            beats = {beat.device.id: beat for item in batch for beat in item.heartbeats}
+            if beats:
+                self._write_heartbeats(session, list(beats.values()), now)
+        moment = time.monotonic()
+        for beat in beats.values():
+            self._beaten[beat.device.id] = moment
+
+    def _write_heartbeats(self, session: Session, beats: list[Heartbeat], now: datetime) -> None:
+        plain = [b for b in beats if b.status == Health.ONLINE]
+        by_interval: dict[int, list[int]] = {}
+        for beat in plain:
+            by_interval.setdefault(beat.device.supervision_interval_s, []).append(beat.device.id)
+        for interval_s, ids in by_interval.items():
+            session.execute(update(Device).where(Device.id.in_(ids), Device.health == Health.ONLINE)
+                            .values(last_seen_at=now, offline_after=now + timedelta(seconds=interval_s))
+                            .execution_options(synchronize_session=False))
+        # Devices not (or no longer) online go through the registry's heartbeat, which publishes the change.
+        ids = [b.device.id for b in plain]
+        not_online = set(session.scalars(select(Device.id).where(Device.id.in_(ids), Device.health != Health.ONLINE)))
+        for beat in beats:
+            if beat.status == Health.ONLINE and beat.device.id not in not_online:
+                continue
+            try:
+                with session.begin_nested():
+                    device_health.heartbeat(session, code=beat.device.code, status=beat.status, detail=beat.detail,
+                                            ctx=Context(actor=f"device:{beat.device.code}"), now=now)
+            except QorgauError:
+                # Decommissioned or removed since the directory was read: its events are still kept.
+                log.info("heartbeat of a device no longer in service", extra={"device": beat.device.code})
+
+    def _finish(self, batch: list[_Item], error: BaseException | None) -> None:
+        # One wake-up per event loop for the whole group, not one per message.
+        by_loop: dict[asyncio.AbstractEventLoop, list[Done]] = {}
+        for item in batch:
+            if item.done is None:
+                continue
+            if item.loop is None:
+                self._call(item.done, error, None)
+            else:
+                by_loop.setdefault(item.loop, []).append(item.done)
+        for loop, dones in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_call_all, dones, error)
+
+    @staticmethod
+    def _call(done: Done, error: BaseException | None, loop: asyncio.AbstractEventLoop | None) -> None:
+        if loop is None:
+            try:
+                done(error)
+            except Exception:
+                log.exception("ingest completion callback failed")
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(done, error)
+
+
+def _call_all(dones: list[Done], error: BaseException | None) -> None:
+    for done in dones:
+        try:
+            done(error)
+        except Exception:
+            log.exception("ingest completion callback failed")
