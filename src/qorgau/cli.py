@@ -124,6 +124,38 @@ def serve(
 
 
 @app.command()
+def ingest(
+    port: Annotated[int | None, typer.Option(help="HTTP port for /metrics and health (default: ingest_http_port).")]
+    = None,
+) -> None:
+    """Run the device adapters (DC-09, MQTT, SIP) as a process of their own, beside `qorgau serve`."""
+    import uvicorn
+
+    from qorgau.core.db import Database
+    from qorgau.core.logs import setup_logging
+    from qorgau.core.migrate import is_at_head
+    from qorgau.ingest.app import create_ingest_app
+
+    settings = _settings()
+    setup_logging(settings.log_level, settings.log_json)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    with db.engine.connect() as conn:
+        if not is_at_head(conn):
+            raise _fail("the database is not migrated: run `qorgau migrate` first")
+    db.dispose()
+    http_port = settings.ingest_http_port if port is None else port
+    uvicorn.run(create_ingest_app(settings), host=settings.host, port=http_port, log_config=None,
+                proxy_headers=False, loop="uvloop" if _has_uvloop() else "asyncio")
+
+
+def _has_uvloop() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("uvloop") is not None
+
+
+@app.command()
 def migrate() -> None:
     """Create or upgrade the database schema to the latest version."""
     from qorgau.core.migrate import upgrade

@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
     "qorgau.devices.events",
+    "qorgau.ingest.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",

@@ -27,6 +27,7 @@ from qorgau.core.time import utcnow
 from qorgau.core.workers import Periodic, Supervisor
 from qorgau.devices import health as device_health
 from qorgau.devices.config import DEFAULTS as DEVICE_DEFAULTS
+from qorgau.ingest.runner import IngestRunner
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,10 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
         await runtime.live.start()
         dispatcher = Dispatcher(runtime.db, runtime.transport, subscribers)
         await dispatcher.start()
+        ingest = IngestRunner(settings, runtime.db, runtime.metrics.registry) if settings.ingest_in_serve else None
+        if ingest is not None:
+            await ingest.start()
+        app.state.ingest = ingest
         supervisor.every(Periodic("audit-checkpoint", settings.audit_checkpoint_interval_s, checkpoint_audit))
         supervisor.every(Periodic("session-purge", 600, purge_sessions))
         supervisor.every(Periodic("device-supervision", DEVICE_DEFAULTS.supervision_check_s,
@@ -76,6 +81,8 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
             yield
         finally:
             runtime.ready = False
+            if ingest is not None:
+                await ingest.stop()
             await supervisor.stop()
             await dispatcher.stop()
             await runtime.live.stop()

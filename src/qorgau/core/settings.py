@@ -178,10 +178,11 @@ class Settings(BaseSettings):
         description="mqtt://host:port or mqtts://host:port of the broker devices publish to; empty: MQTT off.",
     )
     mqtt_username: str | None = Field(default=None, title="MQTT user", description="Qorgau's own broker login.")
-    mqtt_password: SecretStr | None = Field(default=None, title="MQTT password", description="Qorgau's broker "
-                                                                                             "password.")
+    mqtt_password: SecretStr | None = Field(default=None, title="MQTT password",
+                                            description="Qorgau's broker password.")
     mqtt_ca_file: Path | None = Field(
-        default=None, title="MQTT CA file", description="CA certificate to verify an mqtts:// broker; empty: system CAs.",
+        default=None, title="MQTT CA file",
+        description="CA certificate to verify an mqtts:// broker; empty: the system's CAs.",
     )
     mqtt_client_id: str = Field(
         default="qorgau-ingest", min_length=1, max_length=64, title="MQTT client id",

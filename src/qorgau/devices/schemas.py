@@ -108,6 +108,8 @@ class DeviceFields(Strict):
     supervision_interval_s: int | None = Field(default=None, ge=10, le=7 * 86400,
                                                description="Null: the default of the device's kind.")
     identifiers: Identifiers = Field(default_factory=Identifiers)
+    dc09_local_time: bool = Field(default=False, description="The DC-09 panel stamps frames with local time, "
+                                                             "not UTC (alarm panels only).")
     zones: list[Zone] = Field(default_factory=list, description="Alarm panels only.")
     generated: bool = Field(default=False, description="Generated (simulated) data, not a surveyed device.")
 
@@ -176,6 +178,7 @@ class DevicePatch(Strict):
     lifecycle: Lifecycle | None = None
     supervision_interval_s: int | None = None
     identifiers: Identifiers | None = None
+    dc09_local_time: bool | None = None
     zones: list[Zone] | None = None
     username: Secret = None
     password: Secret = None
@@ -204,6 +207,7 @@ class DeviceRead(BaseModel):
     lifecycle: Lifecycle
     supervision_interval_s: int | None
     identifiers: Identifiers
+    dc09_local_time: bool
     zones: list[Zone]
     generated: bool
     health: Health

@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 class IngestMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
         self.received = Counter(
             "qorgau_ingest_received", "Messages an adapter accepted, by outcome (event, duplicate, heartbeat…).",
             ["adapter", "outcome"], registry=registry,
@@ -36,3 +37,7 @@ class IngestMetrics:
 
     def reject(self, adapter: str, reason: str) -> None:
         self.rejected.labels(adapter, reason).inc()
+
+    def value(self, sample: str, **labels: str) -> float:
+        """A sample's current value (0 when never counted), e.g. value("qorgau_ingest_rejected_total", …)."""
+        return self.registry.get_sample_value(sample, labels) or 0.0

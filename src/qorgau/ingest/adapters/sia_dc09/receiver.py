@@ -1,0 +1,116 @@
+"""What the receiver does with one frame, whatever the transport: silence, an answer now, or record then ACK.
+
+- bad CRC or an envelope we cannot read: no response (the panel retries);
+- unknown account, or a body we cannot decrypt: DUH;
+- encrypted frame outside the −40 s/+20 s window: NAK with our clock;
+- NULL link test: ACK (after its heartbeat is written, when one is due);
+- retransmission of a recorded message: ACK again, nothing recorded;
+- anything else: its events are committed, and only then ACKed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from qorgau.core.bus import Event
+from qorgau.core.bus.types import new_event
+from qorgau.core.time import utcnow
+from qorgau.devices.enums import Protocol
+from qorgau.ingest.adapters.sia_dc09 import mapping, render
+from qorgau.ingest.adapters.sia_dc09.parser import (
+    Envelope,
+    FrameError,
+    RawFrame,
+    open_envelope,
+    parse_envelope,
+    timestamp_in_window,
+)
+from qorgau.ingest.adapters.sia_dc09.retransmission import RetransmissionMemory, fingerprint
+from qorgau.ingest.directory import dc09_value
+from qorgau.ingest.events import PANEL_EVENT
+from qorgau.ingest.hub import IngestHub
+from qorgau.ingest.sink import Heartbeat
+
+log = logging.getLogger(__name__)
+
+ADAPTER = "sia_dc09"
+EVENT_TYPES = frozenset({"SIA-DCS", "ADM-CID"})
+DUH_REASONS = frozenset({"no_key", "decrypt_failed"})
+
+
+@dataclass(slots=True)
+class Record:
+    """Events to commit before `ack` may be sent; `memo` is remembered for retransmissions once committed."""
+
+    events: list[Event[Any]]
+    heartbeats: list[Heartbeat]
+    ack: bytes
+    memo: tuple[int, int, bytes] | None
+
+
+class Receiver:
+    def __init__(self, hub: IngestHub) -> None:
+        self.hub = hub
+        self.memory = RetransmissionMemory(hub.settings.dc09_retransmission_window_s)
+        self._zone = hub.settings.zone
+
+    def handle(self, raw: RawFrame) -> bytes | Record | None:
+        """Decide what one CRC-checked frame gets; never raises."""
+        metrics = self.hub.metrics
+        try:
+            envelope = parse_envelope(raw.data, crc_checked=True)
+        except FrameError as exc:
+            metrics.reject(ADAPTER, exc.reason)
+            return None
+        if envelope.message_type not in EVENT_TYPES and envelope.message_type != "NULL":
+            metrics.reject(ADAPTER, "unexpected_type")
+            return None
+        if envelope.account is None:
+            metrics.reject(ADAPTER, "no_account")
+            return None
+        device = self.hub.directory.find(Protocol.DC09, dc09_value(envelope.receiver, envelope.prefix,
+                                                                   envelope.account))
+        now = utcnow()
+        if device is None:
+            metrics.reject(ADAPTER, "unknown_account")
+            return _duh(envelope, now)
+        try:
+            frame = open_envelope(envelope, key=device.dc09_key)
+        except FrameError as exc:
+            metrics.reject(ADAPTER, exc.reason)
+            return _duh(envelope, now) if exc.reason in DUH_REASONS else None
+        at = mapping.panel_time(frame, device, self._zone)
+        if frame.encrypted and (at is None or not timestamp_in_window(at, now)):
+            metrics.reject(ADAPTER, "outside_window")
+            return render.nak(now)
+        ack = render.ack(frame, key=device.dc09_key if frame.encrypted else None, now=now)
+        beat = [Heartbeat(device)]
+        if frame.message_type == "NULL":
+            metrics.accept(ADAPTER, "link_test")
+            return Record([], beat, ack, None)
+        digest = fingerprint(frame)
+        moment = time.monotonic()
+        if self.memory.seen(device.id, frame.sequence, digest, moment):
+            metrics.accept(ADAPTER, "retransmission")
+            return Record([], beat, ack, None)
+        ctx = self.hub.context(device.code)
+        events: list[Event[Any]] = [new_event(PANEL_EVENT, subject_id=device.code, payload=payload, ctx=ctx,
+                                              occurred_at=now)
+                                    for payload in mapping.payloads(frame, device, at=at)]
+        return Record(events, beat, ack, (device.id, frame.sequence, digest))
+
+    def committed(self, record: Record) -> None:
+        """The record's events are durable: count them and remember the message against retransmissions."""
+        if record.memo is not None:
+            device_id, sequence, digest = record.memo
+            self.memory.remember(device_id, sequence, digest, time.monotonic())
+            self.hub.metrics.accept(ADAPTER, "event", len(record.events))
+
+
+def _duh(envelope: Envelope, now: datetime) -> bytes:
+    """DUH echoes only the address, so it needs nothing from the (possibly unreadable) body."""
+    return render.duh(open_envelope(replace(envelope, encrypted=False, body="[]")), now=now)

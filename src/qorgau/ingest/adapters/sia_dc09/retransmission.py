@@ -1,0 +1,41 @@
+"""Recognising retransmissions: the same account, sequence and content seen within the window.
+
+Comparing the content, not only the sequence, is what keeps a panel that rebooted and started again at 0001 with
+a new event from being mistaken for a retransmission. Entries are added only once their event is committed, so
+a retransmission that overtakes an unfinished commit is recorded again rather than acknowledged unrecorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+
+from qorgau.ingest.adapters.sia_dc09.parser import Frame
+
+MEMORY_PER_ACCOUNT = 64
+
+
+def fingerprint(frame: Frame) -> bytes:
+    """What makes two frames the same message: type, data and extended data (the timestamp may be renewed)."""
+    extended = "".join(f"[{block.kind}{block.value}]" for block in frame.extended)
+    return hashlib.blake2b(f"{frame.message_type}|{frame.data}|{extended}".encode(), digest_size=12).digest()
+
+
+class RetransmissionMemory:
+    def __init__(self, window_s: float) -> None:
+        self._window_s = window_s
+        self._seen: dict[int, deque[tuple[int, bytes, float]]] = {}
+
+    def seen(self, device_id: int, sequence: int, digest: bytes, now: float) -> bool:
+        """Whether this exact message from this panel was already recorded within the window."""
+        entries = self._seen.get(device_id)
+        if not entries:
+            return False
+        horizon = now - self._window_s
+        return any(seq == sequence and dig == digest and at >= horizon for seq, dig, at in entries)
+
+    def remember(self, device_id: int, sequence: int, digest: bytes, now: float) -> None:
+        entries = self._seen.get(device_id)
+        if entries is None:
+            entries = self._seen[device_id] = deque(maxlen=MEMORY_PER_ACCOUNT)
+        entries.append((sequence, digest, now))

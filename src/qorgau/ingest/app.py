@@ -1,0 +1,54 @@
+"""`qorgau ingest` as a process of its own: the adapters, plus a small HTTP endpoint for /metrics and health.
+
+Its commits wake the server's event readers through the same cross-process transport as any publisher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from qorgau import __version__, domains
+from qorgau.api import system
+from qorgau.api.app import build_runtime
+from qorgau.api.guards import unguarded_routes
+from qorgau.core import problems
+from qorgau.core.settings import Settings
+from qorgau.ingest.runner import IngestRunner
+
+log = logging.getLogger(__name__)
+
+
+def create_ingest_app(settings: Settings) -> FastAPI:
+    domains.load_models()
+    domains.load_events()
+    runtime = build_runtime(settings)
+    runner = IngestRunner(settings, runtime.db, runtime.metrics.registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.transport.start()
+        await runner.start()
+        runtime.ready = True
+        log.info("qorgau ingest started", extra={"adapters": sorted(runner.adapters), "version": __version__})
+        try:
+            yield
+        finally:
+            runtime.ready = False
+            await runner.stop()
+            await runtime.transport.stop()
+            runtime.db.dispose()
+
+    app = FastAPI(title="Qorgau ingest", version=__version__, lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    app.state.runtime = runtime
+    app.state.ingest = runner
+    problems.install(app)
+    app.include_router(system.router)
+    missing = unguarded_routes(app)
+    if missing:
+        raise RuntimeError(f"routes without a declared permission: {', '.join(missing)}")
+    return app
