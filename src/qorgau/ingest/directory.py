@@ -53,11 +53,15 @@ class DeviceRef:
     zones: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # number → (kind, name)
 
 
+_MISSING = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _View:
     registry_revision: int
     by_identifier: Mapping[tuple[str, str], DeviceRef]
     by_code: Mapping[str, DeviceRef]
+    dc09_memo: dict[tuple[str | None, str, str], DeviceRef | None] = field(default_factory=dict)
 
 
 class Directory:
@@ -77,6 +81,16 @@ class Directory:
             parts = value.split("/")
             value = dc09_value(*parts) if len(parts) == 3 else value
         return self._view.by_identifier.get((str(protocol), value))
+
+    def find_dc09(self, receiver: str | None, line: str, account: str) -> DeviceRef | None:
+        """The panel a DC-09 frame's address names; memoised per raw address, as panels repeat theirs."""
+        view = self._view
+        found = view.dc09_memo.get((receiver, line, account), _MISSING)
+        if found is _MISSING:
+            found = view.by_identifier.get((Protocol.DC09.value, dc09_value(receiver, line, account)))
+            if len(view.dc09_memo) < 100_000:  # addresses of unknown panels must not grow it without bound
+                view.dc09_memo[(receiver, line, account)] = found
+        return found  # type: ignore[return-value]
 
     def by_code(self, code: str) -> DeviceRef | None:
         return self._view.by_code.get(code.strip().upper())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from qorgau.core.bus import Context
@@ -24,4 +25,5 @@ class IngestHub:
     def context(device_code: str | None = None, *, simulated: bool = False) -> Context:
         """The causal context of an event a device reported (or of the ingest itself)."""
         actor = f"device:{device_code}" if device_code else "system:ingest"
-        return Context(actor=actor, simulated=simulated)
+        # Built without re-validation: both fields are already of the right type (this runs once per frame).
+        return Context.model_construct(actor=actor, correlation_id=uuid.uuid4(), parent_id=None, simulated=simulated)

@@ -78,3 +78,26 @@ def test_unknown_event_types_are_kept_raw(db: Database) -> None:
     with db.reading() as session:
         (event,) = read_after(session, 0)
     assert event.payload.model_dump() == {"a": 1}
+
+
+def test_batch_publish_reads_back_exactly_like_single_publish(db: Database) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from qorgau.core.bus import publish_batch
+    from qorgau.core.bus.types import new_event
+
+    almaty = timezone(timedelta(hours=5))
+    moments = [datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC), datetime(2026, 1, 15, 17, 0, 0, 1, tzinfo=almaty)]
+    batch = [new_event(PROBE, subject_id=f"b-{n}", payload=Probe(n=n, note="ä қ \"q\""), ctx=Context.system("t"),
+                       occurred_at=moments[n % 2]) for n in range(5)]
+    with db.unit_of_work() as session:
+        publish(session, PROBE, subject_id="single", payload=Probe(n=99), ctx=Context.system("t"))
+        publish_batch(session, batch)
+    with db.reading() as session:
+        stored = read_after(session, 0)
+    assert [e.subject_id for e in stored] == ["single", *[f"b-{n}" for n in range(5)]]
+    assert [e.seq for e in stored] == sorted(e.seq for e in stored)
+    for sent, got in zip(batch, stored[1:], strict=True):
+        assert (got.id, got.name, got.payload, got.context) == (sent.id, sent.name, sent.payload, sent.context)
+        assert got.occurred_at == sent.occurred_at and got.recorded_at == sent.recorded_at
+        assert got.occurred_at.tzinfo is not None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.bus.types import Context, Event, EventType, P, RawPayload, lookup, new_event
+from qorgau.core.time import as_utc
 
 PG_NOTIFY_CHANNEL = "qorgau_events"
 # Serialises event-publishing transactions on PostgreSQL so sequence order is commit order:
@@ -48,8 +49,32 @@ def publish_batch(session: Session, events: Sequence[Event[Any]]) -> None:
     if not events:
         return
     _before_publishing(session)
-    session.execute(insert(OutboxEvent), [_columns(event) for event in events])
+    if session.get_bind().dialect.name == "sqlite":
+        # The driver's executemany with values already in SQLAlchemy's SQLite storage format (32-hex UUID,
+        # naive UTC timestamp text, JSON text): a third of the cost of the generic path, read back identically.
+        session.connection().exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(event) for event in events])
+    else:
+        session.execute(insert(OutboxEvent), [_columns(event) for event in events])
     session.info[_PUBLISHED] = True
+
+
+_SQLITE_INSERT = (
+    "INSERT INTO events (id, name, version, subject_type, subject_id, occurred_at, recorded_at, payload, context) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """`YYYY-MM-DD HH:MM:SS.ffffff` in UTC, as SQLAlchemy's SQLite DATETIME writes it."""
+    return as_utc(moment).isoformat(" ", "microseconds")[:26]
+
+
+def _sqlite_row(event: Event[Any]) -> tuple[object, ...]:
+    return (
+        event.id.hex, event.name, event.version, event.subject_type, event.subject_id,
+        _sqlite_time(event.occurred_at), _sqlite_time(event.recorded_at),
+        event.payload.model_dump_json(), event.context.model_dump_json(),
+    )
 
 
 def _before_publishing(session: Session) -> None:

@@ -136,11 +136,8 @@ def measure(buf: bytes | bytearray) -> tuple[int, bool] | None:
     raise FrameError("bad_format", "no DC-09 header after LF")
 
 
-def parse_envelope(raw: bytes, *, crc_checked: bool = False) -> Envelope:
-    """Check LF, CRC, length and CR of one whole frame and read its clear address part.
-
-    `crc_checked`: the FrameSplitter already verified the CRC of this exact frame, so it is not computed twice.
-    """
+def parse_envelope(raw: bytes) -> Envelope:
+    """Check LF, CRC, length and CR of one whole frame and read its clear address part."""
     if not raw or raw[0] != LF:
         raise FrameError("bad_format", "frame does not start with LF")
     sized = measure(raw)
@@ -152,8 +149,13 @@ def parse_envelope(raw: bytes, *, crc_checked: bool = False) -> Envelope:
     crc_len = 2 if binary else 4
     body = raw[1 + crc_len + 4 : -1]
     sent = int.from_bytes(raw[1:3], "big") if binary else int(raw[1:5], 16)
-    if not crc_checked and crc16_arc(body) != sent:
+    if crc16_arc(body) != sent:
         raise FrameError("bad_crc")
+    return read_address(body, binary)
+
+
+def read_address(body: bytes, binary: bool) -> Envelope:
+    """Read the clear address part of a frame's body (between the length field and CR) already checked."""
     try:
         text = body.decode()
     except UnicodeDecodeError:
@@ -267,9 +269,16 @@ def parse_frame(raw: bytes, *, key: bytes | None = None) -> Frame:
 
 @dataclass(frozen=True, slots=True)
 class RawFrame:
-    """A complete frame cut from the stream, CRC already checked; pass it to parse_frame."""
+    """A complete frame cut from the stream, length and CRC already checked.
+
+    `envelope()` reads it without checking again; parse_frame(data) checks everything afresh.
+    """
 
     data: bytes
+    binary: bool = False
+
+    def envelope(self) -> Envelope:
+        return read_address(self.data[(7 if self.binary else 9) : -1], self.binary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +330,7 @@ class FrameSplitter:
             crc_len = 2 if binary else 4
             sent = int.from_bytes(frame[1:3], "big") if binary else int(frame[1:5], 16)
             ok = crc16_arc(frame[1 + crc_len + 4 : -1]) == sent
-            out.append(RawFrame(frame) if ok else Rejected("bad_crc", total))
+            out.append(RawFrame(frame, binary) if ok else Rejected("bad_crc", total))
         return out
 
     def _resync(self, reason: Reason) -> Rejected:

@@ -19,18 +19,15 @@ from typing import Any
 from qorgau.core.bus import Event
 from qorgau.core.bus.types import new_event
 from qorgau.core.time import utcnow
-from qorgau.devices.enums import Protocol
 from qorgau.ingest.adapters.sia_dc09 import mapping, render
 from qorgau.ingest.adapters.sia_dc09.parser import (
     Envelope,
     FrameError,
     RawFrame,
     open_envelope,
-    parse_envelope,
     timestamp_in_window,
 )
 from qorgau.ingest.adapters.sia_dc09.retransmission import RetransmissionMemory, fingerprint
-from qorgau.ingest.directory import dc09_value
 from qorgau.ingest.events import PANEL_EVENT
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.sink import Heartbeat
@@ -62,7 +59,7 @@ class Receiver:
         """Decide what one CRC-checked frame gets; never raises."""
         metrics = self.hub.metrics
         try:
-            envelope = parse_envelope(raw.data, crc_checked=True)
+            envelope = raw.envelope()
         except FrameError as exc:
             metrics.reject(ADAPTER, exc.reason)
             return None
@@ -72,8 +69,7 @@ class Receiver:
         if envelope.account is None:
             metrics.reject(ADAPTER, "no_account")
             return None
-        device = self.hub.directory.find(Protocol.DC09, dc09_value(envelope.receiver, envelope.prefix,
-                                                                   envelope.account))
+        device = self.hub.directory.find_dc09(envelope.receiver, envelope.prefix, envelope.account)
         now = utcnow()
         if device is None:
             metrics.reject(ADAPTER, "unknown_account")

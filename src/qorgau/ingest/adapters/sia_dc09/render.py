@@ -53,8 +53,26 @@ def render_frame(frame: Frame, *, key: bytes | None = None, pad: str | None = No
 
 def ack(frame: Frame, *, key: bytes | None = None, now: datetime | None = None) -> bytes:
     """ACK a frame, echoing its sequence and address; an encrypted frame gets an encrypted ACK with our time."""
+    if not frame.encrypted:
+        # The receiver's hot path: the same bytes render_frame would write, without building a Frame.
+        receiver = f"R{frame.receiver}" if frame.receiver is not None else ""
+        account = f"#{frame.account}" if frame.account is not None else ""
+        stamp = _stamp(now) if now is not None else ""
+        return wrap(f'"ACK"{frame.sequence:04d}{receiver}L{frame.prefix}{account}[]{stamp}')
     response = replace(frame, message_type="ACK", data="", extended=(), timestamp=now, binary_crc=False)
     return render_frame(response, key=key)
+
+
+_last_stamp: tuple[int, str] = (-1, "")
+
+
+def _stamp(now: datetime) -> str:
+    """The timestamp text, formatted once per second rather than once per ACK."""
+    global _last_stamp
+    second = int(now.timestamp())
+    if _last_stamp[0] != second:
+        _last_stamp = (second, format_timestamp(now.replace(microsecond=0)))
+    return _last_stamp[1]
 
 
 def duh(frame: Frame, *, now: datetime | None = None) -> bytes:

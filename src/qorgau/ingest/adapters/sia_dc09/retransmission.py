@@ -8,7 +8,7 @@ a retransmission that overtakes an unfinished commit is recorded again rather th
 from __future__ import annotations
 
 import hashlib
-from collections import deque
+from collections import OrderedDict
 
 from qorgau.ingest.adapters.sia_dc09.parser import Frame
 
@@ -24,18 +24,21 @@ def fingerprint(frame: Frame) -> bytes:
 class RetransmissionMemory:
     def __init__(self, window_s: float) -> None:
         self._window_s = window_s
-        self._seen: dict[int, deque[tuple[int, bytes, float]]] = {}
+        self._seen: dict[int, OrderedDict[tuple[int, bytes], float]] = {}
 
     def seen(self, device_id: int, sequence: int, digest: bytes, now: float) -> bool:
         """Whether this exact message from this panel was already recorded within the window."""
         entries = self._seen.get(device_id)
         if not entries:
             return False
-        horizon = now - self._window_s
-        return any(seq == sequence and dig == digest and at >= horizon for seq, dig, at in entries)
+        at = entries.get((sequence, digest))
+        return at is not None and at >= now - self._window_s
 
     def remember(self, device_id: int, sequence: int, digest: bytes, now: float) -> None:
         entries = self._seen.get(device_id)
         if entries is None:
-            entries = self._seen[device_id] = deque(maxlen=MEMORY_PER_ACCOUNT)
-        entries.append((sequence, digest, now))
+            entries = self._seen[device_id] = OrderedDict()
+        entries[(sequence, digest)] = now
+        entries.move_to_end((sequence, digest))
+        if len(entries) > MEMORY_PER_ACCOUNT:
+            entries.popitem(last=False)
