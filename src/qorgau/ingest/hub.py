@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
+from qorgau.core.ids import new_uuid
 from qorgau.core.settings import Settings
 from qorgau.ingest.directory import Directory
 from qorgau.ingest.metrics import IngestMetrics
@@ -26,4 +26,4 @@ class IngestHub:
         """The causal context of an event a device reported (or of the ingest itself)."""
         actor = f"device:{device_code}" if device_code else "system:ingest"
         # Built without re-validation: both fields are already of the right type (this runs once per frame).
-        return Context.model_construct(actor=actor, correlation_id=uuid.uuid4(), parent_id=None, simulated=simulated)
+        return Context.model_construct(actor=actor, correlation_id=new_uuid(), parent_id=None, simulated=simulated)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # Each module has `create(settings) -> Adapter | None` (None when its settings switch it off).
 ADAPTER_MODULES: tuple[str, ...] = (
     "qorgau.ingest.adapters.sia_dc09.adapter",
+    "qorgau.ingest.adapters.mqtt.adapter",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qorgau.core.ids import new_uuid
 from qorgau.core.time import utcnow
 
 
@@ -30,7 +31,7 @@ class Context(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     actor: str = Field(description="`user:<id>`, `device:<code>`, `system:<component>`")
-    correlation_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Shared by one chain of causes.")
+    correlation_id: uuid.UUID = Field(default_factory=new_uuid, description="Shared by one chain of causes.")
     parent_id: uuid.UUID | None = Field(default=None, description="The event that caused this one.")
     simulated: bool = Field(default=False, description="Set on everything the simulator caused.")
 
@@ -125,7 +126,7 @@ def new_event(
     if not isinstance(payload, kind.payload):
         raise TypeError(f"{kind.name} takes a {kind.payload.__name__} payload, not {type(payload).__name__}")
     return Event(
-        id=uuid.uuid4(),
+        id=new_uuid(),
         name=kind.name,
         version=kind.version,
         subject_type=kind.subject_type,

@@ -1,0 +1,313 @@
+"""MQTT adapter: a QoS 1 subscriber with a persistent session that acknowledges each message after its commit.
+
+paho's network thread parses each message and hands its events to the ingest's group-commit writer; the PUBACK
+goes out from the writer thread once the transaction that holds them has committed. A message Qorgau crashed
+on before the commit is therefore redelivered by the broker; one committed but not yet acknowledged is
+redelivered too, and recorded once when it carries a key (`event_id`, or a GPS fix's time stamp). Input that can
+never become valid (unknown device, bad JSON, schema violation…) is counted, logged and acknowledged: keeping
+it unacknowledged would only make the broker resend it forever. A failed commit is not acknowledged: the
+adapter reconnects after a back-off, and the broker resends what is outstanding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+from functools import partial
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from qorgau.core.bus.models import OutboxEvent
+from qorgau.core.crypto import KEY_BYTES, key_paths
+from qorgau.core.keyfiles import decode_key, load_or_create
+from qorgau.core.settings import Settings
+from qorgau.devices.enums import Protocol
+from qorgau.ingest.adapters.mqtt.config import MqttConfig
+from qorgau.ingest.adapters.mqtt.diagnostics import Diagnostics, LogLimiter, Snapshot
+from qorgau.ingest.adapters.mqtt.parser import Accepted, Parser, Reason, Rejected
+from qorgau.ingest.hub import IngestHub
+
+log = logging.getLogger(__name__)
+
+NAME = "mqtt"
+READY_WAIT_S = 5.0
+RECYCLE_MAX_S = 30.0
+
+
+def create(settings: Settings) -> MqttAdapter | None:
+    """The adapter, or None when `mqtt_url` is empty."""
+    config = MqttConfig.from_settings(settings)
+    return None if config is None else MqttAdapter(config)
+
+
+def credential_key(settings: Settings) -> bytes:
+    """Key of the card pseudonyms, derived from the master key (a key rotation starts new references)."""
+    if settings.master_key is not None:
+        master = decode_key(settings.master_key.get_secret_value(), KEY_BYTES, origin="QORGAU_MASTER_KEY")
+    else:
+        master = load_or_create(key_paths(settings).current, KEY_BYTES)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"qorgau/ingest/mqtt/credential-ref/v1").derive(master)
+
+
+class MqttAdapter:
+    """Subscribes to `<prefix>/+/+` with QoS 1 and turns each message into events in the outbox."""
+
+    name = NAME
+
+    def __init__(self, config: MqttConfig) -> None:
+        self.config = config
+        self.diagnostics = Diagnostics(broker=f"{'mqtts' if config.tls else 'mqtt'}://{config.host}:{config.port}")
+        self._hub: IngestHub | None = None
+        self._parser: Parser | None = None
+        self._client: mqtt.Client | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = threading.Event()
+        self._stopping = False
+        # Bumped on every new connection: an acknowledgement meant for an earlier connection is not sent on a
+        # later one, where the broker may have given its message id to another message.
+        self._generation = 0
+        self._recycle: asyncio.Task[None] | None = None
+        self._recycle_delay = 0.0
+        self._quiet = LogLimiter()
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    async def start(self, hub: IngestHub) -> None:
+        """Connect and subscribe; returns once subscribed, or after a few seconds while paho keeps trying."""
+        self._hub = hub
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        key = await asyncio.to_thread(credential_key, hub.settings)
+        self._parser = Parser(
+            prefix=self.config.topic_prefix, find=partial(hub.directory.find, Protocol.MQTT), credential_key=key,
+            context=hub.context, max_payload_bytes=self.config.max_payload_bytes,
+            max_clock_skew_s=self.config.max_clock_skew_s,
+        )
+        self._client = self._new_client()
+        self._connect(self._client)
+        if not await asyncio.to_thread(self._ready.wait, READY_WAIT_S):
+            log.warning("mqtt broker not reachable yet; retrying in the background",
+                        extra={"broker": self.diagnostics.broker})
+
+    async def stop(self) -> None:
+        """Stop taking messages, let those being committed be acknowledged, then disconnect (session kept)."""
+        self._stopping = True
+        if self._recycle is not None:
+            self._recycle.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recycle
+        deadline = asyncio.get_running_loop().time() + self.config.drain_timeout_s
+        while self.diagnostics.in_flight > 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+        client, self._client = self._client, None
+        if client is not None:
+            client.disconnect()
+            await asyncio.to_thread(client.loop_stop)
+        self._ready.clear()
+        if self._hub is not None:
+            self._hub.metrics.connections.labels(NAME).set(0)
+
+    async def wait_ready(self, timeout: float) -> bool:
+        """Whether the subscription is in place (waiting up to `timeout` seconds)."""
+        return await asyncio.to_thread(self._ready.wait, timeout)
+
+    def snapshot(self) -> Snapshot:
+        return self.diagnostics.snapshot()
+
+    def _new_client(self) -> mqtt.Client:
+        cfg = self.config
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cfg.client_id,
+                             protocol=MQTTProtocolVersion.MQTTv5, reconnect_on_failure=True)
+        client.manual_ack_set(True)
+        client.reconnect_delay_set(min_delay=cfg.reconnect_min_s, max_delay=cfg.reconnect_max_s)
+        if cfg.username is not None:
+            client.username_pw_set(cfg.username,
+                                   cfg.password.get_secret_value() if cfg.password is not None else None)
+        if cfg.tls:
+            client.tls_set(ca_certs=str(cfg.ca_file) if cfg.ca_file else None, cert_reqs=ssl.CERT_REQUIRED,
+                           tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        return client
+
+    def _connect(self, client: mqtt.Client) -> None:
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        properties.SessionExpiryInterval = self.config.session_expiry_s
+        properties.ReceiveMaximum = self.config.receive_maximum
+        client.connect_async(self.config.host, self.config.port, keepalive=self.config.keepalive_s,
+                             clean_start=False, properties=properties)
+        client.loop_start()
+
+    # -- paho callbacks (network thread) ---------------------------------------------------------------------
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: mqtt.ConnectFlags, reason: ReasonCode,
+                    properties: Properties | None) -> None:
+        if reason.is_failure:
+            log.error("mqtt broker refused the connection", extra={"broker": self.diagnostics.broker,
+                                                                   "reason": str(reason)})
+            return
+        self._generation += 1
+        self.diagnostics.on_connect(flags.session_present)
+        if self._hub is not None:
+            self._hub.metrics.connections.labels(NAME).set(1)
+        log.info("mqtt connected", extra={"broker": self.diagnostics.broker, "session_present": flags.session_present})
+        if self._parser is None:
+            return
+        # Subscribing again on a kept session is harmless; retained messages are not replayed (old events).
+        options = SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_DO_NOT_SEND)
+        client.subscribe(self._parser.subscription, options=options)
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+        if self._quiet.allow("connect_fail") is not None:
+            log.warning("mqtt broker unreachable; retrying", extra={"broker": self.diagnostics.broker})
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: mqtt.DisconnectFlags, reason: ReasonCode,
+                       properties: Properties | None) -> None:
+        self._ready.clear()
+        self.diagnostics.on_disconnect(str(reason))
+        if self._hub is not None:
+            self._hub.metrics.connections.labels(NAME).set(0)
+        if not self._stopping:
+            log.warning("mqtt disconnected; reconnecting", extra={"broker": self.diagnostics.broker,
+                                                                   "reason": str(reason)})
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: list[ReasonCode],
+                      properties: Properties | None) -> None:
+        if any(r.is_failure for r in reasons):
+            log.error("mqtt broker refused the subscription (check Qorgau's ACL)",
+                      extra={"reasons": [str(r) for r in reasons]})
+            return
+        self._ready.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        # Nothing may escape into paho's thread: it would stop the network loop.
+        try:
+            self._handle(client, message)
+        except Exception:
+            log.exception("mqtt message handling failed; acknowledged and dropped")
+            self._refuse(client, message, self._generation, Rejected(Reason.INTERNAL))
+
+    def _handle(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+        if self._stopping:
+            return  # unacknowledged: the broker keeps it for the next session
+        generation = self._generation
+        if self._hub is None or self._parser is None:
+            return
+        self.diagnostics.add("received")
+        try:
+            result = self._parser.parse(message.topic, bytes(message.payload), retain=bool(message.retain))
+        except Exception:
+            log.exception("mqtt parser failed")
+            result = Rejected(Reason.INTERNAL)
+        if isinstance(result, Rejected):
+            self._refuse(client, message, generation, result)
+            return
+        if message.dup and result.deduplicated and self._recorded(result):
+            self._duplicate(client, message, generation)
+            return
+        self.diagnostics.add("in_flight")
+        done = partial(self._committed, client, message.mid, message.qos, generation, result)
+        try:
+            self._hub.sink.submit(result.events, heartbeats=result.heartbeats, done=done)
+        except Exception:
+            self.diagnostics.add("in_flight", -1)
+            log.exception("mqtt message could not be queued for commit; left unacknowledged")
+
+    def _refuse(self, client: mqtt.Client, message: mqtt.MQTTMessage, generation: int, result: Rejected) -> None:
+        self.diagnostics.reject(result.reason)
+        if self._hub is not None:
+            self._hub.metrics.reject(NAME, result.reason)
+        held_back = self._quiet.allow(f"{result.reason}/{result.device_id}")
+        if held_back is not None:
+            # Never the payload: it may hold a card number.
+            log.warning("mqtt message refused", extra={"reason": result.reason, "kind": result.topic_kind,
+                                                       "device_id": result.device_id, "detail": result.detail,
+                                                       "held_back": held_back})
+        self._ack(client, message.mid, message.qos, generation)
+
+    def _duplicate(self, client: mqtt.Client, message: mqtt.MQTTMessage, generation: int) -> None:
+        self.diagnostics.add("duplicates")
+        if self._hub is not None:
+            self._hub.metrics.accept(NAME, "duplicate")
+        self._ack(client, message.mid, message.qos, generation)
+
+    def _recorded(self, result: Accepted) -> bool:
+        """Whether a redelivered message's event is already in the outbox (asked only for DUP-flagged ones)."""
+        if self._hub is None:
+            return False
+        ids = [event.id for event in result.events]
+        try:
+            with self._hub.db.reading() as session:
+                return session.scalar(select(OutboxEvent.id).where(OutboxEvent.id.in_(ids)).limit(1)) is not None
+        except Exception:
+            log.warning("mqtt duplicate check failed; the commit will tell", exc_info=True)
+            return False
+
+    def _ack(self, client: mqtt.Client, mid: int, qos: int, generation: int) -> None:
+        if qos > 0 and generation == self._generation:
+            client.ack(mid, qos)
+
+    # -- completion (ingest writer thread) -------------------------------------------------------------------
+
+    def _committed(self, client: mqtt.Client, mid: int, qos: int, generation: int, result: Accepted,
+                   error: BaseException | None) -> None:
+        self.diagnostics.add("in_flight", -1)
+        if error is None:
+            self._recycle_delay = 0.0
+            self.diagnostics.add("committed")
+            if self._hub is not None:
+                self._hub.metrics.accept(NAME, "event" if result.events else "heartbeat")
+            self._ack(client, mid, qos, generation)
+        elif result.deduplicated and isinstance(error, IntegrityError):
+            # The event's derived id is already in the outbox: this is a redelivery of a recorded message.
+            self.diagnostics.add("duplicates")
+            if self._hub is not None:
+                self._hub.metrics.accept(NAME, "duplicate")
+            self._ack(client, mid, qos, generation)
+        else:
+            self.diagnostics.add("commit_failures")
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self._schedule_recycle)
+
+    # -- reconnect after a failed commit (event loop) --------------------------------------------------------
+
+    def _schedule_recycle(self) -> None:
+        if self._stopping or (self._recycle is not None and not self._recycle.done()):
+            return
+        self._recycle = asyncio.create_task(self._reconnect_for_redelivery(), name="mqtt-redeliver")
+
+    async def _reconnect_for_redelivery(self) -> None:
+        # The broker resends unacknowledged messages only on a new connection; without one the in-flight window
+        # would stay full and delivery would stop. The back-off keeps a failing database from a resend storm.
+        delay = self._recycle_delay
+        self._recycle_delay = min(max(1.0, delay * 2), RECYCLE_MAX_S)
+        log.warning("mqtt commit failed; reconnecting so the broker redelivers", extra={"delay_s": delay})
+        await asyncio.sleep(delay)
+        client = self._client
+        if client is None or self._stopping:
+            return
+        self.diagnostics.add("recycles")
+        self._generation += 1
+        # Cutting the socket lets paho's own loop notice the loss and reconnect (with its reconnect delay).
+        sock = client.socket()
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,1 @@
+"""Load generators that play many devices at once against an ingest receiver."""
