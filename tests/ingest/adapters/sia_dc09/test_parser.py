@@ -19,6 +19,7 @@ from qorgau.ingest.adapters.sia_dc09.parser import (
     RawFrame,
     Rejected,
     crc16_arc,
+    crc16_arc_python,
     parse_envelope,
     parse_frame,
     timestamp_in_window,
@@ -101,7 +102,12 @@ def test_readme_vectors_crc_and_length(raw: bytes) -> None:
 
 def test_crc16_arc_check_value() -> None:
     # The catalogued check value of CRC-16/ARC over "123456789"; CRC-16/CCITT would give 0x29B1 or 0x31C3.
-    assert crc16_arc(b"123456789") == 0xBB3D
+    assert crc16_arc(b"123456789") == crc16_arc_python(b"123456789") == 0xBB3D
+
+
+@given(st.binary(max_size=300))
+def test_compiled_crc_equals_the_reference_table(data: bytes) -> None:
+    assert crc16_arc(data) == crc16_arc_python(data) == crc16_arc(bytearray(data))
 
 
 def test_binary_crc_is_accepted() -> None:
