@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from qorgau.audit.service import Actor
     from qorgau.core.settings import Settings
 
+from qorgau.ingest.adapters.webhook.cli import app as webhook_app
+
 app = typer.Typer(help="Qorgau — Operations Control Center for city police.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 user_app = typer.Typer(help="Manage accounts: add, change password, list, unlock.", no_args_is_help=True)
@@ -38,6 +40,7 @@ app.add_typer(token_app, name="token")
 city_app = typer.Typer(help="The city model: import an OSM extract, seed Aksai, export GeoJSON.", no_args_is_help=True)
 app.add_typer(city_app, name="city")
 app.add_typer(devices_app, name="devices")
+app.add_typer(webhook_app, name="webhook")
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -16,6 +16,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.auth.models",
     "qorgau.city.models",
     "qorgau.devices.models",
+    "qorgau.ingest.adapters.webhook.models",
+    "qorgau.ingest.adapters.sip.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -29,6 +31,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.events.views",
     "qorgau.city.views",
     "qorgau.devices.views",
+    "qorgau.ingest.adapters.webhook.views",
 )
 FLOW_MODULES: tuple[str, ...] = ()  # modules with subscribers() -> list[Subscriber]
 

@@ -41,7 +41,7 @@ def create_ingest_app(settings: Settings) -> FastAPI:
         gc.set_threshold(10_000, 20, 20)
         # The writer thread needs the GIL briefly and often; a shorter switch interval keeps it from waiting
         # behind a busy event loop (and the loop behind it) for the default 5 ms.
-        sys.setswitchinterval(0.0005)
+        sys.setswitchinterval(0.0001)
         runtime.ready = True
         log.info("qorgau ingest started", extra={"adapters": sorted(runner.adapters), "version": __version__})
         try:

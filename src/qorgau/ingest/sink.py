@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from qorgau.core.bus import Context, Event, publish_batch
+from qorgau.core.bus import Context, Event
+from qorgau.core.bus.outbox import BatchRow, batch_row, publish_rows
 from qorgau.core.db import Database
 from qorgau.core.errors import QorgauError
 from qorgau.core.time import utcnow
@@ -46,7 +47,7 @@ class Heartbeat:
 
 @dataclass(slots=True)
 class _Item:
-    events: Sequence[Event[Any]]
+    rows: list[BatchRow]
     heartbeats: Sequence[Heartbeat]
     done: Done | None
     loop: asyncio.AbstractEventLoop | None
@@ -58,6 +59,7 @@ class Sink:
     def __init__(self, db: Database, directory: Directory, metrics: IngestMetrics, *, max_batch: int = 2000,
                  heartbeat_every_s: float = 30.0) -> None:
         self._db = db
+        self._dialect = db.engine.dialect.name
         self._directory = directory
         self._metrics = metrics
         self._max_batch = max_batch
@@ -89,6 +91,7 @@ class Sink:
         `done` runs on `loop` when one is given (adapters on asyncio), else on the writer thread.
         """
         heartbeats = [beat for beat in heartbeats if self._beat_due(beat)]
+        rows = [batch_row(self._dialect, event) for event in events]
         if not events and not heartbeats:
             if done is not None:
                 self._call(done, None, loop)
@@ -96,7 +99,7 @@ class Sink:
         with self._lock:
             if self._stopping and self._thread is None:
                 raise RuntimeError("the ingest writer is stopped")
-            self._pending.append(_Item(events, heartbeats, done, loop))
+            self._pending.append(_Item(rows, heartbeats, done, loop))
         self._wake.set()
 
     async def commit(self, events: Sequence[Event[Any]], *, heartbeats: Sequence[Heartbeat] = ()) -> None:
@@ -150,14 +153,14 @@ class Sink:
             for item in batch:  # isolate the message that broke the group
                 self._write([item])
             return
-        self._metrics.batch_size.observe(sum(len(item.events) for item in batch))
+        self._metrics.batch_size.observe(sum(len(item.rows) for item in batch))
         self._metrics.commit_seconds.observe(time.perf_counter() - started)
         self._finish(batch, None)
 
     def _commit(self, batch: list[_Item]) -> None:
         now = utcnow()
         with self._db.unit_of_work() as session:
-            publish_batch(session, [event for item in batch for event in item.events])
+            publish_rows(session, [row for item in batch for row in item.rows])
             beats = {beat.device.id: beat for item in batch for beat in item.heartbeats}
             if beats:
                 self._write_heartbeats(session, list(beats.values()), now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select, text
@@ -47,7 +47,22 @@ def publish_batch(session: Session, events: Sequence[Event[Any]]) -> None:
 
     Their sequence numbers follow the given order; they are not read back, which is what makes this fast.
     """
-    if not events:
+    dialect = session.get_bind().dialect.name
+    publish_rows(session, [batch_row(dialect, event) for event in events])
+
+
+def batch_row(dialect: str, event: Event[Any]) -> BatchRow:
+    """An event as `publish_rows` stores it; the ingest prepares these on its adapters' threads, so the
+    writer thread holds the GIL only briefly (serialising there would compete with the event loop)."""
+    return _sqlite_row(event) if dialect == "sqlite" else _columns(event)
+
+
+BatchRow = tuple[object, ...] | dict[str, Any]
+
+
+def publish_rows(session: Session, rows: Sequence[BatchRow]) -> None:
+    """Insert rows made by `batch_row` for this session's database, in order, in the caller's transaction."""
+    if not rows:
         return
     _before_publishing(session)
     if session.get_bind().dialect.name == "sqlite":
@@ -57,12 +72,12 @@ def publish_batch(session: Session, events: Sequence[Event[Any]]) -> None:
         # load each release costs the other thread a switch interval.
         connection = session.connection()
         per_insert = _sqlite_rows_per_insert(connection.connection.driver_connection)
-        for start in range(0, len(events), per_insert):
-            chunk = events[start : start + per_insert]
-            params = tuple(value for event in chunk for value in _sqlite_row(event))
+        for start in range(0, len(rows), per_insert):
+            chunk = rows[start : start + per_insert]
+            params = tuple(value for row in chunk for value in cast(tuple[object, ...], row))
             connection.exec_driver_sql(_SQLITE_INSERT + ", ".join([_SQLITE_VALUES] * len(chunk)), params)
     else:
-        session.execute(insert(OutboxEvent), [_columns(event) for event in events])
+        session.execute(insert(OutboxEvent), [cast(dict[str, Any], row) for row in rows])
     session.info[_PUBLISHED] = True
 
 
