@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 ADAPTER_MODULES: tuple[str, ...] = (
     "qorgau.ingest.adapters.sia_dc09.adapter",
     "qorgau.ingest.adapters.mqtt.adapter",
+    "qorgau.ingest.adapters.sip.adapter",
 )
 
 

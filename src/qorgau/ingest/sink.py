@@ -34,6 +34,8 @@ from qorgau.ingest.metrics import IngestMetrics
 log = logging.getLogger(__name__)
 
 Done = Callable[[BaseException | None], None]
+GATHER_BELOW = 64
+GATHER_S = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +132,11 @@ class Sink:
     def _run(self) -> None:
         while True:
             self._wake.wait()
+            if len(self._pending) < GATHER_BELOW and not self._stopping:
+                time.sleep(GATHER_S)
             with self._lock:
                 batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch:]
-                if not self._pending:
+                if not self._pending and not self._stopping:
                     self._wake.clear()
                 stop = self._stopping and not batch and not self._pending
             if stop:

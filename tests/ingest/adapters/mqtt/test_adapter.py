@@ -209,15 +209,15 @@ def test_committed_but_unacknowledged_is_recognised_on_redelivery(settings: Sett
 def test_failed_commit_is_not_acknowledged_and_comes_back(settings: Settings, registry: Database, broker: Broker,
                                                          device: Callable[[str], Device],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sink_module.publish_batch
+    real = sink_module.publish_rows
     failures = iter([True])
 
-    def flaky(session: Any, events: Any) -> None:
+    def flaky(session: Any, rows: Any) -> None:
         if next(failures, False):
             raise OSError("disk full")
-        real(session, events)
+        real(session, rows)
 
-    monkeypatch.setattr(sink_module, "publish_batch", flaky)
+    monkeypatch.setattr(sink_module, "publish_rows", flaky)
 
     async def scenario() -> None:
         async with running_ingest(settings, registry, broker) as ingest:

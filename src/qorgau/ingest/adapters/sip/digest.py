@@ -1,0 +1,118 @@
+"""HTTP digest authentication for SIP (RFC 2617 MD5 with qop=auth, as RFC 3261 §22 uses it).
+
+Nonces are stateless: a time stamp signed with a per-process key, so any listener task can check them and a
+replayed nonce expires after `ttl_s`. MD5 is what terminals speak; it authenticates, it protects nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def parse_credentials(value: str) -> dict[str, str] | None:
+    """`Digest username="a", nc=00000001, …` → its parameters (names lower-cased); None if not Digest."""
+    scheme, _, rest = value.strip().partition(" ")
+    if scheme.lower() != "digest":
+        return None
+    params: dict[str, str] = {}
+    i, n = 0, len(rest)
+    while i < n:
+        while i < n and rest[i] in " ,\t":
+            i += 1
+        eq = rest.find("=", i)
+        if eq < 0:
+            break
+        name = rest[i:eq].strip().lower()
+        i = eq + 1
+        while i < n and rest[i] in " \t":
+            i += 1
+        if i < n and rest[i] == '"':
+            j, chars = i + 1, []
+            while j < n and rest[j] != '"':
+                if rest[j] == "\\" and j + 1 < n:
+                    j += 1
+                chars.append(rest[j])
+                j += 1
+            value_text, i = "".join(chars), j + 1
+        else:
+            j = rest.find(",", i)
+            j = n if j < 0 else j
+            value_text, i = rest[i:j].strip(), j
+        if name:
+            params[name] = value_text
+    return params
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    stale: bool = False  # the credentials were right but the nonce expired: re-challenge with stale=true
+    reason: str = "auth_missing"
+
+
+class DigestAuth:
+    """Issues challenges and checks answers for one realm."""
+
+    def __init__(self, realm: str, ttl_s: float = 300.0, key: bytes | None = None) -> None:
+        self.realm = realm
+        self.ttl_s = ttl_s
+        self._key = key or secrets.token_bytes(32)
+
+    def nonce(self, now: float | None = None) -> str:
+        stamp = f"{int((now or time.time()) * 1000):x}.{secrets.token_hex(4)}"
+        return f"{stamp}.{self._sign(stamp)}"
+
+    def _sign(self, stamp: str) -> str:
+        return hmac.new(self._key, stamp.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def challenge(self, *, stale: bool = False) -> str:
+        header = f'Digest realm="{self.realm}", nonce="{self.nonce()}", algorithm=MD5, qop="auth"'
+        return header + (", stale=true" if stale else "")
+
+    def _nonce_state(self, nonce: str, now: float) -> str:
+        stamp, _, signature = nonce.rpartition(".")
+        if not stamp or not hmac.compare_digest(signature, self._sign(stamp)):
+            return "forged"
+        try:
+            issued = int(stamp.split(".", 1)[0], 16) / 1000
+        except ValueError:
+            return "forged"
+        return "fresh" if -5 <= now - issued <= self.ttl_s else "stale"
+
+    def check(self, header: str | None, *, method: str, username: str, password: str,
+              now: float | None = None) -> Verdict:
+        """Whether `header` (Authorization) proves the password for `method`."""
+        if header is None:
+            return Verdict(False)
+        params = parse_credentials(header)
+        if params is None or not all(params.get(k) for k in ("username", "nonce", "uri", "response")):
+            return Verdict(False, reason="auth_malformed")
+        if params.get("realm") != self.realm or params.get("algorithm", "MD5").upper() != "MD5":
+            return Verdict(False, reason="auth_realm")
+        if not hmac.compare_digest(params["username"].encode(), username.encode()):
+            return Verdict(False, reason="auth_failed")
+        ha1 = _md5(f"{username}:{self.realm}:{password}")
+        ha2 = _md5(f"{method}:{params['uri']}")
+        qop = params.get("qop")
+        if qop is None:
+            expected = _md5(f"{ha1}:{params['nonce']}:{ha2}")
+        elif qop.lower() == "auth" and params.get("nc") and params.get("cnonce"):
+            expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:auth:{ha2}")
+        else:
+            return Verdict(False, reason="auth_malformed")
+        if not hmac.compare_digest(expected.encode(), params["response"].lower().encode()):
+            return Verdict(False, reason="auth_failed")
+        state = self._nonce_state(params["nonce"], time.time() if now is None else now)
+        if state == "forged":
+            return Verdict(False, reason="auth_failed")
+        if state == "stale":
+            return Verdict(False, stale=True, reason="auth_stale")
+        return Verdict(True, reason="ok")
