@@ -27,7 +27,8 @@ LON, LAT = 53.0301, 51.1712  # Aksai
 def ingest_settings(settings: Settings, **extra: Any) -> Settings:
     """Test settings with every listener on a free port and only the adapters a test asks for."""
     base: dict[str, Any] = {"dc09_tcp_port": 0, "dc09_udp_port": 0, "sip_port": 0, "sip_enabled": False,
-                            "mqtt_url": None, "dc09_enabled": True}
+                            "mqtt_url": None, "dc09_enabled": True,
+                            "ingest_writer_process": False}
     return settings.model_copy(update=base | extra)
 
 

@@ -149,6 +149,11 @@ class Settings(BaseSettings):
         default=2000, ge=1, title="Largest group commit",
         description="Most events the ingest writer commits in one transaction (every one before its acknowledgement).",
     )
+    ingest_writer_process: bool = Field(
+        default=True, title="Ingest writer process",
+        description="Commit ingest events from a process of their own (keeps database work off the adapters' GIL); "
+                    "false: a thread.",
+    )
     dc09_enabled: bool = Field(default=True, title="SIA DC-09 receiver", description="Listen for alarm panels.")
     dc09_tcp_port: int = Field(
         default=12300, ge=0, le=65535, title="DC-09 TCP port", description="TCP port for panels; 0 picks a free one.",
@@ -201,6 +206,42 @@ class Settings(BaseSettings):
         description="A signed webhook whose timestamp is further than this from the server's clock is refused.",
     )
 
+    unit_position_stale_s: int = Field(
+        default=120, gt=0, title="Unit position stale after",
+        description="A unit's position older than this is shown as stale and ranked after fresh ones.",
+    )
+    unit_position_lost_s: int = Field(
+        default=1800, gt=0, title="Unit position lost after",
+        description="A unit without a fix for this long is not recommended for dispatch.",
+    )
+    response_target_ack_s: int = Field(
+        default=60, gt=0, title="Alarm acknowledgement target",
+        description="Response metrics: an alarm should be acknowledged within this many seconds.",
+    )
+    response_target_on_scene_town_s: int = Field(
+        default=420, gt=0, title="On-scene target in town",
+        description="Response metrics: a patrol should be on scene in Aksai within this many seconds.",
+    )
+    response_target_on_scene_district_s: int = Field(
+        default=1800, gt=0, title="On-scene target in the district",
+        description="Response metrics: a patrol should be on scene elsewhere in the district within this many seconds.",
+    )
+
+    alarm_sound_max_priority: int = Field(
+        default=20, ge=0, le=255, title="Alarm priorities that sound",
+        description="Alarms of priority 1 (highest) up to this one sound on the operator's desk; 0: none sound.",
+    )
+    alarm_fold_window_s: int = Field(
+        default=120, ge=0, title="Alarm flood-control window",
+        description="A repeat of the same device and event this many seconds after the last one folds into the "
+                    "open alarm (count and latest time) instead of raising another; 0: never fold.",
+    )
+    alarm_escalation_s: dict[int, int] = Field(
+        default={20: 60, 255: 300}, title="Alarm escalation intervals",
+        description="Priority bracket (up to and including the key) → seconds a new alarm may stay unacknowledged "
+                    "before it is escalated to the supervisor, and again every as many seconds.",
+    )
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -209,6 +250,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("alarm_escalation_s")
+    @classmethod
+    def _escalation_brackets(cls, value: dict[int, int]) -> dict[int, int]:
+        if not value or any(not 1 <= key <= 255 or seconds <= 0 for key, seconds in value.items()):
+            raise ValueError("alarm escalation needs priorities 1..255 as keys and positive seconds")
+        if max(value) != 255:
+            raise ValueError("alarm escalation brackets must cover priority 255")
+        return dict(sorted(value.items()))
 
     @field_validator("database_url")
     @classmethod

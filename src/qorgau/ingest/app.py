@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,9 +38,6 @@ def create_ingest_app(settings: Settings) -> FastAPI:
         gc.collect()
         gc.freeze()
         gc.set_threshold(10_000, 20, 20)
-        # The writer thread needs the GIL briefly and often; a shorter switch interval keeps it from waiting
-        # behind a busy event loop (and the loop behind it) for the default 5 ms.
-        sys.setswitchinterval(0.0001)
         runtime.ready = True
         log.info("qorgau ingest started", extra={"adapters": sorted(runner.adapters), "version": __version__})
         try:

@@ -20,6 +20,7 @@ from qorgau.ingest.directory import Directory
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.metrics import IngestMetrics
 from qorgau.ingest.sink import Sink
+from qorgau.ingest.writer_process import RemoteWriter
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,14 @@ class IngestRunner:
     def __init__(self, settings: Settings, db: Database, registry: CollectorRegistry) -> None:
         directory = Directory(db)
         metrics = IngestMetrics(registry)
-        sink = Sink(db, directory, metrics, max_batch=settings.ingest_max_batch)
+        remote = RemoteWriter(settings) if settings.ingest_writer_process else None
+        sink = Sink(db, directory, metrics, max_batch=settings.ingest_max_batch, remote=remote)
         self.hub = IngestHub(settings=settings, db=db, directory=directory, sink=sink, metrics=metrics)
         self.adapters: dict[str, Adapter] = {}
 
     async def start(self) -> None:
         await self.hub.directory.start()
-        self.hub.sink.start()
+        await asyncio.to_thread(self.hub.sink.start)  # may start the writer process
         for name in ADAPTER_MODULES:
             create: Callable[[Settings], Adapter | None] = importlib.import_module(name).create
             adapter = create(self.hub.settings)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,9 +31,14 @@ from qorgau.devices.models import Device
 from qorgau.ingest.directory import DeviceRef, Directory
 from qorgau.ingest.metrics import IngestMetrics
 
+if TYPE_CHECKING:
+    from qorgau.ingest.writer_process import RemoteWriter
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[BaseException | None], None]
+# A small group waits a millisecond for company: each commit rewrites the index pages its rows touch, so fewer,
+# larger groups write far fewer bytes under load; a lone alarm pays 1 ms.
 GATHER_BELOW = 64
 GATHER_S = 0.001
 
@@ -45,6 +50,54 @@ class Heartbeat:
     device: DeviceRef
     status: Health = Health.ONLINE
     detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BeatRow:
+    """A heartbeat as the writer needs it (plain values, so it can cross to a writer process)."""
+
+    device_id: int
+    code: str
+    interval_s: int
+    status: Health
+    detail: str | None
+
+
+def _beat_row(beat: Heartbeat) -> BeatRow:
+    return BeatRow(beat.device.id, beat.device.code, beat.device.supervision_interval_s, beat.status, beat.detail)
+
+
+def commit_rows(db: Database, rows: Sequence[BatchRow], beats: Sequence[BeatRow]) -> None:
+    """One group transaction: the events, then the heartbeats (in the writer thread or the writer process)."""
+    now = utcnow()
+    with db.unit_of_work() as session:
+        publish_rows(session, rows)
+        if beats:
+            _write_heartbeats(session, beats, now)
+
+
+def _write_heartbeats(session: Session, beats: Sequence[BeatRow], now: datetime) -> None:
+    plain = [b for b in beats if b.status == Health.ONLINE]
+    by_interval: dict[int, list[int]] = {}
+    for beat in plain:
+        by_interval.setdefault(beat.interval_s, []).append(beat.device_id)
+    for interval_s, ids in by_interval.items():
+        session.execute(update(Device).where(Device.id.in_(ids), Device.health == Health.ONLINE)
+                        .values(last_seen_at=now, offline_after=now + timedelta(seconds=interval_s))
+                        .execution_options(synchronize_session=False))
+    # Devices not (or no longer) online go through the registry's heartbeat, which publishes the change.
+    ids = [b.device_id for b in plain]
+    not_online = set(session.scalars(select(Device.id).where(Device.id.in_(ids), Device.health != Health.ONLINE)))
+    for beat in beats:
+        if beat.status == Health.ONLINE and beat.device_id not in not_online:
+            continue
+        try:
+            with session.begin_nested():
+                device_health.heartbeat(session, code=beat.code, status=beat.status, detail=beat.detail,
+                                        ctx=Context(actor=f"device:{beat.code}"), now=now)
+        except QorgauError:
+            # Decommissioned or removed since the directory was read: its events are still kept.
+            log.info("heartbeat of a device no longer in service", extra={"device": beat.code})
 
 
 @dataclass(slots=True)
@@ -59,8 +112,9 @@ class Sink:
     """The one writer of ingest events; `submit` is thread-safe and never blocks."""
 
     def __init__(self, db: Database, directory: Directory, metrics: IngestMetrics, *, max_batch: int = 2000,
-                 heartbeat_every_s: float = 30.0) -> None:
+                 heartbeat_every_s: float = 30.0, remote: RemoteWriter | None = None) -> None:
         self._db = db
+        self._remote = remote
         self._dialect = db.engine.dialect.name
         self._directory = directory
         self._metrics = metrics
@@ -74,6 +128,8 @@ class Sink:
         self._beaten: dict[int, float] = {}  # device id → monotonic time its heartbeat was last written
 
     def start(self) -> None:
+        if self._remote is not None:
+            self._remote.start()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._thread.start()
@@ -85,6 +141,8 @@ class Sink:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._remote is not None:
+            self._remote.stop()
 
     def submit(self, events: Sequence[Event[Any]], *, heartbeats: Sequence[Heartbeat] = (), done: Done | None = None,
                loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -162,38 +220,15 @@ class Sink:
         self._finish(batch, None)
 
     def _commit(self, batch: list[_Item]) -> None:
-        now = utcnow()
-        with self._db.unit_of_work() as session:
-            publish_rows(session, [row for item in batch for row in item.rows])
-            beats = {beat.device.id: beat for item in batch for beat in item.heartbeats}
-            if beats:
-                self._write_heartbeats(session, list(beats.values()), now)
+        rows = [row for item in batch for row in item.rows]
+        beats = list({beat.device.id: _beat_row(beat) for item in batch for beat in item.heartbeats}.values())
+        if self._remote is not None:
+            self._remote.commit(rows, beats)
+        else:
+            commit_rows(self._db, rows, beats)
         moment = time.monotonic()
-        for beat in beats.values():
-            self._beaten[beat.device.id] = moment
-
-    def _write_heartbeats(self, session: Session, beats: list[Heartbeat], now: datetime) -> None:
-        plain = [b for b in beats if b.status == Health.ONLINE]
-        by_interval: dict[int, list[int]] = {}
-        for beat in plain:
-            by_interval.setdefault(beat.device.supervision_interval_s, []).append(beat.device.id)
-        for interval_s, ids in by_interval.items():
-            session.execute(update(Device).where(Device.id.in_(ids), Device.health == Health.ONLINE)
-                            .values(last_seen_at=now, offline_after=now + timedelta(seconds=interval_s))
-                            .execution_options(synchronize_session=False))
-        # Devices not (or no longer) online go through the registry's heartbeat, which publishes the change.
-        ids = [b.device.id for b in plain]
-        not_online = set(session.scalars(select(Device.id).where(Device.id.in_(ids), Device.health != Health.ONLINE)))
         for beat in beats:
-            if beat.status == Health.ONLINE and beat.device.id not in not_online:
-                continue
-            try:
-                with session.begin_nested():
-                    device_health.heartbeat(session, code=beat.device.code, status=beat.status, detail=beat.detail,
-                                            ctx=Context(actor=f"device:{beat.device.code}"), now=now)
-            except QorgauError:
-                # Decommissioned or removed since the directory was read: its events are still kept.
-                log.info("heartbeat of a device no longer in service", extra={"device": beat.device.code})
+            self._beaten[beat.device_id] = moment
 
     def _finish(self, batch: list[_Item], error: BaseException | None) -> None:
         # One wake-up per event loop for the whole group, not one per message.
