@@ -52,6 +52,7 @@ from qorgau.ingest.directory import Directory  # noqa: E402
 from qorgau.ingest.hub import IngestHub  # noqa: E402
 from qorgau.ingest.metrics import IngestMetrics  # noqa: E402
 from qorgau.ingest.sink import Sink  # noqa: E402
+from qorgau.ingest.writer_process import RemoteWriter  # noqa: E402
 
 PUBLISHERS = 2
 PUBLISHER = r"""
@@ -190,12 +191,13 @@ async def run_adapter(db_kind: str, rate: float, total: int) -> dict[str, Any]:
             broker.start()
             directory = Directory(db)
             metrics = IngestMetrics(CollectorRegistry())
-            sink = Sink(db, directory, metrics, max_batch=settings.ingest_max_batch)
+            # As `qorgau ingest` runs it: the group commit in a writer process of its own.
+            sink = Sink(db, directory, metrics, max_batch=settings.ingest_max_batch, remote=RemoteWriter(settings))
             hub = IngestHub(settings=settings, db=db, directory=directory, sink=sink, metrics=metrics)
             adapter = TimedAdapter(mqtt_config(settings, broker))
             adapter.recorder = recorder = Recorder(total)
             await directory.start()
-            sink.start()
+            await asyncio.to_thread(sink.start)
             await adapter.start(hub)
             try:
                 publish_s = await asyncio.to_thread(wait_publishers, publish(broker, total, rate))
