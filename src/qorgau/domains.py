@@ -18,11 +18,17 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.devices.models",
     "qorgau.ingest.adapters.webhook.models",
     "qorgau.ingest.adapters.sip.models",
+    "qorgau.alarms.models",
+    "qorgau.incidents.models",
+    "qorgau.units.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
     "qorgau.devices.events",
     "qorgau.ingest.events",
+    "qorgau.alarms.events",
+    "qorgau.incidents.events",
+    "qorgau.units.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",
@@ -32,8 +38,15 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.city.views",
     "qorgau.devices.views",
     "qorgau.ingest.adapters.webhook.views",
+    "qorgau.alarms.views",
+    "qorgau.incidents.views",
+    "qorgau.units.views",
 )
-FLOW_MODULES: tuple[str, ...] = ()  # modules with subscribers() -> list[Subscriber]
+FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
+    "qorgau.alarms.flows",
+    "qorgau.incidents.flows",
+    "qorgau.units.flows",
+)
 
 
 def _load(names: tuple[str, ...]) -> list[ModuleType]:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from qorgau import __version__, domains
+from qorgau.alarms import escalation as alarm_escalation
 from qorgau.api.guards import bulk_body_paths, unguarded_routes
 from qorgau.api.middleware import BodyLimit, Observe
 from qorgau.api.webapp import WebApp, default_dist
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
         app.state.ingest = ingest
         supervisor.every(Periodic("audit-checkpoint", settings.audit_checkpoint_interval_s, checkpoint_audit))
         supervisor.every(Periodic("session-purge", 600, purge_sessions))
+        supervisor.every(Periodic("alarm-escalation", 5.0, lambda: alarm_escalation.escalate_database(runtime.db)))
         supervisor.every(Periodic("device-supervision", DEVICE_DEFAULTS.supervision_check_s,
                                   lambda: device_health.supervise_database(runtime.db)))
         runtime.ready = True

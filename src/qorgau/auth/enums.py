@@ -13,6 +13,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    PATROL = "patrol"  # a unit member signed in from the unit app
 
 
 class Permission(StrEnum):
@@ -38,6 +39,7 @@ class Permission(StrEnum):
     UNITS_READ = "units:read"
     UNITS_WRITE = "units:write"
     UNITS_DISPATCH = "units:dispatch"
+    UNITS_REPORT = "units:report"
     VIDEO_VIEW = "video:view"
     VIDEO_EXPORT = "video:export"
     STATS_READ = "stats:read"
@@ -58,7 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ}),
     Role.INSPECTOR: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.INCIDENTS_WRITE, P.UNITS_READ,
-        P.VIDEO_VIEW, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE,
+        P.VIDEO_VIEW, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE, P.UNITS_REPORT,
     }),
     Role.ANALYST: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.STATS_READ, P.TOKENS_WRITE,
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDITOR: frozenset({
         P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.CITY_READ, P.TOKENS_WRITE,
     }),
+    Role.PATROL: frozenset({P.EVENTS_READ, P.CITY_READ, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_REPORT}),
 }
 
 

@@ -54,6 +54,11 @@ class Receiver:
         self.hub = hub
         self.memory = RetransmissionMemory(hub.settings.dc09_retransmission_window_s)
         self._zone = hub.settings.zone
+        # Labelled counters resolved once: `labels()` takes a lock and a lookup on every call.
+        received = hub.metrics.received
+        self._events = received.labels(ADAPTER, "event")
+        self._link_tests = received.labels(ADAPTER, "link_test")
+        self._retransmissions = received.labels(ADAPTER, "retransmission")
 
     def handle(self, raw: RawFrame) -> bytes | Record | None:
         """Decide what one CRC-checked frame gets; never raises."""
@@ -86,12 +91,12 @@ class Receiver:
         ack = render.ack(frame, key=device.dc09_key if frame.encrypted else None, now=now)
         beat = [Heartbeat(device)]
         if frame.message_type == "NULL":
-            metrics.accept(ADAPTER, "link_test")
+            self._link_tests.inc()
             return Record([], beat, ack, None)
         digest = fingerprint(frame)
         moment = time.monotonic()
         if self.memory.seen(device.id, frame.sequence, digest, moment):
-            metrics.accept(ADAPTER, "retransmission")
+            self._retransmissions.inc()
             return Record([], beat, ack, None)
         ctx = self.hub.context(device.code)
         events: list[Event[Any]] = [new_event(PANEL_EVENT, subject_id=device.code, payload=payload, ctx=ctx,
@@ -104,7 +109,7 @@ class Receiver:
         if record.memo is not None:
             device_id, sequence, digest = record.memo
             self.memory.remember(device_id, sequence, digest, time.monotonic())
-            self.hub.metrics.accept(ADAPTER, "event", len(record.events))
+            self._events.inc(len(record.events))
 
 
 def _duh(envelope: Envelope, now: datetime) -> bytes:

@@ -1,0 +1,151 @@
+"""Default rules and procedures for the Aksai equipment, installed once with the database (migration 0007).
+
+Priorities (1 highest): school panic and duress 1, fire 3, panic at another social object 5, SOS press 10,
+intrusion at night 15, forced door 20 — these sound with the default QORGAU_ALARM_SOUND_MAX_PRIORITY of 20 —
+then panel offline 30, tamper 40, intrusion by day 50, any other device offline 100. Admins edit them freely;
+`install_defaults` only adds what is missing, so it never overwrites an admin's change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from qorgau.alarms.models import AlarmRule, Procedure, ProcedureStep
+from qorgau.alarms.rulebook import apply_fields
+from qorgau.alarms.schemas import RuleFields, Texts
+from qorgau.core.time import utcnow
+
+
+def _t(kk: str, ru: str, en: str) -> Texts:
+    return Texts(kk=kk, ru=ru, en=en)
+
+
+STEPS: dict[str, Texts] = {
+    "call_school": _t("Мектепке (күзетке немесе директорға) қоңырау шалу", "Позвонить в школу (охране или директору)",
+                      "Call the school (security or the principal)"),
+    "call_object": _t("Нысанға қоңырау шалу", "Позвонить на объект", "Call the site"),
+    "call_owner": _t("Жауапты адамға қоңырау шалу", "Позвонить ответственному лицу", "Call the keyholder"),
+    "call_fire_service": _t("112 арқылы өрт қызметіне хабарлау", "Сообщить в пожарную службу через 112",
+                            "Report to the fire service via 112"),
+    "answer_call": _t("Қоңырауға жауап беріп, не болғанын анықтау", "Ответить на вызов и выяснить, что случилось",
+                      "Answer the call and find out what happened"),
+    "view_cameras": _t("Жақын камераларды қарау", "Просмотреть ближайшие камеры", "View the nearest cameras"),
+    "dispatch_unit": _t("Жақын нарядты жіберу", "Направить ближайший наряд", "Dispatch the nearest unit"),
+    "notify_inspector": _t("Учаскелік полиция инспекторына хабарлау", "Сообщить участковому инспектору полиции",
+                           "Notify the district inspector"),
+    "record_outcome": _t("Нәтижесін жазу", "Записать итог", "Record the outcome"),
+    "check_neighbours": _t("Сол нысандағы басқа құрылғыларды тексеру", "Проверить другие устройства объекта",
+                           "Check the site's other devices"),
+    "notify_maintenance": _t("Қызмет көрсету ұйымына хабарлау", "Сообщить обслуживающей организации",
+                             "Notify the maintenance contractor"),
+}
+
+
+@dataclass(frozen=True)
+class ProcedureSeed:
+    code: str
+    title: Texts
+    steps: tuple[str, ...]
+
+
+PROCEDURES = (
+    ProcedureSeed("school_panic", _t("Мектептегі дабыл", "Тревога в школе", "School alarm"),
+                  ("call_school", "view_cameras", "dispatch_unit", "notify_inspector")),
+    ProcedureSeed("object_panic", _t("Әлеуметтік нысандағы дабыл", "Тревога на социальном объекте",
+                                     "Alarm at a social object"),
+                  ("call_object", "view_cameras", "dispatch_unit", "notify_inspector")),
+    ProcedureSeed("fire", _t("Өрт дабылы", "Пожарная тревога", "Fire alarm"),
+                  ("call_fire_service", "call_object", "view_cameras", "dispatch_unit")),
+    ProcedureSeed("sos_call", _t("SOS терминалынан шақыру", "Вызов с терминала SOS", "SOS terminal call"),
+                  ("answer_call", "view_cameras", "dispatch_unit", "record_outcome")),
+    ProcedureSeed("door_forced", _t("Есік бұзылды", "Взлом двери", "Door forced"),
+                  ("view_cameras", "call_object", "dispatch_unit")),
+    ProcedureSeed("burglary", _t("Күзет дабылы", "Охранная тревога", "Intrusion alarm"),
+                  ("view_cameras", "call_owner", "dispatch_unit")),
+    ProcedureSeed("tamper", _t("Құрылғыны бұзу әрекеті", "Вскрытие устройства", "Device tamper"),
+                  ("view_cameras", "call_object", "notify_maintenance")),
+    ProcedureSeed("device_offline", _t("Құрылғы байланыста жоқ", "Устройство не на связи", "Device offline"),
+                  ("check_neighbours", "view_cameras", "call_object", "notify_maintenance")),
+)
+
+PANEL, ACCESS, SOS, HEALTH = "ingest.panel_event", "ingest.access_event", "ingest.sos_event", "devices.health_changed"
+
+
+def _rule(code: str, kk: str, ru: str, event: str, match: dict[str, list[str]], priority: int, alarm_kind: str,
+          procedure: str, category: str | None = None, auto: bool = False, **conditions: Any) -> RuleFields:
+    return RuleFields.model_validate({
+        "code": code, "name_kk": kk, "name_ru": ru, "event": event, "match": match, "priority": priority,
+        "alarm_kind": alarm_kind, "procedure": procedure, "incident_category": category, "auto_incident": auto,
+        **conditions,
+    })
+
+
+SCHOOL = {"site_kind": "social_object", "site_subtype": "school"}
+RULES = (
+    _rule("school_panic", "Мектептегі дабыл түймесі", "Тревожная кнопка в школе", PANEL,
+          {"kind": ["panic", "silent_panic"]}, 1, "panic", "school_panic", "school_alarm", True, **SCHOOL),
+    _rule("school_duress", "Мектептегі мәжбүрлеу коды", "Код принуждения в школе", PANEL,
+          {"kind": ["duress"]}, 1, "duress", "school_panic", "school_alarm", True, **SCHOOL),
+    _rule("fire", "Өрт дабылы", "Пожарная тревога", PANEL, {"kind": ["fire"]}, 3, "fire", "fire", "fire", True),
+    _rule("object_panic", "Нысандағы дабыл түймесі", "Тревожная кнопка на объекте", PANEL,
+          {"kind": ["panic", "silent_panic", "duress"]}, 5, "panic", "object_panic", "public_order", True),
+    _rule("sos_press", "SOS түймесі басылды", "Нажата кнопка SOS", SOS, {"action": ["button_pressed"]}, 10, "sos",
+          "sos_call", "sos_call"),
+    _rule("burglary_night", "Түнгі кіру дабылы", "Проникновение ночью", PANEL, {"kind": ["burglary"]}, 15,
+          "burglary", "burglary", "burglary", True, active_from=time(19, 0), active_to=time(7, 0)),
+    _rule("door_forced", "Есік бұзылды", "Взлом двери", ACCESS, {"action": ["forced"]}, 20, "door_forced",
+          "door_forced", "burglary"),
+    _rule("panel_door_forced", "Есік бұзылды (панель)", "Взлом двери (панель)", PANEL, {"kind": ["access_forced"]},
+          20, "door_forced", "door_forced", "burglary"),
+    _rule("panel_offline", "Дабыл панелі байланыста жоқ", "Тревожная панель не на связи", HEALTH,
+          {"current": ["offline"]}, 30, "device_offline", "device_offline", device_kind="alarm_panel"),
+    _rule("tamper", "Панельді бұзу әрекеті", "Вскрытие панели", PANEL, {"kind": ["tamper"]}, 40, "tamper", "tamper"),
+    _rule("sos_tamper", "SOS терминалын бұзу әрекеті", "Вскрытие терминала SOS", SOS, {"action": ["tamper"]}, 40,
+          "tamper", "tamper"),
+    _rule("burglary", "Кіру дабылы", "Проникновение", PANEL, {"kind": ["burglary"]}, 50, "burglary", "burglary",
+          "burglary"),
+    _rule("device_offline", "Құрылғы байланыста жоқ", "Устройство не на связи", HEALTH, {"current": ["offline"]},
+          100, "device_offline", "device_offline"),
+)
+
+
+@dataclass(frozen=True)
+class DefaultRows:
+    """The defaults as plain rows, so the migration can insert them without the ORM of a later version."""
+
+    procedures: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+
+
+def rows(now: datetime) -> DefaultRows:
+    procedures = [{"code": p.code, "title": p.title.model_dump(), "updated_at": now} for p in PROCEDURES]
+    steps = [{"procedure_code": p.code, "position": number, "key": key, "text": STEPS[key].model_dump()}
+             for p in PROCEDURES for number, key in enumerate(p.steps, 1)]
+    rules = []
+    for fields in RULES:
+        rule = AlarmRule(created_at=now, updated_at=now)
+        apply_fields(rule, fields)
+        rules.append({c.key: getattr(rule, c.key) for c in AlarmRule.__table__.columns if c.key != "id"})
+    return DefaultRows(procedures, steps, rules)
+
+
+def install_defaults(session: Session) -> tuple[int, int]:
+    """Add the default procedures and rules that are missing (by code); returns how many of each were added."""
+    defaults = rows(utcnow())
+    have_procedures = set(session.scalars(select(Procedure.code)))
+    have_rules = set(session.scalars(select(AlarmRule.code)))
+    procedures = [p for p in defaults.procedures if p["code"] not in have_procedures]
+    steps = [s for s in defaults.steps if s["procedure_code"] not in have_procedures]
+    rules = [r for r in defaults.rules if r["code"] not in have_rules]
+    if procedures:
+        session.execute(insert(Procedure), procedures)
+        session.execute(insert(ProcedureStep), steps)
+    if rules:
+        session.execute(insert(AlarmRule), rules)
+    return len(procedures), len(rules)

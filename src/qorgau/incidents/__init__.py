@@ -1,0 +1,1 @@
+"""Incidents: intake, states, timeline, links, EIDO export and response metrics."""

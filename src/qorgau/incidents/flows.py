@@ -1,0 +1,72 @@
+"""Cross-domain steps of incidents: a copy of what alarms say, auto-opened incidents, stage times from units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qorgau.alarms import events as alarm_events
+from qorgau.alarms.events import AlarmChanged
+from qorgau.core.bus import Context, Event
+from qorgau.core.bus.dispatch import Subscriber
+from qorgau.core.time import utcnow
+from qorgau.incidents import service
+from qorgau.incidents.enums import IncidentState, LinkKind
+from qorgau.incidents.models import AlarmRef
+from qorgau.units import events as unit_events
+from qorgau.units.enums import Stage
+from qorgau.units.events import AssignmentChanged
+
+ALARM_EVENTS = frozenset({alarm_events.RAISED.name, alarm_events.REPEATED.name, alarm_events.ACKNOWLEDGED.name,
+                          alarm_events.ESCALATED.name, alarm_events.RESOLVED.name})
+SYSTEM = "system:incidents"
+_STAGE_TO_STATE = {Stage.DISPATCHED: IncidentState.DISPATCHED, Stage.EN_ROUTE: IncidentState.EN_ROUTE,
+                   Stage.ON_SCENE: IncidentState.ON_SCENE, Stage.RESOLVED: IncidentState.RESOLVED}
+
+
+def _caused_by(event: Event[Any], actor: str) -> Context:
+    """Work done in reaction to ``event``: same chain, same simulated flag, our own actor."""
+    return event.context.model_copy(update={"actor": actor, "parent_id": event.id})
+
+
+def remember_alarm(session: Session, event: Event[Any]) -> None:
+    """Keep our own copy of the alarm; open its incident when the rule says so and none is open yet."""
+    alarm: AlarmChanged = event.payload
+    ref = session.get(AlarmRef, alarm.alarm_id)
+    if ref is not None and ref.last_seq > event.seq:
+        return  # an older event redelivered after a newer one
+    if ref is None:
+        ref = AlarmRef(alarm_id=alarm.alarm_id)
+        session.add(ref)
+    ref.state, ref.priority, ref.kind, ref.rule = alarm.state, alarm.priority, alarm.kind, alarm.rule
+    ref.incident_category, ref.device_code, ref.site_code = alarm.incident_category, alarm.device_code, alarm.site_code
+    ref.lon, ref.lat, ref.first_at = alarm.lon, alarm.lat, alarm.first_at
+    ref.acknowledged_at, ref.resolved_at = alarm.acknowledged_at, alarm.resolved_at
+    ref.simulated = alarm.simulated or event.context.simulated
+    ref.last_seq, ref.updated_at = event.seq, utcnow()
+    session.flush()
+    if alarm.acknowledged_at is not None:
+        service.acknowledged(session, alarm_id=alarm.alarm_id, at=alarm.acknowledged_at)
+    if event.name == alarm_events.RAISED.name and alarm.auto_incident:
+        service.open_from_alarm(session, ref=ref, actor=SYSTEM, ctx=_caused_by(event, SYSTEM))
+
+
+def follow_units(session: Session, event: Event[Any]) -> None:
+    """Dispatched, en route, on scene (and resolved) follow the first unit to reach each; units are linked."""
+    change: AssignmentChanged = event.payload
+    actor = f"unit:{change.unit_code}"
+    ctx = _caused_by(event, actor)
+    if change.stage == Stage.DISPATCHED:
+        incident = service.get(session, change.incident_id)
+        service.link(session, incident=incident, kind=LinkKind.UNIT, ref=change.unit_code, actor=event.context.actor)
+    state = _STAGE_TO_STATE.get(change.stage)
+    if state is not None:
+        service.unit_reached(session, incident_id=change.incident_id, stage=state, at=change.at, actor=actor, ctx=ctx)
+
+
+def subscribers() -> list[Subscriber]:
+    return [
+        Subscriber("incidents.alarms", remember_alarm, ALARM_EVENTS),
+        Subscriber("incidents.units", follow_units, frozenset({unit_events.ASSIGNMENT_CHANGED.name})),
+    ]

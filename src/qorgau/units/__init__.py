@@ -1,0 +1,1 @@
+"""Units and dispatch: the board, positions, recommendations, assignments and the unit app."""

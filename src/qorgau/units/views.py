@@ -1,0 +1,192 @@
+"""HTTP routes of units and dispatch: the board, unit registry, recommendations, dispatch, and the unit app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qorgau.auth.deps import Require
+from qorgau.auth.enums import Permission
+from qorgau.auth.service import Principal
+from qorgau.core.errors import QorgauError
+from qorgau.core.pagination import Page
+from qorgau.core.runtime import Runtime
+from qorgau.core.time import utcnow
+from qorgau.core.web import AppRuntime, DbSession, ReadSession
+from qorgau.incidents import service as incident_service
+from qorgau.incidents.present import detail
+from qorgau.incidents.schemas import NoteIn, NoteRead
+from qorgau.units import dispatch, service
+from qorgau.units.enums import Stage, UnitKind, UnitStatus
+from qorgau.units.models import Assignment, Unit
+from qorgau.units.schemas import (
+    AssignmentRead,
+    DeclineIn,
+    DispatchIn,
+    LineString,
+    MyUnit,
+    PositionIn,
+    ProgressIn,
+    ReassignIn,
+    RecommendationRead,
+    UnitCreate,
+    UnitPatch,
+    UnitRead,
+)
+
+router = APIRouter(prefix="/api", tags=["units"])
+Reader = Annotated[Principal, Require(Permission.UNITS_READ)]
+Writer = Annotated[Principal, Require(Permission.UNITS_WRITE)]
+Dispatcher = Annotated[Principal, Require(Permission.UNITS_DISPATCH)]
+Reporter = Annotated[Principal, Require(Permission.UNITS_REPORT)]
+
+
+def _limits(runtime: Runtime) -> dict[str, float]:
+    return {"stale_s": runtime.settings.unit_position_stale_s, "lost_s": runtime.settings.unit_position_lost_s}
+
+
+def _unit(db: Session, unit: Unit, runtime: Runtime) -> UnitRead:
+    return service.to_read(db, unit, now=utcnow(), stale_s=runtime.settings.unit_position_stale_s)
+
+
+@router.get("/units", response_model=Page[UnitRead])
+def board(_: Reader, db: ReadSession, runtime: AppRuntime, kind: Annotated[list[UnitKind] | None, Query()] = None,
+          status: Annotated[list[UnitStatus] | None, Query()] = None) -> Page[UnitRead]:
+    """Every unit in service with its status, time in status, position and whether that position is stale."""
+    rows = service.board(db, kinds=kind or (), statuses=status or ())
+    return Page(items=[_unit(db, u, runtime) for u in rows], next_cursor=None)
+
+
+@router.post("/units", response_model=UnitRead, status_code=201)
+def create_unit(body: UnitCreate, principal: Writer, db: DbSession, runtime: AppRuntime) -> UnitRead:
+    return _unit(db, service.create(db, unit_in=body, ctx=principal.context()), runtime)
+
+
+@router.get("/units/{code}", response_model=UnitRead)
+def get_unit(code: str, _: Reader, db: ReadSession, runtime: AppRuntime) -> UnitRead:
+    return _unit(db, service.get(db, code), runtime)
+
+
+@router.patch("/units/{code}", response_model=UnitRead)
+def update_unit(code: str, body: UnitPatch, principal: Writer, db: DbSession, runtime: AppRuntime) -> UnitRead:
+    """Change a unit: name, МОП, crew, trackers, in service, or status by hand (available, busy, off duty)."""
+    return _unit(db, service.update(db, code=code, patch=body, ctx=principal.context()), runtime)
+
+
+@router.get("/units/{code}/assignments", response_model=list[AssignmentRead])
+def unit_assignments(code: str, _: Reader, db: ReadSession) -> list[AssignmentRead]:
+    """The unit's assignments, newest first."""
+    unit = service.get(db, code)
+    rows = db.scalars(select(Assignment).where(Assignment.unit_id == unit.id).order_by(Assignment.id.desc()))
+    return [dispatch.to_read(db, r) for r in rows]
+
+
+@router.get("/incidents/{incident_id}/assignments", response_model=list[AssignmentRead])
+def incident_assignments(incident_id: int, _: Reader, db: ReadSession) -> list[AssignmentRead]:
+    """Every unit sent to the incident, in order, declined and reassigned ones included."""
+    incident_service.get(db, incident_id)
+    rows = db.scalars(select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id))
+    return [dispatch.to_read(db, r) for r in rows]
+
+
+@router.get("/incidents/{incident_id}/recommendations", response_model=list[RecommendationRead])
+def recommendations(incident_id: int, _: Reader, db: ReadSession, runtime: AppRuntime,
+                    limit: Annotated[int, Query(ge=1, le=50)] = 5) -> list[RecommendationRead]:
+    """The best available units by travel time on the streets (drive or walk), with ETA and route."""
+    settings = runtime.settings
+    found = dispatch.recommendations(db, incident_id=incident_id, now=utcnow(), limit=limit,
+                                     stale_s=settings.unit_position_stale_s, lost_s=settings.unit_position_lost_s)
+    names = {code: name for code, name in db.execute(select(Unit.code, Unit.name)
+                                                     .where(Unit.code.in_([r.code for r in found])))}
+    return [RecommendationRead(code=r.code, kind=r.kind, name=names.get(r.code, r.code), mode=r.mode,
+                               eta_s=round(r.eta_s, 1), meters=round(r.meters, 1), stale=r.stale,
+                               position_age_s=None if r.age_s is None else round(r.age_s, 1),
+                               route=LineString(coordinates=[(round(x, 6), round(y, 6)) for x, y in r.route]))
+            for r in found]
+
+
+@router.post("/incidents/{incident_id}/dispatch", response_model=AssignmentRead, status_code=201,
+             responses={409: {"description": "The unit is not available (busy, or another dispatcher was first)"}})
+def dispatch_unit(incident_id: int, body: DispatchIn, principal: Dispatcher, db: DbSession,
+                  runtime: AppRuntime) -> AssignmentRead:
+    """Send a unit; its ETA and route at this moment are kept on the assignment."""
+    row = dispatch.dispatch(db, incident_id=incident_id, unit_code=body.unit_code, actor=f"user:{principal.user_id}",
+                            ctx=principal.context(), **_limits(runtime))
+    return dispatch.to_read(db, row)
+
+
+@router.post("/assignments/{assignment_id}/reassign", response_model=AssignmentRead, status_code=201)
+def reassign(assignment_id: int, body: ReassignIn, principal: Dispatcher, db: DbSession,
+             runtime: AppRuntime) -> AssignmentRead:
+    """Hand the incident to another unit; returns the new assignment (the old one stays, `reassigned`)."""
+    row = dispatch.reassign(db, assignment_id=assignment_id, unit_code=body.unit_code,
+                            actor=f"user:{principal.user_id}", ctx=principal.context(), reason=body.reason,
+                            **_limits(runtime))
+    return dispatch.to_read(db, row)
+
+
+@router.post("/assignments/{assignment_id}/clear", response_model=AssignmentRead)
+def clear(assignment_id: int, principal: Dispatcher, db: DbSession) -> AssignmentRead:
+    """Release the unit from the incident."""
+    return dispatch.to_read(db, dispatch.release(db, assignment_id=assignment_id, ctx=principal.context()))
+
+
+@router.get("/me/unit", response_model=MyUnit)
+def my_unit(principal: Reader, db: ReadSession, runtime: AppRuntime) -> MyUnit:
+    """The unit app's screen: my unit, its open assignment (with the route) and that incident."""
+    unit = service.of_user(db, principal.user_id)
+    row = dispatch.current(db, unit)
+    incident = None
+    if row is not None:
+        incident = detail(db, runtime.db, incident_service.get(db, row.incident_id), with_caller=True)
+    return MyUnit(unit=_unit(db, unit, runtime), assignment=dispatch.to_read(db, row) if row else None,
+                  incident=incident)
+
+
+@router.post("/me/unit/position", response_model=UnitRead)
+def report_position(body: PositionIn, principal: Reporter, db: DbSession, runtime: AppRuntime) -> UnitRead:
+    """The phone's position for my unit."""
+    unit = service.of_user(db, principal.user_id)
+    service.move(db, unit, lon=body.lon, lat=body.lat, at=body.at or utcnow(), source="unit_app",
+                 ctx=principal.context(), speed_kmh=body.speed_kmh, heading_deg=body.heading_deg)
+    return _unit(db, unit, runtime)
+
+
+def _advance(db: Session, principal: Principal, assignment_id: int, stage: Stage,
+             reason: str | None = None) -> AssignmentRead:
+    unit = service.of_user(db, principal.user_id)
+    row = dispatch.advance(db, assignment_id=assignment_id, stage=stage, ctx=principal.context(), reason=reason,
+                           unit=unit)
+    return dispatch.to_read(db, row)
+
+
+@router.post("/assignments/{assignment_id}/accept", response_model=AssignmentRead)
+def accept(assignment_id: int, principal: Reporter, db: DbSession) -> AssignmentRead:
+    return _advance(db, principal, assignment_id, Stage.ACCEPTED)
+
+
+@router.post("/assignments/{assignment_id}/decline", response_model=AssignmentRead)
+def decline(assignment_id: int, body: DeclineIn, principal: Reporter, db: DbSession) -> AssignmentRead:
+    """Decline with a reason; the unit is available again and the dispatcher sends another."""
+    return _advance(db, principal, assignment_id, Stage.DECLINED, body.reason)
+
+
+@router.post("/assignments/{assignment_id}/progress", response_model=AssignmentRead)
+def progress(assignment_id: int, body: ProgressIn, principal: Reporter, db: DbSession) -> AssignmentRead:
+    """En route, on scene, resolved: these set the incident's times (the first unit to reach each)."""
+    return _advance(db, principal, assignment_id, Stage(str(body.stage)))
+
+
+@router.post("/assignments/{assignment_id}/notes", response_model=NoteRead, status_code=201)
+def add_note(assignment_id: int, body: NoteIn, principal: Reporter, db: DbSession) -> NoteRead:
+    """A note on the assignment's incident, from the unit app."""
+    unit = service.of_user(db, principal.user_id)
+    row = dispatch.assignment(db, assignment_id)
+    if row.unit_id != unit.id:
+        raise QorgauError("units.not_your_assignment", status=403, params={"id": assignment_id})
+    note = incident_service.add_note(db, incident_id=row.incident_id, author=f"user:{principal.user_id}",
+                                     text=body.text, ctx=principal.context())
+    return NoteRead.model_validate(note)
