@@ -124,3 +124,28 @@ def test_new_subscriber_starts_at_the_head(settings: Settings, db: Database) -> 
     _run(settings, db, [Subscriber("late", lambda s, e: seen.append(e.payload.n))],
          until=lambda: 3 in seen, during=lambda: _publish(db, range(3, 4)))
     assert seen == [3]
+
+
+def test_a_failing_event_in_a_group_is_retried_alone_and_order_holds(settings: Settings, db: Database) -> None:
+    handled: list[int] = []
+    failures = {4: 2}  # event n=4 fails twice, then succeeds
+
+    def handler(session: Session, event: Event[Any]) -> None:
+        n = event.payload.n
+        if failures.get(n, 0) > 0:
+            failures[n] -= 1
+            session.add(EventReceipt(subscriber="probe-write", event_id=event.id, handled_at=event.recorded_at))
+            raise RuntimeError("transient")
+        handled.append(n)
+
+    def publish_burst() -> None:  # one transaction: the subscriber sees them as one group
+        with db.unit_of_work() as session:
+            for n in range(8):
+                publish(session, PROBE, subject_id="g", payload=Probe(n=n), ctx=Context.system("test"))
+
+    sub = Subscriber("group", handler, frozenset({"testing.probe"}), retry_delay_s=0.01)
+    _run(settings, db, [sub], until=lambda: len(handled) == 8, during=publish_burst)
+    assert handled == list(range(8))  # each once, in commit order, the failed one in its place
+    with db.reading() as session:
+        receipts = session.scalars(select(EventReceipt.subscriber)).all()
+    assert sorted(receipts) == ["group"] * 8  # the failed attempts' writes were rolled back with them

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.core.bus import outbox
@@ -58,10 +59,43 @@ class Dispatcher:
     async def _run(self, sub: Subscriber) -> None:
         after = await asyncio.to_thread(self._cursor, sub.name)
         async for batch in self.transport.batches(after):
-            for event in batch:
-                if sub.wants(event):
-                    await self._deliver(sub, event)
+            remaining = [event for event in batch if sub.wants(event)]
+            while remaining:
+                # Many events per transaction (a burst of alarms must not cost a commit each); the first one
+                # that fails stops the group, is retried on its own, and only then do the later ones follow.
+                handled, failed = await asyncio.to_thread(self._handle_group, sub, remaining)
+                if failed is None:
+                    break
+                await self._deliver(sub, failed)
+                remaining = remaining[handled + 1 :]
             await asyncio.to_thread(self._advance, sub.name, batch[-1].seq)
+
+    def _handle_group(self, sub: Subscriber, events: list[Event[Any]]) -> tuple[int, Event[Any] | None]:
+        """Handle events in order in one transaction, each in a savepoint; stop at the first that raises.
+
+        Returns how many were handled and the one that failed (its savepoint rolled back), if any.
+        """
+        with self.db.unit_of_work() as session:
+            seen = set(session.scalars(select(EventReceipt.event_id).where(
+                EventReceipt.subscriber == sub.name, EventReceipt.event_id.in_([e.id for e in events]))))
+            handled, last_seq, failed = 0, 0, None
+            for event in events:
+                if event.id not in seen:  # else redelivered: already handled
+                    try:
+                        with session.begin_nested():
+                            sub.handler(session, event)
+                            session.add(EventReceipt(subscriber=sub.name, event_id=event.id, handled_at=utcnow()))
+                    except Exception:
+                        failed = event
+                        break
+                handled += 1
+                last_seq = event.seq
+            if last_seq:
+                cursor = session.get(EventCursor, sub.name)
+                if cursor is not None and cursor.last_seq < last_seq:
+                    cursor.last_seq = last_seq
+                    cursor.updated_at = utcnow()
+        return handled, failed
 
     def _cursor(self, name: str) -> int:
         """Where the subscriber left off; a new subscriber starts at the current head."""
