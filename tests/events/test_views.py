@@ -31,6 +31,16 @@ def test_live_stream_pushes_committed_events(admin_client: TestClient) -> None:
     assert event["context"]["actor"].startswith("user:")
 
 
+def test_live_stream_narrowed_to_name_prefixes(admin_client: TestClient) -> None:
+    with admin_client.websocket_connect("/api/events/ws?events=audit.,auth.user_") as ws:
+        assert json.loads(ws.receive_text())["type"] == "hello"
+        for name in ("op2", "op3"):
+            assert admin_client.post("/api/users", json={"username": name, "display_name": "Op", "role": "operator",
+                                                         "password": "long-enough-pass"}).status_code == 201
+        names = [json.loads(ws.receive_text())["event"]["name"] for _ in range(2)]
+    assert names == ["auth.user_created", "auth.user_created"]  # other events of the same requests left out
+
+
 def test_event_list_pages_newest_first(admin_client: TestClient) -> None:
     for n in range(3):
         admin_client.post("/api/users", json={"username": f"u{n}", "display_name": "U", "role": "analyst",

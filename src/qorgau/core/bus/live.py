@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -14,11 +15,19 @@ log = logging.getLogger(__name__)
 
 
 class Listener:
-    """One connected client's queue; if it falls too far behind it is told to reconnect."""
+    """One connected client's queue of ready-to-send messages; if it falls too far behind it is told to reconnect.
 
-    def __init__(self, maxsize: int) -> None:
-        self.queue: asyncio.Queue[Event[Any]] = asyncio.Queue(maxsize=maxsize)
+    `prefixes` limits it to events whose names start with one of them (an alarm desk needs `alarms.`, not every
+    device's signal); empty: every event.
+    """
+
+    def __init__(self, maxsize: int, prefixes: tuple[str, ...] = ()) -> None:
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=maxsize)
         self.lagged = asyncio.Event()
+        self.prefixes = prefixes
+
+    def wants(self, name: str) -> bool:
+        return not self.prefixes or name.startswith(self.prefixes)
 
 
 class LiveFeed:
@@ -41,8 +50,8 @@ class LiveFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def listen(self) -> Listener:
-        listener = Listener(self.queue_size)
+    def listen(self, prefixes: tuple[str, ...] = ()) -> Listener:
+        listener = Listener(self.queue_size, prefixes)
         self._listeners.add(listener)
         return listener
 
@@ -63,9 +72,14 @@ class LiveFeed:
                 await asyncio.sleep(1)
 
     def _fan_out(self, event: Event[Any]) -> None:
+        message: str | None = None  # serialised once for every client that wants it
         for listener in list(self._listeners):
+            if not listener.wants(event.name):
+                continue
+            if message is None:
+                message = json.dumps({"type": "event", "event": event.to_json()}, ensure_ascii=False)
             try:
-                listener.queue.put_nowait(event)
+                listener.queue.put_nowait(message)
             except asyncio.QueueFull:
                 listener.lagged.set()
                 self._listeners.discard(listener)
