@@ -1,11 +1,178 @@
+import { Alert, Badge, Grid, Group, Switch, Text } from "@mantine/core";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { acknowledgeAlarm, fetchAlarmConfig, fetchAlarmQueue, type AlarmItem } from "../../api/alarms";
+import { describeError, isApiError } from "../../api/problem";
+import { useSession } from "../../auth/AuthProvider";
+import { hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
-import { ComingSoon, DeskPage } from "../../shell/DeskPage";
+import { useEventStream, useLiveEventHandler } from "../../live/hooks";
+import { useMeta } from "../../shell/meta";
+import { DeskPage } from "../../shell/DeskPage";
+import { formatInstant } from "../../shell/time";
+import { AlarmDetailPanel } from "./AlarmDetailPanel";
+import { AlarmQueue } from "./AlarmQueue";
+import { ALARM_EVENT_PREFIX, keepSelection, mergeAlarmEvent, replaceAlarm, shouldSound, sortQueue, stepSelection } from "./queue";
+import { beep, unlockAudio } from "./sound";
+
+const DEFAULT_SOUND_MAX_PRIORITY = 20;
+const MUTE_KEY = "qorgau.alarms.muted";
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+/** The queue and its live updates; reloaded whenever the event stream (re)connects. */
+function useAlarmQueue() {
+  const { state } = useEventStream();
+  const [queue, setQueue] = useState<AlarmItem[]>([]);
+  const [soundMax, setSoundMax] = useState(DEFAULT_SOUND_MAX_PRIORITY);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (state !== "open" && loaded) return;
+    const controller = new AbortController();
+    Promise.all([fetchAlarmQueue({ signal: controller.signal }), fetchAlarmConfig({ signal: controller.signal }).catch(() => null)])
+      .then(([page, config]) => {
+        setQueue(sortQueue(page.items));
+        if (config) setSoundMax(config.sound_max_priority);
+        setLoaded(true);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e);
+      });
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
+
+  return { queue, setQueue, soundMax, loaded, error };
+}
 
 export function AlarmsDesk() {
-  const { t } = useI18n();
+  const { t, tMaybe } = useI18n();
+  const { timeZone } = useMeta();
+  const { user } = useSession();
+  const canHandle = hasPermission(user, "alarms:ack");
+  const canOpenIncident = hasPermission(user, "incidents:write");
+  const { queue, setQueue, soundMax, error } = useAlarmQueue();
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [detailVersion, setDetailVersion] = useState(0);
+  const [busyId, setBusyId] = useState<number | null>(null);
+  const [notice, setNotice] = useState<{ kind: "conflict" | "error"; text: string } | null>(null);
+  const [muted, setMuted] = useState(() => localStorage.getItem(MUTE_KEY) === "1");
+  const selectedId = keepSelection(queue, chosen);
+  const selectedRef = useRef(selectedId);
+  selectedRef.current = selectedId;
+
+  useLiveEventHandler((event) => {
+    if (!event.name.startsWith(ALARM_EVENT_PREFIX)) return;
+    setQueue((q) => mergeAlarmEvent(q, event.payload, soundMax));
+    if (!muted && shouldSound(event.name, event.payload, soundMax)) beep();
+    if (event.payload.alarm_id === selectedRef.current) setDetailVersion((v) => v + 1);
+  });
+
+  const acknowledge = useCallback(
+    async (id: number) => {
+      unlockAudio();
+      setBusyId(id);
+      setNotice(null);
+      try {
+        const alarm = await acknowledgeAlarm(id);
+        setQueue((q) => replaceAlarm(q, alarm));
+        setChosen(id);
+      } catch (e) {
+        if (isApiError(e) && e.code === "alarms.already_acknowledged") {
+          const by = typeof e.problem?.acknowledged_by_name === "string" ? e.problem.acknowledged_by_name : "—";
+          const at = typeof e.problem?.acknowledged_at === "string" ? formatInstant(e.problem.acknowledged_at, { timeZone }) : "—";
+          setNotice({ kind: "conflict", text: t("alarms.conflict", { id, by, at }) });
+          setQueue((q) => q.map((a) => (a.id === id ? { ...a, state: "acknowledged", acknowledged_by_name: by, allowed: ["resolve"] } : a)));
+        } else {
+          setNotice({ kind: "error", text: describeError(e, tMaybe).message });
+        }
+      } finally {
+        setBusyId(null);
+        setDetailVersion((v) => v + 1);
+      }
+    },
+    [setQueue, t, tMaybe, timeZone],
+  );
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      const key = event.key.toLowerCase();
+      if (key === "a" && canHandle && selectedRef.current !== null) {
+        const alarm = queue.find((a) => a.id === selectedRef.current);
+        if (alarm?.state === "new") {
+          event.preventDefault();
+          void acknowledge(alarm.id);
+        }
+      } else if (key === "arrowdown" || key === "j" || key === "arrowup" || key === "k") {
+        event.preventDefault();
+        setChosen(stepSelection(queue, selectedRef.current, key === "arrowdown" || key === "j" ? 1 : -1));
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [acknowledge, canHandle, queue]);
+
+  const unacknowledged = useMemo(() => queue.filter((a) => a.state === "new").length, [queue]);
+
+  const actions = (
+    <Group gap="sm">
+      <Badge color={unacknowledged > 0 ? "red" : "gray"} data-testid="alarm-count" data-count={unacknowledged}>
+        {t("alarms.unacknowledged", { count: unacknowledged })}
+      </Badge>
+      <Switch
+        size="sm"
+        checked={!muted}
+        label={t("alarms.sound")}
+        data-testid="alarm-sound-toggle"
+        onChange={(e) => {
+          const on = e.currentTarget.checked;
+          if (on) unlockAudio();
+          localStorage.setItem(MUTE_KEY, on ? "0" : "1");
+          setMuted(!on);
+        }}
+      />
+    </Group>
+  );
+
   return (
-    <DeskPage title={t("nav.alarms")}>
-      <ComingSoon />
+    <DeskPage title={t("nav.alarms")} actions={actions}>
+      <div data-testid="alarms-desk" onClick={unlockAudio}>
+        {error !== null && <Alert color="red" mb="xs" data-testid="alarms-error">{describeError(error, tMaybe).message}</Alert>}
+        {notice && (
+          <Alert color={notice.kind === "conflict" ? "orange" : "red"} mb="xs" withCloseButton onClose={() => setNotice(null)} data-testid={notice.kind === "conflict" ? "alarm-conflict" : "alarm-error"}>
+            {notice.text}
+          </Alert>
+        )}
+        <Grid gutter="sm">
+          <Grid.Col span={{ base: 12, md: 5 }}>
+            <AlarmQueue queue={queue} selectedId={selectedId} canAcknowledge={canHandle} busyId={busyId} onSelect={setChosen} onAcknowledge={(id) => void acknowledge(id)} />
+            {canHandle && queue.length > 0 && (
+              <Text size="xs" c="dimmed" mt={6}>{t("alarms.shortcutHint")}</Text>
+            )}
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 7 }}>
+            {selectedId !== null && (
+              <AlarmDetailPanel
+                alarmId={selectedId}
+                version={detailVersion}
+                canHandle={canHandle}
+                canOpenIncident={canOpenIncident}
+                acknowledging={busyId === selectedId}
+                onAcknowledge={() => void acknowledge(selectedId)}
+                onChanged={(alarm) => {
+                  setQueue((q) => replaceAlarm(q, alarm));
+                  setDetailVersion((v) => v + 1);
+                }}
+              />
+            )}
+          </Grid.Col>
+        </Grid>
+      </div>
     </DeskPage>
   );
 }

@@ -1,11 +1,130 @@
+import { Alert, Badge, Grid, Group, ScrollArea, Table, Text } from "@mantine/core";
+import { useEffect, useMemo, useState } from "react";
+import { describeError } from "../../api/problem";
+import { UNIT_STATUSES, fetchUnits } from "../../api/units";
 import { useI18n } from "../../i18n/I18nProvider";
-import { ComingSoon, DeskPage } from "../../shell/DeskPage";
+import type { MessageKey } from "../../i18n/messages";
+import { useEventStream, useLiveEventHandler } from "../../live/hooks";
+import { DeskPage } from "../../shell/DeskPage";
+import { navigate } from "../../shell/router";
+import { useNow } from "../../shell/time";
+import { STATUS_COLORS, applyStatusChanged, applyUnitMoved, countByStatus, fromBoard, timeInStatus, type LiveUnit } from "./board";
+import { formatDuration } from "./duration";
+import { OpsMap, type OpsMarker } from "./OpsMap";
 
-export function UnitsDesk() {
+function useLiveUnits() {
+  const { state } = useEventStream();
+  const [units, setUnits] = useState<LiveUnit[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (state !== "open" && units.length > 0) return;
+    const controller = new AbortController();
+    fetchUnits({ signal: controller.signal })
+      .then((page) => {
+        setUnits(fromBoard(page.items, Date.now()));
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e);
+      });
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
+  useLiveEventHandler((event) => {
+    if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));
+    else if (event.name === "units.status_changed") setUnits((u) => applyStatusChanged(u, event.payload, Date.now()));
+  });
+  return { units, error };
+}
+
+function UnitRow({ unit, nowMs, selected, onSelect }: { unit: LiveUnit; nowMs: number; selected: boolean; onSelect: () => void }) {
   const { t } = useI18n();
   return (
+    <Table.Tr data-testid="unit-row" data-code={unit.code} data-status={unit.status} data-stale={unit.stale} onClick={onSelect} style={{ cursor: "pointer" }} bg={selected ? "var(--mantine-color-blue-light)" : undefined}>
+      <Table.Td className="mono">{unit.code}</Table.Td>
+      <Table.Td>{unit.name}</Table.Td>
+      <Table.Td>{t(`units.kind.${unit.kind}` as MessageKey)}</Table.Td>
+      <Table.Td>
+        <Badge color={STATUS_COLORS[unit.status]} variant="filled" size="sm" data-testid="unit-status">{t(`units.status.${unit.status}` as MessageKey)}</Badge>
+      </Table.Td>
+      <Table.Td className="tabular" data-testid="unit-time-in-status">{formatDuration(timeInStatus(unit, nowMs))}</Table.Td>
+      <Table.Td>
+        {unit.stale ? <Badge color="orange" size="sm" data-testid="unit-stale">{t(unit.lon === null ? "units.noPosition" : "units.stale")}</Badge> : <Text size="xs" c="dimmed">{t("units.fresh")}</Text>}
+      </Table.Td>
+      <Table.Td>
+        {unit.incident_id !== null && (
+          <Text size="xs" c="blue" style={{ cursor: "pointer" }} onClick={(e) => { e.stopPropagation(); navigate(`/incidents/${unit.incident_id}`); }}>
+            {t("units.incident", { id: unit.incident_id })}
+          </Text>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+export function UnitsDesk() {
+  const { t, tMaybe } = useI18n();
+  const now = useNow(1000);
+  const { units, error } = useLiveUnits();
+  const [selected, setSelected] = useState<string | null>(null);
+  const counts = useMemo(() => countByStatus(units), [units]);
+  const markers = useMemo<OpsMarker[]>(
+    () =>
+      units
+        .filter((u) => u.lon !== null && u.lat !== null)
+        .map((u) => ({
+          key: u.code,
+          lon: u.lon as number,
+          lat: u.lat as number,
+          color: STATUS_COLORS[u.status],
+          label: `${u.code} · ${u.name}`,
+          testId: "unit-marker",
+          shape: u.kind === "post" ? ("square" as const) : ("dot" as const),
+          data: { code: u.code, status: u.status, stale: String(u.stale), lon: (u.lon as number).toFixed(6), lat: (u.lat as number).toFixed(6) },
+          onClick: () => setSelected(u.code),
+        })),
+    [units],
+  );
+  const focus = units.find((u) => u.code === selected && u.lon !== null);
+  return (
     <DeskPage title={t("nav.units")}>
-      <ComingSoon />
+      <div data-testid="units-desk">
+        {error !== null && <Alert color="red" mb="xs" data-testid="units-error">{describeError(error, tMaybe).message}</Alert>}
+        <Group gap={6} mb="xs" data-testid="unit-counts">
+          {UNIT_STATUSES.map((s) => (
+            <Badge key={s} color={STATUS_COLORS[s]} variant="light" data-testid={`unit-count-${s}`} data-count={counts[s]}>
+              {t(`units.status.${s}` as MessageKey)}: {counts[s]}
+            </Badge>
+          ))}
+        </Group>
+        <Grid gutter="sm">
+          <Grid.Col span={{ base: 12, lg: 6 }}>
+            <ScrollArea.Autosize mah="calc(100dvh - 210px)" type="auto">
+              <Table striped highlightOnHover stickyHeader data-testid="unit-board">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("units.code")}</Table.Th>
+                    <Table.Th>{t("units.name")}</Table.Th>
+                    <Table.Th>{t("units.kindTitle")}</Table.Th>
+                    <Table.Th>{t("units.statusTitle")}</Table.Th>
+                    <Table.Th>{t("units.timeInStatus")}</Table.Th>
+                    <Table.Th>{t("units.position")}</Table.Th>
+                    <Table.Th>{t("units.incidentTitle")}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {units.map((unit) => (
+                    <UnitRow key={unit.code} unit={unit} nowMs={now.getTime()} selected={unit.code === selected} onSelect={() => setSelected(unit.code)} />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollArea.Autosize>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, lg: 6 }}>
+            <OpsMap testId="units-map" markers={markers} height="calc(100dvh - 210px)" fitKey={focus ? `unit:${focus.code}` : undefined} fitPoints={focus ? [[focus.lon as number, focus.lat as number]] : undefined} />
+          </Grid.Col>
+        </Grid>
+      </div>
     </DeskPage>
   );
 }
