@@ -1,5 +1,5 @@
 import { Center, Loader, MantineProvider } from "@mantine/core";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { setRequestLanguage } from "./api/client";
 import { fetchMeta, fetchSession } from "./api/endpoints";
 import { isApiError, type ApiError } from "./api/problem";
@@ -55,8 +55,12 @@ function boot(): Promise<BootResult> {
   return bootPromise;
 }
 
+/** The unit app (patrols' and inspectors' phones, /unit): its own layout, no desk shell; loaded on demand. */
+const UnitApp = lazy(() => import("./unit/UnitApp"));
+
 function Root() {
   const { session } = useAuth();
+  if (/^\/unit(\/|$)/.test(window.location.pathname)) return <Suspense fallback={null}><UnitApp /></Suspense>;
   return session ? <Shell /> : <LoginPage />;
 }
 
