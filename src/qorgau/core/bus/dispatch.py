@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from qorgau.core.time import utcnow
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Event[Any]], None]
+CURSOR_IDLE_WRITE_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -58,22 +60,35 @@ class Dispatcher:
 
     async def _run(self, sub: Subscriber) -> None:
         after = await asyncio.to_thread(self._cursor, sub.name)
+        stored_at = 0.0
         async for batch in self.transport.batches(after):
             remaining = [event for event in batch if sub.wants(event)]
+            if not remaining:
+                # Nothing here for this subscriber: record how far it read at most once per interval, not a write
+                # transaction per batch (after a restart it merely skips these events again).
+                if time.monotonic() - stored_at >= CURSOR_IDLE_WRITE_S:
+                    await asyncio.to_thread(self._advance, sub.name, batch[-1].seq)
+                    stored_at = time.monotonic()
+                continue
+            through = batch[-1].seq
             while remaining:
                 # Many events per transaction (a burst of alarms must not cost a commit each); the first one
                 # that fails stops the group, is retried on its own, and only then do the later ones follow.
-                handled, failed = await asyncio.to_thread(self._handle_group, sub, remaining)
+                handled, failed = await asyncio.to_thread(self._handle_group, sub, remaining, through)
                 if failed is None:
                     break
                 await self._deliver(sub, failed)
                 remaining = remaining[handled + 1 :]
-            await asyncio.to_thread(self._advance, sub.name, batch[-1].seq)
+                if not remaining:
+                    await asyncio.to_thread(self._advance, sub.name, through)
+            stored_at = time.monotonic()
 
-    def _handle_group(self, sub: Subscriber, events: list[Event[Any]]) -> tuple[int, Event[Any] | None]:
+    def _handle_group(self, sub: Subscriber, events: list[Event[Any]], through: int
+                      ) -> tuple[int, Event[Any] | None]:
         """Handle events in order in one transaction, each in a savepoint; stop at the first that raises.
 
-        Returns how many were handled and the one that failed (its savepoint rolled back), if any.
+        Returns how many were handled and the one that failed (its savepoint rolled back), if any. When all were
+        handled, the cursor moves to ``through`` (the end of the batch they came in) in the same transaction.
         """
         with self.db.unit_of_work() as session:
             seen = set(session.scalars(select(EventReceipt.event_id).where(
@@ -90,6 +105,8 @@ class Dispatcher:
                         break
                 handled += 1
                 last_seq = event.seq
+            if failed is None:
+                last_seq = max(last_seq, through)
             if last_seq:
                 cursor = session.get(EventCursor, sub.name)
                 if cursor is not None and cursor.last_seq < last_seq:

@@ -37,6 +37,9 @@ class EventTransport(ABC):
         """Every event with a sequence above ``after``, in order, in batches, forever."""
 
 
+WAKE_SETTLE_S = 0.003
+
+
 class OutboxTransport(EventTransport):
     """Reads the outbox table; a wake-up source avoids polling latency, polling covers lost wake-ups."""
 
@@ -45,6 +48,7 @@ class OutboxTransport(EventTransport):
         self.wake = wake
         self.poll_interval = poll_interval
         self.batch = batch
+        self._reads: dict[int, asyncio.Future[list[Event[Any]]]] = {}
 
     async def start(self) -> None:
         await self.wake.start()
@@ -63,12 +67,22 @@ class OutboxTransport(EventTransport):
         with self.db.reading() as session:
             return outbox.read_after(session, after, limit=self.batch)
 
+    async def _shared_read(self, after: int) -> list[Event[Any]]:
+        """One database read for every reader of this process that is at the same place (the live feed and
+        the subscribers usually are): a wake-up then costs one query, not one per reader."""
+        pending = self._reads.get(after)
+        if pending is None:
+            pending = asyncio.ensure_future(asyncio.to_thread(self._read, after))
+            self._reads[after] = pending
+            pending.add_done_callback(lambda _: self._reads.pop(after, None))
+        return await asyncio.shield(pending)
+
     async def batches(self, after: int) -> AsyncIterator[list[Event[Any]]]:
         flag = self.wake.listener()
         try:
             while True:
                 flag.clear()
-                events = await asyncio.to_thread(self._read, after)
+                events = await self._shared_read(after)
                 if events:
                     after = events[-1].seq
                     yield events
@@ -76,6 +90,8 @@ class OutboxTransport(EventTransport):
                         continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(flag.wait(), timeout=self.poll_interval)
+                    # Commits come in bursts (the ingest, the subscribers): let the burst finish, read once.
+                    await asyncio.sleep(WAKE_SETTLE_S)
         finally:
             self.wake.forget(flag)
 
