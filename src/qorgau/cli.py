@@ -100,15 +100,8 @@ def version() -> None:
     typer.echo(__version__)
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default: setting `host`).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to bind (default: setting `port`).")] = None,
-) -> None:
-    """Run the server: API, live event stream, web app and background workers."""
-    import uvicorn
-
-    from qorgau.api.app import create_app
+def _service_settings() -> Settings:
+    """Settings of a long-running role (server, ingest): logging set up, data folder made, schema checked."""
     from qorgau.core.db import Database
     from qorgau.core.logs import setup_logging
     from qorgau.core.migrate import is_at_head
@@ -121,6 +114,20 @@ def serve(
         if not is_at_head(conn):
             raise _fail("the database is not migrated: run `qorgau migrate` first")
     db.dispose()
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: setting `host`).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (default: setting `port`).")] = None,
+) -> None:
+    """Run the server: API, live event stream, web app and background workers."""
+    import uvicorn
+
+    from qorgau.api.app import create_app
+
+    settings = _service_settings()
     application = create_app(settings)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
                 proxy_headers=False, ws_ping_interval=None)
@@ -134,19 +141,9 @@ def ingest(
     """Run the device adapters (DC-09, MQTT, SIP) as a process of their own, beside `qorgau serve`."""
     import uvicorn
 
-    from qorgau.core.db import Database
-    from qorgau.core.logs import setup_logging
-    from qorgau.core.migrate import is_at_head
     from qorgau.ingest.app import create_ingest_app
 
-    settings = _settings()
-    setup_logging(settings.log_level, settings.log_json)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    with db.engine.connect() as conn:
-        if not is_at_head(conn):
-            raise _fail("the database is not migrated: run `qorgau migrate` first")
-    db.dispose()
+    settings = _service_settings()
     http_port = settings.ingest_http_port if port is None else port
     uvicorn.run(create_ingest_app(settings), host=settings.host, port=http_port, log_config=None,
                 proxy_headers=False, loop="uvloop" if _has_uvloop() else "asyncio")

@@ -1,5 +1,7 @@
 /** Shapes of the unit app's endpoints (see src/qorgau/units/schemas.py and incidents/schemas.py). */
 
+import type { UnitItem } from "../api/units";
+
 export type Stage =
   | "dispatched"
   | "accepted"
@@ -13,29 +15,9 @@ export type Stage =
 /** What a unit reports from the app after accepting. */
 export type Progress = "en_route" | "on_scene" | "resolved";
 
-export type UnitStatus = "available" | "dispatched" | "en_route" | "on_scene" | "busy" | "off_duty";
-
-export type UnitKind = "patrol_car" | "foot_patrol" | "district_inspector" | "post";
-
-export interface UnitInfo {
-  code: string;
-  kind: UnitKind | string;
-  name: string;
-  site_code: string | null;
-  active: boolean;
-  status: UnitStatus | string;
-  status_changed_at: string;
-  time_in_status_s: number;
-  lon: number | null;
-  lat: number | null;
-  position_at: string | null;
-  position_age_s: number | null;
-  stale: boolean;
-  members: number[];
-  trackers: string[];
-  assignment_id: number | null;
-  incident_id: number | null;
-}
+// The unit board's shapes are the unit app's too: one definition in the desks' API module.
+export type { UnitKind, UnitStatus } from "../api/units";
+export type UnitInfo = UnitItem;
 
 export interface RouteLine {
   type: "LineString";
