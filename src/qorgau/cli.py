@@ -41,6 +41,8 @@ city_app = typer.Typer(help="The city model: import an OSM extract, seed Aksai, 
 app.add_typer(city_app, name="city")
 app.add_typer(devices_app, name="devices")
 app.add_typer(webhook_app, name="webhook")
+units_app = typer.Typer(help="Police units: the Aksai seed.", no_args_is_help=True)
+app.add_typer(units_app, name="units")
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -490,6 +492,17 @@ def devices_seed_aksai() -> None:
     counts = result.devices
     typer.echo(f"Smart Aqsai seed: {result.sites_changed} site(s) written; devices {counts.created} created, "
                f"{counts.updated} updated, {counts.unchanged} unchanged")
+
+
+@units_app.command("seed-aksai")
+def units_seed_aksai() -> None:
+    """Create Aksai's patrol cars, foot patrols, district inspectors and posts; running it again changes nothing."""
+    from qorgau.units.seed import seed_aksai
+
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        created = seed_aksai(session)
+    typer.echo(f"Aksai units: {created} created")
 
 
 @city_app.command("import")
