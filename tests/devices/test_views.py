@@ -165,7 +165,7 @@ def test_only_the_import_route_takes_large_bodies(tmp_path: Path, db_url: str) -
     from qorgau.api.app import create_app
 
     settings = Settings(data_dir=tmp_path / "var", database_url=db_url, log_json=False, web_dist=tmp_path / "none",
-                        max_body_bytes=2_000, max_import_bytes=200_000)
+                        max_body_bytes=2_000, max_import_bytes=200_000, ingest_in_serve=False)
     with TestClient(create_app(settings), base_url="http://testserver") as client:
         make_user(client.app.state.runtime.db, "admin", "admin")  # type: ignore[attr-defined]
         login(client, "admin")

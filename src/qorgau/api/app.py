@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -89,6 +90,9 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
             await dispatcher.stop()
             await runtime.live.stop()
             await runtime.transport.stop()
+            # A cancelled `to_thread` call keeps running in its thread; let those finish before the pool closes,
+            # or a connection they open afterwards is never closed.
+            await asyncio.get_running_loop().shutdown_default_executor()
             try:
                 checkpoint_audit()
             except Exception:

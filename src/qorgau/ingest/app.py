@@ -5,6 +5,7 @@ Its commits wake the server's event readers through the same cross-process trans
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -46,6 +47,7 @@ def create_ingest_app(settings: Settings) -> FastAPI:
             runtime.ready = False
             await runner.stop()
             await runtime.transport.stop()
+            await asyncio.get_running_loop().shutdown_default_executor()  # stray thread work ends before the pool
             runtime.db.dispose()
 
     app = FastAPI(title="Qorgau ingest", version=__version__, lifespan=lifespan, openapi_url=None, docs_url=None,
