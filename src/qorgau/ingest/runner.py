@@ -49,7 +49,13 @@ class IngestRunner:
             adapter = create(self.hub.settings)
             if adapter is None:
                 continue
-            await adapter.start(self.hub)
+            try:
+                await adapter.start(self.hub)
+            except OSError as exc:
+                # A port already taken must not keep the server (or the other adapters) from starting.
+                log.error("ingest adapter could not start: %s", exc, extra={"adapter": adapter.name})
+                self.hub.metrics.reject(adapter.name, "start_failed")
+                continue
             self.adapters[adapter.name] = adapter
             log.info("ingest adapter started", extra={"adapter": adapter.name})
 

@@ -386,3 +386,19 @@ def test_heartbeat_refresh_reaches_the_registry(settings: Settings, db: Database
         await panel.close()
 
     _scenario(settings, db, body)
+
+
+def test_a_taken_port_does_not_stop_the_ingest(settings: Settings, db: Database) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        async def body(runner: IngestRunner) -> None:
+            assert "sia_dc09" not in runner.adapters
+            assert runner.hub.metrics.value("qorgau_ingest_rejected_total", adapter="sia_dc09",
+                                            reason="start_failed") == 1
+
+        _scenario(settings, db, body, dc09_tcp_port=port)
