@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,36 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from event_latency import machine, percentiles  # noqa: E402
-from tests.server import QORGAU, cli_env, free_port, run_cli, running_server  # noqa: E402
+from ingest_dc09 import START_ACCOUNT, panels_csv  # noqa: E402
+from tests.server import cli_env, free_port, run_cli, running_server, start_ingest  # noqa: E402
 
 from qorgau.ingest.adapters.sia_dc09.parser import Frame  # noqa: E402
 from qorgau.ingest.adapters.sia_dc09.render import render_frame  # noqa: E402
 
 PASSWORD = "bench-password-123"
-START_ACCOUNT = 3001
-
-
-def panels_csv(path: Path, count: int) -> None:
-    lines = ["code,kind,name_kk,name_ru,lon,lat,lifecycle,dc09_receiver,dc09_line,dc09_account"]
-    for i in range(count):
-        lines.append(f"FAN-{i:04d},alarm_panel,Панель {i},Панель {i},{53.0 + i * 1e-5:.6f},{51.17 + i * 1e-5:.6f},"
-                     f"commissioned,1,1,{START_ACCOUNT + i}")
-    path.write_text("\n".join(lines) + "\n")
-
-
-def start_ingest(env: dict[str, str], log: Path, http_port: int) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        process = subprocess.Popen([QORGAU, "ingest"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{http_port}/readyz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"qorgau ingest not ready: {log.read_text()[-2000:]}")
 
 
 async def panel(port: int, account: str, rate: float, stop_at: float, sent: dict[tuple[str, int], float]) -> None:
@@ -140,7 +116,7 @@ def run_case(transport: str, args: argparse.Namespace) -> dict[str, Any]:
         ingest_env = {**env, "QORGAU_DC09_TCP_PORT": str(dc09_port), "QORGAU_DC09_UDP_PORT": str(dc09_port),
                       "QORGAU_SIP_ENABLED": "false", "QORGAU_INGEST_HTTP_PORT": str(http_port)}
         with running_server(env, data / "server.log") as base:
-            ingest = start_ingest(ingest_env, data / "ingest.log", http_port)
+            ingest = start_ingest(ingest_env, data / "ingest.log")
             try:
                 with httpx.Client(base_url=base) as http:
                     http.post("/api/auth/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()

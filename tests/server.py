@@ -36,6 +36,22 @@ def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Comp
                           check=False)
 
 
+def wait_ready(process: subprocess.Popen[bytes], url: str, log_path: Path, what: str) -> None:
+    """Poll ``url`` (a /readyz) until it answers 200; fail with the log's tail if the process dies or stalls."""
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log_path.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} not ready: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """Start the server, wait until /readyz says ready, stop it afterwards."""
@@ -45,18 +61,7 @@ def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
                                    stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready: {log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_ready(process, f"{base}/readyz", log_path, "server")
         yield base
     finally:
         process.terminate()
@@ -65,3 +70,15 @@ def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def start_ingest(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start `qorgau ingest` (its HTTP port from QORGAU_INGEST_HTTP_PORT) and wait until it is ready."""
+    with log_path.open("ab") as log:
+        process = subprocess.Popen([QORGAU, "ingest"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_ready(process, f"http://127.0.0.1:{env['QORGAU_INGEST_HTTP_PORT']}/readyz", log_path, "qorgau ingest")
+    except RuntimeError:
+        process.kill()
+        raise
+    return process

@@ -148,13 +148,7 @@ def ingest(
     settings = _service_settings()
     http_port = settings.ingest_http_port if port is None else port
     uvicorn.run(create_ingest_app(settings), host=settings.host, port=http_port, log_config=None,
-                proxy_headers=False, loop="uvloop" if _has_uvloop() else "asyncio")
-
-
-def _has_uvloop() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("uvloop") is not None
+                proxy_headers=False)  # uvicorn's "auto" loop is uvloop when it is installed
 
 
 @app.command()

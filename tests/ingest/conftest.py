@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,8 @@ from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.devices import service as device_service
 from qorgau.devices.schemas import DeviceCreate
+from qorgau.ingest.adapters.sia_dc09.parser import Frame, parse_frame
+from qorgau.ingest.adapters.sia_dc09.render import render_frame
 from qorgau.ingest.runner import IngestRunner
 
 CTX = Context.system("test")
@@ -72,3 +75,15 @@ async def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:
 
 def rejected(runner: IngestRunner, adapter: str, reason: str) -> float:
     return runner.hub.metrics.value("qorgau_ingest_rejected_total", adapter=adapter, reason=reason)
+
+
+def send_panic(port: int, account: str = "1234", sequence: int = 42) -> Frame:
+    """A Contact ID 120 (panic) from zone 001 over DC-09 on TCP, as a panel sends it; returns the answer."""
+    frame = render_frame(Frame(message_type="ADM-CID", sequence=sequence, receiver="1", prefix="1", account=account,
+                               data=f"#{account}|1120 01 001"))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as panel:
+        panel.sendall(frame)
+        answer = b""
+        while not answer.endswith(b"\r"):
+            answer += panel.recv(512)
+    return parse_frame(answer)

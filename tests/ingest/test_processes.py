@@ -4,7 +4,6 @@ panel's frame reaches the operator's WebSocket in the server process."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,23 +14,9 @@ from websockets.sync.client import ClientConnection, connect
 
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
-from qorgau.ingest.adapters.sia_dc09.parser import Frame, parse_frame
-from qorgau.ingest.adapters.sia_dc09.render import render_frame
 from tests.conftest import PASSWORD
-from tests.ingest.adapters.sia_dc09.test_durability import _start
-from tests.ingest.conftest import add_panel
-from tests.server import cli_env, free_port, run_cli, running_server
-
-
-def _send_panic(port: int) -> Frame:
-    frame = render_frame(Frame(message_type="ADM-CID", sequence=42, receiver="1", prefix="1", account="1234",
-                               data="#1234|1120 01 001"))
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as panel:
-        panel.sendall(frame)
-        answer = b""
-        while not answer.endswith(b"\r"):
-            answer += panel.recv(512)
-    return parse_frame(answer)
+from tests.ingest.conftest import add_panel, send_panic
+from tests.server import cli_env, free_port, run_cli, running_server, start_ingest
 
 
 @contextmanager
@@ -61,7 +46,7 @@ def test_adapters_run_inside_serve_by_default(settings: Settings, db: Database, 
                   QORGAU_DC09_TCP_PORT=str(port), QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false")
     with running_server(env, tmp_path / "server.log") as base:
         with _live(base, env) as ws:
-            assert _send_panic(port).message_type == "ACK"
+            assert send_panic(port).message_type == "ACK"
             event = _panel_event(ws)
         metrics = httpx.get(f"{base}/metrics").text
     assert event["payload"]["kind"] == "panic" and event["subject_id"] == "PNL-0001"  # type: ignore[index]
@@ -76,10 +61,10 @@ def test_separate_ingest_process_feeds_the_server(settings: Settings, db: Databa
                          QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false",
                          QORGAU_INGEST_HTTP_PORT=str(http_port))
     with running_server(env, tmp_path / "server.log") as base:
-        ingest: subprocess.Popen[bytes] = _start(ingest_env, tmp_path / "ingest.log")
+        ingest: subprocess.Popen[bytes] = start_ingest(ingest_env, tmp_path / "ingest.log")
         try:
             with _live(base, env) as ws:
-                assert _send_panic(port).message_type == "ACK"
+                assert send_panic(port).message_type == "ACK"
                 event = _panel_event(ws)
             metrics = httpx.get(f"http://127.0.0.1:{http_port}/metrics").text
         finally:

@@ -4,7 +4,6 @@ through acknowledgement, an incident, dispatch and closing to the response dashb
 from __future__ import annotations
 
 import re
-import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,10 +13,9 @@ import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
 from qorgau.core.db import Database
-from qorgau.ingest.adapters.sia_dc09.parser import Frame, parse_frame
-from qorgau.ingest.adapters.sia_dc09.render import render_frame
 from qorgau.units.seed import seed_aksai
 from tests.conftest import PASSWORD, ROOT
+from tests.ingest.conftest import send_panic
 from tests.server import cli_env, free_port, run_cli, running_server
 
 pytestmark = pytest.mark.browser
@@ -79,18 +77,6 @@ def _client(server: DeskServer, username: str) -> httpx.Client:
     return client
 
 
-def _send_panic(port: int, account: str) -> Frame:
-    """A Contact ID 120 (panic) from zone 001, as a panel sends it over SIA DC-09 on TCP."""
-    frame = render_frame(Frame(message_type="ADM-CID", sequence=7, receiver="1", prefix="1", account=account,
-                               data=f"#{account}|1120 01 001"))
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as panel:
-        panel.sendall(frame)
-        answer = b""
-        while not answer.endswith(b"\r"):
-            answer += panel.recv(512)
-    return parse_frame(answer)
-
-
 def _open_alarm_ids(client: httpx.Client) -> set[int]:
     answer = client.get("/api/alarms")
     assert answer.status_code == 200, answer.text
@@ -100,7 +86,7 @@ def _open_alarm_ids(client: httpx.Client) -> set[int]:
 def _raise_alarm(server: DeskServer, client: httpx.Client, account: str) -> int:
     """Send a panic and return the id of the alarm it raised."""
     before = _open_alarm_ids(client)
-    assert _send_panic(server.dc09_port, account).message_type == "ACK"
+    assert send_panic(server.dc09_port, account, sequence=7).message_type == "ACK"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         new = _open_alarm_ids(client) - before

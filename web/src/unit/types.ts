@@ -1,16 +1,8 @@
 /** Shapes of the unit app's endpoints (see src/qorgau/units/schemas.py and incidents/schemas.py). */
 
-import type { UnitItem } from "../api/units";
+import type { AssignmentStage, UnitItem } from "../api/units";
 
-export type Stage =
-  | "dispatched"
-  | "accepted"
-  | "declined"
-  | "en_route"
-  | "on_scene"
-  | "resolved"
-  | "cleared"
-  | "reassigned";
+export type Stage = AssignmentStage;
 
 /** What a unit reports from the app after accepting. */
 export type Progress = "en_route" | "on_scene" | "resolved";

@@ -4,14 +4,10 @@ the frames the panels had to send again after the restart are there too (at leas
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-import subprocess
-import time
 from pathlib import Path
 
-import httpx
 from sqlalchemy import select
 
 from qorgau.core.bus.models import OutboxEvent
@@ -21,24 +17,9 @@ from qorgau.ingest.adapters.sia_dc09.parser import Frame, parse_frame
 from qorgau.ingest.adapters.sia_dc09.render import render_frame
 from tests.conftest import run_async
 from tests.ingest.conftest import add_panel
-from tests.server import QORGAU, cli_env, free_port
+from tests.server import cli_env, free_port, start_ingest
 
 PANELS = 20
-
-
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        process = subprocess.Popen([QORGAU, "ingest"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{env['QORGAU_INGEST_HTTP_PORT']}/readyz", timeout=2).status_code == 200:
-                return process
-        if process.poll() is not None:
-            raise AssertionError(f"qorgau ingest exited: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"qorgau ingest did not become ready: {log.read_text()[-2000:]}")
 
 
 async def _panel(port: int, account: str, queue: list[tuple[int, str]], acked: set[tuple[str, int]],
@@ -83,7 +64,7 @@ def test_kill_under_load_loses_no_acknowledged_event(settings: Settings, db: Dat
     log = tmp_path / "ingest.log"
     queues = {str(2000 + k): [(seq, f"#{2000 + k}|Nri1/BA{seq:03d}") for seq in range(1, 301)] for k in range(PANELS)}
     acked: set[tuple[str, int]] = set()
-    process = _start(env, log)
+    process = start_ingest(env, log)
 
     async def scenario() -> None:
         nonlocal process
@@ -96,7 +77,7 @@ def test_kill_under_load_loses_no_acknowledged_event(settings: Settings, db: Dat
         acked_before_kill = set(acked)
         recorded = set(_recorded(db))
         assert acked_before_kill <= recorded, "an acknowledged frame is missing after the kill"
-        process = await asyncio.to_thread(_start, env, log)
+        process = await asyncio.to_thread(start_ingest, env, log)
         try:
             await asyncio.wait_for(asyncio.gather(*panels), 120)
         finally:

@@ -21,10 +21,12 @@ def wrap(body: str, *, binary_crc: bool = False) -> bytes:
     return b"\n" + crc_field + f"{len(raw):04X}".encode() + raw + b"\r"
 
 
-def _address(frame: Frame) -> str:
-    star = "*" if frame.encrypted else ""
-    head = f'"{star}{frame.message_type}"{frame.sequence:04d}'
-    if frame.message_type == "NAK" and (frame.receiver, frame.prefix, frame.account) == ("0", "0", None):
+def _address(frame: Frame, message_type: str | None = None) -> str:
+    """The id token, sequence and address of ``frame`` (as ``message_type`` when given, e.g. its ACK)."""
+    mtype = message_type or frame.message_type
+    star = "*" if frame.encrypted and message_type is None else ""
+    head = f'"{star}{mtype}"{frame.sequence:04d}'
+    if mtype == "NAK" and (frame.receiver, frame.prefix, frame.account) == ("0", "0", None):
         return head + "R0L0A0"  # the reference NAK's fixed address
     receiver = f"R{frame.receiver}" if frame.receiver is not None else ""
     account = f"#{frame.account}" if frame.account is not None else ""
@@ -55,10 +57,8 @@ def ack(frame: Frame, *, key: bytes | None = None, now: datetime | None = None) 
     """ACK a frame, echoing its sequence and address; an encrypted frame gets an encrypted ACK with our time."""
     if not frame.encrypted:
         # The receiver's hot path: the same bytes render_frame would write, without building a Frame.
-        receiver = f"R{frame.receiver}" if frame.receiver is not None else ""
-        account = f"#{frame.account}" if frame.account is not None else ""
         stamp = _stamp(now) if now is not None else ""
-        return wrap(f'"ACK"{frame.sequence:04d}{receiver}L{frame.prefix}{account}[]{stamp}')
+        return wrap(f"{_address(frame, 'ACK')}[]{stamp}")
     response = replace(frame, message_type="ACK", data="", extended=(), timestamp=now, binary_crc=False)
     return render_frame(response, key=key)
 
