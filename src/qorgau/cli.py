@@ -466,7 +466,10 @@ def devices_export(
 
 
 @devices_app.command("seed-aksai")
-def devices_seed_aksai() -> None:
+def devices_seed_aksai(
+    simulated: Annotated[bool, typer.Option("--simulated", help="Mark every device of the plan (new or seeded "
+                                            "earlier) as driven by the simulator.")] = False,
+) -> None:
     """Create the Smart Aqsai plan's sites and devices (469 cameras…); running it again changes nothing."""
     from qorgau.core.bus import Context
     from qorgau.devices.city_planner import planner_for
@@ -480,23 +483,27 @@ def devices_seed_aksai() -> None:
             if planner is None:
                 typer.echo("no city model is active: placing the plan on a fallback grid around Aksai's centre "
                            "(run `qorgau city seed-aksai` first to place it on the city model)", err=True)
-            result = seed(session, planner or FallbackPlanner(), actor=cli.actor(), ctx=Context.system("cli"))
+            result = seed(session, planner or FallbackPlanner(), actor=cli.actor(), ctx=Context.system("cli"),
+                          simulated=simulated)
     except QorgauError as exc:
         raise _fail(_explain(exc)) from exc
     counts = result.devices
     typer.echo(f"Smart Aqsai seed: {result.sites_changed} site(s) written; devices {counts.created} created, "
-               f"{counts.updated} updated, {counts.unchanged} unchanged")
+               f"{counts.updated} updated, {counts.unchanged} unchanged" + ("; all simulated" if simulated else ""))
 
 
 @units_app.command("seed-aksai")
-def units_seed_aksai() -> None:
+def units_seed_aksai(
+    simulated: Annotated[bool, typer.Option("--simulated", help="Mark every unit of the plan (new or seeded "
+                                            "earlier) as driven by the simulator.")] = False,
+) -> None:
     """Create Aksai's patrol cars, foot patrols, district inspectors and posts; running it again changes nothing."""
     from qorgau.units.seed import seed_aksai
 
     cli = _Cli()
     with cli.db.unit_of_work() as session:
-        created = seed_aksai(session)
-    typer.echo(f"Aksai units: {created} created")
+        created = seed_aksai(session, simulated=simulated)
+    typer.echo(f"Aksai units: {created} created" + ("; all simulated" if simulated else ""))
 
 
 @city_app.command("import")
@@ -597,6 +604,71 @@ def city_export(
         return
     output.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {len(body['features'])} features of {model.name} to {output}", err=True)
+
+
+@app.command()
+def simulate(
+    url: Annotated[str, typer.Option(envvar="QORGAU_SIM_URL", help="The Qorgau server to drive.")]
+    = "http://127.0.0.1:8000",
+    username: Annotated[str | None, typer.Option(envvar="QORGAU_SIM_USERNAME", help="Account of the simulator "
+                                                 "(role simulator); its password in QORGAU_SIM_PASSWORD.")] = None,
+    token: Annotated[str | None, typer.Option(envvar="QORGAU_SIM_TOKEN", help="Or a bearer token of it.")] = None,
+    dc09: Annotated[str, typer.Option(help="host:port of the DC-09 receiver.")] = "127.0.0.1:12300",
+    sip: Annotated[str, typer.Option(help="host:port of the SIP listener.")] = "127.0.0.1:5060",
+    sip_transport: Annotated[str, typer.Option(help="udp or tcp.")] = "udp",
+    mqtt_url: Annotated[str | None, typer.Option(envvar="QORGAU_MQTT_URL", help="Broker the devices publish to; "
+                                                 "empty: turnstiles and GPS are left out.")] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same sequence of events.")] = 1,
+    intensity: Annotated[float, typer.Option(help="Multiplies every background rate (1 = a realistic day).")] = 1.0,
+    scale: Annotated[int, typer.Option(min=1, help="Load mode: N× panels (registered as SIM-PNL-…) and rates.")]
+    = 1,
+    duration: Annotated[float | None, typer.Option(help="Seconds to run; default: until Ctrl-C.")] = None,
+    scenario: Annotated[list[str] | None, typer.Option(help="A shipped scenario's name or a YAML file; repeat.")]
+    = None,
+    background: Annotated[bool, typer.Option(help="Play the daily background besides the scenarios.")] = True,
+    units: Annotated[bool, typer.Option(help="Move the simulated units and follow their dispatches.")] = True,
+    duty_officer: Annotated[float | None, typer.Option(help="Seconds after which a simulated duty officer "
+                                                       "acknowledges and dispatches what nobody took up.")] = None,
+    start_at: Annotated[str | None, typer.Option(help="ISO time the plan starts at (default now).")] = None,
+    sent_log: Annotated[Path | None, typer.Option(help="Append each planned item sent, as JSON lines.")] = None,
+    live: Annotated[bool, typer.Option(help="Show the live table of rates per protocol.")] = True,
+) -> None:
+    """Drive a running Qorgau as Aksai's devices, patrols and callers, over DC-09, MQTT, SIP and the API."""
+    from qorgau.simulator.command import parse_start, print_summary, run_simulation
+    from qorgau.simulator.runner import SimConfig
+
+    dc09_host, _, dc09_port = dc09.rpartition(":")
+    sip_host, _, sip_port = sip.rpartition(":")
+    config = SimConfig(
+        url=url, username=username, password=os.environ.get("QORGAU_SIM_PASSWORD"), token=token,
+        dc09_host=dc09_host or "127.0.0.1", dc09_port=int(dc09_port), sip_host=sip_host or "127.0.0.1",
+        sip_port=int(sip_port), sip_transport=sip_transport, mqtt_url=mqtt_url or None, seed=seed,
+        intensity=intensity, scale=scale, duration_s=duration, scenarios=tuple(scenario or ()),
+        background=background, units=units, duty_officer=duty_officer, sent_log=sent_log)
+    print_summary(run_simulation(config, live=live, start_at=parse_start(start_at)))
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Same seed, same sequence of events.")] = 1,
+    intensity: Annotated[float, typer.Option(help="Multiplies the realistic background rates.")] = 6.0,
+    duty_officer: Annotated[float | None, typer.Option(help="Seconds after which a simulated duty officer takes "
+                                                       "up alarms and incidents nobody took (0: never).")] = 120.0,
+    scenario: Annotated[list[str] | None, typer.Option(help="Scenarios to play (default: demo-start).")] = None,
+    duration: Annotated[float | None, typer.Option(help="Seconds to run; default: until Ctrl-C.")] = None,
+    live: Annotated[bool, typer.Option(help="Show the live table of rates per protocol.")] = True,
+) -> None:
+    """The live model of Aksai: an MQTT broker, `qorgau serve` and the simulator together (what `./run start`
+    runs). Expects a migrated database with the Aksai model, devices and units seeded with --simulated."""
+    from qorgau.simulator.demo import run_demo, simulator_account
+
+    cli = _Cli()
+    with cli.db.unit_of_work() as session:
+        password = simulator_account(session, actor=cli.actor())
+    cli.db.dispose()
+    run_demo(cli.settings, password, seed=seed, intensity=intensity,
+             duty_officer_s=duty_officer or None, scenarios=tuple(scenario or ("demo-start",)),
+             duration_s=duration, live=live)
 
 
 def _explain(exc: QorgauError) -> str:

@@ -21,6 +21,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.alarms.models",
     "qorgau.incidents.models",
     "qorgau.units.models",
+    "qorgau.simulation.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -29,6 +30,7 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.alarms.events",
     "qorgau.incidents.events",
     "qorgau.units.events",
+    "qorgau.simulation.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",
@@ -41,6 +43,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.alarms.views",
     "qorgau.incidents.views",
     "qorgau.units.views",
+    "qorgau.simulation.views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",

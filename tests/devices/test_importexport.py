@@ -154,6 +154,7 @@ def devices(draw: st.DrawFn) -> DeviceFields:
         "lifecycle": draw(st.sampled_from(["planned", "installed", "commissioned"])),
         "supervision_interval_s": draw(st.none() | st.integers(10, 86400)),
         "generated": draw(st.booleans()),
+        "simulated": draw(st.booleans()),
         "identifiers": {"sip_user": draw(st.none() | st.from_regex(r"[0-9]{3,6}", fullmatch=True)),
                         "mqtt_client_id": draw(st.none() | st.text(string.ascii_letters + "-_/", min_size=1,
                                                                       max_size=20))},

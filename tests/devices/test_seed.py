@@ -54,7 +54,7 @@ def test_everything_is_unique_generated_and_inside_the_district() -> None:
     assert len(streams) == len(set(streams)) == 2 * 469
     assert all(u.startswith("rtsp://10.7.") for u in streams)
     identifiers = [(str(p), v) for d in devices for p, v in d.identifiers.by_protocol().items()]
-    assert len(identifiers) == len(set(identifiers)) == 36 + 29 + 12
+    assert len(identifiers) == len(set(identifiers)) == 36 + 29 + 12 + 12  # SOS terminals: SIP and MQTT
     assert len({d.code for d in devices}) == len(devices) and len({s.code for s in sites}) == len(sites)
     assert build(FallbackPlanner()) == (sites, devices)  # deterministic
 

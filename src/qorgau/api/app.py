@@ -30,8 +30,10 @@ from qorgau.core.workers import Periodic, Supervisor
 from qorgau.devices import health as device_health
 from qorgau.devices.config import DEFAULTS as DEVICE_DEFAULTS
 from qorgau.ingest.runner import IngestRunner
+from qorgau.simulation import service as simulation_service
 
 log = logging.getLogger(__name__)
+SIMULATION_CHECK_S = 5.0  # how often runs without a heartbeat are looked for
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
         supervisor.every(Periodic("alarm-escalation", 5.0, lambda: alarm_escalation.escalate_database(runtime.db)))
         supervisor.every(Periodic("device-supervision", DEVICE_DEFAULTS.supervision_check_s,
                                   lambda: device_health.supervise_database(runtime.db)))
+        supervisor.every(Periodic("simulation-lost-runs", SIMULATION_CHECK_S, lambda: simulation_service
+                                  .end_lost_database(runtime.db, lost_after_s=settings.simulation_lost_after_s)))
         runtime.ready = True
         log.info("qorgau started", extra={"version": __version__})
         try:

@@ -14,6 +14,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     AUDITOR = "auditor"
     PATROL = "patrol"  # a unit member signed in from the unit app
+    SIMULATOR = "simulator"  # `qorgau simulate`: provisions simulated devices and crews, calls 102, runs a shift
 
 
 class Permission(StrEnum):
@@ -45,6 +46,7 @@ class Permission(StrEnum):
     STATS_READ = "stats:read"
     APPEALS_READ = "appeals:read"
     APPEALS_WRITE = "appeals:write"
+    SIMULATION_RUN = "simulation:run"
 
 
 P = Permission
@@ -69,11 +71,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.USERS_READ, P.USERS_WRITE, P.TOKENS_WRITE, P.SETTINGS_READ, P.EVENTS_READ, P.CITY_READ, P.CITY_WRITE,
         P.DEVICES_READ,
         P.DEVICES_WRITE, P.ALARMS_READ, P.ALARMS_RULES, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_WRITE,
+        P.SIMULATION_RUN,
     }),
     Role.AUDITOR: frozenset({
         P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.CITY_READ, P.TOKENS_WRITE,
     }),
     Role.PATROL: frozenset({P.EVENTS_READ, P.CITY_READ, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_REPORT}),
+    Role.SIMULATOR: frozenset(_DISPATCHER | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN}),
 }
 
 

@@ -226,6 +226,11 @@ class Settings(BaseSettings):
         default=1800, gt=0, title="On-scene target in the district",
         description="Response metrics: a patrol should be on scene elsewhere in the district within this many seconds.",
     )
+    simulation_lost_after_s: int = Field(
+        default=30, gt=0, title="Simulation run lost after",
+        description="A simulation run whose simulator sent no heartbeat for this many seconds is ended as lost "
+                    "(the SIMULATION banner goes away).",
+    )
 
     alarm_sound_max_priority: int = Field(
         default=20, ge=0, le=255, title="Alarm priorities that sound",

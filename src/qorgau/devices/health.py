@@ -38,6 +38,9 @@ def change(session: Session, device: Device, current: Health, reason: HealthReas
     device.health = str(current)
     device.health_changed_at = now
     revision.bump(session, health=True)
+    if device.simulated and not ctx.simulated:
+        # Whoever noticed (supervision, a heartbeat, the ingest), a simulated device's health is simulated too.
+        ctx = ctx.model_copy(update={"simulated": True})
     payload = HealthChanged(code=device.code, kind=DeviceKind(device.kind), previous=previous, current=current,
                             last_seen_at=device.last_seen_at, reason=reason, detail=detail)
     publish(session, HEALTH_CHANGED, subject_id=device.code, payload=payload, ctx=ctx, occurred_at=now)

@@ -70,6 +70,8 @@ class Device(Base):
     health_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     supervision_interval_s: Mapped[int | None] = mapped_column(Integer)
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Driven by the simulator: its events (and the alarms they raise) are flagged simulated, out of statistics.
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decommissioned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -37,6 +37,7 @@ class DeviceFilter:
     lifecycles: Sequence[str] = ()
     bbox: BBox | None = None
     text: str | None = None
+    simulated: bool | None = None
 
 
 def like_pattern(text: str) -> str:
@@ -60,6 +61,8 @@ def _filtered(query: Select[Any], where: DeviceFilter) -> Select[Any]:
     if where.bbox is not None:
         box = where.bbox
         query = query.where(Device.lon.between(box.min_lon, box.max_lon), Device.lat.between(box.min_lat, box.max_lat))
+    if where.simulated is not None:
+        query = query.where(Device.simulated.is_(where.simulated))
     if where.text and where.text.strip():
         query = query.where(Device.search_text.like(like_pattern(where.text), escape="\\"))
     return query

@@ -112,6 +112,8 @@ class DeviceFields(Strict):
                                                              "not UTC (alarm panels only).")
     zones: list[Zone] = Field(default_factory=list, description="Alarm panels only.")
     generated: bool = Field(default=False, description="Generated (simulated) data, not a surveyed device.")
+    simulated: bool = Field(default=False, description="Driven by the simulator: its events, and the alarms and "
+                                                       "incidents they cause, are flagged simulated.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -180,6 +182,7 @@ class DevicePatch(Strict):
     identifiers: Identifiers | None = None
     dc09_local_time: bool | None = None
     zones: list[Zone] | None = None
+    simulated: bool | None = None
     username: Secret = None
     password: Secret = None
     dc09_key: Dc09Key = None
@@ -210,6 +213,7 @@ class DeviceRead(BaseModel):
     dc09_local_time: bool
     zones: list[Zone]
     generated: bool
+    simulated: bool
     health: Health
     last_seen_at: datetime | None
     health_changed_at: datetime | None

@@ -12,7 +12,8 @@ The split the plan leaves open (docs/adr/0012-device-registry.md):
   2 polyclinics × 3, the district akimat 5, 8 other state institutions 12 (4 × 2 + 4 × 1) = 113.
 - Panic buttons (panel zones): school 3, kindergarten 2, college 3, hospital 3, polyclinic 2, akimat 2, other 1–2
   = 79. Turnstiles: school 2, college 2, akimat 2, court, prosecutor's office and tax office 1 = 29.
-- 5 МОП × 4 cameras + situation center 3 = 23. SOS terminals at the 12 busiest public areas.
+- 5 МОП × 4 cameras + situation center 3 = 23. SOS terminals at the 12 busiest public areas, each reachable
+  over SIP (user 7001…) and MQTT (client id aksai-sos-001…).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
@@ -28,6 +30,7 @@ from qorgau.core.bus import Context
 from qorgau.devices import geo, sites
 from qorgau.devices.enums import CameraPurpose as P
 from qorgau.devices.enums import DeviceKind, Lifecycle, SiteKind, SiteSubtype, ZoneKind
+from qorgau.devices.models import Device
 from qorgau.devices.planner import SitePlanner, Spot
 from qorgau.devices.schemas import DeviceFields, ImportResult, SiteFields
 from qorgau.devices.service import Spec, apply, counted
@@ -167,7 +170,7 @@ def build(planner: SitePlanner) -> tuple[list[SiteFields], list[DeviceFields]]:
     b.cameras(site, spot, P.SITUATION_CENTER, SITUATION_CENTER_CAMERAS, 70, distance_m=10.0)
     for k, area in enumerate(b.sites[:SOS_TERMINALS], 1):
         b.device(DeviceKind.SOS_TERMINAL, area, f"SOS терминалы, {area.name_kk}", f"SOS-терминал, {area.name_ru}",
-                 -4.0, identifiers={"sip_user": f"{7000 + k}"})
+                 -4.0, identifiers={"sip_user": f"{7000 + k}", "mqtt_client_id": f"aksai-sos-{k:03d}"})
     return b.sites, b.devices
 
 
@@ -183,9 +186,19 @@ class SeedResult:
     devices: ImportResult
 
 
-def seed(session: Session, planner: SitePlanner, *, actor: audit.Actor, ctx: Context) -> SeedResult:
-    """Bring the registry to the plan: create what is missing, correct what differs, leave the rest."""
+def seed(session: Session, planner: SitePlanner, *, actor: audit.Actor, ctx: Context,
+         simulated: bool = False) -> SeedResult:
+    """Bring the registry to the plan: create what is missing, correct what differs, leave the rest.
+
+    ``simulated`` marks every device of the plan as driven by the simulator (new and existing ones alike);
+    without it each existing device keeps the flag it has.
+    """
     site_rows, device_rows = build(planner)
+    if simulated:
+        marked = {d.code for d in device_rows}
+    else:
+        marked = set(session.scalars(select(Device.code).where(Device.simulated.is_(True))))
+    device_rows = [d.model_copy(update={"simulated": True}) if d.code in marked else d for d in device_rows]
     changed = sum(1 for fields in site_rows if sites.upsert(session, fields)[1])
     outcomes = apply(session, [Spec(d, locator=i) for i, d in enumerate(device_rows, 1)], actor=actor, ctx=ctx,
                      checked=False)

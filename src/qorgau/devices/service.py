@@ -72,7 +72,7 @@ def fields_of(device: Device) -> dict[str, Any]:
         "supervision_interval_s": device.supervision_interval_s, "identifiers": ids,
         "dc09_local_time": device.dc09_local_time,
         "zones": [{"number": z.number, "kind": z.kind, "name": z.name} for z in device.zones],
-        "generated": device.generated,
+        "generated": device.generated, "simulated": bool(device.simulated),
     }
 
 
@@ -219,7 +219,8 @@ def _apply_one(session: Session, spec: Spec, device: Device | None, before: dict
     site = sites.get(f.site_code) if f.site_code else None
     device.site, device.site_id = site, site.id if site else None
     for name in ("kind", "purpose", "name_kk", "name_ru", "lon", "lat", "heading_deg", "fov_deg", "range_m",
-                 "stream_main", "stream_sub", "lifecycle", "supervision_interval_s", "generated", "dc09_local_time"):
+                 "stream_main", "stream_sub", "lifecycle", "supervision_interval_s", "generated", "dc09_local_time",
+                 "simulated"):
         value = getattr(f, name)
         setattr(device, name, str(value) if name in ("kind", "purpose", "lifecycle") and value else value)
     device.search_text = search_text(f.code, f.name_kk, f.name_ru)

@@ -87,11 +87,12 @@ def list_devices(
     lifecycle: Annotated[list[Lifecycle] | None, Query()] = None,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text in the code or a name.")] = None,
+    simulated: Annotated[bool | None, Query(description="Only devices the simulator drives (true) or not.")] = None,
     cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
 ) -> Response:
-    """Devices by code, filtered by kind, purpose, site, health, lifecycle, bounding box and text."""
+    """Devices by code, filtered by kind, purpose, site, health, lifecycle, bounding box, text and simulation."""
     where = queries.DeviceFilter(kinds=kind or (), purposes=purpose or (), site=site, health=status or (),
-                                 lifecycles=lifecycle or (), bbox=_bbox(bbox), text=q)
+                                 lifecycles=lifecycle or (), bbox=_bbox(bbox), text=q, simulated=simulated)
     rows = queries.page(db, where=where, after=_after_code(cursor), limit=limit + 1)
     items = [service.to_read(d) for d in rows[:limit]]
     return _json(Page(items=items, next_cursor=encode_cursor(items[-1].code) if len(rows) > limit else None))

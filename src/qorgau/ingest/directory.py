@@ -50,6 +50,7 @@ class DeviceRef:
     password: str | None = field(default=None, repr=False)
     dc09_key: bytes | None = field(default=None, repr=False)
     dc09_local_time: bool = False
+    simulated: bool = False  # driven by the simulator: every event it reports is flagged simulated
     zones: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # number → (kind, name)
 
 
@@ -124,7 +125,7 @@ class Directory:
                 supervision_interval_s=DEFAULTS.interval_for(device.kind, device.supervision_interval_s),
                 username=device.username, password=device.password,
                 dc09_key=bytes.fromhex(device.dc09_key) if device.dc09_key else None,
-                dc09_local_time=bool(device.dc09_local_time),
+                dc09_local_time=bool(device.dc09_local_time), simulated=bool(device.simulated),
                 zones=MappingProxyType({z.number: (z.kind, z.name) for z in device.zones}),
             )
             by_code[ref.code] = ref

@@ -28,6 +28,7 @@ class UnitFields(BaseModel):
     members: list[int] = Field(default_factory=list, description="User ids of the crew (unit app sign-in).")
     trackers: list[str] = Field(default_factory=list, description="GPS tracker ids bound to the unit.")
     active: bool = True
+    simulated: bool = Field(default=False, description="Driven by the simulator: its moves are flagged simulated.")
 
     _site = field_validator("site_code", mode="before")(_upper)
 
@@ -49,6 +50,7 @@ class UnitPatch(BaseModel):
     members: list[int] | None = None
     trackers: list[str] | None = None
     active: bool | None = None
+    simulated: bool | None = None
     status: Literal["available", "busy", "off_duty"] | None = None
 
 
@@ -58,6 +60,7 @@ class UnitRead(BaseModel):
     name: str
     site_code: str | None
     active: bool
+    simulated: bool
     status: UnitStatus
     status_changed_at: datetime
     time_in_status_s: float

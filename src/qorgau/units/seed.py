@@ -1,5 +1,6 @@
 """Aksai's units for demos and tests (idempotent): 8 patrol cars, 6 foot patrols, 10 district inspectors at the
-centre, and a post at each МОП of the device registry (MOP-1 … MOP-5) when it is seeded."""
+centre, and a post at each МОП of the device registry (MOP-1 … MOP-5) when it is seeded; `--simulated` hands
+them all to the simulator."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.city.aksai.facts import AKSAI_CENTRE
 from qorgau.core.bus import Context
+from qorgau.core.time import utcnow
 from qorgau.devices import geo
 from qorgau.devices.enums import SiteKind
 from qorgau.devices.models import Site
@@ -40,12 +42,21 @@ def plan(session: Session) -> list[UnitCreate]:
     return units
 
 
-def seed_aksai(session: Session) -> int:
-    """Create the units that are missing; returns how many were created (0 on a second run)."""
-    have = set(session.scalars(select(Unit.code)))
+def seed_aksai(session: Session, *, simulated: bool = False) -> int:
+    """Create the units that are missing; returns how many were created (0 on a second run).
+
+    ``simulated`` marks every unit of the plan as driven by the simulator, those created earlier too; without
+    it existing units are left as they are.
+    """
+    have = {unit.code: unit for unit in session.scalars(select(Unit))}
     created = 0
+    now = utcnow()
     for unit_in in plan(session):
-        if unit_in.code not in have:
-            service.create(session, unit_in=unit_in, ctx=Context.system("seed"))
+        unit = have.get(unit_in.code)
+        if unit is None:
+            service.create(session, unit_in=unit_in.model_copy(update={"simulated": simulated}),
+                           ctx=Context.system("seed"))
             created += 1
+        elif simulated and not unit.simulated:
+            unit.simulated, unit.updated_at = True, now
     return created

@@ -52,15 +52,18 @@ def to_read(session: Session, unit: Unit, *, now: datetime, stale_s: float) -> U
                                      .where(Assignment.id == unit.current_assignment_id))
     return UnitRead(
         code=unit.code, kind=UnitKind(unit.kind), name=unit.name, site_code=unit.site_code, active=unit.active,
-        status=UnitStatus(unit.status), status_changed_at=unit.status_changed_at,
+        simulated=bool(unit.simulated), status=UnitStatus(unit.status), status_changed_at=unit.status_changed_at,
         time_in_status_s=round((now - unit.status_changed_at).total_seconds(), 1), lon=unit.lon, lat=unit.lat,
         position_at=unit.position_at, position_age_s=None if age is None else round(age, 1), stale=stale,
         members=members(session, unit.id), trackers=trackers(session, unit.id),
         assignment_id=unit.current_assignment_id, incident_id=incident_id)
 
 
-def board(session: Session, *, kinds: Sequence[UnitKind] = (), statuses: Sequence[UnitStatus] = ()) -> list[Unit]:
+def board(session: Session, *, kinds: Sequence[UnitKind] = (), statuses: Sequence[UnitStatus] = (),
+          simulated: bool | None = None) -> list[Unit]:
     query = select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)
+    if simulated is not None:
+        query = query.where(Unit.simulated.is_(simulated))
     if kinds:
         query = query.where(Unit.kind.in_([str(k) for k in kinds]))
     if statuses:
@@ -93,8 +96,9 @@ def create(session: Session, *, unit_in: UnitCreate, ctx: Context) -> Unit:
                           errors=[{"field": "lon", "message": "give both lon and lat, or neither"}])
     now = utcnow()
     unit = Unit(code=unit_in.code, kind=str(unit_in.kind), name=unit_in.name, site_code=unit_in.site_code,
-                active=unit_in.active, status=UnitStatus.AVAILABLE, status_changed_at=now, lon=unit_in.lon,
-                lat=unit_in.lat, position_at=now if unit_in.lon is not None else None,
+                active=unit_in.active, simulated=unit_in.simulated, status=UnitStatus.AVAILABLE,
+                status_changed_at=now, lon=unit_in.lon, lat=unit_in.lat,
+                position_at=now if unit_in.lon is not None else None,
                 position_source="registry" if unit_in.lon is not None else None, created_at=now, updated_at=now)
     session.add(unit)
     session.flush()
@@ -105,7 +109,7 @@ def create(session: Session, *, unit_in: UnitCreate, ctx: Context) -> Unit:
 def update(session: Session, *, code: str, patch: UnitPatch, ctx: Context) -> Unit:
     unit = get(session, code)
     given = patch.model_dump(exclude_unset=True)
-    for name in ("name", "site_code", "active"):
+    for name in ("name", "site_code", "active", "simulated"):
         if name in given and given[name] is not None:
             setattr(unit, name, given[name])
     if patch.status is not None and patch.status != unit.status:
@@ -129,7 +133,7 @@ def set_status(session: Session, unit: Unit, status: UnitStatus, *, ctx: Context
 def publish_status(session: Session, unit: Unit, previous: UnitStatus, *, ctx: Context,
                    incident_id: int | None = None) -> None:
     """Announce a status the unit already holds (dispatch sets it with a conditional UPDATE)."""
-    publish(session, STATUS_CHANGED, subject_id=unit.code, ctx=ctx, payload=UnitStatusChanged(
+    publish(session, STATUS_CHANGED, subject_id=unit.code, ctx=unit_context(unit, ctx), payload=UnitStatusChanged(
         code=unit.code, kind=UnitKind(unit.kind), previous=previous, current=UnitStatus(unit.status),
         incident_id=incident_id))
 
@@ -142,8 +146,14 @@ def move(session: Session, unit: Unit, *, lon: float, lat: float, at: datetime, 
         return False
     unit.lon, unit.lat, unit.position_at, unit.position_source = lon, lat, at, source
     unit.speed_kmh, unit.heading_deg = speed_kmh, heading_deg
-    publish(session, MOVED, subject_id=unit.code, ctx=ctx, payload=UnitMoved(code=unit.code, lon=lon, lat=lat, at=at))
+    publish(session, MOVED, subject_id=unit.code, ctx=unit_context(unit, ctx),
+            payload=UnitMoved(code=unit.code, lon=lon, lat=lat, at=at))
     return True
+
+
+def unit_context(unit: Unit, ctx: Context) -> Context:
+    """The context of something the unit did: simulated whenever the unit is, whoever reported it."""
+    return ctx.model_copy(update={"simulated": True}) if unit.simulated and not ctx.simulated else ctx
 
 
 def unit_of_tracker(session: Session, tracker_id: str) -> Unit | None:

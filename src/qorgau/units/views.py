@@ -54,9 +54,11 @@ def _unit(db: Session, unit: Unit, runtime: Runtime) -> UnitRead:
 
 @router.get("/units", response_model=Page[UnitRead])
 def board(_: Reader, db: ReadSession, runtime: AppRuntime, kind: Annotated[list[UnitKind] | None, Query()] = None,
-          status: Annotated[list[UnitStatus] | None, Query()] = None) -> Page[UnitRead]:
+          status: Annotated[list[UnitStatus] | None, Query()] = None,
+          simulated: Annotated[bool | None, Query(description="Only simulated units (true) or only real ones.")]
+          = None) -> Page[UnitRead]:
     """Every unit in service with its status, time in status, position and whether that position is stale."""
-    rows = service.board(db, kinds=kind or (), statuses=status or ())
+    rows = service.board(db, kinds=kind or (), statuses=status or (), simulated=simulated)
     return Page(items=[_unit(db, u, runtime) for u in rows], next_cursor=None)
 
 

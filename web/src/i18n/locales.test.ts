@@ -44,7 +44,7 @@ describe("translation files", () => {
   });
 
   it("translate every role and every error code of the backend contract", () => {
-    const roles = ["operator", "dispatcher", "supervisor", "inspector", "analyst", "admin", "auditor"];
+    const roles = ["operator", "dispatcher", "supervisor", "inspector", "analyst", "admin", "auditor", "patrol", "simulator"];
     const codes = [
       "auth.invalid_credentials",
       "auth.throttled",

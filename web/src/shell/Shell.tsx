@@ -6,6 +6,9 @@ import { useSession } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { eventStream } from "../live/eventStream";
 import { useEventStream } from "../live/hooks";
+import { BANNER_HEIGHT, SimulationStrip } from "../simulation/SimulationBanner";
+import { isActive } from "../simulation/status";
+import { useSimulationStatus } from "../simulation/useSimulationStatus";
 import { PRODUCT_NAME } from "./Brand";
 import { DEFAULT_PATH, findDesk } from "./desks";
 import { Footer } from "./Footer";
@@ -15,6 +18,7 @@ import { navigate, usePathname } from "./router";
 import { StatusPage } from "./StatusPage";
 
 const SESSION_PROBE_INTERVAL_MS = 30_000;
+const HEADER_HEIGHT = 48;
 
 /** Keeps the live event stream open while signed in. */
 function useLiveConnection() {
@@ -50,6 +54,8 @@ export function Shell() {
   });
 
   useLiveConnection();
+  const simulation = useSimulationStatus(eventStream);
+  const simulating = isActive(simulation);
 
   const atRoot = pathname === "/" || pathname === "" || pathname === "/index.html";
   useEffect(() => {
@@ -72,14 +78,17 @@ export function Shell() {
   return (
     <AppShell
       data-testid="app-shell"
-      header={{ height: 48 }}
+      header={{ height: HEADER_HEIGHT + (simulating ? BANNER_HEIGHT : 0) }}
       footer={{ height: 24 }}
       navbar={{ width: collapsed ? 52 : 208, breakpoint: 0 }}
       padding={0}
       transitionDuration={120}
     >
       <AppShell.Header>
-        <Header />
+        <div style={{ height: HEADER_HEIGHT }}>
+          <Header />
+        </div>
+        <SimulationStrip state={simulation} compact />
       </AppShell.Header>
       <AppShell.Navbar p={4}>
         <NavBar collapsed={collapsed} onToggle={() => setCollapsed(!collapsed)} />

@@ -4,6 +4,7 @@ import { useSession } from "../auth/AuthProvider";
 import { hasPermission } from "../auth/permissions";
 import { useI18n } from "../i18n/I18nProvider";
 import { useEffect } from "react";
+import { SimulationBanner } from "../simulation/SimulationBanner";
 import { AssignmentView } from "./AssignmentView";
 import { prefetchBaseMap } from "./baseMap";
 import { DispatchCard } from "./DispatchCard";
@@ -11,6 +12,7 @@ import { IdleScreen } from "./IdleScreen";
 import { awaitsAnswer } from "./stages";
 import { GpsAlert } from "./GpsAlert";
 import { UnitHeader } from "./UnitHeader";
+import { unitStream } from "./liveStream";
 import { useGeolocation } from "./useGeolocation";
 import { useLiveStream } from "./useLiveStream";
 import { useMyUnit } from "./useMyUnit";
@@ -77,6 +79,7 @@ export function UnitHome() {
 
   return (
     <div className="unit-app" data-testid="unit-app" data-phase={state.phase}>
+      <SimulationBanner stream={unitStream} />
       <UnitHeader unit={unit} gps={gps} sendFailing={reporter.failing} onDuty={onDuty} />
       <main className="unit-main">
         {state.phase === "ready" && state.loadError != null && (

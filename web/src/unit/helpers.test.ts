@@ -66,11 +66,16 @@ describe("PWA", () => {
 });
 
 describe("unit event stream", () => {
-  it("asks the server only for assignment, unit status and incident events", async () => {
+  it("asks the server only for assignment, unit status, incident and simulation events", async () => {
     const { unitStreamUrl } = await import("./liveStream");
     const url = new URL(unitStreamUrl({ protocol: "https:", host: "cou.example:8443" }));
     expect(url.protocol).toBe("wss:");
     expect(url.pathname).toBe("/api/events/ws");
-    expect(url.searchParams.get("events")?.split(",")).toEqual(["units.assignment_changed", "units.status_changed", "incidents."]);
+    expect(url.searchParams.get("events")?.split(",")).toEqual([
+      "units.assignment_changed",
+      "units.status_changed",
+      "incidents.",
+      "simulation.",
+    ]);
   });
 });

@@ -4,9 +4,15 @@ import type { LiveEvent } from "../live/types";
 
 /**
  * The unit app's own event stream: the same hub class as the desks', narrowed on the server
- * (`?events=`) to what a crew's screen reacts to — no GPS tracker traffic (`units.moved`) on a phone.
+ * (`?events=`) to what a crew's screen reacts to (and the SIMULATION banner) — no GPS tracker traffic
+ * (`units.moved`) on a phone.
  */
-export const UNIT_EVENT_PREFIXES = ["units.assignment_changed", "units.status_changed", "incidents."] as const;
+export const UNIT_EVENT_PREFIXES = [
+  "units.assignment_changed",
+  "units.status_changed",
+  "incidents.",
+  "simulation.",
+] as const;
 
 export function unitStreamUrl(loc: Pick<Location, "protocol" | "host"> = window.location): string {
   return `${defaultStreamUrl(loc)}?events=${encodeURIComponent(UNIT_EVENT_PREFIXES.join(","))}`;

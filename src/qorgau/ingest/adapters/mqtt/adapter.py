@@ -84,6 +84,13 @@ class MqttAdapter:
         self._recycle: asyncio.Task[None] | None = None
         self._recycle_delay = 0.0
         self._quiet = LogLimiter()
+        # MQTT wants PUBACKs in the order the PUBLISHes arrived [MQTT-4.6.0-2], and some brokers (rumqttd, the
+        # demo's embedded one) drop the connection otherwise. Refusals and heartbeats are answered at once while
+        # earlier messages are still being committed, so an acknowledgement waits here for the earlier ones.
+        self._ack_lock = threading.Lock()
+        self._ack_generation = 0
+        self._unacked: dict[int, int] = {}  # message id -> QoS, in order of arrival
+        self._ack_due: set[int] = set()  # of those, the ones whose acknowledgement is due
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -211,6 +218,7 @@ class MqttAdapter:
         generation = self._generation
         if self._hub is None or self._parser is None:
             return
+        self._arrived(message.mid, message.qos, generation)
         self.diagnostics.add("received")
         try:
             result = self._parser.parse(message.topic, bytes(message.payload), retain=bool(message.retain))
@@ -230,6 +238,9 @@ class MqttAdapter:
         except Exception:
             self.diagnostics.add("in_flight", -1)
             log.exception("mqtt message could not be queued for commit; left unacknowledged")
+            if self._loop is not None and not self._loop.is_closed():
+                # Later acknowledgements wait for this one: a new connection has the broker resend it.
+                self._loop.call_soon_threadsafe(self._schedule_recycle)
 
     def _refuse(self, client: mqtt.Client, message: mqtt.MQTTMessage, generation: int, result: Rejected) -> None:
         self.diagnostics.reject(result.reason)
@@ -261,9 +272,30 @@ class MqttAdapter:
             log.warning("mqtt duplicate check failed; the commit will tell", exc_info=True)
             return False
 
+    def _arrived(self, mid: int, qos: int, generation: int) -> None:
+        """Note a message's place in the order of acknowledgements of its connection."""
+        if qos == 0:
+            return
+        with self._ack_lock:
+            if generation != self._ack_generation:
+                self._ack_generation, self._unacked, self._ack_due = generation, {}, set()
+            self._unacked[mid] = qos
+
     def _ack(self, client: mqtt.Client, mid: int, qos: int, generation: int) -> None:
-        if qos > 0 and generation == self._generation:
-            client.ack(mid, qos)
+        """Acknowledge `mid` once every message that arrived before it on this connection is acknowledged."""
+        if qos == 0 or generation != self._generation:
+            return
+        with self._ack_lock:  # held while sending, so two threads cannot interleave their acknowledgements
+            if generation != self._ack_generation or mid not in self._unacked:
+                client.ack(mid, qos)
+                return
+            self._ack_due.add(mid)
+            while self._unacked:
+                head = next(iter(self._unacked))
+                if head not in self._ack_due:
+                    break
+                self._ack_due.discard(head)
+                client.ack(head, self._unacked.pop(head))
 
     # -- completion (ingest writer thread) -------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -98,11 +98,17 @@ def dedupe_id(subject: str, kind: TopicKind, key: str) -> uuid.UUID:
     return uuid.uuid5(DEDUPE_NAMESPACE, f"mqtt/{subject}/{kind}/{key}")
 
 
+class ContextFor(Protocol):
+    """Builds the causal context of what a device reported (IngestHub.context)."""
+
+    def __call__(self, device_code: str | None = None, *, simulated: bool = False) -> Context: ...
+
+
 class Parser:
     """Parses messages against the registry (`find` maps an MQTT client id to a device)."""
 
     def __init__(self, *, prefix: str, find: Callable[[str], DeviceRef | None], credential_key: bytes,
-                 context: Callable[[str], Context], max_payload_bytes: int = 16384, max_clock_skew_s: float = 300.0,
+                 context: ContextFor, max_payload_bytes: int = 16384, max_clock_skew_s: float = 300.0,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._levels = tuple(prefix.strip("/").split("/"))
         self._find = find
@@ -173,14 +179,16 @@ class Parser:
                 credential_ref=credential_reference(self._key, message.card) if message.card else None,
             )
             event = new_event(ACCESS_EVENT, subject_id=device.code, payload=payload_a,
-                              ctx=self._context(device.code), occurred_at=self._occurred(device_time, now))
+                              ctx=self._context(device.code, simulated=device.simulated),
+                              occurred_at=self._occurred(device_time, now))
         elif isinstance(message, SosMessage):
             payload_s = SosEvent(
                 device_code=device.code, site_code=device.site_code, action=message.action, channel="mqtt",
                 position=Position(lon=device.lon, lat=device.lat), call_id=message.call_id, result=message.result,
                 detail=message.detail, device_time=device_time,
             )
-            event = new_event(SOS_EVENT, subject_id=device.code, payload=payload_s, ctx=self._context(device.code),
+            event = new_event(SOS_EVENT, subject_id=device.code, payload=payload_s,
+                              ctx=self._context(device.code, simulated=device.simulated),
                               occurred_at=self._occurred(device_time, now))
         else:
             return Rejected(Reason.INTERNAL, kind)
@@ -194,7 +202,10 @@ class Parser:
         payload = GpsFix(tracker_id=tracker_id, position=Position(lon=message.lon, lat=message.lat),
                          fix_time=fix_time or now, speed_kmh=message.speed_kmh, heading_deg=message.heading_deg,
                          accuracy_m=message.accuracy_m, source="mqtt")
-        event = new_event(GPS_FIX, subject_id=tracker_id, payload=payload, ctx=self._context(tracker_id),
+        # A tracker registered as a simulated device (the simulator's) reports simulated fixes.
+        tracker = self._find(tracker_id)
+        ctx = self._context(tracker_id, simulated=tracker is not None and tracker.simulated)
+        event = new_event(GPS_FIX, subject_id=tracker_id, payload=payload, ctx=ctx,
                           occurred_at=self._occurred(fix_time, now))
         # A tracker never takes two fixes at the same instant: its time stamp is a natural key.
         key = message.event_id or (fix_time.isoformat() if fix_time else None)

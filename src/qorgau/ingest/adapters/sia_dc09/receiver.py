@@ -98,7 +98,7 @@ class Receiver:
         if self.memory.seen(device.id, frame.sequence, digest, moment):
             self._retransmissions.inc()
             return Record([], beat, ack, None)
-        ctx = self.hub.context(device.code)
+        ctx = self.hub.context(device.code, simulated=device.simulated)
         events: list[Event[Any]] = [new_event(PANEL_EVENT, subject_id=device.code, payload=payload, ctx=ctx,
                                               occurred_at=now)
                                     for payload in mapping.payloads(frame, device, at=at)]

@@ -392,10 +392,10 @@ class Uas:
         """Commit one SOS event of the call after the ones before it; the task says whether it is durable."""
         device = call.device
         if action == SosAction.CALL_STARTED:
-            ctx = Context(actor=f"device:{device.code}")
+            ctx = Context(actor=f"device:{device.code}", simulated=device.simulated)
         else:
             ctx = Context(actor=f"device:{device.code}", correlation_id=call.correlation_id or uuid.uuid4(),
-                          parent_id=call.started_event_id)
+                          parent_id=call.started_event_id, simulated=device.simulated)
         payload = SosEvent(device_code=device.code, site_code=device.site_code, action=action, channel="sip",
                            position=Position(lon=device.lon, lat=device.lat), call_id=call.call_id, detail=detail)
         event = new_event(SOS_EVENT, subject_id=device.code, payload=payload, ctx=ctx)

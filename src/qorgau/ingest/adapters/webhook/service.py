@@ -199,10 +199,13 @@ def record(session: Session, *, verified: Verified, event_in: VendorEventIn, now
     if event_in.device is not None:
         wanted = verified.device_map.get(event_in.device, event_in.device)
         try:
-            device_code = device_health.heartbeat(session, code=wanted, ctx=ctx, now=now).code
+            device = device_health.heartbeat(session, code=wanted, ctx=ctx, now=now)
         except (NotFound, Conflict):  # not registered, or decommissioned
             raise WebhookRejected(Reason.UNKNOWN_DEVICE, params={"device": event_in.device},
                                   errors=[{"field": "device", "message": "not in the device registry"}]) from None
+        device_code = device.code
+        if device.simulated:
+            ctx = ctx.model_copy(update={"simulated": True})
     payload = VendorEvent(integration=verified.name, vendor_event_id=event_in.event_id, type=event_in.type,
                           device_code=device_code, occurred_at=event_in.occurred_at, data=event_in.data)
     event = new_event(VENDOR_EVENT, subject_id=verified.name, payload=payload, ctx=ctx,

@@ -1,0 +1,95 @@
+"""`qorgau demo`: the living Aksai a newcomer sees — a broker, the server and the simulator, started together.
+
+The server runs as a child process (`qorgau serve`, its log in the data directory) with MQTT pointed at the demo
+broker; the simulator then drives it from this process over the same protocols as any real device. The
+simulator's account (role simulator) gets a fresh random password at every start, never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from qorgau.audit.service import Actor
+from qorgau.auth import service as auth_service
+from qorgau.auth.enums import Role
+from qorgau.auth.schemas import UserCreate
+from qorgau.core.bus import Context
+from qorgau.core.settings import Settings
+from qorgau.simulator.broker import DemoBroker
+from qorgau.simulator.command import print_summary, run_simulation
+from qorgau.simulator.runner import SimConfig
+
+SIMULATOR_USER = "simulator"
+READY_TIMEOUT_S = 120.0
+
+
+def simulator_account(session: Session, *, actor: Actor) -> str:
+    """Create the simulator's account, or give it a new password; returns the password."""
+    password = secrets.token_urlsafe(24)
+    ctx = Context.system("demo")
+    user = auth_service.get_by_username(session, SIMULATOR_USER)
+    if user is None:
+        auth_service.create(session, user_in=UserCreate(username=SIMULATOR_USER, display_name="Simulator",
+                                                        role=Role.SIMULATOR, password=password),
+                            actor=actor, ctx=ctx)
+    else:
+        auth_service.set_password(session, user_id=user.id, password=password, actor=actor, ctx=ctx)
+    return password
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited; see {log_path}:\n{log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not become ready in {READY_TIMEOUT_S:.0f} s; see {log_path}")
+
+
+def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, duty_officer_s: float | None,
+             scenarios: tuple[str, ...], duration_s: float | None, live: bool) -> None:
+    """Start the broker and the server, play the simulator until Ctrl-C (or the duration), stop both."""
+    console = Console(stderr=True)
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    server_log = logs / "server.log"
+    qorgau = shutil.which("qorgau") or str(Path(sys.executable).with_name("qorgau"))
+    with DemoBroker(settings.data_dir / "mqtt") as broker:
+        env = {**os.environ, "QORGAU_MQTT_URL": broker.url, "QORGAU_INGEST_IN_SERVE": "true"}
+        url = f"http://{settings.host}:{settings.port}"
+        with server_log.open("ab") as log:
+            server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
+                                      stderr=subprocess.STDOUT)
+        try:
+            _wait_ready(server, url, server_log)
+            console.print(f"[bold green]Qorgau is running on {url}[/] — sign in as your administrator. "
+                          f"Simulation of Aksai on (MQTT broker: {broker.kind} at {broker.url}); "
+                          f"server log: {server_log}. Ctrl-C stops everything.")
+            config = SimConfig(
+                url=url, username=SIMULATOR_USER, password=password, dc09_host="127.0.0.1",
+                dc09_port=settings.dc09_tcp_port, sip_host="127.0.0.1", sip_port=settings.sip_port,
+                mqtt_url=broker.url, mqtt_prefix=settings.mqtt_topic_prefix, seed=seed, intensity=intensity,
+                scenarios=scenarios, duty_officer=duty_officer_s, duration_s=duration_s, name="demo")
+            print_summary(run_simulation(config, live=live, console=console))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

@@ -1,0 +1,303 @@
+"""One simulation: sign in, announce the run, provision, then play the plan and the scenarios in real time.
+
+The plan is taken a minute ahead at a time; each item is handed to the device that makes it happen (a panel's
+queue, the MQTT gateway, a SIP call, a 102 call over the API). Heartbeats of every device run beside it, except
+for a device in an outage. The run is announced to the server (the SIMULATION banner) and kept alive by a
+heartbeat; its end carries the summary of what was sent and acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from qorgau.simulator import provision, scenarios
+from qorgau.simulator.api import Api, ApiError
+from qorgau.simulator.duty import DutyOfficer
+from qorgau.simulator.mqtt_devices import MqttDevices
+from qorgau.simulator.panels import PanelFleet
+from qorgau.simulator.plan import Planned, Planner
+from qorgau.simulator.sip_caller import place_call
+from qorgau.simulator.stats import Stats
+from qorgau.simulator.units import UnitAgent, UnitFleet
+from qorgau.simulator.world import Device, World, load_world
+
+log = logging.getLogger(__name__)
+
+LOOKAHEAD_S = 60.0
+RUN_HEARTBEAT_S = 10.0
+
+
+class SimulationError(RuntimeError):
+    """The simulation cannot start: no server, no rights, nothing to simulate."""
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Where Qorgau is and how to play it; see `qorgau simulate --help`."""
+
+    url: str = "http://127.0.0.1:8000"
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    dc09_host: str = "127.0.0.1"
+    dc09_port: int = 12300
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5060
+    sip_transport: str = "udp"
+    mqtt_url: str | None = None
+    mqtt_prefix: str = "qorgau/v1"
+    seed: int = 1
+    intensity: float = 1.0
+    scale: int = 1
+    duration_s: float | None = None
+    scenarios: tuple[str, ...] = ()
+    background: bool = True
+    units: bool = True
+    heartbeats: bool = True
+    duty_officer: float | None = None  # seconds an incident may wait before the simulated duty officer acts
+    scene_s: tuple[float, float] = (120.0, 360.0)
+    speedup: float = 1.0  # units travel this many times faster (accelerated drills, tests)
+    report_s: float = 5.0
+    sent_log: Path | None = None
+    name: str = "aksai"
+
+
+@dataclass
+class Simulation:
+    config: SimConfig
+    stats: Stats = field(default_factory=Stats)
+    sent: list[Planned] = field(default_factory=list)
+    started_at: datetime | None = None
+    run_id: int | None = None
+    world: World | None = None
+    panels: PanelFleet | None = None
+    units: UnitFleet | None = None
+    mqtt: MqttDevices | None = None
+    _silent: dict[str, float] = field(default_factory=dict)  # device code → monotonic end of its outage
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def run(self, *, on_tick: Callable[[Simulation], None] | None = None,
+                  start_at: datetime | None = None) -> dict[str, Any]:
+        """Play until the duration is over (or the task is cancelled); returns the summary."""
+        cfg = self.config
+        api = Api(cfg.url, token=cfg.token)
+        background: list[asyncio.Task[Any]] = []
+        try:
+            if cfg.token is None:
+                if not cfg.username or not cfg.password:
+                    raise SimulationError("give --token, or --username with a password (QORGAU_SIM_PASSWORD)")
+                await api.login(cfg.username, cfg.password)
+            world = await self._prepare(api)
+            self.started_at = start_at or datetime.now(UTC)
+            background = [asyncio.create_task(self._run_heartbeat(api))]
+            if cfg.heartbeats:
+                background.append(asyncio.create_task(self._device_heartbeats(api, world)))
+            if cfg.duty_officer is not None:
+                background.append(asyncio.create_task(DutyOfficer(api, grace_s=cfg.duty_officer,
+                                                                  stats=self.stats).run()))
+            if on_tick is not None:
+                background.append(asyncio.create_task(self._ticks(on_tick)))
+            await self._play(api, world)
+        finally:
+            for task in background:
+                task.cancel()
+            await self._shutdown(api)
+        return self.summary()
+
+    async def _prepare(self, api: Api) -> World:
+        cfg = self.config
+        try:
+            if not (await api.get("/api/devices", simulated="true", limit=1))["items"]:
+                raise SimulationError("the server has no simulated devices: run `qorgau devices seed-aksai "
+                                      "--simulated` (and `qorgau units seed-aksai --simulated`) on it first")
+            world = await load_world(api)
+        except ApiError as exc:
+            raise SimulationError(f"cannot read what to simulate from {cfg.url}: {exc}") from exc
+        run = await api.post("/api/simulation/runs", {
+            "name": cfg.name, "seed": cfg.seed, "scale": cfg.scale,
+            "details": {"intensity": cfg.intensity, "scenarios": list(cfg.scenarios), "devices": len(world.devices),
+                        "units": len(world.units)}})
+        self.run_id = int(run["id"])
+        if cfg.scale > 1:
+            await provision.load_panels(api, world, cfg.scale)
+            world = await load_world(api)
+        self.world = world
+        keys = await provision.panel_keys(api, world.panels)
+        self.panels = PanelFleet(world.panels, cfg.dc09_host, cfg.dc09_port, keys=keys, stats=self.stats,
+                                 seed=cfg.seed)
+        self.panels.start()
+        if cfg.mqtt_url:
+            self.mqtt = MqttDevices(cfg.mqtt_url, prefix=cfg.mqtt_prefix, stats=self.stats,
+                                    client_id=f"qorgau-sim-{cfg.seed}")
+            await self.mqtt.start()
+        if cfg.units and world.units:
+            crews = await provision.crews(api, world.units, cfg.url)
+            gps = self.mqtt.gps if self.mqtt is not None else None
+            streets = list(world.streets)
+            agents = [UnitAgent(unit, crews[unit.code], seed=cfg.seed, streets=streets, stats=self.stats, gps=gps,
+                                scene_s=cfg.scene_s, report_s=cfg.report_s, speedup=cfg.speedup)
+                      for unit in world.units]
+            self.units = UnitFleet(agents)
+            self.units.start()
+        return world
+
+    def plan(self, world: World, start: datetime, end: datetime) -> list[Planned]:
+        """The background (when on) and the scenarios in [start, end), in time order."""
+        items = Planner(world, seed=self.config.seed, intensity=self.config.intensity * self.config.scale).window(
+            start, end) if self.config.background else []
+        return items
+
+    async def _play(self, api: Api, world: World) -> None:
+        cfg = self.config
+        start = self.started_at or datetime.now(UTC)
+        end = start + timedelta(seconds=cfg.duration_s) if cfg.duration_s is not None else None
+        scripted = sorted((item for name in cfg.scenarios
+                           for item in scenarios.resolve(scenarios.load(name), world, start)), key=lambda p: p.at)
+        window_start = start
+        while end is None or window_start < end:
+            window_end = window_start + timedelta(seconds=LOOKAHEAD_S)
+            if end is not None:
+                window_end = min(window_end, end)
+            due = self.plan(world, window_start, window_end)
+            due += [p for p in scripted if window_start <= p.at < window_end]
+            for item in sorted(due, key=lambda p: (p.at, p.action, p.target)):
+                delay = (item.at - datetime.now(UTC)).total_seconds()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                self._perform(api, world, item)
+            rest = (window_end - datetime.now(UTC)).total_seconds()
+            if rest > 0:
+                await asyncio.sleep(rest)
+            window_start = window_end
+        await self._drain()
+
+    def _perform(self, api: Api, world: World, item: Planned) -> None:
+        """Hand an item to its device; slow ones (a call, a SIP dialogue) run as tasks of their own."""
+        self.sent.append(item)
+        self.stats.count(item.action if item.action != "panel" else f"panel-{item.params['code']}")
+        p = item.params
+        if item.action == "panel" and self.panels is not None:
+            self.panels.event(item.target, int(p["code"]), int(p["zone"]), int(p.get("qualifier", 1)))
+        elif item.action == "outage":
+            self._silent[item.target] = time.monotonic() + float(p["seconds"])
+            if self.panels is not None and item.target in self.panels.links:
+                self.panels.cut(item.target, float(p["seconds"]))
+        elif item.action in ("access", "sos_test") and self.mqtt is not None:
+            device = world.device(item.target)
+            if device.mqtt_id:
+                self._spawn(self.mqtt.access(device.mqtt_id, p) if item.action == "access"
+                            else self.mqtt.self_test(device.mqtt_id, str(p["result"])))
+        elif item.action == "sos":
+            self._spawn(self._sos_call(world.device(item.target), float(p["hold_s"])))
+        elif item.action == "call":
+            self._spawn(self._call_102(api, p))
+        if self.config.sent_log is not None:
+            with self.config.sent_log.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"at": item.at.isoformat(), "action": item.action, "target": item.target,
+                                      "source": item.source}, ensure_ascii=False) + "\n")
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _sos_call(self, terminal: Device, hold_s: float) -> None:
+        cfg = self.config
+        result = await place_call(cfg.sip_host, cfg.sip_port, user=terminal.sip_user or "", hold_s=hold_s,
+                                  transport="tcp" if cfg.sip_transport == "tcp" else "udp")
+        if result.ok and result.answered is not None and result.invite_sent is not None:
+            self.stats["sip"].ok(result.answered - result.invite_sent)
+        else:
+            self.stats["sip"].fail(result.error or f"SIP {result.status}")
+
+    async def _call_102(self, api: Api, p: dict[str, Any]) -> None:
+        body = {"source": "call", "category": p["category"], "description": p["description"],
+                "caller_name": p["caller_name"], "caller_phone": p["caller_phone"], "simulated": True}
+        started = time.perf_counter()
+        try:
+            if p.get("address"):
+                answer = await api.post("/api/incidents", {**body, "address": p["address"]}, ok=(422,))
+                if answer is None and p.get("lon") is not None:  # an address the geocoder does not know
+                    answer = await api.post("/api/incidents", {**body, "lon": p["lon"], "lat": p["lat"]})
+            else:
+                answer = await api.post("/api/incidents", {**body, "lon": p["lon"], "lat": p["lat"]})
+        except ApiError as exc:
+            self.stats["http"].fail(str(exc))
+            return
+        self.stats["http"].ok(time.perf_counter() - started)
+
+    async def _run_heartbeat(self, api: Api) -> None:
+        while True:
+            await asyncio.sleep(RUN_HEARTBEAT_S)
+            with contextlib.suppress(ApiError):
+                await api.post(f"/api/simulation/runs/{self.run_id}/heartbeat")
+
+    async def _device_heartbeats(self, api: Api, world: World) -> None:
+        """Cameras over HTTP (as their video probe would report), terminals and turnstiles over MQTT when there
+        is a broker (over HTTP otherwise); panels send their own link tests. Spread evenly over each interval."""
+        rng = random.Random(f"qorgau-sim-heartbeats:{self.config.seed}")
+        devices = [d for d in world.devices if d.kind != "alarm_panel"]
+        due = {d.code: time.monotonic() + rng.uniform(0, min(30.0, d.supervision_s / 3)) for d in devices}
+        while True:
+            now = time.monotonic()
+            for device in devices:
+                if due[device.code] > now:
+                    continue
+                due[device.code] = now + device.supervision_s / 3
+                if self._silent.get(device.code, 0.0) > now:
+                    continue
+                if self.mqtt is not None and device.mqtt_id:
+                    self._spawn(self.mqtt.heartbeat(device.mqtt_id))
+                else:
+                    self._spawn(self._http_heartbeat(api, device.code))
+            await asyncio.sleep(1.0)
+
+    async def _http_heartbeat(self, api: Api, code: str) -> None:
+        started = time.perf_counter()
+        try:
+            await api.post(f"/api/devices/{code}/heartbeat")
+        except ApiError as exc:
+            self.stats["http"].fail(str(exc))
+        else:
+            self.stats["http"].ok(time.perf_counter() - started)
+
+    async def _ticks(self, on_tick: Callable[[Simulation], None]) -> None:
+        while True:
+            on_tick(self)
+            await asyncio.sleep(1.0)
+
+    async def _drain(self, timeout_s: float = 90.0) -> None:
+        """Let calls and queued panel messages finish before the run ends."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout_s)
+        if self.panels is not None:
+            await self.panels.drain(timeout_s)
+
+    async def _shutdown(self, api: Api) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self.units is not None:
+            await self.units.stop()
+        if self.panels is not None:
+            await self.panels.stop()
+        if self.mqtt is not None:
+            await self.mqtt.stop()
+        if self.run_id is not None:
+            with contextlib.suppress(ApiError):
+                await api.post(f"/api/simulation/runs/{self.run_id}/end", {"summary": self.summary()})
+        await api.close()
+
+    def summary(self) -> dict[str, Any]:
+        elapsed = (datetime.now(UTC) - self.started_at).total_seconds() if self.started_at else 0.0
+        return {"seed": self.config.seed, "scale": self.config.scale, "intensity": self.config.intensity,
+                "elapsed_s": round(elapsed, 1), "planned": len(self.sent), **self.stats.summary()}
