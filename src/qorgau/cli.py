@@ -629,7 +629,10 @@ def simulate(
     units: Annotated[bool, typer.Option(help="Move the simulated units and follow their dispatches.")] = True,
     duty_officer: Annotated[float | None, typer.Option(help="Seconds after which a simulated duty officer "
                                                        "acknowledges and dispatches what nobody took up.")] = None,
-    start_at: Annotated[str | None, typer.Option(help="ISO time the plan starts at (default now).")] = None,
+    speedup: Annotated[float, typer.Option(help="Units travel this many times faster (accelerated drills).")]
+    = 1.0,
+    start_at: Annotated[str | None, typer.Option(help="Play the plan from this ISO time instead of now, e.g. "
+                                                 "2026-12-01T08:00+05:00 for a school morning.")] = None,
     sent_log: Annotated[Path | None, typer.Option(help="Append each planned item sent, as JSON lines.")] = None,
     live: Annotated[bool, typer.Option(help="Show the live table of rates per protocol.")] = True,
 ) -> None:
@@ -644,7 +647,7 @@ def simulate(
         dc09_host=dc09_host or "127.0.0.1", dc09_port=int(dc09_port), sip_host=sip_host or "127.0.0.1",
         sip_port=int(sip_port), sip_transport=sip_transport, mqtt_url=mqtt_url or None, seed=seed,
         intensity=intensity, scale=scale, duration_s=duration, scenarios=tuple(scenario or ()),
-        background=background, units=units, duty_officer=duty_officer, sent_log=sent_log)
+        background=background, units=units, duty_officer=duty_officer, speedup=speedup, sent_log=sent_log)
     print_summary(run_simulation(config, live=live, start_at=parse_start(start_at)))
 
 

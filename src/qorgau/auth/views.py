@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 
 from qorgau.auth import service
 from qorgau.auth.deps import SESSION_COOKIE, CurrentPrincipal, Public, Require
-from qorgau.auth.enums import ROLE_PERMISSIONS, Permission
+from qorgau.auth.enums import ROLE_PERMISSIONS, Permission, Role
 from qorgau.auth.passwords import verify_password
 from qorgau.auth.schemas import (
     LoginIn,
@@ -131,8 +131,15 @@ def list_users(_: Annotated[Principal, Require(Permission.USERS_READ)], db: Read
 def create_user(body: UserCreate, principal: Annotated[Principal, Require(Permission.USERS_WRITE)],
                 db: DbSession, source: ClientSource) -> UserRead:
     """Create an account."""
+    _crews_only(principal, body.role)
     user = service.create(db, user_in=body, actor=principal.actor(source), ctx=principal.context())
     return UserRead.model_validate(user)
+
+
+def _crews_only(principal: Principal, *roles: str | None) -> None:
+    """The simulator's account manages the crews it plays (role patrol) and no other account."""
+    if principal.role == Role.SIMULATOR and any(role not in (None, Role.PATROL) for role in roles):
+        raise QorgauError("auth.crew_accounts_only", status=403)
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
@@ -144,6 +151,7 @@ def get_user(user_id: int, _: Annotated[Principal, Require(Permission.USERS_READ
 def update_user(user_id: int, body: UserUpdate, principal: Annotated[Principal, Require(Permission.USERS_WRITE)],
                 db: DbSession, source: ClientSource) -> UserRead:
     """Change a user's name, role, language or whether they may sign in."""
+    _crews_only(principal, service.get(db, user_id).role, body.role)
     user = service.update(db, user_id=user_id, user_in=body, actor=principal.actor(source),
                           ctx=principal.context())
     return UserRead.model_validate(user)
@@ -154,6 +162,7 @@ def reset_password(user_id: int, body: PasswordReset,
                    principal: Annotated[Principal, Require(Permission.USERS_WRITE)], db: DbSession,
                    source: ClientSource) -> Response:
     """Set a user's password (their sessions end)."""
+    _crews_only(principal, service.get(db, user_id).role)
     service.set_password(db, user_id=user_id, password=body.password, actor=principal.actor(source),
                          ctx=principal.context())
     return Response(status_code=204)

@@ -85,6 +85,7 @@ class Simulation:
     mqtt: MqttDevices | None = None
     _silent: dict[str, float] = field(default_factory=dict)  # device code → monotonic end of its outage
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _began: float | None = None  # time.monotonic() when the play began
 
     async def run(self, *, on_tick: Callable[[Simulation], None] | None = None,
                   start_at: datetime | None = None) -> dict[str, Any]:
@@ -99,7 +100,8 @@ class Simulation:
                 await api.login(cfg.username, cfg.password)
             world = await self._prepare(api)
             self.started_at = start_at or datetime.now(UTC)
-            background = [asyncio.create_task(self._run_heartbeat(api))]
+            self._began = time.monotonic()
+            background = [asyncio.create_task(self._run_heartbeat(api, world))]
             if cfg.heartbeats:
                 background.append(asyncio.create_task(self._device_heartbeats(api, world)))
             if cfg.duty_officer is not None:
@@ -123,11 +125,7 @@ class Simulation:
             world = await load_world(api)
         except ApiError as exc:
             raise SimulationError(f"cannot read what to simulate from {cfg.url}: {exc}") from exc
-        run = await api.post("/api/simulation/runs", {
-            "name": cfg.name, "seed": cfg.seed, "scale": cfg.scale,
-            "details": {"intensity": cfg.intensity, "scenarios": list(cfg.scenarios), "devices": len(world.devices),
-                        "units": len(world.units)}})
-        self.run_id = int(run["id"])
+        await self._announce(api, world)
         if cfg.scale > 1:
             await provision.load_panels(api, world, cfg.scale)
             world = await load_world(api)
@@ -163,6 +161,9 @@ class Simulation:
         end = start + timedelta(seconds=cfg.duration_s) if cfg.duration_s is not None else None
         scripted = sorted((item for name in cfg.scenarios
                            for item in scenarios.resolve(scenarios.load(name), world, start)), key=lambda p: p.at)
+        # The plan's clock may be set elsewhere (--start-at 08:00 plays a school morning at night): items are
+        # played at their plan time shifted by the difference.
+        shift = start - datetime.now(UTC)
         window_start = start
         while end is None or window_start < end:
             window_end = window_start + timedelta(seconds=LOOKAHEAD_S)
@@ -171,11 +172,11 @@ class Simulation:
             due = self.plan(world, window_start, window_end)
             due += [p for p in scripted if window_start <= p.at < window_end]
             for item in sorted(due, key=lambda p: (p.at, p.action, p.target)):
-                delay = (item.at - datetime.now(UTC)).total_seconds()
+                delay = (item.at - shift - datetime.now(UTC)).total_seconds()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 self._perform(api, world, item)
-            rest = (window_end - datetime.now(UTC)).total_seconds()
+            rest = (window_end - shift - datetime.now(UTC)).total_seconds()
             if rest > 0:
                 await asyncio.sleep(rest)
             window_start = window_end
@@ -236,11 +237,24 @@ class Simulation:
             return
         self.stats["http"].ok(time.perf_counter() - started)
 
-    async def _run_heartbeat(self, api: Api) -> None:
+    async def _announce(self, api: Api, world: World) -> None:
+        cfg = self.config
+        run = await api.post("/api/simulation/runs", {
+            "name": cfg.name, "seed": cfg.seed, "scale": cfg.scale,
+            "details": {"intensity": cfg.intensity, "scenarios": list(cfg.scenarios), "devices": len(world.devices),
+                        "units": len(world.units)}})
+        self.run_id = int(run["id"])
+
+    async def _run_heartbeat(self, api: Api, world: World) -> None:
+        """Keep the run (and the SIMULATION banner) alive; a run the server ended as lost is announced anew."""
         while True:
             await asyncio.sleep(RUN_HEARTBEAT_S)
-            with contextlib.suppress(ApiError):
+            try:
                 await api.post(f"/api/simulation/runs/{self.run_id}/heartbeat")
+            except ApiError as exc:
+                if exc.status in (404, 409):
+                    with contextlib.suppress(ApiError):
+                        await self._announce(api, world)
 
     async def _device_heartbeats(self, api: Api, world: World) -> None:
         """Cameras over HTTP (as their video probe would report), terminals and turnstiles over MQTT when there
@@ -298,6 +312,6 @@ class Simulation:
         await api.close()
 
     def summary(self) -> dict[str, Any]:
-        elapsed = (datetime.now(UTC) - self.started_at).total_seconds() if self.started_at else 0.0
+        elapsed = time.monotonic() - self._began if self._began is not None else 0.0
         return {"seed": self.config.seed, "scale": self.config.scale, "intensity": self.config.intensity,
                 "elapsed_s": round(elapsed, 1), "planned": len(self.sent), **self.stats.summary()}
