@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, ROOT
@@ -51,10 +52,10 @@ class Demo:
 
 @contextmanager
 def explained(demo: Demo) -> Iterator[None]:
-    """Add the demo's logs to any assertion that fails inside."""
+    """Add the demo's logs to any assertion (or Playwright wait) that fails inside."""
     try:
         yield
-    except AssertionError as exc:
+    except (AssertionError, PlaywrightError) as exc:
         raise AssertionError(f"{exc}\n{demo.logs()}") from exc
 
 

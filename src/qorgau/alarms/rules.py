@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from qorgau.alarms.models import AlarmRule
 from qorgau.core.bus import Event, EventPayload
 from qorgau.core.time import to_local
+from qorgau.devices import revision
 from qorgau.devices.enums import Health
 from qorgau.devices.events import HEALTH_CHANGED, HealthChanged
 from qorgau.devices.models import Device, Site
@@ -123,10 +124,42 @@ def signal_of(event: Event[Any]) -> Signal | None:
     return None
 
 
+def _memo(session: Session, name: str) -> dict[Any, Any]:
+    """A cache that lives as long as the transaction (a session serves one unit of work): the dispatcher runs a
+    burst of signals in one transaction, and most of them ask the same few questions."""
+    memo: dict[Any, Any] = session.info.setdefault(name, {})
+    return memo
+
+
 def place_of(session: Session, device_code: str | None) -> Place:
     """The registry's facts about the device (an unknown device: no facts, so device conditions fail)."""
     if device_code is None:
         return Place()
+    memo = _memo(session, "alarms.places")
+    if "revision" not in memo:  # once per transaction: has the registry changed since the cache was filled?
+        registry = revision.current(session)[0]
+        if registry != _PLACES.revision:
+            _PLACES.by_code.clear()
+            _PLACES.revision = registry
+        memo["revision"] = registry
+    place = _PLACES.by_code.get(device_code)
+    if place is None:
+        place = _PLACES.by_code[device_code] = _place(session, device_code)
+    return place
+
+
+@dataclass
+class _PlaceCache:
+    """Devices' places for this process, valid while the registry's revision stays the same."""
+
+    revision: int = -1
+    by_code: dict[str, Place] = field(default_factory=dict)
+
+
+_PLACES = _PlaceCache()
+
+
+def _place(session: Session, device_code: str) -> Place:
     query = (select(Device.kind, Device.purpose, Device.lon, Device.lat, Site.code, Site.kind, Site.subtype)
              .outerjoin(Site, Device.site_id == Site.id).where(Device.code == device_code))
     row = session.execute(query).one_or_none()
@@ -177,8 +210,11 @@ def choose(rules: Iterable[AlarmRule], signal: Signal, place: Place, minute_of_d
 
 
 def rules_for(session: Session, event_name: str) -> Sequence[AlarmRule]:
-    return session.scalars(select(AlarmRule).where(AlarmRule.event == event_name, AlarmRule.enabled.is_(True))
-                           ).all()
+    rules = _memo(session, "alarms.rules")
+    if event_name not in rules:
+        rules[event_name] = session.scalars(select(AlarmRule).where(AlarmRule.event == event_name,
+                                                                    AlarmRule.enabled.is_(True))).all()
+    return rules[event_name]  # type: ignore[no-any-return]
 
 
 def local_minute(moment: datetime, zone: ZoneInfo) -> int:

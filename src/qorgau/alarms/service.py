@@ -21,7 +21,7 @@ from qorgau.alarms.enums import AlarmState, Resolution, StepState, Transition, a
 from qorgau.alarms.events import AlarmChanged
 from qorgau.alarms.models import Alarm, AlarmRule, AlarmStep, Procedure
 from qorgau.alarms.rules import Place, Signal
-from qorgau.core.bus import Context, Event, EventType, publish
+from qorgau.core.bus import Context, Event, EventType, publish_later
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import to_local, utcnow
 
@@ -43,8 +43,8 @@ def changed(alarm: Alarm) -> AlarmChanged:
 
 def announce(session: Session, kind: EventType[AlarmChanged], alarm: Alarm, ctx: Context,
              occurred_at: datetime | None = None) -> None:
-    session.flush()
-    publish(session, kind, subject_id=str(alarm.id), payload=changed(alarm), ctx=ctx, occurred_at=occurred_at)
+    session.flush()  # the alarm's id, for a new one
+    publish_later(session, kind, subject_id=str(alarm.id), payload=changed(alarm), ctx=ctx, occurred_at=occurred_at)
 
 
 def get(session: Session, alarm_id: int, *, fresh: bool = False) -> Alarm:

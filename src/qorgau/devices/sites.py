@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.errors import Conflict, NotFound, QorgauError, ValidationFailed
 from qorgau.core.time import utcnow
-from qorgau.devices import geo
+from qorgau.devices import geo, revision
 from qorgau.devices.models import Site
 from qorgau.devices.queries import like_pattern
 from qorgau.devices.schemas import SiteFields, SitePatch
@@ -70,9 +70,11 @@ def upsert(session: Session, fields: SiteFields) -> tuple[Site, bool]:
         _assign(site, fields)
         session.add(site)
         session.flush()
+        revision.bump(session, registry=True)
         return site, True
     if _assign(site, fields):
         site.updated_at = now
+        revision.bump(session, registry=True)  # caches of devices' places (alarm rules, ingest) go stale
         return site, True
     return site, False
 

@@ -144,15 +144,26 @@ class Sink:
         if self._remote is not None:
             self._remote.stop()
 
+    @property
+    def dialect(self) -> str:
+        """The database's dialect name: what `submit_rows` takes is written for it (see `batch_row`)."""
+        return self._dialect
+
     def submit(self, events: Sequence[Event[Any]], *, heartbeats: Sequence[Heartbeat] = (), done: Done | None = None,
                loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Queue one message's events; `done(None)` once committed, `done(error)` if they could not be.
 
         `done` runs on `loop` when one is given (adapters on asyncio), else on the writer thread.
         """
-        heartbeats = [beat for beat in heartbeats if self._beat_due(beat)]
-        rows = [batch_row(self._dialect, event) for event in events]
-        if not events and not heartbeats:
+        self.submit_rows([batch_row(self._dialect, event) for event in events], heartbeats=heartbeats, done=done,
+                         loop=loop)
+
+    def submit_rows(self, rows: list[BatchRow], *, heartbeats: Sequence[Heartbeat] = (), done: Done | None = None,
+                    loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """`submit` for events already made rows for `dialect` (by `batch_row` or `qorgau.ingest.rows`)."""
+        if heartbeats:
+            heartbeats = [beat for beat in heartbeats if self._beat_due(beat)]
+        if not rows and not heartbeats:
             if done is not None:
                 self._call(done, None, loop)
             return
@@ -160,7 +171,10 @@ class Sink:
             if self._stopping and self._thread is None:
                 raise RuntimeError("the ingest writer is stopped")
             self._pending.append(_Item(rows, heartbeats, done, loop))
-        self._wake.set()
+        # The writer clears the flag only under the lock and only with nothing pending, so a set flag here
+        # means it will see this item; setting it again would cost a condition-variable round per message.
+        if not self._wake.is_set():
+            self._wake.set()
 
     async def commit(self, events: Sequence[Event[Any]], *, heartbeats: Sequence[Heartbeat] = ()) -> None:
         """Queue and wait until committed; raises what the commit raised."""

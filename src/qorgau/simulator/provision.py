@@ -33,19 +33,23 @@ async def crews(api: Api, units: tuple[Unit, ...], base_url: str) -> dict[str, A
     """A signed-in session of a crew member for every unit (accounts made or re-keyed as needed)."""
     existing = {u["username"]: u for u in await api.all("/api/users")}
     sessions: dict[str, Api] = {}
-    for unit in units:
-        username, password = crew_username(unit), secrets.token_urlsafe(18)
-        user = existing.get(username)
-        if user is None:
-            user = await api.post("/api/users", {"username": username, "display_name": f"Экипаж {unit.name}",
-                                                 "role": "patrol", "password": password})
-        else:
-            await api.post(f"/api/users/{user['id']}/password", {"password": password})
-        if user["id"] not in unit.members:
-            await api.patch(f"/api/units/{unit.code}", {"members": [*unit.members, user["id"]]})
-        crew = Api(base_url)
-        await crew.login(username, password)
-        sessions[unit.code] = crew
+    try:
+        for unit in units:
+            username, password = crew_username(unit), secrets.token_urlsafe(18)
+            user = existing.get(username)
+            if user is None:
+                user = await api.post("/api/users", {"username": username, "display_name": f"Экипаж {unit.name}",
+                                                     "role": "patrol", "password": password})
+            else:
+                await api.post(f"/api/users/{user['id']}/password", {"password": password})
+            if user["id"] not in unit.members:
+                await api.patch(f"/api/units/{unit.code}", {"members": [*unit.members, user["id"]]})
+            sessions[unit.code] = crew = Api(base_url)
+            await crew.login(username, password)
+    except BaseException:  # an error or the run stopping: no session is left open
+        for crew in sessions.values():
+            await crew.close()
+        raise
     return sessions
 
 

@@ -139,15 +139,25 @@ class Simulation:
                                     client_id=f"qorgau-sim-{cfg.seed}")
             await self.mqtt.start()
         if cfg.units and world.units:
-            crews = await provision.crews(api, world.units, cfg.url)
-            gps = self.mqtt.gps if self.mqtt is not None else None
-            streets = list(world.streets)
-            agents = [UnitAgent(unit, crews[unit.code], seed=cfg.seed, streets=streets, stats=self.stats, gps=gps,
-                                scene_s=cfg.scene_s, report_s=cfg.report_s, speedup=cfg.speedup)
-                      for unit in world.units]
-            self.units = UnitFleet(agents)
-            self.units.start()
+            # Signing the crews in takes a password hash each on the server: the town starts meanwhile.
+            self._spawn(self._start_units(api, world))
         return world
+
+    async def _start_units(self, api: Api, world: World) -> None:
+        cfg = self.config
+        try:
+            crews = await provision.crews(api, world.units, cfg.url)
+        except ApiError as exc:
+            log.error("the units cannot be signed in: %s", exc)
+            self.stats["units"].fail(str(exc))
+            return
+        gps = self.mqtt.gps if self.mqtt is not None else None
+        streets = list(world.streets)
+        agents = [UnitAgent(unit, crews[unit.code], seed=cfg.seed, streets=streets, stats=self.stats, gps=gps,
+                            scene_s=cfg.scene_s, report_s=cfg.report_s, speedup=cfg.speedup)
+                  for unit in world.units]
+        self.units = UnitFleet(agents)
+        self.units.start()
 
     def plan(self, world: World, start: datetime, end: datetime) -> list[Planned]:
         """The background (when on) and the scenarios in [start, end), in time order."""

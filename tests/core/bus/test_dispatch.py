@@ -112,7 +112,9 @@ def test_hopeless_event_is_dead_lettered_and_the_rest_go_on(settings: Settings, 
 
     _run(settings, db, [Subscriber("dlq", handler, max_attempts=2, retry_delay_s=0.01)],
          until=lambda: 2 in handled, during=lambda: _publish(db, range(3)))
-    assert handled == [0, 2]
+    # A group with a failure is done again with a savepoint per event, so a handler may run twice for the events
+    # before the failing one (their database work was rolled back with the first try): only in-memory effects repeat.
+    assert list(dict.fromkeys(handled)) == [0, 2]
     with db.reading() as session:
         (letter,) = session.scalars(select(EventDeadLetter)).all()
     assert letter.subscriber == "dlq" and letter.attempts == 2 and "cannot handle" in letter.error
@@ -144,8 +146,10 @@ def test_a_failing_event_in_a_group_is_retried_alone_and_order_holds(settings: S
                 publish(session, PROBE, subject_id="g", payload=Probe(n=n), ctx=Context.system("test"))
 
     sub = Subscriber("group", handler, frozenset({"testing.probe"}), retry_delay_s=0.01)
-    _run(settings, db, [sub], until=lambda: len(handled) == 8, during=publish_burst)
-    assert handled == list(range(8))  # each once, in commit order, the failed one in its place
+    _run(settings, db, [sub], until=lambda: 7 in handled, during=publish_burst)
+    # The group is tried whole, then again with a savepoint per event (0–3 run twice in memory, once in the
+    # database), then 4 alone, then the rest: what committed is each once, in commit order.
+    assert handled[-8:] == list(range(8))
     with db.reading() as session:
         receipts = session.scalars(select(EventReceipt.subscriber)).all()
     assert sorted(receipts) == ["group"] * 8  # the failed attempts' writes were rolled back with them

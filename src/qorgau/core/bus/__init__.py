@@ -5,7 +5,8 @@ events travel (local sockets, PostgreSQL LISTEN/NOTIFY, later NATS JetStream) is
 transport's business. See docs/adr/0004-events-outbox-and-transport.md.
 """
 
-from qorgau.core.bus.outbox import publish, publish_batch
+from qorgau.core.bus.outbox import publish, publish_batch, publish_later
 from qorgau.core.bus.types import Context, Event, EventPayload, EventType, event_type
 
-__all__ = ["Context", "Event", "EventPayload", "EventType", "event_type", "publish", "publish_batch"]
+__all__ = ["Context", "Event", "EventPayload", "EventType", "event_type", "publish", "publish_batch",
+           "publish_later"]

@@ -109,7 +109,7 @@ class _PanelConnection(asyncio.Protocol):
                 slot[0] = None  # not durable: stay silent so the panel sends it again
             self._flush()
 
-        self.adapter.hub.sink.submit(record.events, heartbeats=record.heartbeats, done=done, loop=self.loop)
+        self.adapter.hub.sink.submit_rows(record.rows, heartbeats=record.heartbeats, done=done, loop=self.loop)
 
     def _flush(self) -> None:
         slots = self.slots
@@ -172,7 +172,7 @@ class _PanelDatagrams(asyncio.DatagramProtocol):
                 if self.transport is not None and not self.transport.is_closing():
                     self.transport.sendto(record.ack, addr)
 
-        self.adapter.hub.sink.submit(record.events, heartbeats=record.heartbeats, done=done, loop=self.loop)
+        self.adapter.hub.sink.submit_rows(record.rows, heartbeats=record.heartbeats, done=done, loop=self.loop)
 
 
 class Dc09Adapter:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from qorgau.ingest.adapters.sia_dc09 import contact_id, sia
 from qorgau.ingest.adapters.sia_dc09.codes import Kind
 from qorgau.ingest.adapters.sia_dc09.parser import Frame, FrameError
 from qorgau.ingest.directory import DeviceRef
-from qorgau.ingest.events import PanelEvent, Position
+from qorgau.ingest.events import PanelEvent
 
 
 def panel_time(frame: Frame, device: DeviceRef, zone: ZoneInfo) -> datetime | None:
@@ -21,7 +22,8 @@ def panel_time(frame: Frame, device: DeviceRef, zone: ZoneInfo) -> datetime | No
     return frame.timestamp.replace(tzinfo=UTC)
 
 
-def _location(extended: dict[str, str]) -> Position | None:
+def _location(extended: dict[str, str]) -> dict[str, float] | None:
+    """Position from the X/Y blocks, as `Position` holds it (checked against its ranges), or None."""
     try:
         lon, lat = float(extended["X"].lstrip("EW")), float(extended["Y"].lstrip("NS"))
     except (KeyError, ValueError):
@@ -32,7 +34,7 @@ def _location(extended: dict[str, str]) -> Position | None:
         lat = -lat
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None
-    return Position(lon=lon, lat=lat)
+    return {"lon": lon, "lat": lat}
 
 
 def _zone_fields(device: DeviceRef, zone: str | None) -> tuple[str | None, str | None]:
@@ -42,33 +44,50 @@ def _zone_fields(device: DeviceRef, zone: str | None) -> tuple[str | None, str |
     return kind_name if kind_name is not None else (None, None)
 
 
-def payloads(frame: Frame, device: DeviceRef, *, at: datetime | None) -> list[PanelEvent]:
-    """One payload per event in the frame; data we cannot decode is kept whole as an `unknown` event."""
-    extended = {block.kind: block.value for block in frame.extended}
-    common = {
-        "device_code": device.code, "site_code": device.site_code, "protocol": frame.message_type,
-        "account": frame.account or "", "receiver": frame.receiver, "line": frame.prefix,
-        "sequence": frame.sequence, "encrypted": frame.encrypted, "panel_time": at,
-        "location": _location(extended), "text": extended.get("I"), "verification_url": extended.get("V"),
-        "extended": extended,
-    }
-    out: list[PanelEvent] = []
+def payload_values(frame: Frame, device: DeviceRef, *, at: datetime | None) -> list[dict[str, Any]]:
+    """One `PanelEvent` per event in the frame, as a dict in the model's field order with the values it holds.
+
+    The receiver writes these as rows without building the model (see `qorgau.ingest.rows`); `payloads` builds
+    the models from them. Data we cannot decode is kept whole as an `unknown` event.
+    """
+    if frame.extended:
+        extended = {block.kind: block.value for block in frame.extended}
+        location, text, url = _location(extended), extended.get("I"), extended.get("V")
+    else:
+        extended, location, text, url = {}, None, None, None
+    account, receiver, line = frame.account or "", frame.receiver, frame.prefix
+    sequence, encrypted, protocol, code = frame.sequence, frame.encrypted, frame.message_type, device.code
+    site = device.site_code
+    out: list[dict[str, Any]] = []
     try:
-        if frame.message_type == "ADM-CID":
+        if protocol == "ADM-CID":
             cid = contact_id.decode_dc09(frame.data)
             zone_kind, zone_name = _zone_fields(device, cid.zone)
-            out.append(PanelEvent(kind=cid.kind, restore=cid.restore, code=cid.code, qualifier=str(cid.qualifier),
-                                  zone=cid.zone, zone_kind=zone_kind, zone_name=zone_name, user=cid.user,
-                                  area=cid.group, **common))
+            out.append({"device_code": code, "site_code": site, "kind": cid.kind.value, "restore": cid.restore,
+                        "code": cid.code, "protocol": protocol, "qualifier": cid.qualifier.value, "zone": cid.zone,
+                        "zone_kind": zone_kind, "zone_name": zone_name, "user": cid.user, "area": cid.group,
+                        "account": account, "receiver": receiver, "line": line, "sequence": sequence,
+                        "encrypted": encrypted, "panel_time": at, "location": location, "text": text,
+                        "verification_url": url, "extended": extended})
         else:
             for event in sia.decode(frame.data):
                 zone_kind, zone_name = _zone_fields(device, event.zone)
-                out.append(PanelEvent(kind=event.kind, restore=event.restore, code=event.code, zone=event.zone,
-                                      zone_kind=zone_kind, zone_name=zone_name, user=event.user, area=event.area,
-                                      **common))
+                out.append({"device_code": code, "site_code": site, "kind": event.kind.value,
+                            "restore": event.restore, "code": event.code, "protocol": protocol, "qualifier": None,
+                            "zone": event.zone, "zone_kind": zone_kind, "zone_name": zone_name, "user": event.user,
+                            "area": event.area, "account": account, "receiver": receiver, "line": line,
+                            "sequence": sequence, "encrypted": encrypted, "panel_time": at, "location": location,
+                            "text": text, "verification_url": url, "extended": extended})
     except FrameError:
         # A well-formed frame whose data we cannot read is still a signal from a school: keep it, raw.
-        extended_text = common.pop("text")
-        out.append(PanelEvent(kind=Kind.UNKNOWN, restore=False, code="", text=extended_text or frame.data[:500],
-                              **common))
+        out = [{"device_code": code, "site_code": site, "kind": Kind.UNKNOWN.value, "restore": False, "code": "",
+                "protocol": protocol, "qualifier": None, "zone": None, "zone_kind": None, "zone_name": None,
+                "user": None, "area": None, "account": account, "receiver": receiver, "line": line,
+                "sequence": sequence, "encrypted": encrypted, "panel_time": at, "location": location,
+                "text": text or frame.data[:500], "verification_url": url, "extended": extended}]
     return out
+
+
+def payloads(frame: Frame, device: DeviceRef, *, at: datetime | None) -> list[PanelEvent]:
+    """One payload per event in the frame; data we cannot decode is kept whole as an `unknown` event."""
+    return [PanelEvent.model_validate(values) for values in payload_values(frame, device, at=at)]

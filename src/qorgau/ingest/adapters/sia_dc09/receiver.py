@@ -14,10 +14,8 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from qorgau.core.bus import Event
-from qorgau.core.bus.types import new_event
+from qorgau.core.bus.outbox import BatchRow
 from qorgau.core.time import utcnow
 from qorgau.ingest.adapters.sia_dc09 import mapping, render
 from qorgau.ingest.adapters.sia_dc09.parser import (
@@ -30,6 +28,7 @@ from qorgau.ingest.adapters.sia_dc09.parser import (
 from qorgau.ingest.adapters.sia_dc09.retransmission import RetransmissionMemory, fingerprint
 from qorgau.ingest.events import PANEL_EVENT
 from qorgau.ingest.hub import IngestHub
+from qorgau.ingest.rows import event_row, sqlite_time
 from qorgau.ingest.sink import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -41,9 +40,9 @@ DUH_REASONS = frozenset({"no_key", "decrypt_failed"})
 
 @dataclass(slots=True)
 class Record:
-    """Events to commit before `ack` may be sent; `memo` is remembered for retransmissions once committed."""
+    """Event rows to commit before `ack` may be sent; `memo` is remembered for retransmissions once committed."""
 
-    events: list[Event[Any]]
+    rows: list[BatchRow]
     heartbeats: list[Heartbeat]
     ack: bytes
     memo: tuple[int, int, bytes] | None
@@ -54,6 +53,7 @@ class Receiver:
         self.hub = hub
         self.memory = RetransmissionMemory(hub.settings.dc09_retransmission_window_s)
         self._zone = hub.settings.zone
+        self._dialect = hub.sink.dialect
         # Labelled counters resolved once: `labels()` takes a lock and a lookup on every call.
         received = hub.metrics.received
         self._events = received.labels(ADAPTER, "event")
@@ -98,18 +98,19 @@ class Receiver:
         if self.memory.seen(device.id, frame.sequence, digest, moment):
             self._retransmissions.inc()
             return Record([], beat, ack, None)
-        ctx = self.hub.context(device.code, simulated=device.simulated)
-        events: list[Event[Any]] = [new_event(PANEL_EVENT, subject_id=device.code, payload=payload, ctx=ctx,
-                                              occurred_at=now)
-                                    for payload in mapping.payloads(frame, device, at=at)]
-        return Record(events, beat, ack, (device.id, frame.sequence, digest))
+        # Rows, not models: each payload is already of its model's types (see qorgau.ingest.rows).
+        dialect, actor, stamp = self._dialect, f"device:{device.code}", sqlite_time(now)
+        rows = [event_row(dialect, PANEL_EVENT, subject_id=device.code, payload=payload, actor=actor,
+                          simulated=device.simulated, now=now, now_text=stamp)
+                for payload in mapping.payload_values(frame, device, at=at)]
+        return Record(rows, beat, ack, (device.id, frame.sequence, digest))
 
     def committed(self, record: Record) -> None:
         """The record's events are durable: count them and remember the message against retransmissions."""
         if record.memo is not None:
             device_id, sequence, digest = record.memo
             self.memory.remember(device_id, sequence, digest, time.monotonic())
-            self._events.inc(len(record.events))
+            self._events.inc(len(record.rows))
 
 
 def _duh(envelope: Envelope, now: datetime) -> bytes:
