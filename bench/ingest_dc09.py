@@ -205,11 +205,16 @@ CASES = {
 
 
 NOTES = """
-Notes: the machine has 2 cores; the receiver and the load generator each take one (PostgreSQL shares them with
-the receiver in the last row). Run-to-run spread on this VM is large (the bare case gave 42,652 frames/s in a 5 s
-trial and 68,848 in the recorded run), so compare rows of one run. "events in DB" counts `ingest.panel_event` rows
-after the load: it must equal "ACKed" (every acknowledged frame durable).
+Notes: the machine has 2 cores; the receiver and the load generator each take one, and the receiver's writer
+process (and PostgreSQL, in the last row) share them. Run-to-run spread on this VM is large, above all when other
+work runs beside the benchmark (see the load averages above), so compare rows of one run. "events in DB" counts
+`ingest.panel_event` rows after the load: it must equal "ACKed" (every acknowledged frame durable).
 """
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: other work on the machine skews every row of a run."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def run_case(name: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -236,6 +241,7 @@ def main() -> None:
     args = parser.parse_args()
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
     rows = []
+    load_before = load_average()
     for name in args.only.split(","):
         row = run_case(name, args)
         rows.append(row)
@@ -244,12 +250,14 @@ def main() -> None:
     record = {"benchmark": "ingest_dc09", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": machine(), "panels": args.panels, "seconds": args.seconds,
               "target": "qorgau on SQLite ≥ 2× pysiaalarm's frames/s with every frame durable before its ACK",
-              "rows": rows}
+              "load_average_before": load_before, "load_average_after": load_average(), "rows": rows}
     (results / "ingest_dc09.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     lines = ["# DC-09 ingest: frames/s and ACK latency\n", f"Machine: {record['machine']}  ",
              f"Run: {record['when']}; {args.panels} TCP panels, each sending its next frame after the ACK of the "
              f"last, {args.seconds:g} s per case; load generator `qorgau.ingest.loadgen.dc09` (uvloop) in its own "
-             "process.\n",
+             "process.  ",
+             f"Load average (1/5/15 min) before the run: {record['load_average_before']}; after: "
+             f"{record['load_average_after']}.\n",
              "| receiver | frames/s | ACKed | NAK | DUH | timeouts | p50 ms | p90 ms | p99 ms | max ms "
              "| events in DB |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]

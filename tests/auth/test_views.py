@@ -397,7 +397,7 @@ def test_change_own_password(client: TestClient, app_db: Database) -> None:
 def test_roles_lists_every_role(admin_client: TestClient) -> None:
     roles = {r["role"]: r["permissions"] for r in admin_client.get("/api/roles").json()}
     assert set(roles) == {"operator", "dispatcher", "supervisor", "inspector", "analyst", "admin", "auditor",
-                          "patrol"}
+                          "patrol", "simulator"}
     assert "users:write" in roles["admin"] and "audit:verify" in roles["auditor"]
 
 

@@ -45,7 +45,8 @@ def remember_alarm(session: Session, event: Event[Any]) -> None:
     ref.acknowledged_at, ref.resolved_at = alarm.acknowledged_at, alarm.resolved_at
     ref.simulated = alarm.simulated or event.context.simulated
     ref.last_seq, ref.updated_at = event.seq, utcnow()
-    session.flush()
+    # No flush of its own: the steps below read what they need (autoflush), and a burst of alarm events then
+    # writes its copies together.
     if alarm.acknowledged_at is not None:
         service.acknowledged(session, alarm_id=alarm.alarm_id, at=alarm.acknowledged_at)
     if event.name == alarm_events.RAISED.name and alarm.auto_incident:

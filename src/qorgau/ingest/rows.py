@@ -9,7 +9,8 @@ event the models would have written.
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic_core import to_json, to_jsonable_python
@@ -22,6 +23,24 @@ from qorgau.core.ids import new_uuid
 def sqlite_time(moment: datetime) -> str:
     """`YYYY-MM-DD HH:MM:SS.ffffff` of an aware UTC moment, as SQLAlchemy's SQLite DATETIME writes it."""
     return moment.isoformat(" ", "microseconds")[:26]
+
+
+class Clock:
+    """The current moment as an aware UTC datetime and as `sqlite_time` text, formatting only once a second."""
+
+    __slots__ = ("_at", "_second", "_text")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._at = datetime.fromtimestamp(0, UTC)
+        self._text = ""
+
+    def now(self) -> tuple[datetime, str]:
+        second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+        if second != self._second:
+            self._second, self._at = second, datetime.fromtimestamp(second, UTC)
+            self._text = self._at.isoformat(" ")[:19]
+        return self._at.replace(microsecond=micro), f"{self._text}.{micro:06d}"
 
 
 def event_row(dialect: str, kind: EventType[Any], *, subject_id: str, payload: dict[str, Any], actor: str,

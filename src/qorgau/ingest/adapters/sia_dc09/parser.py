@@ -83,6 +83,7 @@ class Envelope:
     account: str | None
     body: str
     binary_crc: bool = False
+    address: str = ""  # the address as sent, sequence to account: what an ACK echoes
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ def read_address(body: bytes, binary: bool) -> Envelope:
     except UnicodeDecodeError:
         # Alarm text from older panels may be Latin-1; latin-1 decodes any byte, so nothing is lost.
         text = body.decode("latin-1")
-    nak = _NAK_ADDRESS.match(text)
+    nak = _NAK_ADDRESS.match(text) if text.startswith('"NAK"') else None
     if nak:
         return Envelope("NAK", False, int(nak["seq"]), "0", "0", None, text[nak.end() :], binary)
     match = _ADDRESS.match(text)
@@ -187,6 +188,7 @@ def read_address(body: bytes, binary: bool) -> Envelope:
         account=match["acct"],
         body=text[match.end() :],
         binary_crc=binary,
+        address=text[match.start("seq") : match.end()],
     )
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from qorgau.core.bus.outbox import BatchRow
-from qorgau.core.time import utcnow
 from qorgau.ingest.adapters.sia_dc09 import mapping, render
 from qorgau.ingest.adapters.sia_dc09.parser import (
     Envelope,
@@ -25,10 +24,10 @@ from qorgau.ingest.adapters.sia_dc09.parser import (
     open_envelope,
     timestamp_in_window,
 )
-from qorgau.ingest.adapters.sia_dc09.retransmission import RetransmissionMemory, fingerprint
+from qorgau.ingest.adapters.sia_dc09.retransmission import Fingerprint, RetransmissionMemory, fingerprint
 from qorgau.ingest.events import PANEL_EVENT
 from qorgau.ingest.hub import IngestHub
-from qorgau.ingest.rows import event_row, sqlite_time
+from qorgau.ingest.rows import Clock, event_row
 from qorgau.ingest.sink import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ class Record:
     rows: list[BatchRow]
     heartbeats: list[Heartbeat]
     ack: bytes
-    memo: tuple[int, int, bytes] | None
+    memo: tuple[int, int, Fingerprint] | None
 
 
 class Receiver:
@@ -54,6 +53,7 @@ class Receiver:
         self.memory = RetransmissionMemory(hub.settings.dc09_retransmission_window_s)
         self._zone = hub.settings.zone
         self._dialect = hub.sink.dialect
+        self._clock = Clock()
         # Labelled counters resolved once: `labels()` takes a lock and a lookup on every call.
         received = hub.metrics.received
         self._events = received.labels(ADAPTER, "event")
@@ -75,7 +75,7 @@ class Receiver:
             metrics.reject(ADAPTER, "no_account")
             return None
         device = self.hub.directory.find_dc09(envelope.receiver, envelope.prefix, envelope.account)
-        now = utcnow()
+        now, now_text = self._clock.now()
         if device is None:
             metrics.reject(ADAPTER, "unknown_account")
             return _duh(envelope, now)
@@ -88,7 +88,10 @@ class Receiver:
         if frame.encrypted and (at is None or not timestamp_in_window(at, now)):
             metrics.reject(ADAPTER, "outside_window")
             return render.nak(now)
-        ack = render.ack(frame, key=device.dc09_key if frame.encrypted else None, now=now)
+        if frame.encrypted:
+            ack = render.ack(frame, key=device.dc09_key, now=now)
+        else:
+            ack = render.ack_address(envelope.address, now)
         beat = [Heartbeat(device)]
         if frame.message_type == "NULL":
             self._link_tests.inc()
@@ -99,9 +102,9 @@ class Receiver:
             self._retransmissions.inc()
             return Record([], beat, ack, None)
         # Rows, not models: each payload is already of its model's types (see qorgau.ingest.rows).
-        dialect, actor, stamp = self._dialect, f"device:{device.code}", sqlite_time(now)
+        dialect, actor = self._dialect, f"device:{device.code}"
         rows = [event_row(dialect, PANEL_EVENT, subject_id=device.code, payload=payload, actor=actor,
-                          simulated=device.simulated, now=now, now_text=stamp)
+                          simulated=device.simulated, now=now, now_text=now_text)
                 for payload in mapping.payload_values(frame, device, at=at)]
         return Record(rows, beat, ack, (device.id, frame.sequence, digest))
 

@@ -63,6 +63,11 @@ def ack(frame: Frame, *, key: bytes | None = None, now: datetime | None = None) 
     return render_frame(response, key=key)
 
 
+def ack_address(address: str, now: datetime) -> bytes:
+    """`ack` of an unencrypted frame from its address as sent (`Envelope.address`): the same bytes, cheaper."""
+    return wrap(f'"ACK"{address}[]{_stamp(now)}')
+
+
 _last_stamp: tuple[int, str] = (-1, "")
 
 

@@ -7,26 +7,28 @@ a retransmission that overtakes an unfinished commit is recorded again rather th
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 
-from qorgau.ingest.adapters.sia_dc09.parser import Frame
+from qorgau.ingest.adapters.sia_dc09.parser import ExtendedData, Frame
 
 MEMORY_PER_ACCOUNT = 64
+Fingerprint = tuple[str, str, tuple[ExtendedData, ...]]
 
 
-def fingerprint(frame: Frame) -> bytes:
-    """What makes two frames the same message: type, data and extended data (the timestamp may be renewed)."""
-    extended = "".join(f"[{block.kind}{block.value}]" for block in frame.extended)
-    return hashlib.blake2b(f"{frame.message_type}|{frame.data}|{extended}".encode(), digest_size=12).digest()
+def fingerprint(frame: Frame) -> Fingerprint:
+    """What makes two frames the same message: type, data and extended data (the timestamp may be renewed).
+
+    The content itself, not a hash of it: compared exactly, and cheaper than hashing (64 per panel are kept).
+    """
+    return frame.message_type, frame.data, frame.extended
 
 
 class RetransmissionMemory:
     def __init__(self, window_s: float) -> None:
         self._window_s = window_s
-        self._seen: dict[int, OrderedDict[tuple[int, bytes], float]] = {}
+        self._seen: dict[int, OrderedDict[tuple[int, Fingerprint], float]] = {}
 
-    def seen(self, device_id: int, sequence: int, digest: bytes, now: float) -> bool:
+    def seen(self, device_id: int, sequence: int, digest: Fingerprint, now: float) -> bool:
         """Whether this exact message from this panel was already recorded within the window."""
         entries = self._seen.get(device_id)
         if not entries:
@@ -34,7 +36,7 @@ class RetransmissionMemory:
         at = entries.get((sequence, digest))
         return at is not None and at >= now - self._window_s
 
-    def remember(self, device_id: int, sequence: int, digest: bytes, now: float) -> None:
+    def remember(self, device_id: int, sequence: int, digest: Fingerprint, now: float) -> None:
         entries = self._seen.get(device_id)
         if entries is None:
             entries = self._seen[device_id] = OrderedDict()
