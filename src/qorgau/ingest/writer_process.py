@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import signal
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -89,6 +90,9 @@ def serve(conn: Connection, settings: Settings) -> None:
     from qorgau.core.logs import setup_logging
     from qorgau.ingest.sink import commit_rows
 
+    # Ctrl-C in a terminal reaches the whole process group: the writer must finish the group it is committing
+    # and stop when its parent says so (or goes away), not die mid-commit.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     setup_logging(settings.log_level, settings.log_json)
     domains.load_models()
     domains.load_events()
