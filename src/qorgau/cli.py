@@ -132,7 +132,10 @@ def serve(
     settings = _service_settings()
     application = create_app(settings)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
-                proxy_headers=False, ws_ping_interval=None)
+                proxy_headers=False, ws_ping_interval=None,
+                # Compression would deflate the same live stream once per connected screen; on the control
+                # room's network the bytes are cheaper than that CPU.
+                ws_per_message_deflate=False)
 
 
 @app.command()

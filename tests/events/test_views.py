@@ -70,3 +70,22 @@ def test_event_list_rejects_a_foreign_cursor(admin_client: TestClient) -> None:
     response = admin_client.get("/api/events", params={"cursor": encode_cursor("not-a-seq")})
     assert response.status_code == 400
     assert response.json()["code"] == "request.bad_cursor"
+
+
+def test_a_burst_comes_as_batch_frames_when_asked(admin_client: TestClient) -> None:
+    rows = ["code,kind,purpose,name_kk,name_ru,lon,lat,lifecycle"] + [
+        f"CAM-B{n:03d},camera,public_space,Камера {n},Камера {n},{53.0 + n * 1e-4:.4f},51.17,commissioned"
+        for n in range(30)]
+    with admin_client.websocket_connect("/api/events/ws?events=devices.registered&batch=1") as ws:
+        assert json.loads(ws.receive_text())["type"] == "hello"
+        imported = admin_client.post("/api/devices/import", content="\n".join(rows) + "\n",
+                                     headers={"Content-Type": "text/csv"})
+        assert imported.status_code == 200, imported.text
+        frames, codes = [], []
+        while len(codes) < 30:
+            frame = json.loads(ws.receive_text())
+            frames.append(frame["type"])
+            messages = frame["messages"] if frame["type"] == "batch" else [frame]
+            codes += [m["event"]["subject_id"] for m in messages if m["type"] == "event"]
+    assert codes == [f"CAM-B{n:03d}" for n in range(30)]  # in commit order, each once
+    assert "batch" in frames and len(frames) < 30

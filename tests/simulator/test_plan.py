@@ -89,3 +89,17 @@ def test_outages_silence_devices_for_longer_than_their_supervision() -> None:
     assert outages
     by_code = {d.code: d for d in world().devices}
     assert all(p.params["seconds"] > by_code[p.target].supervision_s for p in outages)
+
+
+def test_callers_live_on_streets_not_on_the_roads_between_settlements() -> None:
+    from qorgau.simulator.world import street_points
+
+    def feature(name: str | None, highway: str, points: list[list[float]]) -> dict[str, object]:
+        return {"properties": {"name_ru": name, "highway": highway},
+                "geometry": {"type": "MultiLineString", "coordinates": [points]}}
+
+    layer = {"features": [feature("Советская", "primary", [[53.0, 51.17], [53.001, 51.17]]),
+                          feature("Дорога Аксай — Облавка", "secondary", [[53.2, 51.3]]),
+                          feature("Магистральная дорога", "trunk", [[52.9, 51.1]]),
+                          feature(None, "residential", [[53.01, 51.18]])]}
+    assert {(a.street, a.lon) for a in street_points(layer)} == {("Советская", 53.0), ("Советская", 53.001)}

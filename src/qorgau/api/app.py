@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from qorgau import __version__, domains
@@ -34,6 +35,7 @@ from qorgau.simulation import service as simulation_service
 
 log = logging.getLogger(__name__)
 SIMULATION_CHECK_S = 5.0  # how often runs without a heartbeat are looked for
+WORKER_THREADS = 200  # request threads: well above the connection pool, see the lifespan
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -67,6 +69,12 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
             with runtime.db.unit_of_work() as session:
                 auth_service.purge_expired_sessions(session, utcnow(), idle_minutes=settings.session_idle_minutes)
 
+        # A request's transaction starts in the thread that runs its route and commits in another thread hop
+        # (the dependency's teardown). If every worker thread were waiting for SQLite's write lock, the request
+        # holding it could not get a thread to commit, and all would wait out the 30 s busy timeout. More threads
+        # than database connections (every waiter holds or waits for one) leave a thread free for that commit.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, WORKER_THREADS)
         await runtime.transport.start()
         await runtime.live.start()
         dispatcher = Dispatcher(runtime.db, runtime.transport, subscribers)

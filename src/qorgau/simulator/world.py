@@ -143,9 +143,15 @@ async def load_world(api: Api, *, only_simulated: bool = True) -> World:
                  streets=tuple(street_points(await api.get("/api/city/map", layers="streets"))))
 
 
+def _is_street(properties: dict[str, Any]) -> bool:
+    """A street people live on, not a highway or a road between settlements ('Дорога Аксай — Облавка')."""
+    name = properties.get("name_ru") or properties.get("name")
+    return bool(name) and "—" not in str(name) and properties.get("highway") not in ("trunk", "motorway")
+
+
 def street_points(layer: dict[str, Any]) -> list[Address]:
     """Every vertex of the named streets of the base map: addresses on the network, for callers and patrols."""
     points = {(str(f["properties"].get("name_ru") or f["properties"].get("name")), round(x, 6), round(y, 6))
-              for f in layer.get("features", ()) if f["properties"].get("name_ru") or f["properties"].get("name")
+              for f in layer.get("features", ()) if _is_street(f["properties"])
               for line in f["geometry"]["coordinates"] for x, y in line}
     return [Address(street=name, lon=lon, lat=lat) for name, lon, lat in sorted(points)]

@@ -193,6 +193,23 @@ describe("EventStream store", () => {
     expect(stream.getSnapshot().events).toEqual([]);
   });
 
+  it("takes a batch frame as its events in order, each once", () => {
+    const { stream, last } = setup({ bufferSize: 10 });
+    const received: Array<string | number> = [];
+    stream.onEvent((e) => received.push(e.id));
+    stream.start();
+    last().open();
+    last().receive({ type: "event", event: event(1) });
+    last().receive({
+      type: "batch",
+      messages: [{ type: "event", event: event(1) }, { type: "event", event: event(2) }, { type: "mystery" },
+        { type: "event", event: event(3) }],
+    });
+    expect(received).toEqual([1, 2, 3]);
+    expect(stream.getSnapshot().events.map((e) => e.id)).toEqual([3, 2, 1]);
+    stream.stop();
+  });
+
   it("records the time of the last message of any type", () => {
     vi.setSystemTime(new Date("2025-01-01T10:00:00Z"));
     const { stream, last } = setup();
@@ -215,10 +232,17 @@ describe("wire format", () => {
     expect(parseServerMessage("not json")).toBeNull();
     expect(parseServerMessage('{"type":"event","event":{"id":1}}')).toBeNull();
     expect(parseServerMessage('{"type":"mystery"}')).toBeNull();
+    const batch = parseServerMessage(JSON.stringify({ type: "batch", messages: [{ type: "event", event: event(1) }] }));
+    expect(batch?.type === "batch" && batch.messages.length).toBe(1);
+    expect(parseServerMessage('{"type":"batch","messages":[{"type":"batch","messages":[]}]}')).toEqual({
+      type: "batch",
+      messages: [],
+    });
+    expect(parseServerMessage('{"type":"batch","messages":"no"}')).toBeNull();
   });
 
   it("builds ws:// or wss:// from the page protocol", () => {
-    expect(defaultStreamUrl({ protocol: "http:", host: "occ.local:8000" })).toBe("ws://occ.local:8000/api/events/ws");
-    expect(defaultStreamUrl({ protocol: "https:", host: "occ.example.kz" })).toBe("wss://occ.example.kz/api/events/ws");
+    expect(defaultStreamUrl({ protocol: "http:", host: "occ.local:8000" })).toBe("ws://occ.local:8000/api/events/ws?batch=1");
+    expect(defaultStreamUrl({ protocol: "https:", host: "occ.example.kz" })).toBe("wss://occ.example.kz/api/events/ws?batch=1");
   });
 });

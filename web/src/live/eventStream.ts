@@ -56,7 +56,7 @@ export const DEAD_AFTER_MS = 40_000;
 /** ws:// or wss:// to the same host the page came from. */
 export function defaultStreamUrl(loc: Pick<Location, "protocol" | "host"> = window.location): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${loc.host}${EVENTS_PATH}`;
+  return `${scheme}//${loc.host}${EVENTS_PATH}?batch=1`;
 }
 
 const INITIAL_SNAPSHOT: EventStreamSnapshot = Object.freeze({
@@ -191,28 +191,35 @@ export class EventStream {
       patch.serverTime = message.server_time || null;
     } else if (message?.type === "ping") {
       this.send({ type: "pong" });
-    } else if (message?.type === "event") {
-      const key = String(message.event.id);
-      if (!this.seenIds.has(key)) {
-        this.seenIds.add(key);
-        const events = [message.event, ...this.snapshot.events];
-        while (events.length > this.options.bufferSize) {
-          const dropped = events.pop();
-          if (dropped) this.seenIds.delete(String(dropped.id));
-        }
-        patch.events = events;
-        this.update(patch);
-        for (const handler of [...this.eventHandlers]) {
-          try {
-            handler(message.event);
-          } catch (err) {
-            console.error("event handler failed", err);
-          }
-        }
-        return;
+    }
+    const incoming = message?.type === "event" ? [message] : message?.type === "batch" ? message.messages : [];
+    const fresh: LiveEvent[] = [];
+    for (const item of incoming) {
+      if (item.type !== "event") continue;
+      const key = String(item.event.id);
+      if (this.seenIds.has(key)) continue;
+      this.seenIds.add(key);
+      fresh.push(item.event);
+    }
+    if (fresh.length > 0) {
+      const events = [...fresh.reverse(), ...this.snapshot.events];
+      fresh.reverse();
+      while (events.length > this.options.bufferSize) {
+        const dropped = events.pop();
+        if (dropped) this.seenIds.delete(String(dropped.id));
       }
+      patch.events = events;
     }
     this.update(patch);
+    for (const event of fresh) {
+      for (const handler of [...this.eventHandlers]) {
+        try {
+          handler(event);
+        } catch (err) {
+          console.error("event handler failed", err);
+        }
+      }
+    }
   }
 
   private send(message: unknown): void {

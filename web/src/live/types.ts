@@ -19,7 +19,8 @@ export interface LiveEvent {
 export type ServerMessage =
   | { type: "hello"; server_time: string }
   | { type: "event"; event: LiveEvent }
-  | { type: "ping" };
+  | { type: "ping" }
+  | { type: "batch"; messages: ServerMessage[] };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -43,8 +44,20 @@ export function parseServerMessage(data: unknown): ServerMessage | null {
   } catch {
     return null;
   }
+  return toServerMessage(message, true);
+}
+
+/** One decoded message; a batch (what queued up on the server during a burst) holds messages, never batches. */
+function toServerMessage(message: unknown, batchAllowed: boolean): ServerMessage | null {
   if (!isObject(message)) return null;
   switch (message.type) {
+    case "batch": {
+      if (!batchAllowed || !Array.isArray(message.messages)) return null;
+      const messages = message.messages
+        .map((item) => toServerMessage(item, false))
+        .filter((item): item is ServerMessage => item !== null);
+      return { type: "batch", messages };
+    }
     case "hello":
       return { type: "hello", server_time: typeof message.server_time === "string" ? message.server_time : "" };
     case "ping":

@@ -15,7 +15,7 @@ export const UNIT_EVENT_PREFIXES = [
 ] as const;
 
 export function unitStreamUrl(loc: Pick<Location, "protocol" | "host"> = window.location): string {
-  return `${defaultStreamUrl(loc)}?events=${encodeURIComponent(UNIT_EVENT_PREFIXES.join(","))}`;
+  return `${defaultStreamUrl(loc)}&events=${encodeURIComponent(UNIT_EVENT_PREFIXES.join(","))}`;
 }
 
 export const unitStream = new EventStream({ url: () => unitStreamUrl(), bufferSize: 50 });
