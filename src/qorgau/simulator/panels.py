@@ -146,8 +146,10 @@ class PanelFleet:
         self.links[code].cut(seconds)
 
     async def drain(self, timeout_s: float) -> None:
+        """Until the panels on the line have sent what they queued (a panel in an outage keeps its messages)."""
+        talking = [link.drain() for link in self.links.values() if not link.silent]
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*(link.drain() for link in self.links.values())), timeout_s)
+            await asyncio.wait_for(asyncio.gather(*talking), timeout_s)
 
     def outages(self) -> int:
         return sum(1 for link in self.links.values() if link.silent)
