@@ -148,8 +148,8 @@ def main() -> None:
         f"Machine: {meta['machine']}  ", f"Run: {meta['run']}; {args.panels} panels sending {args.rate:.0f} "
         f"tamper reports/s in all for {args.seconds:.0f} s (every one an alarm: folding off), {args.clients} "
         "operator clients subscribed to `alarms.raised` (batch frames, as the desks ask). Latency: the ingest "
-        "receiving the frame (the alarm's `first_at`) → the client receiving `alarms.raised` (ingest commit, the hop to the server, the alarm rules, "
-        "the fan-out).", "",
+        "receiving the frame (the alarm's `first_at`) → the client receiving `alarms.raised` (ingest commit, the "
+        "hop to the server, the alarm rules, the fan-out).", "",
         "| transport | alarms/s | deliveries (of expected) | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|---|",
     ]
