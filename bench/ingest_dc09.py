@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 from bench.event_latency import machine  # noqa: E402
 from tests.server import QORGAU, cli_env, run_cli  # noqa: E402
 
+from qorgau.core.processes import stop_process  # noqa: E402
+
 PG_BENCH_URL = os.environ.get("PG_BENCH_URL", "postgresql://postgres@127.0.0.1:5432/test")
 KEY_HEX = "000102030405060708090A0B0C0D0E0F"
 START_ACCOUNT = 1001
@@ -115,12 +117,7 @@ def receiver(argv: list[str], port: int, env: dict[str, str] | None = None,
         time.sleep(0.5)  # the probe connection is gone before the load starts
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if log:
             out.close()  # type: ignore[union-attr]
 

@@ -6,12 +6,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from qorgau.core.processes import wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 QORGAU = str(Path(sys.executable).with_name("qorgau"))
@@ -34,22 +33,6 @@ def cli_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
 def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run([QORGAU, *args], input=stdin, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
-
-
-def wait_ready(process: subprocess.Popen[bytes], url: str, log_path: Path, what: str) -> None:
-    """Poll ``url`` (a /readyz) until it answers 200; fail with the log's tail if the process dies or stalls."""
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited: {log_path.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} not ready: {log_path.read_text()[-2000:]}")
-        time.sleep(0.2)
 
 
 @contextmanager

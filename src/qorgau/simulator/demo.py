@@ -12,10 +12,8 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,7 @@ from qorgau.auth import service as auth_service
 from qorgau.auth.enums import Role
 from qorgau.auth.schemas import UserCreate
 from qorgau.core.bus import Context
+from qorgau.core.processes import stop_process, wait_ready
 from qorgau.core.settings import Settings
 from qorgau.simulator.broker import DemoBroker
 from qorgau.simulator.command import print_summary, run_simulation
@@ -47,20 +46,6 @@ def simulator_account(session: Session, *, actor: Actor) -> str:
     return password
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited; see {log_path}:\n{log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the server did not become ready in {READY_TIMEOUT_S:.0f} s; see {log_path}")
-
-
 def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, duty_officer_s: float | None,
              scenarios: tuple[str, ...], duration_s: float | None, live: bool) -> None:
     """Start the broker and the server, play the simulator until Ctrl-C (or the duration), stop both."""
@@ -76,7 +61,7 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
                                       stderr=subprocess.STDOUT)
         try:
-            _wait_ready(server, url, server_log)
+            wait_ready(server, f"{url}/readyz", server_log, "the server", timeout_s=READY_TIMEOUT_S)
             console.print(f"[bold green]Qorgau is running on {url}[/] — sign in as your administrator. "
                           f"Simulation of Aksai on (MQTT broker: {broker.kind} at {broker.url}); "
                           f"server log: {server_log}. Ctrl-C stops everything.")
@@ -87,9 +72,4 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
                 scenarios=scenarios, duty_officer=duty_officer_s, duration_s=duration_s, name="demo")
             print_summary(run_simulation(config, live=live, console=console))
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_process(server, timeout_s=20)

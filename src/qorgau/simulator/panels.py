@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Sequence
 
+from qorgau.core.workers import cancel_all
 from qorgau.ingest.adapters.sia_dc09.transmitter import (
     Message,
     PanelConfig,
@@ -53,11 +54,7 @@ class PanelLink:
         self._tasks = [asyncio.create_task(self._send_loop()), asyncio.create_task(self._supervise())]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         await self._transmitter.close()
 
     def event(self, code: int, zone: int, qualifier: int = 1) -> None:

@@ -10,7 +10,6 @@ outcomes of the model. Every choice draws on a stream seeded by the seed and the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import random
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from qorgau.core.workers import cancel_all
 from qorgau.simulator.api import Api, ApiError
 from qorgau.simulator.stats import Stats
 from qorgau.simulator.world import Address, Unit
@@ -218,11 +218,7 @@ class UnitFleet:
         self._tasks = [asyncio.create_task(agent.run(), name=f"unit-{agent.unit.code}") for agent in self.agents]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         await asyncio.gather(*(agent.api.close() for agent in self.agents), return_exceptions=True)
 
     def moving(self) -> int:
