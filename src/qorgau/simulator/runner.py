@@ -245,6 +245,9 @@ class Simulation:
         except ApiError as exc:
             self.stats["http"].fail(str(exc))
             return
+        if answer is None:
+            self.stats["http"].fail(f"the address {p['address']!r} was not found and no position was given")
+            return
         self.stats["http"].ok(time.perf_counter() - started)
 
     async def _announce(self, api: Api, world: World) -> None:
