@@ -209,7 +209,7 @@ def test_the_later_of_two_operators_learns_who_acknowledged_first(page: Page, de
     def silent(ws: WebSocketRoute) -> None:
         ws.on_message(lambda _message: None)
 
-    page.route_web_socket("**/api/events/ws", silent)
+    page.route_web_socket("**/api/events/ws*", silent)
     _sign_in(page, desk_server, "/alarms")
     row = page.locator(f"[data-testid=alarm-row][data-id='{alarm_id}']")
     expect(row).to_have_attribute("data-state", "new", timeout=WAIT)
