@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from qorgau.audit.models import AuditRecord
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
+from qorgau.core.migrate import upgrade
 from qorgau.devices import geo
 from qorgau.devices.schemas import SiteFields
 from tests.conftest import SHARED
@@ -68,3 +71,15 @@ def audits(db: Database, action: str) -> list[AuditRecord]:
     with db.reading() as session:
         return list(session.scalars(select(AuditRecord).where(AuditRecord.action == action)
                                     .order_by(AuditRecord.seq)))
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated SQLite database that `qorgau` commands run in-process use, with no other QORGAU_* setting."""
+    url = f"sqlite:///{tmp_path / 'qorgau.db'}"
+    upgrade(url)
+    for key in [k for k in os.environ if k.upper().startswith("QORGAU_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("QORGAU_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("QORGAU_DATABASE_URL", url)
+    return url

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from qorgau.cli import app
-from qorgau.core.migrate import upgrade
 
 
 @pytest.mark.timeout(120)
-def test_seed_export_and_import_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite:///{tmp_path / 'qorgau.db'}"
-    upgrade(url)
-    for key in [k for k in os.environ if k.upper().startswith("QORGAU_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("QORGAU_DATABASE_URL", url)
+@pytest.mark.usefixtures("cli_database")
+def test_seed_export_and_import_from_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()
 
     def run(*args: str) -> tuple[int, str, str]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from typer.testing import CliRunner
 
 from qorgau.cli import app
 from qorgau.core.db import Database
-from qorgau.core.migrate import upgrade
 from qorgau.core.time import utcnow
 from qorgau.devices import health, revision, service
 from qorgau.devices.models import Device
@@ -115,13 +112,8 @@ def test_seeding_simulated_marks_the_whole_plan_and_a_plain_seed_keeps_it(db: Da
 
 
 @pytest.mark.timeout(240)
-def test_seed_aksai_simulated_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite:///{tmp_path / 'qorgau.db'}"
-    upgrade(url)
-    for key in [k for k in os.environ if k.upper().startswith("QORGAU_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("QORGAU_DATABASE_URL", url)
+def test_seed_aksai_simulated_from_the_command_line(cli_database: str) -> None:
+    url = cli_database
     result = CliRunner().invoke(app, ["devices", "seed-aksai", "--simulated"])
     assert result.exit_code == 0, result.stderr
     assert "546 created" in result.stdout and "all simulated" in result.stdout

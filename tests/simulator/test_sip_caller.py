@@ -11,14 +11,11 @@ from typing import cast
 
 import pytest
 
-from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
-from qorgau.devices import service as device_service
 from qorgau.ingest.adapters.sip.parser import SipMessage, parse, parse_cseq, parse_name_addr, parse_via
 from qorgau.ingest.adapters.sip.render import response
 from qorgau.simulator.sip_caller import CallResult, Transport, digest_authorization, options_ping, place_call
-from tests.conftest import CLI_ACTOR
 from tests.ingest.adapters.sip.conftest import (
     AUTH_USER,
     OPEN_USER,
@@ -27,20 +24,10 @@ from tests.ingest.adapters.sip.conftest import (
     free_port,
     listening,
     sos_events,
-    terminal,
     wait_for_events,
 )
 
 TRANSPORTS: list[Transport] = ["udp", "tcp"]
-
-
-@pytest.fixture
-def terminals(db: Database) -> Database:
-    """SOS-0001 (user 7001, no password) and SOS-0002 (user 7002, digest password), as the listener's tests have."""
-    with db.unit_of_work() as session:
-        for device in (terminal("SOS-0001", OPEN_USER), terminal("SOS-0002", AUTH_USER, password=PASSWORD)):
-            device_service.create(session, device_in=device, actor=CLI_ACTOR, ctx=Context.system("test"))
-    return db
 
 
 def timeline(result: CallResult) -> list[float]:
