@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -31,8 +30,7 @@ import psycopg
 import pyrosm
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from bench.event_latency import machine  # noqa: E402
+from event_latency import machine  # noqa: E402
 
 from qorgau.audit.service import Actor  # noqa: E402
 from qorgau.city import service  # noqa: E402

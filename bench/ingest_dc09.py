@@ -32,7 +32,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.event_latency import machine  # noqa: E402
+from event_latency import machine  # noqa: E402
 from tests.server import QORGAU, cli_env, run_cli  # noqa: E402
 
 from qorgau.core.processes import stop_process  # noqa: E402

@@ -30,7 +30,7 @@ from prometheus_client import CollectorRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.event_latency import PG_ADMIN, machine, percentiles  # noqa: E402
+from event_latency import PG_ADMIN, machine, percentiles  # noqa: E402
 from tests.ingest.adapters.mqtt.conftest import (  # noqa: E402
     DEVICES,
     PREFIX,
@@ -95,7 +95,7 @@ def publish(broker: Broker, total: int, rate: float) -> list[subprocess.Popen[st
 
 def wait_publishers(procs: list[subprocess.Popen[str]]) -> float:
     reports = [json.loads(proc.communicate(timeout=600)[0]) for proc in procs]
-    return max(r["seconds"] for r in reports)
+    return max(float(r["seconds"]) for r in reports)
 
 
 class Recorder:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
@@ -119,7 +119,7 @@ def make_user(db: Database, username: str, role: str, password: str = PASSWORD) 
     with db.unit_of_work() as session:
         user = auth_service.create(
             session,
-            user_in=UserCreate(username=username, display_name=username.title(), role=role,  # type: ignore[arg-type]
+            user_in=UserCreate(username=username, display_name=username.title(), role=role,
                                password=password),
             actor=CLI_ACTOR, ctx=Context.system("test"),
         )
@@ -161,7 +161,10 @@ def admin_client(client: TestClient, app_db: Database) -> TestClient:
     return client
 
 
-def run_async(coro: Any) -> Any:
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run in a fresh thread: Playwright's sync API keeps a loop running in the main thread."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor

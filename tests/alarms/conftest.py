@@ -75,7 +75,7 @@ def panel_signal(kind: str = "panic", device: str = "PNL-01", site: str | None =
 
 def publish_signal(db: Database, payload: EventPayload, kind: EventType[Any] = PANEL_EVENT, *,
                    ctx: Context = CTX, occurred_at: datetime | None = None) -> Event[Any]:
-    subject = getattr(payload, "device_code", None) or getattr(payload, "code", "-")
+    subject = str(getattr(payload, "device_code", None) or getattr(payload, "code", "-"))
     with db.unit_of_work() as session:
         return publish(session, kind, subject_id=subject, payload=payload, ctx=ctx, occurred_at=occurred_at)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from qorgau.alarms import escalation, service
 from qorgau.alarms.config import AlarmsConfig
@@ -13,9 +13,9 @@ from tests.alarms.conftest import CONFIG, alarm_events, alarms, panel_signal, re
 from tests.conftest import make_user
 
 
-def _escalate(db: Database, at: timedelta, t0: object, config: AlarmsConfig = CONFIG) -> list[int]:
+def _escalate(db: Database, at: timedelta, t0: datetime, config: AlarmsConfig = CONFIG) -> list[int]:
     with db.unit_of_work() as session:
-        return escalation.escalate_due(session, t0 + at, config=config)  # type: ignore[operator]
+        return escalation.escalate_due(session, t0 + at, config=config)
 
 
 def test_unacknowledged_alarms_escalate_by_priority_and_again(db: Database) -> None:

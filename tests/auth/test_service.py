@@ -589,7 +589,7 @@ def test_a_concurrent_create_of_the_same_name_is_a_conflict(db: Database, monkey
     make_user(db, "twin", "operator")
     monkeypatch.setattr(service, "get_by_username", lambda session, name: None)  # the other request's check passed
     with pytest.raises(Conflict), db.unit_of_work() as session:
-        service.create(session, user_in=UserCreate(username="twin", display_name="T", role="operator",  # type: ignore[arg-type]
+        service.create(session, user_in=UserCreate(username="twin", display_name="T", role="operator",
                                                    password=PASSWORD), actor=CLI_ACTOR, ctx=Context.system("test"))
 
 

@@ -57,10 +57,11 @@ def test_one_active_model_at_a_time(db: Database) -> None:
 def test_deleting_a_model_removes_everything_in_it(db: Database) -> None:
     with db.unit_of_work() as session:
         tiny = service.save_model(session, data=tiny_model("tiny"), activate=False)
-        counts = {t: session.scalar(select(func.count()).select_from(t)) for t in (CityNode, CityEdge, CityPlace)}
+        counts = {t: session.scalars(select(func.count()).select_from(t)).one()
+                  for t in (CityNode, CityEdge, CityPlace)}
         service.delete_model(session, model_id=tiny.id)
     with db.reading() as session:
-        after = {t: session.scalar(select(func.count()).select_from(t)) for t in (CityNode, CityEdge, CityPlace)}
+        after = {t: session.scalars(select(func.count()).select_from(t)).one() for t in (CityNode, CityEdge, CityPlace)}
         assert after[CityNode] == counts[CityNode] - 4 and after[CityEdge] == counts[CityEdge] - 3
         assert after[CityPlace] == counts[CityPlace] - 1
         assert service.by_name(session, "tiny") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +20,13 @@ from tests.conftest import SHARED
 
 CTX = Context.system("test")
 CENTRE = (53.011478, 51.173893)
+
+
+class Finite(TypedDict):
+    """The keywords of `st.floats` that keep NaN and the infinities out."""
+
+    allow_nan: bool
+    allow_infinity: bool
 
 
 @pytest.fixture(autouse=True, scope="session")

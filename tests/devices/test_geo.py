@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from qorgau.devices import geo
 from tests.conftest import SHARED
-from tests.devices.conftest import CENTRE
+from tests.devices.conftest import CENTRE, Finite
 
 DISTRICT = SHARED / "data" / "aksai" / "burlinsky-district.geojson"
 PLACES = SHARED / "data" / "aksai" / "burlinsky-places.geojson"
-finite = {"allow_nan": False, "allow_infinity": False}
+finite: Finite = {"allow_nan": False, "allow_infinity": False}
 
 
 def test_every_settlement_of_the_district_is_inside_and_far_places_are_not() -> None:

@@ -11,6 +11,7 @@ from qorgau.core.db import Database
 from qorgau.core.errors import QorgauError
 from qorgau.core.time import utcnow
 from qorgau.devices import health, service
+from qorgau.devices.enums import Health
 from qorgau.devices.schemas import DeviceCreate, DevicePatch
 from tests.conftest import CLI_ACTOR
 from tests.devices.conftest import CTX, camera, events, panel
@@ -52,7 +53,7 @@ def test_each_kind_has_its_default_interval_and_degraded_is_reported(db: Databas
     _create(db, panel("PNL-01"))  # alarm panels: 300 s by default
     t0 = utcnow()
     with db.unit_of_work() as session:
-        device = health.heartbeat(session, code="PNL-01", status="degraded", detail="battery low", ctx=CTX, now=t0)
+        device = health.heartbeat(session, code="PNL-01", status=Health.DEGRADED, detail="battery low", ctx=CTX, now=t0)
         assert device.offline_after == t0 + timedelta(seconds=300)
     with db.unit_of_work() as session:
         assert health.supervise(session, now=t0 + timedelta(seconds=299)) == []

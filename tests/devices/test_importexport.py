@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from qorgau.core.db import Database
 from qorgau.devices import importexport as ie
 from qorgau.devices import service, sites
-from qorgau.devices.schemas import DeviceCreate, DeviceFields
+from qorgau.devices.schemas import DeviceCreate, DeviceFields, ImportResult
 from tests.conftest import CLI_ACTOR
-from tests.devices.conftest import CTX, camera, events, near, panel, school
+from tests.devices.conftest import CTX, Finite, camera, events, near, panel, school
 
 HEADER = "code,kind,purpose,name_kk,name_ru,lon,lat,stream_main,dc09_receiver,dc09_line,dc09_account"
 
 
-def _import(db: Database, text: str, fmt: ie.Format = "csv") -> ie.ImportResult:
+def _import(db: Database, text: str, fmt: ie.Format = "csv") -> ImportResult:
     with db.unit_of_work() as session:
         return ie.import_devices(session, text.encode(), fmt, actor=CLI_ACTOR, ctx=CTX)
 
@@ -70,7 +70,7 @@ def test_a_file_with_many_bad_rows_reports_every_one_with_its_line_and_changes_n
 
 def test_geojson_problems_name_the_feature_index(db: Database) -> None:
     lon, lat = near()
-    good = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+    good: dict[str, Any] = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {"code": "SOS-01", "kind": "sos_terminal", "name_kk": "SOS", "name_ru": "SOS"}}
     bad = [
         {**good, "properties": {**good["properties"], "code": "SOS-02", "colour": "red"}},
@@ -142,7 +142,7 @@ _zone_names = _names.filter(lambda n: ";" not in n)
 def devices(draw: st.DrawFn) -> DeviceFields:
     kind = draw(st.sampled_from(["camera", "sos_terminal", "alarm_panel", "access_point"]))
     is_camera = kind == "camera"
-    finite = {"allow_nan": False, "allow_infinity": False}
+    finite: Finite = {"allow_nan": False, "allow_infinity": False}
     body: dict[str, Any] = {
         "code": draw(st.from_regex(r"[A-Z]{3}-[0-9]{1,5}", fullmatch=True)), "kind": kind,
         "purpose": draw(st.sampled_from(["yard", "speed", "city_entry_anpr"])) if is_camera else None,

@@ -13,9 +13,9 @@ from qorgau.devices import geo, health, nearest, service
 from qorgau.devices.nearest import Camera, CameraIndex, brute_force, sees
 from qorgau.devices.schemas import DeviceCreate
 from tests.conftest import CLI_ACTOR
-from tests.devices.conftest import CENTRE, CTX, camera
+from tests.devices.conftest import CENTRE, CTX, Finite, camera
 
-finite = {"allow_nan": False, "allow_infinity": False}
+finite: Finite = {"allow_nan": False, "allow_infinity": False}
 
 
 def _camera(heading: float | None = 0.0, fov: float = 90.0, range_m: float = 50.0, code: str = "CAM-1",

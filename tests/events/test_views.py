@@ -81,7 +81,8 @@ def test_a_burst_comes_as_batch_frames_when_asked(admin_client: TestClient) -> N
         imported = admin_client.post("/api/devices/import", content="\n".join(rows) + "\n",
                                      headers={"Content-Type": "text/csv"})
         assert imported.status_code == 200, imported.text
-        frames, codes = [], []
+        frames: list[str] = []
+        codes: list[str] = []
         while len(codes) < 30:
             frame = json.loads(ws.receive_text())
             frames.append(frame["type"])

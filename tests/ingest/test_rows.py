@@ -46,11 +46,12 @@ def test_payload_values_are_what_the_model_holds(data: str, mtype: str, extended
         assert model.model_dump() == {**item, "kind": model.kind, "location": item["location"]}
         row = event_row("sqlite", PANEL_EVENT, subject_id=DEVICE.code, payload=item, actor="device:PNL-0007",
                         simulated=True, now=NOW)
+        assert isinstance(row, tuple)
         ctx = Context(actor="device:PNL-0007", correlation_id=Context.model_validate_json(str(row[8])).correlation_id,
                       simulated=True)
         expected = batch_row("sqlite", new_event(PANEL_EVENT, subject_id=DEVICE.code, payload=model, ctx=ctx,
                                                  occurred_at=NOW))
-        assert isinstance(row, tuple) and isinstance(expected, tuple)
+        assert isinstance(expected, tuple)
         assert row[1:5] == expected[1:5] and row[7:] == expected[7:]
         assert row[5] == row[6] == sqlite_time(NOW)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -22,7 +23,7 @@ from qorgau.incidents.schemas import IncidentCreate
 from qorgau.ingest.events import GPS_FIX, GpsFix, Position
 from qorgau.units import dispatch, seed, service
 from qorgau.units.enums import UnitKind
-from qorgau.units.models import Unit
+from qorgau.units.models import Assignment, Unit
 from qorgau.units.recommend import Candidate, recommend
 from qorgau.units.schemas import UnitCreate
 from tests.conftest import login, make_user
@@ -30,7 +31,16 @@ from tests.incidents.conftest import Flows, ok, problem
 
 CTX = Context.system("test")
 CENTRE = (53.011478, 51.173893)
-LIMITS = {"stale_s": 120.0, "lost_s": 1800.0}
+
+
+class Limits(TypedDict):
+    """When a unit's last position is stale, and when it is lost."""
+
+    stale_s: float
+    lost_s: float
+
+
+LIMITS: Limits = {"stale_s": 120.0, "lost_s": 1800.0}
 
 
 def _incident(db: Database, east_m: float = 0.0, north_m: float = 0.0) -> int:
@@ -164,7 +174,7 @@ def test_two_dispatches_of_one_unit_at_once_exactly_one_wins(db: Database) -> No
         thread.join()
     assert sorted(outcomes) == ["units.busy", "won"]
     with db.reading() as session:
-        assert len(session.scalars(select(dispatch.Assignment)).all()) == 1
+        assert len(session.scalars(select(Assignment)).all()) == 1
 
 
 def test_gps_fixes_move_the_bound_unit_and_seed_is_idempotent(db: Database, run_flows: Flows) -> None:

@@ -58,7 +58,7 @@ def test_payload_type_and_names_are_checked() -> None:
     with pytest.raises(TypeError):
         from qorgau.core.bus.types import new_event
 
-        new_event(PROBE, subject_id="p", payload=Other(x=1), ctx=Context.system("t"))  # type: ignore[arg-type]
+        new_event(PROBE, subject_id="p", payload=Other(x=1), ctx=Context.system("t"))
     with pytest.raises(ValueError, match="domain"):
         event_type("NoDomain", Other, subject_type="x", description="bad")
     with pytest.raises(ValueError, match="twice"):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from qorgau.core.bus.outbox import BatchRow, publish_rows
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.devices.models import Device as DeviceRow
@@ -209,13 +210,12 @@ def test_committed_but_unacknowledged_is_recognised_on_redelivery(settings: Sett
 def test_failed_commit_is_not_acknowledged_and_comes_back(settings: Settings, registry: Database, broker: Broker,
                                                          device: Callable[[str], Device],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sink_module.publish_rows
     failures = iter([True])
 
-    def flaky(session: Any, rows: Any) -> None:
+    def flaky(session: Session, rows: Sequence[BatchRow]) -> None:
         if next(failures, False):
             raise OSError("disk full")
-        real(session, rows)
+        publish_rows(session, rows)
 
     monkeypatch.setattr(sink_module, "publish_rows", flaky)
 

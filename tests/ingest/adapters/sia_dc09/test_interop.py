@@ -9,17 +9,19 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import socket
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from my_dc09_spt.dc09_spt import dc09_spt
 from prometheus_client import CollectorRegistry
-from pysiaalarm import CommunicationsProtocol
-from pysiaalarm.aio import SIAAccount, SIAClient, SIAEvent
+from pysiaalarm.account import SIAAccount
+from pysiaalarm.aio.client import SIAClient, SIAClientTCP
+from pysiaalarm.event import SIAEvent
+from pysiaalarm.utils.enums import CommunicationsProtocol
 from sqlalchemy import func, select
 
 from qorgau.core.bus import Context
@@ -27,11 +29,14 @@ from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sia_dc09 import render, sia
+from qorgau.ingest.adapters.sia_dc09.adapter import Dc09Adapter
 from qorgau.ingest.adapters.sia_dc09.parser import Frame
 from qorgau.ingest.adapters.sia_dc09.transmitter import (
     Outcome,
     PanelConfig,
+    Result,
     Transmitter,
+    Transport,
     alarm_text,
     contact_id,
     link_test,
@@ -42,12 +47,6 @@ from tests.conftest import CLI_ACTOR, run_async
 from tests.ingest.adapters.sia_dc09.test_transmitter import ScriptedReceiver
 
 PYSIA_KEYS = {"plain": None, "aes128": "0123456789ABCDEF", "aes256": "0123456789ABCDEF0123456789ABCDEF"}
-ADAPTER = "qorgau.ingest.adapters.sia_dc09.adapter"
-RECEIVER_READY = importlib.util.find_spec(ADAPTER) is not None
-needs_receiver = pytest.mark.xfail(
-    not RECEIVER_READY, raises=(ModuleNotFoundError, ImportError), strict=True,
-    reason="TO COMPLETE: Qorgau's DC-09 receiver (adapter.py) is being written; runs for real once it exists",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -59,19 +58,30 @@ def quiet_peers(caplog: pytest.LogCaptureFixture) -> None:
 
 # --- our transmitter → pysiaalarm ---------------------------------------------------------------------------
 
-async def _to_pysiaalarm(key: str | None, protocol: CommunicationsProtocol, port: int) -> tuple[list[Any],
+def _sia_client(port: int, accounts: list[SIAAccount], on_event: Callable[[SIAEvent], Awaitable[None]],
+                protocol: CommunicationsProtocol = CommunicationsProtocol.TCP) -> SIAClient:
+    # SIAClient.__new__ returns its concrete TCP or UDP subclass for `protocol`; mypy sees the abstract class.
+    return SIAClient("127.0.0.1", port, accounts, on_event, protocol=protocol)  # type: ignore[abstract]
+
+
+def _tcp_port(client: SIAClient) -> int:
+    """The port a started pysiaalarm TCP server listens on (asked for port 0: the system chose it)."""
+    assert isinstance(client, SIAClientTCP) and client.server is not None
+    return int(client.server.sockets[0].getsockname()[1])
+
+
+async def _to_pysiaalarm(key: str | None, protocol: CommunicationsProtocol, port: int) -> tuple[list[Result],
                                                                                                  list[SIAEvent]]:
     got: list[SIAEvent] = []
 
     async def on_event(event: SIAEvent) -> None:
         got.append(event)
 
-    accounts = [SIAAccount("1001", key=key), SIAAccount("1002")]
-    client = SIAClient("127.0.0.1", port, accounts, on_event, protocol=protocol)
+    client = _sia_client(port, [SIAAccount("1001", key=key), SIAAccount("1002")], on_event, protocol)
     await client.async_start()
     try:
         if protocol is CommunicationsProtocol.TCP:
-            port = client.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+            port = _tcp_port(client)
         config = PanelConfig(account="1001", receiver="1", prefix="1", key=key.encode() if key else None,
                              transport="tcp" if protocol is CommunicationsProtocol.TCP else "udp",
                              ack_timeout_s=2.0 if protocol is CommunicationsProtocol.TCP else 0.2, retries=0)
@@ -121,14 +131,14 @@ def free_udp_port() -> int:
 
 
 def test_pysiaalarm_duh_for_an_unknown_code_reaches_our_transmitter() -> None:
-    async def main() -> Any:
+    async def main() -> Result:
         async def on_event(event: SIAEvent) -> None:
             return None
 
-        client = SIAClient("127.0.0.1", 0, [SIAAccount("1001")], on_event)
+        client = _sia_client(0, [SIAAccount("1001")], on_event)
         await client.async_start()
         try:
-            port = client.server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+            port = _tcp_port(client)
             config = PanelConfig(account="1001", receiver="1", prefix="1", ack_timeout_s=2.0, retries=0)
             async with Transmitter("127.0.0.1", port, config) as tx:
                 return await tx.send(sia_message("1001", "QQ", 1))
@@ -161,7 +171,7 @@ def test_my_dc09_spt_frames_are_read_by_our_codec(key: bytes | None) -> None:
     scenario_with(body, policy=ack, key=key)
 
 
-def scenario_with(body: Any, **receiver: Any) -> ScriptedReceiver:
+def scenario_with(body: Callable[[ScriptedReceiver], Awaitable[None]], **receiver: Any) -> ScriptedReceiver:
     async def main() -> ScriptedReceiver:
         async with ScriptedReceiver(**receiver) as rcv:
             await asyncio.wait_for(body(rcv), 20)
@@ -195,10 +205,10 @@ def _panel(db: Database, code: str, account: str, key: str | None = None) -> Non
 
     with db.unit_of_work() as session:
         device_service.create(session, device_in=DeviceCreate(
-            code=code, kind="alarm_panel", name_kk="Дабыл панелі", name_ru="Тревожная панель",  # type: ignore[arg-type]
-            lon=53.0115, lat=51.1739, lifecycle="commissioned",  # type: ignore[arg-type]
-            identifiers={"dc09": {"receiver": "1", "line": "1", "account": account}},  # type: ignore[arg-type]
-            zones=[{"number": 15, "kind": "panic", "name": "Вахта"}],  # type: ignore[list-item]
+            code=code, kind="alarm_panel", name_kk="Дабыл панелі", name_ru="Тревожная панель",
+            lon=53.0115, lat=51.1739, lifecycle="commissioned",
+            identifiers={"dc09": {"receiver": "1", "line": "1", "account": account}},
+            zones=[{"number": 15, "kind": "panic", "name": "Вахта"}],
             dc09_key=key), actor=CLI_ACTOR, ctx=Context.system("test"))
 
 
@@ -208,15 +218,16 @@ def _panel_events(db: Database) -> int:
                                   .where(OutboxEvent.name == "ingest.panel_event")) or 0)
 
 
-async def _with_receiver(settings: Settings, db: Database, body: Any) -> Any:
+async def _with_receiver(settings: Settings, db: Database, body: Callable[[int, int], Awaitable[None]]) -> None:
     from qorgau.ingest.runner import IngestRunner
 
     config = settings.model_copy(update={"dc09_tcp_port": 0, "dc09_udp_port": 0, "sip_enabled": False})
     runner = IngestRunner(config, db, CollectorRegistry())
     await runner.start()
     try:
-        adapter: Any = runner.adapters["sia_dc09"]
-        return await asyncio.wait_for(body(adapter.tcp_port, adapter.udp_port), 30)
+        adapter = runner.adapters["sia_dc09"]
+        assert isinstance(adapter, Dc09Adapter)
+        await asyncio.wait_for(body(adapter.tcp_port, adapter.udp_port), 30)
     finally:
         await runner.stop()
 
@@ -224,9 +235,7 @@ async def _with_receiver(settings: Settings, db: Database, body: Any) -> Any:
 KEY_HEX = "000102030405060708090A0B0C0D0E0F"
 
 
-@needs_receiver
 def test_my_dc09_spt_to_our_receiver(settings: Settings, db: Database) -> None:
-    importlib.import_module(ADAPTER)
     _panel(db, "PNL-01", "1234")
     _panel(db, "PNL-02", "5678", key=KEY_HEX)
 
@@ -243,18 +252,16 @@ def test_my_dc09_spt_to_our_receiver(settings: Settings, db: Database) -> None:
     assert _panel_events(db) == 4
 
 
-@needs_receiver
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
-def test_our_transmitter_to_our_receiver(settings: Settings, db: Database, transport: str) -> None:
-    importlib.import_module(ADAPTER)
+def test_our_transmitter_to_our_receiver(settings: Settings, db: Database, transport: Transport) -> None:
     _panel(db, "PNL-01", "1234")
     _panel(db, "PNL-02", "5678", key=KEY_HEX)
 
     async def body(tcp: int, udp: int) -> None:
         port = tcp if transport == "tcp" else udp
-        plain = PanelConfig(account="1234", receiver="1", prefix="1", transport=transport,  # type: ignore[arg-type]
+        plain = PanelConfig(account="1234", receiver="1", prefix="1", transport=transport,
                             ack_timeout_s=3)
-        secret = PanelConfig(account="5678", receiver="1", prefix="1", transport=transport,  # type: ignore[arg-type]
+        secret = PanelConfig(account="5678", receiver="1", prefix="1", transport=transport,
                              key=bytes.fromhex(KEY_HEX), ack_timeout_s=3)
         async with Transmitter("127.0.0.1", port, plain, first_sequence=9995) as tx:
             # The standard's retransmission test: 9995, 9996, 9995 again, 9997: each event recorded once.
@@ -267,7 +274,7 @@ def test_our_transmitter_to_our_receiver(settings: Settings, db: Database, trans
         async with Transmitter("127.0.0.1", port, secret) as tx:
             result = await tx.send(sia_message("5678", "PA", 15).extend(location(51.17, 53.01)))
             assert result.acknowledged and result.response is not None and result.response.encrypted
-        unknown = PanelConfig(account="9999", receiver="1", prefix="1", transport=transport,  # type: ignore[arg-type]
+        unknown = PanelConfig(account="9999", receiver="1", prefix="1", transport=transport,
                               ack_timeout_s=3)
         async with Transmitter("127.0.0.1", port, unknown) as tx:
             assert (await tx.send(sia_message("9999", "PA", 1))).outcome is Outcome.DUH

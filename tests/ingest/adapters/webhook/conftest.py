@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # the client of Starlette's TestClient
 
 from qorgau.audit.service import Actor
 from qorgau.core.bus import Context
@@ -55,7 +56,8 @@ def add_device(db: Database, code: str = "ACC-0001", **fields: Any) -> None:
                               ctx=Context.system("test"))
 
 
-def event(event_id: str = "evt-1", type: str = "line_crossing", **extra: Any) -> dict[str, Any]:
+def event(event_id: object = "evt-1", type: str = "line_crossing", **extra: Any) -> dict[str, Any]:
+    """A webhook document; the tests of rejections pass a wrong `event_id` (a number) or bad `extra` fields."""
     return {"event_id": event_id, "type": type, "occurred_at": "2025-05-01T08:30:00+05:00",
             "data": {"zone": "gate", "score": 0.93}} | extra
 
@@ -66,6 +68,7 @@ def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> di
 
 
 def post_signed(client: TestClient, secret: str, body: dict[str, Any] | bytes, name: str = "acme",
-                timestamp: int | None = None, **headers: str) -> Response:
+                timestamp: int | None = None, headers: Mapping[str, str] | None = None) -> Response:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return client.post(URL.format(name), content=raw, headers=signed_headers(secret, raw, timestamp) | headers)
+    return client.post(URL.format(name), content=raw,
+                       headers=signed_headers(secret, raw, timestamp) | dict(headers or {}))

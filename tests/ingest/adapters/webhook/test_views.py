@@ -125,7 +125,7 @@ def test_problems_speak_kazakh_russian_and_english(client: TestClient, app_db: D
     add_integration(app_db)
     texts = {}
     for language in ("kk", "ru", "en"):
-        body = _problem(post_signed(client, "wrong", event(), **{"Accept-Language": language}), 401,
+        body = _problem(post_signed(client, "wrong", event(), headers={"Accept-Language": language}), 401,
                         "webhooks.bad_signature")
         texts[language] = body["detail"]
         assert body["title"].startswith("The signature does not match")

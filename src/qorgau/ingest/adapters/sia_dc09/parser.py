@@ -44,7 +44,7 @@ def _crc_table() -> tuple[int, ...]:
 _CRC_TABLE = _crc_table()
 
 
-def crc16_arc_python(data: bytes) -> int:
+def crc16_arc_python(data: bytes | bytearray) -> int:
     """CRC-16/ARC: polynomial 0x8005 reflected (0xA001), init 0, no final xor; one table lookup per byte."""
     crc = 0
     table = _CRC_TABLE
@@ -56,7 +56,7 @@ def crc16_arc_python(data: bytes) -> int:
 try:  # the same CRC compiled (fastcrc wheel): every frame is checked once in and once out
     from fastcrc import crc16 as _fast_crc16
 
-    def crc16_arc(data: bytes) -> int:
+    def crc16_arc(data: bytes | bytearray) -> int:
         """CRC-16/ARC (compiled; equal to crc16_arc_python, which a property test checks)."""
         return int(_fast_crc16.arc(bytes(data)))
 except ImportError:  # pragma: no cover - fastcrc ships wheels for the usual platforms
