@@ -32,6 +32,7 @@ from event_latency import machine, percentiles  # noqa: E402
 from ingest_dc09 import START_ACCOUNT, panels_csv  # noqa: E402
 from tests.server import cli_env, free_port, run_cli, running_server, start_ingest  # noqa: E402
 
+from qorgau.core.aio import within  # noqa: E402
 from qorgau.ingest.adapters.sia_dc09.parser import Frame  # noqa: E402
 from qorgau.ingest.adapters.sia_dc09.render import render_frame  # noqa: E402
 
@@ -65,7 +66,7 @@ async def operator(url: str, cookie: str, latencies: list[float], rule_lags: lis
         ready.set()
         while not done.is_set():
             try:
-                raw = await asyncio.wait_for(ws.recv(), 1)
+                raw = await within(ws.recv(), 1)
             except TimeoutError:
                 continue
             at = time.time()

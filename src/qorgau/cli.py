@@ -133,6 +133,7 @@ def serve(
     application = create_app(settings)
     uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
                 proxy_headers=False, ws_ping_interval=None,
+                timeout_graceful_shutdown=settings.shutdown_grace_s,
                 # Compression would deflate the same live stream once per connected screen; on the control
                 # room's network the bytes are cheaper than that CPU.
                 ws_per_message_deflate=False)
@@ -150,8 +151,9 @@ def ingest(
 
     settings = _service_settings()
     http_port = settings.ingest_http_port if port is None else port
+    # uvicorn's "auto" loop is uvloop when it is installed.
     uvicorn.run(create_ingest_app(settings), host=settings.host, port=http_port, log_config=None,
-                proxy_headers=False)  # uvicorn's "auto" loop is uvloop when it is installed
+                proxy_headers=False, timeout_graceful_shutdown=settings.shutdown_grace_s)
 
 
 @app.command()

@@ -159,8 +159,7 @@ def test_the_durable_subscriber_raises_alarms_end_to_end(settings: Settings, db:
         transport = make_transport(settings, db)
         await transport.start()
         dispatcher = Dispatcher(db, transport, [subscriber(lambda: CONFIG)])
-        await dispatcher.start()
-        await asyncio.sleep(0.2)
+        await dispatcher.start()  # the subscriber's cursor is fixed when it returns
         await asyncio.to_thread(publish_signal, db, panel_signal("duress"))
         for _ in range(200):
             if raised():

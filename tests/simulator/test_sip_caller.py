@@ -11,6 +11,7 @@ from typing import cast
 
 import pytest
 
+from qorgau.core.aio import within
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.parser import SipMessage, parse, parse_cseq, parse_name_addr, parse_via
@@ -161,7 +162,7 @@ class _Inbox(asyncio.DatagramProtocol):
         self.queue.put_nowait((parse(data), (str(addr[0]), int(addr[1]))))
 
     async def recv(self) -> tuple[SipMessage, tuple[str, int]]:
-        return await asyncio.wait_for(self.queue.get(), 5)
+        return await within(self.queue.get(), 5)
 
     def answer(self, request: SipMessage, status: int, source: tuple[str, int], **kwargs: object) -> bytes:
         data = response(request, status, source=source, to_tag="peer1", **kwargs)  # type: ignore[arg-type]
@@ -259,7 +260,7 @@ def test_cancelling_the_task_closes_its_socket(transport: Transport) -> None:
             with pytest.raises(asyncio.CancelledError):
                 await call
             if transport == "tcp":
-                await asyncio.wait_for(closed.wait(), 5)
+                await within(closed.wait(), 5)
             await asyncio.sleep(0.05)
             assert _open_fds() == before
         server.close()

@@ -5,14 +5,10 @@ stops it all with the run's summary."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,34 +16,30 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, ROOT
-from tests.server import QORGAU, cli_env, free_port, run_cli
+from tests.processes import (
+    Demo,
+    children,
+    interrupt_group,
+    seed_demo_data,
+    start_demo,
+    stop_within,
+    wait_active,
+    wait_gone,
+)
 
 pytestmark = pytest.mark.browser
 
 WAIT = 30_000  # ms
 FIRST_ALARM = 90_000  # ms: the panic of demo-start comes 15 s into the run; the SOS and the turnstile later
 MOVES = 60_000  # ms
-STOP_S = 60.0
 MIN_RUN_S = 30.0  # the panic (15 s) has gone out over DC-09 before Ctrl-C
 EN = json.loads((ROOT / "web" / "src" / "locales" / "en.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
-class Demo:
-    base: str
-    process: subprocess.Popen[bytes]
-    stdout: Path
-    log: Path
-    server_log: Path
+class Running:
+    demo: Demo
     active_since: float  # time.monotonic() when the simulation said active
-
-    def logs(self) -> str:
-        """The ends of the demo's log and of its server's log, for failure messages."""
-        parts = []
-        for path in (self.log, self.stdout, self.server_log):
-            text = path.read_text(errors="replace")[-3000:] if path.exists() else "(none)"
-            parts.append(f"--- {path.name} ---\n{text}")
-        return "\n".join(parts)
 
 
 @contextmanager
@@ -59,74 +51,19 @@ def explained(demo: Demo) -> Iterator[None]:
         raise AssertionError(f"{exc}\n{demo.logs()}") from exc
 
 
-def _sign_in_api(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
-    answer = client.post("/api/auth/login", json={"username": "chief", "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
-    return client
-
-
-def _wait_active(process: subprocess.Popen[bytes], base: str, logs: Demo) -> None:
-    """Wait for /readyz, then for the simulator to announce its run."""
-    deadline = time.monotonic() + 180
-    client: httpx.Client | None = None
-    try:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"qorgau demo exited with {process.returncode}\n{logs.logs()}")
-            try:
-                if client is None and httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    client = _sign_in_api(base)
-                if client is not None and client.get("/api/simulation/status").json()["active"]:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"the demo's simulation never became active\n{logs.logs()}")
-    finally:
-        if client is not None:
-            client.close()
-
-
-def _interrupt(process: subprocess.Popen[bytes]) -> int | None:
-    """Ctrl-C as a terminal sends it (to the whole process group); None if it outlives STOP_S and is killed."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-    try:
-        return process.wait(timeout=STOP_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return None
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """`qorgau demo` prepared as `./run start` prepares it, on free ports, until its simulation is active."""
     if not (ROOT / "web" / "dist" / "index.html").exists():
         pytest.fail("the web app is not built: run ./run test (or ./run web)")
     data = tmp_path_factory.mktemp("demo")
-    var, url = data / "var", f"sqlite:///{data}/qorgau.db"
-    env = cli_env(var, url)
-    for command in (["migrate"], ["city", "seed-aksai"], ["devices", "seed-aksai", "--simulated"],
-                    ["units", "seed-aksai", "--simulated"], ["user", "add", "chief", "--role", "admin"]):
-        result = run_cli(env, *command, stdin=PASSWORD + "\n")
-        assert result.returncode == 0, f"{command}: {result.stderr}"
-    port, dc09 = free_port(), free_port()
-    env = cli_env(var, url, QORGAU_PORT=str(port), QORGAU_INGEST_IN_SERVE="true", QORGAU_DC09_TCP_PORT=str(dc09),
-                  QORGAU_DC09_UDP_PORT=str(dc09), QORGAU_SIP_PORT=str(free_port()))
-    base = f"http://127.0.0.1:{port}"
-    stdout, log = data / "demo.out", data / "demo.log"
-    with stdout.open("wb") as out, log.open("wb") as err:
-        process = subprocess.Popen([QORGAU, "demo", "--no-live", "--intensity", "6", "--duty-officer", "20"],
-                                   env=env, stdout=out, stderr=err, cwd=ROOT, start_new_session=True)
-    pending = Demo(base, process, stdout, log, var / "logs" / "server.log", 0.0)
+    var, url = seed_demo_data(data)
+    demo = start_demo(var, url, data, "--intensity", "6", "--duty-officer", "20")
     try:
-        _wait_active(process, base, pending)
-        yield Demo(base, process, stdout, log, pending.server_log, time.monotonic())
+        wait_active(demo)
+        yield Running(demo, time.monotonic())
     finally:
-        _interrupt(process)
+        stop_within(demo.process, interrupt_group(demo.process))
 
 
 def _sign_in(page: Page, url: str) -> None:
@@ -145,9 +82,9 @@ def _positions(page: Page) -> dict[str, list[str]]:
     return found
 
 
-def test_the_demo_comes_alive_on_the_desks(page: Page, demo: Demo) -> None:
-    with explained(demo):
-        _sign_in(page, demo.base + "/alarms")
+def test_the_demo_comes_alive_on_the_desks(page: Page, demo: Running) -> None:
+    with explained(demo.demo):
+        _sign_in(page, demo.demo.base + "/alarms")
         banner = page.get_by_test_id("simulation-banner")
         expect(banner).to_be_visible(timeout=WAIT)
         expect(banner).to_contain_text(EN["simulation"]["banner"]["title"])
@@ -174,18 +111,19 @@ def test_the_demo_comes_alive_on_the_desks(page: Page, demo: Demo) -> None:
         assert moved, f"no unit marker moved: {before} → {after}"
 
 
-def test_ctrl_c_stops_the_demo_with_its_summary(demo: Demo) -> None:
+def test_ctrl_c_stops_the_demo_with_its_summary(demo: Running) -> None:
     time.sleep(max(0.0, demo.active_since + MIN_RUN_S - time.monotonic()))
-    with explained(demo):
-        code = _interrupt(demo.process)
-        assert code == 0, f"qorgau demo ended with {code} after Ctrl-C (None: killed after {STOP_S:.0f} s)"
-        text = demo.stdout.read_text()
-        try:
-            summary = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AssertionError(f"no JSON summary on stdout: {text!r}") from exc
+    process = demo.demo.process
+    helpers = children(process.pid)  # the broker and the server
+    with explained(demo.demo):
+        assert len(helpers) == 2, helpers
+        code, took = stop_within(process, interrupt_group(process))
+        assert code == 0, f"qorgau demo ended with {code} after Ctrl-C (None: killed after {took:.0f} s)"
+        summary = demo.demo.summary()
+        assert summary["ended_by"] == "SIGINT"
         for channel in ("dc09", "mqtt", "http"):
             assert summary[channel]["acked"] > 0, f"{channel}: {summary[channel]}"
         assert summary["dc09"]["failed"] == 0, summary["dc09"]
+        assert wait_gone(helpers) == [], "the demo's broker or server outlived it"
         with pytest.raises(httpx.ConnectError):  # the server stopped with the demo
-            httpx.get(f"{demo.base}/readyz", timeout=5)
+            httpx.get(f"{demo.demo.base}/readyz", timeout=5)

@@ -1,13 +1,39 @@
-"""Child processes of Qorgau's own commands: wait until one is ready, stop one politely."""
+"""Child processes of Qorgau's own commands: start one that cannot outlive us, wait until it is ready, stop it."""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import subprocess
+import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+_PR_SET_PDEATHSIG = 1
+
+
+def tied_to_this_process() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel send the child SIGTERM when its parent dies, however it dies (SIGKILL,
+    a crash), so that no broker or server of ours is left running without its owner. Linux only (None
+    elsewhere). The kernel ties the child to the starting *thread*, so this is only offered to the main thread:
+    a child started from a worker thread would be stopped when that thread ends."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None
+    parent = os.getpid()
+
+    def tie() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the tie was made
+            os._exit(1)
+
+    return tie
 
 
 def wait_ready(process: subprocess.Popen[Any], url: str, log_path: Path, what: str, *,
@@ -29,7 +55,8 @@ def wait_ready(process: subprocess.Popen[Any], url: str, log_path: Path, what: s
 
 def stop_process(process: subprocess.Popen[Any], timeout_s: float = 30.0) -> None:
     """SIGTERM, then SIGKILL if it has not exited within ``timeout_s``."""
-    process.terminate()
+    if process.poll() is None:
+        process.terminate()
     try:
         process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:

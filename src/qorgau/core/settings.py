@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", title="Listen address", description="Address `qorgau serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, title="Listen port", description="Port `qorgau serve` binds.")
+    shutdown_grace_s: int = Field(
+        default=5, ge=0, le=120, title="Shutdown grace",
+        description=(
+            "Seconds `qorgau serve` and `qorgau ingest` wait for open requests and live streams after SIGINT or "
+            "SIGTERM before closing them; the stop itself then takes a few seconds more."
+        ),
+    )
     time_zone: str = Field(
         default="Asia/Oral",
         title="Local time zone",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import io
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -12,6 +12,8 @@ from typing import Any
 from qorgau.core.metrics import Metrics
 
 log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 5.0  # how long a stop waits for cancelled tasks before it goes on without them
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,33 @@ class Supervisor:
         self._tasks.clear()
 
 
-async def cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
-    """Cancel the tasks and wait until each has finished."""
-    pending = list(tasks)
+async def cancel_all(tasks: Iterable[asyncio.Task[Any]], *, timeout_s: float = STOP_TIMEOUT_S) -> None:
+    """Cancel the tasks and wait until each has finished, for ``timeout_s`` at most.
+
+    A task that is still running after a cancellation is cancelled again every half second (a cancellation
+    can be lost, e.g. to code that catches it); one still running at the deadline is logged with its stack
+    and left behind, so that a stop is bounded whatever the tasks do. Being cancelled while waiting here
+    cancels the caller, as it should (``await task`` under ``suppress(CancelledError)`` would swallow that).
+    """
+    tasks = list(tasks)
+    pending = {task for task in tasks if not task.done()}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    rounds = 0
+    while pending and (left := deadline - loop.time()) > 0:
+        for task in pending:
+            task.cancel()
+        rounds += 1
+        _, pending = await asyncio.wait(pending, timeout=min(left, 0.5))
     for task in pending:
-        task.cancel()
-    for task in pending:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        log.error("task %s did not stop within %.0f s of %d cancellations; left behind at:\n%s",
+                  task.get_name(), timeout_s, rounds, _stack_of(task))
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.warning("task %s had failed: %r", task.get_name(), task.exception())
+
+
+def _stack_of(task: asyncio.Task[Any]) -> str:
+    out = io.StringIO()
+    task.print_stack(file=out)
+    return out.getvalue()

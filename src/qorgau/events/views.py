@@ -13,6 +13,8 @@ from sqlalchemy import select
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
+from qorgau.core.aio import within
+from qorgau.core.bus.live import WAKE
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.bus.outbox import to_event
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
@@ -62,22 +64,27 @@ async def live(websocket: WebSocket, _: Annotated[Principal, Require(Permission.
     listener = runtime.live.listen(prefixes)
     runtime.metrics.live_clients.inc()
     reader = asyncio.create_task(_drain_client(websocket))
+    # A client that goes (or a server that stops: it closes every live stream) must not wait for the next
+    # event or ping to be noticed: a stopping server would otherwise wait out its grace period for each screen.
+    reader.add_done_callback(lambda _: listener.wake())
     try:
         await websocket.send_text(json.dumps({"type": "hello", "server_time": utcnow().isoformat(),
                                               "last_seq": runtime.live.last_seq}))
         while not reader.done():
             try:
-                message = await asyncio.wait_for(listener.queue.get(), PING_INTERVAL_S)
+                message = await within(listener.queue.get(), PING_INTERVAL_S)
             except TimeoutError:
                 await websocket.send_text('{"type":"ping"}')
                 continue
             # Send what has queued up meanwhile without waiting again: a burst costs one wake-up, not one each.
             sent = 0
-            while True:
+            while message != WAKE:
                 waiting = [message]
                 if batch:
                     while len(waiting) < BATCH_MAX and not listener.queue.empty():
                         waiting.append(listener.queue.get_nowait())
+                    if WAKE in waiting:  # the client has gone: nothing more to send
+                        break
                 if len(waiting) == 1:
                     await websocket.send_text(message)
                 else:  # the messages are JSON already: joined, not parsed and serialised again

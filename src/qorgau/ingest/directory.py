@@ -7,7 +7,6 @@ revision moves (checked about once a second), so a panel added or re-keyed in th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from qorgau.core.db import Database
+from qorgau.core.workers import cancel_all
 from qorgau.devices import revision
 from qorgau.devices.config import DEFAULTS
 from qorgau.devices.enums import Health, Lifecycle, Protocol
@@ -143,9 +143,7 @@ class Directory:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_all([self._task])
             self._task = None
 
     async def _follow(self) -> None:

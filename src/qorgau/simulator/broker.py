@@ -26,6 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal, Self
 
+from qorgau.core.processes import tied_to_this_process
+
 log = logging.getLogger(__name__)
 
 BrokerKind = Literal["mosquitto", "embedded"]
@@ -196,6 +198,7 @@ class DemoBroker:
         self._process = subprocess.Popen(  # noqa: S603 - our own fixed command line
             command, stdin=subprocess.PIPE, stdout=self._output, stderr=subprocess.STDOUT, cwd=self.data_dir,
             start_new_session=True,  # a Ctrl+C in the demo's terminal reaches the demo, which then stops us in order
+            preexec_fn=tied_to_this_process(),  # and if the demo is killed, the kernel stops us
         )
         deadline = time.monotonic() + self.start_timeout_s
         while not _accepts(self.port):

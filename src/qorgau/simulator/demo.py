@@ -22,7 +22,7 @@ from qorgau.auth import service as auth_service
 from qorgau.auth.enums import Role
 from qorgau.auth.schemas import UserCreate
 from qorgau.core.bus import Context
-from qorgau.core.processes import stop_process, wait_ready
+from qorgau.core.processes import stop_process, tied_to_this_process, wait_ready
 from qorgau.core.settings import Settings
 from qorgau.simulator.broker import DemoBroker
 from qorgau.simulator.command import print_summary, run_simulation
@@ -30,6 +30,7 @@ from qorgau.simulator.runner import SimConfig
 
 SIMULATOR_USER = "simulator"
 READY_TIMEOUT_S = 120.0
+SERVER_STOP_S = 15.0  # the server stops within its graceful-shutdown setting; killed after this
 
 
 def simulator_account(session: Session, *, actor: Actor) -> str:
@@ -48,7 +49,13 @@ def simulator_account(session: Session, *, actor: Actor) -> str:
 
 def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, duty_officer_s: float | None,
              scenarios: tuple[str, ...], duration_s: float | None, live: bool) -> None:
-    """Start the broker and the server, play the simulator until Ctrl-C (or the duration), stop both."""
+    """Start the broker and the server, play the simulator until Ctrl-C, SIGTERM or the duration, stop both.
+
+    The broker and the server run in sessions of their own, so a Ctrl-C or a signal to the demo's process group
+    reaches the demo alone: it ends the run while the server is still there to record it, then stops the server
+    and the broker in that order. Both are tied to the demo's process and stop with it however it ends. If the
+    server exits on its own, the run ends at once and the demo exits with an error.
+    """
     console = Console(stderr=True)
     logs = settings.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -59,7 +66,13 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
         url = f"http://{settings.host}:{settings.port}"
         with server_log.open("ab") as log:
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
-                                      stderr=subprocess.STDOUT)
+                                      stderr=subprocess.STDOUT, start_new_session=True,
+                                      preexec_fn=tied_to_this_process())
+
+        def server_gone() -> str | None:
+            code = server.poll()
+            return None if code is None else f"the server exited with code {code} (log: {server_log})"
+
         try:
             wait_ready(server, f"{url}/readyz", server_log, "the server", timeout_s=READY_TIMEOUT_S)
             console.print(f"[bold green]Qorgau is running on {url}[/] — sign in as your administrator. "
@@ -70,6 +83,10 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
                 dc09_port=settings.dc09_tcp_port, sip_host="127.0.0.1", sip_port=settings.sip_port,
                 mqtt_url=broker.url, mqtt_prefix=settings.mqtt_topic_prefix, seed=seed, intensity=intensity,
                 scenarios=scenarios, duty_officer=duty_officer_s, duration_s=duration_s, name="demo")
-            print_summary(run_simulation(config, live=live, console=console))
+            summary = run_simulation(config, live=live, console=console, stop_when=server_gone)
+            print_summary(summary)
         finally:
-            stop_process(server, timeout_s=20)
+            stop_process(server, timeout_s=SERVER_STOP_S)
+    if (reason := server_gone()) is not None and summary["ended_by"] == reason:
+        console.print(f"[red]error:[/red] {reason}")
+        raise SystemExit(1)

@@ -29,6 +29,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersi
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from qorgau.core.aio import within
 from qorgau.ingest.adapters.mqtt.config import parse_url
 from qorgau.ingest.loadgen.dc09 import latency_ms
 
@@ -236,7 +237,7 @@ class MqttLink:
             if early is not None:
                 self._settle(future, sent_at, *early)
             try:
-                latency = await asyncio.wait_for(asyncio.shield(future), self.ack_timeout_s)
+                latency = await within(asyncio.shield(future), self.ack_timeout_s)
             except TimeoutError:
                 self._abandon(info.mid, future)
                 self.failed += 1

@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Sequence
 
+from qorgau.core.aio import within
 from qorgau.core.workers import cancel_all
 from qorgau.ingest.adapters.sia_dc09.transmitter import (
     Message,
@@ -146,7 +147,7 @@ class PanelFleet:
         """Until the panels on the line have sent what they queued (a panel in an outage keeps its messages)."""
         talking = [link.drain() for link in self.links.values() if not link.silent]
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*talking), timeout_s)
+            await within(asyncio.gather(*talking), timeout_s)
 
     def outages(self) -> int:
         return sum(1 for link in self.links.values() if link.silent)

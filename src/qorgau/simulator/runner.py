@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from qorgau.core.aio import within
+from qorgau.core.workers import cancel_all
 from qorgau.simulator import provision, scenarios
 from qorgau.simulator.api import Api, ApiError
 from qorgau.simulator.duty import DutyOfficer
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 
 LOOKAHEAD_S = 60.0
 RUN_HEARTBEAT_S = 10.0
+SHUTDOWN_S = 8.0  # for the devices to stop (panels, crews, the MQTT gateway)
+END_REPORT_S = 3.0  # for the server to take the run's end: if it is gone, the run is ended as lost there later
 
 
 class SimulationError(RuntimeError):
@@ -111,8 +115,7 @@ class Simulation:
                 background.append(asyncio.create_task(self._ticks(on_tick)))
             await self._play(api, world)
         finally:
-            for task in background:
-                task.cancel()
+            await cancel_all(background)
             await self._shutdown(api)
         return self.summary()
 
@@ -311,18 +314,26 @@ class Simulation:
             await self.panels.drain(timeout_s)
 
     async def _shutdown(self, api: Api) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        """Stop every device and report the run's end; bounded, so a server that is already gone (or a device
+        that hangs) costs seconds, not minutes."""
+        try:
+            await within(self._stop_devices(), SHUTDOWN_S)
+        except TimeoutError:
+            log.warning("the simulated devices did not stop within %.0f s", SHUTDOWN_S)
+        if self.run_id is not None:
+            with contextlib.suppress(ApiError, TimeoutError):
+                await within(api.post(f"/api/simulation/runs/{self.run_id}/end", {"summary": self.summary()}),
+                             END_REPORT_S)
+        await api.close()
+
+    async def _stop_devices(self) -> None:
+        await cancel_all(self._tasks)
         if self.units is not None:
             await self.units.stop()
         if self.panels is not None:
             await self.panels.stop()
         if self.mqtt is not None:
             await self.mqtt.stop()
-        if self.run_id is not None:
-            with contextlib.suppress(ApiError):
-                await api.post(f"/api/simulation/runs/{self.run_id}/end", {"summary": self.summary()})
-        await api.close()
 
     def summary(self) -> dict[str, Any]:
         elapsed = time.monotonic() - self._began if self._began is not None else 0.0

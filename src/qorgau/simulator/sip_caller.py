@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from qorgau.core.aio import within
 from qorgau.ingest.adapters.sip.parser import (
     MAX_MESSAGE,
     Framer,
@@ -98,7 +99,7 @@ class _Channel:
 
     async def recv(self, timeout: float) -> SipMessage | None:
         try:
-            item = self._queue.get_nowait() if timeout <= 0 else await asyncio.wait_for(self._queue.get(), timeout)
+            item = self._queue.get_nowait() if timeout <= 0 else await within(self._queue.get(), timeout)
         except (TimeoutError, asyncio.QueueEmpty):
             return None
         if isinstance(item, OSError):
@@ -274,7 +275,7 @@ class _Uac:
         interval = T1
         while True:
             try:
-                await asyncio.wait_for(stop.wait(), interval)
+                await within(stop.wait(), interval)
                 return
             except TimeoutError:
                 self.channel.send(data)
@@ -480,7 +481,7 @@ async def place_call(host: str, port: int, *, user: str, local_host: str = "127.
     out = _Outcome()
     uac: _Uac | None = None
     try:
-        channel = await asyncio.wait_for(_open(transport, host, port, local_host), timeout_s)
+        channel = await within(_open(transport, host, port, local_host), timeout_s)
         uac = _Uac(channel, host=host, port=port, user=user, local_host=local_host, domain=domain)
         await _call(uac, out, password=password, auth_user=auth_user or user, hold_s=hold_s,
                     cancel_after_s=cancel_after_s, timeout_s=timeout_s)
@@ -508,7 +509,7 @@ async def options_ping(host: str, port: int, *, user: str, transport: Transport 
     """OPTIONS to the listener (a terminal's keep-alive): the response status, or None when none came."""
     uac: _Uac | None = None
     try:
-        channel = await asyncio.wait_for(_open(transport, host, port, local_host), timeout_s)
+        channel = await within(_open(transport, host, port, local_host), timeout_s)
         uac = _Uac(channel, host=host, port=port, user=user, local_host=local_host, domain=None)
         response = await uac.transact("OPTIONS", timeout_s, headers=(uac.contact(), ("Accept", "application/sdp")))
         return response.status if response is not None else None

@@ -1,12 +1,12 @@
 """An event published in one process reaches a reader in another (the ingest → server path)."""
 
-import asyncio
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from qorgau.core.aio import within
 from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
@@ -44,7 +44,7 @@ def test_events_from_another_process_arrive_in_order(settings: Settings, db: Dat
                     if len(received) >= count:
                         return
 
-            await asyncio.wait_for(read(), timeout=60)
+            await within(read(), 60)
         finally:
             child.wait(timeout=60)
             await transport.stop()

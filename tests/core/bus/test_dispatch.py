@@ -29,8 +29,7 @@ def _run(settings: Settings, db: Database, subscribers: list[Subscriber], until:
         transport = make_transport(settings, db)
         await transport.start()
         dispatcher = Dispatcher(db, transport, subscribers)
-        await dispatcher.start()
-        await asyncio.sleep(0.2)
+        await dispatcher.start()  # every subscriber's cursor is fixed when it returns
         await asyncio.to_thread(during)
         for _ in range(600):
             if until():

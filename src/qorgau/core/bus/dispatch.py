@@ -18,6 +18,7 @@ from qorgau.core.bus.transport import EventTransport
 from qorgau.core.bus.types import Event
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
+from qorgau.core.workers import cancel_all
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +50,19 @@ class Dispatcher:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        """Fix where each subscriber reads from, then start them: an event committed after this returns is
+        delivered even to a subscriber that is new (one that starts at the head)."""
         for sub in self.subscribers:
-            self._tasks.append(asyncio.create_task(self._run(sub), name=f"subscriber:{sub.name}"))
+            after = await asyncio.to_thread(self._cursor, sub.name)
+            self._tasks.append(asyncio.create_task(self._run(sub, after), name=f"subscriber:{sub.name}"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Cancel every subscriber; bounded (a group being handled in a thread still commits or rolls back on
+        its own, and its events are delivered again after a restart if it did not commit)."""
+        await cancel_all(self._tasks)
         self._tasks.clear()
 
-    async def _run(self, sub: Subscriber) -> None:
-        after = await asyncio.to_thread(self._cursor, sub.name)
+    async def _run(self, sub: Subscriber, after: int) -> None:
         stored_at = 0.0
         async for batch in self.transport.batches(after):
             remaining = [event for event in batch if sub.wants(event)]

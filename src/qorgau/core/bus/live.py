@@ -10,8 +10,10 @@ from typing import Any
 
 from qorgau.core.bus.transport import EventTransport
 from qorgau.core.bus.types import Event
+from qorgau.core.workers import cancel_all
 
 log = logging.getLogger(__name__)
+WAKE = ""  # put in a listener's queue to wake its sender; every real message is a JSON object
 
 
 class Listener:
@@ -28,6 +30,11 @@ class Listener:
 
     def wants(self, name: str) -> bool:
         return not self.prefixes or name.startswith(self.prefixes)
+
+    def wake(self) -> None:
+        """Wake the sender waiting on the queue (its client has gone): it gets WAKE, which is not a message."""
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue has no sender waiting on it
+            self.queue.put_nowait(WAKE)
 
 
 class LiveFeed:
@@ -46,9 +53,7 @@ class LiveFeed:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_all([self._task])
 
     def listen(self, prefixes: tuple[str, ...] = ()) -> Listener:
         listener = Listener(self.queue_size, prefixes)

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from typing import Any
 
+from qorgau.core.aio import within
 from qorgau.core.bus import outbox
 from qorgau.core.bus.types import Event
 from qorgau.core.bus.wake import PostgresWake, SocketWake, WakeSource, socket_dir
@@ -89,7 +90,7 @@ class OutboxTransport(EventTransport):
                     if len(events) == self.batch:
                         continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(flag.wait(), timeout=self.poll_interval)
+                    await within(flag.wait(), self.poll_interval)
                     # Commits come in bursts (the ingest, the subscribers): let the burst finish, read once.
                     await asyncio.sleep(WAKE_SETTLE_S)
         finally:

@@ -16,7 +16,9 @@ import socket
 import tempfile
 from pathlib import Path
 
+from qorgau.core.aio import within
 from qorgau.core.bus.outbox import PG_NOTIFY_CHANNEL, add_after_commit_waker, remove_after_commit_waker
+from qorgau.core.workers import cancel_all
 
 log = logging.getLogger(__name__)
 _MAX_UNIX_PATH = 100
@@ -157,7 +159,7 @@ class PostgresWake(WakeSource):
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="events-pg-listen")
-        await asyncio.wait_for(self._ready.wait(), timeout=10)
+        await within(self._ready.wait(), 10)
 
     async def _listen(self) -> None:
         import psycopg
@@ -181,6 +183,4 @@ class PostgresWake(WakeSource):
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_all([self._task])

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from qorgau.core.aio import within
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.devices import health
@@ -51,13 +52,13 @@ class Panel:
         await self.writer.drain()
 
     async def response(self, *, key: str | None = None, timeout: float = 10.0) -> Frame:
-        await asyncio.wait_for(self.reader.readuntil(b"\n"), timeout)
-        rest = await asyncio.wait_for(self.reader.readuntil(b"\r"), timeout)
+        await within(self.reader.readuntil(b"\n"), timeout)
+        rest = await within(self.reader.readuntil(b"\r"), timeout)
         return parse_frame(b"\n" + rest, key=bytes.fromhex(key) if key else None)
 
     async def silence(self, seconds: float = 1.0) -> bool:
         try:
-            await asyncio.wait_for(self.reader.read(1), seconds)
+            await within(self.reader.read(1), seconds)
         except TimeoutError:
             return True
         return False
@@ -310,11 +311,11 @@ def test_udp_frames_are_acknowledged_after_commit(settings: Settings, db: Databa
         port = runner.adapters["sia_dc09"].udp_port  # type: ignore[attr-defined]
         transport, _ = await loop.create_datagram_endpoint(Client, remote_addr=("127.0.0.1", port))
         transport.sendto(frame(1, "#1234|NPA001"))
-        ack = parse_frame(await asyncio.wait_for(answers.get(), 10))
+        ack = parse_frame(await within(answers.get(), 10))
         assert ack.message_type == "ACK" and len(stored(db, PANEL)) == 1
         transport.sendto(b"\n\x00\x01garbage\r")
         transport.sendto(frame(2, "#1234|NPA002"))
-        assert parse_frame(await asyncio.wait_for(answers.get(), 10)).sequence == 2
+        assert parse_frame(await within(answers.get(), 10)).sequence == 2
         transport.close()
 
     _scenario(settings, db, body)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from qorgau.core.aio import within
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
@@ -37,8 +38,8 @@ async def _panel(port: int, account: str, queue: list[tuple[int, str]], acked: s
                 writer.write(render_frame(Frame(message_type="SIA-DCS", sequence=seq, receiver="1", prefix="1",
                                                 account=account, data=data)))
                 await writer.drain()
-                await asyncio.wait_for(reader.readuntil(b"\n"), 10)
-                answer = parse_frame(b"\n" + await asyncio.wait_for(reader.readuntil(b"\r"), 10))
+                await within(reader.readuntil(b"\n"), 10)
+                answer = parse_frame(b"\n" + await within(reader.readuntil(b"\r"), 10))
                 assert answer.message_type == "ACK" and answer.sequence == seq
                 acked.add((account, seq))
                 queue.pop(0)
@@ -79,7 +80,7 @@ def test_kill_under_load_loses_no_acknowledged_event(settings: Settings, db: Dat
         assert acked_before_kill <= recorded, "an acknowledged frame is missing after the kill"
         process = await asyncio.to_thread(start_ingest, env, log)
         try:
-            await asyncio.wait_for(asyncio.gather(*panels), 120)
+            await within(asyncio.gather(*panels), 120)
         finally:
             stop.set()
 

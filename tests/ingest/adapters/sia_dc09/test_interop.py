@@ -24,6 +24,7 @@ from pysiaalarm.event import SIAEvent
 from pysiaalarm.utils.enums import CommunicationsProtocol
 from sqlalchemy import func, select
 
+from qorgau.core.aio import within
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
@@ -174,7 +175,7 @@ def test_my_dc09_spt_frames_are_read_by_our_codec(key: bytes | None) -> None:
 def scenario_with(body: Callable[[ScriptedReceiver], Awaitable[None]], **receiver: Any) -> ScriptedReceiver:
     async def main() -> ScriptedReceiver:
         async with ScriptedReceiver(**receiver) as rcv:
-            await asyncio.wait_for(body(rcv), 20)
+            await within(body(rcv), 20)
             return rcv
 
     rcv = run_async(main())
@@ -227,7 +228,7 @@ async def _with_receiver(settings: Settings, db: Database, body: Callable[[int, 
     try:
         adapter = runner.adapters["sia_dc09"]
         assert isinstance(adapter, Dc09Adapter)
-        await asyncio.wait_for(body(adapter.tcp_port, adapter.udp_port), 30)
+        await within(body(adapter.tcp_port, adapter.udp_port), 30)
     finally:
         await runner.stop()
 

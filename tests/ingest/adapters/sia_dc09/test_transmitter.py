@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qorgau.core.aio import within
 from qorgau.ingest.adapters.sia_dc09 import crypto, render
 from qorgau.ingest.adapters.sia_dc09.parser import (
     ExtendedData,
@@ -108,7 +109,7 @@ class ScriptedReceiver:
 def scenario(body: Callable[[ScriptedReceiver], Awaitable[Any]], **receiver: Any) -> Any:
     async def main() -> Any:
         async with ScriptedReceiver(**receiver) as rcv:
-            return await asyncio.wait_for(body(rcv), 20)
+            return await within(body(rcv), 20)
 
     return run_async(main())
 

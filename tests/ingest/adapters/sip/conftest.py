@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import select
 
 import qorgau.ingest.adapters.sip.models  # noqa: F401 - the call records' table in the metadata
+from qorgau.core.aio import within
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
@@ -120,7 +121,7 @@ async def sipp(port: int, scenario: str, user: str, tmp: Path, *, tcp: bool = Fa
             "-trace_err", "-error_file", str(errors), "-t", "t1" if tcp else "u1", *extra]
     process = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.DEVNULL,
                                                    stderr=asyncio.subprocess.PIPE, cwd=tmp)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    _, stderr = await within(process.communicate(), 30)
     log = errors.read_text(errors="replace") if errors.exists() else ""
     return process.returncode or 0, log + stderr.decode(errors="replace")
 

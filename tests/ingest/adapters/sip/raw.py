@@ -6,6 +6,7 @@ import asyncio
 import secrets
 from dataclasses import dataclass, field
 
+from qorgau.core.aio import within
 from qorgau.ingest.adapters.sip.parser import SipMessage, parse, parse_name_addr
 
 SDP = ("v=0\r\no=t 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -67,7 +68,7 @@ class UdpClient:
 
     async def recv(self, timeout: float = 2.0) -> SipMessage:
         assert self.inbox is not None
-        return parse(await asyncio.wait_for(self.inbox.queue.get(), timeout))
+        return parse(await within(self.inbox.queue.get(), timeout))
 
     async def until(self, status: int, timeout: float = 2.0) -> SipMessage:
         while True:

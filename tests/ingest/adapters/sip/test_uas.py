@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from qorgau.core.aio import within
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.diagnostics import snapshot
@@ -114,14 +115,14 @@ def test_tcp_slow_and_oversized_messages_close_the_connection(terminals: Databas
             reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
             writer.write(b"OPTIONS sip:sos@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:1")  # and then nothing
             await writer.drain()
-            assert await asyncio.wait_for(reader.read(), 2) == b""  # closed by the listener
+            assert await within(reader.read(), 2) == b""  # closed by the listener
             writer.close()
             reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
             writer.write(b"\r\n\r\n")  # keep-alive ping gets its pong
-            assert await asyncio.wait_for(reader.readexactly(2), 2) == b"\r\n"
+            assert await within(reader.readexactly(2), 2) == b"\r\n"
             writer.write(b"OPTIONS sip:sos@127.0.0.1 SIP/2.0\r\nX-Pad: " + b"a" * 5000)
             await writer.drain()
-            assert await asyncio.wait_for(reader.read(), 2) == b""
+            assert await within(reader.read(), 2) == b""
             writer.close()
             assert listener.rejected("tcp_timeout") == 1 and listener.rejected("too_large") == 1
             # Two messages in one segment, over TCP: both answered.
@@ -132,7 +133,7 @@ def test_tcp_slow_and_oversized_messages_close_the_connection(terminals: Databas
             writer.write(b"".join(options))
             data = b""
             while data.count(b"SIP/2.0 200 OK") < 2:
-                data += await asyncio.wait_for(reader.read(4096), 2)
+                data += await within(reader.read(4096), 2)
             writer.close()
 
     run(scenario())

@@ -35,6 +35,7 @@ from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.crypto import KEY_BYTES, key_paths
 from qorgau.core.keyfiles import decode_key, load_or_create
 from qorgau.core.settings import Settings
+from qorgau.core.workers import cancel_all
 from qorgau.devices.enums import Protocol
 from qorgau.ingest.adapters.mqtt.config import MqttConfig
 from qorgau.ingest.adapters.mqtt.diagnostics import Diagnostics, LogLimiter, Snapshot
@@ -115,9 +116,7 @@ class MqttAdapter:
         """Stop taking messages, let those being committed be acknowledged, then disconnect (session kept)."""
         self._stopping = True
         if self._recycle is not None:
-            self._recycle.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recycle
+            await cancel_all([self._recycle])
         deadline = asyncio.get_running_loop().time() + self.config.drain_timeout_s
         while self.diagnostics.in_flight > 0 and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)

@@ -7,12 +7,12 @@ connection that keeps sending without reading its answers is paused, not buffere
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from typing import cast
 
 from qorgau.core.settings import Settings
+from qorgau.core.workers import cancel_all
 from qorgau.ingest.adapters.sia_dc09.parser import FrameSplitter, RawFrame
 from qorgau.ingest.adapters.sia_dc09.receiver import ADAPTER, Receiver, Record
 from qorgau.ingest.hub import IngestHub
@@ -217,9 +217,7 @@ class Dc09Adapter:
 
     async def stop(self) -> None:
         if self._reaper is not None:
-            self._reaper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reaper
+            await cancel_all([self._reaper])
         if self._server is not None:
             self._server.close()
         for connection in list(self.connections):

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Literal, cast
 
+from qorgau.core.aio import within
 from qorgau.ingest.adapters.sia_dc09 import crypto
 from qorgau.ingest.adapters.sia_dc09.contact_id import check_digit
 from qorgau.ingest.adapters.sia_dc09.parser import (
@@ -332,7 +333,7 @@ class Transmitter:
     async def receive(self, timeout_s: float | None = None) -> Frame:
         """The next answer from the receiver, whatever it is (for tests that send raw bytes)."""
         link = await self._ready()
-        raw = await asyncio.wait_for(link.inbox.get(), timeout_s or self.panel.ack_timeout_s)
+        raw = await within(link.inbox.get(), timeout_s or self.panel.ack_timeout_s)
         return read_response(raw, key=self.panel.key)
 
     async def _ready(self) -> _Link:
@@ -375,7 +376,7 @@ class Transmitter:
         deadline = loop.time() + self.panel.ack_timeout_s
         while (left := deadline - loop.time()) > 0:
             try:
-                raw = await asyncio.wait_for(link.inbox.get(), left)
+                raw = await within(link.inbox.get(), left)
             except TimeoutError:
                 return None
             with contextlib.suppress(FrameError):

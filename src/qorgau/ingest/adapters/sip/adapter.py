@@ -9,6 +9,7 @@ import logging
 import socket
 from typing import cast
 
+from qorgau.core.aio import within
 from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.config import SipConfig
 from qorgau.ingest.adapters.sip.parser import Framer, SipParseError
@@ -145,7 +146,7 @@ class SipAdapter:
             # Idle connections get the long timeout; a message begun must finish quickly (slow-loris).
             timeout = self.config.tcp_message_timeout_s if framer.pending else self.config.tcp_idle_timeout_s
             try:
-                data = await asyncio.wait_for(reader.read(16384), timeout)
+                data = await within(reader.read(16384), timeout)
             except TimeoutError:
                 uas.hub.metrics.reject(NAME, "tcp_timeout" if framer.pending else "tcp_idle")
                 return

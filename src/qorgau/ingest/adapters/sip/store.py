@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
 from sqlalchemy import select
 
 from qorgau.core.db import Database
+from qorgau.core.workers import cancel_all
 from qorgau.ingest.adapters.sip.dialogs import Call
 from qorgau.ingest.adapters.sip.models import SipCall
 
@@ -53,9 +53,7 @@ class CallStore:
         if self._task is None:
             return
         await self.drain()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_all([self._task])
         self._task = None
 
     async def _run(self) -> None:
