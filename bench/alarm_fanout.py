@@ -33,8 +33,8 @@ from ingest_dc09 import START_ACCOUNT, panels_csv  # noqa: E402
 from tests.server import cli_env, free_port, run_cli, running_server, start_ingest  # noqa: E402
 
 from qorgau.core.aio import within  # noqa: E402
-from qorgau.ingest.adapters.sia_dc09.parser import Frame  # noqa: E402
-from qorgau.ingest.adapters.sia_dc09.render import render_frame  # noqa: E402
+from qorgau.protocols.dc09.parser import Frame  # noqa: E402
+from qorgau.protocols.dc09.render import render_frame  # noqa: E402
 
 PASSWORD = "bench-password-123"
 

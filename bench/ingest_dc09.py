@@ -1,6 +1,6 @@
 """DC-09 ingest throughput: 200 panels on TCP, each sending its next frame right after the ACK of the last.
 
-Receivers, each a process of its own, loaded by `python -m qorgau.ingest.loadgen.dc09` in another process:
+Receivers, each a process of its own, loaded by `python -m qorgau.protocols.dc09.loadgen` in another process:
   pysiaalarm   pysiaalarm 3.2.2's SIAClient (accounts 1001..1200, callback does nothing, nothing persisted)
                on asyncio, and on uvloop for a like-for-like loop;
   bare         bare uvloop framing, no parsing: ACK built from the frame's address (the upper bound);
@@ -62,7 +62,7 @@ else:
 
 BARE = r"""
 import asyncio, sys, uvloop
-from qorgau.ingest.adapters.sia_dc09.render import wrap
+from qorgau.protocols.dc09.render import wrap
 port = int(sys.argv[1])
 class Bare(asyncio.Protocol):
     def connection_made(self, transport):
@@ -123,7 +123,7 @@ def receiver(argv: list[str], port: int, env: dict[str, str] | None = None,
 
 
 def load(port: int, args: argparse.Namespace, *, encrypted_share: float = 0.0) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "qorgau.ingest.loadgen.dc09", "--port", str(port), "--panels", str(args.panels),
+    argv = [sys.executable, "-m", "qorgau.protocols.dc09.loadgen", "--port", str(port), "--panels", str(args.panels),
             "--seconds", str(args.seconds), "--start-account", str(START_ACCOUNT)]
     if encrypted_share:
         argv += ["--encrypted-share", str(encrypted_share), "--key", KEY_HEX]
@@ -251,7 +251,7 @@ def main() -> None:
     (results / "ingest_dc09.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     lines = ["# DC-09 ingest: frames/s and ACK latency\n", f"Machine: {record['machine']}  ",
              f"Run: {record['when']}; {args.panels} TCP panels, each sending its next frame after the ACK of the "
-             f"last, {args.seconds:g} s per case; load generator `qorgau.ingest.loadgen.dc09` (uvloop) in its own "
+             f"last, {args.seconds:g} s per case; load generator `qorgau.protocols.dc09.loadgen` (uvloop) in its own "
              "process.  ",
              f"Load average (1/5/15 min) before the run: {record['load_average_before']}; after: "
              f"{record['load_average_after']}.\n",

@@ -18,9 +18,9 @@ from qorgau.core.db import Database
 from qorgau.core.settings import Settings
 from qorgau.devices import service as device_service
 from qorgau.devices.schemas import DeviceCreate
-from qorgau.ingest.adapters.sia_dc09.parser import Frame, parse_frame
-from qorgau.ingest.adapters.sia_dc09.render import render_frame
 from qorgau.ingest.runner import IngestRunner
+from qorgau.protocols.dc09.parser import Frame, parse_frame
+from qorgau.protocols.dc09.render import render_frame
 
 CTX = Context.system("test")
 ACTOR = Actor(ref="system:test", name="pytest", source="test")

@@ -12,13 +12,14 @@ from qorgau.core.bus import Context
 from qorgau.core.bus.outbox import batch_row, publish_rows
 from qorgau.core.bus.types import new_event
 from qorgau.core.db import Database
-from qorgau.ingest.adapters.sia_dc09 import mapping, render, retransmission
-from qorgau.ingest.adapters.sia_dc09.parser import ExtendedData, Frame, parse_envelope, parse_frame
+from qorgau.ingest.adapters.sia_dc09 import mapping, retransmission
 from qorgau.ingest.directory import DeviceRef
 from qorgau.ingest.events import PANEL_EVENT, PanelEvent
 from qorgau.ingest.rows import Clock, event_row, sqlite_time
-from tests.ingest.adapters.sia_dc09.strategies import DATA_ALPHABET, extended_blocks
+from qorgau.protocols.dc09 import render
+from qorgau.protocols.dc09.parser import ExtendedData, Frame, parse_envelope, parse_frame
 from tests.ingest.conftest import stored
+from tests.protocols.dc09.strategies import DATA_ALPHABET, extended_blocks
 
 DEVICE = DeviceRef(id=7, code="PNL-0007", kind="alarm_panel", site_code="SCH-12", lon=53.0, lat=51.17,
                    lifecycle="commissioned", supervision_interval_s=300,

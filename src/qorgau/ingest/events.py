@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from qorgau.core.bus import EventPayload, event_type
-from qorgau.ingest.adapters.sia_dc09.codes import Kind as PanelKind
+from qorgau.protocols.dc09.codes import Kind as PanelKind
 
 
 class Position(EventPayload):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from qorgau.ingest.loadgen.dc09 import latency_ms
+from qorgau.protocols.latency import latency_ms
 
 if TYPE_CHECKING:
     from qorgau.simulator.runner import Simulation

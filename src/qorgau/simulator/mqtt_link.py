@@ -31,7 +31,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from qorgau.core.aio import within
 from qorgau.ingest.adapters.mqtt.config import parse_url
-from qorgau.ingest.loadgen.dc09 import latency_ms
+from qorgau.protocols.latency import latency_ms
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from qorgau.core.aio import within
 from qorgau.core.workers import cancel_all
-from qorgau.ingest.adapters.sia_dc09.transmitter import (
+from qorgau.protocols.dc09.transmitter import (
     Message,
     PanelConfig,
     Transmitter,

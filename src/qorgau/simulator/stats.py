@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from qorgau.ingest.loadgen.dc09 import latency_ms
+from qorgau.protocols.latency import latency_ms
 
 CHANNELS = ("dc09", "mqtt", "sip", "http", "units")
 LATENCY_SAMPLES = 50_000

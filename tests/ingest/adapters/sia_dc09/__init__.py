@@ -1,1 +1,1 @@
-"""Tests of the SIA DC-09 codec."""
+"""Tests of the SIA DC-09 receiver."""

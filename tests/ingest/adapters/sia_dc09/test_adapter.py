@@ -17,9 +17,9 @@ from qorgau.core.settings import Settings
 from qorgau.devices import health
 from qorgau.devices.models import Device
 from qorgau.ingest.adapters.sia_dc09 import adapter as dc09_adapter
-from qorgau.ingest.adapters.sia_dc09.parser import ExtendedData, Frame, parse_frame
-from qorgau.ingest.adapters.sia_dc09.render import render_frame
 from qorgau.ingest.runner import IngestRunner
+from qorgau.protocols.dc09.parser import ExtendedData, Frame, parse_frame
+from qorgau.protocols.dc09.render import render_frame
 from tests.conftest import run_async
 from tests.ingest.conftest import add_panel, eventually, rejected, running_ingest, stored
 

@@ -29,10 +29,10 @@ from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
 from qorgau.core.settings import Settings
-from qorgau.ingest.adapters.sia_dc09 import render, sia
 from qorgau.ingest.adapters.sia_dc09.adapter import Dc09Adapter
-from qorgau.ingest.adapters.sia_dc09.parser import Frame
-from qorgau.ingest.adapters.sia_dc09.transmitter import (
+from qorgau.protocols.dc09 import render, sia
+from qorgau.protocols.dc09.parser import Frame
+from qorgau.protocols.dc09.transmitter import (
     Outcome,
     PanelConfig,
     Result,
@@ -43,9 +43,9 @@ from qorgau.ingest.adapters.sia_dc09.transmitter import (
     link_test,
     location,
 )
-from qorgau.ingest.adapters.sia_dc09.transmitter import sia as sia_message
+from qorgau.protocols.dc09.transmitter import sia as sia_message
 from tests.conftest import CLI_ACTOR, run_async
-from tests.ingest.adapters.sia_dc09.test_transmitter import ScriptedReceiver
+from tests.protocols.dc09.test_transmitter import ScriptedReceiver
 
 PYSIA_KEYS = {"plain": None, "aes128": "0123456789ABCDEF", "aes256": "0123456789ABCDEF0123456789ABCDEF"}
 

@@ -1,1 +1,1 @@
-"""SIA DC-09 receiver codec: framing, encryption, SIA DC-03 and Contact ID payloads (pure, no I/O)."""
+"""SIA DC-09 receiver: the adapter that turns panels' frames into ingest events (codec in qorgau.protocols.dc09)."""

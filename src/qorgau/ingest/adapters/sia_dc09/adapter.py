@@ -13,9 +13,9 @@ from typing import cast
 
 from qorgau.core.settings import Settings
 from qorgau.core.workers import cancel_all
-from qorgau.ingest.adapters.sia_dc09.parser import FrameSplitter, RawFrame
 from qorgau.ingest.adapters.sia_dc09.receiver import ADAPTER, Receiver, Record
 from qorgau.ingest.hub import IngestHub
+from qorgau.protocols.dc09.parser import FrameSplitter, RawFrame
 
 log = logging.getLogger(__name__)
 

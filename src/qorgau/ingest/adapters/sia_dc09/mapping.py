@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from qorgau.ingest.adapters.sia_dc09 import contact_id, sia
-from qorgau.ingest.adapters.sia_dc09.codes import Kind
-from qorgau.ingest.adapters.sia_dc09.parser import Frame, FrameError
 from qorgau.ingest.directory import DeviceRef
 from qorgau.ingest.events import PanelEvent
+from qorgau.protocols.dc09 import contact_id, sia
+from qorgau.protocols.dc09.codes import Kind
+from qorgau.protocols.dc09.parser import Frame, FrameError
 
 
 def panel_time(frame: Frame, device: DeviceRef, zone: ZoneInfo) -> datetime | None:

@@ -16,19 +16,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from qorgau.core.bus.outbox import BatchRow
-from qorgau.ingest.adapters.sia_dc09 import mapping, render
-from qorgau.ingest.adapters.sia_dc09.parser import (
+from qorgau.ingest.adapters.sia_dc09 import mapping
+from qorgau.ingest.adapters.sia_dc09.retransmission import Fingerprint, RetransmissionMemory, fingerprint
+from qorgau.ingest.events import PANEL_EVENT
+from qorgau.ingest.hub import IngestHub
+from qorgau.ingest.rows import Clock, event_row
+from qorgau.ingest.sink import Heartbeat
+from qorgau.protocols.dc09 import render
+from qorgau.protocols.dc09.parser import (
     Envelope,
     FrameError,
     RawFrame,
     open_envelope,
     timestamp_in_window,
 )
-from qorgau.ingest.adapters.sia_dc09.retransmission import Fingerprint, RetransmissionMemory, fingerprint
-from qorgau.ingest.events import PANEL_EVENT
-from qorgau.ingest.hub import IngestHub
-from qorgau.ingest.rows import Clock, event_row
-from qorgau.ingest.sink import Heartbeat
 
 log = logging.getLogger(__name__)
 

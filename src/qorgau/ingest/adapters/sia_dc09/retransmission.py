@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from qorgau.ingest.adapters.sia_dc09.parser import ExtendedData, Frame
+from qorgau.protocols.dc09.parser import ExtendedData, Frame
 
 MEMORY_PER_ACCOUNT = 64
 Fingerprint = tuple[str, str, tuple[ExtendedData, ...]]

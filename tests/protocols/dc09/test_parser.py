@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qorgau.ingest.adapters.sia_dc09.parser import (
+from qorgau.protocols.dc09.parser import (
     MAX_FRAME,
     REASONS,
     ExtendedData,
@@ -24,8 +24,8 @@ from qorgau.ingest.adapters.sia_dc09.parser import (
     parse_frame,
     timestamp_in_window,
 )
-from qorgau.ingest.adapters.sia_dc09.render import render_frame, wrap
-from tests.ingest.adapters.sia_dc09.strategies import frames, reason_of
+from qorgau.protocols.dc09.render import render_frame, wrap
+from tests.protocols.dc09.strategies import frames, reason_of
 
 NOON = datetime(2026, 1, 15, 12, 0, 0)
 # The README's verified vectors: (raw frame, type, sequence, receiver, prefix, account, data, timestamp).

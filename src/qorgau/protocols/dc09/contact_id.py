@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qorgau.ingest.adapters.sia_dc09.codes import Kind, cid_code
-from qorgau.ingest.adapters.sia_dc09.parser import FrameError
+from qorgau.protocols.dc09.codes import Kind, cid_code
+from qorgau.protocols.dc09.parser import FrameError
 
 
 class Qualifier(StrEnum):

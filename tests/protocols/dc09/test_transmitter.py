@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qorgau.core.aio import within
-from qorgau.ingest.adapters.sia_dc09 import crypto, render
-from qorgau.ingest.adapters.sia_dc09.parser import (
+from qorgau.protocols.dc09 import crypto, render
+from qorgau.protocols.dc09.parser import (
     ExtendedData,
     Frame,
     FrameError,
@@ -22,8 +22,8 @@ from qorgau.ingest.adapters.sia_dc09.parser import (
     RawFrame,
     parse_frame,
 )
-from qorgau.ingest.adapters.sia_dc09.render import wrap
-from qorgau.ingest.adapters.sia_dc09.transmitter import (
+from qorgau.protocols.dc09.render import wrap
+from qorgau.protocols.dc09.transmitter import (
     Message,
     Outcome,
     PanelConfig,
@@ -60,6 +60,7 @@ class ScriptedReceiver:
         self.tcp_port = self.udp_port = 0
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
 
     def _handle(self, raw: bytes) -> bytes | None:
         self.raw.append(raw)
@@ -69,16 +70,21 @@ class ScriptedReceiver:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         splitter = FrameSplitter()
-        while chunk := await reader.read(4096):
-            for item in splitter.feed(chunk):
-                if isinstance(item, RawFrame) and (answer := self._handle(item.data)) is not None:
-                    if self.split_answers:
-                        writer.write(answer[:7])
-                        await writer.drain()
-                        await asyncio.sleep(0.01)
-                        answer = answer[7:]
-                    writer.write(answer)
-        writer.close()
+        self._writers.add(writer)
+        try:
+            while chunk := await reader.read(4096):
+                for item in splitter.feed(chunk):
+                    if isinstance(item, RawFrame) and (answer := self._handle(item.data)) is not None:
+                        if self.split_answers:
+                            writer.write(answer[:7])
+                            await writer.drain()
+                            await asyncio.sleep(0.01)
+                            answer = answer[7:]
+                        writer.write(answer)
+        finally:
+            # Also when cancelled: a connection left open would surface as an unclosed-socket warning.
+            self._writers.discard(writer)
+            writer.close()
 
     async def __aenter__(self) -> ScriptedReceiver:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -102,6 +108,8 @@ class ScriptedReceiver:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None and self._udp is not None
         self._udp.close()
+        for writer in list(self._writers):
+            writer.close()  # Python 3.11's Server.close() leaves accepted connections open
         self._server.close()
         await self._server.wait_closed()
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from hypothesis import strategies as st
 
-from qorgau.ingest.adapters.sia_dc09.parser import ExtendedData, Frame, FrameError, Reason
+from qorgau.protocols.dc09.parser import ExtendedData, Frame, FrameError, Reason
 
 HEX = "0123456789ABCDEF"
 # Printable ASCII without the brackets that delimit data and extended data blocks.

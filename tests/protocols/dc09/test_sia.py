@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qorgau.ingest.adapters.sia_dc09 import sia
-from qorgau.ingest.adapters.sia_dc09.codes import SIA_CODES, Kind, sia_code
-from qorgau.ingest.adapters.sia_dc09.parser import REASONS, FrameError, parse_frame
-from tests.ingest.adapters.sia_dc09.strategies import reason_of
+from qorgau.protocols.dc09 import sia
+from qorgau.protocols.dc09.codes import SIA_CODES, Kind, sia_code
+from qorgau.protocols.dc09.parser import REASONS, FrameError, parse_frame
+from tests.protocols.dc09.strategies import reason_of
 
 
 def test_readme_vector_panic_area_1_zone_15() -> None:

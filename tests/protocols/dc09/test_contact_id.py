@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qorgau.ingest.adapters.sia_dc09 import contact_id
-from qorgau.ingest.adapters.sia_dc09.codes import Kind
-from qorgau.ingest.adapters.sia_dc09.contact_id import ContactIdEvent, Qualifier
-from qorgau.ingest.adapters.sia_dc09.parser import REASONS, FrameError, parse_frame
-from tests.ingest.adapters.sia_dc09.strategies import reason_of
+from qorgau.protocols.dc09 import contact_id
+from qorgau.protocols.dc09.codes import Kind
+from qorgau.protocols.dc09.contact_id import ContactIdEvent, Qualifier
+from qorgau.protocols.dc09.parser import REASONS, FrameError, parse_frame
+from tests.protocols.dc09.strategies import reason_of
 
 
 def test_readme_vector_120_panic() -> None:

@@ -9,7 +9,7 @@ Per-frame work is kept small so the receiver keeps a core of its own: one loop (
 per panel, frame text built from pre-computed parts, the timestamp written once a second, one watchdog for all
 timeouts instead of a timer per frame.
 
-    python -m qorgau.ingest.loadgen.dc09 --host 127.0.0.1 --port 12300 --panels 200 --seconds 20 \\
+    python -m qorgau.protocols.dc09.loadgen --host 127.0.0.1 --port 12300 --panels 200 --seconds 20 \\
         [--encrypted-share 0.3 --key HEX] [--start-account 1001] [--receiver 1 --line 1] [--no-uvloop]
 """
 
@@ -18,16 +18,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from qorgau.ingest.adapters.sia_dc09 import crypto
-from qorgau.ingest.adapters.sia_dc09.parser import TIMESTAMP_FORMAT
-from qorgau.ingest.adapters.sia_dc09.render import wrap
+from qorgau.protocols.dc09 import crypto
+from qorgau.protocols.dc09.parser import TIMESTAMP_FORMAT
+from qorgau.protocols.dc09.render import wrap
+from qorgau.protocols.latency import latency_ms
 
 SIA_CODES = ("BA", "PA", "FA", "TA", "HA")
 CID_CODES = ("130", "120", "110", "137", "121")
@@ -229,15 +229,6 @@ async def run(config: LoadConfig) -> dict[str, Any]:
         "connect_errors": stats.connect_errors, "frames_per_s": round(acknowledged_in_time / elapsed, 1),
         **latency_ms(stats.latencies),
     }
-
-
-def latency_ms(samples: list[float]) -> dict[str, float | None]:
-    """ACK latency p50/p90/p99/max in milliseconds."""
-    if not samples:
-        return {"p50_ms": None, "p90_ms": None, "p99_ms": None, "max_ms": None}
-    q = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else samples * 99
-    return {"p50_ms": round(q[49] * 1000, 2), "p90_ms": round(q[89] * 1000, 2), "p99_ms": round(q[98] * 1000, 2),
-            "max_ms": round(max(samples) * 1000, 2)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

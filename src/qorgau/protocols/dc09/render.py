@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from qorgau.ingest.adapters.sia_dc09 import crypto
-from qorgau.ingest.adapters.sia_dc09.parser import MAX_BODY, Frame, crc16_arc, format_timestamp
+from qorgau.protocols.dc09 import crypto
+from qorgau.protocols.dc09.parser import MAX_BODY, Frame, crc16_arc, format_timestamp
 
 NEVER_ENCRYPTED = frozenset({"NAK", "DUH"})
 

@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Literal, cast
 
-from qorgau.core.aio import within
-from qorgau.ingest.adapters.sia_dc09 import crypto
-from qorgau.ingest.adapters.sia_dc09.contact_id import check_digit
-from qorgau.ingest.adapters.sia_dc09.parser import (
+from qorgau.protocols.dc09 import crypto
+from qorgau.protocols.dc09.contact_id import check_digit
+from qorgau.protocols.dc09.parser import (
     ExtendedData,
     Frame,
     FrameError,
@@ -31,7 +30,7 @@ from qorgau.ingest.adapters.sia_dc09.parser import (
     open_envelope,
     parse_envelope,
 )
-from qorgau.ingest.adapters.sia_dc09.render import render_frame
+from qorgau.protocols.dc09.render import render_frame
 
 Transport = Literal["tcp", "udp"]
 MAX_SEQUENCE = 9999
@@ -333,7 +332,8 @@ class Transmitter:
     async def receive(self, timeout_s: float | None = None) -> Frame:
         """The next answer from the receiver, whatever it is (for tests that send raw bytes)."""
         link = await self._ready()
-        raw = await within(link.inbox.get(), timeout_s or self.panel.ack_timeout_s)
+        async with asyncio.timeout(timeout_s or self.panel.ack_timeout_s):
+            raw = await link.inbox.get()
         return read_response(raw, key=self.panel.key)
 
     async def _ready(self) -> _Link:
@@ -376,7 +376,8 @@ class Transmitter:
         deadline = loop.time() + self.panel.ack_timeout_s
         while (left := deadline - loop.time()) > 0:
             try:
-                raw = await within(link.inbox.get(), left)
+                async with asyncio.timeout(left):
+                    raw = await link.inbox.get()
             except TimeoutError:
                 return None
             with contextlib.suppress(FrameError):

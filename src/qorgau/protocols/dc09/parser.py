@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 
-from qorgau.ingest.adapters.sia_dc09 import crypto
+from qorgau.protocols.dc09 import crypto
 
 LF, CR, QUOTE = 0x0A, 0x0D, 0x22
 MAX_BODY = 0x0FFF  # the length field is 0LLL

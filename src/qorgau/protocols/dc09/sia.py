@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from qorgau.ingest.adapters.sia_dc09.codes import Kind, sia_code
-from qorgau.ingest.adapters.sia_dc09.parser import FrameError
+from qorgau.protocols.dc09.codes import Kind, sia_code
+from qorgau.protocols.dc09.parser import FrameError
 
 _HEAD = re.compile(r"(?:#(?P<acct>[0-9A-F]{1,16})\|)?N")
 # Modifiers may be closed by `/` or run straight into the next one or the event (`Nri1PA15`, as some panels

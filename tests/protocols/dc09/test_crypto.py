@@ -10,10 +10,10 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qorgau.ingest.adapters.sia_dc09 import crypto
-from qorgau.ingest.adapters.sia_dc09.parser import Frame, FrameError, parse_envelope, parse_frame
-from qorgau.ingest.adapters.sia_dc09.render import render_frame, wrap
-from tests.ingest.adapters.sia_dc09.strategies import frames
+from qorgau.protocols.dc09 import crypto
+from qorgau.protocols.dc09.parser import Frame, FrameError, parse_envelope, parse_frame
+from qorgau.protocols.dc09.render import render_frame, wrap
+from tests.protocols.dc09.strategies import frames
 
 NOON = datetime(2026, 1, 15, 12, 0, 0)
 PANIC = Frame(

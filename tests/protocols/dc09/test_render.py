@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from hypothesis import given, settings
 
-from qorgau.ingest.adapters.sia_dc09.parser import Frame, parse_frame
-from qorgau.ingest.adapters.sia_dc09.render import ack, duh, nak, render_frame, wrap
-from tests.ingest.adapters.sia_dc09.strategies import frames
+from qorgau.protocols.dc09.parser import Frame, parse_frame
+from qorgau.protocols.dc09.render import ack, duh, nak, render_frame, wrap
+from tests.protocols.dc09.strategies import frames
 
 INCOMING = parse_frame(wrap('"SIA-DCS"0001RF3L77#1234[#1234|NPA1]'))
 KEY = bytes(range(32))

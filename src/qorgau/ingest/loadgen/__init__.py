@@ -1,1 +1,0 @@
-"""Load generators that play many devices at once against an ingest receiver."""

@@ -1,0 +1,1 @@
+"""Tests of the shared protocol code, mirroring src/qorgau/protocols."""
