@@ -65,8 +65,18 @@ def load_events() -> None:
     _load(EVENT_MODULES)
 
 
+def _audit_router() -> APIRouter:
+    """The audit log sits below auth (auth records into it), so its routes are given auth's guards here."""
+    from qorgau.audit.views import build_router
+    from qorgau.auth.deps import Require
+    from qorgau.auth.enums import Permission
+
+    return build_router(read_guard=Require(Permission.AUDIT_READ), verify_guard=Require(Permission.AUDIT_VERIFY))
+
+
 def routers() -> list[APIRouter]:
-    return [module.router for module in _load(VIEW_MODULES)]
+    return [_audit_router() if module.__name__ == "qorgau.audit.views" else module.router
+            for module in _load(VIEW_MODULES)]
 
 
 def subscribers() -> list[Subscriber]:

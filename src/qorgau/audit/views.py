@@ -1,42 +1,47 @@
-"""HTTP routes of the audit log."""
+"""HTTP routes of the audit log; the audit log sits below auth, so the app assembly hands their guards in."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any, Protocol
 
 from fastapi import APIRouter
 
 from qorgau.audit import service
 from qorgau.audit.enums import Action
 from qorgau.audit.schemas import AuditRead, VerifyRead
+from qorgau.audit.service import Actor
 from qorgau.audit.signing import anchor_path, load_signer
-from qorgau.auth.deps import Require
-from qorgau.auth.enums import Permission
-from qorgau.auth.service import Principal
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
 
-router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+class Caller(Protocol):
+    """What these routes need of the signed-in caller (auth's Principal is one)."""
+
+    def actor(self, source: str | None) -> Actor: ...
 
 
-@router.get("", response_model=Page[AuditRead])
-def list_audit(_: Annotated[Principal, Require(Permission.AUDIT_READ)], db: ReadSession,
-               cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
-               action: str | None = None, actor: str | None = None) -> Page[AuditRead]:
-    """The audit log, newest first."""
-    rows = service.page(db, after_seq=decode_int_cursor(cursor), limit=limit + 1,
-                        action=action, actor=actor)
-    items = [AuditRead.model_validate(r) for r in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if len(rows) > limit else None)
+def build_router(*, read_guard: Any, verify_guard: Any) -> APIRouter:
+    """The audit routes behind two route guards (FastAPI dependencies yielding a Caller)."""
+    router = APIRouter(prefix="/api/audit", tags=["audit"])
 
+    @router.get("", response_model=Page[AuditRead])
+    def list_audit(db: ReadSession, _: Caller = read_guard, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
+                   action: str | None = None, actor: str | None = None) -> Page[AuditRead]:
+        """The audit log, newest first."""
+        rows = service.page(db, after_seq=decode_int_cursor(cursor), limit=limit + 1,
+                            action=action, actor=actor)
+        items = [AuditRead.model_validate(r) for r in rows[:limit]]
+        return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if len(rows) > limit else None)
 
-@router.post("/verify", response_model=VerifyRead)
-def verify(principal: Annotated[Principal, Require(Permission.AUDIT_VERIFY)], db: DbSession,
-           runtime: AppRuntime, source: ClientSource) -> VerifyRead:
-    """Check the whole chain and its signed checkpoints."""
-    report = service.verify(db, load_signer(runtime.settings), anchor_path(runtime.settings))
-    service.record(db, action=Action.AUDIT_VERIFY, actor=principal.actor(source),
-                   details={"ok": report.ok, "records": report.records})
-    return VerifyRead(ok=report.ok, records=report.records, checkpoints=report.checkpoints,
-                      first_broken_seq=report.first_broken_seq, missing_after_seq=report.missing_after_seq,
-                      problems=report.problems)
+    @router.post("/verify", response_model=VerifyRead)
+    def verify(db: DbSession, runtime: AppRuntime, source: ClientSource, caller: Caller = verify_guard) -> VerifyRead:
+        """Check the whole chain and its signed checkpoints."""
+        report = service.verify(db, load_signer(runtime.settings), anchor_path(runtime.settings))
+        service.record(db, action=Action.AUDIT_VERIFY, actor=caller.actor(source),
+                       details={"ok": report.ok, "records": report.records})
+        return VerifyRead(ok=report.ok, records=report.records, checkpoints=report.checkpoints,
+                          first_broken_seq=report.first_broken_seq, missing_after_seq=report.missing_after_seq,
+                          problems=report.problems)
+
+    return router

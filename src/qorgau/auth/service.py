@@ -24,7 +24,7 @@ from qorgau.auth.passwords import (
     verify_password,
 )
 from qorgau.auth.schemas import TokenCreate, UserCreate, UserUpdate
-from qorgau.core.bus import Context, publish
+from qorgau.core.bus import Context, EventType, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.settings import Settings
 from qorgau.core.time import utcnow
@@ -71,9 +71,9 @@ def get(session: Session, user_id: int) -> User:
     return user
 
 
-def _changed(session: Session, user: User, kind: object, changes: list[str], ctx: Context) -> None:
+def _changed(session: Session, user: User, kind: EventType[UserChanged], changes: list[str], ctx: Context) -> None:
     payload = UserChanged(user_id=user.id, role=user.role, is_active=user.is_active, changes=changes)
-    publish(session, kind, subject_id=str(user.id), payload=payload, ctx=ctx)  # type: ignore[arg-type]
+    publish(session, kind, subject_id=str(user.id), payload=payload, ctx=ctx)
 
 
 def create(session: Session, *, user_in: UserCreate, actor: audit.Actor, ctx: Context) -> User:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Response
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from qorgau.auth import service
 from qorgau.auth.deps import SESSION_COOKIE, CurrentPrincipal, Public, Require
 from qorgau.auth.enums import ROLE_PERMISSIONS, Permission, Role
-from qorgau.auth.passwords import verify_password
+from qorgau.auth.login import sign_in
 from qorgau.auth.schemas import (
     LoginIn,
     Me,
@@ -48,34 +47,20 @@ def login(body: LoginIn, request: Request, response: Response, runtime: AppRunti
           source: ClientSource) -> SessionRead | JSONResponse:
     """Sign in with a username and password; sets the HTTP-only session cookie."""
     settings = runtime.settings
-    with runtime.db.reading() as read:
-        check = service.login_precheck(read, settings, username=body.username, source=source)
-    # argon2 runs outside any write transaction: ~100 ms must not hold SQLite's write lock.
-    verified = check.wait == 0 and verify_password(check.password_hash, body.password)
-    with runtime.db.unit_of_work() as db:
-        return _conclude_login(db, request, response, runtime, body, source, check, verified)
-
-
-def _conclude_login(db: Session, request: Request, response: Response, runtime: AppRuntime, body: LoginIn,
-                    source: str, check: service.LoginCheck, verified: bool) -> SessionRead | JSONResponse:
-    result = service.login_conclude(db, runtime.settings, username=body.username, password=body.password,
-                                    source=source, check=check, verified=verified)
-    if result.user is None:
-        # Returned, not raised: the failure count and its audit record must commit.
-        if result.retry_after:
+    outcome = sign_in(runtime.db, settings, username=body.username, password=body.password, source=source)
+    if outcome.principal is None or outcome.token is None:
+        if outcome.retry_after:
             runtime.metrics.login_failures.labels("throttled").inc()
-            return problem(request, status=429, code="auth.throttled", params={"retry_after": result.retry_after},
-                           headers={"Retry-After": str(result.retry_after)},
-                           extra={"retry_after": result.retry_after})
+            return problem(request, status=429, code="auth.throttled", params={"retry_after": outcome.retry_after},
+                           headers={"Retry-After": str(outcome.retry_after)},
+                           extra={"retry_after": outcome.retry_after})
         runtime.metrics.login_failures.labels("invalid_credentials").inc()
         return problem(request, status=401, code="auth.invalid_credentials")
-    token, row = service.open_session(db, runtime.settings, user=result.user, source=source)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", secure=runtime.settings.cookie_secure,
-        max_age=runtime.settings.session_ttl_minutes * 60, path="/",
+        SESSION_COOKIE, outcome.token, httponly=True, samesite="strict", secure=settings.cookie_secure,
+        max_age=settings.session_ttl_minutes * 60, path="/",
     )
-    principal = service.principal_for(result.user, via="session", credential_id=row.id, csrf_token=row.csrf_token)
-    return _session_body(principal, result.user.display_name, result.user.locale)
+    return _session_body(outcome.principal, outcome.display_name, outcome.locale)
 
 
 @router.post("/auth/logout", status_code=204)

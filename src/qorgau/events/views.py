@@ -8,18 +8,16 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlalchemy import select
 
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.aio import within
 from qorgau.core.bus.live import WAKE
-from qorgau.core.bus.models import OutboxEvent
-from qorgau.core.bus.outbox import to_event
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.time import utcnow
 from qorgau.core.web import PageLimit, ReadSession, runtime_of
+from qorgau.events import service
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 PING_INTERVAL_S = 15.0
@@ -32,19 +30,10 @@ def list_events(_: Annotated[Principal, Require(Permission.EVENTS_READ)], db: Re
                 name: str | None = None, subject_type: str | None = None, subject_id: str | None = None,
                 ) -> Page[dict[str, Any]]:
     """Recorded events, newest first, filtered by name or subject."""
-    query = select(OutboxEvent).order_by(OutboxEvent.seq.desc()).limit(limit + 1)
-    after = decode_int_cursor(cursor)
-    if after is not None:
-        query = query.where(OutboxEvent.seq < after)
-    if name:
-        query = query.where(OutboxEvent.name == name)
-    if subject_type:
-        query = query.where(OutboxEvent.subject_type == subject_type)
-    if subject_id:
-        query = query.where(OutboxEvent.subject_id == subject_id)
-    rows = list(db.scalars(query))
-    items = [to_event(r).to_json() for r in rows[:limit]]
-    return Page(items=items, next_cursor=encode_cursor(items[-1]["seq"]) if len(rows) > limit else None)
+    found = service.page(db, before_seq=decode_int_cursor(cursor), limit=limit + 1, name=name,
+                         subject_type=subject_type, subject_id=subject_id)
+    items = [event.to_json() for event in found[:limit]]
+    return Page(items=items, next_cursor=encode_cursor(items[-1]["seq"]) if len(found) > limit else None)
 
 
 @router.websocket("/ws")
