@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from qorgau.core.aio import within
-from qorgau.ingest.adapters.sip.parser import SipMessage, parse, parse_name_addr
+from qorgau.protocols.sip.parser import SipMessage, parse, parse_name_addr
 
 SDP = ("v=0\r\no=t 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
        "m=audio 49170 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n")

@@ -1,8 +1,6 @@
-"""Digest authentication, SDP answers, media ports and configuration, without sockets."""
+"""SDP answers, media ports and configuration, without sockets."""
 
 from __future__ import annotations
-
-import hashlib
 
 import pytest
 from pydantic import ValidationError
@@ -11,46 +9,8 @@ from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.adapter import SipAdapter, create
 from qorgau.ingest.adapters.sip.config import SipConfig
 from qorgau.ingest.adapters.sip.dialogs import MediaPorts
-from qorgau.ingest.adapters.sip.digest import DigestAuth, parse_credentials
 from qorgau.ingest.adapters.sip.manifest import MANIFEST
 from qorgau.ingest.adapters.sip.sdp import answer, offer, parse_offer
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def _authorization(nonce: str, password: str, *, realm: str = "qorgau", qop: bool = True) -> str:
-    ha1, ha2 = _md5(f"7002:{realm}:{password}"), _md5("INVITE:sip:sos@h")
-    if qop:
-        digest = _md5(f"{ha1}:{nonce}:00000001:c0ffee:auth:{ha2}")
-        return (f'Digest username="7002", realm="{realm}", nonce="{nonce}", uri="sip:sos@h", '
-                f'response="{digest}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"')
-    return (f'Digest username="7002",realm="{realm}",nonce="{nonce}",uri="sip:sos@h",'
-            f'response="{_md5(f"{ha1}:{nonce}:{ha2}")}"')
-
-
-def test_digest_accepts_right_answers_only() -> None:
-    auth = DigestAuth("qorgau", ttl_s=60)
-    nonce = auth.nonce()
-    check = {"method": "INVITE", "username": "7002", "password": "pw"}
-    assert auth.check(_authorization(nonce, "pw"), **check).ok  # type: ignore[arg-type]
-    assert auth.check(_authorization(nonce, "pw", qop=False), **check).ok  # type: ignore[arg-type]
-    assert auth.check(_authorization(nonce, "bad"), **check).reason == "auth_failed"  # type: ignore[arg-type]
-    assert auth.check(None, **check).reason == "auth_missing"  # type: ignore[arg-type]
-    assert auth.check(_authorization(nonce, "pw", realm="x"), **check).reason == "auth_realm"  # type: ignore[arg-type]
-    forged = nonce[:-1] + ("0" if nonce[-1] != "0" else "1")
-    assert auth.check(_authorization(forged, "pw"), **check).reason == "auth_failed"  # type: ignore[arg-type]
-    old = auth.nonce(now=1_000_000.0)
-    stale = auth.check(_authorization(old, "pw"), **check)  # type: ignore[arg-type]
-    assert not stale.ok and stale.stale
-    assert "stale=true" in auth.challenge(stale=True) and 'qop="auth"' in auth.challenge()
-
-
-def test_credentials_parsing() -> None:
-    assert parse_credentials('Digest a="x,y", b=1 ,c="q\\"z"') == {"a": "x,y", "b": "1", "c": 'q"z'}
-    assert parse_credentials("Basic abc") is None
-
 
 OFFER = (b"v=0\r\no=- 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
          b"m=audio 4000 RTP/AVP 18 8 0 101\r\na=rtpmap:18 G729/8000\r\na=rtpmap:101 telephone-event/8000\r\n"

@@ -12,10 +12,10 @@ from typing import cast
 from qorgau.core.aio import within
 from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.config import SipConfig
-from qorgau.ingest.adapters.sip.parser import Framer, SipParseError
 from qorgau.ingest.adapters.sip.transactions import Peer
 from qorgau.ingest.adapters.sip.uas import NAME, Uas
 from qorgau.ingest.hub import IngestHub
+from qorgau.protocols.sip.parser import Framer, SipParseError
 
 log = logging.getLogger(__name__)
 UDP_RECEIVE_BUFFER = 4 * 1024 * 1024  # the kernel caps it at net.core.rmem_max

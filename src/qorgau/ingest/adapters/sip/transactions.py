@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qorgau.ingest.adapters.sip.parser import Envelope, SipMessage
+from qorgau.protocols.sip.parser import Envelope, SipMessage
 
 MAGIC = "z9hG4bK"
 Key = tuple[str, ...]

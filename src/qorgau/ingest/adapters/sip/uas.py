@@ -7,30 +7,28 @@ then the call is answered; the ACK records `call_answered`, and BYE, CANCEL or a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
-import uuid
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from qorgau.core.bus import Context
-from qorgau.core.bus.types import new_event
 from qorgau.core.time import utcnow
 from qorgau.devices.enums import Protocol
 from qorgau.ingest.adapters.sip import sdp
 from qorgau.ingest.adapters.sip.config import SipConfig
 from qorgau.ingest.adapters.sip.dialogs import Call, CallState, MediaPorts
-from qorgau.ingest.adapters.sip.digest import DigestAuth, parse_credentials
-from qorgau.ingest.adapters.sip.parser import Envelope, SipMessage, SipParseError, envelope, parse, parse_name_addr
-from qorgau.ingest.adapters.sip.render import ALLOW, can_answer, response
+from qorgau.ingest.adapters.sip.limits import SourceRates
+from qorgau.ingest.adapters.sip.recorder import SosRecorder
 from qorgau.ingest.adapters.sip.store import CallStore
 from qorgau.ingest.adapters.sip.transactions import Peer, ServerTransaction, Transactions, key_of
 from qorgau.ingest.directory import DeviceRef
-from qorgau.ingest.events import SOS_EVENT, Position, SosAction, SosEvent
+from qorgau.ingest.events import SosAction
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.sink import Heartbeat
+from qorgau.protocols.sip.digest import DigestAuth, parse_credentials
+from qorgau.protocols.sip.parser import Envelope, SipMessage, SipParseError, envelope, parse, parse_name_addr
+from qorgau.protocols.sip.render import ALLOW, can_answer, response
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +50,18 @@ class Uas:
         self.auth = DigestAuth(config.realm, config.nonce_ttl_s)
         self.media = MediaPorts(config.media_port_min, config.media_port_max)
         self.store = CallStore(hub.db)
+        self.rates = SourceRates(config.max_messages_per_s)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._buckets: dict[tuple[str, int], tuple[float, float]] = {}
+        self.recorder = SosRecorder(hub, self._spawn, adapter=NAME)
 
     # ---- entry points -------------------------------------------------------------------------------------
 
     def allow(self, source: tuple[str, int]) -> bool:
-        """Token bucket per source address and port, so one flooding source cannot crowd out the others."""
-        now = time.monotonic()
-        rate = self.config.max_messages_per_s
-        burst = 2 * rate
-        tokens, last = self._buckets.get(source, (burst, now))
-        tokens = min(burst, tokens + (now - last) * rate)
-        if len(self._buckets) > 10_000:
-            self._buckets.clear()  # bounded memory; forgetting rates only ever lets traffic through
-        if tokens < 1:
-            self._buckets[source] = (tokens, now)
-            self.hub.metrics.reject(NAME, "rate_limited")
-            return False
-        self._buckets[source] = (tokens - 1, now)
-        return True
+        """Whether a message from `source` may be handled: one flooding source cannot crowd out the others."""
+        if self.rates.take(source):
+            return True
+        self.hub.metrics.reject(NAME, "rate_limited")
+        return False
 
     def datagram(self, data: bytes, peer: Peer) -> None:
         """One UDP datagram."""
@@ -270,7 +260,7 @@ class Uas:
         self.calls[call.call_id] = call
         tx.on_timeout = lambda: self._no_ack(call)
         log.info("SOS call from terminal", extra={"device": device.code, "transport": tx.peer.transport})
-        started = self._emit(call, SosAction.CALL_STARTED)
+        started = self.recorder.emit(call, SosAction.CALL_STARTED)
         self._spawn(self._setup(call, started))
 
     async def _setup(self, call: Call, started: asyncio.Task[bool]) -> None:
@@ -339,7 +329,7 @@ class Uas:
             call.codec = call.offer.codec() if call.offer else None
         call.state = CallState.ANSWERED
         call.answered_at, call.answered_mono = utcnow(), time.monotonic()
-        self._emit(call, SosAction.CALL_ANSWERED, f"ring_s={call.ring_s}")
+        self.recorder.emit(call, SosAction.CALL_ANSWERED, f"ring_s={call.ring_s}")
         self.store.save(call)
 
     def _no_ack(self, call: Call) -> None:
@@ -379,7 +369,7 @@ class Uas:
 
     def _ended(self, call: Call) -> None:
         detail = f"reason={call.end_reason} ring_s={call.ring_s} talk_s={call.talk_s}"
-        self._emit(call, SosAction.CALL_ENDED, detail)
+        self.recorder.emit(call, SosAction.CALL_ENDED, detail)
         self.store.save(call)
         self._release(call)
 
@@ -387,38 +377,6 @@ class Uas:
         self.media.give(call.media_port)
         if self.calls.get(call.call_id) is call:
             del self.calls[call.call_id]
-
-    def _emit(self, call: Call, action: SosAction, detail: str | None = None) -> asyncio.Task[bool]:
-        """Commit one SOS event of the call after the ones before it; the task says whether it is durable."""
-        device = call.device
-        if action == SosAction.CALL_STARTED:
-            ctx = Context(actor=f"device:{device.code}", simulated=device.simulated)
-        else:
-            ctx = Context(actor=f"device:{device.code}", correlation_id=call.correlation_id or uuid.uuid4(),
-                          parent_id=call.started_event_id, simulated=device.simulated)
-        payload = SosEvent(device_code=device.code, site_code=device.site_code, action=action, channel="sip",
-                           position=Position(lon=device.lon, lat=device.lat), call_id=call.call_id, detail=detail)
-        event = new_event(SOS_EVENT, subject_id=device.code, payload=payload, ctx=ctx)
-        if action == SosAction.CALL_STARTED:
-            call.started_event_id, call.correlation_id = event.id, ctx.correlation_id
-        previous = call.tail
-
-        async def commit() -> bool:
-            if previous is not None:
-                with contextlib.suppress(Exception):
-                    await previous
-            try:
-                await self.hub.sink.commit([event], heartbeats=[Heartbeat(device)])
-            except Exception:
-                self.hub.metrics.reject(NAME, "commit_failed")
-                log.exception("SOS event not recorded", extra={"device": device.code, "action": str(action)})
-                return False
-            self.hub.metrics.accept(NAME, "event")
-            return True
-
-        task: asyncio.Task[bool] = self._spawn(commit())
-        call.tail = task
-        return task
 
 
 def _tag() -> str:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qorgau.ingest.adapters.sip.parser import (
+from qorgau.protocols.sip.parser import (
     MAX_MESSAGE,
     Framer,
     SipParseError,
@@ -17,7 +17,7 @@ from qorgau.ingest.adapters.sip.parser import (
     parse_name_addr,
     parse_via,
 )
-from qorgau.ingest.adapters.sip.render import response, stamp_via
+from qorgau.protocols.sip.render import response, stamp_via
 
 INVITE = (b"INVITE sip:sos@10.0.0.1 SIP/2.0\r\n"
           b"v: SIP/2.0/UDP 10.0.0.9:5062;branch=z9hG4bK-1;rport, SIP/2.0/TCP proxy:5060;branch=z9hG4bK-0\r\n"

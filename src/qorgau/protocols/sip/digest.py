@@ -1,7 +1,9 @@
-"""HTTP digest authentication for SIP (RFC 2617 MD5 with qop=auth, as RFC 3261 §22 uses it).
+"""HTTP digest authentication for SIP (RFC 2617 MD5 with qop=auth, as RFC 3261 §22 uses it): both ends.
 
-Nonces are stateless: a time stamp signed with a per-process key, so any listener task can check them and a
-replayed nonce expires after `ttl_s`. MD5 is what terminals speak; it authenticates, it protects nothing else.
+The server side (`DigestAuth`) issues stateless nonces: a time stamp signed with a per-process key, so any
+listener task can check them and a replayed nonce expires after `ttl_s`. The client side
+(`digest_authorization`) answers a challenge as a terminal does. MD5 is what terminals speak; it authenticates,
+it protects nothing else.
 """
 
 from __future__ import annotations
@@ -116,3 +118,30 @@ class DigestAuth:
         if state == "stale":
             return Verdict(False, stale=True, reason="auth_stale")
         return Verdict(True, reason="ok")
+
+
+def digest_authorization(challenge: str, *, method: str, uri: str, username: str, password: str,
+                         cnonce: str | None = None, nc: int = 1) -> str:
+    """The Authorization value answering a `Digest` challenge (RFC 2617 MD5, qop=auth when offered)."""
+    params = parse_credentials(challenge)
+    if params is None:
+        raise ValueError("not a Digest challenge")
+    if "nonce" not in params:
+        raise ValueError("challenge without nonce")
+    if params.get("algorithm", "MD5").upper() != "MD5":
+        raise ValueError("unsupported digest algorithm")
+    realm, nonce = params.get("realm", ""), params["nonce"]
+    ha1, ha2 = _md5(f"{username}:{realm}:{password}"), _md5(f"{method}:{uri}")
+    qops = [qop.strip().lower() for qop in params.get("qop", "").split(",") if qop.strip()]
+    fields = [f'username="{username}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"']
+    if "auth" in qops:
+        cnonce, count = cnonce or secrets.token_hex(8), f"{nc:08x}"
+        fields += [f'response="{_md5(f"{ha1}:{nonce}:{count}:{cnonce}:auth:{ha2}")}"', "algorithm=MD5",
+                   f'cnonce="{cnonce}"', "qop=auth", f"nc={count}"]
+    elif qops:
+        raise ValueError("only auth-int offered")
+    else:
+        fields += [f'response="{_md5(f"{ha1}:{nonce}:{ha2}")}"', "algorithm=MD5"]  # RFC 2069 form
+    if "opaque" in params:
+        fields.append(f'opaque="{params["opaque"]}"')
+    return "Digest " + ", ".join(fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qorgau.ingest.adapters.sip.parser import SipMessage, canonical, parse_params
+from qorgau.protocols.sip.parser import SipMessage, canonical, parse_params
 
 SERVER = "Qorgau-SOS/1"
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"

@@ -1,0 +1,1 @@
+"""Tests of the SIP message codec and digest authentication."""
