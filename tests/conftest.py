@@ -24,7 +24,7 @@ from qorgau.auth.schemas import UserCreate
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.migrate import upgrade
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct-horse-battery"
@@ -128,7 +128,7 @@ def make_user(db: Database, username: str, role: str, password: str = PASSWORD) 
 
 @pytest.fixture
 def app(settings: Settings) -> Any:
-    from qorgau.api.app import create_app
+    from qorgau.runtime.server import create_app
 
     return create_app(settings)
 
@@ -165,9 +165,26 @@ T = TypeVar("T")
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in a fresh thread: Playwright's sync API keeps a loop running in the main thread."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
+    """asyncio.run in a fresh thread: Playwright's sync API keeps a loop running in the main thread.
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+    A daemon thread, so that a scenario that hangs fails its test at the per-test timeout (which interrupts
+    this join) and is then abandoned, instead of holding the whole run at exit as a pool's thread would.
+    """
+    import asyncio
+    import threading
+
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(asyncio.run(coro))
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="run_async", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
