@@ -39,7 +39,7 @@ import sys, time, uuid
 from qorgau.core.bus import Context, EventPayload, event_type, publish
 from qorgau.core.bus.wake import install_poker
 from qorgau.core.db import Database
-from qorgau.core.settings import load_settings
+from qorgau.settings import load_settings
 
 class Stamp(EventPayload):
     n: int

@@ -44,7 +44,6 @@ from tests.ingest.adapters.mqtt.conftest import (  # noqa: E402
 from qorgau.core.crypto import configure_keyring, load_keyring  # noqa: E402
 from qorgau.core.db import Database  # noqa: E402
 from qorgau.core.migrate import upgrade  # noqa: E402
-from qorgau.core.settings import Settings  # noqa: E402
 from qorgau.domains import load_events, load_models  # noqa: E402
 from qorgau.ingest.adapters.mqtt.adapter import MqttAdapter  # noqa: E402
 from qorgau.ingest.adapters.mqtt.parser import Accepted  # noqa: E402
@@ -53,6 +52,7 @@ from qorgau.ingest.hub import IngestHub  # noqa: E402
 from qorgau.ingest.metrics import IngestMetrics  # noqa: E402
 from qorgau.ingest.sink import Sink  # noqa: E402
 from qorgau.ingest.writer_process import RemoteWriter  # noqa: E402
+from qorgau.settings import Settings  # noqa: E402
 
 PUBLISHERS = 2
 PUBLISHER = r"""

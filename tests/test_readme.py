@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -8,7 +8,7 @@ import pytest
 
 from qorgau.alarms.config import AlarmsConfig
 from qorgau.core.errors import ConfigError
-from qorgau.core.settings import load_settings
+from qorgau.settings import load_settings
 
 
 def test_defaults_sound_priorities_one_to_twenty_and_escalate_them_after_a_minute() -> None:

@@ -14,10 +14,10 @@ from qorgau.core.bus import Context
 from qorgau.core.bus.dispatch import Dispatcher
 from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.core.time import utcnow
 from qorgau.devices import health
 from qorgau.ingest.events import ACCESS_EVENT, SOS_EVENT, AccessAction, AccessEvent, Position, SosAction, SosEvent
+from qorgau.settings import Settings
 from tests.alarms.conftest import (
     CONFIG,
     alarm_events,

@@ -21,8 +21,8 @@ from qorgau.audit.enums import Outcome
 from qorgau.audit.models import GENESIS_HASH, AuditCheckpoint, AuditHead, AuditRecord
 from qorgau.audit.signing import Signer, anchor_path, load_signer, read_anchors
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.core.time import utcnow
+from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR
 
 

@@ -21,8 +21,8 @@ from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
 from qorgau.core.errors import Conflict, QorgauError
-from qorgau.core.settings import Settings
 from qorgau.core.time import utcnow
+from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR, PASSWORD, make_user
 
 HERE = "10.0.0.1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qorgau.auth import throttle
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 
 
 def test_no_delay_while_attempts_are_free() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from qorgau.audit.models import AuditRecord
 from qorgau.core.db import Database
 from qorgau.core.pagination import encode_cursor
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import PASSWORD, login, make_user
 
 LOCALES = Path(__file__).resolve().parents[2] / "src" / "qorgau" / "core" / "locales"

@@ -32,8 +32,8 @@ from qorgau.auth.models import LoginThrottle, User
 from qorgau.cli import app
 from qorgau.core.db import Database
 from qorgau.core.keyfiles import write_key_file
-from qorgau.core.settings import Settings
 from qorgau.core.time import utcnow
+from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR, make_user
 
 ROOT = Path(__file__).resolve().parents[2]

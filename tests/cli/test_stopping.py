@@ -17,7 +17,7 @@ import pytest
 from websockets.sync.client import connect
 
 from qorgau.core.processes import wait_ready
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import PASSWORD, ROOT
 from tests.processes import sigint_ignored, stop_within
 from tests.server import QORGAU, cli_env, free_port, run_cli

@@ -5,7 +5,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select
 
 from qorgau.core import crypto
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 
 
 def test_round_trip_and_key_identity() -> None:

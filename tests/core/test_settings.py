@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from qorgau.core.errors import ConfigError
-from qorgau.core.settings import Settings, load_settings, redacted
+from qorgau.core.settings import redacted
+from qorgau.settings import Settings, load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 from websockets.sync.client import connect
 
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import PASSWORD
 from tests.server import cli_env, run_cli, running_server
 

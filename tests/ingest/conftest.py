@@ -15,12 +15,12 @@ from qorgau.audit.service import Actor
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.devices import service as device_service
 from qorgau.devices.schemas import DeviceCreate
 from qorgau.ingest.runner import IngestRunner
 from qorgau.protocols.dc09.parser import Frame, parse_frame
 from qorgau.protocols.dc09.render import render_frame
+from qorgau.settings import Settings
 
 CTX = Context.system("test")
 ACTOR = Actor(ref="system:test", name="pytest", source="test")

@@ -13,7 +13,7 @@ import httpx
 from websockets.sync.client import ClientConnection, connect
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import PASSWORD
 from tests.ingest.conftest import add_panel, send_panic
 from tests.server import cli_env, free_port, run_cli, running_server, start_ingest

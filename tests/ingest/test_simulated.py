@@ -11,7 +11,6 @@ from qorgau import domains
 from qorgau.alarms.models import Alarm
 from qorgau.core.bus.outbox import read_after
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.core.time import utcnow
 from qorgau.incidents.models import Incident
 from qorgau.ingest.adapters.mqtt.parser import Accepted, Parser
@@ -20,6 +19,7 @@ from qorgau.ingest.adapters.webhook.parser import sign
 from qorgau.ingest.adapters.webhook.schemas import VendorEventIn
 from qorgau.ingest.directory import DeviceRef
 from qorgau.ingest.hub import IngestHub
+from qorgau.settings import Settings
 from tests.conftest import run_async
 from tests.ingest.adapters.webhook.conftest import add_device, add_integration
 from tests.ingest.conftest import add_panel, eventually, running_ingest, send_panic, stored

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from qorgau.simulator import broker as broker_module
 from qorgau.simulator.broker import BrokerError, DemoBroker, find_mosquitto
 from qorgau.simulator.mqtt_link import MqttLink, access_payload, gps_payload, sos_payload

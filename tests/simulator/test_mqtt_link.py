@@ -14,9 +14,9 @@ import pytest
 from pydantic import BaseModel
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.mqtt.schemas import AccessMessage, GpsMessage, HeartbeatMessage, SosMessage
 from qorgau.ingest.events import AccessAction, SosAction
+from qorgau.settings import Settings
 from qorgau.simulator.mqtt_link import (
     ACCESS_ACTIONS,
     SOS_ACTIONS,

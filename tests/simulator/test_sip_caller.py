@@ -13,9 +13,9 @@ import pytest
 
 from qorgau.core.aio import within
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.protocols.sip.parser import SipMessage, parse, parse_cseq, parse_name_addr, parse_via
 from qorgau.protocols.sip.render import response
+from qorgau.settings import Settings
 from qorgau.simulator.sip_caller import CallResult, options_ping, place_call
 from qorgau.simulator.sip_channel import Transport
 from tests.ingest.adapters.sip.conftest import (

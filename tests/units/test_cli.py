@@ -1,6 +1,6 @@
 """`qorgau units seed-aksai`: the demo's units, once."""
 
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.server import cli_env, run_cli
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from qorgau.core.bus import Context, publish
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.ingest.events import GPS_FIX, GpsFix, Position
+from qorgau.settings import Settings
 from qorgau.units import seed, service
 from qorgau.units.enums import UnitStatus
 from qorgau.units.models import Unit

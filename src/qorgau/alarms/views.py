@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from qorgau.alarms import present, queries, rulebook, service
-from qorgau.alarms.config import AlarmsConfig
+from qorgau.alarms.config import AlarmsConfig, AlarmsSettings
 from qorgau.alarms.enums import OPEN_STATES, AlarmState
 from qorgau.alarms.schemas import (
     AlarmDetail,
@@ -33,7 +33,7 @@ RuleEditor = Annotated[Principal, Require(Permission.ALARMS_RULES)]
 
 
 def _config(runtime: AppRuntime) -> AlarmsConfig:
-    return AlarmsConfig.from_settings(runtime.settings)
+    return AlarmsConfig.from_settings(runtime.settings.part(AlarmsSettings))
 
 
 @router.get("", response_model=Page[AlarmRead])

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from qorgau.core.keyfiles import decode_key, load_or_create
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 from qorgau.core.time import as_utc
 
 
@@ -63,7 +63,7 @@ class Signer:
         return True
 
 
-def load_signer(settings: Settings) -> Signer:
+def load_signer(settings: CoreSettings) -> Signer:
     if settings.audit_signing_key is not None:
         seed = decode_key(settings.audit_signing_key.get_secret_value(), 32, origin="QORGAU_AUDIT_SIGNING_KEY")
     else:
@@ -71,7 +71,7 @@ def load_signer(settings: Settings) -> Signer:
     return Signer(seed)
 
 
-def anchor_path(settings: Settings) -> Path:
+def anchor_path(settings: CoreSettings) -> Path:
     return settings.data_dir / "audit" / "checkpoints.jsonl"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from qorgau.auth.models import LoginThrottle
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Rule:
     cap_s: float
 
 
-def rules(settings: Settings, username: str, source: str) -> list[Rule]:
+def rules(settings: CoreSettings, username: str, source: str) -> list[Rule]:
     name = username.strip().lower()
     return [
         Rule(f"pair:{name}|{source}", settings.login_free_attempts, settings.login_max_delay_s),
@@ -68,7 +68,7 @@ def serialise_attempts(session: Session, username: str, source: str) -> None:
                         {"cls": _PG_LOGIN_LOCK_CLASS, "key": key})
 
 
-def wait_seconds(session: Session, settings: Settings, username: str, source: str, now: datetime) -> int:
+def wait_seconds(session: Session, settings: CoreSettings, username: str, source: str, now: datetime) -> int:
     """Seconds before another attempt is considered (0: go ahead)."""
     longest = 0.0
     for rule in rules(settings, username, source):
@@ -78,7 +78,7 @@ def wait_seconds(session: Session, settings: Settings, username: str, source: st
     return math.ceil(longest)
 
 
-def record_failure(session: Session, settings: Settings, username: str, source: str, now: datetime) -> None:
+def record_failure(session: Session, settings: CoreSettings, username: str, source: str, now: datetime) -> None:
     for rule in rules(settings, username, source):
         row = session.get(LoginThrottle, rule.key)
         if row is None:

@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeDecorator
 
 from qorgau.core.errors import ConfigError
 from qorgau.core.keyfiles import decode_key, load_or_create, read_key_file, write_key_file
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 
 KEY_BYTES = 32
 PREFIX = "enc:v1:"
@@ -73,11 +73,11 @@ class KeyPaths:
     next: Path
 
 
-def key_paths(settings: Settings) -> KeyPaths:
+def key_paths(settings: CoreSettings) -> KeyPaths:
     return KeyPaths(settings.keys_dir / "master.key", settings.keys_dir / "master.key.next")
 
 
-def load_keyring(settings: Settings) -> Keyring:
+def load_keyring(settings: CoreSettings) -> Keyring:
     """The master key from the setting or the key file (created on first start), plus a pending rotation."""
     paths = key_paths(settings)
     if settings.master_key is not None:
@@ -149,7 +149,7 @@ def reencrypt(session: Session, ring: Keyring, metadatas: Iterable[MetaData]) ->
 
 
 def rotate_master_key(
-    settings: Settings, session_factory: SessionFactory, metadatas: Iterable[MetaData]
+    settings: CoreSettings, session_factory: SessionFactory, metadatas: Iterable[MetaData]
 ) -> tuple[str, int]:
     """Create a new master key, re-encrypt everything under it, then make it the key file.
 
@@ -174,7 +174,7 @@ def rotate_master_key(
     return key_id(fresh), count
 
 
-def _raw_keys(settings: Settings) -> list[bytes]:
+def _raw_keys(settings: CoreSettings) -> list[bytes]:
     paths = key_paths(settings)
     keys = []
     if settings.master_key is not None:

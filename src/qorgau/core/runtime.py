@@ -9,12 +9,12 @@ from qorgau.core.bus.transport import EventTransport
 from qorgau.core.crypto import Keyring
 from qorgau.core.db import Database
 from qorgau.core.metrics import Metrics
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 
 
 @dataclass
 class Runtime:
-    settings: Settings
+    settings: CoreSettings
     db: Database
     keyring: Keyring
     transport: EventTransport

@@ -1,16 +1,18 @@
-"""One strict settings model: ``QORGAU_*`` environment variables over an optional TOML file.
+"""The kernel's settings and the strict loading every domain's settings share: ``QORGAU_*`` over a TOML file.
 
-Unknown keys are errors that name the key, so a typo in a deployment never
-silently falls back to a default.
+Each domain or adapter extends `CoreSettings` with its own fields in its `config.py`; `qorgau.settings` composes
+them into the one settings class the program loads. Unknown keys are errors that name the key, so a typo in a
+deployment never silently falls back to a default.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -22,10 +24,13 @@ ENV_PREFIX = "QORGAU_"
 CONFIG_FILE_ENV = "QORGAU_CONFIG"
 Language = Literal["kk", "ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("kk", "ru", "en")
+S = TypeVar("S", bound="CoreSettings")
 
 
-class Settings(BaseSettings):
-    """Every setting of a Qorgau installation, each with a description."""
+class CoreSettings(BaseSettings):
+    """The kernel's settings: storage, listening, time and language, keys, sessions, logging, events, web."""
+
+    section: ClassVar[str] = "Core"
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -43,8 +48,8 @@ class Settings(BaseSettings):
         default=None,
         title="Database URL",
         description=(
-            "SQLAlchemy URL of the database. Empty: SQLite file qorgau.db in the data directory. "
-            "PostgreSQL: postgresql+psycopg://user@host:5432/db."
+            "SQLAlchemy URL of the database. Empty: SQLite file `qorgau.db` in the data directory. "
+            "PostgreSQL: `postgresql+psycopg://user@host:5432/db`."
         ),
     )
     host: str = Field(default="127.0.0.1", title="Listen address", description="Address `qorgau serve` binds.")
@@ -69,14 +74,14 @@ class Settings(BaseSettings):
         title="Master key",
         description=(
             "Base64 of 32 bytes that encrypts device credentials and keys in the database. "
-            "Empty: the key file keys/master.key in the data directory, created on first start."
+            "Empty: the key file `keys/master.key` in the data directory, created on first start."
         ),
     )
     audit_signing_key: SecretStr | None = Field(
         default=None,
         title="Audit signing key",
         description=(
-            "Base64 of a 32-byte Ed25519 seed signing audit checkpoints. Empty: keys/audit-signing.key "
+            "Base64 of a 32-byte Ed25519 seed signing audit checkpoints. Empty: `keys/audit-signing.key` "
             "in the data directory, created on first start. Never stored in the database."
         ),
     )
@@ -126,8 +131,8 @@ class Settings(BaseSettings):
         default="auto",
         title="Event notification transport",
         description=(
-            "auto: PostgreSQL LISTEN/NOTIFY on PostgreSQL, local datagram sockets on SQLite; "
-            "poll: no wake-ups, readers poll every event_poll_interval_s (slow; for file systems without sockets)."
+            "`auto`: PostgreSQL LISTEN/NOTIFY on PostgreSQL, local datagram sockets on SQLite; "
+            "`poll`: no wake-ups, readers poll every `event_poll_interval_s` (slow; for file systems without sockets)."
         ),
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -137,121 +142,7 @@ class Settings(BaseSettings):
     web_dist: Path | None = Field(
         default=None,
         title="Web app build",
-        description="Folder of the built operator web app. Empty: web/dist beside the source checkout.",
-    )
-
-    ingest_in_serve: bool = Field(
-        default=True, title="Ingest inside the server",
-        description="Run the device adapters inside `qorgau serve`; false when `qorgau ingest` runs them apart.",
-    )
-    ingest_host: str = Field(
-        default="127.0.0.1", title="Ingest listen address",
-        description="Address the DC-09 and SIP listeners bind; 0.0.0.0 to accept devices on the network.",
-    )
-    ingest_http_port: int = Field(
-        default=8001, ge=0, le=65535, title="Ingest HTTP port",
-        description="Port of `qorgau ingest`'s own HTTP endpoint (webhooks, /metrics, /healthz); 0 picks a free one.",
-    )
-    ingest_max_batch: int = Field(
-        default=2000, ge=1, title="Largest group commit",
-        description="Most events the ingest writer commits in one transaction (every one before its acknowledgement).",
-    )
-    ingest_writer_process: bool = Field(
-        default=True, title="Ingest writer process",
-        description="Commit ingest events from a process of their own (keeps database work off the adapters' GIL); "
-                    "false: a thread.",
-    )
-    dc09_enabled: bool = Field(default=True, title="SIA DC-09 receiver", description="Listen for alarm panels.")
-    dc09_tcp_port: int = Field(
-        default=12300, ge=0, le=65535, title="DC-09 TCP port", description="TCP port for panels; 0 picks a free one.",
-    )
-    dc09_udp_port: int = Field(
-        default=12300, ge=0, le=65535, title="DC-09 UDP port", description="UDP port for panels; 0 picks a free one.",
-    )
-    dc09_retransmission_window_s: float = Field(
-        default=120.0, gt=0, title="DC-09 retransmission window",
-        description="A frame with the sequence and content of one received this recently is a retransmission: "
-                    "acknowledged again, recorded once.",
-    )
-    dc09_idle_timeout_s: float = Field(
-        default=600.0, gt=0, title="DC-09 idle connection timeout",
-        description="A TCP connection that sends nothing this long is closed (panels reconnect; stops slow-loris).",
-    )
-    dc09_max_connections: int = Field(
-        default=10_000, ge=1, title="DC-09 connection limit", description="Further TCP connections are refused.",
-    )
-    dc09_max_frames_per_s: float = Field(
-        default=2000.0, gt=0, title="DC-09 frame rate per source",
-        description="Frames per second one connection or UDP source may send; the excess is dropped unanswered "
-                    "(the panel retries) and counted.",
-    )
-    mqtt_url: str | None = Field(
-        default=None, title="MQTT broker",
-        description="mqtt://host:port or mqtts://host:port of the broker devices publish to; empty: MQTT off.",
-    )
-    mqtt_username: str | None = Field(default=None, title="MQTT user", description="Qorgau's own broker login.")
-    mqtt_password: SecretStr | None = Field(default=None, title="MQTT password",
-                                            description="Qorgau's broker password.")
-    mqtt_ca_file: Path | None = Field(
-        default=None, title="MQTT CA file",
-        description="CA certificate to verify an mqtts:// broker; empty: the system's CAs.",
-    )
-    mqtt_client_id: str = Field(
-        default="qorgau-ingest", min_length=1, max_length=64, title="MQTT client id",
-        description="Client id of Qorgau's persistent session; keep it stable so queued messages survive restarts.",
-    )
-    mqtt_topic_prefix: str = Field(
-        default="qorgau/v1", min_length=1, title="MQTT topic prefix",
-        description="Devices publish to <prefix>/<device-id>/<kind>.",
-    )
-    sip_enabled: bool = Field(default=True, title="SIP listener", description="Accept calls from SOS terminals.")
-    sip_port: int = Field(
-        default=5060, ge=0, le=65535, title="SIP port", description="UDP and TCP port for SIP; 0 picks a free one.",
-    )
-    webhook_tolerance_s: int = Field(
-        default=300, ge=1, title="Webhook clock tolerance",
-        description="A signed webhook whose timestamp is further than this from the server's clock is refused.",
-    )
-
-    unit_position_stale_s: int = Field(
-        default=120, gt=0, title="Unit position stale after",
-        description="A unit's position older than this is shown as stale and ranked after fresh ones.",
-    )
-    unit_position_lost_s: int = Field(
-        default=1800, gt=0, title="Unit position lost after",
-        description="A unit without a fix for this long is not recommended for dispatch.",
-    )
-    response_target_ack_s: int = Field(
-        default=60, gt=0, title="Alarm acknowledgement target",
-        description="Response metrics: an alarm should be acknowledged within this many seconds.",
-    )
-    response_target_on_scene_town_s: int = Field(
-        default=420, gt=0, title="On-scene target in town",
-        description="Response metrics: a patrol should be on scene in Aksai within this many seconds.",
-    )
-    response_target_on_scene_district_s: int = Field(
-        default=1800, gt=0, title="On-scene target in the district",
-        description="Response metrics: a patrol should be on scene elsewhere in the district within this many seconds.",
-    )
-    simulation_lost_after_s: int = Field(
-        default=30, gt=0, title="Simulation run lost after",
-        description="A simulation run whose simulator sent no heartbeat for this many seconds is ended as lost "
-                    "(the SIMULATION banner goes away).",
-    )
-
-    alarm_sound_max_priority: int = Field(
-        default=20, ge=0, le=255, title="Alarm priorities that sound",
-        description="Alarms of priority 1 (highest) up to this one sound on the operator's desk; 0: none sound.",
-    )
-    alarm_fold_window_s: int = Field(
-        default=120, ge=0, title="Alarm flood-control window",
-        description="A repeat of the same device and event this many seconds after the last one folds into the "
-                    "open alarm (count and latest time) instead of raising another; 0: never fold.",
-    )
-    alarm_escalation_s: dict[int, int] = Field(
-        default={20: 60, 255: 300}, title="Alarm escalation intervals",
-        description="Priority bracket (up to and including the key) → seconds a new alarm may stay unacknowledged "
-                    "before it is escalated to the supervisor, and again every as many seconds.",
+        description="Folder of the built operator web app. Empty: `web/dist` beside the source checkout.",
     )
 
     @field_validator("time_zone")
@@ -262,15 +153,6 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
-
-    @field_validator("alarm_escalation_s")
-    @classmethod
-    def _escalation_brackets(cls, value: dict[int, int]) -> dict[int, int]:
-        if not value or any(not 1 <= key <= 255 or seconds <= 0 for key, seconds in value.items()):
-            raise ValueError("alarm escalation needs priorities 1..255 as keys and positive seconds")
-        if max(value) != 255:
-            raise ValueError("alarm escalation brackets must cover priority 255")
-        return dict(sorted(value.items()))
 
     @field_validator("database_url")
     @classmethod
@@ -296,6 +178,12 @@ class Settings(BaseSettings):
     @property
     def run_dir(self) -> Path:
         return self.data_dir / "run"
+
+    def part(self, kind: type[S]) -> S:
+        """These settings as one domain sees them (the program's settings hold every domain's part)."""
+        if not isinstance(self, kind):
+            raise ConfigError(f"these settings have no {kind.section} part ({kind.__name__})")
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -328,18 +216,22 @@ class _TomlSource(PydanticBaseSettingsSource):
             raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from exc
 
 
-def _unknown_env_keys(environ: dict[str, str]) -> list[str]:
-    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields} | {CONFIG_FILE_ENV}
+def _unknown_env_keys(environ: Iterable[str], kind: type[CoreSettings]) -> list[str]:
+    known = {ENV_PREFIX + name.upper() for name in kind.model_fields} | {CONFIG_FILE_ENV}
     return sorted(key for key in environ if key.upper().startswith(ENV_PREFIX) and key.upper() not in known)
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build the settings, turning every problem into one ConfigError that names the key."""
-    unknown = _unknown_env_keys(dict(os.environ))
+def load(kind: type[S], **overrides: Any) -> S:
+    """Build ``kind`` strictly, turning every problem into one ConfigError that names the key."""
+    unknown = _unknown_env_keys(os.environ, kind)
     if unknown:
         raise ConfigError(f"unknown setting {unknown[0]} (environment); see `qorgau config show` for valid keys")
+    return _build(kind, overrides)
+
+
+def _build(kind: type[S], overrides: dict[str, Any]) -> S:
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -351,16 +243,29 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError("; ".join(problems)) from exc
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Process-wide settings, read once."""
-    return load_settings()
+@cache
+def _tolerant(kind: type[CoreSettings]) -> type[CoreSettings]:
+    # Other domains' keys are no error here: the program's own load (qorgau.settings) refuses unknown ones.
+    config = kind.model_config.copy()
+    config["extra"] = "ignore"
+    return type(kind.__name__, (kind,), {"model_config": config, "__module__": kind.__module__})
 
 
-def redacted(settings: Settings) -> dict[str, Any]:
+_current: dict[type[CoreSettings], CoreSettings] = {}
+
+
+def current(kind: type[S]) -> S:
+    """The process's settings as one domain sees them, read once: for code that no request or runtime reaches."""
+    found = _current.get(kind)
+    if not isinstance(found, kind):
+        found = _current[kind] = _build(cast("type[S]", _tolerant(kind)), {})
+    return found
+
+
+def redacted(settings: CoreSettings) -> dict[str, Any]:
     """Effective settings for display, with every secret replaced."""
     out: dict[str, Any] = {}
-    for name in Settings.model_fields:
+    for name in type(settings).model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             out[name] = "********"

@@ -17,6 +17,7 @@ from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encod
 from qorgau.core.time import as_utc
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession, RequestLanguage
 from qorgau.incidents import eido, metrics, service
+from qorgau.incidents.config import IncidentsSettings
 from qorgau.incidents.enums import IncidentAction, IncidentState
 from qorgau.incidents.present import actor_of, detail, to_read
 from qorgau.incidents.schemas import (
@@ -53,7 +54,7 @@ def response_metrics(_: Analyst, db: ReadSession, runtime: AppRuntime,
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         raise QorgauError("incidents.bad_period", status=422,
                           errors=[{"field": "query.from", "message": "aware times with from < to"}])
-    s = runtime.settings
+    s = runtime.settings.part(IncidentsSettings)
     targets = metrics.Targets(s.response_target_ack_s, s.response_target_on_scene_town_s,
                               s.response_target_on_scene_district_s)
     return metrics.response(db, start=as_utc(start), end=as_utc(end), targets=targets, category=category, area=area,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.ids import new_uuid
-from qorgau.core.settings import Settings
+from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.directory import Directory
 from qorgau.ingest.metrics import IngestMetrics
 from qorgau.ingest.sink import Sink
@@ -15,7 +15,7 @@ from qorgau.ingest.sink import Sink
 
 @dataclass(frozen=True)
 class IngestHub:
-    settings: Settings
+    settings: IngestSettings
     db: Database
     directory: Directory
     sink: Sink

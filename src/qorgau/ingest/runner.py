@@ -14,8 +14,8 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.base import Adapter
+from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.directory import Directory
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.metrics import IngestMetrics
@@ -33,7 +33,7 @@ ADAPTER_MODULES: tuple[str, ...] = (
 
 
 class IngestRunner:
-    def __init__(self, settings: Settings, db: Database, registry: CollectorRegistry) -> None:
+    def __init__(self, settings: IngestSettings, db: Database, registry: CollectorRegistry) -> None:
         directory = Directory(db)
         metrics = IngestMetrics(registry)
         remote = RemoteWriter(settings) if settings.ingest_writer_process else None
@@ -45,7 +45,7 @@ class IngestRunner:
         await self.hub.directory.start()
         await asyncio.to_thread(self.hub.sink.start)  # may start the writer process
         for name in ADAPTER_MODULES:
-            create: Callable[[Settings], Adapter | None] = importlib.import_module(name).create
+            create: Callable[[IngestSettings], Adapter | None] = importlib.import_module(name).create
             adapter = create(self.hub.settings)
             if adapter is None:
                 continue

@@ -8,6 +8,7 @@ ACK rate halved. The sink's thread now only hands each group to this process and
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import signal
@@ -17,7 +18,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from qorgau.core.bus.outbox import BatchRow
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class WriterError(RuntimeError):
 class RemoteWriter:
     """Parent side: `commit` blocks the calling thread (the sink's) until the group is durable."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: CoreSettings) -> None:
         self._settings = settings
         self._conn: Connection | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -40,8 +41,8 @@ class RemoteWriter:
     def start(self) -> None:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: no threads or sockets inherited
         parent, child = context.Pipe()
-        process = context.Process(target=serve, args=(child, self._settings), name="qorgau-ingest-writer",
-                                  daemon=True)
+        process = context.Process(target=serve, args=(child, self._settings, loaded_modules()),
+                                  name="qorgau-ingest-writer", daemon=True)
         process.start()
         child.close()
         if not parent.poll(60) or parent.recv() != _OK:
@@ -81,9 +82,22 @@ class RemoteWriter:
             self._process = None
 
 
-def serve(conn: Connection, settings: Settings) -> None:
+def loaded_modules() -> tuple[str, ...]:
+    """The modules of every table and event type this process has loaded, for the writer to load the same.
+
+    Its parent (a composition root) loaded them from the list of domains; the writer mirrors what it sees rather
+    than naming the domains itself, which the ingest, a domain, must not.
+    """
+    from qorgau.core.bus.types import registered
+    from qorgau.core.db import Base
+
+    tables = {mapper.class_.__module__ for mapper in Base.registry.mappers}
+    events = {kind.payload.__module__ for kind in registered().values()}
+    return tuple(sorted(tables | events))
+
+
+def serve(conn: Connection, settings: CoreSettings, modules: tuple[str, ...]) -> None:
     """Child side: commit each group it is sent, answer "ok" or the error, until told to stop."""
-    from qorgau import domains
     from qorgau.core.bus.wake import install_poker
     from qorgau.core.crypto import configure_keyring, load_keyring
     from qorgau.core.db import Database
@@ -94,8 +108,8 @@ def serve(conn: Connection, settings: Settings) -> None:
     # and stop when its parent says so (or goes away), not die mid-commit.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     setup_logging(settings.log_level, settings.log_json)
-    domains.load_models()
-    domains.load_events()
+    for name in modules:
+        importlib.import_module(name)
     configure_keyring(load_keyring(settings))
     db = Database(settings.effective_database_url)
     if db.is_sqlite and settings.event_transport in ("auto", "socket"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.auth.deps import Require
@@ -20,8 +19,9 @@ from qorgau.incidents import service as incident_service
 from qorgau.incidents.present import detail
 from qorgau.incidents.schemas import NoteIn, NoteRead
 from qorgau.units import dispatch, service
+from qorgau.units.config import UnitsSettings
 from qorgau.units.enums import Stage, UnitKind, UnitStatus
-from qorgau.units.models import Assignment, Unit
+from qorgau.units.models import Unit
 from qorgau.units.schemas import (
     AssignmentRead,
     DeclineIn,
@@ -45,11 +45,12 @@ Reporter = Annotated[Principal, Require(Permission.UNITS_REPORT)]
 
 
 def _limits(runtime: Runtime) -> dict[str, float]:
-    return {"stale_s": runtime.settings.unit_position_stale_s, "lost_s": runtime.settings.unit_position_lost_s}
+    settings = runtime.settings.part(UnitsSettings)
+    return {"stale_s": settings.unit_position_stale_s, "lost_s": settings.unit_position_lost_s}
 
 
 def _unit(db: Session, unit: Unit, runtime: Runtime) -> UnitRead:
-    return service.to_read(db, unit, now=utcnow(), stale_s=runtime.settings.unit_position_stale_s)
+    return service.to_read(db, unit, now=utcnow(), stale_s=runtime.settings.part(UnitsSettings).unit_position_stale_s)
 
 
 @router.get("/units", response_model=Page[UnitRead])
@@ -81,28 +82,23 @@ def update_unit(code: str, body: UnitPatch, principal: Writer, db: DbSession, ru
 @router.get("/units/{code}/assignments", response_model=list[AssignmentRead])
 def unit_assignments(code: str, _: Reader, db: ReadSession) -> list[AssignmentRead]:
     """The unit's assignments, newest first."""
-    unit = service.get(db, code)
-    rows = db.scalars(select(Assignment).where(Assignment.unit_id == unit.id).order_by(Assignment.id.desc()))
-    return [dispatch.to_read(db, r) for r in rows]
+    return [dispatch.to_read(db, r) for r in dispatch.of_unit(db, service.get(db, code))]
 
 
 @router.get("/incidents/{incident_id}/assignments", response_model=list[AssignmentRead])
 def incident_assignments(incident_id: int, _: Reader, db: ReadSession) -> list[AssignmentRead]:
     """Every unit sent to the incident, in order, declined and reassigned ones included."""
-    incident_service.get(db, incident_id)
-    rows = db.scalars(select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id))
-    return [dispatch.to_read(db, r) for r in rows]
+    return [dispatch.to_read(db, r) for r in dispatch.of_incident(db, incident_id)]
 
 
 @router.get("/incidents/{incident_id}/recommendations", response_model=list[RecommendationRead])
 def recommendations(incident_id: int, _: Reader, db: ReadSession, runtime: AppRuntime,
                     limit: Annotated[int, Query(ge=1, le=50)] = 5) -> list[RecommendationRead]:
     """The best available units by travel time on the streets (drive or walk), with ETA and route."""
-    settings = runtime.settings
+    settings = runtime.settings.part(UnitsSettings)
     found = dispatch.recommendations(db, incident_id=incident_id, now=utcnow(), limit=limit,
                                      stale_s=settings.unit_position_stale_s, lost_s=settings.unit_position_lost_s)
-    names = {code: name for code, name in db.execute(select(Unit.code, Unit.name)
-                                                     .where(Unit.code.in_([r.code for r in found])))}
+    names = service.names(db, [r.code for r in found])
     return [RecommendationRead(code=r.code, kind=r.kind, name=names.get(r.code, r.code), mode=r.mode,
                                eta_s=round(r.eta_s, 1), meters=round(r.meters, 1), stale=r.stale,
                                position_age_s=None if r.age_s is None else round(r.age_s, 1),

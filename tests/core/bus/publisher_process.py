@@ -12,7 +12,7 @@ import time
 from qorgau.core.bus import Context, publish
 from qorgau.core.bus.wake import install_poker
 from qorgau.core.db import Database
-from qorgau.core.settings import load_settings
+from qorgau.settings import load_settings
 from tests.core.bus.events_for_tests import PROBE, Probe
 
 

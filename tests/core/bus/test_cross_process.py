@@ -9,7 +9,7 @@ from pathlib import Path
 from qorgau.core.aio import within
 from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import run_async
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -12,7 +12,7 @@ from qorgau.core.bus.dispatch import Dispatcher, Subscriber
 from qorgau.core.bus.models import EventCursor, EventDeadLetter, EventReceipt
 from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import run_async
 from tests.core.bus.events_for_tests import PROBE, Probe
 

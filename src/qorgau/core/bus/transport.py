@@ -17,7 +17,7 @@ from qorgau.core.bus import outbox
 from qorgau.core.bus.types import Event
 from qorgau.core.bus.wake import PostgresWake, SocketWake, WakeSource, socket_dir
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 
 
 class EventTransport(ABC):
@@ -97,7 +97,7 @@ class OutboxTransport(EventTransport):
             self.wake.forget(flag)
 
 
-def make_transport(settings: Settings, db: Database) -> EventTransport:
+def make_transport(settings: CoreSettings, db: Database) -> EventTransport:
     """The transport the settings ask for (``auto`` follows the database)."""
     kind = settings.event_transport
     if kind == "auto":

@@ -13,13 +13,13 @@ from prometheus_client import CollectorRegistry
 
 from qorgau.core.crypto import configure_keyring, load_keyring
 from qorgau.core.db import Database
-from qorgau.core.settings import load_settings
 from qorgau.domains import load_events, load_models
 from qorgau.ingest.adapters.mqtt.adapter import create
 from qorgau.ingest.directory import Directory
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.metrics import IngestMetrics
 from qorgau.ingest.sink import Sink
+from qorgau.settings import load_settings
 
 
 async def main() -> None:

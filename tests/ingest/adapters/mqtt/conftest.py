@@ -24,7 +24,6 @@ from sqlalchemy import select
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.devices import service
 from qorgau.devices.schemas import DeviceCreate
 from qorgau.ingest.adapters.mqtt.adapter import MqttAdapter
@@ -33,6 +32,7 @@ from qorgau.ingest.directory import Directory
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.metrics import IngestMetrics
 from qorgau.ingest.sink import Sink
+from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR
 
 MOSQUITTO = "/usr/sbin/mosquitto"

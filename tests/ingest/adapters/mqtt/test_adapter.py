@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.bus.outbox import BatchRow, publish_rows
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.devices.models import Device as DeviceRow
 from qorgau.ingest import sink as sink_module
 from qorgau.ingest.adapters.mqtt.adapter import create
+from qorgau.settings import Settings
 from tests.ingest.adapters.mqtt.conftest import (
     Broker,
     Device,

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import ROOT
 from tests.ingest.adapters.mqtt.conftest import QORGAU_PASSWORD, QORGAU_USER, Broker, Device, outbox, wait_for
 

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from qorgau.core.aio import within
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.devices import health
 from qorgau.devices.models import Device
 from qorgau.ingest.adapters.sia_dc09 import adapter as dc09_adapter
 from qorgau.ingest.runner import IngestRunner
 from qorgau.protocols.dc09.parser import ExtendedData, Frame, parse_frame
 from qorgau.protocols.dc09.render import render_frame
+from qorgau.settings import Settings
 from tests.conftest import run_async
 from tests.ingest.conftest import add_panel, eventually, rejected, running_ingest, stored
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from qorgau.core.aio import within
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.protocols.dc09.parser import Frame, parse_frame
 from qorgau.protocols.dc09.render import render_frame
+from qorgau.settings import Settings
 from tests.conftest import run_async
 from tests.ingest.conftest import add_panel
 from tests.server import cli_env, free_port, start_ingest

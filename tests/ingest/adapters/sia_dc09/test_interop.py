@@ -28,7 +28,6 @@ from qorgau.core.aio import within
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sia_dc09.adapter import Dc09Adapter
 from qorgau.protocols.dc09 import render, sia
 from qorgau.protocols.dc09.parser import Frame
@@ -44,6 +43,7 @@ from qorgau.protocols.dc09.transmitter import (
     location,
 )
 from qorgau.protocols.dc09.transmitter import sia as sia_message
+from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR, run_async
 from tests.protocols.dc09.test_transmitter import ScriptedReceiver
 

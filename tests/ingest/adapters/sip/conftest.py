@@ -20,7 +20,6 @@ from qorgau.core.aio import within
 from qorgau.core.bus import Context
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.devices import service as device_service
 from qorgau.devices.schemas import DeviceCreate
 from qorgau.ingest.adapters.sip.adapter import SipAdapter
@@ -30,6 +29,7 @@ from qorgau.ingest.directory import Directory
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.metrics import IngestMetrics
 from qorgau.ingest.sink import Sink
+from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR
 
 SCENARIOS = Path(__file__).parent / "scenarios"

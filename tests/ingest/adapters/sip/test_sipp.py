@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.ingest.adapters.sip.conftest import (
     AUTH_USER,
     LAT,

@@ -9,8 +9,8 @@ import pytest
 
 from qorgau.core.aio import within
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.diagnostics import snapshot
+from qorgau.settings import Settings
 from tests.ingest.adapters.sip.conftest import call_records, listening, sos_events, wait_for_events
 from tests.ingest.adapters.sip.raw import SDP, UdpClient, request, to_tag
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from qorgau.core.settings import Settings
 from qorgau.ingest.adapters.sip.adapter import SipAdapter, create
 from qorgau.ingest.adapters.sip.config import SipConfig
 from qorgau.ingest.adapters.sip.dialogs import MediaPorts
 from qorgau.ingest.adapters.sip.manifest import MANIFEST
 from qorgau.ingest.adapters.sip.sdp import answer, offer, parse_offer
+from qorgau.settings import Settings
 
 OFFER = (b"v=0\r\no=- 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n"
          b"m=audio 4000 RTP/AVP 18 8 0 101\r\na=rtpmap:18 G729/8000\r\na=rtpmap:101 telephone-event/8000\r\n"

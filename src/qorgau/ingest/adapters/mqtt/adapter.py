@@ -34,12 +34,13 @@ from sqlalchemy.exc import IntegrityError
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.crypto import KEY_BYTES, key_paths
 from qorgau.core.keyfiles import decode_key, load_or_create
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 from qorgau.core.workers import cancel_all
 from qorgau.devices.enums import Protocol
-from qorgau.ingest.adapters.mqtt.config import MqttConfig
+from qorgau.ingest.adapters.mqtt.config import MqttConfig, MqttSettings
 from qorgau.ingest.adapters.mqtt.diagnostics import Diagnostics, LogLimiter, Snapshot
 from qorgau.ingest.adapters.mqtt.parser import Accepted, Parser, Reason, Rejected
+from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.hub import IngestHub
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,13 @@ READY_WAIT_S = 5.0
 RECYCLE_MAX_S = 30.0
 
 
-def create(settings: Settings) -> MqttAdapter | None:
+def create(settings: IngestSettings) -> MqttAdapter | None:
     """The adapter, or None when `mqtt_url` is empty."""
-    config = MqttConfig.from_settings(settings)
+    config = MqttConfig.from_settings(settings.part(MqttSettings))
     return None if config is None else MqttAdapter(config)
 
 
-def credential_key(settings: Settings) -> bytes:
+def credential_key(settings: CoreSettings) -> bytes:
     """Key of the card pseudonyms, derived from the master key (a key rotation starts new references)."""
     if settings.master_key is not None:
         master = decode_key(settings.master_key.get_secret_value(), KEY_BYTES, origin="QORGAU_MASTER_KEY")

@@ -1,16 +1,43 @@
-"""The MQTT adapter's configuration: what the settings say, plus tunables with safe defaults."""
+"""The MQTT adapter's configuration: its settings (`QORGAU_MQTT_*`), plus tunables with safe defaults."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from qorgau.core.errors import ConfigError
-from qorgau.core.settings import Settings
+from qorgau.ingest.config import IngestSettings
 
 DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+
+
+class MqttSettings(IngestSettings):
+    """Devices publishing to an MQTT broker that Qorgau subscribes to (`QORGAU_MQTT_*`)."""
+
+    section: ClassVar[str] = "MQTT"
+
+    mqtt_url: str | None = Field(
+        default=None, title="MQTT broker",
+        description="`mqtt://host:1883` or `mqtts://host:8883` of the broker devices publish to; empty: MQTT off.",
+    )
+    mqtt_username: str | None = Field(default=None, title="MQTT user", description="Qorgau's own broker login.")
+    mqtt_password: SecretStr | None = Field(default=None, title="MQTT password",
+                                            description="Qorgau's broker password.")
+    mqtt_ca_file: Path | None = Field(
+        default=None, title="MQTT CA file",
+        description="CA certificate to verify an `mqtts://` broker; empty: the system's CAs.",
+    )
+    mqtt_client_id: str = Field(
+        default="qorgau-ingest", min_length=1, max_length=64, title="MQTT client id",
+        description="Client id of Qorgau's persistent session; keep it stable so queued messages survive restarts.",
+    )
+    mqtt_topic_prefix: str = Field(
+        default="qorgau/v1", min_length=1, title="MQTT topic prefix",
+        description="Devices publish to `<prefix>/<device-id>/<kind>` (see `docs/mqtt/README.md`).",
+    )
 
 
 class MqttConfig(BaseModel):
@@ -52,7 +79,7 @@ class MqttConfig(BaseModel):
                                                "acknowledged before disconnecting.")
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> MqttConfig | None:
+    def from_settings(cls, settings: MqttSettings) -> MqttConfig | None:
         """The configuration, or None when `mqtt_url` is empty (MQTT off)."""
         if not settings.mqtt_url:
             return None

@@ -10,10 +10,10 @@ import socket
 from typing import cast
 
 from qorgau.core.aio import within
-from qorgau.core.settings import Settings
-from qorgau.ingest.adapters.sip.config import SipConfig
+from qorgau.ingest.adapters.sip.config import SipConfig, SipSettings
 from qorgau.ingest.adapters.sip.transactions import Peer
 from qorgau.ingest.adapters.sip.uas import NAME, Uas
+from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.hub import IngestHub
 from qorgau.protocols.sip.parser import Framer, SipParseError
 
@@ -172,9 +172,10 @@ class SipAdapter:
             await writer.drain()
 
 
-def create(settings: Settings) -> SipAdapter | None:
+def create(settings: IngestSettings) -> SipAdapter | None:
     """The adapter as the settings configure it, or None when SIP is switched off."""
-    if not settings.sip_enabled:
+    sip = settings.part(SipSettings)
+    if not sip.sip_enabled:
         return None
-    return SipAdapter(SipConfig.from_settings(settings))
+    return SipAdapter(SipConfig.from_settings(sip))
 

@@ -1,10 +1,23 @@
-"""Strict configuration of the SIP listener: the address from the settings, protocol timers and limits."""
+"""Strict configuration of the SIP listener: its settings (`QORGAU_SIP_*`), protocol timers and limits."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qorgau.core.settings import Settings
+from qorgau.ingest.config import IngestSettings
+
+
+class SipSettings(IngestSettings):
+    """SOS terminals calling over SIP, UDP and TCP on the ingest's listen address (`QORGAU_SIP_*`)."""
+
+    section: ClassVar[str] = "SIP listener"
+
+    sip_enabled: bool = Field(default=True, title="SIP listener", description="Accept SIP calls from SOS terminals.")
+    sip_port: int = Field(
+        default=5060, ge=0, le=65535, title="SIP port", description="UDP and TCP port for SIP; 0 picks a free one.",
+    )
 
 
 class SipConfig(BaseModel):
@@ -63,7 +76,7 @@ class SipConfig(BaseModel):
         return self
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: object) -> SipConfig:
+    def from_settings(cls, settings: SipSettings, **overrides: object) -> SipConfig:
         return cls.model_validate({"host": settings.ingest_host, "port": settings.sip_port, **overrides})
 
     @property

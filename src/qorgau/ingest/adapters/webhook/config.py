@@ -1,8 +1,12 @@
-"""Limits and vocabulary of the webhook ingest, each described (the clock tolerance is a setting)."""
+"""Limits and vocabulary of the webhook ingest, each described; the clock tolerance is a setting."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from qorgau.ingest.config import IngestSettings
 
 # The documented vocabulary an integration accepts when it names no event types of its own.
 VOCABULARY: tuple[str, ...] = (
@@ -14,6 +18,17 @@ TYPE_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}$"
 # Visible ASCII without spaces: vendor ids go into URLs, logs and JSON without escaping surprises.
 VENDOR_ID_PATTERN = r"^[!-~]{1,128}$"
 VENDOR_DEVICE_PATTERN = r"^[!-~]{1,64}$"
+
+
+class WebhookSettings(IngestSettings):
+    """Signed webhooks from cameras and access control (`QORGAU_WEBHOOK_*`)."""
+
+    section: ClassVar[str] = "Webhooks"
+
+    webhook_tolerance_s: int = Field(
+        default=300, ge=1, title="Webhook clock tolerance",
+        description="A signed webhook whose timestamp is further than this from the server's clock is refused.",
+    )
 
 
 class WebhookConfig(BaseModel):

@@ -17,6 +17,7 @@ from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cu
 from qorgau.core.time import utcnow
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
 from qorgau.ingest.adapters.webhook import service
+from qorgau.ingest.adapters.webhook.config import WebhookSettings
 from qorgau.ingest.adapters.webhook.diagnostics import counters
 from qorgau.ingest.adapters.webhook.parser import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookRejected, parse_event
 from qorgau.ingest.adapters.webhook.schemas import (
@@ -63,7 +64,7 @@ def receive(integration: str, request: Request, runtime: AppRuntime, reader: Rea
         verified = service.authenticate(
             reader, name=integration, timestamp=request.headers.get(TIMESTAMP_HEADER),
             signature=request.headers.get(SIGNATURE_HEADER), body=body, now=now,
-            tolerance_s=runtime.settings.webhook_tolerance_s,
+            tolerance_s=runtime.settings.part(WebhookSettings).webhook_tolerance_s,
         )
         known = verified.name
         event_in = parse_event(body, allowed_types=verified.allowed_types)
