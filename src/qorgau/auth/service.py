@@ -26,7 +26,7 @@ from qorgau.auth.passwords import (
 from qorgau.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from qorgau.core.bus import Context, EventType, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 from qorgau.core.time import utcnow
 
 TOKEN_PREFIX = "qgt_"
@@ -184,7 +184,7 @@ class LoginCheck:
     password_hash: str | None
 
 
-def login_precheck(session: Session, settings: Settings, *, username: str, source: str) -> LoginCheck:
+def login_precheck(session: Session, settings: CoreSettings, *, username: str, source: str) -> LoginCheck:
     """The throttle's verdict and the stored hash, read without taking the write lock."""
     wait = throttle.wait_seconds(session, settings, username, source, utcnow())
     user = get_by_username(session, username) if wait == 0 else None
@@ -192,7 +192,7 @@ def login_precheck(session: Session, settings: Settings, *, username: str, sourc
 
 
 def login_conclude(
-    session: Session, settings: Settings, *, username: str, password: str, source: str, check: LoginCheck,
+    session: Session, settings: CoreSettings, *, username: str, password: str, source: str, check: LoginCheck,
     verified: bool,
 ) -> LoginResult:
     """Count and audit the attempt under the throttle's lock; succeeds only if nothing changed meanwhile.
@@ -230,7 +230,7 @@ def login_conclude(
 
 
 def authenticate(
-    session: Session, settings: Settings, *, username: str, password: str, source: str
+    session: Session, settings: CoreSettings, *, username: str, password: str, source: str
 ) -> LoginResult:
     """Check a password under the throttle in one transaction; every attempt is audited."""
     throttle.serialise_attempts(session, username, source)
@@ -248,7 +248,7 @@ def principal_for(user: User, *, via: str, credential_id: str, scopes: list[str]
     return Principal(user.id, user.username, Role(user.role), granted, via, credential_id, csrf_token)
 
 
-def open_session(session: Session, settings: Settings, *, user: User, source: str) -> tuple[str, WebSession]:
+def open_session(session: Session, settings: CoreSettings, *, user: User, source: str) -> tuple[str, WebSession]:
     """A new web session; returns the cookie token (only its hash is stored)."""
     token = new_token()
     now = utcnow()
@@ -260,7 +260,7 @@ def open_session(session: Session, settings: Settings, *, user: User, source: st
     return token, row
 
 
-def resolve_session(session: Session, settings: Settings, token: str) -> Principal | None:
+def resolve_session(session: Session, settings: CoreSettings, token: str) -> Principal | None:
     row = session.get(WebSession, token_digest(token))
     now = utcnow()
     if row is None:

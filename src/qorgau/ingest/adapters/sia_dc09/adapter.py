@@ -11,9 +11,10 @@ import logging
 from collections import deque
 from typing import cast
 
-from qorgau.core.settings import Settings
 from qorgau.core.workers import cancel_all
+from qorgau.ingest.adapters.sia_dc09.config import Dc09Settings
 from qorgau.ingest.adapters.sia_dc09.receiver import ADAPTER, Receiver, Record
+from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.hub import IngestHub
 from qorgau.protocols.dc09.parser import FrameSplitter, RawFrame
 
@@ -178,13 +179,14 @@ class _PanelDatagrams(asyncio.DatagramProtocol):
 class Dc09Adapter:
     name = ADAPTER
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Dc09Settings) -> None:
         self.settings = settings
         self.connections: set[_PanelConnection] = set()
         self.tcp_port = 0
         self.udp_port = 0
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
+        self.datagrams: _PanelDatagrams | None = None  # the UDP side, while running
         self._reaper: asyncio.Task[None] | None = None
 
     async def start(self, hub: IngestHub) -> None:
@@ -196,7 +198,8 @@ class Dc09Adapter:
                                                 reuse_address=True, backlog=1024)
         self.tcp_port = self._server.sockets[0].getsockname()[1]
         udp_port = self.settings.dc09_udp_port
-        transport, _ = await loop.create_datagram_endpoint(lambda: _PanelDatagrams(self), local_addr=(host, udp_port))
+        transport, self.datagrams = await loop.create_datagram_endpoint(lambda: _PanelDatagrams(self),
+                                                                        local_addr=(host, udp_port))
         self._udp = transport
         self.udp_port = transport.get_extra_info("sockname")[1]
         self._reaper = asyncio.create_task(self._reap_idle(), name="dc09-idle-reaper")
@@ -229,7 +232,9 @@ class Dc09Adapter:
         if self._udp is not None:
             self._udp.close()
             self._udp = None
+            self.datagrams = None
 
 
-def create(settings: Settings) -> Dc09Adapter | None:
-    return Dc09Adapter(settings) if settings.dc09_enabled else None
+def create(settings: IngestSettings) -> Dc09Adapter | None:
+    dc09 = settings.part(Dc09Settings)
+    return Dc09Adapter(dc09) if dc09.dc09_enabled else None

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from qorgau.core.bus.outbox import BatchRow
 from qorgau.ingest.adapters.sia_dc09 import mapping
+from qorgau.ingest.adapters.sia_dc09.config import Dc09Settings
 from qorgau.ingest.adapters.sia_dc09.retransmission import Fingerprint, RetransmissionMemory, fingerprint
 from qorgau.ingest.events import PANEL_EVENT
 from qorgau.ingest.hub import IngestHub
@@ -51,7 +52,7 @@ class Record:
 class Receiver:
     def __init__(self, hub: IngestHub) -> None:
         self.hub = hub
-        self.memory = RetransmissionMemory(hub.settings.dc09_retransmission_window_s)
+        self.memory = RetransmissionMemory(hub.settings.part(Dc09Settings).dc09_retransmission_window_s)
         self._zone = hub.settings.zone
         self._dialect = hub.sink.dialect
         self._clock = Clock()
