@@ -1,9 +1,4 @@
-"""The kernel's settings and the strict loading every domain's settings share: ``QORGAU_*`` over a TOML file.
-
-Each domain or adapter extends `CoreSettings` with its own fields in its `config.py`; `qorgau.settings` composes
-them into the one settings class the program loads. Unknown keys are errors that name the key, so a typo in a
-deployment never silently falls back to a default.
-"""
+"""The kernel's settings and the strict loading that every domain's part shares: ``QORGAU_*`` over a TOML file."""
 
 from __future__ import annotations
 
@@ -28,7 +23,12 @@ S = TypeVar("S", bound="CoreSettings")
 
 
 class CoreSettings(BaseSettings):
-    """The kernel's settings: storage, listening, time and language, keys, sessions, logging, events, web."""
+    """The kernel's settings: storage, listening, time and language, keys, sessions, logging, events, web.
+
+    Each domain or adapter extends this class with its own fields in its `config.py` (a part), and
+    `qorgau.settings` composes the parts into the one class the program loads. Unknown keys are errors that name
+    the key, so a typo in a deployment never silently falls back to a default.
+    """
 
     section: ClassVar[str] = "Core"
 
