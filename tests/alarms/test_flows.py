@@ -16,7 +16,8 @@ from qorgau.core.bus.transport import make_transport
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
 from qorgau.devices import health
-from qorgau.ingest.events import ACCESS_EVENT, SOS_EVENT, AccessAction, AccessEvent, Position, SosAction, SosEvent
+from qorgau.ingest.events import ACCESS_EVENT, SOS_EVENT, AccessEvent, Position, SosEvent
+from qorgau.protocols.actions import AccessAction, SosAction
 from qorgau.settings import Settings
 from tests.alarms.conftest import (
     CONFIG,

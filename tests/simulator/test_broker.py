@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from qorgau.core.db import Database
+from qorgau.protocols.mqtt.payloads import access_payload, gps_payload, sos_payload
 from qorgau.settings import Settings
 from qorgau.simulator import broker as broker_module
 from qorgau.simulator.broker import BrokerError, DemoBroker, find_mosquitto
-from qorgau.simulator.mqtt_link import MqttLink, access_payload, gps_payload, sos_payload
+from qorgau.simulator.mqtt_link import MqttLink
 from tests.ingest.adapters.mqtt.conftest import add_device, async_wait_for, free_port, outbox, running_ingest
 
 T0 = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)

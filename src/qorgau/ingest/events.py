@@ -8,11 +8,11 @@ which publishes `devices.health_changed` when a device goes offline or comes bac
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import Field
 
 from qorgau.core.bus import EventPayload, event_type
+from qorgau.protocols.actions import AccessAction, SosAction
 from qorgau.protocols.dc09.codes import Kind as PanelKind
 
 
@@ -47,13 +47,6 @@ class PanelEvent(EventPayload):
     extended: dict[str, str] = Field(default_factory=dict, description="Every extended data block by its letter.")
 
 
-class AccessAction(StrEnum):
-    GRANTED = "granted"
-    DENIED = "denied"
-    FORCED = "forced"
-    HELD_OPEN = "held_open"
-
-
 class AccessEvent(EventPayload):
     device_code: str = Field(description="Registry code of the turnstile or door controller.")
     site_code: str | None = Field(default=None, description="Site of the access point.")
@@ -63,15 +56,6 @@ class AccessEvent(EventPayload):
     credential_ref: str | None = Field(default=None, description="Pseudonymous reference of the card (never the "
                                                                  "card number itself).")
     device_time: datetime | None = Field(default=None, description="Time stamp from the device (UTC).")
-
-
-class SosAction(StrEnum):
-    BUTTON_PRESSED = "button_pressed"
-    CALL_STARTED = "call_started"
-    CALL_ANSWERED = "call_answered"
-    CALL_ENDED = "call_ended"
-    TAMPER = "tamper"
-    SELF_TEST = "self_test"
 
 
 class SosEvent(EventPayload):

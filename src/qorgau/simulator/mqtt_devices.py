@@ -6,14 +6,8 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from qorgau.simulator.mqtt_link import (
-    MqttLink,
-    MqttLinkError,
-    access_payload,
-    gps_payload,
-    heartbeat_payload,
-    sos_payload,
-)
+from qorgau.protocols.mqtt.payloads import access_payload, gps_payload, heartbeat_payload, sos_payload
+from qorgau.simulator.mqtt_link import MqttLink, MqttLinkError
 from qorgau.simulator.stats import Stats
 
 

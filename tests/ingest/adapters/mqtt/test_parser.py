@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,10 +12,8 @@ from qorgau.core.bus import Context
 from qorgau.core.errors import ConfigError
 from qorgau.ingest.adapters.mqtt.config import parse_url
 from qorgau.ingest.adapters.mqtt.parser import Accepted, Parser, Rejected, credential_reference
-from qorgau.ingest.adapters.mqtt.schemas import json_schemas, render_schema
 from qorgau.ingest.directory import DeviceRef
 from qorgau.ingest.hub import IngestHub
-from tests.conftest import ROOT
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DEVICES = {
@@ -157,15 +154,6 @@ def test_context_names_the_device() -> None:
                                                .correlation_id)
 
 
-def test_committed_json_schemas_are_the_generated_ones() -> None:
-    directory = ROOT / "docs" / "mqtt" / "schemas"
-    generated = json_schemas()
-    assert sorted(path.name for path in directory.glob("*.json")) == sorted(generated)
-    for name, schema in generated.items():
-        assert (directory / name).read_text(encoding="utf-8") == render_schema(schema), (
-            f"docs/mqtt/schemas/{name} is stale: python -m qorgau.ingest.adapters.mqtt.schemas docs/mqtt/schemas")
-
-
 @pytest.mark.parametrize(("url", "expected"), [
     ("mqtt://broker", ("broker", 1883, False)),
     ("mqtts://broker.example:8884", ("broker.example", 8884, True)),
@@ -181,9 +169,3 @@ def test_bad_broker_urls(url: str) -> None:
     with pytest.raises(ConfigError):
         parse_url(url)
 
-
-def test_schema_generator_writes_files(tmp_path: Path) -> None:
-    from qorgau.ingest.adapters.mqtt.schemas import write_json_schemas
-
-    written = write_json_schemas(tmp_path)
-    assert {path.name for path in written} == {"access.json", "sos.json", "heartbeat.json", "gps.json"}

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from qorgau.core.errors import ConfigError
 from qorgau.ingest.config import IngestSettings
-
-DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+from qorgau.protocols.mqtt.broker import broker_address
 
 
 class MqttSettings(IngestSettings):
@@ -90,18 +88,8 @@ class MqttConfig(BaseModel):
 
 
 def parse_url(url: str) -> tuple[str, int, bool]:
-    """(host, port, tls) of mqtt://host[:port] or mqtts://host[:port]."""
+    """(host, port, tls) of mqtt://host[:port] or mqtts://host[:port]; ConfigError for anything else."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
+        return broker_address(url)
     except ValueError as exc:
-        raise ConfigError("mqtt_url is not a valid URL") from exc
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ConfigError("mqtt_url must be mqtt://host[:port] or mqtts://host[:port]")
-    if parts.username is not None or parts.password is not None:
-        # A password in the URL would end up in logs and process listings: it belongs in mqtt_password.
-        raise ConfigError("put the MQTT credentials in mqtt_username/mqtt_password, not in mqtt_url")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError("mqtt_url takes no path, query or fragment")
-    return parts.hostname, port or DEFAULT_PORTS[scheme], scheme == "mqtts"
+        raise ConfigError(str(exc)) from exc

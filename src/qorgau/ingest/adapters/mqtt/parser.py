@@ -21,14 +21,6 @@ from qorgau.core.bus import Context
 from qorgau.core.bus.types import Event, new_event
 from qorgau.core.time import utcnow
 from qorgau.devices.enums import DeviceKind, Health
-from qorgau.ingest.adapters.mqtt.schemas import (
-    MESSAGES,
-    AccessMessage,
-    GpsMessage,
-    HeartbeatMessage,
-    SosMessage,
-    TopicKind,
-)
 from qorgau.ingest.directory import DeviceRef
 from qorgau.ingest.events import (
     ACCESS_EVENT,
@@ -40,6 +32,14 @@ from qorgau.ingest.events import (
     SosEvent,
 )
 from qorgau.ingest.sink import Heartbeat
+from qorgau.protocols.mqtt.schemas import (
+    MESSAGES,
+    AccessMessage,
+    GpsMessage,
+    HeartbeatMessage,
+    SosMessage,
+    TopicKind,
+)
 
 TRACKER_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Namespace of the event ids derived from a device's own event id: the same message delivered twice gets the same

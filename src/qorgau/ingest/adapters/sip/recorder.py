@@ -12,9 +12,10 @@ from typing import Any
 from qorgau.core.bus import Context
 from qorgau.core.bus.types import new_event
 from qorgau.ingest.adapters.sip.dialogs import Call
-from qorgau.ingest.events import SOS_EVENT, Position, SosAction, SosEvent
+from qorgau.ingest.events import SOS_EVENT, Position, SosEvent
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.sink import Heartbeat
+from qorgau.protocols.actions import SosAction
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from qorgau.ingest.adapters.sip.recorder import SosRecorder
 from qorgau.ingest.adapters.sip.store import CallStore
 from qorgau.ingest.adapters.sip.transactions import Peer, ServerTransaction, Transactions, key_of
 from qorgau.ingest.directory import DeviceRef
-from qorgau.ingest.events import SosAction
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.sink import Heartbeat
+from qorgau.protocols.actions import SosAction
 from qorgau.protocols.sip.digest import DigestAuth, parse_credentials
 from qorgau.protocols.sip.parser import Envelope, SipMessage, SipParseError, envelope, parse, parse_name_addr
 from qorgau.protocols.sip.render import ALLOW, can_answer, response

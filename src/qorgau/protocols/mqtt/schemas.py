@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from qorgau.ingest.events import AccessAction, SosAction
+from qorgau.protocols.actions import AccessAction, SosAction
 
 SCHEMA_VERSION = "v1"
 EventId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -131,7 +131,7 @@ def render_schema(schema: dict[str, Any]) -> str:
 
 
 def write_json_schemas(directory: Path) -> list[Path]:
-    """Regenerate the committed schema files (run after changing a model): python -m ...mqtt.schemas DIR."""
+    """Regenerate the committed schema files (after changing a model): python -m qorgau.protocols.mqtt.schemas DIR."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, schema in json_schemas().items():

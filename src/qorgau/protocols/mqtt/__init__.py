@@ -1,0 +1,1 @@
+"""MQTT device protocol: topics, the JSON payloads devices publish and their schemas, broker addresses."""

@@ -1,0 +1,1 @@
+"""Tests of the MQTT payload schemas, payload builders and broker addresses."""
