@@ -46,7 +46,7 @@ export function fetchCityModels(options: { signal?: AbortSignal } = {}) {
 
 /** Resolves an address; a 422 problem `city.address_not_found` when it cannot. */
 export function geocode(q: string, options: { signal?: AbortSignal } = {}) {
-  return apiRequest<GeocodeResult | GeocodeResult[]>(`/api/city/geocode?${new URLSearchParams({ q })}`, options);
+  return apiRequest<GeocodeResult>(`/api/city/geocode?${new URLSearchParams({ q })}`, options);
 }
 
 // ---- device registry --------------------------------------------------------

@@ -1,10 +1,12 @@
 import { apiRequest } from "./client";
-import type { Page } from "./alarms";
+import type { components } from "./schema";
 
 /** Incidents (`/api/incidents`): intake, the board, one incident, transitions, notes, EIDO, response metrics. */
 
-export type IncidentState = "new" | "dispatched" | "en_route" | "on_scene" | "on_hold" | "resolved" | "closed";
-export type IncidentSource = "alarm" | "call" | "manual";
+type Schemas = components["schemas"];
+
+export type IncidentState = Schemas["IncidentState"];
+export type IncidentSource = Schemas["Source"];
 
 export const INCIDENT_STATES: readonly IncidentState[] = [
   "new",
@@ -16,120 +18,28 @@ export const INCIDENT_STATES: readonly IncidentState[] = [
   "closed",
 ];
 
-export interface IncidentCategory {
-  code: string;
-  /** In the request's language. */
-  name: string;
-  default_priority: number;
-}
+/** An incident category with its name in the request's language (the server's `IncidentCategory` is the code). */
+export type IncidentCategory = Schemas["CategoryRead"];
+/** An incident on the board; `allowed`: the states a person may move it to now. */
+export type IncidentItem = Schemas["IncidentRead"];
+/** `actor`: `user:<id>`, `unit:<code>` or `system:<component>`. */
+export type IncidentTransition = Schemas["TransitionRead"];
+export type IncidentNote = Schemas["NoteRead"];
+export type IncidentLink = Schemas["LinkRead"];
+export type IncidentCamera = Schemas["CameraRead"];
+/** One incident with its timeline, notes, links and cameras; the caller only with incidents:write. */
+export type IncidentDetail = Schemas["IncidentDetail"];
+export type IncidentCreate = Schemas["IncidentCreate"];
 
-export interface IncidentItem {
-  id: number;
-  number: string;
-  category: string;
-  priority: number;
-  state: IncidentState;
-  source: IncidentSource;
-  alarm_id: number | null;
-  address: string | null;
-  lon: number | null;
-  lat: number | null;
-  area: string | null;
-  description: string | null;
-  simulated: boolean;
-  received_at: string;
-  acknowledged_at: string | null;
-  dispatched_at: string | null;
-  en_route_at: string | null;
-  on_scene_at: string | null;
-  resolved_at: string | null;
-  closed_at: string | null;
-  state_changed_at: string;
-  /** States a person may move it to now. */
-  allowed: IncidentState[];
-}
+/** `within_target`: the share (0–1) reaching the stage within the target. */
+export type StageFigures = Schemas["StageFigures"];
+/** `key`: `all`, a category code, or an area (settlement) name. */
+export type ResponseGroup = Schemas["ResponseGroup"];
+export type ResponseMetrics = Schemas["ResponseMetrics"];
 
-export interface IncidentTransition {
-  from_state: IncidentState | null;
-  to_state: IncidentState;
-  at: string;
-  /** `user:<id>`, `unit:<code>` or `system:<component>`. */
-  actor: string;
-  reason: string | null;
-}
-
-export interface IncidentNote {
-  id: number;
-  at: string;
-  author: string;
-  text: string;
-}
-
-export interface IncidentLink {
-  kind: "alarm" | "camera" | "unit";
-  ref: string;
-  at: string;
-  actor: string;
-}
-
-export interface IncidentCamera {
-  code: string;
-  name_kk: string;
-  name_ru: string;
-  lon: number;
-  lat: number;
-  distance_m: number;
-  score: number;
-}
-
-export interface IncidentDetail extends IncidentItem {
-  caller_name?: string | null;
-  caller_phone?: string | null;
-  transitions: IncidentTransition[];
-  notes: IncidentNote[];
-  links: IncidentLink[];
-  cameras: IncidentCamera[];
-}
-
-export interface IncidentCreate {
-  category?: string | null;
-  priority?: number | null;
-  source?: "call" | "manual";
-  alarm_id?: number | null;
-  caller_name?: string | null;
-  caller_phone?: string | null;
-  address?: string | null;
-  lon?: number | null;
-  lat?: number | null;
-  description?: string | null;
-}
-
-export interface StageFigures {
-  count: number;
-  p50_s: number | null;
-  p90_s: number | null;
-  target_s?: number | null;
-  /** Share (0–1) reaching the stage within the target. */
-  within_target?: number | null;
-}
-
-export type ResponseStage = "acknowledged" | "dispatched" | "on_scene" | "closed";
+/** The stages a response group has figures for. */
+export type ResponseStage = Exclude<keyof ResponseGroup, "key" | "incidents">;
 export const RESPONSE_STAGES: readonly ResponseStage[] = ["acknowledged", "dispatched", "on_scene", "closed"];
-
-export type ResponseGroup = {
-  /** `all`, a category code, or an area (settlement) name. */
-  key: string;
-  incidents: number;
-} & Record<ResponseStage, StageFigures>;
-
-export interface ResponseMetrics {
-  start: string;
-  end: string;
-  include_simulated: boolean;
-  overall: ResponseGroup;
-  by_category: ResponseGroup[];
-  by_area: ResponseGroup[];
-}
 
 export function fetchIncidentCategories(options: { signal?: AbortSignal } = {}) {
   return apiRequest<IncidentCategory[]>("/api/incidents/categories", options);
@@ -138,7 +48,7 @@ export function fetchIncidentCategories(options: { signal?: AbortSignal } = {}) 
 export function fetchIncidents(states: readonly IncidentState[], options: { signal?: AbortSignal } = {}) {
   const query = new URLSearchParams({ limit: "500" });
   for (const state of states) query.append("state", state);
-  return apiRequest<Page<IncidentItem>>(`/api/incidents?${query}`, options);
+  return apiRequest<Schemas["Page_IncidentRead_"]>(`/api/incidents?${query}`, options);
 }
 
 export function fetchIncident(id: number, options: { signal?: AbortSignal } = {}) {
@@ -151,11 +61,11 @@ export function createIncident(body: IncidentCreate) {
 
 /** 409 when not allowed from the current state. */
 export function transitionIncident(id: number, to: IncidentState, reason?: string | null) {
-  return apiRequest<IncidentItem>(`/api/incidents/${id}/transition`, { method: "POST", body: { to, reason: reason ?? null } });
+  return apiRequest<IncidentItem>(`/api/incidents/${id}/transition`, { method: "POST", body: { to, reason: reason ?? null } satisfies Schemas["TransitionIn"] });
 }
 
 export function addIncidentNote(id: number, text: string) {
-  return apiRequest<IncidentNote>(`/api/incidents/${id}/notes`, { method: "POST", body: { text } });
+  return apiRequest<IncidentNote>(`/api/incidents/${id}/notes`, { method: "POST", body: { text } satisfies Schemas["NoteIn"] });
 }
 
 export function fetchIncidentEido(id: number) {

@@ -1,21 +1,18 @@
 import type { Feature, FeatureCollection, Geometry, Point } from "geojson";
+import type { components } from "./schema";
 
-/** Shapes of the backend's JSON bodies (see the backend contract in web/README.md). */
+/**
+ * Shapes of the backend's JSON bodies. Those with a response model on the server are aliases of the types
+ * generated from its OpenAPI document (src/api/schema.d.ts, see web/README.md "API types"); only the answers
+ * the server declares as plain dicts or GeoJSON (/api/meta, /api/city/map, /api/devices/geojson) are written here.
+ */
+type Schemas = components["schemas"];
 
-export interface SessionUser {
-  id: string | number;
-  username: string;
-  display_name: string;
-  role: string;
-  permissions: string[];
-  locale: string | null;
-}
+/** The signed-in user (GET /api/auth/session, POST /api/auth/login). */
+export type SessionUser = Schemas["Me"];
+export type Session = Schemas["SessionRead"];
 
-export interface Session {
-  user: SessionUser;
-  csrf_token: string;
-}
-
+/** GET /api/meta: the server declares no response model for it (a plain dict), so its shape is written here. */
 export interface Meta {
   version: string;
   time_zone: string;
@@ -49,42 +46,21 @@ export type CityFeatureCollection = FeatureCollection<Geometry | null, CityFeatu
   model?: Partial<CityModel> | null;
 };
 
-/** One entry of GET /api/city/models (the backend sends more: counts, bounds, attrs). */
-export interface CityModel {
-  id: string | number;
-  name: string;
-  generated: boolean;
-  source?: string | null;
-  licence?: string | null;
-  active: boolean;
-}
+/** One entry of GET /api/city/models. */
+export type CityModel = Schemas["CityModelRead"];
 
-/** GET /api/city/models: a page of models (a bare list is accepted too). */
-export type CityModelList = { items: CityModel[]; next_cursor?: string | null } | CityModel[];
+/** GET /api/city/models: a page of models. */
+export type CityModelList = Schemas["Page_CityModelRead_"];
 
 /** GET /api/city/geocode?q=… */
-export interface GeocodeResult {
-  lon: number;
-  lat: number;
-  label: string;
-  kind?: string | null;
-  generated?: boolean | null;
-}
+export type GeocodeResult = Schemas["GeocodeRead"];
 
 // ---- device registry (GET /api/devices/…) -----------------------------------
 
-export type DeviceKind = "camera" | "sos_terminal" | "alarm_panel" | "access_point";
-export type CameraPurpose =
-  | "public_space"
-  | "yard"
-  | "intersection"
-  | "speed"
-  | "city_entry_anpr"
-  | "social_object"
-  | "police_post"
-  | "situation_center";
-export type DeviceHealth = "online" | "degraded" | "offline" | "unknown";
-export type DeviceLifecycle = "planned" | "installed" | "commissioned" | "decommissioned";
+export type DeviceKind = Schemas["DeviceKind"];
+export type CameraPurpose = Schemas["CameraPurpose"];
+export type DeviceHealth = Schemas["Health"];
+export type DeviceLifecycle = Schemas["Lifecycle"];
 
 /** Properties of a Point feature of GET /api/devices/geojson. */
 export interface DeviceFeatureProperties {
@@ -108,39 +84,8 @@ export interface DeviceFeatureProperties {
 export type DeviceFeature = Feature<Point, DeviceFeatureProperties>;
 export type DeviceFeatureCollection = FeatureCollection<Geometry | null, DeviceFeatureProperties | null>;
 
-/** Counts of GET /api/devices/summary. Each map may be absent; values are counts. */
-export interface DeviceSummary {
-  by_kind?: Record<string, number> | null;
-  by_purpose?: Record<string, number> | null;
-  by_health?: Record<string, number> | null;
-  by_lifecycle?: Record<string, number> | null;
-  total?: number | null;
-}
+/** Counts of GET /api/devices/summary (maps of kind, purpose, health, lifecycle → count). */
+export type DeviceSummary = Schemas["Summary"];
 
-/** GET /api/devices/{code}: rendered defensively, every field but the code may be missing. */
-export interface DeviceDetail {
-  code: string;
-  kind?: string | null;
-  purpose?: string | null;
-  name_kk?: string | null;
-  name_ru?: string | null;
-  name_en?: string | null;
-  site_code?: string | null;
-  site_name_kk?: string | null;
-  site_name_ru?: string | null;
-  lon?: number | null;
-  lat?: number | null;
-  heading_deg?: number | null;
-  fov_deg?: number | null;
-  range_m?: number | null;
-  /** Stream URLs, null when absent (the registry's shape). */
-  stream_main?: string | null;
-  stream_sub?: string | null;
-  /** Also accepted: stream URLs or flags under one object. */
-  streams?: { main?: string | boolean | null; sub?: string | boolean | null } | null;
-  lifecycle?: string | null;
-  health?: string | null;
-  last_seen_at?: string | null;
-  has_credentials?: boolean | null;
-  [extra: string]: unknown;
-}
+/** GET /api/devices/{code}. */
+export type DeviceDetail = Schemas["DeviceRead"];

@@ -1,79 +1,32 @@
-import type { LineString } from "geojson";
 import { apiRequest } from "./client";
-import type { Page } from "./alarms";
+import type { components } from "./schema";
 
 /** Units and dispatch: the board, recommendations for an incident, dispatch, assignments. */
 
-export type UnitKind = "patrol_car" | "foot_patrol" | "district_inspector" | "post";
-export type UnitStatus = "available" | "dispatched" | "en_route" | "on_scene" | "busy" | "off_duty";
-export type AssignmentStage =
-  | "dispatched"
-  | "accepted"
-  | "declined"
-  | "en_route"
-  | "on_scene"
-  | "resolved"
-  | "cleared"
-  | "reassigned";
+type Schemas = components["schemas"];
+
+export type UnitKind = Schemas["UnitKind"];
+export type UnitStatus = Schemas["UnitStatus"];
+export type AssignmentStage = Schemas["Stage"];
 
 export const UNIT_STATUSES: readonly UnitStatus[] = ["available", "dispatched", "en_route", "on_scene", "busy", "off_duty"];
 export const UNIT_KINDS: readonly UnitKind[] = ["patrol_car", "foot_patrol", "district_inspector", "post"];
 
-export interface UnitItem {
-  code: string;
-  kind: UnitKind;
-  name: string;
-  site_code: string | null;
-  active: boolean;
-  status: UnitStatus;
-  status_changed_at: string;
-  /** Seconds in the status when the board was read. */
-  time_in_status_s: number;
-  lon: number | null;
-  lat: number | null;
-  position_at: string | null;
-  position_age_s: number | null;
-  /** No position, or an old one (posts never). */
-  stale: boolean;
-  members: number[];
-  trackers: string[];
-  assignment_id: number | null;
-  incident_id: number | null;
-}
-
-export interface UnitRecommendation {
-  code: string;
-  kind: UnitKind;
-  name: string;
-  mode: "drive" | "walk";
-  eta_s: number;
-  meters: number;
-  stale: boolean;
-  position_age_s: number | null;
-  route: LineString;
-}
-
-export interface Assignment {
-  id: number;
-  unit_code: string;
-  incident_id: number;
-  stage: AssignmentStage;
-  active: boolean;
-  dispatched_by: string;
-  dispatched_at: string;
-  accepted_at: string | null;
-  declined_at: string | null;
-  decline_reason: string | null;
-  en_route_at: string | null;
-  on_scene_at: string | null;
-  ended_at: string | null;
-  replaced_by: number | null;
-  eta_s: number | null;
-  route: LineString | null;
-}
+/**
+ * A unit on the board: `time_in_status_s` is the time in the status when the board was read; `stale` means no
+ * position or an old one (posts never).
+ */
+export type UnitItem = Schemas["UnitRead"];
+export type UnitRecommendation = Schemas["RecommendationRead"];
+/** A unit's assignment to an incident, on the desks and in the unit app. */
+export type Assignment = Schemas["AssignmentRead"];
+/** What the unit app shows: the unit, its active assignment and that incident. */
+export type MyUnit = Schemas["MyUnit"];
+/** What a unit reports from the unit app after accepting. */
+export type Progress = Schemas["ProgressIn"]["stage"];
 
 export function fetchUnits(options: { signal?: AbortSignal } = {}) {
-  return apiRequest<Page<UnitItem>>("/api/units", options);
+  return apiRequest<Schemas["Page_UnitRead_"]>("/api/units", options);
 }
 
 export function fetchRecommendations(incidentId: number, options: { signal?: AbortSignal } = {}) {
@@ -82,7 +35,7 @@ export function fetchRecommendations(incidentId: number, options: { signal?: Abo
 
 /** 409 `units.busy` when the unit was taken meanwhile. */
 export function dispatchUnit(incidentId: number, unitCode: string) {
-  return apiRequest<Assignment>(`/api/incidents/${incidentId}/dispatch`, { method: "POST", body: { unit_code: unitCode } });
+  return apiRequest<Assignment>(`/api/incidents/${incidentId}/dispatch`, { method: "POST", body: { unit_code: unitCode } satisfies Schemas["DispatchIn"] });
 }
 
 export function fetchIncidentAssignments(incidentId: number, options: { signal?: AbortSignal } = {}) {
@@ -92,6 +45,6 @@ export function fetchIncidentAssignments(incidentId: number, options: { signal?:
 export function reassignAssignment(assignmentId: number, unitCode: string, reason?: string | null) {
   return apiRequest<Assignment>(`/api/assignments/${assignmentId}/reassign`, {
     method: "POST",
-    body: { unit_code: unitCode, reason: reason ?? null },
+    body: { unit_code: unitCode, reason: reason ?? null } satisfies Schemas["ReassignIn"],
   });
 }

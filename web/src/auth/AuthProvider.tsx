@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useEffectEvent, useMemo, useState, type ReactNode } from "react";
 import { setCsrfToken, setUnauthorizedHandler } from "../api/client";
 import { login as apiLogin, logout as apiLogout } from "../api/endpoints";
 import type { ApiError } from "../api/problem";
@@ -38,15 +38,13 @@ export function AuthProvider({
   const [initialError, setInitialError] = useState<ApiError | null>(bootError);
 
   // Any 401 from the API while signed in means the session is gone: back to the login page.
-  const sessionRef = useRef(session);
-  sessionRef.current = session;
+  const onUnauthorized = useEffectEvent(() => {
+    setCsrfToken(null);
+    if (session) setNotice("expired");
+    setSession(null);
+  });
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      setCsrfToken(null);
-      if (sessionRef.current) setNotice("expired");
-      sessionRef.current = null;
-      setSession(null);
-    });
+    setUnauthorizedHandler(() => onUnauthorized());
     return () => setUnauthorizedHandler(null);
   }, []);
 

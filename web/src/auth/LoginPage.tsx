@@ -36,12 +36,9 @@ export function LoginPage() {
     document.title = `${t("login.title")} — ${PRODUCT_NAME}`;
   }, [t]);
 
-  // Throttling: show the remaining seconds live, drop the message once they are over.
+  // Throttling: show the remaining seconds live; the message goes once they are over (below).
   const now = useNow(1000).getTime();
   const remaining = failure?.retryAt != null ? Math.ceil((failure.retryAt - now) / 1000) : null;
-  useEffect(() => {
-    if (remaining !== null && remaining <= 0) setFailure(null);
-  }, [remaining]);
 
   let errorMessage: string | null = null;
   if (failure) {

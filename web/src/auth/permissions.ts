@@ -8,6 +8,9 @@ export const PERMISSIONS = {
   devicesRead: "devices:read",
 } as const;
 
-export function hasPermission(user: Pick<SessionUser, "permissions"> | null | undefined, permission: string): boolean {
+/** A permission name as the server's OpenAPI document lists them (`resource:action`). */
+export type Permission = SessionUser["permissions"][number];
+
+export function hasPermission(user: Pick<SessionUser, "permissions"> | null | undefined, permission: Permission): boolean {
   return !!user && Array.isArray(user.permissions) && user.permissions.includes(permission);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useSyncExternalStore } from "react";
+import { useEffect, useEffectEvent, useSyncExternalStore } from "react";
 import { eventStream, type EventStreamSnapshot } from "./eventStream";
 import type { LiveEvent } from "./types";
 
@@ -7,9 +7,8 @@ export function useEventStream(): EventStreamSnapshot {
   return useSyncExternalStore(eventStream.subscribe, eventStream.getSnapshot, eventStream.getSnapshot);
 }
 
-/** Calls `handler` for each new event while the component is mounted. */
+/** Calls `handler` (its latest version: it may read the current props and state) for each new event while mounted. */
 export function useLiveEventHandler(handler: (event: LiveEvent) => void): void {
-  const ref = useRef(handler);
-  ref.current = handler;
-  useEffect(() => eventStream.onEvent((event) => ref.current(event)), []);
+  const onEvent = useEffectEvent(handler);
+  useEffect(() => eventStream.onEvent((event) => onEvent(event)), []);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LiveEvent } from "../live/types";
-import { INITIAL_STATE, applyEvent, applyStatus, isActive } from "./status";
+import { INITIAL_STATE, applyEvent, applyStatus, isActive, type SimulationStatusBody } from "./status";
 
 function event(name: string, runId: number, extra: Record<string, unknown> = {}): LiveEvent {
   return {
@@ -15,7 +15,10 @@ function event(name: string, runId: number, extra: Record<string, unknown> = {})
   };
 }
 
-const RUN = { id: 1, name: "aksai", started_at: "2026-03-01T07:00:00Z" };
+const RUN: SimulationStatusBody["runs"][number] = {
+  id: 1, name: "aksai", seed: 1, scale: 1, started_at: "2026-03-01T07:00:00Z", last_seen_at: "2026-03-01T07:00:05Z",
+  ended_at: null, end_reason: null, started_by: "user:7", details: {},
+};
 
 describe("simulation status", () => {
   it("starts inactive and follows started / ended events", () => {

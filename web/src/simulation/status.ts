@@ -1,17 +1,11 @@
 import { apiRequest } from "../api/client";
+import type { components } from "../api/schema";
 import type { LiveEvent } from "../live/types";
 
-/** A simulation run as GET /api/simulation/status lists it (only the fields the banner uses). */
-export interface SimulationRun {
-  id: number;
-  name: string;
-  started_at: string;
-}
+/** A simulation run as the banner knows it: the fields of GET /api/simulation/status it uses, or of a live event. */
+export type SimulationRun = Pick<components["schemas"]["RunRead"], "id" | "name" | "started_at">;
 
-export interface SimulationStatusBody {
-  active: boolean;
-  runs: SimulationRun[];
-}
+export type SimulationStatusBody = components["schemas"]["SimulationStatus"];
 
 export const STATUS_PATH = "/api/simulation/status";
 /** Safety net: the status is asked again this often, in case an event was missed. */

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 import type { EventStream } from "../live/eventStream";
 import {
   INITIAL_STATE,
@@ -16,8 +16,8 @@ import {
  */
 export function useSimulationStatus(stream: EventStream): SimulationState {
   const [state, setState] = useState<SimulationState>(INITIAL_STATE);
-  const stateRef = useRef(state);
-  stateRef.current = state;
+  /** The epoch of the state rendered last, read when a check starts. */
+  const currentEpoch = useEffectEvent(() => state.epoch);
 
   useEffect(() => {
     let disposed = false;
@@ -27,7 +27,7 @@ export function useSimulationStatus(stream: EventStream): SimulationState {
       controller?.abort();
       const mine = new AbortController();
       controller = mine;
-      const requestedAt = stateRef.current.epoch;
+      const requestedAt = currentEpoch();
       fetchSimulationStatus({ signal: mine.signal })
         .then((body) => {
           if (!disposed) setState((current) => applyStatus(current, body, requestedAt));

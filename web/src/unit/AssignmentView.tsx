@@ -4,7 +4,8 @@ import { useI18n } from "../i18n/I18nProvider";
 import { IncidentDetails } from "./IncidentDetails";
 import { NotesPanel } from "./NotesPanel";
 import { StageButtons } from "./StageButtons";
-import type { Assignment, IncidentInfo } from "./types";
+import type { IncidentDetail } from "../api/incidents";
+import type { Assignment } from "../api/units";
 import type { GpsReading } from "./useGeolocation";
 import type { MyUnitApi } from "./useMyUnit";
 import { UnitMap } from "./UnitMap";
@@ -20,7 +21,7 @@ export function AssignmentView({
 }: {
   my: MyUnitApi;
   assignment: Assignment;
-  incident: IncidentInfo | null;
+  incident: IncidentDetail | null;
   gps: GpsReading;
   canReport: boolean;
   onStage: () => void;

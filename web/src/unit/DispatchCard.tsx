@@ -3,7 +3,9 @@ import { useState } from "react";
 import { describeError } from "../api/problem";
 import { useI18n } from "../i18n/I18nProvider";
 import { IncidentDetails } from "./IncidentDetails";
-import type { Assignment, Fix, IncidentInfo } from "./types";
+import type { IncidentDetail } from "../api/incidents";
+import type { Assignment } from "../api/units";
+import type { Fix } from "./types";
 import type { MyUnitApi } from "./useMyUnit";
 
 const QUICK_REASONS = ["busy", "far", "vehicle"] as const;
@@ -19,7 +21,7 @@ export function DispatchCard({
 }: {
   my: MyUnitApi;
   assignment: Assignment;
-  incident: IncidentInfo | null;
+  incident: IncidentDetail | null;
   fix: Fix | null;
   canReport: boolean;
 }) {

@@ -3,7 +3,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { useMeta } from "../shell/meta";
 import { formatInstant } from "../shell/time";
 import type { MyUnitApi } from "./useMyUnit";
-import type { UnitInfo } from "./types";
+import type { UnitItem } from "../api/units";
 
 /** No assignment: my unit's status, what the app is doing, the last assignment's outcome. */
 export function IdleScreen({
@@ -14,7 +14,7 @@ export function IdleScreen({
   lastSentAt,
 }: {
   my: MyUnitApi;
-  unit: UnitInfo;
+  unit: UnitItem;
   onDuty: boolean;
   canReport: boolean;
   lastSentAt: number | null;

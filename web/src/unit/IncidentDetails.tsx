@@ -4,7 +4,9 @@ import { useMeta } from "../shell/meta";
 import { formatInstant } from "../shell/time";
 import { etaMinutes, formatKm, priorityTone, telHref } from "./format";
 import { distanceM } from "./throttle";
-import type { Assignment, Fix, IncidentInfo } from "./types";
+import type { IncidentDetail } from "../api/incidents";
+import type { Assignment } from "../api/units";
+import type { Fix } from "./types";
 import { useCategoryNames } from "./useCategories";
 
 /** The incident in large type: what, where, how urgent, how far. */
@@ -13,7 +15,7 @@ export function IncidentDetails({
   assignment,
   fix,
 }: {
-  incident: IncidentInfo | null;
+  incident: IncidentDetail | null;
   assignment: Assignment;
   fix: Fix | null;
 }) {

@@ -5,7 +5,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { useMeta } from "../shell/meta";
 import { formatInstant } from "../shell/time";
 import { addAssignmentNote } from "./api";
-import type { IncidentNote } from "./types";
+import type { IncidentNote } from "../api/incidents";
 
 export const MAX_NOTE = 4000;
 const SHOWN = 5;

@@ -5,7 +5,7 @@ import { useMeta } from "../shell/meta";
 import { formatInstant } from "../shell/time";
 import type { Action } from "./reducer";
 import { progressButtons, tapButton, type Armed, type ButtonState } from "./stages";
-import type { Assignment, Progress } from "./types";
+import type { Assignment, Progress } from "../api/units";
 
 const COLORS: Record<Progress, string> = { en_route: "blue", on_scene: "orange", resolved: "green" };
 

@@ -6,7 +6,7 @@ import { useNow } from "../shell/time";
 import { gpsView } from "./gpsView";
 import { useUnitStream } from "./liveStream";
 import { SettingsDrawer } from "./SettingsDrawer";
-import type { UnitInfo } from "./types";
+import type { UnitItem } from "../api/units";
 import type { GpsReading } from "./useGeolocation";
 
 export function UnitHeader({
@@ -15,7 +15,7 @@ export function UnitHeader({
   sendFailing,
   onDuty,
 }: {
-  unit: UnitInfo | null;
+  unit: UnitItem | null;
   gps: GpsReading;
   sendFailing: boolean;
   onDuty: boolean;

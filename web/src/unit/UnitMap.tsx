@@ -3,14 +3,14 @@ import "leaflet/dist/leaflet.css";
 import * as L from "leaflet";
 import type { Feature, Geometry } from "geojson";
 import { ActionIcon, useComputedColorScheme } from "@mantine/core";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { CityFeatureCollection, CityFeatureProperties } from "../api/types";
+import type { Assignment } from "../api/units";
 import { drawOrder, minZoomOf, pathStyle, type Scheme } from "../desks/map/baseStyle";
 import { useI18n } from "../i18n/I18nProvider";
 import { IconCurrentLocation, IconMap } from "../shell/icons";
 import { loadBaseMap } from "./baseMap";
-import { mapFrame, type LonLatPoint } from "./mapFrame";
-import type { RouteLine } from "./types";
+import { mapFrame, routeCoordinates, type LonLatPoint } from "./mapFrame";
 
 /** Aksai town centre: the view before anything else is known. */
 const AKSAI: LonLatPoint = { lon: 53.011478, lat: 51.173893 };
@@ -67,7 +67,7 @@ export function UnitMap({
   me,
   fitKey,
 }: {
-  route: RouteLine | null;
+  route: Assignment["route"];
   target: LonLatPoint | null;
   me: MePoint | null;
   /** Refit the view when this changes (a new assignment). */
@@ -85,8 +85,14 @@ export function UnitMap({
   });
   const [base, setBase] = useState<"loading" | "ok" | "error">("loading");
   const fitted = useRef<number | null>(null);
-  const latest = useRef({ route, target, me });
-  latest.current = { route, target, me };
+  // Derived once per route object, so the polyline is redrawn only when the assignment's route changes.
+  const coords = useMemo(() => routeCoordinates(route), [route]);
+  // The places as numbers: the parent passes new objects on every render, the markers follow the values.
+  const targetLon = target?.lon;
+  const targetLat = target?.lat;
+  const meLon = me?.lon;
+  const meLat = me?.lat;
+  const meSource = me?.source;
 
   useEffect(() => {
     if (!element.current) return;
@@ -137,49 +143,48 @@ export function UnitMap({
     if (!map) return;
     overlay.current.route?.remove();
     overlay.current.route = null;
-    const coords = route?.coordinates ?? [];
     if (coords.length >= 2) {
       overlay.current.route = L.polyline(
         coords.map(([lon, lat]) => [lat, lon] as L.LatLngTuple),
         { color: ROUTE_COLOR, weight: 7, opacity: 0.9, lineCap: "round", lineJoin: "round", interactive: false },
       ).addTo(map);
     }
-  }, [route]);
+  }, [coords]);
 
   // Incident pin.
   useEffect(() => {
     const map = mapRef.current;
     if (!map) return;
     overlay.current.target?.remove();
-    overlay.current.target = target
-      ? L.marker([target.lat, target.lon], { icon: INCIDENT_ICON, keyboard: false, title: t("unit.map.incident") }).addTo(map)
-      : null;
-  }, [target?.lon, target?.lat, t]);
+    overlay.current.target =
+      targetLon !== undefined && targetLat !== undefined
+        ? L.marker([targetLat, targetLon], { icon: INCIDENT_ICON, keyboard: false, title: t("unit.map.incident") }).addTo(map)
+        : null;
+  }, [targetLon, targetLat, t]);
 
   // My position (moved, not recreated, as fixes arrive).
   useEffect(() => {
     const map = mapRef.current;
     if (!map) return;
     const o = overlay.current;
-    if (!me) {
+    if (meLon === undefined || meLat === undefined || meSource === undefined) {
       o.me?.remove();
       o.me = null;
       o.meSource = null;
       return;
     }
-    if (o.me && o.meSource === me.source) o.me.setLatLng([me.lat, me.lon]);
+    if (o.me && o.meSource === meSource) o.me.setLatLng([meLat, meLon]);
     else {
       o.me?.remove();
-      o.me = L.marker([me.lat, me.lon], { icon: meIcon(me.source), keyboard: false, interactive: false, zIndexOffset: 500 }).addTo(map);
-      o.meSource = me.source;
+      o.me = L.marker([meLat, meLon], { icon: meIcon(meSource), keyboard: false, interactive: false, zIndexOffset: 500 }).addTo(map);
+      o.meSource = meSource;
     }
-  }, [me?.lon, me?.lat, me?.source]);
+  }, [meLon, meLat, meSource]);
 
   const fit = () => {
     const map = mapRef.current;
     if (!map) return;
-    const { route: r, target: tg, me: m } = latest.current;
-    const frame = mapFrame(r?.coordinates ?? [], tg, m);
+    const frame = mapFrame(coords, target, me);
     if (!frame) return;
     if (frame.kind === "point") map.setView([frame.lat, frame.lon], 16);
     else map.fitBounds([[frame.south, frame.west], [frame.north, frame.east]], { padding: [36, 36], maxZoom: 17 });
@@ -194,11 +199,10 @@ export function UnitMap({
   });
 
   const centreOnMe = () => {
-    const m = latest.current.me;
-    if (m) mapRef.current?.setView([m.lat, m.lon], Math.max(mapRef.current.getZoom(), 16));
+    if (me) mapRef.current?.setView([me.lat, me.lon], Math.max(mapRef.current.getZoom(), 16));
   };
 
-  const routePoints = route?.coordinates?.length ?? 0;
+  const routePoints = coords.length;
   return (
     <div
       className="unit-map"

@@ -1,5 +1,8 @@
 import { apiRequest } from "../api/client";
-import type { Assignment, CategoryName, Fix, IncidentNote, MyUnit, Progress, UnitInfo } from "./types";
+import type { IncidentCategory, IncidentNote } from "../api/incidents";
+import type { components } from "../api/schema";
+import type { Assignment, MyUnit, Progress, UnitItem } from "../api/units";
+import type { Fix } from "./types";
 
 /** The unit app's calls; errors come back as ApiError (problem+json), as everywhere else. */
 
@@ -8,12 +11,12 @@ export function fetchMyUnit(options: { signal?: AbortSignal } = {}) {
 }
 
 export function fetchCategories(options: { signal?: AbortSignal } = {}) {
-  return apiRequest<CategoryName[]>("/api/incidents/categories", options);
+  return apiRequest<IncidentCategory[]>("/api/incidents/categories", options);
 }
 
 /** The body of POST /api/me/unit/position for a fix (speed and heading only when meaningful). */
 export function positionBody(fix: Fix, sentAt: number = fix.at) {
-  const body: Record<string, number | string> = {
+  const body: components["schemas"]["PositionIn"] = {
     lon: Math.round(fix.lon * 1e6) / 1e6,
     lat: Math.round(fix.lat * 1e6) / 1e6,
     at: new Date(sentAt).toISOString(),
@@ -28,7 +31,7 @@ export function positionBody(fix: Fix, sentAt: number = fix.at) {
 }
 
 export function reportPosition(fix: Fix, sentAt?: number) {
-  return apiRequest<UnitInfo>("/api/me/unit/position", { method: "POST", body: positionBody(fix, sentAt) });
+  return apiRequest<UnitItem>("/api/me/unit/position", { method: "POST", body: positionBody(fix, sentAt) });
 }
 
 export function acceptAssignment(id: number) {
@@ -36,13 +39,13 @@ export function acceptAssignment(id: number) {
 }
 
 export function declineAssignment(id: number, reason: string) {
-  return apiRequest<Assignment>(`/api/assignments/${id}/decline`, { method: "POST", body: { reason } });
+  return apiRequest<Assignment>(`/api/assignments/${id}/decline`, { method: "POST", body: { reason } satisfies components["schemas"]["DeclineIn"] });
 }
 
 export function reportProgress(id: number, stage: Progress) {
-  return apiRequest<Assignment>(`/api/assignments/${id}/progress`, { method: "POST", body: { stage } });
+  return apiRequest<Assignment>(`/api/assignments/${id}/progress`, { method: "POST", body: { stage } satisfies components["schemas"]["ProgressIn"] });
 }
 
 export function addAssignmentNote(id: number, text: string) {
-  return apiRequest<IncidentNote>(`/api/assignments/${id}/notes`, { method: "POST", body: { text } });
+  return apiRequest<IncidentNote>(`/api/assignments/${id}/notes`, { method: "POST", body: { text } satisfies components["schemas"]["NoteIn"] });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { etaMinutes, formatKm, lineLengthM, priorityTone, telHref } from "./format";
 import { GPS_LOST_AFTER_MS, gpsView } from "./gpsView";
-import { mapFrame } from "./mapFrame";
+import { mapFrame, routeCoordinates } from "./mapFrame";
 import { loadedAssetUrls } from "./pwa";
 import { distanceM } from "./throttle";
 
@@ -33,6 +33,14 @@ describe("map frame", () => {
       kind: "bounds", west: 53, south: 51, east: 53.03, north: 51.01,
     });
     expect(mapFrame([[Number.NaN, 1]], null, null)).toBeNull();
+  });
+
+  it("reads the route's coordinates only from a LineString, dropping invalid points", () => {
+    expect(routeCoordinates({ type: "LineString", coordinates: [[53, 51], [53.01, 51.01]] })).toEqual([[53, 51], [53.01, 51.01]]);
+    expect(routeCoordinates({ type: "LineString", coordinates: [[53, 51], ["x", 1], [53, 95], [53.02]] })).toEqual([[53, 51]]);
+    expect(routeCoordinates({ type: "Point", coordinates: [53, 51] })).toEqual([]);
+    expect(routeCoordinates({ coordinates: "none" })).toEqual([]);
+    expect(routeCoordinates(null)).toEqual([]);
   });
 });
 

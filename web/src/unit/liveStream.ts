@@ -1,4 +1,4 @@
-import { useEffect, useRef, useSyncExternalStore } from "react";
+import { useEffect, useEffectEvent, useSyncExternalStore } from "react";
 import { EventStream, defaultStreamUrl, type EventStreamSnapshot } from "../live/eventStream";
 import type { LiveEvent } from "../live/types";
 
@@ -24,9 +24,8 @@ export function useUnitStream(): EventStreamSnapshot {
   return useSyncExternalStore(unitStream.subscribe, unitStream.getSnapshot, unitStream.getSnapshot);
 }
 
-/** Calls `handler` for each new event while the component is mounted. */
+/** Calls `handler` (its latest version) for each new event while the component is mounted. */
 export function useUnitEventHandler(handler: (event: LiveEvent) => void): void {
-  const ref = useRef(handler);
-  ref.current = handler;
-  useEffect(() => unitStream.onEvent((event) => ref.current(event)), []);
+  const onEvent = useEffectEvent(handler);
+  useEffect(() => unitStream.onEvent((event) => onEvent(event)), []);
 }

@@ -13,6 +13,21 @@ function valid(lon: unknown, lat: unknown): boolean {
   return typeof lon === "number" && typeof lat === "number" && Number.isFinite(lon) && Number.isFinite(lat) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
 }
 
+/**
+ * The valid [lon, lat] pairs of an assignment's route. The server declares the route as a plain object (a GeoJSON
+ * LineString by its description), so its shape is checked here rather than trusted; anything else gives [].
+ */
+export function routeCoordinates(route: unknown): [number, number][] {
+  if (typeof route !== "object" || route === null) return [];
+  const { type, coordinates } = route as { type?: unknown; coordinates?: unknown };
+  if ((type !== undefined && type !== "LineString") || !Array.isArray(coordinates)) return [];
+  const points: [number, number][] = [];
+  for (const c of coordinates as unknown[]) {
+    if (Array.isArray(c) && valid(c[0], c[1])) points.push([c[0] as number, c[1] as number]);
+  }
+  return points;
+}
+
 /** The box around everything given; a point when there is only one place; null when nothing. */
 export function mapFrame(
   route: readonly (readonly number[])[],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INITIAL_STATE, assignmentEventOf, concernsMe, unitReducer, type UnitEvent, type UnitState } from "./reducer";
-import type { Assignment, MyUnit, Stage } from "./types";
+import type { Assignment, AssignmentStage as Stage, MyUnit } from "../api/units";
 
 function assignment(id: number, stage: Stage): Assignment {
   return {
@@ -9,6 +9,7 @@ function assignment(id: number, stage: Stage): Assignment {
     incident_id: 40 + id,
     stage,
     active: ["dispatched", "accepted", "en_route", "on_scene"].includes(stage),
+    dispatched_by: "user:1",
     dispatched_at: "2026-05-01T08:00:00Z",
     accepted_at: null,
     declined_at: null,
@@ -16,6 +17,7 @@ function assignment(id: number, stage: Stage): Assignment {
     en_route_at: null,
     on_scene_at: null,
     ended_at: null,
+    replaced_by: null,
     eta_s: 120,
     route: null,
   };
@@ -24,7 +26,7 @@ function assignment(id: number, stage: Stage): Assignment {
 function my(a: Assignment | null): MyUnit {
   return {
     unit: {
-      code: "PC-01", kind: "patrol_car", name: "Патруль 1", site_code: null, active: true,
+      code: "PC-01", kind: "patrol_car", name: "Патруль 1", site_code: null, active: true, simulated: false,
       status: a ? "dispatched" : "available", status_changed_at: "2026-05-01T08:00:00Z", time_in_status_s: 0,
       lon: 53, lat: 51, position_at: null, position_age_s: null, stale: false, members: [5], trackers: [],
       assignment_id: a?.id ?? null, incident_id: a?.incident_id ?? null,
@@ -33,8 +35,10 @@ function my(a: Assignment | null): MyUnit {
     incident: a
       ? {
           id: a.incident_id, number: `2026-0000${a.id}`, category: "theft", priority: 60, state: "dispatched",
-          address: "Aksai", lon: 53.03, lat: 51.17, area: null, description: null, received_at: "2026-05-01T07:59:00Z",
-          dispatched_at: null, en_route_at: null, on_scene_at: null, resolved_at: null,
+          source: "call", alarm_id: null, address: "Aksai", lon: 53.03, lat: 51.17, area: null, description: null,
+          simulated: false, received_at: "2026-05-01T07:59:00Z", acknowledged_at: null, dispatched_at: null,
+          en_route_at: null, on_scene_at: null, resolved_at: null, closed_at: null,
+          state_changed_at: "2026-05-01T08:00:00Z",
         }
       : null,
   };

@@ -1,5 +1,5 @@
 import { awaitsAnswer, isActiveStage, mergeAssignment } from "./stages";
-import type { Assignment, MyUnit, Progress, Stage } from "./types";
+import type { Assignment, AssignmentStage as Stage, MyUnit, Progress } from "../api/units";
 
 /** The unit app's screen state: what /api/me/unit said, what the crew is doing, what to announce. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CONFIRM_WINDOW_MS, awaitsAnswer, mergeAssignment, nextProgress, progressButtons, tapButton } from "./stages";
-import type { Assignment, Stage } from "./types";
+import type { Assignment, AssignmentStage as Stage } from "../api/units";
 
 function assignment(stage: Stage, extra: Partial<Assignment> = {}): Assignment {
   return {
@@ -9,6 +9,7 @@ function assignment(stage: Stage, extra: Partial<Assignment> = {}): Assignment {
     incident_id: 3,
     stage,
     active: !["declined", "resolved", "cleared", "reassigned"].includes(stage),
+    dispatched_by: "user:1",
     dispatched_at: "2026-05-01T08:00:00Z",
     accepted_at: null,
     declined_at: null,
@@ -16,6 +17,7 @@ function assignment(stage: Stage, extra: Partial<Assignment> = {}): Assignment {
     en_route_at: null,
     on_scene_at: null,
     ended_at: null,
+    replaced_by: null,
     eta_s: 240,
     route: { type: "LineString", coordinates: [[53, 51], [53.01, 51.01]] },
     ...extra,

@@ -1,4 +1,4 @@
-import type { Assignment, Progress, Stage } from "./types";
+import type { Assignment, AssignmentStage as Stage, Progress } from "../api/units";
 
 /**
  * The state machine behind the unit app's big buttons. It mirrors the backend's NEXT_STAGES

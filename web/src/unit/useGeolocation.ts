@@ -16,24 +16,27 @@ export interface GpsReading {
 
 const WATCH_OPTIONS: PositionOptions = { enableHighAccuracy: true, maximumAge: 5_000, timeout: 30_000 };
 
+/** Why the phone's position cannot be watched here at all; null when it can. */
+function blockedState(): GpsState | null {
+  if (typeof navigator === "undefined" || !navigator.geolocation) return "unsupported";
+  if (typeof window !== "undefined" && window.isSecureContext === false) return "insecure";
+  return null;
+}
+
 /** Watches the phone's position while `enabled`. */
 export function useGeolocation(enabled: boolean): GpsReading {
-  const [reading, setReading] = useState<GpsReading>({ state: "off", fix: null });
+  const [reading, setReading] = useState<GpsReading>(() => ({ state: enabled ? "waiting" : "off", fix: null }));
+  // Switched on or off: the state follows at once, while rendering (the last fix is kept); the watch is the effect's.
+  const [watching, setWatching] = useState(enabled);
+  if (watching !== enabled) {
+    setWatching(enabled);
+    setReading((r) =>
+      enabled ? { state: r.fix ? r.state : "waiting", fix: r.fix } : r.state === "off" ? r : { state: "off", fix: r.fix },
+    );
+  }
 
   useEffect(() => {
-    if (!enabled) {
-      setReading((r) => (r.state === "off" ? r : { state: "off", fix: r.fix }));
-      return;
-    }
-    if (typeof navigator === "undefined" || !navigator.geolocation) {
-      setReading({ state: "unsupported", fix: null });
-      return;
-    }
-    if (typeof window !== "undefined" && window.isSecureContext === false) {
-      setReading({ state: "insecure", fix: null });
-      return;
-    }
-    setReading((r) => ({ state: r.fix ? r.state : "waiting", fix: r.fix }));
+    if (!enabled || blockedState() !== null) return;
     const id = navigator.geolocation.watchPosition(
       (position) => setReading({ state: "ok", fix: fixFromPosition(position) }),
       (error) => {
@@ -46,5 +49,6 @@ export function useGeolocation(enabled: boolean): GpsReading {
     return () => navigator.geolocation.clearWatch(id);
   }, [enabled]);
 
-  return reading;
+  const blocked = enabled ? blockedState() : null;
+  return blocked ? { state: blocked, fix: null } : reading;
 }

@@ -4,7 +4,7 @@ import { useUnitEventHandler, useUnitStream } from "./liveStream";
 import { acceptAssignment, declineAssignment, fetchMyUnit, reportProgress } from "./api";
 import { INITIAL_STATE, assignmentEventOf, concernsMe, unitReducer, type UnitState } from "./reducer";
 import { playDispatchAlert } from "./sound";
-import type { Assignment, Progress } from "./types";
+import type { Assignment, Progress } from "../api/units";
 
 /** Reload at least this often even without events (a missed event, a sleeping phone). */
 const POLL_MS = 60_000;
@@ -23,8 +23,6 @@ export interface MyUnitApi {
 
 export function useMyUnit(): MyUnitApi {
   const [state, dispatch] = useReducer(unitReducer, INITIAL_STATE);
-  const stateRef = useRef(state);
-  stateRef.current = state;
   const loading = useRef<AbortController | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   /** Bumped when a request of the crew starts and ends: loads begun before are stale and dropped. */
@@ -70,12 +68,13 @@ export function useMyUnit(): MyUnitApi {
   }, [load]);
 
   // A new dispatch: sound at once, from the event, before the reload brings the details.
+  const alertSeq = state.alert?.seq;
   useEffect(() => {
-    if (state.alert) playDispatchAlert();
-  }, [state.alert?.seq]);
+    if (alertSeq !== undefined) playDispatchAlert();
+  }, [alertSeq]);
 
   useUnitEventHandler((event) => {
-    const data = stateRef.current.data;
+    const data = state.data;
     if (!data) return;
     const change = assignmentEventOf(event.name, event.payload);
     if (change) dispatch({ type: "live_assignment", ...change });
@@ -91,10 +90,10 @@ export function useMyUnit(): MyUnitApi {
     wasOpen.current = connection === "open";
   }, [connection, reload]);
 
+  const assignment = state.data?.assignment;
   const run = useCallback(
     async (action: "accept" | "decline" | Progress, call: (id: number) => Promise<Assignment>) => {
-      const assignment = stateRef.current.data?.assignment;
-      if (!assignment || stateRef.current.busy) return false;
+      if (!assignment || state.busy) return false;
       dispatch({ type: "action_started", action });
       generation.current += 1;
       loading.current?.abort();
@@ -112,7 +111,7 @@ export function useMyUnit(): MyUnitApi {
         return false;
       }
     },
-    [reload],
+    [assignment, state.busy, reload],
   );
 
   return {

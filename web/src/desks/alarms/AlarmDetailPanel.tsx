@@ -82,8 +82,12 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
   const { detail, setDetail, error } = useAlarmDetail(alarmId, version);
   const [actionError, setActionError] = useState<string | null>(null);
   const [opening, setOpening] = useState(false);
-
-  useEffect(() => setActionError(null), [alarmId]);
+  // Another alarm selected: its predecessor's error goes (reset while rendering, not in an effect afterwards).
+  const [errorOf, setErrorOf] = useState(alarmId);
+  if (errorOf !== alarmId) {
+    setErrorOf(alarmId);
+    setActionError(null);
+  }
 
   if (error && !detail) return <Alert color="red" data-testid="alarm-detail-error">{describeError(error, tMaybe).message}</Alert>;
   if (!detail) return <Loader size="sm" />;

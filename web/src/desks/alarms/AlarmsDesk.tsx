@@ -1,5 +1,5 @@
 import { Alert, Badge, Grid, Group, Switch, Text } from "@mantine/core";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { acknowledgeAlarm, fetchAlarmConfig, fetchAlarmQueue, type AlarmItem } from "../../api/alarms";
 import { describeError, isApiError } from "../../api/problem";
 import { useSession } from "../../auth/AuthProvider";
@@ -26,27 +26,27 @@ function useAlarmQueue() {
   const { state } = useEventStream();
   const [queue, setQueue] = useState<AlarmItem[]>([]);
   const [soundMax, setSoundMax] = useState(DEFAULT_SOUND_MAX_PRIORITY);
-  const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Whether a load succeeded: afterwards only a (re)connection reloads. A ref, so that loading does not rerun the effect.
+  const loadedRef = useRef(false);
 
   useEffect(() => {
-    if (state !== "open" && loaded) return;
+    if (state !== "open" && loadedRef.current) return;
     const controller = new AbortController();
     Promise.all([fetchAlarmQueue({ signal: controller.signal }), fetchAlarmConfig({ signal: controller.signal }).catch(() => null)])
       .then(([page, config]) => {
         setQueue(sortQueue(page.items));
         if (config) setSoundMax(config.sound_max_priority);
-        setLoaded(true);
+        loadedRef.current = true;
         setError(null);
       })
       .catch((e: unknown) => {
         if (!controller.signal.aborted) setError(e);
       });
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state]);
 
-  return { queue, setQueue, soundMax, loaded, error };
+  return { queue, setQueue, soundMax, error };
 }
 
 export function AlarmsDesk() {
@@ -62,14 +62,12 @@ export function AlarmsDesk() {
   const [notice, setNotice] = useState<{ kind: "conflict" | "error"; text: string } | null>(null);
   const [muted, setMuted] = useState(() => localStorage.getItem(MUTE_KEY) === "1");
   const selectedId = keepSelection(queue, chosen);
-  const selectedRef = useRef(selectedId);
-  selectedRef.current = selectedId;
 
   useLiveEventHandler((event) => {
     if (!event.name.startsWith(ALARM_EVENT_PREFIX)) return;
     setQueue((q) => mergeAlarmEvent(q, event.payload, soundMax));
     if (!muted && shouldSound(event.name, event.payload, soundMax)) beep();
-    if (event.payload.alarm_id === selectedRef.current) setDetailVersion((v) => v + 1);
+    if (event.payload.alarm_id === selectedId) setDetailVersion((v) => v + 1);
   });
 
   const acknowledge = useCallback(
@@ -98,24 +96,26 @@ export function AlarmsDesk() {
     [setQueue, t, tMaybe, timeZone],
   );
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
-      const key = event.key.toLowerCase();
-      if (key === "a" && canHandle && selectedRef.current !== null) {
-        const alarm = queue.find((a) => a.id === selectedRef.current);
-        if (alarm?.state === "new") {
-          event.preventDefault();
-          void acknowledge(alarm.id);
-        }
-      } else if (key === "arrowdown" || key === "j" || key === "arrowup" || key === "k") {
+  // Keys act on the queue and selection as rendered last.
+  const onKey = useEffectEvent((event: KeyboardEvent) => {
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    const key = event.key.toLowerCase();
+    if (key === "a" && canHandle && selectedId !== null) {
+      const alarm = queue.find((a) => a.id === selectedId);
+      if (alarm?.state === "new") {
         event.preventDefault();
-        setChosen(stepSelection(queue, selectedRef.current, key === "arrowdown" || key === "j" ? 1 : -1));
+        void acknowledge(alarm.id);
       }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [acknowledge, canHandle, queue]);
+    } else if (key === "arrowdown" || key === "j" || key === "arrowup" || key === "k") {
+      event.preventDefault();
+      setChosen(stepSelection(queue, selectedId, key === "arrowdown" || key === "j" ? 1 : -1));
+    }
+  });
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => onKey(event);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
 
   const unacknowledged = useMemo(() => queue.filter((a) => a.state === "new").length, [queue]);
 

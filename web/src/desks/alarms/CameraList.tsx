@@ -1,14 +1,11 @@
 import { Group, Stack, Text } from "@mantine/core";
+import type { NearestCamera } from "../../api/alarms";
+import type { IncidentCamera } from "../../api/incidents";
 import { useI18n } from "../../i18n/I18nProvider";
 import { splitDistance } from "../units/duration";
 
-export interface CameraEntry {
-  code: string;
-  name_kk: string;
-  name_ru: string;
-  distance_m: number;
-  health?: string;
-}
+/** What the list shows of a camera near an alarm (NearestCamera) or an incident (IncidentCamera). */
+export type CameraEntry = Pick<IncidentCamera & NearestCamera, "code" | "name_kk" | "name_ru" | "distance_m">;
 
 /** Cameras that see a place, best first: code, name, distance. */
 export function CameraList({ cameras, testId }: { cameras: readonly CameraEntry[]; testId: string }) {

@@ -4,8 +4,11 @@ import { compareAlarms, keepSelection, mergeAlarmEvent, priorityColor, replaceAl
 
 function alarm(id: number, priority: number, first_at: string, extra: Partial<AlarmItem> = {}): AlarmItem {
   return {
-    id, priority, first_at, last_at: first_at, state: "new", sounds: priority <= 20, escalation_level: 0, kind: "panic",
-    device_code: `PNL-${id}`, site_code: null, lon: 53, lat: 51, count: 1, allowed: ["acknowledge"], ...extra,
+    id, priority, first_at, last_at: first_at, state: "new", sounds: priority <= 20, escalation_level: 0, escalated_at: null,
+    rule: "school_panic", kind: "panic", signal: "BA", event_name: "ingest.dc09.signal", procedure: null,
+    incident_category: null, auto_incident: false, device_code: `PNL-${id}`, site_code: null, lon: 53, lat: 51, details: {},
+    count: 1, restored_at: null, acknowledged_at: null, acknowledged_by: null, acknowledged_by_name: null, resolved_at: null,
+    resolved_by: null, resolution: null, resolution_note: null, simulated: false, allowed: ["acknowledge"], ...extra,
   };
 }
 

@@ -81,19 +81,37 @@ export function mergeAlarmEvent(
     index >= 0
       ? queue[index]
       : {
+          // An alarm first seen in an event: what the event does not say is empty until the queue is reloaded.
           id: change.id,
           state: change.state,
           priority: change.priority ?? 255,
           sounds: false,
           escalation_level: 0,
+          escalated_at: null,
+          rule: "",
           kind: change.kind ?? "",
+          signal: "",
+          event_name: "",
+          procedure: null,
+          incident_category: null,
+          auto_incident: false,
           device_code: null,
           site_code: null,
           lon: null,
           lat: null,
+          details: {},
           count: 1,
           first_at: change.first_at ?? new Date().toISOString(),
           last_at: change.last_at ?? change.first_at ?? new Date().toISOString(),
+          restored_at: null,
+          acknowledged_at: null,
+          acknowledged_by: null,
+          acknowledged_by_name: null,
+          resolved_at: null,
+          resolved_by: null,
+          resolution: null,
+          resolution_note: null,
+          simulated: false,
           allowed: [],
         };
   // Events may arrive out of order: never move an acknowledged alarm back to new.

@@ -114,15 +114,20 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
-  useEffect(() => {
+  // Another incident selected: its predecessor's error and chosen unit go (reset while rendering).
+  const [stateOf, setStateOf] = useState(id);
+  if (stateOf !== id) {
+    setStateOf(id);
     setActionError(null);
     setChosenCode(null);
-  }, [id]);
+  }
 
   if (error && !loaded) return <Alert color="red" data-testid="incident-error">{describeError(error, tMaybe).message}</Alert>;
   if (!loaded) return <Loader size="sm" />;
   const { detail, assignments, recommendations } = loaded;
   const chosen = recommendations.find((r) => r.code === chosenCode) ?? recommendations[0] ?? null;
+  // Optional in the OpenAPI document (a field with a default); the server always sends it.
+  const allowed = detail.allowed ?? [];
 
   const run = async (key: string, action: () => Promise<unknown>) => {
     setBusy(key);
@@ -165,9 +170,9 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
           {t("incidents.eido")}
         </Button>
       </Group>
-      {canWrite && detail.allowed.length > 0 && (
+      {canWrite && allowed.length > 0 && (
         <Group gap={6} data-testid="incident-transitions">
-          {detail.allowed.map((to) => (
+          {allowed.map((to) => (
             <Button key={to} size="compact-sm" variant="light" color={STATE_COLORS[to]} loading={busy === `to:${to}`} onClick={() => void run(`to:${to}`, () => transitionIncident(detail.id, to))} data-testid="incident-transition" data-to={to}>
               {t("incidents.moveTo", { state: t(stateLabelKey(to)) })}
             </Button>
@@ -199,7 +204,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
       <IncidentTimeline detail={detail} canWrite={canWrite} onAddNote={(text) => run("note", () => addIncidentNote(detail.id, text))} />
       <Divider />
       <Text fw={600} size="sm">{t("alarms.cameras")}</Text>
-      <CameraList cameras={detail.cameras} testId="incident-camera" />
+      <CameraList cameras={detail.cameras ?? []} testId="incident-camera" />
     </Stack>
   );
 }

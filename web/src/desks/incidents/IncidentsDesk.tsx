@@ -61,8 +61,6 @@ export function IncidentsDesk() {
   const canReadUnits = hasPermission(user, "units:read");
   const pathname = usePathname();
   const selectedId = incidentIdFromPath(pathname);
-  const selectedRef = useRef(selectedId);
-  selectedRef.current = selectedId;
   const { items, setItems, error, refresh } = useBoard();
   const categories = useCategories();
   const categoryNames = useMemo(() => Object.fromEntries(categories.map((c) => [c.code, c.name])), [categories]);
@@ -79,7 +77,7 @@ export function IncidentsDesk() {
         if (change.state !== "closed") refresh(change.id);
       }
     }
-    if ((event.name.startsWith("incidents.") || event.name === "units.assignment_changed") && incidentId === selectedRef.current) {
+    if ((event.name.startsWith("incidents.") || event.name === "units.assignment_changed") && incidentId === selectedId) {
       setDetailVersion((v) => v + 1);
     }
   });

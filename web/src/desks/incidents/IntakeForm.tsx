@@ -13,20 +13,17 @@ type Preview = { state: "idle" | "looking" | "none" | "error" } | { state: "foun
 /** The address as the geocoder reads it, looked up while the operator types. */
 function useAddressPreview(address: string): Preview {
   const [preview, setPreview] = useState<Preview>({ state: "idle" });
+  const q = address.trim();
+  const tooShort = q.length < 3;
+  // Too short to look up: no preview (reset while rendering, not in an effect afterwards).
+  if (tooShort && preview.state !== "idle") setPreview({ state: "idle" });
   useEffect(() => {
-    const q = address.trim();
-    if (q.length < 3) {
-      setPreview({ state: "idle" });
-      return;
-    }
+    if (tooShort) return;
     const controller = new AbortController();
     const timer = setTimeout(() => {
       setPreview({ state: "looking" });
       geocode(q, { signal: controller.signal })
-        .then((answer) => {
-          const result = Array.isArray(answer) ? answer[0] : answer;
-          setPreview(result ? { state: "found", result } : { state: "none" });
-        })
+        .then((result) => setPreview(result ? { state: "found", result } : { state: "none" }))
         .catch((e: unknown) => {
           if (controller.signal.aborted) return;
           setPreview({ state: isApiError(e) && e.status === 422 ? "none" : "error" });
@@ -36,7 +33,7 @@ function useAddressPreview(address: string): Preview {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [address]);
+  }, [q, tooShort]);
   return preview;
 }
 

@@ -6,11 +6,12 @@ export type TimelineEntry =
   | { kind: "note"; at: string; actor: string; text: string }
   | { kind: "link"; at: string; actor: string; link: string; ref: string };
 
+/** The lists may be absent: the OpenAPI document marks fields with a default as optional. */
 export function buildTimeline(detail: Pick<IncidentDetail, "transitions" | "notes" | "links">): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    ...detail.transitions.map((t) => ({ kind: "transition" as const, at: t.at, actor: t.actor, from: t.from_state, to: t.to_state, reason: t.reason })),
-    ...detail.notes.map((n) => ({ kind: "note" as const, at: n.at, actor: n.author, text: n.text })),
-    ...detail.links.map((l) => ({ kind: "link" as const, at: l.at, actor: l.actor, link: l.kind, ref: l.ref })),
+    ...(detail.transitions ?? []).map((t) => ({ kind: "transition" as const, at: t.at, actor: t.actor, from: t.from_state, to: t.to_state, reason: t.reason })),
+    ...(detail.notes ?? []).map((n) => ({ kind: "note" as const, at: n.at, actor: n.author, text: n.text })),
+    ...(detail.links ?? []).map((l) => ({ kind: "link" as const, at: l.at, actor: l.actor, link: l.kind, ref: l.ref })),
   ];
   const order = { transition: 0, link: 1, note: 2 };
   return entries

@@ -1,17 +1,18 @@
 import { Alert, Badge, Box, Button, CloseButton, Group, Loader, Paper, Table, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
+import { describeError } from "../../api/problem";
 import type { DeviceDetail } from "../../api/types";
 import { useI18n } from "../../i18n/I18nProvider";
 import { IconCurrentLocation } from "../../shell/icons";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 import { deviceMarkerSvg } from "./markers";
-import { HEALTH_COLORS, cameraOptics, localName, mergeDevice, normaliseHealth, streamsOf, type MapDevice } from "./model";
+import { HEALTH_COLORS, cameraOptics, localName, mergeDevice, normaliseHealth, streamsOf, type CardDevice, type MapDevice } from "./model";
 
 export type DetailState =
   | { status: "loading"; code: string }
   | { status: "loaded"; code: string; detail: DeviceDetail }
-  | { status: "error"; code: string; message: string };
+  | { status: "error"; code: string; error: unknown };
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
@@ -52,7 +53,7 @@ export function DeviceCard({ code, device, state, onClose, onZoomTo }: DeviceCar
   const { t, tMaybe, lang } = useI18n();
   const { timeZone } = useMeta();
   const detail = state?.status === "loaded" ? state.detail : undefined;
-  const d = mergeDevice(device, detail) ?? { code };
+  const d: CardDevice = mergeDevice(device, detail) ?? { code };
   const kind = typeof d.kind === "string" ? d.kind : null;
   const health = normaliseHealth(d.health);
   const name = localName(d, lang);
@@ -189,7 +190,7 @@ export function DeviceCard({ code, device, state, onClose, onZoomTo }: DeviceCar
         </Table>
         {state?.status === "error" && (
           <Alert color="red" variant="light" mx="sm" my={6} py={6} data-testid="device-card-error">
-            {t("map.card.loadError", { message: state.message })}
+            {t("map.card.loadError", { message: describeError(state.error, tMaybe).message })}
           </Alert>
         )}
         {lat !== null && lon !== null && (

@@ -54,7 +54,8 @@ import {
   type MapDevice,
 } from "./model";
 
-type Load<T> = { status: "idle" | "loading" } | { status: "loaded"; data: T } | { status: "error"; message: string };
+/** A load's state; an error is kept raw, so that its message follows the UI language. */
+type Load<T> = { status: "idle" | "loading" } | { status: "loaded"; data: T } | { status: "error"; error: unknown };
 
 /** Health changes arriving in a burst are applied together. */
 const LIVE_BATCH_MS = 200;
@@ -74,9 +75,10 @@ export function MapDesk() {
   const canCity = hasPermission(user, PERMISSIONS.cityRead);
   const canDevices = hasPermission(user, PERMISSIONS.devicesRead);
 
-  const [base, setBase] = useState<Load<CityFeatureCollection>>({ status: "idle" });
+  // What is allowed starts loading on mount (the effects below).
+  const [base, setBase] = useState<Load<CityFeatureCollection>>(() => ({ status: canCity ? "loading" : "idle" }));
   const [models, setModels] = useState<CityModel[] | null>(null);
-  const [devicesLoad, setDevicesLoad] = useState<Load<true>>({ status: "idle" });
+  const [devicesLoad, setDevicesLoad] = useState<Load<true>>(() => ({ status: canDevices ? "loading" : "idle" }));
   const [devices, setDevices] = useState<MapDevice[]>([]);
   const [summary, setSummary] = useState<DeviceSummary | null>(null);
   const [storedToggles, setToggles] = useLocalStorage<LayerToggles>({
@@ -101,35 +103,34 @@ export function MapDesk() {
   const [pin, setPin] = useState<MapPin | null>(null);
   const [tab, setTab] = useState<string | null>("layers");
   const seq = useRef(0);
-  // Error messages in the current language, without reloading anything when the language changes.
-  const tMaybeRef = useRef(tMaybe);
-  tMaybeRef.current = tMaybe;
-  const describe = useCallback((error: unknown) => describeError(error, tMaybeRef.current).message, []);
+  const describe = (error: unknown) => describeError(error, tMaybe).message;
 
   // ---- loading ------------------------------------------------------------------
-  const loadBase = useCallback(() => {
-    if (!canCity) return () => undefined;
-    const controller = new AbortController();
-    setBase({ status: "loading" });
-    fetchCityMap(undefined, { signal: controller.signal })
+  /** Fetches the base map and the city models into the state (no "loading" state: the caller sets it). */
+  const fetchBase = useCallback((signal: AbortSignal) => {
+    fetchCityMap(undefined, { signal })
       .then((data) => setBase({ status: "loaded", data }))
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) setBase({ status: "error", message: describe(error) });
+        if (!signal.aborted) setBase({ status: "error", error });
       });
-    fetchCityModels({ signal: controller.signal })
+    fetchCityModels({ signal })
       .then((answer) => setModels(modelsOf(answer)))
       .catch(() => setModels(null));
-    return () => controller.abort();
-  }, [canCity, describe]);
+  }, []);
+  const loadBase = () => {
+    if (!canCity) return;
+    setBase({ status: "loading" });
+    fetchBase(new AbortController().signal);
+  };
 
   const devicesAbort = useRef<AbortController | null>(null);
-  const loadDevices = useCallback(
-    (quiet = false) => {
+  /** Fetches the devices and their summary; `quiet` keeps what is shown when it fails (no "loading" state set). */
+  const fetchDevices = useCallback(
+    (quiet: boolean) => {
       if (!canDevices) return;
       devicesAbort.current?.abort();
       const controller = new AbortController();
       devicesAbort.current = controller;
-      if (!quiet) setDevicesLoad({ status: "loading" });
       void Promise.allSettled([
         fetchDevicesGeoJson({ signal: controller.signal }),
         fetchDevicesSummary({ signal: controller.signal }),
@@ -139,20 +140,30 @@ export function MapDesk() {
           setDevices(devicesFromGeoJson(geo.value));
           setDevicesLoad({ status: "loaded", data: true });
         } else if (!quiet) {
-          setDevicesLoad({ status: "error", message: describe(geo.reason) });
+          setDevicesLoad({ status: "error", error: geo.reason });
         }
         // The summary is optional: without it the counts come from the GeoJSON.
         setSummary(sum.status === "fulfilled" && sum.value && typeof sum.value === "object" ? sum.value : null);
       });
     },
-    [canDevices, describe],
+    [canDevices],
   );
+  const loadDevices = () => {
+    if (!canDevices) return;
+    setDevicesLoad({ status: "loading" });
+    fetchDevices(false);
+  };
 
-  useEffect(() => loadBase(), [loadBase]);
   useEffect(() => {
-    loadDevices();
+    if (!canCity) return;
+    const controller = new AbortController();
+    fetchBase(controller.signal);
+    return () => controller.abort();
+  }, [canCity, fetchBase]);
+  useEffect(() => {
+    fetchDevices(false);
     return () => devicesAbort.current?.abort();
-  }, [loadDevices]);
+  }, [fetchDevices]);
 
   // After a reconnect of the event stream, health changes may have been missed: reload quietly.
   useEffect(() => {
@@ -162,12 +173,12 @@ export function MapDesk() {
       const state = eventStream.getSnapshot().state;
       if (state === last) return;
       if (state === "open") {
-        if (wasOpen) loadDevices(true);
+        if (wasOpen) fetchDevices(true);
         wasOpen = true;
       }
       last = state;
     });
-  }, [loadDevices]);
+  }, [fetchDevices]);
 
   // ---- live health --------------------------------------------------------------
   const pending = useRef<HealthChange[]>([]);
@@ -191,20 +202,22 @@ export function MapDesk() {
   );
 
   // ---- selection ----------------------------------------------------------------
+  // Another device selected: its details load (state set while rendering, not in the effect that fetches them).
+  const [detailOf, setDetailOf] = useState<string | null>(null);
+  if (detailOf !== selectedCode) {
+    setDetailOf(selectedCode);
+    setDetail(selectedCode ? { status: "loading", code: selectedCode } : null);
+  }
   useEffect(() => {
-    if (!selectedCode) {
-      setDetail(null);
-      return;
-    }
+    if (!selectedCode) return;
     const controller = new AbortController();
-    setDetail({ status: "loading", code: selectedCode });
     fetchDevice(selectedCode, { signal: controller.signal })
-      .then((data) => setDetail({ status: "loaded", code: selectedCode, detail: data ?? { code: selectedCode } }))
+      .then((data) => setDetail({ status: "loaded", code: selectedCode, detail: data }))
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) setDetail({ status: "error", code: selectedCode, message: describe(error) });
+        if (!controller.signal.aborted) setDetail({ status: "error", code: selectedCode, error });
       });
     return () => controller.abort();
-  }, [selectedCode, describe]);
+  }, [selectedCode]);
 
   const byCode = useMemo(() => new Map(devices.map((d) => [d.code, d])), [devices]);
   const selectedDevice = selectedCode ? byCode.get(selectedCode) : undefined;
@@ -423,7 +436,7 @@ export function MapDesk() {
             {base.status === "error" && (
               <Alert color="red" variant="filled" py={6} icon={<IconAlertCircle size={16} />} data-testid="map-base-error">
                 <Group gap="sm" wrap="nowrap">
-                  <Text size="sm">{t("map.errors.base", { message: base.message })}</Text>
+                  <Text size="sm">{t("map.errors.base", { message: describe(base.error) })}</Text>
                   <Button size="compact-xs" variant="white" color="red" onClick={() => loadBase()}>
                     {t("map.errors.retry")}
                   </Button>
@@ -433,7 +446,7 @@ export function MapDesk() {
             {devicesLoad.status === "error" && (
               <Alert color="red" variant="filled" py={6} icon={<IconAlertCircle size={16} />} data-testid="map-devices-error">
                 <Group gap="sm" wrap="nowrap">
-                  <Text size="sm">{t("map.errors.devices", { message: devicesLoad.message })}</Text>
+                  <Text size="sm">{t("map.errors.devices", { message: describe(devicesLoad.error) })}</Text>
                   <Button size="compact-xs" variant="white" color="red" onClick={() => loadDevices()}>
                     {t("map.errors.retry")}
                   </Button>

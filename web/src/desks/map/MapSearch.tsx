@@ -1,10 +1,11 @@
 import { Badge, CloseButton, Combobox, Group, Loader, ScrollArea, Text, TextInput, useCombobox } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useEffectEvent, useMemo, useState } from "react";
 import { geocode } from "../../api/endpoints";
 import { describeError, isApiError } from "../../api/problem";
 import type { GeocodeResult } from "../../api/types";
 import { useI18n } from "../../i18n/I18nProvider";
+import type { Language } from "../../i18n/languages";
 import { IconBuildingCommunity, IconSearch } from "../../shell/icons";
 import { deviceMarkerSvg } from "./markers";
 import { localName, type MapDevice } from "./model";
@@ -15,57 +16,67 @@ export type SearchChoice =
   | { type: "site"; site: SiteMatch }
   | { type: "address"; result: GeocodeResult };
 
+/** One empty list, so that "no addresses" is the same value from render to render (an effect depends on it). */
+const NO_ADDRESSES: GeocodeResult[] = [];
 const DEVICE_LIMIT = 20;
 const SITE_LIMIT = 6;
 
-type GeoState =
-  | { status: "idle" }
-  | { status: "loading"; q: string }
-  | { status: "found"; q: string; results: GeocodeResult[] }
-  | { status: "notFound"; q: string }
-  | { status: "error"; q: string; message: string };
+/** The geocoder's answer to a query, in the language it was asked in; an error is kept raw. */
+type GeoAnswer = { q: string; lang: Language } & (
+  | { status: "found"; results: GeocodeResult[] }
+  | { status: "notFound" }
+  | { status: "error"; error: unknown }
+);
+
+type GeoState = { status: "idle" } | { status: "loading"; q: string } | GeoAnswer;
 
 /** Searches devices (client-side) and addresses (the geocoder) and hands the choice to the desk. */
 export function MapSearch({ devices, onChoose }: { devices: readonly MapDevice[]; onChoose: (choice: SearchChoice) => void }) {
   const { t, tMaybe, lang } = useI18n();
   const [query, setQuery] = useState("");
   const [debounced] = useDebouncedValue(query.trim(), 300);
-  const [geo, setGeo] = useState<GeoState>({ status: "idle" });
+  const [answer, setAnswer] = useState<GeoAnswer | null>(null);
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
 
   const deviceMatches = useMemo(() => searchDevices(devices, query, DEVICE_LIMIT + 1), [devices, query]);
   const siteMatches = useMemo(() => searchSites(devices, query, SITE_LIMIT), [devices, query]);
 
+  // Asked again when the language changes (the labels are in the request's language).
   useEffect(() => {
-    if (debounced.length < GEOCODE_MIN_LENGTH) {
-      setGeo({ status: "idle" });
-      return;
-    }
+    if (debounced.length < GEOCODE_MIN_LENGTH) return;
     const controller = new AbortController();
-    setGeo({ status: "loading", q: debounced });
+    const asked = { q: debounced, lang };
     geocode(debounced, { signal: controller.signal })
-      .then((answer) => {
-        const results = normaliseGeocode(answer);
-        setGeo(results.length > 0 ? { status: "found", q: debounced, results } : { status: "notFound", q: debounced });
+      .then((found) => {
+        const results = normaliseGeocode(found);
+        setAnswer(results.length > 0 ? { ...asked, status: "found", results } : { ...asked, status: "notFound" });
       })
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
         if (isApiError(error) && (error.code === "city.address_not_found" || error.status === 404 || error.status === 422)) {
-          setGeo({ status: "notFound", q: debounced });
+          setAnswer({ ...asked, status: "notFound" });
         } else {
-          setGeo({ status: "error", q: debounced, message: describeError(error, tMaybe).message });
+          setAnswer({ ...asked, status: "error", error });
         }
       });
     return () => controller.abort();
-  }, [debounced, tMaybe]);
+  }, [debounced, lang]);
+  // Idle for a short query; loading until the answer to this query in this language is in.
+  const geo: GeoState =
+    debounced.length < GEOCODE_MIN_LENGTH
+      ? { status: "idle" }
+      : answer && answer.q === debounced && answer.lang === lang
+        ? answer
+        : { status: "loading", q: debounced };
 
-  const addresses = geo.status === "found" && geo.q === query.trim() ? geo.results : [];
+  const addresses = geo.status === "found" && geo.q === query.trim() ? geo.results : NO_ADDRESSES;
   const geoPending = geo.status === "loading" || (query.trim().length >= GEOCODE_MIN_LENGTH && debounced !== query.trim());
 
+  // Enter picks the best match without arrowing down first. The combobox store is a new object on every
+  // render: an effect event, so that the matches alone decide when this runs.
+  const selectFirstOption = useEffectEvent(() => combobox.selectFirstOption());
   useEffect(() => {
-    // Enter picks the best match without arrowing down first.
-    if (siteMatches.length > 0 || deviceMatches.length > 0 || addresses.length > 0) combobox.selectFirstOption();
-    // (combobox is a new object on every render)
+    if (siteMatches.length > 0 || deviceMatches.length > 0 || addresses.length > 0) selectFirstOption();
   }, [siteMatches, deviceMatches, addresses]);
 
   const choose = (value: string) => {
@@ -224,7 +235,7 @@ export function MapSearch({ devices, onChoose }: { devices: readonly MapDevice[]
                 )}
                 {!geoPending && geo.status === "error" && (
                   <Text size="xs" c="red" px="xs" py={4} data-testid="search-error">
-                    {geo.message}
+                    {describeError(geo.error, tMaybe).message}
                   </Text>
                 )}
               </Combobox.Group>

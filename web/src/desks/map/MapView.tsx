@@ -2,7 +2,7 @@ import "leaflet/dist/leaflet.css";
 
 import * as L from "leaflet";
 import type { Feature, Geometry } from "geojson";
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import Supercluster, { type ClusterProperties } from "supercluster";
 import type { CityFeatureCollection, CityFeatureProperties, DeviceHealth } from "../../api/types";
 import type { Language } from "../../i18n/languages";
@@ -276,6 +276,16 @@ function escapeAttr(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
+/** Hands the codes of a cluster's devices (up to 200) to the desk. */
+function onClusterListRef(
+  index: Supercluster<PointProps, ClusterProps>,
+  clusterId: number,
+  onClusterList: (codes: string[]) => void,
+) {
+  const leaves = index.getLeaves(clusterId, 200);
+  onClusterList(leaves.map((leaf) => leaf.properties.code));
+}
+
 /**
  * The Leaflet map: base layers from the city model on canvas, device markers
  * clustered with supercluster (re-clustered on every move), the selected
@@ -292,72 +302,12 @@ export function MapView(props: MapViewProps) {
   const markerLayerRef = useRef<L.LayerGroup | null>(null);
   const overlayRef = useRef<L.LayerGroup | null>(null);
   const viewChosenRef = useRef(false);
-  const propsRef = useRef(props);
-  propsRef.current = props;
 
-  // ---- create the map once ------------------------------------------------
-  useEffect(() => {
-    const container = containerRef.current;
-    if (!container) return;
-    const map = L.map(container, {
-      center: [AKSAI_CENTRE[1], AKSAI_CENTRE[0]],
-      zoom: 13,
-      minZoom: MIN_ZOOM,
-      maxZoom: MAX_ZOOM,
-      zoomControl: false,
-      attributionControl: true,
-      preferCanvas: true,
-      worldCopyJump: false,
-      maxBoundsViscosity: 0.8,
-    });
-    map.attributionControl.setPrefix(false);
-    L.control.zoom({ position: "topleft" }).addTo(map);
-    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  // Effect events, called from the effects below and from the Leaflet handlers registered on creation: they read
+  // the current refs and props (declared before the effects that use them).
 
-    for (const { name, z } of BASE_PANES) {
-      const pane = map.createPane(name);
-      pane.style.zIndex = String(z);
-      pane.style.pointerEvents = "none";
-    }
-    const wedgePane = map.createPane("wedge");
-    wedgePane.style.zIndex = "380";
-    wedgePane.style.pointerEvents = "none";
-    const labelPane = map.createPane("labels");
-    labelPane.style.zIndex = "450";
-    labelPane.style.pointerEvents = "none";
-
-    const renderers = Object.fromEntries(
-      BASE_PANES.map(({ name }) => [name, L.canvas({ pane: name, padding: 0.3 })]),
-    ) as Record<BasePane, L.Canvas>;
-    renderersRef.current = renderers;
-    markerLayerRef.current = L.layerGroup().addTo(map);
-    overlayRef.current = L.layerGroup().addTo(map);
-    mapRef.current = map;
-
-    const onUserMove = () => {
-      viewChosenRef.current = true;
-    };
-    map.on("dragstart zoomstart", onUserMove);
-    map.on("moveend", () => renderDevices());
-    map.on("zoomend", () => {
-      applyZoomVisibility();
-      renderDevices();
-    });
-
-    const observer = new ResizeObserver(() => map.invalidateSize({ pan: false }));
-    observer.observe(container);
-
-    return () => {
-      observer.disconnect();
-      map.remove();
-      mapRef.current = null;
-      baseRef.current = null;
-      markersRef.current.clear();
-    };
-  }, []);
-
-  // ---- base map -------------------------------------------------------------
-  function applyZoomVisibility() {
+  /** Shows the base map's zoom buckets and labels that belong to the zoom, scales the streets. */
+  const applyZoomVisibility = useEffectEvent(() => {
     const map = mapRef.current;
     const base = baseRef.current;
     if (!map || !base) return;
@@ -372,45 +322,15 @@ export function MapView(props: MapViewProps) {
       const weight = s.casing ? casingWeight(s.weight * scale) : s.weight * scale;
       if (s.layer.options.weight !== weight) s.layer.setStyle({ weight });
     }
-  }
+  });
 
-  useEffect(() => {
-    const map = mapRef.current;
-    const renderers = renderersRef.current;
-    if (!map || !renderers) return;
-    const old = baseRef.current;
-    if (old) for (const bucket of [...old.buckets, ...old.labels]) bucket.group.remove();
-    baseRef.current = null;
-    if (!props.base) return;
-    const base = buildBase(map, props.base, props.scheme, props.lang, renderers);
-    baseRef.current = base;
-    // Before the user has moved the map, show the town (else the district).
-    if (!viewChosenRef.current) {
-      if (base.townBounds) map.fitBounds(base.townBounds, { animate: false, padding: [8, 8] });
-      else if (base.districtBounds) map.fitBounds(base.districtBounds, { animate: false });
-      viewChosenRef.current = false;
-    }
-    if (base.districtBounds) map.setMaxBounds(base.districtBounds.pad(0.6));
-    applyZoomVisibility();
-  }, [props.base, props.scheme, props.lang]);
-
-  useEffect(() => {
-    const map = mapRef.current;
-    if (!map) return;
-    const text = props.attribution ? escapeAttr(props.attribution) : null;
-    if (text) map.attributionControl.addAttribution(text);
-    return () => {
-      if (text) map.attributionControl.removeAttribution(text);
-    };
-  }, [props.attribution]);
-
-  // ---- devices ----------------------------------------------------------------
-  function renderDevices() {
+  /** Draws the clusters and device markers in view, reusing the markers that did not change. */
+  const renderDevices = useEffectEvent(() => {
     const map = mapRef.current;
     const index = indexRef.current;
     const layer = markerLayerRef.current;
     if (!map || !layer) return;
-    const { selectedCode, deviceTitle, clusterTitle, onSelectDevice, onClusterList } = propsRef.current;
+    const { selectedCode, deviceTitle, clusterTitle, onSelectDevice, onClusterList } = props;
     const next = new Map<string, () => L.Marker>();
     const addDevice = (device: MapDevice, selected: boolean) => {
       const key = `d|${device.code}|${device.health}|${device.kind}|${selected ? 1 : 0}|${device.lon}|${device.lat}`;
@@ -470,7 +390,7 @@ export function MapView(props: MapViewProps) {
               const idx = indexRef.current;
               const m = mapRef.current;
               if (!idx || !m) return;
-              let zoom = MAX_ZOOM + 1;
+              let zoom: number;
               try {
                 zoom = idx.getClusterExpansionZoom(id);
               } catch {
@@ -488,7 +408,7 @@ export function MapView(props: MapViewProps) {
         }
       }
     }
-    const selected = propsRef.current.selectedDevice;
+    const selected = props.selectedDevice;
     if (selected && selected.code === selectedCode) addDevice(selected, true);
 
     const markers = markersRef.current;
@@ -505,17 +425,102 @@ export function MapView(props: MapViewProps) {
         layer.addLayer(marker);
       }
     }
-  }
+  });
 
-  function onClusterListRef(
-    index: Supercluster<PointProps, ClusterProps>,
-    clusterId: number,
-    onClusterList: (codes: string[]) => void,
-  ) {
-    const leaves = index.getLeaves(clusterId, 200);
-    onClusterList(leaves.map((leaf) => leaf.properties.code));
-  }
+  // ---- create the map once ------------------------------------------------
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const map = L.map(container, {
+      center: [AKSAI_CENTRE[1], AKSAI_CENTRE[0]],
+      zoom: 13,
+      minZoom: MIN_ZOOM,
+      maxZoom: MAX_ZOOM,
+      zoomControl: false,
+      attributionControl: true,
+      preferCanvas: true,
+      worldCopyJump: false,
+      maxBoundsViscosity: 0.8,
+    });
+    map.attributionControl.setPrefix(false);
+    L.control.zoom({ position: "topleft" }).addTo(map);
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
 
+    for (const { name, z } of BASE_PANES) {
+      const pane = map.createPane(name);
+      pane.style.zIndex = String(z);
+      pane.style.pointerEvents = "none";
+    }
+    const wedgePane = map.createPane("wedge");
+    wedgePane.style.zIndex = "380";
+    wedgePane.style.pointerEvents = "none";
+    const labelPane = map.createPane("labels");
+    labelPane.style.zIndex = "450";
+    labelPane.style.pointerEvents = "none";
+
+    const renderers = Object.fromEntries(
+      BASE_PANES.map(({ name }) => [name, L.canvas({ pane: name, padding: 0.3 })]),
+    ) as Record<BasePane, L.Canvas>;
+    renderersRef.current = renderers;
+    markerLayerRef.current = L.layerGroup().addTo(map);
+    overlayRef.current = L.layerGroup().addTo(map);
+    mapRef.current = map;
+
+    const onUserMove = () => {
+      viewChosenRef.current = true;
+    };
+    map.on("dragstart zoomstart", onUserMove);
+    map.on("moveend", () => renderDevices());
+    map.on("zoomend", () => {
+      applyZoomVisibility();
+      renderDevices();
+    });
+
+    const observer = new ResizeObserver(() => map.invalidateSize({ pan: false }));
+    observer.observe(container);
+
+    const markers = markersRef.current;
+    return () => {
+      observer.disconnect();
+      map.remove();
+      mapRef.current = null;
+      baseRef.current = null;
+      markers.clear();
+    };
+  }, []);
+
+  // ---- base map -------------------------------------------------------------
+  useEffect(() => {
+    const map = mapRef.current;
+    const renderers = renderersRef.current;
+    if (!map || !renderers) return;
+    const old = baseRef.current;
+    if (old) for (const bucket of [...old.buckets, ...old.labels]) bucket.group.remove();
+    baseRef.current = null;
+    if (!props.base) return;
+    const base = buildBase(map, props.base, props.scheme, props.lang, renderers);
+    baseRef.current = base;
+    // Before the user has moved the map, show the town (else the district).
+    if (!viewChosenRef.current) {
+      if (base.townBounds) map.fitBounds(base.townBounds, { animate: false, padding: [8, 8] });
+      else if (base.districtBounds) map.fitBounds(base.districtBounds, { animate: false });
+      viewChosenRef.current = false;
+    }
+    if (base.districtBounds) map.setMaxBounds(base.districtBounds.pad(0.6));
+    applyZoomVisibility();
+  }, [props.base, props.scheme, props.lang]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    const text = props.attribution ? escapeAttr(props.attribution) : null;
+    if (text) map.attributionControl.addAttribution(text);
+    return () => {
+      if (text) map.attributionControl.removeAttribution(text);
+    };
+  }, [props.attribution]);
+
+  // ---- devices ----------------------------------------------------------------
   useEffect(() => {
     const byCode = new Map<string, MapDevice>();
     for (const d of props.devices) if (d.code !== props.selectedCode) byCode.set(d.code, d);
@@ -597,10 +602,10 @@ export function MapView(props: MapViewProps) {
   }, [props.wedge, props.pin, props.scheme]);
 
   // ---- commands -----------------------------------------------------------------
-  useEffect(() => {
+  // Run when a new command arrives, with the inset of that moment (an inset change alone moves nothing).
+  const runCommand = useEffectEvent((command: MapCommand) => {
     const map = mapRef.current;
-    const command = props.command;
-    if (!map || !command) return;
+    if (!map) return;
     viewChosenRef.current = true;
     if (command.type === "fly") {
       let target = L.latLng(command.lat, command.lon);
@@ -620,6 +625,9 @@ export function MapView(props: MapViewProps) {
       }
       else map.flyTo([AKSAI_CENTRE[1], AKSAI_CENTRE[0]], command.type === "district" ? 9 : 13, { duration: 0.6 });
     }
+  });
+  useEffect(() => {
+    if (props.command) runCommand(props.command);
   }, [props.command]);
 
   return (

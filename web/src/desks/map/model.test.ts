@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeviceFeatureCollection } from "../../api/types";
+import type { DeviceDetail, DeviceFeatureCollection, DeviceSummary } from "../../api/types";
 import {
   activeModel,
   applyHealthChanges,
@@ -22,6 +22,23 @@ import {
 
 function point(code: string, props: Record<string, unknown> = {}, coordinates: unknown = [53.01, 51.17]) {
   return { type: "Feature", geometry: { type: "Point", coordinates }, properties: { code, kind: "camera", ...props } };
+}
+
+/** GET /api/devices/{code} of a commissioned yard camera, with `extra` over it. */
+function registry(code: string, extra: Partial<DeviceDetail> = {}): DeviceDetail {
+  return {
+    code, kind: "camera", purpose: "yard", name_kk: "", name_ru: "", site_code: null, site_name_kk: null, site_name_ru: null,
+    lon: 53.01, lat: 51.17, heading_deg: null, fov_deg: null, range_m: null, stream_main: null, stream_sub: null,
+    lifecycle: "commissioned", supervision_interval_s: null, identifiers: { dc09: null, mqtt_client_id: null, sip_user: null },
+    dc09_local_time: false, zones: [], generated: false, simulated: false, health: "unknown", last_seen_at: null,
+    health_changed_at: null, effective_supervision_interval_s: 300, has_credentials: false, has_dc09_key: false,
+    created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", decommissioned_at: null, ...extra,
+  };
+}
+
+/** GET /api/devices/summary with the given maps, the others empty. */
+function summary(maps: Partial<DeviceSummary> = {}): DeviceSummary {
+  return { total: 0, by_kind: {}, by_purpose: {}, by_health: {}, by_lifecycle: {}, ...maps };
 }
 
 function collection(...features: unknown[]): DeviceFeatureCollection {
@@ -134,7 +151,7 @@ describe("layer counts: summary, else counted from the GeoJSON", () => {
 
   it("takes the registry's summary when it answers", () => {
     const counts = layerCounts(
-      { by_kind: { camera: 469, sos_terminal: 12 }, by_purpose: { yard: 100 }, by_health: { online: 481 } },
+      summary({ by_kind: { camera: 469, sos_terminal: 12 }, by_purpose: { yard: 100 }, by_health: { online: 481 } }),
       devices,
     );
     expect(counts.source).toBe("summary");
@@ -144,8 +161,8 @@ describe("layer counts: summary, else counted from the GeoJSON", () => {
   });
 
   it("counts the GeoJSON when the summary is missing or empty", () => {
-    for (const summary of [null, undefined, {}, { by_kind: {} }, { by_kind: null }]) {
-      const counts = layerCounts(summary, devices);
+    for (const answer of [null, undefined, summary()]) {
+      const counts = layerCounts(answer, devices);
       expect(counts.source).toBe("geojson");
       expect(counts.kinds).toEqual({ camera: 3, sos_terminal: 1 });
       expect(counts.purposes).toEqual({ yard: 2, speed: 1 });
@@ -154,7 +171,7 @@ describe("layer counts: summary, else counted from the GeoJSON", () => {
   });
 
   it("fills a missing purpose map from the GeoJSON", () => {
-    const counts = layerCounts({ by_kind: { camera: 469 } }, devices);
+    const counts = layerCounts(summary({ by_kind: { camera: 469 } }), devices);
     expect(counts.kinds.camera).toBe(469);
     expect(counts.purposes).toEqual({ yard: 2, speed: 1 });
   });
@@ -211,25 +228,23 @@ describe("device card data", () => {
     expect(streamPresent(false)).toBe(false);
   });
 
-  it("reads streams from stream_main/stream_sub or a streams object", () => {
-    expect(streamsOf({ code: "C", stream_main: "rtsp://a/main", stream_sub: null })).toEqual({ main: true, sub: false, known: true });
-    expect(streamsOf({ code: "C", streams: { main: true, sub: "rtsp://a/sub" } })).toEqual({ main: true, sub: true, known: true });
-    expect(streamsOf({ code: "C" })).toEqual({ main: false, sub: false, known: false });
-    expect(streamsOf(undefined).known).toBe(false);
+  it("reads streams from stream_main/stream_sub once the registry answered", () => {
+    expect(streamsOf(registry("C", { stream_main: "rtsp://a/main", stream_sub: null }))).toEqual({ main: true, sub: false, known: true });
+    expect(streamsOf(registry("C"))).toEqual({ main: false, sub: false, known: true });
+    expect(streamsOf(undefined)).toEqual({ main: false, sub: false, known: false });
   });
 
   it("merges the registry's details over the map copy, keeping live health", () => {
     const live = { ...device("CAM-1", "camera", "yard", "offline"), last_seen_at: "2026-01-01T10:00:00Z" };
-    const merged = mergeDevice(live, {
-      code: "CAM-1",
+    const merged = mergeDevice(live, registry("CAM-1", {
       health: "online",
       last_seen_at: "2026-01-01T09:00:00Z",
       heading_deg: 90,
       site_code: null,
-    });
+    }));
     expect(merged).toMatchObject({ code: "CAM-1", health: "offline", heading_deg: 90, last_seen_at: "2026-01-01T10:00:00Z" });
     expect(mergeDevice(undefined, undefined)).toBeNull();
-    expect(mergeDevice(undefined, { code: "X", health: "degraded" })?.health).toBe("degraded");
+    expect(mergeDevice(undefined, registry("X", { health: "degraded" }))?.health).toBe("degraded");
   });
 
   it("picks the later of two instants", () => {
@@ -271,8 +286,8 @@ describe("camera optics", () => {
     });
   });
 
-  it("falls back to effective values, then to the purpose's defaults, never to a heading", () => {
-    expect(cameraOptics({ code: "C", purpose: "speed", heading_deg: 90, effective_fov_deg: 25 })).toMatchObject({
+  it("falls back to the purpose's defaults, never to a heading", () => {
+    expect(cameraOptics({ code: "C", purpose: "speed", heading_deg: 90, fov_deg: 25 })).toMatchObject({
       fov_deg: 25,
       range_m: 100,
       fovDefault: false,

@@ -300,16 +300,10 @@ export function streamPresent(value: unknown): boolean {
   return value === true || (typeof value === "string" && value.trim() !== "");
 }
 
-/** Which streams a device has: `stream_main`/`stream_sub` (the registry) or `streams.{main,sub}`. */
+/** Which streams a device has (the registry's `stream_main`/`stream_sub`); unknown until its answer came. */
 export function streamsOf(detail: DeviceDetail | null | undefined): { main: boolean; sub: boolean; known: boolean } {
   if (!detail) return { main: false, sub: false, known: false };
-  const nested = detail.streams && typeof detail.streams === "object" ? detail.streams : null;
-  const known = "stream_main" in detail || "stream_sub" in detail || nested !== null;
-  return {
-    main: streamPresent(detail.stream_main) || streamPresent(nested?.main),
-    sub: streamPresent(detail.stream_sub) || streamPresent(nested?.sub),
-    known,
-  };
+  return { main: streamPresent(detail.stream_main), sub: streamPresent(detail.stream_sub), known: true };
 }
 
 /** GET /api/city/models answers a page {items}; a bare list is accepted too. */
@@ -325,18 +319,24 @@ export function modelsOf(answer: unknown): CityModel[] {
 }
 
 /** The model the map is drawn from: the active one, else the only one. */
-export function activeModel(models: readonly CityModel[] | null): CityModel | null {
+export function activeModel<M extends Pick<CityModel, "active">>(models: readonly M[] | null): M | null {
   if (!models || models.length === 0) return null;
   return models.find((m) => m.active) ?? (models.length === 1 ? models[0] : null);
 }
 
+/**
+ * What the device card shows: the map's copy of a device (its GeoJSON properties), completed by the registry's
+ * answer (GET /api/devices/{code}) once it came. Every field but the code may be missing.
+ */
+export type CardDevice = Partial<MapDevice> & Partial<Pick<DeviceDetail, "has_credentials">> & { code: string };
+
 /** The device as the card shows it: the registry's answer over the map's GeoJSON properties. */
-export function mergeDevice(device: MapDevice | undefined, detail: DeviceDetail | undefined): DeviceDetail | null {
+export function mergeDevice(device: MapDevice | undefined, detail: DeviceDetail | undefined): CardDevice | null {
   if (!device && !detail) return null;
-  const merged: DeviceDetail = { ...(device ?? {}), code: detail?.code ?? device?.code ?? "" };
+  const merged: CardDevice = { ...(device ?? {}), code: detail?.code ?? device?.code ?? "" };
   if (detail) {
     for (const [key, value] of Object.entries(detail)) {
-      if (value !== undefined && value !== null) merged[key] = value;
+      if (value !== undefined && value !== null) (merged as Record<string, unknown>)[key] = value;
     }
   }
   // The map's copy carries live health updates that arrived after the details were fetched.
@@ -388,14 +388,13 @@ export interface CameraOptics {
 
 /**
  * A camera's optics for the card and the wedge: its own values, else the
- * registry's effective ones (`effective_fov_deg`, `effective_range_m`, should
- * the API send them), else the purpose's default. Heading is never assumed.
+ * purpose's default. Heading is never assumed.
  */
-export function cameraOptics(detail: DeviceDetail | null | undefined): CameraOptics {
-  const d = (detail ?? {}) as Record<string, unknown>;
+export function cameraOptics(device: CardDevice | null | undefined): CameraOptics {
+  const d: Partial<CardDevice> = device ?? {};
   const defaults = DEFAULT_OPTICS[typeof d.purpose === "string" ? d.purpose : "public_space"] ?? DEFAULT_OPTICS.public_space;
-  const ownFov = num(d.fov_deg) ?? num(d.effective_fov_deg);
-  const ownRange = num(d.range_m) ?? num(d.effective_range_m);
+  const ownFov = num(d.fov_deg);
+  const ownRange = num(d.range_m);
   return {
     lon: num(d.lon),
     lat: num(d.lat),

@@ -72,13 +72,14 @@ describe("device search", () => {
 });
 
 describe("geocoder answers", () => {
-  it("accepts one result or a list and drops entries without coordinates", () => {
+  it("gives the one place, labelled by its coordinates when it has no label, none without coordinates", () => {
     expect(normaliseGeocode({ lon: 53.01, lat: 51.17, label: "Советская 12", kind: "address", generated: true })).toEqual([
       { lon: 53.01, lat: 51.17, label: "Советская 12", kind: "address", generated: true },
     ]);
-    expect(normaliseGeocode([{ lon: 1, lat: 2, label: "" }, { label: "no coordinates" }])).toEqual([
-      { lon: 1, lat: 2, label: "2.00000, 1.00000", kind: null, generated: null },
+    expect(normaliseGeocode({ lon: 1, lat: 2, label: "", kind: "coordinates", generated: false })).toEqual([
+      { lon: 1, lat: 2, label: "2.00000, 1.00000", kind: "coordinates", generated: false },
     ]);
+    expect(normaliseGeocode({ lon: Number.NaN, lat: 2, label: "x", kind: "coordinates", generated: false })).toEqual([]);
     expect(normaliseGeocode(null)).toEqual([]);
   });
 });

@@ -138,25 +138,11 @@ export function searchSites(devices: readonly MapDevice[], query: string, limit 
 /** Minimum query length before the geocoder is asked. */
 export const GEOCODE_MIN_LENGTH = 3;
 
-/** The geocoder answers one result; accept a list too. Anything without coordinates is dropped. */
-export function normaliseGeocode(answer: unknown): GeocodeResult[] {
-  const items = Array.isArray(answer) ? answer : answer ? [answer] : [];
-  const out: GeocodeResult[] = [];
-  for (const item of items) {
-    if (!item || typeof item !== "object") continue;
-    const r = item as Record<string, unknown>;
-    const lon = typeof r.lon === "number" ? r.lon : typeof r.lng === "number" ? r.lng : null;
-    const lat = typeof r.lat === "number" ? r.lat : null;
-    if (lon === null || lat === null || !Number.isFinite(lon) || !Number.isFinite(lat)) continue;
-    out.push({
-      lon,
-      lat,
-      label: typeof r.label === "string" && r.label !== "" ? r.label : `${lat.toFixed(5)}, ${lon.toFixed(5)}`,
-      kind: typeof r.kind === "string" ? r.kind : null,
-      generated: typeof r.generated === "boolean" ? r.generated : null,
-    });
-  }
-  return out;
+/** The geocoder's answer as search results: its one place, none when the coordinates are not finite. */
+export function normaliseGeocode(answer: GeocodeResult | null | undefined): GeocodeResult[] {
+  if (!answer || !Number.isFinite(answer.lon) || !Number.isFinite(answer.lat)) return [];
+  const label = answer.label !== "" ? answer.label : `${answer.lat.toFixed(5)}, ${answer.lon.toFixed(5)}`;
+  return [{ ...answer, label }];
 }
 
 /** How close to zoom in on a geocoded place, by its kind. */

@@ -101,7 +101,10 @@ export function StatsDesk() {
   const [preset, setPreset] = useState<PeriodPreset>("today");
   const [includeSimulated, setIncludeSimulated] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
-  const [metrics, setMetrics] = useState<ResponseMetrics | null>(null);
+  // The figures with the query they answer: another period, filter or reload shows none until its answer is in.
+  const query = `${preset}|${includeSimulated}|${timeZone}|${reloadKey}`;
+  const [answer, setAnswer] = useState<{ query: string; metrics: ResponseMetrics } | null>(null);
+  const metrics = answer?.query === query ? answer.metrics : null;
   const [error, setError] = useState<unknown>(null);
   const [categoryNames, setCategoryNames] = useState<Record<string, string>>({});
 
@@ -116,17 +119,16 @@ export function StatsDesk() {
   useEffect(() => {
     const controller = new AbortController();
     const { from, to } = periodRange(preset, new Date(), timeZone);
-    setMetrics(null);
     fetchResponseMetrics({ from: from.toISOString(), to: to.toISOString(), includeSimulated }, { signal: controller.signal })
       .then((m) => {
-        setMetrics(m);
+        setAnswer({ query, metrics: m });
         setError(null);
       })
       .catch((e: unknown) => {
         if (!controller.signal.aborted) setError(e);
       });
     return () => controller.abort();
-  }, [preset, includeSimulated, timeZone, reloadKey]);
+  }, [preset, includeSimulated, timeZone, query]);
 
   const stages = useMemo(() => (metrics ? stagesToShow(metrics.overall, RESPONSE_STAGES) : []), [metrics]);
 

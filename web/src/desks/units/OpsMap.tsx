@@ -3,7 +3,7 @@ import "leaflet/dist/leaflet.css";
 import { useComputedColorScheme } from "@mantine/core";
 import type { Feature, Geometry } from "geojson";
 import * as L from "leaflet";
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import { fetchCityMap } from "../../api/endpoints";
 import type { CityFeatureCollection, CityFeatureProperties } from "../../api/types";
 import { PALETTES, drawOrder, pathStyle, type Scheme } from "../map/baseStyle";
@@ -180,7 +180,9 @@ export function OpsMap({ markers, route, fitKey, fitPoints, height = 260, testId
     }
   }, [route]);
 
-  useEffect(() => {
+  // Fits the view to the points of the moment: an effect event, so that only a new key refits (live moves must not
+  // yank the view).
+  const fit = useEffectEvent(() => {
     const map = mapRef.current;
     if (!map || !fitPoints || fitPoints.length === 0) return;
     if (fitPoints.length === 1) {
@@ -188,9 +190,8 @@ export function OpsMap({ markers, route, fitKey, fitPoints, height = 260, testId
     } else {
       map.fitBounds(L.latLngBounds(fitPoints.map(([lon, lat]) => L.latLng(lat, lon))), { padding: [24, 24], maxZoom: 17 });
     }
-    // Only when the key changes: live moves must not yank the view.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fitKey]);
+  });
+  useEffect(() => fit(), [fitKey]);
 
   return (
     <div

@@ -1,5 +1,5 @@
 import { Alert, Badge, Grid, Group, ScrollArea, Table, Text } from "@mantine/core";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../../api/problem";
 import { UNIT_STATUSES, fetchUnits } from "../../api/units";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -16,11 +16,14 @@ function useLiveUnits() {
   const { state } = useEventStream();
   const [units, setUnits] = useState<LiveUnit[]>([]);
   const [error, setError] = useState<unknown>(null);
+  // Whether a load succeeded: afterwards only a (re)connection reloads. A ref, so that loading does not rerun the effect.
+  const loadedRef = useRef(false);
   useEffect(() => {
-    if (state !== "open" && units.length > 0) return;
+    if (state !== "open" && loadedRef.current) return;
     const controller = new AbortController();
     fetchUnits({ signal: controller.signal })
       .then((page) => {
+        loadedRef.current = true;
         setUnits(fromBoard(page.items, Date.now()));
         setError(null);
       })
@@ -28,7 +31,6 @@ function useLiveUnits() {
         if (!controller.signal.aborted) setError(e);
       });
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state]);
   useLiveEventHandler((event) => {
     if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));

@@ -5,7 +5,7 @@ import { formatDuration, secondsSince, splitDistance } from "./duration";
 
 function unit(code: string, extra: Partial<UnitItem> = {}): UnitItem {
   return {
-    code, kind: "patrol_car", name: code, site_code: null, active: true, status: "available",
+    code, kind: "patrol_car", name: code, site_code: null, active: true, simulated: false, status: "available",
     status_changed_at: "2026-05-01T08:00:00Z", time_in_status_s: 90, lon: 53, lat: 51, position_at: null,
     position_age_s: 400, stale: true, members: [], trackers: [], assignment_id: null, incident_id: null, ...extra,
   };
