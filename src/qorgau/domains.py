@@ -1,13 +1,21 @@
-"""The list of domains: their tables, events, routers and subscribers are collected from here."""
+"""The list of domains: their tables, events, routers, subscribers, periodic jobs and commands are collected here."""
 
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
 from qorgau.core.bus.dispatch import Subscriber
+
+if TYPE_CHECKING:
+    import typer
+
+    from qorgau.core.db import Database
+    from qorgau.core.workers import Periodic
+    from qorgau.settings import Settings
 
 # One module per line, so each domain adds its own lines.
 MODEL_MODULES: tuple[str, ...] = (
@@ -50,6 +58,22 @@ FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscrib
     "qorgau.incidents.flows",
     "qorgau.units.flows",
 )
+WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> list[Periodic], run by the server
+    "qorgau.audit.workers",
+    "qorgau.auth.workers",
+    "qorgau.alarms.workers",
+    "qorgau.devices.workers",
+    "qorgau.simulation.workers",
+)
+COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
+    "qorgau.simulator.commands",
+    "qorgau.auth.commands",
+    "qorgau.audit.commands",
+    "qorgau.city.commands",
+    "qorgau.devices.commands",
+    "qorgau.ingest.adapters.webhook.commands",
+    "qorgau.units.commands",
+)
 
 
 def _load(names: tuple[str, ...]) -> list[ModuleType]:
@@ -84,3 +108,17 @@ def subscribers() -> list[Subscriber]:
     for module in _load(FLOW_MODULES):
         found.extend(module.subscribers())
     return found
+
+
+def periodic(settings: Settings, db: Database) -> list[Periodic]:
+    """Every domain's periodic jobs, in the order the server starts them."""
+    found: list[Periodic] = []
+    for module in _load(WORKER_MODULES):
+        found.extend(module.periodic(settings, db))
+    return found
+
+
+def register_commands(app: typer.Typer) -> None:
+    """Add every domain's commands and command groups to the `qorgau` command."""
+    for module in _load(COMMAND_MODULES):
+        module.register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from qorgau.alarms import escalation, service
+from qorgau.alarms import escalation, service, workers
 from qorgau.alarms.config import AlarmsConfig
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
@@ -72,5 +72,5 @@ def test_configured_brackets_decide_the_interval(db: Database) -> None:
 def test_escalate_database_runs_in_batches(db: Database) -> None:
     registry(db)
     signal(db, panel_signal("panic"), received_at=utcnow() - timedelta(minutes=5))
-    assert escalation.escalate_database(db, CONFIG) == 1
-    assert escalation.escalate_database(db, CONFIG) == 0
+    assert workers.escalate_database(db, CONFIG) == 1
+    assert workers.escalate_database(db, CONFIG) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qorgau.core.db import Database
 from qorgau.core.migrate import pending_diff
+from qorgau.domains import load_models
 
 ALARM_TABLES = ("alarms", "alarm_rules", "alarm_procedures", "alarm_procedure_steps", "alarm_steps")
 
@@ -24,5 +25,5 @@ def _table_of(item: object) -> str | None:
 
 def test_alarm_models_and_migration_agree(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = [item for item in pending_diff(conn) if _table_of(item) in ALARM_TABLES]
+        diff = [item for item in pending_diff(conn, load_models=load_models) if _table_of(item) in ALARM_TABLES]
     assert diff == []

@@ -6,7 +6,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 
 from qorgau.api.guards import route_guards, unguarded_routes
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 
 
 def test_every_route_of_the_app_declares_a_guard(app: FastAPI) -> None:
@@ -38,7 +38,7 @@ def test_the_app_refuses_to_start_with_an_unprotected_route(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from qorgau import domains
-    from qorgau.api.app import create_app
+    from qorgau.runtime.server import create_app
 
     leaky = APIRouter()
 

@@ -3,8 +3,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from qorgau.api.app import create_app
-from qorgau.core.settings import Settings
+from qorgau.runtime.server import create_app
+from qorgau.settings import Settings
 
 
 def test_health_readiness_meta_and_metrics(client: TestClient) -> None:

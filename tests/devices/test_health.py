@@ -10,7 +10,7 @@ import pytest
 from qorgau.core.db import Database
 from qorgau.core.errors import QorgauError
 from qorgau.core.time import utcnow
-from qorgau.devices import health, service
+from qorgau.devices import health, service, workers
 from qorgau.devices.enums import Health
 from qorgau.devices.schemas import DeviceCreate, DevicePatch
 from tests.conftest import CLI_ACTOR
@@ -108,5 +108,5 @@ def test_supervision_of_a_database_works_through_batches(db: Database, monkeypat
         for n in range(1, 6):
             health.heartbeat(session, code=f"CAM-{n:04d}", ctx=CTX, now=utcnow() - timedelta(minutes=5))
     monkeypatch.setattr(health, "SUPERVISION_BATCH", 2)
-    assert health.supervise_database(db) == 5
+    assert workers.supervise_database(db) == 5
     assert [c[2] for c in _changes(db)].count("offline") == 5

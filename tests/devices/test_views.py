@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from tests.conftest import login, make_user
 from tests.devices.conftest import audits, camera, events, near, panel, school
 
@@ -162,7 +162,7 @@ def test_import_and_export_over_http(admin_client: TestClient, app_db: Database)
 
 
 def test_only_the_import_route_takes_large_bodies(tmp_path: Path, db_url: str) -> None:
-    from qorgau.api.app import create_app
+    from qorgau.runtime.server import create_app
 
     settings = Settings(data_dir=tmp_path / "var", database_url=db_url, log_json=False, web_dist=tmp_path / "none",
                         max_body_bytes=2_000, max_import_bytes=200_000, ingest_in_serve=False)

@@ -10,7 +10,7 @@ from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.errors import Conflict, NotFound
 from qorgau.core.time import utcnow
-from qorgau.simulation import service
+from qorgau.simulation import service, workers
 from qorgau.simulation.schemas import RunCreate
 from tests.conftest import CLI_ACTOR
 from tests.simulation.conftest import audits, events
@@ -92,5 +92,5 @@ def test_runs_silent_past_the_limit_end_as_lost_once(db: Database) -> None:
 
 def test_the_server_job_ends_lost_runs_in_its_own_transaction(db: Database) -> None:
     _start(db, now=utcnow() - timedelta(minutes=5))
-    assert service.end_lost_database(db, lost_after_s=30) == 1
-    assert service.end_lost_database(db, lost_after_s=30) == 0
+    assert workers.end_lost_database(db, lost_after_s=30) == 1
+    assert workers.end_lost_database(db, lost_after_s=30) == 0

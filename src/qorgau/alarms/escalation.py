@@ -19,8 +19,6 @@ from qorgau.alarms.enums import AlarmState
 from qorgau.alarms.models import Alarm
 from qorgau.alarms.service import announce
 from qorgau.core.bus import Context
-from qorgau.core.db import Database
-from qorgau.core.time import utcnow
 
 BATCH = 200
 
@@ -45,14 +43,3 @@ def escalate_due(session: Session, now: datetime, *, config: AlarmsConfig | None
         escalated.append(alarm.id)
     return escalated
 
-
-def escalate_database(db: Database, config: AlarmsConfig | None = None) -> int:
-    """One pass in batches of their own transactions (the server's periodic job)."""
-    config = config or alarms_config.current()
-    total = 0
-    while True:
-        with db.unit_of_work() as session:
-            found = escalate_due(session, utcnow(), config=config)
-        total += len(found)
-        if len(found) < BATCH:
-            return total

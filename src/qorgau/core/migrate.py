@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -39,12 +40,11 @@ def is_at_head(conn: Connection) -> bool:
     return current_revision(conn) == head_revision()
 
 
-def pending_diff(conn: Connection) -> list[Any]:
-    """Differences between the migrated schema and the models (empty when they agree)."""
+def pending_diff(conn: Connection, *, load_models: Callable[[], None]) -> list[Any]:
+    """Differences between the migrated schema and the models that ``load_models`` imports (empty when they agree)."""
     from alembic.autogenerate import compare_metadata
 
     from qorgau.core.db import Base
-    from qorgau.domains import load_models
 
     load_models()
     context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -18,11 +18,13 @@ STOP_TIMEOUT_S = 5.0  # how long a stop waits for cancelled tasks before it goes
 
 @dataclass(frozen=True)
 class Periodic:
-    """A blocking job run every ``interval_s`` in a worker thread."""
+    """A blocking job run every ``interval_s`` in a worker thread; with ``run_at_stop``, once more as its process
+    stops, after everything that could still write (the audit checkpoint anchors the last records)."""
 
     name: str
     interval_s: float
     job: Callable[[], object]
+    run_at_stop: bool = False
 
 
 class Supervisor:

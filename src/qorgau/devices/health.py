@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from qorgau.core.bus import Context, publish
-from qorgau.core.db import Database
 from qorgau.core.errors import Conflict, NotFound
 from qorgau.core.time import utcnow
 from qorgau.devices import revision
@@ -87,13 +86,3 @@ def supervise(session: Session, *, now: datetime | None = None, ctx: Context | N
             went_offline.append(device.code)
     return went_offline
 
-
-def supervise_database(db: Database) -> int:
-    """One supervision pass in batches of its own transactions (the server's periodic job)."""
-    total = 0
-    while True:
-        with db.unit_of_work() as session:
-            found = supervise(session)
-        total += len(found)
-        if len(found) < SUPERVISION_BATCH:
-            return total

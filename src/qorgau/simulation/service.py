@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
 from qorgau.core.bus import Context, EventType, publish
-from qorgau.core.db import Database
 from qorgau.core.errors import Conflict, NotFound
 from qorgau.core.time import utcnow
 from qorgau.simulation.enums import EndReason, SimulationAction
@@ -100,16 +99,6 @@ def end_lost(session: Session, *, lost_after_s: float, now: datetime | None = No
             ended.append(run_id)
     return ended
 
-
-def end_lost_database(db: Database, *, lost_after_s: float) -> int:
-    """One pass of the lost-run job in its own transaction (the server's periodic job)."""
-    total = 0
-    while True:
-        with db.unit_of_work() as session:
-            found = end_lost(session, lost_after_s=lost_after_s)
-        total += len(found)
-        if len(found) < LOST_BATCH:
-            return total
 
 
 def _close(session: Session, run_id: int, reason: EndReason, now: datetime, *,

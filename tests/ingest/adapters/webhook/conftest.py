@@ -14,12 +14,12 @@ from httpx2 import Response  # the client of Starlette's TestClient
 from qorgau.audit.service import Actor
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
 from qorgau.devices import service as device_service
 from qorgau.devices.schemas import DeviceCreate
 from qorgau.ingest.adapters.webhook import service
 from qorgau.ingest.adapters.webhook.parser import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from qorgau.ingest.adapters.webhook.schemas import IntegrationCreate
+from qorgau.settings import Settings
 
 VIEWS = "qorgau.ingest.adapters.webhook.views"
 MODELS = "qorgau.ingest.adapters.webhook.models"
@@ -32,7 +32,7 @@ URL = "/api/ingest/webhooks/{}"
 def app(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The server app, with the webhook routes and tables registered even before domains.py lists them."""
     from qorgau import domains
-    from qorgau.api.app import create_app
+    from qorgau.runtime.server import create_app
 
     if VIEWS not in domains.VIEW_MODULES:
         monkeypatch.setattr(domains, "VIEW_MODULES", (*domains.VIEW_MODULES, VIEWS))

@@ -14,6 +14,7 @@ from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
 from qorgau.core.migrate import downgrade, pending_diff, upgrade
 from qorgau.core.time import utcnow
+from qorgau.domains import load_models
 from qorgau.ingest.adapters.webhook import diagnostics, service
 from qorgau.ingest.adapters.webhook.models import WebhookIntegration, WebhookReceipt
 from qorgau.ingest.adapters.webhook.parser import Reason, WebhookRejected, sign
@@ -121,7 +122,7 @@ def test_receipts_are_pruned_and_summarised(db: Database) -> None:
 
 def test_the_migration_matches_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = [d for d in pending_diff(conn) if "webhook_" in repr(d)]
+        diff = [d for d in pending_diff(conn, load_models=load_models) if "webhook_" in repr(d)]
     assert diff == []
     downgrade(db.url, "0004")
     with db.engine.connect() as conn:

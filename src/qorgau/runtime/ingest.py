@@ -13,20 +13,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from qorgau import __version__, domains
+from qorgau import __version__
 from qorgau.api import system
-from qorgau.api.app import build_runtime
 from qorgau.api.guards import unguarded_routes
 from qorgau.core import problems
-from qorgau.core.settings import Settings
+from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.runner import IngestRunner
+from qorgau.runtime.process import build_runtime, load_domains
 
 log = logging.getLogger(__name__)
 
 
-def create_ingest_app(settings: Settings) -> FastAPI:
-    domains.load_models()
-    domains.load_events()
+def create_ingest_app(settings: IngestSettings) -> FastAPI:
+    load_domains()
     runtime = build_runtime(settings)
     runner = IngestRunner(settings, runtime.db, runtime.metrics.registry)
 

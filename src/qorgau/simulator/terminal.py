@@ -1,4 +1,4 @@
-"""Running a simulation from the command line, with the live table, and printing what was sent and acknowledged.
+"""A simulation run in a terminal: the live table, stop signals, and what was sent and acknowledged, printed.
 
 A run ends at its duration, on SIGINT or SIGTERM (whichever arrives first, terminal or not: a service manager
 or a script sends them without one), or when ``stop_when`` says so (the demo: its server has exited). However

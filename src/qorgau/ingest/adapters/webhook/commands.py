@@ -4,39 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from qorgau.audit.commands import cli_actor
+from qorgau.core.commands import CommandContext, explain, fail
 from qorgau.core.errors import QorgauError
 
-if TYPE_CHECKING:
-    from qorgau.cli import _Cli
+webhook_app = typer.Typer(help="Signed webhook integrations of vendors' systems (docs/webhooks.md).",
+                          no_args_is_help=True)
 
-app = typer.Typer(help="Signed webhook integrations of vendors' systems (docs/webhooks.md).", no_args_is_help=True)
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(webhook_app, name="webhook")
 
 
 @contextmanager
-def _open() -> Iterator[_Cli]:
-    """The CLI's settings, database and keys; the database's connections are closed afterwards."""
-    from qorgau.cli import _Cli
-
-    cli = _Cli()
+def _open() -> Iterator[CommandContext]:
+    """The command's settings, database and keys; the database's connections are closed afterwards."""
+    cli = CommandContext()
     try:
         yield cli
     finally:
         cli.db.dispose()
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(2)
-
-
-def _explain(exc: QorgauError) -> str:
-    from qorgau.core.i18n import translate
-
-    return translate(exc.code, "en", **exc.params)
 
 
 def _show_secret(name: str, secret: str) -> None:
@@ -49,12 +40,12 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         vendor, sep, code = pair.partition("=")
         if not sep or not vendor or not code:
-            raise _fail(f"--map takes VENDOR_ID=DEVICE_CODE, not {pair!r}")
+            raise fail(f"--map takes VENDOR_ID=DEVICE_CODE, not {pair!r}")
         mapping[vendor] = code
     return mapping
 
 
-@app.command("add")
+@webhook_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Lower-case name; the URL is /api/ingest/webhooks/<name>.")],
     event_type: Annotated[list[str] | None, typer.Option(
@@ -74,17 +65,17 @@ def add(
         integration_in = IntegrationCreate(name=name, description=description, event_types=event_type or None,
                                            device_map=mapping)
     except ValidationError as exc:
-        raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
+        raise fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from exc
     try:
         with _open() as cli, cli.db.unit_of_work() as session:
-            _, secret = service.create(session, integration_in=integration_in, actor=cli.actor())
+            _, secret = service.create(session, integration_in=integration_in, actor=cli_actor())
     except QorgauError as exc:
-        raise _fail(_explain(exc)) from exc
+        raise fail(explain(exc)) from exc
     typer.echo(f"created webhook integration {name}: POST /api/ingest/webhooks/{name}")
     _show_secret(name, secret)
 
 
-@app.command("list")
+@webhook_app.command("list")
 def list_integrations() -> None:
     """Every integration: state, accepted types, mapped devices, last use (never the secrets)."""
     from qorgau.ingest.adapters.webhook import service
@@ -100,7 +91,7 @@ def list_integrations() -> None:
         typer.echo(f"{row.name:<24} {state:<8} types={types} devices={len(row.device_map)} last_used={used}")
 
 
-@app.command("rotate")
+@webhook_app.command("rotate")
 def rotate(
     name: Annotated[str, typer.Argument(help="Integration name.")],
     grace_hours: Annotated[float, typer.Option(
@@ -111,9 +102,9 @@ def rotate(
 
     try:
         with _open() as cli, cli.db.unit_of_work() as session:
-            _, secret = service.rotate(session, name=name, grace_s=round(grace_hours * 3600), actor=cli.actor())
+            _, secret = service.rotate(session, name=name, grace_s=round(grace_hours * 3600), actor=cli_actor())
     except QorgauError as exc:
-        raise _fail(_explain(exc)) from exc
+        raise fail(explain(exc)) from exc
     until = f"for {grace_hours:g} h more" if grace_hours > 0 else "no longer"
     typer.echo(f"rotated the secret of {name}; the previous secret is accepted {until}")
     _show_secret(name, secret)
@@ -125,19 +116,19 @@ def _set_enabled(name: str, enabled: bool) -> None:
 
     try:
         with _open() as cli, cli.db.unit_of_work() as session:
-            service.update(session, name=name, patch=IntegrationPatch(enabled=enabled), actor=cli.actor())
+            service.update(session, name=name, patch=IntegrationPatch(enabled=enabled), actor=cli_actor())
     except QorgauError as exc:
-        raise _fail(_explain(exc)) from exc
+        raise fail(explain(exc)) from exc
     typer.echo(f"webhook integration {name} is {'enabled' if enabled else 'disabled'}")
 
 
-@app.command("disable")
+@webhook_app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Integration name.")]) -> None:
     """Refuse everything sent to the integration (answered 404, like an unknown one)."""
     _set_enabled(name, False)
 
 
-@app.command("enable")
+@webhook_app.command("enable")
 def enable(name: Annotated[str, typer.Argument(help="Integration name.")]) -> None:
     """Accept the integration's requests again."""
     _set_enabled(name, True)

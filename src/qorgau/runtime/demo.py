@@ -23,10 +23,10 @@ from qorgau.auth.enums import Role
 from qorgau.auth.schemas import UserCreate
 from qorgau.core.bus import Context
 from qorgau.core.processes import stop_process, tied_to_this_process, wait_ready
-from qorgau.core.settings import Settings
+from qorgau.settings import Settings
 from qorgau.simulator.broker import DemoBroker
-from qorgau.simulator.command import print_summary, run_simulation
 from qorgau.simulator.runner import SimConfig
+from qorgau.simulator.terminal import print_summary, run_simulation
 
 SIMULATOR_USER = "simulator"
 READY_TIMEOUT_S = 120.0

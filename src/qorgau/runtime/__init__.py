@@ -1,0 +1,1 @@
+"""Composition roots: each process of Qorgau (server, ingest, demo) and the commands that start them."""
