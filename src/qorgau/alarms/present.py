@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.alarms.config import AlarmsConfig
@@ -11,9 +10,7 @@ from qorgau.alarms.models import Alarm
 from qorgau.alarms.schemas import AlarmDetail, AlarmRead, Progress, StepProgress, Texts
 from qorgau.alarms.service import procedure_of
 from qorgau.core.db import Database
-from qorgau.devices import nearest
-from qorgau.devices.enums import CameraPurpose, Health
-from qorgau.devices.models import Device
+from qorgau.devices import queries as device_queries
 from qorgau.devices.schemas import NearestCamera
 
 CAMERAS = 6
@@ -39,15 +36,7 @@ def cameras_for(db: Database, session: Session, alarm: Alarm) -> list[NearestCam
     """Cameras that see the alarm's position, best first, with their current health."""
     if alarm.lon is None or alarm.lat is None:
         return []
-    found = nearest.query(db, session, alarm.lon, alarm.lat, CAMERAS)
-    codes = [s.camera.code for s in found]
-    health = {code: state for code, state in session.execute(select(Device.code, Device.health)
-                                                            .where(Device.code.in_(codes)))}
-    return [NearestCamera(code=s.camera.code, name_kk=s.camera.name_kk, name_ru=s.camera.name_ru,
-                          purpose=CameraPurpose(s.camera.purpose), health=Health(health.get(s.camera.code, "unknown")),
-                          lon=s.camera.lon, lat=s.camera.lat, distance_m=round(s.distance_m, 1),
-                          bearing_deg=round(s.bearing_deg, 1), off_axis_deg=round(s.off_axis_deg, 1),
-                          score=round(s.score, 4)) for s in found]
+    return device_queries.cameras_seeing(db, session, alarm.lon, alarm.lat, CAMERAS)
 
 
 def to_detail(session: Session, alarm: Alarm, config: AlarmsConfig, cameras: list[NearestCamera]) -> AlarmDetail:

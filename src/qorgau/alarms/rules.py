@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from qorgau.alarms.models import AlarmRule
 from qorgau.core.bus import Event, EventPayload
 from qorgau.core.time import to_local
-from qorgau.devices import revision
+from qorgau.devices import queries as device_queries
 from qorgau.devices.enums import Health
 from qorgau.devices.events import HEALTH_CHANGED, HealthChanged
-from qorgau.devices.models import Device, Site
 from qorgau.ingest.events import (
     ACCESS_EVENT,
     PANEL_EVENT,
@@ -137,7 +136,7 @@ def place_of(session: Session, device_code: str | None) -> Place:
         return Place()
     memo = _memo(session, "alarms.places")
     if "revision" not in memo:  # once per transaction: has the registry changed since the cache was filled?
-        registry = revision.current(session)[0]
+        registry = device_queries.registry_revision(session)
         if registry != _PLACES.revision:
             _PLACES.by_code.clear()
             _PLACES.revision = registry
@@ -160,13 +159,11 @@ _PLACES = _PlaceCache()
 
 
 def _place(session: Session, device_code: str) -> Place:
-    query = (select(Device.kind, Device.purpose, Device.lon, Device.lat, Site.code, Site.kind, Site.subtype)
-             .outerjoin(Site, Device.site_id == Site.id).where(Device.code == device_code))
-    row = session.execute(query).one_or_none()
-    if row is None:
+    found = device_queries.place_of(session, device_code)
+    if found is None:
         return Place()
-    kind, purpose, lon, lat, site_code, site_kind, site_subtype = row
-    return Place(kind, purpose, site_code, site_kind, site_subtype, lon, lat)
+    return Place(found.kind, found.purpose, found.site_code, found.site_kind, found.site_subtype, found.lon,
+                 found.lat)
 
 
 def minutes(moment: time) -> int:

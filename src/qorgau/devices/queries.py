@@ -1,4 +1,4 @@
-"""Reading the registry: filtered pages, layer counts and the map's GeoJSON."""
+"""Reading the registry: filtered pages, layer counts, the map's GeoJSON, and what other domains ask of it."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
-from qorgau.devices import revision
+from qorgau.core.db import Database
+from qorgau.devices import nearest, revision
 from qorgau.devices.caches import Cached, PerDatabase
-from qorgau.devices.enums import Lifecycle
+from qorgau.devices.config import DEFAULTS
+from qorgau.devices.enums import CameraPurpose, Health, Lifecycle, SiteKind
 from qorgau.devices.models import Device, Site
-from qorgau.devices.schemas import Summary
+from qorgau.devices.schemas import NearestCamera, SiteRead, Summary
 
 
 @dataclass(frozen=True)
@@ -133,3 +135,94 @@ geojson_for: PerDatabase[bytes] = PerDatabase(lambda: Cached(revision.current, _
 def all_devices(session: Session) -> list[Device]:
     """Every device ordered by code, with identifiers and zones (for export)."""
     return list(session.scalars(select(Device).order_by(Device.code)))
+
+
+@dataclass(frozen=True)
+class DevicePlace:
+    """Where a device stands and what it is: the registry's facts that alarm rules match on."""
+
+    kind: str
+    purpose: str | None
+    lon: float
+    lat: float
+    site_code: str | None
+    site_kind: str | None
+    site_subtype: str | None
+
+
+def place_of(session: Session, code: str) -> DevicePlace | None:
+    """The device's kind, purpose, position and site; None for a code the registry does not hold."""
+    query = (select(Device.kind, Device.purpose, Device.lon, Device.lat, Site.code, Site.kind, Site.subtype)
+             .outerjoin(Site, Device.site_id == Site.id).where(Device.code == code))
+    row = session.execute(query).one_or_none()
+    if row is None:
+        return None
+    kind, purpose, lon, lat, site_code, site_kind, site_subtype = row
+    return DevicePlace(kind, purpose, lon, lat, site_code, site_kind, site_subtype)
+
+
+def registry_revision(session: Session) -> int:
+    """A number that moves with every change of the registry (not of health): caches of it compare this."""
+    return revision.current(session)[0]
+
+
+def cameras_seeing(db: Database, session: Session, lon: float, lat: float, limit: int) -> list[NearestCamera]:
+    """Cameras that see the point, best first, with their current health (read fresh for these few)."""
+    found = nearest.query(db, session, lon, lat, limit)
+    codes = [s.camera.code for s in found]
+    states = {code: state for code, state in session.execute(select(Device.code, Device.health)
+                                                             .where(Device.code.in_(codes)))}
+    return [NearestCamera(code=s.camera.code, name_kk=s.camera.name_kk, name_ru=s.camera.name_ru,
+                          purpose=CameraPurpose(s.camera.purpose), health=Health(states.get(s.camera.code, "unknown")),
+                          lon=s.camera.lon, lat=s.camera.lat, distance_m=round(s.distance_m, 1),
+                          bearing_deg=round(s.bearing_deg, 1), off_axis_deg=round(s.off_axis_deg, 1),
+                          score=round(s.score, 4)) for s in found]
+
+
+@dataclass(frozen=True, slots=True)
+class InService:
+    """A device in service as the ingest needs it: identity, place, supervision, decrypted secrets, panel zones."""
+
+    id: int
+    code: str
+    kind: str
+    site_code: str | None
+    lon: float
+    lat: float
+    lifecycle: str
+    supervision_interval_s: int  # the kind's default where the device states none
+    username: str | None
+    password: str | None
+    dc09_key: bytes | None
+    dc09_local_time: bool
+    simulated: bool
+    zones: dict[int, tuple[str, str]]  # number → (kind, name)
+    identifiers: list[tuple[str, str]]  # (protocol, value) as stored
+
+
+def in_service(session: Session) -> list[InService]:
+    """Every device not decommissioned, with its secrets decrypted (keep them in memory only)."""
+    query = (select(Device).where(Device.lifecycle != Lifecycle.DECOMMISSIONED)
+             .options(undefer(Device.username), undefer(Device.password), undefer(Device.dc09_key)))
+    return [InService(
+        id=device.id, code=device.code, kind=device.kind, site_code=device.site.code if device.site else None,
+        lon=device.lon, lat=device.lat, lifecycle=device.lifecycle,
+        supervision_interval_s=DEFAULTS.interval_for(device.kind, device.supervision_interval_s),
+        username=device.username, password=device.password,
+        dc09_key=bytes.fromhex(device.dc09_key) if device.dc09_key else None,
+        dc09_local_time=bool(device.dc09_local_time), simulated=bool(device.simulated),
+        zones={z.number: (z.kind, z.name) for z in device.zones},
+        identifiers=[(i.protocol, i.value) for i in device.identifiers],
+    ) for device in session.scalars(query)]
+
+
+def health_in_service(session: Session) -> dict[int, str]:
+    """Device id → health of every device not decommissioned."""
+    rows = session.execute(select(Device.id, Device.health).where(Device.lifecycle != Lifecycle.DECOMMISSIONED))
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
+def sites_of_kind(session: Session, kind: SiteKind) -> list[SiteRead]:
+    """Every site of one kind, by code."""
+    rows = session.scalars(select(Site).where(Site.kind == kind).order_by(Site.code))
+    return [SiteRead.model_validate(site) for site in rows]

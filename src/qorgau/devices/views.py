@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import select
 from starlette.requests import Request
 
 from qorgau.auth.deps import Require
@@ -18,10 +17,9 @@ from qorgau.core.i18n import translate
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from qorgau.core.settings import Language
 from qorgau.core.web import BULK_BODY_MARK, AppRuntime, ClientSource, DbSession, PageLimit, ReadSession, RequestLanguage
-from qorgau.devices import health, importexport, nearest, queries, service, sites
+from qorgau.devices import health, importexport, queries, service, sites
 from qorgau.devices.checks import Problem
 from qorgau.devices.enums import CameraPurpose, DeviceKind, Health, Lifecycle, SiteKind, SiteSubtype
-from qorgau.devices.models import Device
 from qorgau.devices.schemas import (
     DeviceCreate,
     DevicePatch,
@@ -166,15 +164,7 @@ def nearest_cameras(_: Reader, db: ReadSession, runtime: AppRuntime,
                     lon: Annotated[float, Query(ge=-180, le=180)], lat: Annotated[float, Query(ge=-90, le=90)],
                     limit: Annotated[int, Query(ge=1, le=100)] = 10) -> NearestResult:
     """Cameras that can see the point (in range, inside the field of view), best first; see `score`."""
-    found = nearest.query(runtime.db, db, lon, lat, limit)
-    codes = [s.camera.code for s in found]
-    states = {code: state for code, state in db.execute(select(Device.code, Device.health)
-                                                        .where(Device.code.in_(codes)))}
-    items = [NearestCamera(code=s.camera.code, name_kk=s.camera.name_kk, name_ru=s.camera.name_ru,
-                           purpose=CameraPurpose(s.camera.purpose), health=Health(states.get(s.camera.code, "unknown")),
-                           lon=s.camera.lon, lat=s.camera.lat, distance_m=round(s.distance_m, 1),
-                           bearing_deg=round(s.bearing_deg, 1), off_axis_deg=round(s.off_axis_deg, 1),
-                           score=round(s.score, 4)) for s in found]
+    items = queries.cameras_seeing(runtime.db, db, lon, lat, limit)
     return NearestResult(items=items, next_cursor=None)
 
 

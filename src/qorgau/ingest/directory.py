@@ -12,15 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 
 from qorgau.core.db import Database
 from qorgau.core.workers import cancel_all
+from qorgau.devices import queries as device_queries
 from qorgau.devices import revision
-from qorgau.devices.config import DEFAULTS
-from qorgau.devices.enums import Health, Lifecycle, Protocol
-from qorgau.devices.models import Device
+from qorgau.devices.enums import Health, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -107,33 +105,25 @@ class Directory:
             if registry_rev != self._view.registry_revision:
                 self._view = self._load(session, registry_rev)
             if health_rev != self._health_revision or registry_rev != self._view.registry_revision:
-                rows = session.execute(select(Device.id, Device.health)
-                                       .where(Device.lifecycle != Lifecycle.DECOMMISSIONED))
-                self._health = {int(row[0]): str(row[1]) for row in rows}
+                self._health = device_queries.health_in_service(session)
                 self._health_revision = health_rev
 
     def _load(self, session: Session, registry_rev: int) -> _View:
-        query = (select(Device).where(Device.lifecycle != Lifecycle.DECOMMISSIONED)
-                 .options(undefer(Device.username), undefer(Device.password), undefer(Device.dc09_key)))
         by_identifier: dict[tuple[str, str], DeviceRef] = {}
         by_code: dict[str, DeviceRef] = {}
-        for device in session.scalars(query):
+        for device in device_queries.in_service(session):
             ref = DeviceRef(
-                id=device.id, code=device.code, kind=device.kind,
-                site_code=device.site.code if device.site else None, lon=device.lon, lat=device.lat,
-                lifecycle=device.lifecycle,
-                supervision_interval_s=DEFAULTS.interval_for(device.kind, device.supervision_interval_s),
-                username=device.username, password=device.password,
-                dc09_key=bytes.fromhex(device.dc09_key) if device.dc09_key else None,
-                dc09_local_time=bool(device.dc09_local_time), simulated=bool(device.simulated),
-                zones=MappingProxyType({z.number: (z.kind, z.name) for z in device.zones}),
+                id=device.id, code=device.code, kind=device.kind, site_code=device.site_code, lon=device.lon,
+                lat=device.lat, lifecycle=device.lifecycle, supervision_interval_s=device.supervision_interval_s,
+                username=device.username, password=device.password, dc09_key=device.dc09_key,
+                dc09_local_time=device.dc09_local_time, simulated=device.simulated,
+                zones=MappingProxyType(device.zones),
             )
             by_code[ref.code] = ref
-            for identifier in device.identifiers:
-                value = identifier.value
-                if identifier.protocol == Protocol.DC09:
+            for protocol, value in device.identifiers:
+                if protocol == Protocol.DC09:
                     value = dc09_value(*value.split("/"))
-                by_identifier[(identifier.protocol, value)] = ref
+                by_identifier[(protocol, value)] = ref
         log.info("ingest directory loaded", extra={"devices": len(by_code), "revision": registry_rev})
         return _View(registry_rev, MappingProxyType(by_identifier), MappingProxyType(by_code))
 
