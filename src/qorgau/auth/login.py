@@ -8,7 +8,7 @@ from qorgau.auth import service
 from qorgau.auth.passwords import verify_password
 from qorgau.auth.service import Principal
 from qorgau.core.db import Database
-from qorgau.core.settings import Settings
+from qorgau.core.settings import CoreSettings
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class SignIn:
     retry_after: int = 0  # > 0: throttled for this many seconds; 0 with no principal: wrong credentials
 
 
-def sign_in(db: Database, settings: Settings, *, username: str, password: str, source: str) -> SignIn:
+def sign_in(db: Database, settings: CoreSettings, *, username: str, password: str, source: str) -> SignIn:
     """Check a password under the throttle and open a session; a failed attempt's count and audit record commit.
 
     Its own two transactions, unlike a service function: the throttle's verdict and the stored hash are read
