@@ -140,6 +140,11 @@ def graph(session: Session, model: CityModel) -> CityGraph:
     return GRAPHS.get(session, model.id, model.created_at.isoformat())
 
 
+def active_graph(session: Session) -> CityGraph:
+    """The active model's graphs (routing and recommendation); 409 `city.no_model` when none is loaded."""
+    return graph(session, active_model(session))
+
+
 def import_osm(session: Session, *, path: Path, name: str, replace: bool, actor: Actor) -> CityModel:
     """Build a model from an OSM extract and make it the active one (replacing a generated model in use)."""
     from qorgau.city.osm_import import read_osm  # pyosmium is loaded by the processes that import, not all

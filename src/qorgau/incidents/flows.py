@@ -1,4 +1,4 @@
-"""Cross-domain steps of incidents: a copy of what alarms say, auto-opened incidents, stage times from units."""
+"""Cross-domain steps of incidents: a copy of what alarms say, and auto-opened incidents."""
 
 from __future__ import annotations
 
@@ -12,17 +12,11 @@ from qorgau.core.bus import Context, Event
 from qorgau.core.bus.dispatch import Subscriber
 from qorgau.core.time import utcnow
 from qorgau.incidents import service
-from qorgau.incidents.enums import IncidentState, LinkKind
 from qorgau.incidents.models import AlarmRef
-from qorgau.units import events as unit_events
-from qorgau.units.enums import Stage
-from qorgau.units.events import AssignmentChanged
 
 ALARM_EVENTS = frozenset({alarm_events.RAISED.name, alarm_events.REPEATED.name, alarm_events.ACKNOWLEDGED.name,
                           alarm_events.ESCALATED.name, alarm_events.RESOLVED.name})
 SYSTEM = "system:incidents"
-_STAGE_TO_STATE = {Stage.DISPATCHED: IncidentState.DISPATCHED, Stage.EN_ROUTE: IncidentState.EN_ROUTE,
-                   Stage.ON_SCENE: IncidentState.ON_SCENE, Stage.RESOLVED: IncidentState.RESOLVED}
 
 
 def _caused_by(event: Event[Any], actor: str) -> Context:
@@ -53,21 +47,5 @@ def remember_alarm(session: Session, event: Event[Any]) -> None:
         service.open_from_alarm(session, ref=ref, actor=SYSTEM, ctx=_caused_by(event, SYSTEM))
 
 
-def follow_units(session: Session, event: Event[Any]) -> None:
-    """Dispatched, en route, on scene (and resolved) follow the first unit to reach each; units are linked."""
-    change: AssignmentChanged = event.payload
-    actor = f"unit:{change.unit_code}"
-    ctx = _caused_by(event, actor)
-    if change.stage == Stage.DISPATCHED:
-        incident = service.get(session, change.incident_id)
-        service.link(session, incident=incident, kind=LinkKind.UNIT, ref=change.unit_code, actor=event.context.actor)
-    state = _STAGE_TO_STATE.get(change.stage)
-    if state is not None:
-        service.unit_reached(session, incident_id=change.incident_id, stage=state, at=change.at, actor=actor, ctx=ctx)
-
-
 def subscribers() -> list[Subscriber]:
-    return [
-        Subscriber("incidents.alarms", remember_alarm, ALARM_EVENTS),
-        Subscriber("incidents.units", follow_units, frozenset({unit_events.ASSIGNMENT_CHANGED.name})),
-    ]
+    return [Subscriber("incidents.alarms", remember_alarm, ALARM_EVENTS)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -17,6 +18,7 @@ from qorgau.core.time import utcnow
 from qorgau.incidents import places
 from qorgau.incidents.enums import (
     DEFAULT_ALARM_CATEGORY,
+    OPEN_STATES,
     STAGE_COLUMN,
     TRANSITIONS,
     UNIT_STAGES,
@@ -44,6 +46,25 @@ def get(session: Session, incident_id: int, *, lock: bool = False) -> Incident:
     if incident is None:
         raise NotFound("incidents.not_found", params={"id": incident_id})
     return incident
+
+
+@dataclass(frozen=True)
+class Target:
+    """An incident as dispatch sees it: where to send a unit, and whether it is still open."""
+
+    id: int
+    number: str
+    state: str
+    is_open: bool
+    lon: float | None
+    lat: float | None
+
+
+def target(session: Session, incident_id: int) -> Target:
+    """The incident's number, state and location; 404 `incidents.not_found`."""
+    incident = get(session, incident_id)
+    return Target(incident.id, incident.number, incident.state, incident.state in OPEN_STATES, incident.lon,
+                  incident.lat)
 
 
 def category(session: Session, code: str) -> IncidentCategory:
@@ -219,6 +240,11 @@ def link(session: Session, *, incident: Incident, kind: LinkKind, ref: str, acto
     if have is None:
         session.add(IncidentLink(incident_id=incident.id, kind=str(kind), ref=ref, at=utcnow(), actor=actor))
         session.flush()
+
+
+def unit_linked(session: Session, *, incident_id: int, unit_code: str, actor: str) -> None:
+    """A unit was sent to the incident: it is linked to it (once)."""
+    link(session, incident=get(session, incident_id), kind=LinkKind.UNIT, ref=unit_code, actor=actor)
 
 
 def timeline(session: Session, incident_id: int) -> tuple[list[IncidentTransition], list[IncidentNote],

@@ -17,8 +17,7 @@ from qorgau.core.bus import Context, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import utcnow
 from qorgau.incidents import service as incident_service
-from qorgau.incidents.enums import OPEN_STATES
-from qorgau.incidents.models import Incident
+from qorgau.incidents.service import Target
 from qorgau.units import service
 from qorgau.units.enums import NEXT_STAGES, STATUS_OF_STAGE, Stage, UnitKind, UnitStatus
 from qorgau.units.events import ASSIGNMENT_CHANGED, AssignmentChanged
@@ -31,7 +30,7 @@ _STAMP = {Stage.ACCEPTED: "accepted_at", Stage.DECLINED: "declined_at", Stage.EN
           Stage.REASSIGNED: "ended_at"}
 
 
-def located(incident: Incident) -> tuple[float, float]:
+def located(incident: Target) -> tuple[float, float]:
     if incident.lon is None or incident.lat is None:
         raise Conflict("incidents.no_location", params={"number": incident.number})
     return incident.lon, incident.lat
@@ -48,8 +47,8 @@ def candidates(session: Session, codes: list[str] | None = None) -> list[Candida
 def recommendations(session: Session, *, incident_id: int, now: datetime, stale_s: float, lost_s: float,
                     limit: int, codes: list[str] | None = None) -> list[Recommendation]:
     """The best available units for the incident by travel time on the active model's streets."""
-    target = located(incident_service.get(session, incident_id))
-    graph = city_service.graph(session, city_service.active_model(session))
+    target = located(incident_service.target(session, incident_id))
+    graph = city_service.active_graph(session)
     return recommend(graph, target, candidates(session, codes), now=now, stale_s=stale_s, lost_s=lost_s,
                      limit=limit)
 
@@ -78,8 +77,8 @@ def _announce(session: Session, row: Assignment, unit: Unit, stage: Stage, at: d
 def dispatch(session: Session, *, incident_id: int, unit_code: str, actor: str, ctx: Context,
              stale_s: float, lost_s: float) -> Assignment:
     """Send a unit to an incident; 409 `units.busy` when it is not available (also when another dispatcher won)."""
-    incident = incident_service.get(session, incident_id)
-    if incident.state not in OPEN_STATES:
+    incident = incident_service.target(session, incident_id)
+    if not incident.is_open:
         raise Conflict("incidents.not_open", params={"number": incident.number, "state": incident.state})
     unit = service.get(session, unit_code)
     if unit.status != UnitStatus.AVAILABLE or not unit.active:
@@ -103,13 +102,13 @@ def dispatch(session: Session, *, incident_id: int, unit_code: str, actor: str, 
     return row
 
 
-def _estimate(session: Session, incident: Incident, unit: Unit, *, stale_s: float,
+def _estimate(session: Session, incident: Target, unit: Unit, *, stale_s: float,
               lost_s: float) -> tuple[float | None, dict[str, object] | None]:
     """ETA and route at dispatch, when there is a model, a location and a usable position (else none)."""
     if incident.lon is None or incident.lat is None or unit.lon is None:
         return None, None
     try:
-        graph = city_service.graph(session, city_service.active_model(session))
+        graph = city_service.active_graph(session)
         found = recommend(graph, (incident.lon, incident.lat),
                           [Candidate(unit.code, UnitKind(unit.kind), unit.lon, unit.lat or 0.0, unit.position_at)],
                           now=utcnow(), stale_s=stale_s, lost_s=lost_s, limit=1)
@@ -176,6 +175,18 @@ def reassign(session: Session, *, assignment_id: int, unit_code: str, actor: str
     row.replaced_by = fresh.id
     _enter(session, row, Stage.REASSIGNED, ctx=ctx, reason=reason)
     return fresh
+
+
+def of_unit(session: Session, unit: Unit) -> list[Assignment]:
+    """The unit's assignments, newest first."""
+    return list(session.scalars(select(Assignment).where(Assignment.unit_id == unit.id).order_by(Assignment.id.desc())))
+
+
+def of_incident(session: Session, incident_id: int) -> list[Assignment]:
+    """Every unit sent to the incident, in order (404 for an unknown incident)."""
+    incident_service.target(session, incident_id)
+    return list(session.scalars(select(Assignment).where(Assignment.incident_id == incident_id)
+                                .order_by(Assignment.id)))
 
 
 def current(session: Session, unit: Unit) -> Assignment | None:

@@ -1,4 +1,5 @@
-"""Cross-domain steps of units: GPS fixes from the ingest move the unit their tracker is bound to."""
+"""Cross-domain steps of units: GPS fixes from the ingest move the unit their tracker is bound to; the
+incident follows its units' stages."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.bus import Event
 from qorgau.core.bus.dispatch import Subscriber
+from qorgau.incidents import service as incident_service
+from qorgau.incidents.enums import IncidentState
 from qorgau.ingest.events import GPS_FIX, GpsFix
 from qorgau.units import service
+from qorgau.units.enums import Stage
+from qorgau.units.events import ASSIGNMENT_CHANGED, AssignmentChanged
+
+_STAGE_TO_STATE = {Stage.DISPATCHED: IncidentState.DISPATCHED, Stage.EN_ROUTE: IncidentState.EN_ROUTE,
+                   Stage.ON_SCENE: IncidentState.ON_SCENE, Stage.RESOLVED: IncidentState.RESOLVED}
 
 
 def follow_tracker(session: Session, event: Event[Any]) -> None:
@@ -23,5 +31,24 @@ def follow_tracker(session: Session, event: Event[Any]) -> None:
                  ctx=ctx, speed_kmh=fix.speed_kmh, heading_deg=fix.heading_deg)
 
 
+def incident_follows(session: Session, event: Event[Any]) -> None:
+    """Dispatched, en route, on scene (and resolved) move the incident as the first unit reaches each; a unit
+    sent is linked to it."""
+    change: AssignmentChanged = event.payload
+    actor = f"unit:{change.unit_code}"
+    ctx = event.context.model_copy(update={"actor": actor, "parent_id": event.id})
+    if change.stage == Stage.DISPATCHED:
+        incident_service.unit_linked(session, incident_id=change.incident_id, unit_code=change.unit_code,
+                                     actor=event.context.actor)
+    state = _STAGE_TO_STATE.get(change.stage)
+    if state is not None:
+        incident_service.unit_reached(session, incident_id=change.incident_id, stage=state, at=change.at,
+                                      actor=actor, ctx=ctx)
+
+
 def subscribers() -> list[Subscriber]:
-    return [Subscriber("units.gps", follow_tracker, frozenset({GPS_FIX.name}))]
+    return [
+        Subscriber("units.gps", follow_tracker, frozenset({GPS_FIX.name})),
+        # Named as when it lived in incidents.flows: the name keys its stored cursor, so none is lost or redone.
+        Subscriber("incidents.units", incident_follows, frozenset({ASSIGNMENT_CHANGED.name})),
+    ]

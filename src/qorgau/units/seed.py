@@ -13,8 +13,8 @@ from qorgau.city.aksai.facts import AKSAI_CENTRE
 from qorgau.core.bus import Context
 from qorgau.core.time import utcnow
 from qorgau.devices import geo
+from qorgau.devices import queries as device_queries
 from qorgau.devices.enums import SiteKind
-from qorgau.devices.models import Site
 from qorgau.units import service
 from qorgau.units.enums import UnitKind
 from qorgau.units.models import Unit
@@ -36,7 +36,7 @@ def plan(session: Session) -> list[UnitCreate]:
               for k, (lon, lat) in enumerate(_ring(FOOT_PATROLS, 500), 1)]
     units += [UnitCreate(code=f"UIP-{k:02d}", kind=UnitKind.DISTRICT_INSPECTOR, name=f"УИП {k}", lon=lon, lat=lat)
               for k, (lon, lat) in enumerate(_ring(INSPECTORS, 60), 1)]
-    posts = session.scalars(select(Site).where(Site.kind == SiteKind.POLICE_POST).order_by(Site.code)).all()
+    posts = device_queries.sites_of_kind(session, SiteKind.POLICE_POST)
     units += [UnitCreate(code=f"POST-{site.code}", kind=UnitKind.POST, name=site.name_ru, site_code=site.code,
                          lon=site.lon, lat=site.lat) for site in posts]
     return units

@@ -33,6 +33,11 @@ def of_user(session: Session, user_id: int) -> Unit:
     return unit
 
 
+def names(session: Session, codes: Sequence[str]) -> dict[str, str]:
+    """Code → name of the units named (unknown codes are left out)."""
+    return {code: name for code, name in session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes)))}
+
+
 def members(session: Session, unit_id: int) -> list[int]:
     return list(session.scalars(select(UnitMember.user_id).where(UnitMember.unit_id == unit_id)
                                 .order_by(UnitMember.user_id)))
