@@ -12,11 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qorgau.city import service as city_service
-from qorgau.city.models import CityEdge, CityModel, CityNode, CityPlace, PopulationCell
+from qorgau.city import queries as city_queries
+from qorgau.city.enums import PlaceKind
 from qorgau.devices import geo
 from qorgau.devices.enums import SiteSubtype
 from qorgau.devices.planner import Spot
@@ -39,32 +38,22 @@ class _Edge:
 class CityPlanner:
     """A SitePlanner over the active city model's town (its most populous settlement)."""
 
-    def __init__(self, session: Session, model: CityModel | None = None) -> None:
-        self.model = model or city_service.active_model(session)
+    def __init__(self, session: Session, model: city_queries.ModelRef | None = None) -> None:
+        self.model = model or city_queries.active_model(session)
         self.generated = self.model.generated
         mid = self.model.id
-        town = session.scalars(select(CityPlace).where(CityPlace.model_id == mid, CityPlace.kind == "settlement")
-                               .order_by(CityPlace.population.desc().nulls_last(), CityPlace.id).limit(1)).first()
+        town = city_queries.main_settlement(session, mid)
         if town is None:
             raise ValueError("the city model has no settlement to place the equipment in")
-        self.lon, self.lat = town.lon, town.lat
-        nodes = session.execute(select(CityNode.idx, CityNode.lon, CityNode.lat).where(CityNode.model_id == mid))
-        self.nodes = {idx: (lon, lat) for idx, lon, lat in nodes}
-        self.edges = [
-            _Edge(s, t, _RANK.get(h, 1), n, lo, la)
-            for s, t, h, n, lo, la in session.execute(
-                select(CityEdge.source, CityEdge.target, CityEdge.highway, CityEdge.name, CityEdge.lon, CityEdge.lat)
-                .where(CityEdge.model_id == mid, CityEdge.drive.is_(True)).order_by(CityEdge.id))
-            if self._in_town(lo, la)
-        ]
-        self.blocks = [(p.lon, p.lat) for p in session.scalars(
-            select(CityPlace).where(CityPlace.model_id == mid, CityPlace.kind == "block").order_by(CityPlace.id))
-            if self._in_town(p.lon, p.lat)]
-        self.districts = [(p.min_lon, p.min_lat, p.max_lon, p.max_lat) for p in session.scalars(
-            select(CityPlace).where(CityPlace.model_id == mid, CityPlace.kind == "microdistrict"))]
-        self.cells = [(c.lon, c.lat, c.residents) for c in session.scalars(
-            select(PopulationCell).where(PopulationCell.model_id == mid).order_by(PopulationCell.id))
-            if self._in_town(c.lon, c.lat)]
+        self.lon, self.lat = town
+        self.nodes = city_queries.nodes(session, mid)
+        self.edges = [_Edge(s.source, s.target, _RANK.get(s.highway, 1), s.name, s.lon, s.lat)
+                      for s in city_queries.drive_streets(session, mid) if self._in_town(s.lon, s.lat)]
+        self.blocks = [(p.lon, p.lat) for p in city_queries.areas(session, mid, PlaceKind.BLOCK)
+                       if self._in_town(p.lon, p.lat)]
+        self.districts = [(p.min_lon, p.min_lat, p.max_lon, p.max_lat)
+                          for p in city_queries.areas(session, mid, PlaceKind.MICRODISTRICT)]
+        self.cells = [(lon, lat, n) for lon, lat, n in city_queries.residents(session, mid) if self._in_town(lon, lat)]
         self.taken: list[tuple[float, float]] = []
 
     def _in_town(self, lon: float, lat: float) -> bool:
