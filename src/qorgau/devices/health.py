@@ -6,19 +6,24 @@ the event log is the one place alarm rules learn that a device went offline or c
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, lazyload
 
 from qorgau.core.bus import Context, publish
-from qorgau.core.errors import Conflict, NotFound
+from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import utcnow
 from qorgau.devices import revision
 from qorgau.devices.config import DEFAULTS
 from qorgau.devices.enums import SUPERVISED_LIFECYCLES, WATCHED_HEALTH, DeviceKind, Health, HealthReason, Lifecycle
 from qorgau.devices.events import HEALTH_CHANGED, HealthChanged
 from qorgau.devices.models import Device
+
+log = logging.getLogger(__name__)
 
 SUPERVISION_BATCH = 500
 
@@ -63,6 +68,46 @@ def heartbeat(session: Session, *, code: str, status: Health = Health.ONLINE, de
     reason = HealthReason.HEARTBEAT if status == Health.ONLINE else HealthReason.REPORTED_DEGRADED
     change(session, device, status, reason, ctx=ctx, now=now, detail=detail)
     return device
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A device seen alive by the ingest, in plain values (so a batch can cross to a writer process)."""
+
+    device_id: int
+    code: str
+    interval_s: int  # its supervision interval, as the ingest's directory resolved it
+    status: Health = Health.ONLINE
+    detail: str | None = None
+
+
+def seen(session: Session, sightings: Sequence[Sighting], *, now: datetime) -> None:
+    """Many devices seen alive at ``now``: those online already in one UPDATE per interval, the others one by one.
+
+    The ingest's hot path: a batch of plain heartbeats of online devices costs one statement, not a read and a
+    write per device. A device not (or no longer) online, or a degraded report, goes through :func:`heartbeat`,
+    which publishes the change; one that was decommissioned or removed meanwhile is skipped (logged).
+    """
+    plain = [s for s in sightings if s.status == Health.ONLINE]
+    by_interval: dict[int, list[int]] = {}
+    for sighting in plain:
+        by_interval.setdefault(sighting.interval_s, []).append(sighting.device_id)
+    for interval_s, ids in by_interval.items():
+        session.execute(update(Device).where(Device.id.in_(ids), Device.health == Health.ONLINE)
+                        .values(last_seen_at=now, offline_after=now + timedelta(seconds=interval_s))
+                        .execution_options(synchronize_session=False))
+    ids = [s.device_id for s in plain]
+    not_online = set(session.scalars(select(Device.id).where(Device.id.in_(ids), Device.health != Health.ONLINE)))
+    for sighting in sightings:
+        if sighting.status == Health.ONLINE and sighting.device_id not in not_online:
+            continue
+        try:
+            with session.begin_nested():
+                heartbeat(session, code=sighting.code, status=sighting.status, detail=sighting.detail,
+                          ctx=Context(actor=f"device:{sighting.code}"), now=now)
+        except QorgauError:
+            # Decommissioned or removed since the ingest's directory was read: its events are still kept.
+            log.info("heartbeat of a device no longer in service", extra={"device": sighting.code})
 
 
 def supervise(session: Session, *, now: datetime | None = None, ctx: Context | None = None) -> list[str]:

@@ -14,20 +14,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
-from qorgau.core.bus import Context, Event
+from qorgau.core.bus import Event
 from qorgau.core.bus.outbox import BatchRow, batch_row, publish_rows
 from qorgau.core.db import Database
-from qorgau.core.errors import QorgauError
 from qorgau.core.time import utcnow
 from qorgau.devices import health as device_health
 from qorgau.devices.enums import Health
-from qorgau.devices.models import Device
+from qorgau.devices.health import Sighting
 from qorgau.ingest.directory import DeviceRef, Directory
 from qorgau.ingest.metrics import IngestMetrics
 
@@ -52,52 +47,17 @@ class Heartbeat:
     detail: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BeatRow:
-    """A heartbeat as the writer needs it (plain values, so it can cross to a writer process)."""
-
-    device_id: int
-    code: str
-    interval_s: int
-    status: Health
-    detail: str | None
+def _sighting(beat: Heartbeat) -> Sighting:
+    return Sighting(beat.device.id, beat.device.code, beat.device.supervision_interval_s, beat.status, beat.detail)
 
 
-def _beat_row(beat: Heartbeat) -> BeatRow:
-    return BeatRow(beat.device.id, beat.device.code, beat.device.supervision_interval_s, beat.status, beat.detail)
-
-
-def commit_rows(db: Database, rows: Sequence[BatchRow], beats: Sequence[BeatRow]) -> None:
+def commit_rows(db: Database, rows: Sequence[BatchRow], beats: Sequence[Sighting]) -> None:
     """One group transaction: the events, then the heartbeats (in the writer thread or the writer process)."""
     now = utcnow()
     with db.unit_of_work() as session:
         publish_rows(session, rows)
         if beats:
-            _write_heartbeats(session, beats, now)
-
-
-def _write_heartbeats(session: Session, beats: Sequence[BeatRow], now: datetime) -> None:
-    plain = [b for b in beats if b.status == Health.ONLINE]
-    by_interval: dict[int, list[int]] = {}
-    for beat in plain:
-        by_interval.setdefault(beat.interval_s, []).append(beat.device_id)
-    for interval_s, ids in by_interval.items():
-        session.execute(update(Device).where(Device.id.in_(ids), Device.health == Health.ONLINE)
-                        .values(last_seen_at=now, offline_after=now + timedelta(seconds=interval_s))
-                        .execution_options(synchronize_session=False))
-    # Devices not (or no longer) online go through the registry's heartbeat, which publishes the change.
-    ids = [b.device_id for b in plain]
-    not_online = set(session.scalars(select(Device.id).where(Device.id.in_(ids), Device.health != Health.ONLINE)))
-    for beat in beats:
-        if beat.status == Health.ONLINE and beat.device_id not in not_online:
-            continue
-        try:
-            with session.begin_nested():
-                device_health.heartbeat(session, code=beat.code, status=beat.status, detail=beat.detail,
-                                        ctx=Context(actor=f"device:{beat.code}"), now=now)
-        except QorgauError:
-            # Decommissioned or removed since the directory was read: its events are still kept.
-            log.info("heartbeat of a device no longer in service", extra={"device": beat.code})
+            device_health.seen(session, beats, now=now)
 
 
 @dataclass(slots=True)
@@ -235,7 +195,7 @@ class Sink:
 
     def _commit(self, batch: list[_Item]) -> None:
         rows = [row for item in batch for row in item.rows]
-        beats = list({beat.device.id: _beat_row(beat) for item in batch for beat in item.heartbeats}.values())
+        beats = list({beat.device.id: _sighting(beat) for item in batch for beat in item.heartbeats}.values())
         if self._remote is not None:
             self._remote.commit(rows, beats)
         else:
