@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from qorgau.core.bus import Event
 from qorgau.core.bus.outbox import BatchRow, batch_row, publish_rows
@@ -26,9 +26,6 @@ from qorgau.devices.health import Sighting
 from qorgau.ingest.directory import DeviceRef, Directory
 from qorgau.ingest.metrics import IngestMetrics
 
-if TYPE_CHECKING:
-    from qorgau.ingest.writer_process import RemoteWriter
-
 log = logging.getLogger(__name__)
 
 Done = Callable[[BaseException | None], None]
@@ -36,6 +33,16 @@ Done = Callable[[BaseException | None], None]
 # larger groups write far fewer bytes under load; a lone alarm pays 1 ms.
 GATHER_BELOW = 64
 GATHER_S = 0.001
+
+
+class GroupWriter(Protocol):
+    """Commits each group somewhere else (the writer process) with `commit_rows`, blocking until it is durable."""
+
+    def start(self) -> None: ...
+
+    def commit(self, rows: Sequence[BatchRow], beats: Sequence[Sighting]) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +79,7 @@ class Sink:
     """The one writer of ingest events; `submit` is thread-safe and never blocks."""
 
     def __init__(self, db: Database, directory: Directory, metrics: IngestMetrics, *, max_batch: int = 2000,
-                 heartbeat_every_s: float = 30.0, remote: RemoteWriter | None = None) -> None:
+                 heartbeat_every_s: float = 30.0, remote: GroupWriter | None = None) -> None:
         self._db = db
         self._remote = remote
         self._dialect = db.engine.dialect.name
