@@ -6,13 +6,11 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter
-
-from qorgau.core.bus.dispatch import Subscriber
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `qorgau --help` imports this list and should not pay for the web stack
     import typer
+    from fastapi import APIRouter
 
+    from qorgau.core.bus.dispatch import Subscriber
     from qorgau.core.db import Database
     from qorgau.core.workers import Periodic
     from qorgau.settings import Settings
