@@ -36,6 +36,9 @@ from qorgau.core.time import utcnow
 from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR, make_user
 
+# Each test runs the real `qorgau` command several times, a process start (≈1–3 s) each.
+pytestmark = pytest.mark.timeout(150)
+
 ROOT = Path(__file__).resolve().parents[2]
 QORGAU = ROOT / ".venv" / "bin" / "qorgau"
 STRONG = "a-long-enough-password"

@@ -22,6 +22,9 @@ from tests.conftest import PASSWORD, ROOT
 from tests.processes import sigint_ignored, stop_within
 from tests.server import QORGAU, cli_env, free_port, run_cli
 
+# Each test migrates a database and starts a server or ingest process before it stops it.
+pytestmark = pytest.mark.timeout(120)
+
 STOP_BOUND_S = 10.0  # measured under 1 s; the grace period below is 60 s, so passing proves nothing waited it out
 SIGNALS = {"SIGINT to the group": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from websockets.sync.client import connect
 
 from qorgau.settings import Settings
@@ -11,6 +12,7 @@ from tests.conftest import PASSWORD
 from tests.server import cli_env, run_cli, running_server
 
 
+@pytest.mark.timeout(120)  # starts the server and runs CLI processes beside it
 def test_cli_process_event_reaches_server_websocket(settings: Settings, tmp_path: Path) -> None:
     env = cli_env(settings.data_dir, settings.effective_database_url)
     assert run_cli(env, "user", "add", "chief", "--role", "admin", stdin=PASSWORD + "\n").returncode == 0

@@ -25,6 +25,9 @@ from tests.processes import (
     wait_gone,
 )
 
+# Each test seeds or copies a town and starts the whole demo (broker, server, simulator) before it stops it.
+pytestmark = pytest.mark.timeout(150)
+
 STOP_BOUND_S = 15.0  # measured 2–4 s on the 2-core VM; without the fixes these took 60 s or never ended
 
 

@@ -31,6 +31,9 @@ from qorgau.simulator.scenarios import load, resolve
 from tests.conftest import PASSWORD
 from tests.server import cli_env, free_port, run_cli, running_server
 
+# The module's fixture plays a 60 s simulation (and starts Mosquitto and the server): the first test pays for it.
+pytestmark = pytest.mark.timeout(240)
+
 STORY = """
 name: test-story
 title: A scripted morning
@@ -156,7 +159,10 @@ def test_units_move_on_the_streets(served: Served, played: Simulation) -> None:
         by_unit.setdefault(event.payload["code"], []).append((event.payload["lon"], event.payload["lat"]))
     moving = {code: fixes[2:] for code, fixes in by_unit.items() if len(set(fixes)) > 2}
     assert len(moving) >= 5, "patrol cars and foot patrols move"
-    points = [point for fixes in moving.values() for point in fixes]  # past the first fix: off the start ring
+    # Past the first fix (off the start ring), and each place once: a crew standing at a scene off the street
+    # (a yard, a building) reports the same fix for as long as it stays, and how long that is in a 60 s window
+    # depends on how busy the machine is, not on the routing this test is about.
+    points = sorted({point for fixes in moving.values() for point in fixes})
     distances = _distance_to_network_m(served.db, points)
     far = sorted(zip(distances.tolist(), points, strict=True))[-5:]
     assert np.percentile(distances, 95) < 15.0, far

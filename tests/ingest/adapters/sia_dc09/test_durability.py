@@ -8,6 +8,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from qorgau.core.aio import within
@@ -55,6 +56,7 @@ def _recorded(db: Database) -> list[tuple[str, int]]:
         return [(p["account"], p["sequence"]) for p in payloads]
 
 
+@pytest.mark.timeout(150)  # loads the receiver for seconds, kills it, restarts it and reads everything back
 def test_kill_under_load_loses_no_acknowledged_event(settings: Settings, db: Database, tmp_path: Path) -> None:
     for k in range(PANELS):
         add_panel(db, f"PNL-{k:04d}", str(2000 + k))
