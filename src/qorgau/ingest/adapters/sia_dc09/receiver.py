@@ -2,7 +2,8 @@
 
 - bad CRC or an envelope we cannot read: no response (the panel retries);
 - unknown account, or a body we cannot decrypt: DUH;
-- encrypted frame outside the −40 s/+20 s window: NAK with our clock;
+- a timestamp outside the −40 s/+20 s window (encrypted or not; an encrypted frame must carry one): NAK with
+  our clock;
 - NULL link test: ACK (after its heartbeat is written, when one is due);
 - retransmission of a recorded message: ACK again, nothing recorded;
 - anything else: its events are committed, and only then ACKed.
@@ -87,7 +88,8 @@ class Receiver:
             metrics.reject(ADAPTER, exc.reason)
             return _duh(envelope, now) if exc.reason in DUH_REASONS else None
         at = mapping.panel_time(frame, device, self._zone)
-        if frame.encrypted and (at is None or not timestamp_in_window(at, now)):
+        # Every timestamp is judged, in the panel's own time setting; only an unencrypted frame may go without.
+        if (at is None and frame.encrypted) or (at is not None and not timestamp_in_window(at, now)):
             metrics.reject(ADAPTER, "outside_window")
             return render.nak(now)
         if frame.encrypted:
