@@ -24,7 +24,7 @@ from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.pagination import DEFAULT_LIMIT, Page
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
 Reader = Annotated[Principal, Require(Permission.ALARMS_READ)]
@@ -98,7 +98,7 @@ def delete_rule(code: str, principal: RuleEditor, db: DbSession, source: ClientS
 
 
 @router.get("/{alarm_id}", response_model=AlarmDetail)
-def get_alarm(alarm_id: int, _: Reader, db: ReadSession, runtime: AppRuntime) -> AlarmDetail:
+def get_alarm(alarm_id: IdPath, _: Reader, db: ReadSession, runtime: AppRuntime) -> AlarmDetail:
     """One alarm with its procedure's steps and progress, and the cameras that see it."""
     alarm = service.get(db, alarm_id)
     return present.to_detail(db, alarm, _config(runtime), present.cameras_for(runtime.db, db, alarm))
@@ -106,7 +106,7 @@ def get_alarm(alarm_id: int, _: Reader, db: ReadSession, runtime: AppRuntime) ->
 
 @router.post("/{alarm_id}/acknowledge", response_model=AlarmRead,
              responses={409: {"description": "Acknowledged already (the body names by whom) or not new"}})
-def acknowledge(alarm_id: int, principal: Handler, db: DbSession, runtime: AppRuntime) -> AlarmRead:
+def acknowledge(alarm_id: IdPath, principal: Handler, db: DbSession, runtime: AppRuntime) -> AlarmRead:
     """Take the alarm: it stops escalating. Of two operators acknowledging at once, exactly one wins."""
     config = _config(runtime)
     alarm = service.acknowledge(db, alarm_id=alarm_id, user_id=principal.user_id, user_name=principal.username,
@@ -116,7 +116,7 @@ def acknowledge(alarm_id: int, principal: Handler, db: DbSession, runtime: AppRu
 
 @router.post("/{alarm_id}/resolve", response_model=AlarmRead,
              responses={409: {"description": "Not acknowledged yet, or resolved already; `allowed` lists what is"}})
-def resolve(alarm_id: int, body: ResolveBody, principal: Handler, db: DbSession, runtime: AppRuntime) -> AlarmRead:
+def resolve(alarm_id: IdPath, body: ResolveBody, principal: Handler, db: DbSession, runtime: AppRuntime) -> AlarmRead:
     """Close an acknowledged alarm as confirmed, false or test, with a note."""
     config = _config(runtime)
     alarm = service.resolve(db, alarm_id=alarm_id, resolution=body.resolution, note=body.note,
@@ -126,7 +126,7 @@ def resolve(alarm_id: int, body: ResolveBody, principal: Handler, db: DbSession,
 
 
 @router.post("/{alarm_id}/steps/{step_key}", response_model=AlarmDetail)
-def mark_step(alarm_id: int, step_key: str, body: StepBody, principal: Handler, db: DbSession,
+def mark_step(alarm_id: IdPath, step_key: str, body: StepBody, principal: Handler, db: DbSession,
               runtime: AppRuntime) -> AlarmDetail:
     """Tick a procedure step done, or skip it; either is recorded with who and when."""
     service.mark_step(db, alarm_id=alarm_id, step_key=step_key, state=body.state, note=body.note,

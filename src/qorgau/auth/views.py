@@ -30,7 +30,7 @@ from qorgau.auth.service import Principal
 from qorgau.core.errors import Forbidden, QorgauError
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.problems import problem
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -128,12 +128,12 @@ def _crews_only(principal: Principal, *roles: str | None) -> None:
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-def get_user(user_id: int, _: Annotated[Principal, Require(Permission.USERS_READ)], db: ReadSession) -> UserRead:
+def get_user(user_id: IdPath, _: Annotated[Principal, Require(Permission.USERS_READ)], db: ReadSession) -> UserRead:
     return UserRead.model_validate(service.get(db, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-def update_user(user_id: int, body: UserUpdate, principal: Annotated[Principal, Require(Permission.USERS_WRITE)],
+def update_user(user_id: IdPath, body: UserUpdate, principal: Annotated[Principal, Require(Permission.USERS_WRITE)],
                 db: DbSession, source: ClientSource) -> UserRead:
     """Change a user's name, role, language or whether they may sign in."""
     _crews_only(principal, service.get(db, user_id).role, body.role)
@@ -143,7 +143,7 @@ def update_user(user_id: int, body: UserUpdate, principal: Annotated[Principal, 
 
 
 @router.post("/users/{user_id}/password", status_code=204)
-def reset_password(user_id: int, body: PasswordReset,
+def reset_password(user_id: IdPath, body: PasswordReset,
                    principal: Annotated[Principal, Require(Permission.USERS_WRITE)], db: DbSession,
                    source: ClientSource) -> Response:
     """Set a user's password (their sessions end)."""
@@ -154,7 +154,7 @@ def reset_password(user_id: int, body: PasswordReset,
 
 
 @router.post("/users/{user_id}/unlock")
-def unlock_user(user_id: int, principal: Annotated[Principal, Require(Permission.USERS_WRITE)], db: DbSession,
+def unlock_user(user_id: IdPath, principal: Annotated[Principal, Require(Permission.USERS_WRITE)], db: DbSession,
                 source: ClientSource) -> dict[str, int]:
     """Clear the sign-in delays of a user."""
     return {"cleared": service.unlock(db, user_id=user_id, actor=principal.actor(source), ctx=principal.context())}
@@ -177,7 +177,7 @@ def create_token(body: TokenCreate, principal: Annotated[Principal, Require(Perm
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, principal: Annotated[Principal, Require(Permission.TOKENS_WRITE)],
+def revoke_token(token_id: IdPath, principal: Annotated[Principal, Require(Permission.TOKENS_WRITE)],
                  db: DbSession, source: ClientSource) -> Response:
     service.revoke_token(db, user_id=principal.user_id, token_id=token_id, actor=principal.actor(source))
     return Response(status_code=204)

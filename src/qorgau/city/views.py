@@ -32,7 +32,7 @@ from qorgau.city.schemas import (
 )
 from qorgau.core.errors import NotFound, QorgauError
 from qorgau.core.pagination import Page, decode_int_cursor, encode_cursor
-from qorgau.core.web import ClientSource, DbSession, ReadSession, RequestLanguage
+from qorgau.core.web import ClientSource, DbSession, IdPath, ReadSession, RequestLanguage
 
 router = APIRouter(prefix="/api/city", tags=["city"])
 Reader = Annotated[Principal, Require(Permission.CITY_READ)]
@@ -88,7 +88,7 @@ def list_models(_: Reader, db: ReadSession, query: Annotated[PageQuery, Query()]
 
 
 @router.post("/models/{model_id}/activate", response_model=CityModelRead)
-def activate(model_id: int, principal: Writer, db: DbSession, source: ClientSource) -> CityModelRead:
+def activate(model_id: IdPath, principal: Writer, db: DbSession, source: ClientSource) -> CityModelRead:
     """Make a model the one used by default."""
     model = service.switch_active(db, model_id=model_id, actor=principal.actor(source))
     return CityModelRead.model_validate(model)
@@ -136,7 +136,7 @@ def list_places(_: Reader, db: ReadSession, query: Annotated[PlacesQuery, Query(
 
 
 @router.get("/places/{place_id}", response_model=PlaceDetail)
-def get_place(place_id: int, _: Reader, db: ReadSession,
+def get_place(place_id: IdPath, _: Reader, db: ReadSession,
               model: Annotated[str | None, Query(max_length=100)] = None) -> PlaceDetail:
     """One place with its geometry."""
     return PlaceDetail.model_validate(service.get_place(db, model=_model(db, model), place_id=place_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, cast
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
@@ -50,3 +50,8 @@ RequestLanguage = Annotated[Language, Depends(language)]
 BULK_BODY_MARK = "x-qorgau-bulk-body"
 
 PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+
+# Every integer id in a path: row ids are INTEGER columns (signed 32 bits in PostgreSQL), so anything outside them is a
+# 422 at the edge; an id beyond 64 bits used to reach the SQLite driver and fail there (OverflowError, a 500).
+MAX_ROW_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Row id (1 .. 2^31-1).")]

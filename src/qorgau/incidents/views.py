@@ -15,7 +15,7 @@ from qorgau.core.errors import QorgauError
 from qorgau.core.i18n import translate
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.time import as_utc
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession, RequestLanguage
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession, RequestLanguage
 from qorgau.incidents import eido, metrics, service
 from qorgau.incidents.config import IncidentsSettings
 from qorgau.incidents.enums import IncidentAction, IncidentState
@@ -83,7 +83,7 @@ def list_incidents(_: Reader, db: ReadSession, state: Annotated[list[IncidentSta
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail)
-def get_incident(incident_id: int, principal: Reader, db: ReadSession, runtime: AppRuntime) -> IncidentDetail:
+def get_incident(incident_id: IdPath, principal: Reader, db: ReadSession, runtime: AppRuntime) -> IncidentDetail:
     """One incident: timeline, notes, links, nearest cameras; the caller only for those who may edit it."""
     incident = service.get(db, incident_id)
     return detail(db, runtime.db, incident, with_caller=principal.can(Permission.INCIDENTS_WRITE))
@@ -91,7 +91,7 @@ def get_incident(incident_id: int, principal: Reader, db: ReadSession, runtime: 
 
 @router.post("/{incident_id}/transition", response_model=IncidentRead,
              responses={409: {"description": "Not allowed from the current state; `allowed` names those that are"}})
-def transition(incident_id: int, body: TransitionIn, principal: Writer, db: DbSession) -> IncidentRead:
+def transition(incident_id: IdPath, body: TransitionIn, principal: Writer, db: DbSession) -> IncidentRead:
     """Move the incident to another state by hand."""
     incident = service.transition(db, incident_id=incident_id, to=body.to, actor=actor_of(principal),
                                   ctx=principal.context(), reason=body.reason)
@@ -99,14 +99,14 @@ def transition(incident_id: int, body: TransitionIn, principal: Writer, db: DbSe
 
 
 @router.post("/{incident_id}/notes", response_model=NoteRead, status_code=201)
-def add_note(incident_id: int, body: NoteIn, principal: Writer, db: DbSession) -> NoteRead:
+def add_note(incident_id: IdPath, body: NoteIn, principal: Writer, db: DbSession) -> NoteRead:
     note = service.add_note(db, incident_id=incident_id, author=actor_of(principal), text=body.text,
                             ctx=principal.context())
     return NoteRead.model_validate(note)
 
 
 @router.get("/{incident_id}/eido")
-def export_eido(incident_id: int, principal: Reader, db: DbSession, source: ClientSource) -> dict[str, Any]:
+def export_eido(incident_id: IdPath, principal: Reader, db: DbSession, source: ClientSource) -> dict[str, Any]:
     """The incident as an EIDO (NENA-STA-021) JSON message; the export is recorded in the audit log."""
     incident = service.get(db, incident_id)
     transitions, notes, links = service.timeline(db, incident.id)

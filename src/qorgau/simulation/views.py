@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from qorgau.auth.deps import CurrentPrincipal, Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
-from qorgau.core.web import ClientSource, DbSession, ReadSession
+from qorgau.core.web import ClientSource, DbSession, IdPath, ReadSession
 from qorgau.simulation import service
 from qorgau.simulation.schemas import RunCreate, RunEnd, RunRead, SimulationStatus
 
@@ -33,14 +33,14 @@ def start_run(body: RunCreate, principal: Runner, db: DbSession, source: ClientS
 
 @router.post("/runs/{run_id}/heartbeat", response_model=RunRead,
              responses={409: {"description": "The run has ended (by its simulator, or lost): stop simulating"}})
-def heartbeat(run_id: int, _: Runner, db: DbSession) -> RunRead:
+def heartbeat(run_id: IdPath, _: Runner, db: DbSession) -> RunRead:
     """The simulator is alive; a run without one for `simulation_lost_after_s` is ended as lost."""
     return RunRead.model_validate(service.heartbeat(db, run_id=run_id))
 
 
 @router.post("/runs/{run_id}/end", response_model=RunRead,
              responses={409: {"description": "The run has already ended"}})
-def end_run(run_id: int, principal: Runner, db: DbSession, source: ClientSource,
+def end_run(run_id: IdPath, principal: Runner, db: DbSession, source: ClientSource,
             body: RunEnd | None = None) -> RunRead:
     """End the run with the simulator's summary; publishes `simulation.ended`."""
     run = service.end(db, run_id=run_id, summary=(body or RunEnd()).summary, actor=principal.actor(source),

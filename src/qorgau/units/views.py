@@ -14,7 +14,7 @@ from qorgau.core.errors import QorgauError
 from qorgau.core.pagination import Page
 from qorgau.core.runtime import Runtime
 from qorgau.core.time import utcnow
-from qorgau.core.web import AppRuntime, DbSession, ReadSession
+from qorgau.core.web import AppRuntime, DbSession, IdPath, ReadSession
 from qorgau.incidents import service as incident_service
 from qorgau.incidents.present import detail
 from qorgau.incidents.schemas import NoteIn, NoteRead
@@ -86,13 +86,13 @@ def unit_assignments(code: str, _: Reader, db: ReadSession) -> list[AssignmentRe
 
 
 @router.get("/incidents/{incident_id}/assignments", response_model=list[AssignmentRead])
-def incident_assignments(incident_id: int, _: Reader, db: ReadSession) -> list[AssignmentRead]:
+def incident_assignments(incident_id: IdPath, _: Reader, db: ReadSession) -> list[AssignmentRead]:
     """Every unit sent to the incident, in order, declined and reassigned ones included."""
     return [dispatch.to_read(db, r) for r in dispatch.of_incident(db, incident_id)]
 
 
 @router.get("/incidents/{incident_id}/recommendations", response_model=list[RecommendationRead])
-def recommendations(incident_id: int, _: Reader, db: ReadSession, runtime: AppRuntime,
+def recommendations(incident_id: IdPath, _: Reader, db: ReadSession, runtime: AppRuntime,
                     limit: Annotated[int, Query(ge=1, le=50)] = 5) -> list[RecommendationRead]:
     """The best available units by travel time on the streets (drive or walk), with ETA and route."""
     settings = runtime.settings.part(UnitsSettings)
@@ -108,7 +108,7 @@ def recommendations(incident_id: int, _: Reader, db: ReadSession, runtime: AppRu
 
 @router.post("/incidents/{incident_id}/dispatch", response_model=AssignmentRead, status_code=201,
              responses={409: {"description": "The unit is not available (busy, or another dispatcher was first)"}})
-def dispatch_unit(incident_id: int, body: DispatchIn, principal: Dispatcher, db: DbSession,
+def dispatch_unit(incident_id: IdPath, body: DispatchIn, principal: Dispatcher, db: DbSession,
                   runtime: AppRuntime) -> AssignmentRead:
     """Send a unit; its ETA and route at this moment are kept on the assignment."""
     row = dispatch.dispatch(db, incident_id=incident_id, unit_code=body.unit_code, actor=f"user:{principal.user_id}",
@@ -117,7 +117,7 @@ def dispatch_unit(incident_id: int, body: DispatchIn, principal: Dispatcher, db:
 
 
 @router.post("/assignments/{assignment_id}/reassign", response_model=AssignmentRead, status_code=201)
-def reassign(assignment_id: int, body: ReassignIn, principal: Dispatcher, db: DbSession,
+def reassign(assignment_id: IdPath, body: ReassignIn, principal: Dispatcher, db: DbSession,
              runtime: AppRuntime) -> AssignmentRead:
     """Hand the incident to another unit; returns the new assignment (the old one stays, `reassigned`)."""
     row = dispatch.reassign(db, assignment_id=assignment_id, unit_code=body.unit_code,
@@ -127,7 +127,7 @@ def reassign(assignment_id: int, body: ReassignIn, principal: Dispatcher, db: Db
 
 
 @router.post("/assignments/{assignment_id}/clear", response_model=AssignmentRead)
-def clear(assignment_id: int, principal: Dispatcher, db: DbSession) -> AssignmentRead:
+def clear(assignment_id: IdPath, principal: Dispatcher, db: DbSession) -> AssignmentRead:
     """Release the unit from the incident."""
     return dispatch.to_read(db, dispatch.release(db, assignment_id=assignment_id, ctx=principal.context()))
 
@@ -162,24 +162,24 @@ def _advance(db: Session, principal: Principal, assignment_id: int, stage: Stage
 
 
 @router.post("/assignments/{assignment_id}/accept", response_model=AssignmentRead)
-def accept(assignment_id: int, principal: Reporter, db: DbSession) -> AssignmentRead:
+def accept(assignment_id: IdPath, principal: Reporter, db: DbSession) -> AssignmentRead:
     return _advance(db, principal, assignment_id, Stage.ACCEPTED)
 
 
 @router.post("/assignments/{assignment_id}/decline", response_model=AssignmentRead)
-def decline(assignment_id: int, body: DeclineIn, principal: Reporter, db: DbSession) -> AssignmentRead:
+def decline(assignment_id: IdPath, body: DeclineIn, principal: Reporter, db: DbSession) -> AssignmentRead:
     """Decline with a reason; the unit is available again and the dispatcher sends another."""
     return _advance(db, principal, assignment_id, Stage.DECLINED, body.reason)
 
 
 @router.post("/assignments/{assignment_id}/progress", response_model=AssignmentRead)
-def progress(assignment_id: int, body: ProgressIn, principal: Reporter, db: DbSession) -> AssignmentRead:
+def progress(assignment_id: IdPath, body: ProgressIn, principal: Reporter, db: DbSession) -> AssignmentRead:
     """En route, on scene, resolved: these set the incident's times (the first unit to reach each)."""
     return _advance(db, principal, assignment_id, Stage(str(body.stage)))
 
 
 @router.post("/assignments/{assignment_id}/notes", response_model=NoteRead, status_code=201)
-def add_note(assignment_id: int, body: NoteIn, principal: Reporter, db: DbSession) -> NoteRead:
+def add_note(assignment_id: IdPath, body: NoteIn, principal: Reporter, db: DbSession) -> NoteRead:
     """A note on the assignment's incident, from the unit app."""
     unit = service.of_user(db, principal.user_id)
     row = dispatch.assignment(db, assignment_id)
