@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from qorgau.city.enums import Mode
+from qorgau.core.web import MAX_ROW_ID
 from qorgau.incidents.schemas import IncidentDetail
 from qorgau.units.enums import Progress, Stage, UnitKind, UnitStatus
 
 CODE = r"^[A-Z0-9][A-Z0-9-]{0,31}$"
+# A crew member's user id: strictly an integer (`false` is not user 0) within the row ids' range.
+MemberId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]
 
 
 def _upper(value: str | None) -> str | None:
@@ -25,7 +28,7 @@ class UnitFields(BaseModel):
     site_code: str | None = Field(default=None, max_length=32, description="The МОП a post is stationed at.")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Starting position (a post: its МОП).")
     lat: float | None = Field(default=None, ge=-90, le=90)
-    members: list[int] = Field(default_factory=list, description="User ids of the crew (unit app sign-in).")
+    members: list[MemberId] = Field(default_factory=list, description="User ids of the crew (unit app sign-in).")
     trackers: list[str] = Field(default_factory=list, description="GPS tracker ids bound to the unit.")
     active: bool = True
     simulated: bool = Field(default=False, description="Driven by the simulator: its moves are flagged simulated.")
@@ -47,7 +50,7 @@ class UnitPatch(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     site_code: str | None = Field(default=None, max_length=32)
-    members: list[int] | None = None
+    members: list[MemberId] | None = Field(default=None, description="User ids of the crew (unit app sign-in).")
     trackers: list[str] | None = None
     active: bool | None = None
     simulated: bool | None = None

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from qorgau.auth import service as auth_service
 from qorgau.core.bus import Context, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import utcnow
@@ -78,6 +79,11 @@ def board(session: Session, *, kinds: Sequence[UnitKind] = (), statuses: Sequenc
 
 def _set_crew(session: Session, unit: Unit, user_ids: list[int] | None, tracker_ids: list[str] | None) -> None:
     if user_ids is not None:
+        for user_id in dict.fromkeys(user_ids):
+            try:
+                auth_service.get(session, user_id)
+            except NotFound:  # a 422 naming the user, not the foreign key's failure at flush (a 500)
+                raise QorgauError("units.unknown_member", status=422, params={"user": user_id}) from None
         session.execute(delete(UnitMember).where(UnitMember.unit_id == unit.id))
         # A user moves to this unit from any other: one unit per user keeps the unit app unambiguous.
         session.execute(delete(UnitMember).where(UnitMember.user_id.in_(user_ids)))
