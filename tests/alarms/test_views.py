@@ -146,3 +146,26 @@ def test_operators_cannot_edit_rules(client: TestClient, app_db: Database) -> No
     assert len(client.get("/api/alarms/rules").json()) > 5
     denied = _problem(client.delete("/api/alarms/rules/school_panic"), 403, "auth.forbidden")
     assert denied["permission"] == "alarms:rules"
+
+
+def test_rule_hours_are_local_wall_clock_times_as_the_schema_declares(admin_client: TestClient) -> None:
+    import re
+
+    document = admin_client.get("/api/openapi.json").json()
+    for model in ("RuleRead", "RuleFields"):
+        schema = document["components"]["schemas"][model]
+        for name in ("active_from", "active_to"):
+            (declared,) = [s for s in schema["properties"][name]["anyOf"] if s.get("type") == "string"]
+            assert "format" not in declared and "wall-clock" in declared["description"], declared  # not RFC 3339
+    pattern = declared["pattern"]
+    rules = admin_client.get("/api/alarms/rules").json()
+    hours = [r[name] for r in rules for name in ("active_from", "active_to") if r[name] is not None]
+    assert hours and all(re.fullmatch(pattern, value) for value in hours), hours
+    body = {"code": "night_gate", "name_kk": "Түн", "name_ru": "Ночь", "event": "ingest.access_event",
+            "priority": 9, "alarm_kind": "door_forced", "active_from": "22:30", "active_to": "06:00:00"}
+    created = admin_client.post("/api/alarms/rules", json=body)
+    assert created.status_code == 201, created.text
+    assert (created.json()["active_from"], created.json()["active_to"]) == ("22:30:00", "06:00:00")
+    for wrong in ("22:30:00+05:00", "22:30:15", "24:00", "7:00", 3600):
+        response = admin_client.post("/api/alarms/rules", json={**body, "code": "x_rule", "active_from": wrong})
+        _problem(response, 422, "request.validation_failed")

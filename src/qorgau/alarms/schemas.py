@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from qorgau.alarms.enums import AlarmState, IncidentCategory, Resolution, StepState, Transition
@@ -20,6 +21,24 @@ MatchValue = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # The events a rule can react to: what devices and the ingest report.
 RuleEvent = Literal["ingest.panel_event", "ingest.access_event", "ingest.sos_event", "ingest.vendor_event",
                     "devices.health_changed"]
+
+# A rule's hours are local wall-clock times to the minute (stored as minutes since local midnight), not RFC 3339
+# `time` values, which need an offset: the document declares what is accepted and what is returned ("19:00:00").
+WALL_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$"
+
+
+def _wall_clock(value: Any) -> Any:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(WALL_CLOCK_PATTERN, value):
+        raise PydanticCustomError("alarms.wall_clock", "a local wall-clock time HH:MM or HH:MM:00, without offset")
+    return value
+
+
+WallClock = Annotated[time, BeforeValidator(_wall_clock), WithJsonSchema({
+    "type": "string", "pattern": WALL_CLOCK_PATTERN,
+    "description": "Local wall-clock time in QORGAU_TIME_ZONE, to the minute: HH:MM or HH:MM:00, no offset.",
+})]
 
 
 class Strict(BaseModel):
@@ -60,9 +79,9 @@ class RuleFields(Strict):
     device_purpose: CameraPurpose | None = Field(default=None, description="A camera's purpose.")
     site_kind: SiteKind | None = None
     site_subtype: SiteSubtype | None = Field(default=None, description="e.g. school.")
-    active_from: time | None = Field(default=None, description="Local time (QORGAU_TIME_ZONE) the rule starts to "
+    active_from: WallClock | None = Field(default=None, description="Local time (QORGAU_TIME_ZONE) the rule starts to "
                                                                "apply; after active_to: past midnight.")
-    active_to: time | None = Field(default=None, description="Local time it stops applying (exclusive).")
+    active_to: WallClock | None = Field(default=None, description="Local time it stops applying (exclusive).")
     priority: int = Field(ge=1, le=255, description="1 is the highest, 255 the lowest.")
     alarm_kind: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")] = Field(
         description="What happened, as the desk shows it: panic, duress, sos, door_forced, device_offline, tamper…")
