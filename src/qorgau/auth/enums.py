@@ -80,6 +80,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SIMULATOR: frozenset(_DISPATCHER | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN}),
 }
 
+# Roles whose writes reach only what is marked simulated (users, devices, units): the simulator plays its own
+# crews, panels and units and never touches a real one; the registry export and integrations are never simulated.
+SIMULATED_ONLY: frozenset[Role] = frozenset({Role.SIMULATOR})
+
 
 def permissions_of(role: Role | str) -> frozenset[Permission]:
     return ROLE_PERMISSIONS[Role(role)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from qorgau.audit import service as audit
 from qorgau.audit.enums import Action, Outcome
 from qorgau.auth import throttle
-from qorgau.auth.enums import Permission, Role, permissions_of
+from qorgau.auth.enums import SIMULATED_ONLY, Permission, Role, permissions_of
 from qorgau.auth.events import USER_CREATED, USER_UPDATED, UserChanged
 from qorgau.auth.models import ApiToken, User, WebSession
 from qorgau.auth.passwords import (
@@ -47,6 +48,16 @@ class Principal:
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
+    @property
+    def simulated_only(self) -> bool:
+        """Whether this caller's writes reach only what is marked simulated (the simulator's role)."""
+        return self.role in SIMULATED_ONLY
+
+    def confine(self, *, simulated: bool) -> None:
+        """Refuse (403) a write to a real target by a caller confined to simulated ones."""
+        if self.simulated_only and not simulated:
+            raise QorgauError("auth.simulated_only", status=403)
+
     def actor(self, source: str | None) -> audit.Actor:
         return audit.Actor(ref=f"user:{self.user_id}", name=self.username, source=source)
 
@@ -76,14 +87,24 @@ def _changed(session: Session, user: User, kind: EventType[UserChanged], changes
     publish(session, kind, subject_id=str(user.id), payload=payload, ctx=ctx)
 
 
-def create(session: Session, *, user_in: UserCreate, actor: audit.Actor, ctx: Context) -> User:
+def all_simulated(session: Session, user_ids: Iterable[int]) -> bool:
+    """Whether every one of these accounts exists and is a simulated crew account."""
+    wanted = set(user_ids)
+    if not wanted:
+        return True
+    found = session.scalars(select(User.id).where(User.id.in_(wanted), User.simulated.is_(True))).all()
+    return set(found) == wanted
+
+
+def create(session: Session, *, user_in: UserCreate, actor: audit.Actor, ctx: Context,
+           simulated: bool = False) -> User:
     check_password_strength(user_in.password)
     if get_by_username(session, user_in.username) is not None:
         raise Conflict("users.exists", params={"username": user_in.username})
     now = utcnow()
     user = User(
         username=user_in.username.lower(), display_name=user_in.display_name, role=str(user_in.role),
-        password_hash=hash_password(user_in.password), locale=user_in.locale, is_active=True,
+        password_hash=hash_password(user_in.password), locale=user_in.locale, is_active=True, simulated=simulated,
         created_at=now, updated_at=now, password_changed_at=now,
     )
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -117,14 +118,22 @@ def create_user(body: UserCreate, principal: Annotated[Principal, Require(Permis
                 db: DbSession, source: ClientSource) -> UserRead:
     """Create an account."""
     _crews_only(principal, body.role)
-    user = service.create(db, user_in=body, actor=principal.actor(source), ctx=principal.context())
+    user = service.create(db, user_in=body, actor=principal.actor(source), ctx=principal.context(),
+                          simulated=principal.simulated_only)
     return UserRead.model_validate(user)
 
 
 def _crews_only(principal: Principal, *roles: str | None) -> None:
     """The simulator's account manages the crews it plays (role patrol) and no other account."""
-    if principal.role == Role.SIMULATOR and any(role not in (None, Role.PATROL) for role in roles):
+    if principal.simulated_only and any(role not in (None, Role.PATROL) for role in roles):
         raise QorgauError("auth.crew_accounts_only", status=403)
+
+
+def _own_crew(principal: Principal, db: Session, user_id: int) -> None:
+    """A caller confined to simulated things manages only the crew accounts it made (marked simulated)."""
+    user = service.get(db, user_id)
+    principal.confine(simulated=user.simulated)
+    _crews_only(principal, user.role)
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
@@ -136,7 +145,8 @@ def get_user(user_id: IdPath, _: Annotated[Principal, Require(Permission.USERS_R
 def update_user(user_id: IdPath, body: UserUpdate, principal: Annotated[Principal, Require(Permission.USERS_WRITE)],
                 db: DbSession, source: ClientSource) -> UserRead:
     """Change a user's name, role, language or whether they may sign in."""
-    _crews_only(principal, service.get(db, user_id).role, body.role)
+    _own_crew(principal, db, user_id)
+    _crews_only(principal, body.role)
     user = service.update(db, user_id=user_id, user_in=body, actor=principal.actor(source),
                           ctx=principal.context())
     return UserRead.model_validate(user)
@@ -147,7 +157,7 @@ def reset_password(user_id: IdPath, body: PasswordReset,
                    principal: Annotated[Principal, Require(Permission.USERS_WRITE)], db: DbSession,
                    source: ClientSource) -> Response:
     """Set a user's password (their sessions end)."""
-    _crews_only(principal, service.get(db, user_id).role)
+    _own_crew(principal, db, user_id)
     service.set_password(db, user_id=user_id, password=body.password, actor=principal.actor(source),
                          ctx=principal.context())
     return Response(status_code=204)
@@ -157,6 +167,7 @@ def reset_password(user_id: IdPath, body: PasswordReset,
 def unlock_user(user_id: IdPath, principal: Annotated[Principal, Require(Permission.USERS_WRITE)], db: DbSession,
                 source: ClientSource) -> dict[str, int]:
     """Clear the sign-in delays of a user."""
+    _own_crew(principal, db, user_id)
     return {"cleared": service.unlock(db, user_id=user_id, actor=principal.actor(source), ctx=principal.context())}
 
 

@@ -92,8 +92,27 @@ def parse_csv(text: str) -> tuple[list[Row], list[Problem]]:
     return rows, problems
 
 
+# A cell a spreadsheet would run as a formula starts with one of these; the export prefixes such text cells with
+# one quote (OWASP's advice for CSV injection) and the import removes exactly that quote again. A text that
+# already starts with a quote gets one more, so that every text comes back as it was.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = (*FORMULA_LEADS, "'")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will show rather than evaluate: a formula- (or quote-) leading cell gets one quote."""
+    return "'" + text if text.startswith(_ESCAPED) else text
+
+
+def restore(text: str) -> str:
+    """The text ``neutralise`` was given: the one added quote comes off again, nothing else changes."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_ESCAPED) else text
+
+
 def _cell(name: str, value: str, delimiter: str) -> str | None:
     value = value.strip()
+    if (original := restore(value)) != value:
+        return original  # neutralised by the export: the text as it was, leading whitespace included
     if not value:
         return None
     if delimiter == ";" and name in NUMERIC:
@@ -220,13 +239,22 @@ def read(payload: bytes, fmt: Format) -> tuple[list[Row], list[Problem]]:
 
 
 def import_devices(session: Session, payload: bytes, fmt: Format, *, actor: audit.Actor, ctx: Context,
-                   progress: Progress | None = None) -> ImportResult:
-    """Create or update every device of the file, or nothing: raises ImportRejected listing every problem."""
+                   progress: Progress | None = None, simulated_only: bool = False) -> ImportResult:
+    """Create or update every device of the file, or nothing: raises ImportRejected listing every problem.
+
+    ``simulated_only`` (the simulator's role): every row must be a simulated device, and no row may update a real
+    one, or nothing is imported (403).
+    """
     rows, problems = read(payload, fmt)
     if not problems:
         specs, problems = prepare(session, rows)
     if problems:
         raise ImportRejected(problems, "line" if fmt == "csv" else "feature")
+    if simulated_only:
+        real = {code for code, device in existing(session, [s.fields.code for s in specs]).items()
+                if not device.simulated}
+        if real or not all(s.fields.simulated for s in specs):
+            raise QorgauError("auth.simulated_only", status=403)
     if progress is not None:
         progress(0, len(specs))
     result = counted(apply(session, specs, actor=actor, ctx=ctx, checked=True, progress=progress))
@@ -266,7 +294,7 @@ def to_csv(devices: Iterable[dict[str, Any]]) -> str:
         row["zones"] = ";".join(f"{z['number']}:{z['kind']}:{z['name']}" for z in row["zones"])
         values = (row[name] for name in COLUMNS)
         writer.writerow(["true" if v is True else "false" if v is False else
-                         _number(v) if isinstance(v, int | float) else (v or "") for v in values])
+                         _number(v) if isinstance(v, int | float) else neutralise(v or "") for v in values])
     return buffer.getvalue()
 
 

@@ -98,6 +98,7 @@ def list_devices(
 
 @router.post("/devices", response_model=DeviceRead, status_code=201)
 def create_device(body: DeviceCreate, principal: Writer, db: DbSession, source: ClientSource) -> DeviceRead:
+    principal.confine(simulated=body.simulated)
     """Register a device; credentials are stored encrypted and never returned."""
     device = service.create(db, device_in=body, actor=principal.actor(source), ctx=principal.context())
     return service.to_read(device)
@@ -125,6 +126,7 @@ def devices_geojson(_: Reader, db: ReadSession, runtime: AppRuntime, request: Re
 def export_devices(principal: Writer, db: DbSession, source: ClientSource,
                    format: importexport.Format = "csv") -> Response:
     """The whole registry as CSV or GeoJSON that imports back unchanged; credentials are never exported."""
+    principal.confine(simulated=False)  # the registry is real devices too: not for the simulator's role
     text = importexport.export_devices(db, format, actor=principal.actor(source))
     extension = "csv" if format == "csv" else "geojson"
     return Response(text, media_type=importexport.MEDIA_TYPES[format],
@@ -147,7 +149,8 @@ def import_devices(request: Request, principal: Writer, db: DbSession, source: C
     if fmt is None:
         raise QorgauError("devices.import_media_type", status=415)
     try:
-        return importexport.import_devices(db, payload, fmt, actor=principal.actor(source), ctx=principal.context())
+        return importexport.import_devices(db, payload, fmt, actor=principal.actor(source), ctx=principal.context(),
+                                           simulated_only=principal.simulated_only)
     except importexport.ImportRejected as exc:
         rows = [_describe(p, exc.locator, language) for p in exc.problems]
         raise QorgauError(exc.code, status=422, params=exc.params, extra={"rows": rows},
@@ -177,6 +180,7 @@ def get_device(code: str, _: Reader, db: ReadSession) -> DeviceRead:
 def update_device(code: str, body: DevicePatch, principal: Writer, db: DbSession, source: ClientSource
                   ) -> DeviceRead:
     """Change a device; fields left out keep their values, null clears an optional one."""
+    principal.confine(simulated=service.get(db, code).simulated and body.simulated is not False)
     device = service.update(db, code=code, patch=body, actor=principal.actor(source), ctx=principal.context())
     return service.to_read(device)
 
@@ -184,6 +188,7 @@ def update_device(code: str, body: DevicePatch, principal: Writer, db: DbSession
 @router.post("/devices/{code}/decommission", response_model=DeviceRead)
 def decommission_device(code: str, principal: Writer, db: DbSession, source: ClientSource) -> DeviceRead:
     """Take a device out of service; its streams and protocol identifiers are released."""
+    principal.confine(simulated=service.get(db, code).simulated)
     device = service.decommission(db, code=code, actor=principal.actor(source), ctx=principal.context())
     return service.to_read(device)
 
@@ -191,6 +196,7 @@ def decommission_device(code: str, principal: Writer, db: DbSession, source: Cli
 @router.post("/devices/{code}/heartbeat", response_model=HeartbeatRead)
 def heartbeat(code: str, principal: Writer, db: DbSession, body: Heartbeat | None = None) -> HeartbeatRead:
     """The device is alive (online, or degraded with a detail); works with a bearer token."""
+    principal.confine(simulated=service.get(db, code).simulated)
     beat = body or Heartbeat()
     device = health.heartbeat(db, code=code, status=beat.status, detail=beat.detail, ctx=principal.context())
     return HeartbeatRead(code=device.code, health=Health(device.health), last_seen_at=device.last_seen_at,
@@ -210,7 +216,8 @@ def list_sites(_: Reader, db: ReadSession, kind: Annotated[list[SiteKind] | None
 
 
 @router.post("/sites", response_model=SiteRead, status_code=201)
-def create_site(body: SiteFields, _: Writer, db: DbSession) -> SiteRead:
+def create_site(body: SiteFields, principal: Writer, db: DbSession) -> SiteRead:
+    principal.confine(simulated=False)  # sites are never simulated
     return SiteRead.model_validate(sites.create(db, body))
 
 
@@ -220,5 +227,6 @@ def get_site(code: str, _: Reader, db: ReadSession) -> SiteRead:
 
 
 @router.patch("/sites/{code}", response_model=SiteRead)
-def update_site(code: str, body: SitePatch, _: Writer, db: DbSession) -> SiteRead:
+def update_site(code: str, body: SitePatch, principal: Writer, db: DbSession) -> SiteRead:
+    principal.confine(simulated=False)
     return SiteRead.model_validate(sites.update(db, code=code, patch=body))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from qorgau.auth import service as auth_service
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
@@ -65,6 +66,8 @@ def board(_: Reader, db: ReadSession, runtime: AppRuntime, kind: Annotated[list[
 
 @router.post("/units", response_model=UnitRead, status_code=201)
 def create_unit(body: UnitCreate, principal: Writer, db: DbSession, runtime: AppRuntime) -> UnitRead:
+    if principal.simulated_only:  # the simulator's role: simulated units, crewed by its own accounts
+        principal.confine(simulated=body.simulated and auth_service.all_simulated(db, body.members))
     return _unit(db, service.create(db, unit_in=body, ctx=principal.context()), runtime)
 
 
@@ -76,6 +79,11 @@ def get_unit(code: str, _: Reader, db: ReadSession, runtime: AppRuntime) -> Unit
 @router.patch("/units/{code}", response_model=UnitRead)
 def update_unit(code: str, body: UnitPatch, principal: Writer, db: DbSession, runtime: AppRuntime) -> UnitRead:
     """Change a unit: name, МОП, crew, trackers, in service, or status by hand (available, busy, off duty)."""
+    if principal.simulated_only:  # the simulator's role: its own units, and only its own accounts join a crew
+        unit = service.get(db, code)
+        joining = set(body.members or ()) - set(service.members(db, unit.id))
+        principal.confine(simulated=unit.simulated and body.simulated is not False
+                          and auth_service.all_simulated(db, joining))
     return _unit(db, service.update(db, code=code, patch=body, ctx=principal.context()), runtime)
 
 

@@ -102,6 +102,7 @@ def list_integrations(_: Admin, db: ReadSession, cursor: str | None = None,
 def create_integration(body: IntegrationCreate, principal: Admin, db: DbSession,
                        source: ClientSource) -> IntegrationSecret:
     """Create an integration; the answer carries its secret, which is never shown again."""
+    principal.confine(simulated=False)  # integrations are never simulated: not for the simulator's role
     row, secret = service.create(db, integration_in=body, actor=principal.actor(source))
     return service.with_secret(row, secret)
 
@@ -115,6 +116,7 @@ def get_integration(name: str, _: Admin, db: ReadSession) -> IntegrationRead:
 def update_integration(name: str, body: IntegrationPatch, principal: Admin, db: DbSession,
                        source: ClientSource) -> IntegrationRead:
     """Enable or disable, change accepted types or the device mapping; fields left out keep their values."""
+    principal.confine(simulated=False)
     return service.to_read(service.update(db, name=name, patch=body, actor=principal.actor(source)))
 
 
@@ -122,6 +124,7 @@ def update_integration(name: str, body: IntegrationPatch, principal: Admin, db: 
 def rotate_secret(name: str, principal: Admin, db: DbSession, source: ClientSource,
                   body: RotateRequest | None = None) -> IntegrationSecret:
     """A new secret, shown once; the previous one stays valid for `grace_s` seconds (0: ends now)."""
+    principal.confine(simulated=False)
     grace = (body or RotateRequest()).grace_s
     row, secret = service.rotate(db, name=name, grace_s=grace, actor=principal.actor(source))
     return service.with_secret(row, secret)
