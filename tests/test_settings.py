@@ -77,7 +77,7 @@ def test_every_field_is_owned_by_exactly_one_part() -> None:
 def test_domain_fields_left_the_kernel() -> None:
     prefixes = ("ingest_", "dc09_", "mqtt_", "sip_", "webhook_", "alarm_", "unit_", "response_", "simulation_")
     assert [name for name in CoreSettings.model_fields if name.startswith(prefixes)] == []
-    assert len(Settings.model_fields) - len(CoreSettings.model_fields) == 30
+    assert len(Settings.model_fields) - len(CoreSettings.model_fields) == 32
 
 
 def test_the_kernel_imports_no_domain() -> None:

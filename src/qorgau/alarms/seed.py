@@ -2,7 +2,8 @@
 
 Priorities (1 highest): school panic and duress 1, fire 3, panic at another social object 5, SOS press 10,
 intrusion at night 15, forced door 20 — these sound with the default QORGAU_ALARM_SOUND_MAX_PRIORITY of 20 —
-then panel offline 30, tamper 40, intrusion by day 50, any other device offline 100. Admins edit them freely;
+then panel offline 30, tamper 40, intrusion by day 50, an unreadable panel signal 90 (a misconfigured panel: kept
+and ACKed by ingest, noticed here, folded per panel), any other device offline 100. Admins edit them freely;
 `install_defaults` only adds what is missing, so it never overwrites an admin's change.
 """
 
@@ -43,6 +44,9 @@ STEPS: dict[str, Texts] = {
                            "Check the site's other devices"),
     "notify_maintenance": _t("Қызмет көрсету ұйымына хабарлау", "Сообщить обслуживающей организации",
                              "Notify the maintenance contractor"),
+    "check_panel_settings": _t("Панельдің баптауларын тексеру (хабар пішімі, шот нөмірі, кілт)",
+                               "Проверить настройки панели (формат сообщений, номер счёта, ключ)",
+                               "Check the panel's settings (message format, account, key)"),
 }
 
 
@@ -71,6 +75,9 @@ PROCEDURES = (
                   ("view_cameras", "call_object", "notify_maintenance")),
     ProcedureSeed("device_offline", _t("Құрылғы байланыста жоқ", "Устройство не на связи", "Device offline"),
                   ("check_neighbours", "view_cameras", "call_object", "notify_maintenance")),
+    ProcedureSeed("unreadable_signal", _t("Панельден оқылмайтын сигнал", "Нечитаемый сигнал с панели",
+                                          "Unreadable signal from a panel"),
+                  ("check_panel_settings", "call_object", "notify_maintenance")),
 )
 
 PANEL, ACCESS, SOS, HEALTH = "ingest.panel_event", "ingest.access_event", "ingest.sos_event", "devices.health_changed"
@@ -109,6 +116,8 @@ RULES = (
           "tamper", "tamper"),
     _rule("burglary", "Кіру дабылы", "Проникновение", PANEL, {"kind": ["burglary"]}, 50, "burglary", "burglary",
           "burglary"),
+    _rule("unreadable_signal", "Панельден оқылмайтын сигнал", "Нечитаемый сигнал с панели", PANEL,
+          {"kind": ["unknown"]}, 90, "unreadable_signal", "unreadable_signal"),
     _rule("device_offline", "Құрылғы байланыста жоқ", "Устройство не на связи", HEALTH, {"current": ["offline"]},
           100, "device_offline", "device_offline"),
 )

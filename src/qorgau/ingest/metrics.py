@@ -2,7 +2,56 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+PROC_UDP = (Path("/proc/net/udp"), Path("/proc/net/udp6"))
+
+
+class Socket(Protocol):
+    """A socket, or the wrapper asyncio hands out for a transport's (``get_extra_info("socket")``)."""
+
+    def fileno(self) -> int: ...
+
+
+def udp_drops(sock: Socket) -> int | None:
+    """Datagrams the kernel dropped for this socket (its receive buffer was full): the `drops` column of
+    /proc/net/udp[6] on the socket's inode; None where the system does not say (not Linux)."""
+    inode = str(os.fstat(sock.fileno()).st_ino)
+    for table in PROC_UDP:
+        try:
+            lines = table.read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) >= 13 and fields[9] == inode:
+                return int(fields[12])
+    return None
+
+
+class _KernelDrops(Collector):
+    """Reads the kernel's drop counters of the watched UDP sockets when /metrics is scraped, never per datagram."""
+
+    def __init__(self) -> None:
+        self.sockets: dict[str, Socket] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "qorgau_ingest_kernel_drops", "Datagrams the kernel dropped before an adapter could read them (its UDP "
+            "receive buffer was full), by adapter.", labels=["adapter"],
+        )
+        for adapter, sock in list(self.sockets.items()):
+            drops = udp_drops(sock) if sock.fileno() >= 0 else None
+            if drops is not None:
+                family.add_metric([adapter], drops)
+        yield family
 
 
 class IngestMetrics:
@@ -31,6 +80,15 @@ class IngestMetrics:
             "qorgau_ingest_commit_failures", "Group commits that failed (nothing of them was acknowledged).",
             registry=registry,
         )
+        self._kernel_drops = _KernelDrops()
+        registry.register(self._kernel_drops)
+
+    def watch_udp(self, adapter: str, sock: Socket | None) -> None:
+        """Report the kernel's drops on ``sock`` as the adapter's (None: stop, the socket is closed)."""
+        if sock is None:
+            self._kernel_drops.sockets.pop(adapter, None)
+        else:
+            self._kernel_drops.sockets[adapter] = sock
 
     def accept(self, adapter: str, outcome: str = "event", count: int = 1) -> None:
         self.received.labels(adapter, outcome).inc(count)

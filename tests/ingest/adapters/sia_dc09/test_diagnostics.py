@@ -40,7 +40,10 @@ def test_a_running_receiver_reports_connections_and_sources(settings: Settings, 
             state = snapshot(adapter)
             assert state == {"running": True, "host": "127.0.0.1", "tcp_port": adapter.tcp_port,
                              "udp_port": adapter.udp_port, "tcp_connections": 1, "tcp_connections_limit": 10_000,
-                             "tcp_connections_paused": 0, "frames_awaiting_commit": 0, "udp_sources": 1}
+                             "tcp_connections_reserved": 1_000, "panel_sources": 1, "tcp_connections_paused": 0,
+                             "frames_awaiting_commit": 0, "udp_sources": 1,
+                             "udp_receive_buffer_bytes": state["udp_receive_buffer_bytes"], "udp_kernel_drops": 0}
+            assert state["udp_receive_buffer_bytes"] >= 4 * 1024 * 1024  # asked for 4 MiB; here rmem_max allows it
             idle[1].close()
         assert snapshot(adapter)["running"] is False
 

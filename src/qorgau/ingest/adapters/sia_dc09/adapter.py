@@ -2,12 +2,20 @@
 
 Each TCP connection answers its frames in the order they came, whatever order their commits finish in; a
 connection that keeps sending without reading its answers is paused, not buffered without bound.
+
+Only progress keeps a connection open: a complete frame from a registered panel that the receiver accepts (an
+event, a retransmission, a link test). Junk, bad CRCs, unknown accounts and stale timestamps never renew its idle
+clock; a connection that sends anything and makes no progress within PARTIAL_FRAME_TIMEOUT_S, or gets
+MAX_STRIKES rejections in a row, is closed, each close counted by reason. A share of the connection slots is kept
+for addresses that have made progress before (`dc09_reserved_connections`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+from asyncio.trsock import TransportSocket
 from collections import deque
 from typing import cast
 
@@ -20,7 +28,9 @@ from qorgau.protocols.dc09.parser import FrameSplitter, RawFrame
 
 log = logging.getLogger(__name__)
 
-PARTIAL_FRAME_TIMEOUT_S = 30.0  # a frame that takes longer than this to arrive is a slow-loris, not a panel
+PARTIAL_FRAME_TIMEOUT_S = 30.0  # input that makes no progress for this long is a slow-loris, not a panel
+MAX_STRIKES = 16  # rejected frames or junk in a row, with no progress between, before the connection is closed
+MAX_PANEL_SOURCES = 100_000  # addresses remembered as panels' (each a short string); beyond it, none are added
 PAUSE_AT = 64  # unanswered frames on one connection before reading pauses
 RESUME_AT = 8
 MAX_UDP_SOURCES = 100_000
@@ -55,13 +65,25 @@ class _PanelConnection(asyncio.Protocol):
         self.paused = False
         now = self.loop.time()
         self.bucket = _Bucket(adapter.settings.dc09_max_frames_per_s, now)
-        self.last_frame_at = now
-        self.partial_since: float | None = None
+        self.progress_at = now  # the last accepted frame (or the connection's start): the idle clock
+        self.doubt_since: float | None = None  # first input since then that has not (yet) made progress
+        self.strikes = 0  # rejections since the last progress
+        self.proven = False  # has made progress at least once
+        self.source = ""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         transport = cast(asyncio.Transport, transport)
-        if len(self.adapter.connections) >= self.adapter.settings.dc09_max_connections:
-            self.adapter.hub.metrics.reject(ADAPTER, "too_many_connections")
+        peer = transport.get_extra_info("peername")
+        self.source = str(peer[0]) if peer else ""
+        adapter, settings = self.adapter, self.adapter.settings
+        open_now = len(adapter.connections)
+        if open_now >= settings.dc09_max_connections:
+            adapter.hub.metrics.reject(ADAPTER, "too_many_connections")
+            transport.abort()
+            return
+        if (open_now >= settings.dc09_max_connections - settings.dc09_reserved_connections
+                and self.source not in adapter.panel_sources):
+            adapter.hub.metrics.reject(ADAPTER, "reserved_for_panels")
             transport.abort()
             return
         self.transport = transport
@@ -77,16 +99,33 @@ class _PanelConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         now = self.loop.time()
         metrics = self.adapter.hub.metrics
+        progress = False
         for item in self.splitter.feed(data):
-            self.last_frame_at = now
             if not isinstance(item, RawFrame):
                 metrics.reject(ADAPTER, item.reason)
+                self.strikes += 1
                 continue
             if not self.bucket.take(now):
-                metrics.reject(ADAPTER, "rate_limited")
+                metrics.reject(ADAPTER, "rate_limited")  # a panel's burst: neither progress nor a strike
                 continue
-            self._answer(self.receiver.handle(item))
-        self.partial_since = (self.partial_since or now) if self.splitter.pending else None
+            decision = self.receiver.handle(item)
+            if isinstance(decision, Record):
+                progress = True
+                self.strikes = 0
+            else:
+                self.strikes += 1  # silence, DUH or NAK: the receiver turned it down
+            self._answer(decision)
+        if progress:
+            self.progress_at = now
+            self.doubt_since = now if self.splitter.pending or self.strikes else None
+            if not self.proven:
+                self.proven = True
+                self._remember_source()
+        elif self.doubt_since is None:
+            self.doubt_since = now
+        if self.strikes >= MAX_STRIKES and self.transport is not None and not self.transport.is_closing():
+            metrics.reject(ADAPTER, "too_many_rejections")
+            self.transport.close()
         if len(self.slots) >= PAUSE_AT and not self.paused and self.transport is not None:
             self.paused = True
             self.transport.pause_reading()
@@ -122,12 +161,17 @@ class _PanelConnection(asyncio.Protocol):
             self.paused = False
             self.transport.resume_reading()
 
+    def _remember_source(self) -> None:
+        sources = self.adapter.panel_sources
+        if self.source and len(sources) < MAX_PANEL_SOURCES:
+            sources.add(self.source)
+
     def idle(self, now: float) -> str | None:
         """Why this connection should be closed now, if it should."""
-        if now - self.last_frame_at > self.adapter.settings.dc09_idle_timeout_s:
+        if now - self.progress_at > self.adapter.settings.dc09_idle_timeout_s:
             return "idle_timeout"
-        if self.partial_since is not None and now - self.partial_since > PARTIAL_FRAME_TIMEOUT_S:
-            return "partial_frame_timeout"
+        if self.doubt_since is not None and now - self.doubt_since > PARTIAL_FRAME_TIMEOUT_S:
+            return "partial_frame_timeout" if self.splitter.pending else "no_progress"
         return None
 
 
@@ -182,11 +226,14 @@ class Dc09Adapter:
     def __init__(self, settings: Dc09Settings) -> None:
         self.settings = settings
         self.connections: set[_PanelConnection] = set()
+        # Addresses that sent an accepted frame since the receiver started: the reserved slots are theirs.
+        self.panel_sources: set[str] = set()
         self.tcp_port = 0
         self.udp_port = 0
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
         self.datagrams: _PanelDatagrams | None = None  # the UDP side, while running
+        self.udp_socket: TransportSocket | None = None
         self._reaper: asyncio.Task[None] | None = None
 
     async def start(self, hub: IngestHub) -> None:
@@ -202,6 +249,11 @@ class Dc09Adapter:
                                                                         local_addr=(host, udp_port))
         self._udp = transport
         self.udp_port = transport.get_extra_info("sockname")[1]
+        self.udp_socket = udp_socket = transport.get_extra_info("socket")
+        if self.settings.dc09_udp_receive_buffer_bytes:
+            # A flood fills this buffer while the loop is busy; what overflows it the kernel drops, and counts.
+            udp_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.settings.dc09_udp_receive_buffer_bytes)
+        hub.metrics.watch_udp(ADAPTER, udp_socket)
         self._reaper = asyncio.create_task(self._reap_idle(), name="dc09-idle-reaper")
         log.info("DC-09 receiver listening", extra={"host": host, "tcp_port": self.tcp_port,
                                                     "udp_port": self.udp_port})
@@ -230,8 +282,10 @@ class Dc09Adapter:
             await self._server.wait_closed()
             self._server = None
         if self._udp is not None:
+            self.hub.metrics.watch_udp(ADAPTER, None)
             self._udp.close()
             self._udp = None
+            self.udp_socket = None
             self.datagrams = None
 
 
