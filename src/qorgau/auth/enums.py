@@ -83,6 +83,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Roles whose writes reach only what is marked simulated (users, devices, units): the simulator plays its own
 # crews, panels and units and never touches a real one; the registry export and integrations are never simulated.
 SIMULATED_ONLY: frozenset[Role] = frozenset({Role.SIMULATOR})
+# Roles that read units' work (assignments) of their own unit only: a crew is not a dispatcher.
+OWN_UNIT_ONLY: frozenset[Role] = frozenset({Role.PATROL})
 
 
 def permissions_of(role: Role | str) -> frozenset[Permission]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from qorgau.audit import service as audit
 from qorgau.audit.enums import Action, Outcome
 from qorgau.auth import throttle
-from qorgau.auth.enums import SIMULATED_ONLY, Permission, Role, permissions_of
+from qorgau.auth.enums import OWN_UNIT_ONLY, SIMULATED_ONLY, Permission, Role, permissions_of
 from qorgau.auth.events import USER_CREATED, USER_UPDATED, UserChanged
 from qorgau.auth.models import ApiToken, User, WebSession
 from qorgau.auth.passwords import (
@@ -52,6 +52,11 @@ class Principal:
     def simulated_only(self) -> bool:
         """Whether this caller's writes reach only what is marked simulated (the simulator's role)."""
         return self.role in SIMULATED_ONLY
+
+    @property
+    def own_unit_only(self) -> bool:
+        """Whether this caller reads the work of its own unit only (a crew member)."""
+        return self.role in OWN_UNIT_ONLY
 
     def confine(self, *, simulated: bool) -> None:
         """Refuse (403) a write to a real target by a caller confined to simulated ones."""

@@ -34,6 +34,11 @@ def of_user(session: Session, user_id: int) -> Unit:
     return unit
 
 
+def unit_id_of_user(session: Session, user_id: int) -> int | None:
+    """The id of the unit whose crew the user is in, if any."""
+    return session.scalar(select(UnitMember.unit_id).where(UnitMember.user_id == user_id))
+
+
 def names(session: Session, codes: Sequence[str]) -> dict[str, str]:
     """Code → name of the units named (unknown codes are left out)."""
     return {code: name for code, name in session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes)))}

@@ -87,16 +87,36 @@ def update_unit(code: str, body: UnitPatch, principal: Writer, db: DbSession, ru
     return _unit(db, service.update(db, code=code, patch=body, ctx=principal.context()), runtime)
 
 
+def _crew_unit(db: Session, principal: Principal) -> int | None:
+    """The caller's own unit when it reads its own unit's work only (a crew); None when it reads any unit's."""
+    if not principal.own_unit_only:
+        return None
+    unit = service.unit_id_of_user(db, principal.user_id)
+    if unit is None:
+        raise QorgauError("units.own_unit_only", status=403)
+    return unit
+
+
 @router.get("/units/{code}/assignments", response_model=list[AssignmentRead])
-def unit_assignments(code: str, _: Reader, db: ReadSession) -> list[AssignmentRead]:
-    """The unit's assignments, newest first."""
-    return [dispatch.to_read(db, r) for r in dispatch.of_unit(db, service.get(db, code))]
+def unit_assignments(code: str, principal: Reader, db: ReadSession) -> list[AssignmentRead]:
+    """The unit's assignments, newest first; a crew reads its own unit's only."""
+    unit = service.get(db, code)
+    if _crew_unit(db, principal) not in (None, unit.id):
+        raise QorgauError("units.own_unit_only", status=403)
+    return [dispatch.to_read(db, r) for r in dispatch.of_unit(db, unit)]
 
 
 @router.get("/incidents/{incident_id}/assignments", response_model=list[AssignmentRead])
-def incident_assignments(incident_id: IdPath, _: Reader, db: ReadSession) -> list[AssignmentRead]:
-    """Every unit sent to the incident, in order, declined and reassigned ones included."""
-    return [dispatch.to_read(db, r) for r in dispatch.of_incident(db, incident_id)]
+def incident_assignments(incident_id: IdPath, principal: Reader, db: ReadSession) -> list[AssignmentRead]:
+    """Every unit sent to the incident, in order, declined and reassigned ones included; a crew reads its own
+    unit's only, and only for an incident its unit was sent to."""
+    rows = dispatch.of_incident(db, incident_id)
+    crew_unit = _crew_unit(db, principal)
+    if crew_unit is not None:
+        rows = [r for r in rows if r.unit_id == crew_unit]
+        if not rows:
+            raise QorgauError("units.own_unit_only", status=403)
+    return [dispatch.to_read(db, r) for r in rows]
 
 
 @router.get("/incidents/{incident_id}/recommendations", response_model=list[RecommendationRead])
