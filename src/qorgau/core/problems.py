@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -92,6 +93,15 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
                    headers=dict(exc.headers or {}))
 
 
+async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot hold (PostgreSQL: a NUL character in text, a number beyond its column) fails
+    # the statement and rolls back the request's transaction: the request's fault, refused whole, not a 500.
+    if not isinstance(exc, DataError):
+        raise exc
+    log.warning("value not storable", extra={"path": request.url.path, "reason": type(exc.orig).__name__})
+    return problem(request, status=422, code="request.value_not_storable")
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     reference = uuid.uuid4().hex[:12]
     log.error("unhandled error", exc_info=exc, extra={"reference": reference, "path": request.url.path})
@@ -102,4 +112,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(QorgauError, _on_qorgau_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(Exception, _on_unexpected)
