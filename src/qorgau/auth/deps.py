@@ -98,11 +98,34 @@ def _resolve(conn: HTTPConnection, lookup: Callable[[Session], Principal | None]
         return lookup(session)
 
 
-def _check_cross_site(conn: HTTPConnection, principal: Principal) -> None:
-    """Cookie-authenticated writes need the CSRF token; cookie-authenticated WebSockets a same-site Origin."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str, scheme: str | None = None) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a URL or, with ``scheme``, of a Host header; None when unreadable."""
+    try:
+        parts = urlsplit(url if scheme is None else f"{scheme}://{url}")
+        scheme = parts.scheme.lower()
+        host, port = (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number, or out of range
+        return None
+    return (scheme, host, port) if host and port is not None else None
+
+
+def check_origin(conn: HTTPConnection) -> None:
+    """A request that names its Origin must come from this server's: the same scheme, host and port (403)."""
     origin = conn.headers.get("origin")
-    if origin and urlsplit(origin).netloc != conn.headers.get("host", ""):
+    if origin is None:
+        return  # not sent by a browser (or a same-origin GET): nothing to compare
+    scheme = "https" if conn.url.scheme in ("https", "wss") else "http"
+    ours = _origin_of(conn.headers.get("host", ""), scheme)
+    if ours is None or _origin_of(origin) != ours:
         raise QorgauError("auth.origin_rejected", status=403)
+
+
+def _check_cross_site(conn: HTTPConnection, principal: Principal) -> None:
+    """Cookie-authenticated writes need the CSRF token; cookie-authenticated requests a same-origin Origin."""
+    check_origin(conn)
     is_socket = conn.scope["type"] == "websocket"
     if not is_socket and conn.scope.get("method", "GET") not in SAFE_METHODS:
         sent = conn.headers.get(CSRF_HEADER, "")

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from qorgau.auth import service
-from qorgau.auth.deps import SESSION_COOKIE, CurrentPrincipal, Public, Require
+from qorgau.auth.deps import SESSION_COOKIE, CurrentPrincipal, Public, Require, check_origin
 from qorgau.auth.enums import ROLE_PERMISSIONS, Permission, Role
 from qorgau.auth.login import sign_in
 from qorgau.auth.schemas import (
@@ -47,6 +47,7 @@ def _session_body(principal: Principal, display_name: str, locale: str | None) -
 def login(body: LoginIn, request: Request, response: Response, runtime: AppRuntime,
           source: ClientSource) -> SessionRead | JSONResponse:
     """Sign in with a username and password; sets the HTTP-only session cookie."""
+    check_origin(request)  # a foreign page must not sign a browser in (login CSRF), as with every other write
     settings = runtime.settings
     outcome = sign_in(runtime.db, settings, username=body.username, password=body.password, source=source)
     if outcome.principal is None or outcome.token is None:
