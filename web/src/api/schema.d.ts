@@ -523,10 +523,7 @@ export interface paths {
          */
         get: operations["list_devices_api_devices_get"];
         put?: never;
-        /**
-         * Create Device
-         * @description Register a device; credentials are stored encrypted and never returned.
-         */
+        /** Create Device */
         post: operations["create_device_api_devices_post"];
         delete?: never;
         options?: never;
@@ -1194,7 +1191,7 @@ export interface paths {
         };
         /**
          * Unit Assignments
-         * @description The unit's assignments, newest first.
+         * @description The unit's assignments, newest first; a crew reads its own unit's only.
          */
         get: operations["unit_assignments_api_units__code__assignments_get"];
         put?: never;
@@ -1214,7 +1211,8 @@ export interface paths {
         };
         /**
          * Incident Assignments
-         * @description Every unit sent to the incident, in order, declined and reassigned ones included.
+         * @description Every unit sent to the incident, in order, declined and reassigned ones included; a crew reads its own
+         *     unit's only, and only for an incident its unit was sent to.
          */
         get: operations["incident_assignments_api_incidents__incident_id__assignments_get"];
         put?: never;
@@ -3634,7 +3632,10 @@ export interface components {
             name?: string | null;
             /** Site Code */
             site_code?: string | null;
-            /** Members */
+            /**
+             * Members
+             * @description User ids of the crew (unit app sign-in).
+             */
             members?: number[] | null;
             /** Trackers */
             trackers?: string[] | null;
@@ -4085,6 +4086,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 user_id: number;
             };
             cookie?: never;
@@ -4116,6 +4118,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 user_id: number;
             };
             cookie?: never;
@@ -4151,6 +4154,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 user_id: number;
             };
             cookie?: never;
@@ -4184,6 +4188,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 user_id: number;
             };
             cookie?: never;
@@ -4270,6 +4275,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 token_id: number;
             };
             cookie?: never;
@@ -4422,6 +4428,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 model_id: number;
             };
             cookie?: never;
@@ -4602,6 +4609,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 place_id: number;
             };
             cookie?: never;
@@ -5654,6 +5662,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 alarm_id: number;
             };
             cookie?: never;
@@ -5685,6 +5694,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 alarm_id: number;
             };
             cookie?: never;
@@ -5723,6 +5733,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 alarm_id: number;
             };
             cookie?: never;
@@ -5765,6 +5776,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 alarm_id: number;
                 step_key: string;
             };
@@ -5925,6 +5937,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -5956,6 +5969,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -5998,6 +6012,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -6033,6 +6048,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -6230,6 +6246,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -6263,6 +6280,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -6294,6 +6312,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 incident_id: number;
             };
             cookie?: never;
@@ -6336,6 +6355,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 assignment_id: number;
             };
             cookie?: never;
@@ -6371,6 +6391,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 assignment_id: number;
             };
             cookie?: never;
@@ -6455,6 +6476,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 assignment_id: number;
             };
             cookie?: never;
@@ -6486,6 +6508,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 assignment_id: number;
             };
             cookie?: never;
@@ -6521,6 +6544,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 assignment_id: number;
             };
             cookie?: never;
@@ -6556,6 +6580,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 assignment_id: number;
             };
             cookie?: never;
@@ -6644,6 +6669,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 run_id: number;
             };
             cookie?: never;
@@ -6682,6 +6708,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Row id (1 .. 2^31-1). */
                 run_id: number;
             };
             cookie?: never;
