@@ -10,6 +10,7 @@ from fastapi.dependencies.models import Dependant
 from starlette.routing import Mount
 
 from qorgau.auth.deps import Guard
+from qorgau.auth.enums import Permission
 from qorgau.core.web import BULK_BODY_MARK
 
 ALLOWED_MOUNTS = {"", "/"}  # the static web app
@@ -66,6 +67,19 @@ def route_guards(app: FastAPI) -> dict[str, list[str]]:
         for route in _flatten(app.router.routes)
         if isinstance(getattr(route, "dependant", None), Dependant)
     }
+
+
+def required_permissions(app: FastAPI) -> list[tuple[str, str, Permission]]:
+    """Each HTTP route guarded by ``Require(permission)``, as (method, path, permission), one row per method."""
+    found = []
+    for route in _flatten(app.router.routes):
+        dependant = getattr(route, "dependant", None)
+        if not isinstance(dependant, Dependant) or not getattr(route, "methods", None):
+            continue
+        for guard in _guards(dependant):
+            if guard.permission is not None:
+                found += [(method, route.path, guard.permission) for method in sorted(route.methods)]
+    return found
 
 
 def bulk_body_paths(app: FastAPI) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -128,6 +129,28 @@ def user_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     for row in rows:
         state = "active" if row["active"] else "disabled"
         typer.echo(f"{row['id']:>5}  {row['username']:<24} {row['role']:<11} {state:<8} {row['display_name']}")
+
+
+@user_app.command("roles")
+def user_roles(
+    readme: Annotated[Path, typer.Option(help="The Markdown file holding the role list.")] = Path("README.md"),
+    check: Annotated[bool, typer.Option(help="Exit 1 if the role list is out of date instead of writing it.")] = False,
+) -> None:
+    """Regenerate the README's role list from the permission table."""
+    from qorgau.auth.roles_doc import with_roles
+
+    try:
+        text = readme.read_text(encoding="utf-8")
+        updated = with_roles(text)
+    except (OSError, ValueError) as exc:
+        raise fail(f"{readme}: {exc}") from exc
+    if check:
+        if updated != text:
+            raise fail(f"{readme}'s role list is out of date: run `qorgau user roles`", 1)
+        typer.echo(f"{readme}'s role list is up to date")
+        return
+    readme.write_text(updated, encoding="utf-8")
+    typer.echo(f"wrote the role list into {readme}")
 
 
 @user_app.command("unlock")

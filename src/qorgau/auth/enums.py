@@ -77,7 +77,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.CITY_READ, P.TOKENS_WRITE,
     }),
     Role.PATROL: frozenset({P.EVENTS_READ, P.CITY_READ, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_REPORT}),
-    Role.SIMULATOR: frozenset(_DISPATCHER | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN}),
+    # What `qorgau simulate` calls (no video); SIMULATED_ONLY below confines its writes to simulated things.
+    Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW})
+                              | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN}),
 }
 
 # Roles whose writes reach only what is marked simulated (users, devices, units): the simulator plays its own
