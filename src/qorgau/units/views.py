@@ -120,12 +120,17 @@ def incident_assignments(incident_id: IdPath, principal: Reader, db: ReadSession
 
 
 @router.get("/incidents/{incident_id}/recommendations", response_model=list[RecommendationRead])
-def recommendations(incident_id: IdPath, _: Reader, db: ReadSession, runtime: AppRuntime,
+def recommendations(incident_id: IdPath, principal: Reader, db: ReadSession, runtime: AppRuntime,
                     limit: Annotated[int, Query(ge=1, le=50)] = 5) -> list[RecommendationRead]:
-    """The best available units by travel time on the streets (drive or walk), with ETA and route."""
+    """The best available units by travel time on the streets (drive or walk), with ETA and route; for the
+    simulator's role, its simulated units only (the only ones it may send)."""
     settings = runtime.settings.part(UnitsSettings)
-    found = dispatch.recommendations(db, incident_id=incident_id, now=utcnow(), limit=limit,
+    found = dispatch.recommendations(db, incident_id=incident_id, now=utcnow(),
+                                     limit=50 if principal.simulated_only else limit,
                                      stale_s=settings.unit_position_stale_s, lost_s=settings.unit_position_lost_s)
+    if principal.simulated_only:
+        mine = {u.code for u in service.board(db, simulated=True)}
+        found = [r for r in found if r.code in mine][:limit]
     names = service.names(db, [r.code for r in found])
     return [RecommendationRead(code=r.code, kind=r.kind, name=names.get(r.code, r.code), mode=r.mode,
                                eta_s=round(r.eta_s, 1), meters=round(r.meters, 1), stale=r.stale,
@@ -134,11 +139,21 @@ def recommendations(incident_id: IdPath, _: Reader, db: ReadSession, runtime: Ap
             for r in found]
 
 
+def _simulated_assignment(db: Session, assignment_id: int) -> bool:
+    """Whether the assignment's unit and incident are both simulated."""
+    row = dispatch.assignment(db, assignment_id)
+    unit = db.get(Unit, row.unit_id)
+    return bool(unit is not None and unit.simulated and incident_service.get(db, row.incident_id).simulated)
+
+
 @router.post("/incidents/{incident_id}/dispatch", response_model=AssignmentRead, status_code=201,
              responses={409: {"description": "The unit is not available (busy, or another dispatcher was first)"}})
 def dispatch_unit(incident_id: IdPath, body: DispatchIn, principal: Dispatcher, db: DbSession,
                   runtime: AppRuntime) -> AssignmentRead:
     """Send a unit; its ETA and route at this moment are kept on the assignment."""
+    if principal.simulated_only:  # the simulator's role sends its own units to simulated incidents only
+        principal.confine(simulated=service.get(db, body.unit_code).simulated
+                          and incident_service.get(db, incident_id).simulated)
     row = dispatch.dispatch(db, incident_id=incident_id, unit_code=body.unit_code, actor=f"user:{principal.user_id}",
                             ctx=principal.context(), **_limits(runtime))
     return dispatch.to_read(db, row)
@@ -148,6 +163,9 @@ def dispatch_unit(incident_id: IdPath, body: DispatchIn, principal: Dispatcher, 
 def reassign(assignment_id: IdPath, body: ReassignIn, principal: Dispatcher, db: DbSession,
              runtime: AppRuntime) -> AssignmentRead:
     """Hand the incident to another unit; returns the new assignment (the old one stays, `reassigned`)."""
+    if principal.simulated_only:
+        principal.confine(simulated=_simulated_assignment(db, assignment_id)
+                          and service.get(db, body.unit_code).simulated)
     row = dispatch.reassign(db, assignment_id=assignment_id, unit_code=body.unit_code,
                             actor=f"user:{principal.user_id}", ctx=principal.context(), reason=body.reason,
                             **_limits(runtime))
@@ -157,6 +175,8 @@ def reassign(assignment_id: IdPath, body: ReassignIn, principal: Dispatcher, db:
 @router.post("/assignments/{assignment_id}/clear", response_model=AssignmentRead)
 def clear(assignment_id: IdPath, principal: Dispatcher, db: DbSession) -> AssignmentRead:
     """Release the unit from the incident."""
+    if principal.simulated_only:
+        principal.confine(simulated=_simulated_assignment(db, assignment_id))
     return dispatch.to_read(db, dispatch.release(db, assignment_id=assignment_id, ctx=principal.context()))
 
 
