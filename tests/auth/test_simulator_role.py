@@ -132,4 +132,3 @@ def test_the_simulator_cannot_create_webhook_integrations(client: TestClient, ap
     _refused(client.post("/api/ingest/integrations", json={"name": "acme"}))
     _refused(client.patch("/api/ingest/integrations/acme", json={"enabled": False}))
     _refused(client.post("/api/ingest/integrations/acme/rotate"))
-
