@@ -108,6 +108,8 @@ def get_alarm(alarm_id: IdPath, _: Reader, db: ReadSession, runtime: AppRuntime)
              responses={409: {"description": "Acknowledged already (the body names by whom) or not new"}})
 def acknowledge(alarm_id: IdPath, principal: Handler, db: DbSession, runtime: AppRuntime) -> AlarmRead:
     """Take the alarm: it stops escalating. Of two operators acknowledging at once, exactly one wins."""
+    if principal.simulated_only:  # the simulator's role handles simulated alarms only
+        principal.confine(simulated=service.get(db, alarm_id).simulated)
     config = _config(runtime)
     alarm = service.acknowledge(db, alarm_id=alarm_id, user_id=principal.user_id, user_name=principal.username,
                                 ctx=principal.context(), config=config)
@@ -118,6 +120,8 @@ def acknowledge(alarm_id: IdPath, principal: Handler, db: DbSession, runtime: Ap
              responses={409: {"description": "Not acknowledged yet, or resolved already; `allowed` lists what is"}})
 def resolve(alarm_id: IdPath, body: ResolveBody, principal: Handler, db: DbSession, runtime: AppRuntime) -> AlarmRead:
     """Close an acknowledged alarm as confirmed, false or test, with a note."""
+    if principal.simulated_only:
+        principal.confine(simulated=service.get(db, alarm_id).simulated)
     config = _config(runtime)
     alarm = service.resolve(db, alarm_id=alarm_id, resolution=body.resolution, note=body.note,
                             user_id=principal.user_id, user_name=principal.username, ctx=principal.context(),
@@ -129,6 +133,8 @@ def resolve(alarm_id: IdPath, body: ResolveBody, principal: Handler, db: DbSessi
 def mark_step(alarm_id: IdPath, step_key: str, body: StepBody, principal: Handler, db: DbSession,
               runtime: AppRuntime) -> AlarmDetail:
     """Tick a procedure step done, or skip it; either is recorded with who and when."""
+    if principal.simulated_only:
+        principal.confine(simulated=service.get(db, alarm_id).simulated)
     service.mark_step(db, alarm_id=alarm_id, step_key=step_key, state=body.state, note=body.note,
                       user_id=principal.user_id, user_name=principal.username)
     alarm = service.get(db, alarm_id)

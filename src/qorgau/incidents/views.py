@@ -65,6 +65,7 @@ def response_metrics(_: Analyst, db: ReadSession, runtime: AppRuntime,
 def create_incident(body: IncidentCreate, principal: Writer, db: DbSession, runtime: AppRuntime,
                     language: RequestLanguage) -> IncidentDetail:
     """Open an incident by hand, from an alarm (`alarm_id`), or from a 102 call (`source: call`)."""
+    principal.confine(simulated=body.simulated)  # the simulator's role opens simulated incidents only
     incident = service.create(db, incident_in=body, actor=actor_of(principal), ctx=principal.context(),
                               language=language)
     return detail(db, runtime.db, incident, with_caller=True)
@@ -93,6 +94,8 @@ def get_incident(incident_id: IdPath, principal: Reader, db: ReadSession, runtim
              responses={409: {"description": "Not allowed from the current state; `allowed` names those that are"}})
 def transition(incident_id: IdPath, body: TransitionIn, principal: Writer, db: DbSession) -> IncidentRead:
     """Move the incident to another state by hand."""
+    if principal.simulated_only:  # the simulator's role moves simulated incidents only
+        principal.confine(simulated=service.get(db, incident_id).simulated)
     incident = service.transition(db, incident_id=incident_id, to=body.to, actor=actor_of(principal),
                                   ctx=principal.context(), reason=body.reason)
     return to_read(incident)
@@ -100,6 +103,8 @@ def transition(incident_id: IdPath, body: TransitionIn, principal: Writer, db: D
 
 @router.post("/{incident_id}/notes", response_model=NoteRead, status_code=201)
 def add_note(incident_id: IdPath, body: NoteIn, principal: Writer, db: DbSession) -> NoteRead:
+    if principal.simulated_only:
+        principal.confine(simulated=service.get(db, incident_id).simulated)
     note = service.add_note(db, incident_id=incident_id, author=actor_of(principal), text=body.text,
                             ctx=principal.context())
     return NoteRead.model_validate(note)
