@@ -1232,7 +1232,8 @@ export interface paths {
         };
         /**
          * Recommendations
-         * @description The best available units by travel time on the streets (drive or walk), with ETA and route.
+         * @description The best available units by travel time on the streets (drive or walk), with ETA and route; for the
+         *     simulator's role, its simulated units only (the only ones it may send).
          */
         get: operations["recommendations_api_incidents__incident_id__recommendations_get"];
         put?: never;
