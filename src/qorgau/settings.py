@@ -11,6 +11,7 @@ from pydantic.fields import FieldInfo
 
 from qorgau.alarms.config import AlarmsSettings
 from qorgau.core import settings as core_settings
+from qorgau.core.commands import replace_section
 from qorgau.core.settings import CONFIG_FILE_ENV, ENV_PREFIX, CoreSettings
 from qorgau.incidents.config import IncidentsSettings
 from qorgau.ingest.adapters.mqtt.config import MqttSettings
@@ -75,10 +76,7 @@ def reference() -> str:
 
 def with_reference(text: str) -> str:
     """``text`` (the README) with the part between the reference's markers replaced by the current reference."""
-    start, end = text.find(REFERENCE_BEGIN), text.find(REFERENCE_END)
-    if start < 0 or end < start:
-        raise ValueError("the settings reference markers are missing")
-    return f"{text[:start]}{REFERENCE_BEGIN}\n\n{reference()}\n{text[end:]}"
+    return replace_section(text, REFERENCE_BEGIN, REFERENCE_END, reference(), what="settings reference")
 
 
 def _default(field: FieldInfo) -> str:

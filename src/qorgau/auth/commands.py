@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from qorgau.audit.commands import cli_actor
-from qorgau.core.commands import CommandContext, explain, fail, read_password
+from qorgau.core.commands import CommandContext, explain, fail, read_password, regenerate
 from qorgau.core.errors import QorgauError
 
 user_app = typer.Typer(help="Manage accounts: add, change password, list, unlock.", no_args_is_help=True)
@@ -139,18 +139,7 @@ def user_roles(
     """Regenerate the README's role list from the permission table."""
     from qorgau.auth.roles_doc import with_roles
 
-    try:
-        text = readme.read_text(encoding="utf-8")
-        updated = with_roles(text)
-    except (OSError, ValueError) as exc:
-        raise fail(f"{readme}: {exc}") from exc
-    if check:
-        if updated != text:
-            raise fail(f"{readme}'s role list is out of date: run `qorgau user roles`", 1)
-        typer.echo(f"{readme}'s role list is up to date")
-        return
-    readme.write_text(updated, encoding="utf-8")
-    typer.echo(f"wrote the role list into {readme}")
+    regenerate(readme, with_roles, what="role list", command="qorgau user roles", check=check)
 
 
 @user_app.command("unlock")

@@ -1,4 +1,5 @@
-"""What every `qorgau` command shares: settings, a one-shot command's database and keys, failures, passwords."""
+"""What every `qorgau` command shares: settings, a one-shot command's database and keys, failures, passwords,
+generated README sections."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import getpass
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -43,6 +45,30 @@ def _setup() -> CommandSetup:
 def fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code)
+
+
+def replace_section(text: str, begin: str, end: str, body: str, *, what: str) -> str:
+    """``text`` with the part between the markers ``begin`` and ``end`` replaced by the generated ``body``."""
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"the {what} markers are missing")
+    return f"{text[:start]}{begin}\n\n{body}\n{text[stop:]}"
+
+
+def regenerate(readme: Path, update: Callable[[str], str], *, what: str, command: str, check: bool) -> None:
+    """Write the generated ``what`` into ``readme``; with ``check``, exit 1 instead when the file holds another."""
+    try:
+        text = readme.read_text(encoding="utf-8")
+        updated = update(text)
+    except (OSError, ValueError) as exc:
+        raise fail(f"{readme}: {exc}") from exc
+    if check:
+        if updated != text:
+            raise fail(f"{readme}'s {what} is out of date: run `{command}`", 1)
+        typer.echo(f"{readme}'s {what} is up to date")
+        return
+    readme.write_text(updated, encoding="utf-8")
+    typer.echo(f"wrote the {what} into {readme}")
 
 
 def explain(exc: QorgauError) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qorgau.core.commands import fail
+from qorgau.core.commands import fail, regenerate
 from qorgau.core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -51,15 +51,4 @@ def config_docs(
     """Regenerate the README's settings reference from the settings' titles and descriptions."""
     from qorgau.settings import with_reference
 
-    try:
-        text = readme.read_text(encoding="utf-8")
-        updated = with_reference(text)
-    except (OSError, ValueError) as exc:
-        raise fail(f"{readme}: {exc}") from exc
-    if check:
-        if updated != text:
-            raise fail(f"{readme}'s settings reference is out of date: run `qorgau config docs`", 1)
-        typer.echo(f"{readme}'s settings reference is up to date")
-        return
-    readme.write_text(updated, encoding="utf-8")
-    typer.echo(f"wrote the settings reference into {readme}")
+    regenerate(readme, with_reference, what="settings reference", command="qorgau config docs", check=check)
