@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from qorgau.cli import app
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(120)  # seeds the whole Smart Aqsai plan, then exports and re-imports it through the CLI
 @pytest.mark.usefixtures("cli_database")
 def test_seed_export_and_import_from_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()

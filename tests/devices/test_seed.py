@@ -59,7 +59,7 @@ def test_everything_is_unique_generated_and_inside_the_district() -> None:
     assert build(FallbackPlanner()) == (sites, devices)  # deterministic
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(120)  # seeds the whole Smart Aqsai plan (546 devices) twice
 def test_seeding_twice_changes_nothing_the_second_time(db: Database) -> None:
     with db.unit_of_work() as session:
         first = seed(session, FallbackPlanner(), actor=CLI_ACTOR, ctx=CTX)

@@ -92,7 +92,7 @@ def test_a_heartbeat_over_http_of_a_simulated_device_is_simulated(admin_client: 
     assert change.payload["current"] == "online" and change.context["simulated"] is True
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(240)  # seeds the whole Smart Aqsai plan twice (simulated, then plain)
 def test_seeding_simulated_marks_the_whole_plan_and_a_plain_seed_keeps_it(db: Database) -> None:
     with db.unit_of_work() as session:
         first = seed(session, FallbackPlanner(), actor=CLI_ACTOR, ctx=CTX)
@@ -111,7 +111,7 @@ def test_seeding_simulated_marks_the_whole_plan_and_a_plain_seed_keeps_it(db: Da
         assert all(session.scalars(select(Device.simulated)))
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(240)  # the city model and the whole plan seeded by CLI processes
 def test_seed_aksai_simulated_from_the_command_line(cli_database: str) -> None:
     url = cli_database
     result = CliRunner().invoke(app, ["devices", "seed-aksai", "--simulated"])
