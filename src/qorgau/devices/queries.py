@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -181,7 +182,8 @@ def cameras_seeing(db: Database, session: Session, lon: float, lat: float, limit
 
 @dataclass(frozen=True, slots=True)
 class InService:
-    """A device in service as the ingest needs it: identity, place, supervision, decrypted secrets, panel zones."""
+    """A device in service as the ingest needs it: identity, place, supervision, decrypted secrets (kept in memory
+    only, never in a repr), panel zones and protocol identifiers."""
 
     id: int
     code: str
@@ -191,13 +193,13 @@ class InService:
     lat: float
     lifecycle: str
     supervision_interval_s: int  # the kind's default where the device states none
-    username: str | None
-    password: str | None
-    dc09_key: bytes | None
-    dc09_local_time: bool
-    simulated: bool
-    zones: dict[int, tuple[str, str]]  # number → (kind, name)
-    identifiers: list[tuple[str, str]]  # (protocol, value) as stored
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    dc09_key: bytes | None = field(default=None, repr=False)
+    dc09_local_time: bool = False
+    simulated: bool = False  # driven by the simulator: every event it reports is flagged simulated
+    zones: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # number → (kind, name)
+    identifiers: tuple[tuple[str, str], ...] = ()  # (protocol, value) as stored
 
 
 def in_service(session: Session) -> list[InService]:
@@ -211,8 +213,8 @@ def in_service(session: Session) -> list[InService]:
         username=device.username, password=device.password,
         dc09_key=bytes.fromhex(device.dc09_key) if device.dc09_key else None,
         dc09_local_time=bool(device.dc09_local_time), simulated=bool(device.simulated),
-        zones={z.number: (z.kind, z.name) for z in device.zones},
-        identifiers=[(i.protocol, i.value) for i in device.identifiers],
+        zones=MappingProxyType({z.number: (z.kind, z.name) for z in device.zones}),
+        identifiers=tuple((i.protocol, i.value) for i in device.identifiers),
     ) for device in session.scalars(query)]
 
 

@@ -32,24 +32,8 @@ def dc09_value(receiver: str | None, line: str, account: str) -> str:
     return f"{norm(receiver or '0')}/{norm(line)}/{norm(account)}"
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceRef:
-    """What an adapter needs to know about a registered device (secrets decrypted, kept in memory only)."""
-
-    id: int
-    code: str
-    kind: str
-    site_code: str | None
-    lon: float
-    lat: float
-    lifecycle: str
-    supervision_interval_s: int
-    username: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-    dc09_key: bytes | None = field(default=None, repr=False)
-    dc09_local_time: bool = False
-    simulated: bool = False  # driven by the simulator: every event it reports is flagged simulated
-    zones: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # number → (kind, name)
+# What an adapter knows about a registered device: the registry's own read model, secrets decrypted.
+DeviceRef = device_queries.InService
 
 
 _MISSING = object()
@@ -112,18 +96,11 @@ class Directory:
         by_identifier: dict[tuple[str, str], DeviceRef] = {}
         by_code: dict[str, DeviceRef] = {}
         for device in device_queries.in_service(session):
-            ref = DeviceRef(
-                id=device.id, code=device.code, kind=device.kind, site_code=device.site_code, lon=device.lon,
-                lat=device.lat, lifecycle=device.lifecycle, supervision_interval_s=device.supervision_interval_s,
-                username=device.username, password=device.password, dc09_key=device.dc09_key,
-                dc09_local_time=device.dc09_local_time, simulated=device.simulated,
-                zones=MappingProxyType(device.zones),
-            )
-            by_code[ref.code] = ref
+            by_code[device.code] = device
             for protocol, value in device.identifiers:
                 if protocol == Protocol.DC09:
                     value = dc09_value(*value.split("/"))
-                by_identifier[(protocol, value)] = ref
+                by_identifier[(protocol, value)] = device
         log.info("ingest directory loaded", extra={"devices": len(by_code), "revision": registry_rev})
         return _View(registry_rev, MappingProxyType(by_identifier), MappingProxyType(by_code))
 
