@@ -164,6 +164,16 @@ def admin_client(client: TestClient, app_db: Database) -> TestClient:
 T = TypeVar("T")
 
 
+def simulated_only_refusal(response: Any) -> None:
+    """The simulator's account touched something real: a 403 problem that says why, in the default language."""
+    from qorgau.core.i18n import translate
+
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert body["code"] == "auth.simulated_only"
+    assert body["detail"] == translate("auth.simulated_only", "ru")
+
+
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run in a fresh thread: Playwright's sync API keeps a loop running in the main thread.
 

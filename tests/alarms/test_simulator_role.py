@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
-from qorgau.core.i18n import translate
 from tests.alarms.conftest import alarms, panel_signal, registry, signal
-from tests.conftest import login, make_user
-
-
-def _refused(response: Any) -> None:
-    assert response.status_code == 403, response.text
-    assert response.json()["code"] == "auth.simulated_only"
-    assert response.json()["detail"] == translate("auth.simulated_only", "ru")
+from tests.conftest import login, make_user, simulated_only_refusal
 
 
 def test_the_simulator_handles_only_simulated_alarms(client: TestClient, app_db: Database) -> None:
@@ -27,9 +18,9 @@ def test_the_simulator_handles_only_simulated_alarms(client: TestClient, app_db:
     real, simulated = by_flag[False], by_flag[True]
     make_user(app_db, "sim", "simulator")
     login(client, "sim")
-    _refused(client.post(f"/api/alarms/{real}/acknowledge"))
-    _refused(client.post(f"/api/alarms/{real}/steps/call_school", json={"state": "done"}))
-    _refused(client.post(f"/api/alarms/{real}/resolve", json={"resolution": "test"}))
+    simulated_only_refusal(client.post(f"/api/alarms/{real}/acknowledge"))
+    simulated_only_refusal(client.post(f"/api/alarms/{real}/steps/call_school", json={"state": "done"}))
+    simulated_only_refusal(client.post(f"/api/alarms/{real}/resolve", json={"resolution": "test"}))
     assert client.post(f"/api/alarms/{simulated}/acknowledge").status_code == 200
     assert client.post(f"/api/alarms/{simulated}/resolve", json={"resolution": "test"}).status_code == 200
     assert client.get(f"/api/alarms/{real}").json()["state"] == "new"

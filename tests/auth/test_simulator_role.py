@@ -7,19 +7,10 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from qorgau.core.db import Database
-from qorgau.core.i18n import translate
-from tests.conftest import PASSWORD, login, make_user
+from tests.conftest import PASSWORD, login, make_user, simulated_only_refusal
 from tests.devices.conftest import camera
 
 CSV_HEADER = "code,kind,purpose,name_kk,name_ru,lon,lat,lifecycle,simulated"
-
-
-def _refused(response: Any) -> None:
-    """A 403 problem detail that says why, in the caller's language."""
-    assert response.status_code == 403, response.text
-    body = response.json()
-    assert body["code"] == "auth.simulated_only"
-    assert body["detail"] == translate("auth.simulated_only", "ru")  # the default language
 
 
 def _allowed(response: Any, status: int = 200) -> Any:
@@ -60,8 +51,8 @@ def test_the_simulator_manages_crew_accounts_only(client: TestClient, app_db: Da
     promote = client.patch(f"/api/users/{crew_id}", json={"role": "admin"})
     assert [boss.status_code, promote.status_code] == [403, 403]
     assert {boss.json()["code"], promote.json()["code"]} == {"auth.crew_accounts_only"}
-    _refused(client.post(f"/api/users/{operator}/password", json={"password": PASSWORD + "x"}))
-    _refused(client.patch(f"/api/users/{operator}", json={"is_active": False}))
+    simulated_only_refusal(client.post(f"/api/users/{operator}/password", json={"password": PASSWORD + "x"}))
+    simulated_only_refusal(client.patch(f"/api/users/{operator}", json={"is_active": False}))
 
 
 def test_the_simulator_cannot_reset_or_deactivate_a_real_patrol_account(client: TestClient,
@@ -71,9 +62,9 @@ def test_the_simulator_cannot_reset_or_deactivate_a_real_patrol_account(client: 
     login(client, "sim")
     crew = _allowed(client.post("/api/users", json={"username": "sim-pc-01", "display_name": "Экипаж",
                                                     "role": "patrol", "password": PASSWORD}), 201)
-    _refused(client.post(f"/api/users/{real}/password", json={"password": PASSWORD + "x"}))
-    _refused(client.patch(f"/api/users/{real}", json={"is_active": False}))
-    _refused(client.post(f"/api/users/{real}/unlock"))
+    simulated_only_refusal(client.post(f"/api/users/{real}/password", json={"password": PASSWORD + "x"}))
+    simulated_only_refusal(client.patch(f"/api/users/{real}", json={"is_active": False}))
+    simulated_only_refusal(client.post(f"/api/users/{real}/unlock"))
     _allowed(client.post(f"/api/users/{crew['id']}/password", json={"password": PASSWORD + "x"}), 204)
     assert _allowed(client.patch(f"/api/users/{crew['id']}", json={"is_active": False}))["is_active"] is False
     _allowed(client.post(f"/api/users/{crew['id']}/unlock"))
@@ -82,17 +73,18 @@ def test_the_simulator_cannot_reset_or_deactivate_a_real_patrol_account(client: 
 
 def test_the_simulator_writes_only_simulated_devices(client: TestClient, app_db: Database) -> None:
     _simulator(client, app_db)
-    _refused(client.post("/api/devices", json=camera("CAM-0003", east_m=100)))
+    simulated_only_refusal(client.post("/api/devices", json=camera("CAM-0003", east_m=100)))
     _allowed(client.post("/api/devices", json=camera("CAM-0004", east_m=150, simulated=True)), 201)
-    _refused(client.patch("/api/devices/CAM-0001", json={"name_ru": "Чужая"}))
-    _refused(client.patch("/api/devices/CAM-0002", json={"simulated": False}))
+    simulated_only_refusal(client.patch("/api/devices/CAM-0001", json={"name_ru": "Чужая"}))
+    simulated_only_refusal(client.patch("/api/devices/CAM-0002", json={"simulated": False}))
     _allowed(client.patch("/api/devices/CAM-0002", json={"name_ru": "Своя"}))
-    _refused(client.post("/api/devices/CAM-0001/heartbeat"))
+    simulated_only_refusal(client.post("/api/devices/CAM-0001/heartbeat"))
     _allowed(client.post("/api/devices/CAM-0002/heartbeat"))
-    _refused(client.post("/api/devices/CAM-0001/decommission"))
+    simulated_only_refusal(client.post("/api/devices/CAM-0001/decommission"))
     _allowed(client.post("/api/devices/CAM-0002/decommission"))
-    _refused(client.post("/api/sites", json={"code": "S-1", "kind": "police_post", "name_kk": "М", "name_ru": "Ш",
-                                             "lon": camera()["lon"], "lat": camera()["lat"]}))
+    site = {"code": "S-1", "kind": "police_post", "name_kk": "М", "name_ru": "Ш", "lon": camera()["lon"],
+            "lat": camera()["lat"]}
+    simulated_only_refusal(client.post("/api/sites", json=site))
     lifecycles = {d["code"]: d["lifecycle"] for d in client.get("/api/devices").json()["items"]}
     assert lifecycles["CAM-0001"] == "commissioned"
 
@@ -100,14 +92,15 @@ def test_the_simulator_writes_only_simulated_devices(client: TestClient, app_db:
 def test_the_simulator_imports_only_simulated_rows_and_never_exports(client: TestClient, app_db: Database) -> None:
     _simulator(client, app_db)
     upload = {"content-type": "text/csv"}
-    _refused(client.post("/api/devices/import", content=_csv("CAM-0001", True), headers=upload))  # a real device
-    _refused(client.post("/api/devices/import", content=_csv("CAM-0009", False), headers=upload))  # a new real one
+    # a real device, then a new real one
+    simulated_only_refusal(client.post("/api/devices/import", content=_csv("CAM-0001", True), headers=upload))
+    simulated_only_refusal(client.post("/api/devices/import", content=_csv("CAM-0009", False), headers=upload))
     _allowed(client.post("/api/devices/import", content=_csv("CAM-0002", True), headers=upload))
     _allowed(client.post("/api/devices/import", content=_csv("CAM-0009", True), headers=upload))
     flags = {d["code"]: d["simulated"] for d in client.get("/api/devices").json()["items"]}
     assert flags == {"CAM-0001": False, "CAM-0002": True, "CAM-0009": True}
-    _refused(client.get("/api/devices/export?format=csv"))
-    _refused(client.get("/api/devices/export?format=geojson"))
+    simulated_only_refusal(client.get("/api/devices/export?format=csv"))
+    simulated_only_refusal(client.get("/api/devices/export?format=geojson"))
 
 
 def test_the_simulator_writes_only_simulated_units_crewed_by_its_accounts(client: TestClient,
@@ -116,19 +109,19 @@ def test_the_simulator_writes_only_simulated_units_crewed_by_its_accounts(client
     _simulator(client, app_db)
     crew = _allowed(client.post("/api/users", json={"username": "sim-pc-01", "display_name": "Экипаж",
                                                     "role": "patrol", "password": PASSWORD}), 201)
-    _refused(client.post("/api/units", json={"code": "PC-02", "kind": "patrol_car", "name": "Патруль 2"}))
-    _refused(client.post("/api/units", json={"code": "SIM-PC-02", "kind": "patrol_car", "name": "Сим 2",
+    simulated_only_refusal(client.post("/api/units", json={"code": "PC-02", "kind": "patrol_car", "name": "Патруль 2"}))
+    simulated_only_refusal(client.post("/api/units", json={"code": "SIM-PC-02", "kind": "patrol_car", "name": "Сим 2",
                                              "simulated": True, "members": [real_patrol]}))
     _allowed(client.post("/api/units", json={"code": "SIM-PC-02", "kind": "patrol_car", "name": "Сим 2",
                                              "simulated": True}), 201)
-    _refused(client.patch("/api/units/PC-01", json={"members": [crew["id"]]}))
-    _refused(client.patch("/api/units/SIM-PC-01", json={"members": [real_patrol]}))
-    _refused(client.patch("/api/units/SIM-PC-01", json={"simulated": False}))
+    simulated_only_refusal(client.patch("/api/units/PC-01", json={"members": [crew["id"]]}))
+    simulated_only_refusal(client.patch("/api/units/SIM-PC-01", json={"members": [real_patrol]}))
+    simulated_only_refusal(client.patch("/api/units/SIM-PC-01", json={"simulated": False}))
     assert _allowed(client.patch("/api/units/SIM-PC-01", json={"members": [crew["id"]]}))["members"] == [crew["id"]]
 
 
 def test_the_simulator_cannot_create_webhook_integrations(client: TestClient, app_db: Database) -> None:
     _simulator(client, app_db)
-    _refused(client.post("/api/ingest/integrations", json={"name": "acme"}))
-    _refused(client.patch("/api/ingest/integrations/acme", json={"enabled": False}))
-    _refused(client.post("/api/ingest/integrations/acme/rotate"))
+    simulated_only_refusal(client.post("/api/ingest/integrations", json={"name": "acme"}))
+    simulated_only_refusal(client.patch("/api/ingest/integrations/acme", json={"enabled": False}))
+    simulated_only_refusal(client.post("/api/ingest/integrations/acme/rotate"))

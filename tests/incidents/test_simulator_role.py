@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
-from qorgau.core.i18n import translate
 from qorgau.incidents import service
 from qorgau.incidents.schemas import IncidentCreate
-from tests.conftest import login, make_user
+from tests.conftest import login, make_user, simulated_only_refusal
 
 CENTRE = (53.011478, 51.173893)
-
-
-def _refused(response: Any) -> None:
-    assert response.status_code == 403, response.text
-    assert response.json()["code"] == "auth.simulated_only"
-    assert response.json()["detail"] == translate("auth.simulated_only", "ru")
 
 
 def _incident(db: Database, simulated: bool) -> int:
@@ -33,9 +24,9 @@ def test_the_simulator_writes_only_simulated_incidents(client: TestClient, app_d
     make_user(app_db, "sim", "simulator")
     login(client, "sim")
     body = {"category": "theft", "lon": CENTRE[0], "lat": CENTRE[1]}
-    _refused(client.post("/api/incidents", json=body))
+    simulated_only_refusal(client.post("/api/incidents", json=body))
     assert client.post("/api/incidents", json={**body, "simulated": True}).status_code == 201
-    _refused(client.post(f"/api/incidents/{real}/transition", json={"to": "on_hold", "reason": "x"}))
-    _refused(client.post(f"/api/incidents/{real}/notes", json={"text": "чужой"}))
+    simulated_only_refusal(client.post(f"/api/incidents/{real}/transition", json={"to": "on_hold", "reason": "x"}))
+    simulated_only_refusal(client.post(f"/api/incidents/{real}/notes", json={"text": "чужой"}))
     assert client.post(f"/api/incidents/{simulated}/notes", json={"text": "свой"}).status_code == 201
     assert client.get(f"/api/incidents/{real}").json()["state"] == "new"

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
-from qorgau.core.i18n import translate
 from qorgau.devices import geo
 from qorgau.incidents import service as incident_service
 from qorgau.incidents.schemas import IncidentCreate
-from tests.conftest import login, make_user
+from tests.conftest import login, make_user, simulated_only_refusal
 from tests.incidents.conftest import ok
 
 CENTRE = (53.011478, 51.173893)
-
-
-def _refused(response: Any) -> None:
-    assert response.status_code == 403, response.text
-    assert response.json()["code"] == "auth.simulated_only"
-    assert response.json()["detail"] == translate("auth.simulated_only", "ru")
 
 
 def _incident(db: Database, simulated: bool) -> int:
@@ -46,12 +37,12 @@ def test_the_simulator_sends_only_its_own_units_to_simulated_incidents(client: T
     login(client, "sim")
     ranked = ok(client.get(f"/api/incidents/{simulated_incident}/recommendations"))
     assert [r["code"] for r in ranked] == ["SIM-PC-01"]  # its own units only
-    _refused(client.post(f"/api/incidents/{simulated_incident}/dispatch", json={"unit_code": "PC-01"}))
-    _refused(client.post(f"/api/incidents/{real}/dispatch", json={"unit_code": "SIM-PC-01"}))
+    simulated_only_refusal(client.post(f"/api/incidents/{simulated_incident}/dispatch", json={"unit_code": "PC-01"}))
+    simulated_only_refusal(client.post(f"/api/incidents/{real}/dispatch", json={"unit_code": "SIM-PC-01"}))
     sent = ok(client.post(f"/api/incidents/{simulated_incident}/dispatch", json={"unit_code": "SIM-PC-01"}), 201)
-    _refused(client.post(f"/api/assignments/{sent['id']}/reassign", json={"unit_code": "PC-01"}))
+    simulated_only_refusal(client.post(f"/api/assignments/{sent['id']}/reassign", json={"unit_code": "PC-01"}))
     ok(client.post(f"/api/assignments/{sent['id']}/clear"))
     login(client, "disp")
     theirs = ok(client.post(f"/api/incidents/{real}/dispatch", json={"unit_code": "PC-01"}), 201)
     login(client, "sim")
-    _refused(client.post(f"/api/assignments/{theirs['id']}/clear"))
+    simulated_only_refusal(client.post(f"/api/assignments/{theirs['id']}/clear"))
