@@ -28,6 +28,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.incidents.models",
     "qorgau.units.models",
     "qorgau.simulation.models",
+    "qorgau.video.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -37,6 +38,7 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.incidents.events",
     "qorgau.units.events",
     "qorgau.simulation.events",
+    "qorgau.video.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",

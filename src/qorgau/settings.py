@@ -21,16 +21,17 @@ from qorgau.ingest.adapters.webhook.config import WebhookSettings
 from qorgau.ingest.config import IngestSettings
 from qorgau.simulation.config import SimulationSettings
 from qorgau.units.config import UnitsSettings
+from qorgau.video.config import VideoSettings
 
 # In the order `qorgau config show` and the README list them; each part declares the fields in between.
 PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
-    IncidentsSettings, SimulationSettings, AlarmsSettings,
+    IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings,
+class Settings(VideoSettings, AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings,
                MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 

@@ -1,0 +1,1 @@
+"""Video: camera streams, recording, live view, playback, evidence exports (issue 10)."""

@@ -1,0 +1,116 @@
+"""The video domain's settings (`QORGAU_VIDEO_*`): workers, storage volumes, recording, retention, live view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qorgau.core.settings import CoreSettings
+from qorgau.video.enums import RecordingMode
+
+
+class VolumeSpec(BaseModel):
+    """One storage volume for recordings: a directory (usually its own mount) and the share of it Qorgau may use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", title="Name", description="Short name, e.g. `disk1`.")
+    path: Path = Field(title="Directory", description="Where segments are written; created when missing.")
+    quota_gb: float = Field(gt=0, title="Quota (GB)",
+                            description="Recordings on this volume are kept under this size; the oldest "
+                                        "unprotected segments are deleted first when it is reached.")
+
+
+class VideoSettings(CoreSettings):
+    """Camera streams, recording and live view (`QORGAU_VIDEO_*`)."""
+
+    section: ClassVar[str] = "Video"
+
+    video_workers: int = Field(
+        default=0, ge=0, le=256, title="Video worker processes",
+        description="Processes `qorgau video` spreads the cameras over; 0: one per CPU core.",
+    )
+    video_volumes: list[VolumeSpec] = Field(
+        default_factory=list, title="Storage volumes",
+        description="Volumes recordings are written to, as a JSON list of {name, path, quota_gb}. Empty: one "
+                    "volume `local` at `<data dir>/video/recordings` with a 50 GB quota.",
+    )
+    video_segment_s: int = Field(
+        default=10, ge=2, le=60, title="Segment length",
+        description="Seconds per recorded file; a segment is cut at the first key frame after this length.",
+    )
+    video_recording_mode: RecordingMode = Field(
+        default=RecordingMode.CONTINUOUS, title="Default recording mode",
+        description="continuous, events or off, for cameras without their own setting.",
+    )
+    video_recorded_cameras_limit: int | None = Field(
+        default=None, ge=0, title="Recorded cameras limit",
+        description="Record at most this many cameras (the lowest codes first); empty: no limit. The demo sets a "
+                    "small number so a 2-core laptop copes; the other cameras still stream when watched.",
+    )
+    video_retention_days: int = Field(
+        default=30, ge=1, le=3650, title="Retention",
+        description="Days recordings are kept, for camera groups without their own retention.",
+    )
+    video_pre_roll_s: int = Field(
+        default=10, ge=0, le=120, title="Pre-roll",
+        description="Seconds kept before an event when recording on events (held in memory per camera).",
+    )
+    video_post_roll_s: int = Field(
+        default=30, ge=0, le=600, title="Post-roll", description="Seconds recorded after an event ends.",
+    )
+    video_rtsp_transport: Literal["tcp", "udp"] = Field(
+        default="tcp", title="RTSP transport",
+        description="How RTP is carried for cameras whose URL does not say: tcp (interleaved) or udp.",
+    )
+    video_connect_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, title="Connect timeout",
+        description="Seconds to open a stream before it counts as unreachable.",
+    )
+    video_no_video_after_s: float = Field(
+        default=5.0, gt=0, le=120, title="No video after",
+        description="A connected stream that delivers no frame for this long is `no_video` and is reopened.",
+    )
+    video_backoff_max_s: float = Field(
+        default=60.0, ge=1, le=3600, title="Reconnect backoff limit",
+        description="Reconnects back off exponentially (with jitter) from one second up to this many seconds.",
+    )
+    video_auth_retry_s: float = Field(
+        default=300.0, ge=10, le=86400, title="Retry after refused credentials",
+        description="A camera that refuses its credentials is retried only this often, or when they change.",
+    )
+    video_idle_stop_s: float = Field(
+        default=15.0, ge=0, le=3600, title="Idle stream stop",
+        description="A stream nobody watches or records is closed after this many seconds.",
+    )
+    video_live_port: int = Field(
+        default=8010, ge=1024, le=65000, title="Live relay port",
+        description="Video worker N listens on 127.0.0.1 at this port + N for the server's live-view relay.",
+    )
+    video_status_interval_s: float = Field(
+        default=2.0, gt=0, le=60, title="Status interval",
+        description="How often each worker writes its cameras' state and figures for the API and /metrics.",
+    )
+
+    @property
+    def video_dir(self) -> Path:
+        """Everything the video domain writes unless a volume says otherwise."""
+        return self.data_dir / "video"
+
+    def volumes(self) -> list[VolumeSpec]:
+        """The configured volumes, or the one default volume under the data directory."""
+        if self.video_volumes:
+            return list(self.video_volumes)
+        return [VolumeSpec(name="local", path=self.video_dir / "recordings", quota_gb=50.0)]
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.video_dir / "exports"
+
+    def workers_count(self) -> int:
+        """Worker processes to run: the setting, or one per core."""
+        import os
+
+        return self.video_workers or max(1, os.cpu_count() or 1)
