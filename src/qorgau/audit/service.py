@@ -161,14 +161,27 @@ def _unique(points: list[Checkpoint]) -> list[Checkpoint]:
 
 
 def page(
-    session: Session, *, after_seq: int | None, limit: int, action: str | None = None, actor: str | None = None
+    session: Session, *, after_seq: int | None, limit: int, action: str | None = None, actor: str | None = None,
+    action_prefix: str | None = None, target_type: str | None = None, target: str | None = None,
+    at_from: datetime | None = None, at_to: datetime | None = None,
 ) -> list[AuditRecord]:
-    """Newest first; ``after_seq`` continues below that sequence."""
+    """Newest first; ``after_seq`` continues below that sequence; filters combine (``at_to`` is exclusive)."""
     query = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
     if after_seq is not None:
         query = query.where(AuditRecord.seq < after_seq)
     if action:
         query = query.where(AuditRecord.action == action)
+    if action_prefix:
+        # startswith(autoescape): a `_` or `%` in the prefix is literal, not a LIKE wildcard
+        query = query.where(AuditRecord.action.startswith(action_prefix, autoescape=True))
     if actor:
         query = query.where(AuditRecord.actor == actor)
+    if target_type:
+        query = query.where(AuditRecord.target_type == target_type)
+    if target:
+        query = query.where(AuditRecord.target_id == target)
+    if at_from is not None:
+        query = query.where(AuditRecord.at >= as_utc(at_from))
+    if at_to is not None:
+        query = query.where(AuditRecord.at < as_utc(at_to))
     return list(session.scalars(query))

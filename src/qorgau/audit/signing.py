@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from qorgau.core.keyfiles import decode_key, load_or_create
@@ -47,11 +47,16 @@ class Signer:
         self._private = Ed25519PrivateKey.from_private_bytes(seed)
         self._public = self._private.public_key()
         raw = self._public.public_bytes(Encoding.Raw, PublicFormat.Raw)
-        self.key_id = hashlib.sha256(raw).hexdigest()[:16]
+        self.key_id = key_id_of(raw)
+        self.public_key = base64.b64encode(raw).decode()  # raw Ed25519 public key, for verifying elsewhere
 
     def sign(self, seq: int, head_hash: str, at: datetime) -> Checkpoint:
         signature = self._private.sign(checkpoint_statement(seq, head_hash, at))
         return Checkpoint(seq, head_hash, as_utc(at), self.key_id, base64.b64encode(signature).decode())
+
+    def sign_bytes(self, data: bytes) -> str:
+        """A base64 signature over ``data`` (callers prefix their own statement tag, as checkpoints do)."""
+        return base64.b64encode(self._private.sign(data)).decode()
 
     def valid(self, checkpoint: Checkpoint) -> bool:
         if checkpoint.key_id != self.key_id:
@@ -61,6 +66,21 @@ class Signer:
         except (InvalidSignature, ValueError):
             return False
         return True
+
+
+def key_id_of(public_key: bytes) -> str:
+    """The short id of a raw Ed25519 public key, as checkpoints name it."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def verify_bytes(public_key_b64: str, data: bytes, signature_b64: str) -> bool:
+    """Whether ``signature_b64`` signs ``data`` under the raw base64 Ed25519 public key; needs no database."""
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64, validate=True))
+        key.verify(base64.b64decode(signature_b64, validate=True), data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def load_signer(settings: CoreSettings) -> Signer:

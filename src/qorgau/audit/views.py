@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from qorgau.audit import service
 from qorgau.audit.enums import Action
@@ -21,16 +22,32 @@ class Caller(Protocol):
     def actor(self, source: str | None) -> Actor: ...
 
 
+def _aware(at: datetime | None) -> datetime | None:
+    """A time without an offset is read as UTC, as every stored time is."""
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
+
+
 def build_router(*, read_guard: Any, verify_guard: Any) -> APIRouter:
     """The audit routes behind two route guards (FastAPI dependencies yielding a Caller)."""
     router = APIRouter(prefix="/api/audit", tags=["audit"])
 
     @router.get("", response_model=Page[AuditRead])
-    def list_audit(db: ReadSession, _: Caller = read_guard, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
-                   action: str | None = None, actor: str | None = None) -> Page[AuditRead]:
-        """The audit log, newest first."""
-        rows = service.page(db, after_seq=decode_int_cursor(cursor), limit=limit + 1,
-                            action=action, actor=actor)
+    def list_audit(
+        db: ReadSession, _: Caller = read_guard, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
+        action: str | None = None, actor: str | None = None,
+        action_prefix: Annotated[str | None, Query(max_length=60, description="Actions starting with this, "
+                                                   "e.g. `video.`.")] = None,
+        target_type: Annotated[str | None, Query(max_length=40, description="e.g. `camera`.")] = None,
+        target: Annotated[str | None, Query(max_length=120, description="The target's id, e.g. a camera "
+                                            "code.")] = None,
+        at_from: Annotated[datetime | None, Query(alias="from", description="Records at or after this "
+                                                  "time.")] = None,
+        at_to: Annotated[datetime | None, Query(alias="to", description="Records before this time.")] = None,
+    ) -> Page[AuditRead]:
+        """The audit log, newest first; e.g. who looked at a camera in an hour: target, from, to, `video.`."""
+        rows = service.page(db, after_seq=decode_int_cursor(cursor), limit=limit + 1, action=action, actor=actor,
+                            action_prefix=action_prefix, target_type=target_type, target=target,
+                            at_from=_aware(at_from), at_to=_aware(at_to))
         items = [AuditRead.model_validate(r) for r in rows[:limit]]
         return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if len(rows) > limit else None)
 
