@@ -1,0 +1,67 @@
+"""Test input for the recording tests: an H.264 file made from the shared clip, demuxed into EncodedPackets."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from qorgau.video.contracts import EncodedPacket, StreamInfo
+
+CLIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "road-640x360.avi"
+T0 = datetime(2026, 12, 7, 4, 0, 0, tzinfo=UTC)
+
+
+def make_h264(path: Path, *, seconds: float = 12.0, gop: int = 15) -> Path:
+    """An H.264 MP4 (no B-frames, a key frame every ``gop`` frames) from the shared MPEG-4 clip."""
+    subprocess.run(
+        ["/usr/bin/ffmpeg", "-v", "error", "-y", "-i", str(CLIP), "-t", str(seconds), "-an", "-c:v", "libx264",
+         "-preset", "ultrafast", "-g", str(gop), "-bf", "0", "-pix_fmt", "yuv420p", str(path)],
+        check=True, timeout=60,
+    )
+    return path
+
+
+@dataclass
+class Source:
+    """An open file's video stream as a camera stream: its StreamInfo and its packets with wall times."""
+
+    info: StreamInfo
+    packets: list[EncodedPacket]
+
+
+@contextmanager
+def source(path: Path, *, wall0: datetime = T0) -> Iterator[Source]:
+    """The file's packets (the template stays valid while the context is open)."""
+    container: Any = av.open(str(path))
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base
+        info = StreamInfo(codec=stream.codec_context.name, width=stream.codec_context.width,
+                          height=stream.codec_context.height, time_base=tb,
+                          extradata=stream.codec_context.extradata, fps=float(stream.average_rate or 0) or None,
+                          template=stream)
+        packets = [
+            EncodedPacket(data=bytes(p), pts=p.pts, dts=p.dts, duration=p.duration or 0, keyframe=p.is_keyframe,
+                          wall=wall0 + timedelta(seconds=float(p.pts * tb)))
+            for p in container.demux(stream) if p.size
+        ]
+        yield Source(info=info, packets=packets)
+    finally:
+        container.close()
+
+
+def gray_frames(path: Path) -> list[tuple[float, np.ndarray[Any, Any]]]:
+    """Every decoded frame of a file as (seconds from its start, gray image)."""
+    with av.open(str(path), format="mp4") as container:
+        stream = container.streams.video[0]
+        tb = stream.time_base or 1
+        return [(float((f.pts or 0) * tb), f.to_ndarray(format="gray").astype(np.int16))
+                for f in container.decode(stream)]
