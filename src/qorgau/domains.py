@@ -73,6 +73,7 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.devices.commands",
     "qorgau.ingest.adapters.webhook.commands",
     "qorgau.units.commands",
+    "qorgau.video.commands",
 )
 
 

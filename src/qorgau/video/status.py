@@ -1,0 +1,204 @@
+"""Camera stream status: the `video_camera_status` rows a worker writes, the state-change events, the registry
+health verdicts, and the /metrics collector that reads the rows at scrape time.
+
+How the video worker's verdict combines with other health sources (MQTT heartbeats of the same camera, the
+registry's supervision): a stream that delivers frames is a heartbeat (``health.seen``, ONLINE, at most every
+``SIGHTING_EVERY_S`` per camera); a camera whose pulled streams all fail for ``FAILURE_AFTER_S`` (refused
+credentials and unsupported codecs at once) is reported DEGRADED with the reason as detail, once per failure
+episode, without refreshing its last-seen time, so the registry's supervision makes it OFFLINE when its interval
+passes with no heartbeat from anywhere. A heartbeat from another source may bring it back ONLINE meanwhile: the
+last report wins. A camera nobody watches or records is not pulled and gets no verdict from video.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import select
+from sqlalchemy.orm import Session, lazyload
+
+from qorgau.core.bus import Context, publish
+from qorgau.core.db import Database
+from qorgau.devices import health
+from qorgau.devices.enums import Health, HealthReason
+from qorgau.devices.models import Device
+from qorgau.video.enums import CameraState, StreamKind
+from qorgau.video.events import STREAM_STATE_CHANGED, StreamStateChanged
+from qorgau.video.models import CameraStatus, VolumeStatus
+from qorgau.video.source import Figures
+
+log = logging.getLogger(__name__)
+
+SIGHTING_EVERY_S = 30.0
+FAILURE_AFTER_S = 30.0
+FAILED = frozenset({CameraState.AUTH_FAILED, CameraState.UNREACHABLE, CameraState.NO_VIDEO, CameraState.UNSUPPORTED})
+AT_ONCE = frozenset({CameraState.AUTH_FAILED, CameraState.UNSUPPORTED})
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """One stream's state change, as the reader thread saw it (published at the next status flush)."""
+
+    device_id: int
+    code: str
+    kind: StreamKind
+    previous: CameraState
+    current: CameraState
+    detail: str | None
+    at: datetime
+    simulated: bool
+
+
+def write_rows(session: Session, *, worker: int, figures: Sequence[Figures], now: datetime) -> None:
+    """Insert or update the status rows of these streams (one SELECT, then the changes)."""
+    if not figures:
+        return
+    ids = sorted({f.device_id for f in figures})
+    existing: dict[tuple[int, str], CameraStatus] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in session.scalars(select(CameraStatus).where(CameraStatus.device_id.in_(chunk))):
+            existing[(row.device_id, row.stream)] = row
+    for f in figures:
+        values = {
+            "state": f.state.value, "worker": worker, "codec": f.codec, "width": f.width, "height": f.height,
+            "fps_in": f.fps_in, "bitrate_kbps": f.bitrate_kbps, "reconnects": f.reconnects,
+            "dropped_packets": f.dropped_packets, "last_frame_at": f.last_frame_at, "viewers": f.sinks,
+            "recording": f.recording,
+            "error": f.error[:300] if f.error else None, "state_since": f.state_since, "updated_at": now,
+        }
+        found = existing.get((f.device_id, f.kind.value))
+        if found is None:
+            session.add(CameraStatus(device_id=f.device_id, stream=f.kind.value, **values))
+            continue
+        for name, value in values.items():
+            if getattr(found, name) != value:
+                setattr(found, name, value)
+
+
+def publish_changes(session: Session, changes: Iterable[StateChange]) -> None:
+    for change in changes:
+        ctx = Context(actor="system:video", simulated=change.simulated)
+        payload = StreamStateChanged(code=change.code, stream=change.kind, previous=change.previous,
+                                     current=change.current, detail=change.detail)
+        publish(session, STREAM_STATE_CHANGED, subject_id=change.code, payload=payload, ctx=ctx,
+                occurred_at=change.at)
+
+
+class HealthJudge:
+    """Turns stream figures into registry health reports (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._sighted: dict[int, float] = {}  # device id -> monotonic time of the last sighting sent
+        self._reported: dict[int, CameraState] = {}  # devices reported degraded in this failure episode
+
+    def verdicts(self, figures: Sequence[Figures], *, now_mono: float | None = None
+                 ) -> tuple[list[int], list[tuple[int, str]]]:
+        """(devices to mark seen, (device, detail) to mark degraded) for this flush."""
+        now_mono = time.monotonic() if now_mono is None else now_mono
+        by_device: dict[int, list[Figures]] = {}
+        for f in figures:
+            by_device.setdefault(f.device_id, []).append(f)
+        seen, degraded = [], []
+        for device_id, streams in by_device.items():
+            pulled = [f for f in streams if f.state is not CameraState.IDLE]
+            if any(f.state is CameraState.STREAMING for f in pulled):
+                self._reported.pop(device_id, None)
+                if now_mono - self._sighted.get(device_id, -1e9) >= SIGHTING_EVERY_S:
+                    self._sighted[device_id] = now_mono
+                    seen.append(device_id)
+                continue
+            failing = [f for f in pulled if f.state in FAILED]
+            if not pulled or len(failing) != len(pulled):
+                if not pulled:
+                    self._reported.pop(device_id, None)
+                continue
+            worst = failing[0]
+            lasted = max(0.0, (_utc_now() - worst.state_since).total_seconds())
+            if (worst.state in AT_ONCE or lasted >= FAILURE_AFTER_S) and self._reported.get(device_id) is None:
+                self._reported[device_id] = worst.state
+                self._sighted.pop(device_id, None)
+                degraded.append((device_id, f"video {worst.state.value}" + (f": {worst.error}" if worst.error
+                                                                             else "")))
+        return seen, degraded
+
+
+def apply_verdicts(session: Session, *, seen: Sequence[int], degraded: Sequence[tuple[int, str]],
+                   now: datetime) -> None:
+    """Report the verdicts to the registry (its events raise the alarms)."""
+    if not seen and not degraded:
+        return
+    wanted = set(seen) | {device_id for device_id, _ in degraded}
+    devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_(wanted))
+                                                 .options(lazyload("*")))}
+    sightings = [health.Sighting(device_id=d.id, code=d.code, interval_s=int(health.interval(d).total_seconds()))
+                 for device_id in seen if (d := devices.get(device_id)) is not None]
+    if sightings:
+        health.seen(session, sightings, now=now)
+    for device_id, detail in degraded:
+        device = devices.get(device_id)
+        if device is None or device.health == Health.OFFLINE:
+            continue  # already offline: the supervision said more than we would
+        health.change(session, device, Health.DEGRADED, HealthReason.REPORTED_DEGRADED,
+                      ctx=Context(actor="system:video", simulated=device.simulated), now=now, detail=detail[:200])
+
+
+def _utc_now() -> datetime:
+    from qorgau.core.time import utcnow
+
+    return utcnow()
+
+
+class VideoCollector(Collector):
+    """Per-camera stream state and figures and per-volume state, read from the status tables at scrape time."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        state = GaugeMetricFamily("qorgau_video_stream_state", "1 for the stream's current state.",
+                                  labels=["camera", "stream", "state"])
+        fps = GaugeMetricFamily("qorgau_video_stream_fps", "Frames per second received.", labels=["camera", "stream"])
+        kbps = GaugeMetricFamily("qorgau_video_stream_bitrate_kbps", "Bitrate received, kbit/s.",
+                                 labels=["camera", "stream"])
+        reconnects = GaugeMetricFamily("qorgau_video_stream_reconnects", "Reconnects since the worker started.",
+                                       labels=["camera", "stream"])
+        dropped = GaugeMetricFamily("qorgau_video_stream_dropped_packets", "Corrupt or lost packets since the "
+                                    "worker started.", labels=["camera", "stream"])
+        age = GaugeMetricFamily("qorgau_video_stream_last_frame_timestamp_seconds", "Wall time of the last frame.",
+                                labels=["camera", "stream"])
+        viewers = GaugeMetricFamily("qorgau_video_stream_sinks", "Consumers attached (viewers, recorder).",
+                                    labels=["camera", "stream"])
+        volume_state = GaugeMetricFamily("qorgau_video_volume_state", "1 for the volume's current state.",
+                                         labels=["volume", "state"])
+        volume_used = GaugeMetricFamily("qorgau_video_volume_used_bytes", "Bytes of recordings.", labels=["volume"])
+        volume_quota = GaugeMetricFamily("qorgau_video_volume_quota_bytes", "The volume's quota.", labels=["volume"])
+        try:
+            with self.db.sessions() as session:
+                rows = session.execute(select(Device.code, CameraStatus).join(
+                    CameraStatus, CameraStatus.device_id == Device.id)).tuples().all()
+                volumes = list(session.scalars(select(VolumeStatus)))
+        except Exception:
+            log.exception("video metrics could not be read")
+            return
+        for code, row in rows:
+            labels = [code, row.stream]
+            state.add_metric([code, row.stream, row.state], 1)
+            fps.add_metric(labels, row.fps_in or 0.0)
+            kbps.add_metric(labels, row.bitrate_kbps or 0.0)
+            reconnects.add_metric(labels, row.reconnects or 0)
+            dropped.add_metric(labels, row.dropped_packets or 0)
+            viewers.add_metric(labels, row.viewers or 0)
+            if row.last_frame_at is not None:
+                age.add_metric(labels, row.last_frame_at.timestamp())
+        for volume in volumes:
+            volume_state.add_metric([volume.name, volume.state], 1)
+            volume_used.add_metric([volume.name], volume.used_bytes)
+            volume_quota.add_metric([volume.name], volume.quota_bytes)
+        yield from (state, fps, kbps, reconnects, dropped, age, viewers, volume_state, volume_used, volume_quota)
