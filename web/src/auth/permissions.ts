@@ -6,6 +6,11 @@ export const PERMISSIONS = {
   statsRead: "stats:read",
   cityRead: "city:read",
   devicesRead: "devices:read",
+  videoView: "video:view",
+  // The server's table has these since issue 10; listed here until the generated types name them.
+  videoPlayback: "video:playback" as Permission,
+  videoExport: "video:export",
+  videoAdmin: "video:admin" as Permission,
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */

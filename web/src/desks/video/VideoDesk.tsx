@@ -1,11 +1,110 @@
+import { Grid, Tabs } from "@mantine/core";
+import { useState } from "react";
+import { useSession } from "../../auth/AuthProvider";
+import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
-import { ComingSoon, DeskPage } from "../../shell/DeskPage";
+import { DeskPage } from "../../shell/DeskPage";
+import { eventWindow, parseVideoLink } from "../../video/links";
+import { CameraPanel } from "./CameraPanel";
+import { ExportsList } from "./ExportPanel";
+import { MAX_PLAYBACK_CAMERAS, PlaybackView } from "./PlaybackView";
+import { WallView, type WallState } from "./WallView";
+import { fitTiles, layoutFor, placeCamera } from "./walls";
 
+type Tab = "wall" | "playback" | "exports";
+const DEFAULT_PLAYBACK_MIN = 15;
+
+/** What the desk opens with: a link from an alarm, incident or the map (`?cameras=…&at=…`) fills the wall and playback. */
+function initialState() {
+  const link = parseVideoLink(window.location.search);
+  const now = Date.now();
+  const cameras = link?.cameras ?? [];
+  const layout = layoutFor(Math.max(1, cameras.length));
+  const wall: WallState = {
+    wallId: null,
+    name: "",
+    shared: false,
+    layout,
+    tiles: fitTiles(cameras.map((camera) => ({ camera, follow_alarms: false })), layout),
+  };
+  const range = link?.at
+    ? eventWindow(link.at, now)
+    : { fromMs: now - DEFAULT_PLAYBACK_MIN * 60_000, toMs: now, startMs: now - DEFAULT_PLAYBACK_MIN * 60_000 };
+  return { wall, range, playbackCameras: cameras.slice(0, MAX_PLAYBACK_CAMERAS), tab: (link?.at ? "playback" : "wall") as Tab };
+}
+
+/** The video desk: cameras, the wall of live tiles, playback with its time line and exports. */
 export function VideoDesk() {
   const { t } = useI18n();
+  const { user } = useSession();
+  const canPlayback = hasPermission(user, PERMISSIONS.videoPlayback);
+  const canExport = hasPermission(user, PERMISSIONS.videoExport);
+  const canShare = hasPermission(user, PERMISSIONS.videoAdmin);
+  const [initial] = useState(initialState);
+  const [tab, setTab] = useState<Tab>(canPlayback ? initial.tab : "wall");
+  const [wall, setWall] = useState<WallState>(initial.wall);
+  const [selected, setSelected] = useState(0);
+  const [playbackCameras, setPlaybackCameras] = useState<string[]>(initial.playbackCameras);
+  const [range, setRange] = useState(initial.range);
+  const [exportsVersion, setExportsVersion] = useState(0);
+
+  const pick = (code: string) => {
+    if (tab === "playback") {
+      setPlaybackCameras((list) => (list.includes(code) ? list : [...list, code].slice(-MAX_PLAYBACK_CAMERAS)));
+    } else {
+      const free = wall.tiles.findIndex((tile) => tile.camera === null && !tile.follow_alarms);
+      const index = wall.tiles[selected]?.camera === null && !wall.tiles[selected]?.follow_alarms ? selected : free >= 0 ? free : selected;
+      setWall({ ...wall, tiles: placeCamera(wall.tiles, code, index) });
+      setSelected(Math.min(wall.tiles.length - 1, index + 1));
+      if (tab !== "wall") setTab("wall");
+    }
+  };
+  const openPlayback = (code: string) => {
+    const now = Date.now();
+    setPlaybackCameras([code]);
+    setRange({ fromMs: now - DEFAULT_PLAYBACK_MIN * 60_000, toMs: now, startMs: now - 60_000 });
+    setTab("playback");
+  };
+
   return (
     <DeskPage title={t("nav.video")}>
-      <ComingSoon />
+      <Grid gutter="sm" data-testid="video-desk">
+        <Grid.Col span={{ base: 12, md: 3 }}>
+          <CameraPanel onPick={pick} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 9 }}>
+          <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
+            <Tabs.List mb="xs">
+              <Tabs.Tab value="wall" data-testid="video-tab-wall">{t("video.tabs.wall")}</Tabs.Tab>
+              {canPlayback && <Tabs.Tab value="playback" data-testid="video-tab-playback">{t("video.tabs.playback")}</Tabs.Tab>}
+              {canExport && <Tabs.Tab value="exports" data-testid="video-tab-exports">{t("video.tabs.exports")}</Tabs.Tab>}
+            </Tabs.List>
+            <Tabs.Panel value="wall">
+              <WallView wall={wall} onChange={setWall} selected={selected} onSelect={setSelected} onPlayback={canPlayback ? openPlayback : undefined} canShare={canShare} />
+            </Tabs.Panel>
+            {canPlayback && (
+              <Tabs.Panel value="playback">
+                <PlaybackView
+                  cameras={playbackCameras}
+                  onCameras={setPlaybackCameras}
+                  range={range}
+                  onRange={setRange}
+                  canExport={canExport}
+                  onExported={() => {
+                    setExportsVersion((v) => v + 1);
+                    setTab("exports");
+                  }}
+                />
+              </Tabs.Panel>
+            )}
+            {canExport && (
+              <Tabs.Panel value="exports">
+                <ExportsList version={exportsVersion} />
+              </Tabs.Panel>
+            )}
+          </Tabs>
+        </Grid.Col>
+      </Grid>
     </DeskPage>
   );
 }

@@ -1,0 +1,119 @@
+import { Alert, Anchor, Badge, Button, Group, Modal, Paper, Stack, Table, Text, Textarea } from "@mantine/core";
+import { useEffect, useState } from "react";
+import { describeError } from "../../api/problem";
+import { createExport, exportDownloadUrl, fetchExports, type ExportState, type VideoExport } from "../../api/video";
+import { useI18n } from "../../i18n/I18nProvider";
+import type { MessageKey } from "../../i18n/messages";
+import { useMeta } from "../../shell/meta";
+import { formatInstant } from "../../shell/time";
+
+const EXPORT_COLORS: Record<ExportState, string> = { pending: "gray", running: "blue", done: "green", failed: "red" };
+const POLL_MS = 2000;
+
+/** The export dialog: the cameras and range of the playback, a required reason. */
+export function ExportDialog({ opened, onClose, cameras, fromMs, toMs, onCreated }: { opened: boolean; onClose: () => void; cameras: readonly string[]; fromMs: number; toMs: number; onCreated: (e: VideoExport) => void }) {
+  const { t, tMaybe } = useI18n();
+  const { timeZone } = useMeta();
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await createExport({ cameras: [...cameras], from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), reason: reason.trim() });
+      setReason("");
+      onCreated(created);
+      onClose();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened={opened} onClose={onClose} title={t("video.export.title")} data-testid="export-dialog">
+      <Stack gap="xs">
+        <Text size="sm"><b>{t("video.export.cameras")}:</b> <span className="mono">{cameras.join(", ")}</span></Text>
+        <Text size="sm" className="tabular">
+          <b>{t("video.export.range")}:</b> {formatInstant(fromMs, { timeZone, withDate: true })} — {formatInstant(toMs, { timeZone, withDate: true })}
+        </Text>
+        <Textarea label={t("video.export.reason")} required autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid="export-reason" />
+        {error !== null && <Alert color="red" py={4} data-testid="export-error">{describeError(error, tMaybe).message}</Alert>}
+        <Group justify="flex-end">
+          <Button onClick={() => void submit()} loading={busy} disabled={!reason.trim()} data-testid="export-submit">{t("video.export.submit")}</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** The user's exports, newest first, with their state and a download link when done; polled while any is in progress. */
+export function ExportsList({ version }: { version: number }) {
+  const { t, tMaybe } = useI18n();
+  const { timeZone } = useMeta();
+  const [items, setItems] = useState<VideoExport[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  const busy = items?.some((e) => e.state === "pending" || e.state === "running") ?? false;
+
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchExports({ signal: controller.signal })
+      .then((list) => {
+        setItems(list);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e);
+      });
+    return () => controller.abort();
+  }, [version, tick]);
+
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+    return () => clearTimeout(timer);
+  }, [busy, items]);
+
+  return (
+    <Paper withBorder p="xs" data-testid="exports">
+      <Text fw={600} size="sm" mb={4}>{t("video.export.list")}</Text>
+      {error !== null && <Alert color="red" py={4}>{describeError(error, tMaybe).message}</Alert>}
+      {items?.length === 0 && <Text size="sm" c="dimmed">{t("video.export.none")}</Text>}
+      {items && items.length > 0 && (
+        <Table fz="xs" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("video.export.created")}</Table.Th>
+              <Table.Th>{t("video.export.cameras")}</Table.Th>
+              <Table.Th>{t("video.export.range")}</Table.Th>
+              <Table.Th>{t("video.export.reason")}</Table.Th>
+              <Table.Th>{t("video.export.state")}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((item) => (
+              <Table.Tr key={item.id} data-testid="export-row" data-id={item.id} data-state={item.state}>
+                <Table.Td className="tabular">{formatInstant(item.created_at, { timeZone, withDate: true })}</Table.Td>
+                <Table.Td className="mono">{item.cameras.join(", ")}</Table.Td>
+                <Table.Td className="tabular">{formatInstant(item.start_at, { timeZone, withDate: true })} — {formatInstant(item.end_at, { timeZone })}</Table.Td>
+                <Table.Td>{item.reason}</Table.Td>
+                <Table.Td>
+                  <Badge size="xs" color={EXPORT_COLORS[item.state] ?? "gray"}>{t(`video.export.states.${item.state}` as MessageKey)}</Badge>
+                  {item.error && <Text size="xs" c="red">{tMaybe(item.error) ?? item.error}</Text>}
+                </Table.Td>
+                <Table.Td>
+                  {item.state === "done" && (
+                    <Anchor href={exportDownloadUrl(item.id)} download data-testid="export-download">{t("video.export.download")}</Anchor>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Paper>
+  );
+}
