@@ -8,6 +8,7 @@ import platform
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ CLIPS = ROOT.parent / "shared" / "data" / "video"
 RESULTS = ROOT / "bench" / "results"
 DEBIAN_PYTHON = "/usr/bin/python3"  # imports gi (GStreamer); the project's venv cannot
 CAMERAS_SCRIPT = Path(__file__).with_name("rtsp_cameras.py")
-CACHE = Path(os.environ.get("QORGAU_BENCH_VIDEO_CACHE", "/tmp/qorgau-bench-video"))
+CACHE = Path(os.environ.get("QORGAU_BENCH_VIDEO_CACHE") or Path(tempfile.gettempdir()) / "qorgau-bench-video")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 

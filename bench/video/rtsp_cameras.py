@@ -23,11 +23,11 @@ import sys
 import threading
 import time
 
-import gi
+import gi  # type: ignore[import-not-found]  # Debian python only (see the docstring)
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtspServer  # type: ignore[import-not-found]  # noqa: E402
 
 WIDTH, HEIGHT = 640, 360
 BLOCK, COLUMNS = 40, 16
