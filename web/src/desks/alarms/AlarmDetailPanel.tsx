@@ -158,7 +158,7 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
         <Divider />
         <AlarmMap detail={detail} />
         <Text fw={600} size="sm">{t("alarms.cameras")}</Text>
-        <CameraList cameras={detail.cameras} testId="alarm-camera" />
+        <CameraList cameras={detail.cameras} testId="alarm-camera" at={detail.first_at} />
         {detail.state === "acknowledged" && canHandle && (
           <>
             <Divider />

@@ -1,18 +1,29 @@
-import { Group, Stack, Text } from "@mantine/core";
+import { Button, Group, Stack, Text } from "@mantine/core";
 import type { NearestCamera } from "../../api/alarms";
 import type { IncidentCamera } from "../../api/incidents";
 import { useI18n } from "../../i18n/I18nProvider";
+import { handleLinkClick } from "../../shell/router";
+import { videoDeskLink } from "../../video/links";
 import { splitDistance } from "../units/duration";
 
 /** What the list shows of a camera near an alarm (NearestCamera) or an incident (IncidentCamera). */
 export type CameraEntry = Pick<IncidentCamera & NearestCamera, "code" | "name_kk" | "name_ru" | "distance_m">;
 
-/** Cameras that see a place, best first: code, name, distance. */
-export function CameraList({ cameras, testId }: { cameras: readonly CameraEntry[]; testId: string }) {
+/** How many of the nearest cameras "open cameras" puts on the video desk. */
+const OPEN_CAMERAS = 4;
+
+/** Cameras that see a place, best first: code, name, distance; with `at`, one click opens them live and played back from 30 s before. */
+export function CameraList({ cameras, testId, at }: { cameras: readonly CameraEntry[]; testId: string; at?: string }) {
   const { t, lang } = useI18n();
   if (cameras.length === 0) return <Text size="sm" c="dimmed">{t("alarms.noCameras")}</Text>;
+  const link = videoDeskLink({ cameras: cameras.slice(0, OPEN_CAMERAS).map((c) => c.code), at });
   return (
     <Stack gap={2}>
+      <Group>
+        <Button component="a" href={link} size="compact-xs" variant="light" onClick={(e) => handleLinkClick(e, link)} data-testid={`${testId}-open-video`}>
+          {t("video.openCameras")}
+        </Button>
+      </Group>
       {cameras.map((camera) => {
         const distance = splitDistance(camera.distance_m);
         return (

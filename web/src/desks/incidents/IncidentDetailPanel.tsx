@@ -204,7 +204,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
       <IncidentTimeline detail={detail} canWrite={canWrite} onAddNote={(text) => run("note", () => addIncidentNote(detail.id, text))} />
       <Divider />
       <Text fw={600} size="sm">{t("alarms.cameras")}</Text>
-      <CameraList cameras={detail.cameras ?? []} testId="incident-camera" />
+      <CameraList cameras={detail.cameras ?? []} testId="incident-camera" at={detail.received_at} />
     </Stack>
   );
 }

@@ -5,7 +5,9 @@ import type { DeviceDetail } from "../../api/types";
 import { useI18n } from "../../i18n/I18nProvider";
 import { IconCurrentLocation } from "../../shell/icons";
 import { useMeta } from "../../shell/meta";
+import { handleLinkClick } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
+import { videoDeskLink } from "../../video/links";
 import { deviceMarkerSvg } from "./markers";
 import { HEALTH_COLORS, cameraOptics, localName, mergeDevice, normaliseHealth, streamsOf, type CardDevice, type MapDevice } from "./model";
 
@@ -193,17 +195,31 @@ export function DeviceCard({ code, device, state, onClose, onZoomTo }: DeviceCar
             {t("map.card.loadError", { message: describeError(state.error, tMaybe).message })}
           </Alert>
         )}
-        {lat !== null && lon !== null && (
+        {((lat !== null && lon !== null) || kind === "camera") && (
           <Group px="sm" pb={8} pt={4}>
-            <Button
-              size="compact-xs"
-              variant="light"
-              leftSection={<IconCurrentLocation size={14} />}
-              onClick={() => onZoomTo(lon, lat)}
-              data-testid="device-card-zoom"
-            >
-              {t("map.card.zoomTo")}
-            </Button>
+            {kind === "camera" && (
+              <Button
+                component="a"
+                href={videoDeskLink({ cameras: [code] })}
+                size="compact-xs"
+                variant="light"
+                onClick={(e) => handleLinkClick(e, videoDeskLink({ cameras: [code] }))}
+                data-testid="device-card-video"
+              >
+                {t("video.openCamera")}
+              </Button>
+            )}
+            {lat !== null && lon !== null && (
+              <Button
+                size="compact-xs"
+                variant="light"
+                leftSection={<IconCurrentLocation size={14} />}
+                onClick={() => onZoomTo(lon, lat)}
+                data-testid="device-card-zoom"
+              >
+                {t("map.card.zoomTo")}
+              </Button>
+            )}
           </Group>
         )}
       </Box>
