@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import av
 import av.error
@@ -29,36 +29,15 @@ import av.error
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig, EncodedPacket, PacketSink, StreamInfo
 from qorgau.video.enums import CameraState, StreamKind
+from qorgau.video.timeline import Timeline, credentialed_url, is_network, parameter_sets
 
 log = logging.getLogger(__name__)
 
 PASSTHROUGH_CODECS = frozenset({"h264", "hevc"})
 FIGURES_WINDOW_S = 5.0  # fps and bitrate are averaged over this many seconds
-JUMP_LIMIT_S = 10.0  # a dts step larger than this is a lie, not a pause: the timeline is stitched over it
 STABLE_AFTER_S = 10.0  # streaming this long resets the reconnect backoff
 
 StateListener = Callable[["Source", CameraState, CameraState, str | None], None]
-
-
-def credentialed_url(url: str, username: str | None, password: str | None) -> str:
-    """The URL with the credentials inserted (URL-quoted); only ever held in memory, never logged."""
-    parts = urlsplit(url)
-    if not username or not parts.scheme or parts.scheme == "file" or "@" in parts.netloc:
-        return url
-    auth = quote(username, safe="") + (":" + quote(password, safe="") if password else "")
-    return urlunsplit(parts._replace(netloc=f"{auth}@{parts.netloc}"))
-
-
-def redacted(url: str) -> str:
-    """The URL without any credentials, for logs and error messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
-def is_network(url: str) -> bool:
-    return urlsplit(url).scheme in {"rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt"}
 
 
 class AuthRefused(Exception):
@@ -216,6 +195,10 @@ class Source:
                     self._set_state(CameraState.UNSUPPORTED, str(exc))
                     self._wait(self.settings.video_backoff_max_s)
                     continue
+                except _FormatChanged:
+                    self._end_sinks("format changed")
+                    self._changed.set()  # reopen at once
+                    continue
                 except _NoVideo as exc:
                     self._end_sinks("no video")
                     self._set_state(CameraState.NO_VIDEO, str(exc))
@@ -285,14 +268,11 @@ class Source:
         info: StreamInfo | None = None
         tb = Fraction(video.time_base)
         rate = video.average_rate or video.guessed_rate or 25
-        default_duration = max(1, round(1 / (Fraction(rate) * tb)))
-        last_dts: int | None = None
-        offset = 0
-        raw_first: int | None = None
+        timeline = Timeline(tb, default_duration=max(1, round(1 / (Fraction(rate) * tb))))
         anchor_wall = datetime.now(UTC)
         anchor_mono = time.monotonic()
-        jump_limit = int(JUMP_LIMIT_S / tb)
         last_packet_mono = time.monotonic()
+        parameters: bytes | None = None
         for packet in packets:
             if self._stop.is_set() or self._changed.is_set():
                 return
@@ -301,47 +281,28 @@ class Source:
                 if now_mono - last_packet_mono > self.settings.video_no_video_after_s:
                     raise _NoVideo("no key frame")
                 continue
-            key_format = packet.is_keyframe and info is not None and (
-                video.codec_context.width, video.codec_context.height, video.codec_context.name
-            ) != (info.width, info.height, info.codec)
-            if key_format:  # a new resolution or codec: the sinks start anew
-                if video.codec_context.name not in PASSTHROUGH_CODECS:
-                    raise _Unsupported(f"codec {video.codec_context.name}")
-                self._end_sinks("format changed")
-                info, last_dts, raw_first = None, None, None
+            data = bytes(packet)
+            if packet.is_keyframe:
+                found = parameter_sets(data, video.codec_context.name)
+                if found and parameters is not None and found != parameters:
+                    raise _FormatChanged("new parameter sets")  # reopened: the demuxer reads the new format
+                parameters = found or parameters
             if info is None:
                 info = self._make_info(video)
                 self._info = info
                 anchor_wall, anchor_mono = datetime.now(UTC), now_mono
                 self._figures = replace(self._figures, codec=info.codec, width=info.width, height=info.height)
-            raw = packet.dts if packet.dts is not None else packet.pts
-            duration = packet.duration or default_duration
-            dropped = 0
-            if raw is None:
-                dts = 0 if last_dts is None else last_dts + duration
-            else:
-                if raw_first is None:
-                    raw_first, offset = raw, -raw
-                dts = raw + offset
-                if last_dts is not None and (dts <= last_dts or dts - last_dts > jump_limit):
-                    offset = last_dts + duration - raw  # stitch: the next frame follows the last one
-                    dts = last_dts + duration
-                elif last_dts is not None and dts - last_dts > 2 * duration:
-                    dropped = round((dts - last_dts) / duration) - 1  # frames the network lost
-            pts = packet.pts + offset if packet.pts is not None and raw is not None else dts
-            pts = max(pts, dts)
-            last_dts = dts
+            dts, pts, duration, dropped = timeline.place(packet.dts, packet.pts, packet.duration,
+                                                         elapsed_s=now_mono - anchor_mono)
             while paced and not self._stop.is_set():
                 ahead = float(dts * tb) - (time.monotonic() - anchor_mono)
                 if ahead <= 0:
                     break
                 self._stop.wait(min(ahead, 0.5))
             wall = anchor_wall + timedelta(seconds=float(pts * tb))
-            encoded = EncodedPacket(data=bytes(packet), pts=pts, dts=dts, duration=duration,
+            encoded = EncodedPacket(data=data, pts=pts, dts=dts, duration=duration,
                                     keyframe=bool(packet.is_keyframe), wall=wall)
-            if packet.is_corrupt:
-                dropped += 1
-            self._account(len(encoded.data), wall, dropped)
+            self._account(len(data), wall, dropped + int(packet.is_corrupt))
             last_packet_mono = time.monotonic()
             self._deliver(info, encoded)
         raise ConnectionError("the stream ended")
@@ -396,6 +357,10 @@ def _packets(container: Any, video: Any, *, loop: bool) -> Iterator[Any]:
         if not loop:
             return
         container.seek(0, stream=video)
+
+
+class _FormatChanged(Exception):
+    pass
 
 
 class _NoVideo(Exception):
