@@ -9,7 +9,8 @@ from typing import Any
 
 import av
 
-from qorgau.video.contracts import EncodedPacket, StreamInfo
+from qorgau.video.contracts import EncodedPacket, PacketSink, StreamInfo
+from qorgau.video.enums import StreamKind
 
 CLIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "road-640x360.avi"
 T0 = datetime(2026, 12, 7, 4, 0, 0, tzinfo=UTC)
@@ -51,3 +52,33 @@ def decode_all(data: bytes, tmp: Path) -> list[Any]:
     container: Any = av.open(str(path))
     with container:
         return list(container.decode(video=0))
+
+
+class ManualHub:
+    """A StreamHub whose one stream is fed by the test, packet by packet (the worker's hub reads a camera)."""
+
+    def __init__(self, info: StreamInfo) -> None:
+        self.info_ = info
+        self.sinks: dict[tuple[int, StreamKind], list[PacketSink]] = {}
+        self.attaches = 0
+        self.detaches = 0
+
+    def attach(self, device_id: int, kind: StreamKind, sink: PacketSink) -> None:
+        self.attaches += 1
+        self.sinks.setdefault((device_id, kind), []).append(sink)
+        sink.start(self.info_)
+
+    def detach(self, device_id: int, kind: StreamKind, sink: PacketSink) -> None:
+        self.detaches += 1
+        self.sinks[(device_id, kind)].remove(sink)
+        if not self.sinks[(device_id, kind)]:
+            del self.sinks[(device_id, kind)]
+
+    def info(self, device_id: int, kind: StreamKind) -> StreamInfo | None:
+        return self.info_ if (device_id, kind) in self.sinks else None
+
+    def feed(self, packets: list[EncodedPacket]) -> None:
+        for packet in packets:
+            for sinks in list(self.sinks.values()):
+                for sink in list(sinks):
+                    sink.packet(packet)
