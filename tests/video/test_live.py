@@ -142,7 +142,8 @@ def test_masked_stream_is_transcoded_off_the_reader_thread(
         fed_in = time.perf_counter() - began
         got: list[bytes] = []
         while len(got) < 21:
-            got += (await within(viewer.drain(), 10)) or []
+            batch: list[bytes] | None = await within(viewer.drain(), 10)
+            got += batch or []
         assert fed_in < 0.5  # the reader thread only queued; the encoder ran elsewhere
         assert sink.mime is not None and sink.mime.startswith('video/mp4; codecs="avc1.')
         frames = decode_all(b"".join(got), tmp_path)
