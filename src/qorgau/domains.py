@@ -52,6 +52,8 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.incidents.views",
     "qorgau.units.views",
     "qorgau.simulation.views",
+    "qorgau.video.export_views",
+    "qorgau.video.admin_views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -64,6 +66,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.alarms.workers",
     "qorgau.devices.workers",
     "qorgau.simulation.workers",
+    "qorgau.video.export_workers",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",

@@ -9,7 +9,6 @@ requested and the actual range, and the gaps where nothing was recorded.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import shutil
 import zipfile
@@ -211,8 +210,9 @@ class _CameraWriter:
 
 def _transcode(src: Path, dst: Path, masks: list[list[list[float]]]) -> None:
     """Burn the privacy masks in (H.264 out), with the live view's transcoder."""
-    transcode = importlib.import_module("qorgau.video.transcode")
-    transcode.transcode_file(src, dst, masks=masks)
+    from qorgau.video.transcode import transcode_file
+
+    transcode_file(src, dst, masks=tuple(tuple((float(x), float(y)) for x, y in polygon) for polygon in masks))
 
 
 def _camera(job: CameraJob, folder: Path, start: datetime, end: datetime) -> dict[str, Any]:
