@@ -94,10 +94,11 @@ export interface VideoExport {
   id: string;
   state: ExportState;
   cameras: string[];
-  start_at: string;
-  end_at: string;
+  from: string;
+  to: string;
   reason: string;
   created_by?: string;
+  created_by_name?: string | null;
   created_at: string;
   finished_at?: string | null;
   bytes?: number | null;

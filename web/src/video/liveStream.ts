@@ -119,7 +119,9 @@ export class LiveStream {
       () => {
         if (this.source !== source) return;
         const buffer = source.addSourceBuffer(hello.mime);
-        buffer.mode = "segments";
+        // Sequence: each fragment goes right after the previous one, so a new init segment (the camera reconnected
+        // upstream, or this viewer fell behind and was moved on to a key frame) never lands in the past.
+        buffer.mode = "sequence";
         buffer.addEventListener("updateend", () => this.pump());
         this.buffer = buffer;
         this.pump();

@@ -98,7 +98,7 @@ export function ExportsList({ version }: { version: number }) {
               <Table.Tr key={item.id} data-testid="export-row" data-id={item.id} data-state={item.state}>
                 <Table.Td className="tabular">{formatInstant(item.created_at, { timeZone, withDate: true })}</Table.Td>
                 <Table.Td className="mono">{item.cameras.join(", ")}</Table.Td>
-                <Table.Td className="tabular">{formatInstant(item.start_at, { timeZone, withDate: true })} — {formatInstant(item.end_at, { timeZone })}</Table.Td>
+                <Table.Td className="tabular">{formatInstant(item.from, { timeZone, withDate: true })} — {formatInstant(item.to, { timeZone })}</Table.Td>
                 <Table.Td>{item.reason}</Table.Td>
                 <Table.Td>
                   <Badge size="xs" color={EXPORT_COLORS[item.state] ?? "gray"}>{t(`video.export.states.${item.state}` as MessageKey)}</Badge>
