@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -150,6 +153,40 @@ def one_round(side: str, base: str, cameras: int, window: float, settle: float) 
             "server_cpu_per_camera": round(row["server_cpu_s"] / row["window_s"] / cameras, 5)}
 
 
+PY_SPY = os.environ.get("PY_SPY") or shutil.which("py-spy") or ""  # e.g. from `pip install --target DIR py-spy`
+IDLE_LEAVES = ("poll (", "pthread_cond_timedwait", "recv (", "PyThread_acquire_lock_timed", "select (", "epoll_wait")
+BOOTSTRAP = ("thread_run", "Thread.", "0x", "Source._run", "Source._stream_once", "<module>", "main (")
+
+
+def profile_worker(base: str, cameras: int, seconds: float) -> dict[str, Any]:
+    """py-spy (native stacks, 200 Hz) on the record worker: the busy stacks' share per frame, idle waits left out."""
+    with tempfile.TemporaryDirectory(prefix="bench-record-profile-") as tmp:
+        row = run_qorgau(base, cameras, Path(tmp), 0.1, 3.0)
+        process = row.pop("_process")
+        raw = Path(tmp) / "profile.raw"
+        try:
+            subprocess.run([PY_SPY, "record", "-p", str(process.pid), "-d", str(int(seconds)), "-r", "200", "--native",
+                            "--format", "raw", "-o", str(raw)], capture_output=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(Path(PY_SPY).parents[1])})
+        finally:
+            stop(process, 60)
+        inclusive: dict[str, int] = {}
+        busy = every = 0
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = stack.split(";")
+            every += int(count)
+            if any(leaf in frame for frame in frames[-6:] for leaf in IDLE_LEAVES):
+                continue
+            busy += int(count)
+            for frame in {re.sub(r" \(.*", "", f) if "(lib" in f else f for f in frames}:
+                if not frame.startswith(BOOTSTRAP):
+                    inclusive[frame] = inclusive.get(frame, 0) + int(count)
+    top = sorted(inclusive.items(), key=lambda item: -item[1])[:18]
+    return {"cameras": cameras, "seconds": seconds, "samples": every, "busy_samples": busy,
+            "top_inclusive_share_of_busy": [[frame, round(count / max(1, busy), 3)] for frame, count in top]}
+
+
 def summarise(rows: list[dict[str, Any]], cameras: int) -> dict[str, Any]:
     ours = [r for r in rows if r["side"] == "qorgau" and r["cameras"] == cameras]
     theirs = [r for r in rows if r["side"] == "ffmpeg" and r["cameras"] == cameras]
@@ -192,6 +229,12 @@ def markdown(record: dict[str, Any]) -> str:
         lines.append(f"| {r['side']} | {r['cameras']} | {r['connect_s']} | {r['window_s']} | {r['cpu_s']} | "
                      f"{r['cpu_per_camera'] * 100:.2f} % | {r['cameras_per_core']:,} | {r['server_cpu_s']} | "
                      f"{r['files']} | {r['frames']:,} | {r['frames_expected_max']:,} |")
+    profile = record.get("profile")
+    if profile:
+        lines += ["", f"Where the Qorgau worker's CPU goes ({profile['cameras']} cameras, py-spy --native at 200 Hz "
+                      f"for {profile['seconds']:g} s, {profile['busy_samples']} busy of {profile['samples']} samples; "
+                      "share of busy samples whose stack holds the frame):", "", "| frame | share |", "|---|---|"]
+        lines += [f"| `{frame}` | {share * 100:.0f} % |" for frame, share in profile["top_inclusive_share_of_busy"]]
     lines += ["", NOTES.strip(), ""]
     return "\n".join(lines)
 
@@ -212,11 +255,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--window", type=float, default=20.0)
     parser.add_argument("--settle", type=float, default=3.0)
+    parser.add_argument("--profile", type=float, default=15.0, help="seconds of py-spy on the worker (0: none)")
     parser.add_argument("--no-write", action="store_true", help="print only; keep bench/results as they are")
     args = parser.parse_args()
     main_file, sub_file = inputs()
     load_before = load_average()
     rows: list[dict[str, Any]] = []
+    profile: dict[str, Any] | None = None
     counts = [int(n) for n in args.cameras.split(",")]
     for cameras in counts:
         with rtsp_cameras(cameras=cameras, main=main_file, sub=sub_file) as (port, server):
@@ -228,13 +273,16 @@ def main() -> None:
                     row = one_round(side, base, cameras, args.window, args.settle)
                     rows.append(row)
                     print(json.dumps(row), flush=True)
+            if cameras == counts[-1] and args.profile and PY_SPY:
+                profile = profile_worker(base, cameras, args.profile)
+                print(json.dumps(profile), flush=True)
     record = {"benchmark": "video_record", "when": now_utc(), "machine": machine(),
               "rounds": args.rounds, "window_s": args.window, "load_average_before": load_before,
               "load_average_after": load_average(),
               "streams": "main 1920×1080 H.264 high 4 Mbps 25 fps GOP 50, sub 640×360 H.264 main 512 kbps 25 fps "
                          "GOP 50; RTSP over TCP from GStreamer's RTSP server on 127.0.0.1",
               "target": "≥ 100 cameras per core by remux, CPU per camera ≤ the ffmpeg CLI's",
-              "summary": [summarise(rows, n) for n in counts], "rows": rows}
+              "summary": [summarise(rows, n) for n in counts], "rows": rows, "profile": profile}
     print(json.dumps(record["summary"], indent=1))
     if not args.no_write:
         write_result("video_record", record, markdown(record))
