@@ -65,3 +65,36 @@ def gray_frames(path: Path) -> list[tuple[float, np.ndarray[Any, Any]]]:
         tb = stream.time_base or 1
         return [(float((f.pts or 0) * tb), f.to_ndarray(format="gray").astype(np.int16))
                 for f in container.decode(stream)]
+
+
+def add_camera(db: Any, code: str = "CAM-0001", *, east_m: float = 0.0, north_m: float = 0.0,
+               **extra: Any) -> int:
+    """A commissioned camera in the registry near Aksai's centre; its id."""
+    from qorgau.devices import geo
+    from qorgau.devices import service as device_service
+    from qorgau.devices.schemas import DeviceCreate
+    from tests.conftest import CLI_ACTOR, SHARED
+    from tests.devices.conftest import CTX, camera
+
+    if geo.district_boundary() is None:
+        geo.configure_boundary(geo.boundary_from_file(SHARED / "data" / "aksai" / "burlinsky-district.geojson"))
+    with db.unit_of_work() as session:
+        device = device_service.create(session, device_in=DeviceCreate.model_validate(
+            camera(code, east_m, north_m, **extra)), actor=CLI_ACTOR, ctx=CTX)
+        return int(device.id)
+
+
+def record(clip: Path, root: Path, *, device_id: int, code: str, wall0: datetime = T0, volume: str = "v1",
+           segment_s: float = 4.0) -> list[Any]:
+    """Record the whole clip as a camera would, on one volume; the closed segments (not indexed)."""
+    from qorgau.video.recorder import ClosedSegment, Recorder
+
+    closed: list[ClosedSegment] = []
+    recorder = Recorder(device_id=device_id, code=code, segment_s=segment_s, pick_volume=lambda: (volume, root),
+                        on_segment=closed.append)
+    with source(clip, wall0=wall0) as src:
+        recorder.start(src.info)
+        for packet in src.packets:
+            recorder.packet(packet)
+        recorder.stop("eof")
+    return closed

@@ -1,0 +1,78 @@
+"""Volume checks: at quota or gone → state and a `video.volume_changed` event; back to ok when room returns."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from qorgau.core.bus.models import OutboxEvent
+from qorgau.core.db import Database
+from qorgau.video import segments, volumes
+from qorgau.video.config import VolumeSpec
+from qorgau.video.enums import VolumeState
+from qorgau.video.models import Segment, VolumeStatus
+from tests.video.rec_packets import add_camera, make_h264, record
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_h264(tmp_path_factory.mktemp("clip") / "road.mp4", seconds=6.0, gop=15)
+
+
+def _check(db: Database, spec: VolumeSpec) -> VolumeStatus:
+    with db.unit_of_work() as session:
+        return volumes.check(session=session, specs=[spec], min_free=0)[0]
+
+
+def _events(db: Database) -> list[tuple[str, str]]:
+    with db.reading() as session:
+        rows = session.scalars(select(OutboxEvent).where(OutboxEvent.name == "video.volume_changed")
+                               .order_by(OutboxEvent.seq)).all()
+        return [(row.payload["previous"], row.payload["current"]) for row in rows]
+
+
+def test_quota_reached_is_full_and_room_again_is_ok(db: Database, clip: Path, tmp_path: Path) -> None:
+    device_id = add_camera(db)
+    spec = VolumeSpec(name="v1", path=tmp_path / "v1", quota_gb=0.0001)  # 100 kB
+    assert _check(db, spec).state == VolumeState.OK.value
+    assert (spec.path / volumes.MARKER).exists() and _events(db) == []
+    with db.unit_of_work() as session:
+        for closed in record(clip, spec.path, device_id=device_id, code="CAM-0001"):
+            segments.insert(session=session, closed=closed)
+    row = _check(db, spec)
+    assert row.state == VolumeState.FULL.value and row.used_bytes > 100_000
+    with db.reading() as session:
+        assert volumes.writable(session=session, specs=[spec]) == {}
+    assert _events(db) == [("ok", "full")]
+    with db.unit_of_work() as session:
+        session.execute(delete(Segment))
+    assert _check(db, spec).state == VolumeState.OK.value
+    with db.reading() as session:
+        assert volumes.choose(volumes.writable(session=session, specs=[spec]), None) == "v1"
+    assert _events(db) == [("ok", "full"), ("full", "ok")]
+
+
+def test_a_vanished_volume_is_missing_not_recreated(db: Database, tmp_path: Path) -> None:
+    spec = VolumeSpec(name="v1", path=tmp_path / "mnt" / "v1", quota_gb=1)
+    other = VolumeSpec(name="v2", path=tmp_path / "v2", quota_gb=2)
+    with db.unit_of_work() as session:
+        volumes.check(session=session, specs=[spec, other], min_free=0)
+    shutil.rmtree(tmp_path / "mnt")  # the disk is unmounted
+    row = _check(db, spec)
+    assert row.state == VolumeState.MISSING.value and not spec.path.exists()
+    assert _events(db) == [("ok", "missing")]
+    with db.reading() as session:
+        room = volumes.writable(session=session, specs=[spec, other])
+    assert volumes.choose(room, "v1") == "v2"  # the camera's own volume is gone: another takes it
+
+
+def test_a_write_failure_reported_by_a_recorder_marks_the_volume(db: Database, tmp_path: Path) -> None:
+    spec = VolumeSpec(name="v1", path=tmp_path / "v1", quota_gb=1)
+    _check(db, spec)
+    with db.unit_of_work() as session:
+        volumes.report_failure(session=session, spec=spec, error="No space left on device")
+    assert _events(db) == [("ok", "full")]
+    assert _check(db, spec).state == VolumeState.OK.value  # the next check finds room again
