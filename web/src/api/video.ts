@@ -118,15 +118,14 @@ export interface VideoWall {
   tiles: WallTile[];
   /** The situation center's wall (no owner). */
   shared: boolean;
+  updated_by?: string;
   updated_at?: string;
 }
 
 export interface WallSave {
-  id?: number;
   name: string;
   layout: WallLayout;
   tiles: WallTile[];
-  shared: boolean;
 }
 
 type Opts = { signal?: AbortSignal };
@@ -201,10 +200,11 @@ export function fetchWalls(options: Opts = {}) {
   );
 }
 
-export function saveWall(wall: WallSave) {
-  return apiRequest<VideoWall>("/api/video/walls", { method: "PUT", body: wall });
+/** Creates or replaces the caller's wall of this name, or (shared) the situation center's one wall. */
+export function saveWall(wall: WallSave, shared: boolean) {
+  return apiRequest<VideoWall>(shared ? "/api/video/walls/shared" : "/api/video/walls", { method: "PUT", body: wall });
 }
 
-export function deleteWall(id: number) {
-  return apiRequest<void>(`/api/video/walls/${id}`, { method: "DELETE" });
+export function deleteWall(wall: Pick<VideoWall, "id" | "shared">) {
+  return apiRequest<void>(wall.shared ? "/api/video/walls/shared" : `/api/video/walls/${wall.id}`, { method: "DELETE" });
 }

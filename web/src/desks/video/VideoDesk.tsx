@@ -39,7 +39,8 @@ export function VideoDesk() {
   const { user } = useSession();
   const canPlayback = hasPermission(user, PERMISSIONS.videoPlayback);
   const canExport = hasPermission(user, PERMISSIONS.videoExport);
-  const canShare = hasPermission(user, PERMISSIONS.videoAdmin);
+  // The situation center's wall: supervisors and video administrators (as the server checks).
+  const canShare = user?.role === "supervisor" || hasPermission(user, PERMISSIONS.videoAdmin);
   const [initial] = useState(initialState);
   const [tab, setTab] = useState<Tab>(canPlayback ? initial.tab : "wall");
   const [wall, setWall] = useState<WallState>(initial.wall);

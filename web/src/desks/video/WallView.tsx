@@ -69,7 +69,7 @@ export function WallView({ wall, onChange, selected, onSelect, onPlayback, canSh
   const save = async () => {
     setError(null);
     try {
-      const saved = await saveWall({ id: wall.wallId ?? undefined, name: wall.name.trim(), layout: wall.layout, tiles: wall.tiles, shared: wall.shared });
+      const saved = await saveWall({ name: wall.name.trim(), layout: wall.layout, tiles: wall.tiles }, wall.shared);
       onChange({ ...wall, wallId: saved.id });
       setVersion((v) => v + 1);
     } catch (e) {
@@ -79,7 +79,7 @@ export function WallView({ wall, onChange, selected, onSelect, onPlayback, canSh
   const remove = async () => {
     if (wall.wallId === null) return;
     try {
-      await deleteWall(wall.wallId);
+      await deleteWall({ id: wall.wallId, shared: wall.shared });
       onChange({ ...wall, wallId: null });
       setVersion((v) => v + 1);
     } catch (e) {
