@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
+from qorgau.devices import geo
 from qorgau.devices import service as device_service
 from qorgau.devices.models import Device
 from qorgau.devices.schemas import DeviceCreate
@@ -39,6 +40,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     mp4 = transcode(CLIP, folder / "road.mp4", seconds=3)
     ts = transcode(CLIP, folder / "road.ts", seconds=3)
     return {"mp4": mp4, "ts": ts, "mpeg4": CLIP}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def district_boundary() -> None:
+    """The registry checks that devices stand in the district: the shared source data's boundary (tests only)."""
+    if geo.district_boundary() is None:
+        geo.configure_boundary(geo.boundary_from_file(SHARED / "data" / "aksai" / "burlinsky-district.geojson"))
 
 
 def quick_settings(**changes: Any) -> VideoSettings:
@@ -123,9 +131,17 @@ def bad_camera() -> Iterator[Callable[..., BadCamera]]:
         camera.close()
 
 
+def alias(clip: Path, name: str) -> str:
+    """The clip under another name (stream URLs are unique in the registry, so each camera gets its own)."""
+    link = clip.parent / f"{name}{clip.suffix}"
+    if not link.exists():
+        link.symlink_to(clip)
+    return str(link)
+
+
 def add_camera(db: Database, code: str, *, main: str | None = None, sub: str | None = None,
-               lifecycle: str = "commissioned", purpose: str = "public_space", lon: float = 51.1739,
-               lat: float = 53.0115, username: str | None = None, password: str | None = None) -> int:
+               lifecycle: str = "commissioned", purpose: str = "public_space", lon: float = 53.0115,
+               lat: float = 51.1739, username: str | None = None, password: str | None = None) -> int:
     """A camera in the registry; its stream URLs are written directly (files and test servers are not URLs the
     registry's own validation accepts)."""
     with db.unit_of_work() as session:

@@ -43,7 +43,7 @@ def load(session: Session, settings: VideoSettings, *, index: int = 0, count: in
     retention = {code: days for code, days in session.execute(select(CameraGroup.code, CameraGroup.retention_days))}
     admitted = recorded_codes(session, settings)
     cameras = []
-    for device, video in session.execute(query).tuples():
+    for device, video in session.execute(query):
         group = (video.group_code if video is not None else None) or device.purpose or DEFAULT_GROUP
         mode = RecordingMode((video.recording_mode if video is not None else None) or settings.video_recording_mode)
         if admitted is not None and device.code not in admitted:

@@ -35,6 +35,7 @@ class Hub:
         self._cameras: dict[int, CameraConfig] = {}
         self._sources: dict[Key, Source] = {}
         self._idle_since: dict[Key, float] = {}
+        self._retired: dict[Key, Source] = {}  # closed streams: their last figures (codec, reconnects…) stay known
         self._lock = threading.RLock()
         self._closed = False
         self._reaper = threading.Thread(target=self._reap_loop, name="video-hub-reaper", daemon=True)
@@ -55,6 +56,7 @@ class Hub:
                     self._idle_since.pop(key, None)
                 else:
                     source.update(camera)
+            self._retired = {key: source for key, source in self._retired.items() if key[0] in fresh}
         for source in gone:
             source.stop(timeout=0)
 
@@ -79,6 +81,9 @@ class Hub:
             source = self._sources.get(key)
             if source is None or not source.running:
                 source = Source(camera, key[1], self.settings, on_state=self.on_state, pace_files=self.pace_files)
+                retired = self._retired.pop(key, None)
+                if retired is not None:
+                    source.carry_counts(retired)
                 self._sources[key] = source
             source.add_sink(sink)
             self._idle_since.pop(key, None)
@@ -110,7 +115,7 @@ class Hub:
         now = datetime.now(UTC)
         with self._lock:
             cameras = list(self._cameras)
-            sources = dict(self._sources)
+            sources = self._retired | self._sources
         result = []
         for device_id in cameras:
             for kind in StreamKind:
@@ -137,6 +142,7 @@ class Hub:
                     self._idle_since.pop(key, None)
                 elif now - since >= self.settings.video_idle_stop_s:
                     ending.append(self._sources.pop(key))
+                    self._retired[key] = ending[-1]
                     self._idle_since.pop(key, None)
         for source in ending:
             log.info("idle stream closed", extra={"camera": source.camera.code, "stream": source.kind.value})
@@ -147,6 +153,7 @@ class Hub:
         with self._lock:
             self._closed = True
             sources = list(self._sources.values())
+            self._retired.update(self._sources)
             self._sources.clear()
             self._idle_since.clear()
         self._wake.set()

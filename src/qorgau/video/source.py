@@ -115,6 +115,13 @@ class Source:
                                                                 camera.password):
             self._changed.set()
 
+    def carry_counts(self, previous: Source) -> None:
+        """Go on counting from a closed stream of the same camera (reconnects and drops since the worker began)."""
+        old = previous.figures()
+        self._figures = replace(self._figures, reconnects=old.reconnects, dropped_packets=old.dropped_packets,
+                                codec=old.codec, width=old.width, height=old.height,
+                                last_frame_at=old.last_frame_at)
+
     def add_sink(self, sink: PacketSink) -> None:
         with self._lock:
             if any(s is sink for s in self._sinks):

@@ -182,7 +182,7 @@ class VideoCollector(Collector):
         try:
             with self.db.sessions() as session:
                 rows = session.execute(select(Device.code, CameraStatus).join(
-                    CameraStatus, CameraStatus.device_id == Device.id)).tuples().all()
+                    CameraStatus, CameraStatus.device_id == Device.id)).all()
                 volumes = list(session.scalars(select(VolumeStatus)))
         except Exception:
             log.exception("video metrics could not be read")
