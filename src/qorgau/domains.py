@@ -54,6 +54,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.simulation.views",
     "qorgau.video.export_views",
     "qorgau.video.admin_views",
+    "qorgau.video.live_views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",

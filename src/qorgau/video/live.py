@@ -13,6 +13,7 @@ import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 
 from qorgau.video.contracts import EncodedPacket, StreamHub, StreamInfo
 from qorgau.video.enums import StreamKind
@@ -39,10 +40,11 @@ class Viewer:
         self._wake = asyncio.Event()
         self._skipping = False
         self._init: bytes | None = None  # the init segment this viewer has been given
+        self.latest_wall: datetime | None = None  # capture time of the newest fragment queued (delay figures)
         self.dropped = 0  # times it fell behind and was moved on to a key frame
         self.closed = False
 
-    def offer(self, fragment: bytes, *, key: bool, init: bytes) -> None:
+    def offer(self, fragment: bytes, *, key: bool, init: bytes, wall: datetime | None = None) -> None:
         """Queue a fragment (and the init segment first when it changed); called with the sink's lock held."""
         with self._lock:
             if self.closed or (self._skipping and not key):
@@ -63,6 +65,8 @@ class Viewer:
                 self._bytes += len(init)
             self._items.append(fragment)
             self._bytes += len(fragment)
+            if wall is not None:
+                self.latest_wall = wall
         if was_empty:
             self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -188,7 +192,7 @@ class LiveSink:
             else:
                 self.gop = []
             for viewer in self._viewers:
-                viewer.offer(fragment, key=packet.keyframe, init=self.init)
+                viewer.offer(fragment, key=packet.keyframe, init=self.init, wall=packet.wall)
 
     def _finish(self) -> None:
         with self._lock:
