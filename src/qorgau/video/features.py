@@ -9,6 +9,7 @@ from qorgau.video.contracts import Feature
 # One per line, so each feature adds its own line. Each class is built without arguments and gets the worker
 # context in ``run``.
 FEATURES: tuple[str, ...] = (
+    "qorgau.video.recording:RecordingFeature",
     "qorgau.video.relay:RelayFeature",
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,6 +153,8 @@ class Recorder:
         self._retry_at = NEVER
         self._torn = False
         self._buffer: deque[EncodedPacket] = deque()  # pre-roll, from a key frame on
+        # The reader thread writes; the recording feature closes a detached recorder from its own thread.
+        self._lock = threading.Lock()
         self.segments_closed = 0
         self.write_errors = 0
 
@@ -164,18 +167,26 @@ class Recorder:
 
     def start(self, info: StreamInfo) -> None:
         """A (re)opened stream: whatever was open belongs to the old format and is closed."""
-        self.close("restart")
+        with self._lock:
+            self._start(info)
+
+    def _start(self, info: StreamInfo) -> None:
+        self._close("restart")
         self._buffer.clear()
         self._info = info
         self._cut_ticks = int(self.segment_s / info.time_base) if info.time_base else 0
 
     def packet(self, packet: EncodedPacket) -> None:
         """Write the frame, cutting at the first key frame past the segment length; outside `until`, buffer it."""
+        with self._lock:
+            self._packet(packet)
+
+    def _packet(self, packet: EncodedPacket) -> None:
         if self._out is not None:
             if packet.wall >= self.until:
-                self.close("until")
+                self._close("until")
             elif packet.keyframe and packet.pts - self._base >= self._cut_ticks:
-                self.close("cut")
+                self._close("cut")
             else:
                 self._write(packet)
                 return
@@ -191,10 +202,11 @@ class Recorder:
         self._keep_pre_roll(packet)
 
     def stop(self, reason: str) -> None:
-        """The stream ended: close the segment so it is indexed."""
-        self.close(reason)
-        self._buffer.clear()
-        self._info = None
+        """The stream ended (or the recorder was detached): close the segment so it is indexed."""
+        with self._lock:
+            self._close(reason)
+            self._buffer.clear()
+            self._info = None
 
     # -- segments --------------------------------------------------------------------------------------------------
 
@@ -279,7 +291,7 @@ class Recorder:
         except (OSError, av.FFmpegError) as exc:
             volume = self._volume
             self._torn = True
-            self.close("write error")
+            self._close("write error")
             self._fail(volume, exc, packet.wall)
             return
         self._frames += 1
@@ -293,7 +305,7 @@ class Recorder:
         if self._report_failure is not None:
             self._report_failure(volume, exc)
 
-    def close(self, reason: str) -> None:
+    def _close(self, reason: str) -> None:
         """Close the open segment: finish the file, rename it, hand it to the index (an empty one is removed)."""
         out, part, info = self._out, self._file, self._info
         if out is None or part is None:

@@ -1,0 +1,97 @@
+"""The recording feature with the real stream hub reading a real H.264 file: continuous and on events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from qorgau.core.db import Database
+from qorgau.core.time import utcnow
+from qorgau.settings import Settings
+from qorgau.video.cameras import load
+from qorgau.video.contracts import CameraConfig
+from qorgau.video.hub import Hub
+from qorgau.video.models import RecordTrigger, Segment, VideoCamera
+from qorgau.video.recording import RecordingFeature
+from tests.conftest import run_async
+from tests.video.conftest import add_camera, alias
+from tests.video.rec_packets import gray_frames
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    streams: Hub
+    index: int = 0
+    count: int = 1
+    configs: list[CameraConfig] = field(default_factory=list)
+
+    def cameras(self) -> Sequence[CameraConfig]:
+        return self.configs
+
+
+def _run(settings: Settings, db: Database, seconds: float, *, trigger_after: float | None = None) -> RecordingFeature:
+    hub = Hub(settings)
+    with db.reading() as session:
+        configs = load(session, settings)
+    hub.set_cameras(configs)
+    context = Context(settings=settings, db=db, streams=hub, configs=configs)
+    feature = RecordingFeature(refresh_s=0.2)
+
+    async def main() -> None:
+        task = asyncio.create_task(feature.run(context))  # type: ignore[arg-type]
+        if trigger_after is not None:
+            await asyncio.sleep(trigger_after)
+            with db.unit_of_work() as session:
+                now = utcnow()
+                session.add(RecordTrigger(device_id=configs[0].device_id, start_at=now - timedelta(seconds=1),
+                                          end_at=now + timedelta(seconds=1.5), cause="alarm:1", created_at=now))
+        await asyncio.sleep(seconds - (trigger_after or 0))
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    try:
+        run_async(main())
+    finally:
+        hub.close(timeout=3)
+    return feature
+
+
+def _segments(db: Database) -> list[Segment]:
+    with db.reading() as session:
+        return list(session.scalars(select(Segment).order_by(Segment.start_at)))
+
+
+def test_continuous_recording_indexes_segments_that_decode(db: Database, settings: Settings,
+                                                           clips: dict[str, Path]) -> None:
+    add_camera(db, "CAM-0001", main=alias(clips["mp4"], "rec-cont"))
+    settings = settings.model_copy(update={"video_segment_s": 2, "video_idle_stop_s": 0.2})
+    _run(settings, db, 5.0)
+    rows = _segments(db)
+    assert len(rows) >= 2
+    root = settings.volumes()[0].path
+    for row in rows:
+        assert row.volume == "local" and row.codec == "h264" and (row.width, row.height) == (640, 360)
+        assert len(gray_frames(root / row.path)) == row.frames
+    assert not list(root.rglob("*.part"))  # the last segment was closed when the feature stopped
+
+
+def test_events_mode_records_only_around_a_trigger_with_pre_roll(db: Database, settings: Settings,
+                                                                 clips: dict[str, Path]) -> None:
+    device_id = add_camera(db, "CAM-0001", main=alias(clips["mp4"], "rec-events"))
+    with db.unit_of_work() as session:
+        session.add(VideoCamera(device_id=device_id, recording_mode="events", privacy_masks=[], updated_at=utcnow()))
+    settings = settings.model_copy(update={"video_segment_s": 10, "video_pre_roll_s": 1})
+    started = utcnow()
+    _run(settings, db, 5.0, trigger_after=2.5)
+    rows = _segments(db)
+    assert len(rows) == 1
+    # The segment starts with the buffered pre-roll (a key frame before the trigger) and ends with it.
+    assert started < rows[0].start_at < started + timedelta(seconds=2.5)
+    assert 1.5 <= (rows[0].end_at - rows[0].start_at).total_seconds() <= 3.5
