@@ -24,13 +24,15 @@ export function LivePlayer({ code, stream = "sub", height }: { code: string; str
     const video = videoRef.current;
     if (!video) return;
     const live = new LiveStream(video, code, stream, (next) =>
-      setInfo((prev) => (prev.status === next.status && prev.code === next.code ? prev : next)),
+      setInfo((prev) => (prev.status === next.status && prev.code === next.code && prev.state === next.state ? prev : next)),
     );
     live.start();
     return () => live.stop();
   }, [code, stream]);
 
-  const reason = info.code ? tMaybe(`video.reason.${info.code.split(".").pop() ?? ""}`) : undefined;
+  // Our own words in the UI language first; the server's (in the browser's language) for codes we do not know.
+  const reason = (info.code ? tMaybe(`video.reason.${info.code.split(".").pop() ?? ""}`) : undefined) ?? info.message;
+  const state = info.state ? tMaybe(`video.state.${info.state}`) : undefined;
   return (
     <Box pos="relative" h={height ?? "100%"} bg="black" data-testid="live-player" data-code={code} data-status={info.status}>
       <video ref={videoRef} muted playsInline autoPlay style={{ width: "100%", height: "100%", objectFit: "contain", display: "block" }} data-testid="live-video" />
@@ -39,6 +41,7 @@ export function LivePlayer({ code, stream = "sub", height }: { code: string; str
           <Text size="sm" c="gray.3" ta="center" data-testid="live-status">
             {t(STATUS_KEYS[info.status])}
             {reason && <><br />{reason}</>}
+            {state && <><br />{state}</>}
           </Text>
         </Box>
       )}

@@ -14,6 +14,9 @@ export interface LiveStatusInfo {
   status: LiveStatus;
   /** A translation key or error code from the server (close reason or refusal), when it gave one. */
   code?: string;
+  /** The server's own words for it (in the browser's language), and the camera's state when it said. */
+  message?: string;
+  state?: string;
 }
 
 /** Close codes of the live socket that are final: policy violation (1008) and the application's 44xx (refusals). */
@@ -21,19 +24,24 @@ export function isFinalClose(code: number): boolean {
   return code === 1008 || (code >= 4400 && code < 4500);
 }
 
-/** The first text message: `{"mime": "..."}` (or `{"ok": false, "code": ...}`). */
-export function parseHello(data: unknown): { mime: string } | { code: string } | null {
+/** A text message: the first one `{"mime": "..."}`, or on a failure `{"error": code, "message": text, "state": ...}`. */
+export function parseHello(data: unknown): { mime: string } | { code: string; message?: string; state?: string } | null {
   if (typeof data !== "string") return null;
   try {
     const value: unknown = JSON.parse(data);
     if (typeof value !== "object" || value === null) return null;
     const record = value as Record<string, unknown>;
     if (typeof record.mime === "string") return { mime: record.mime };
-    if (typeof record.code === "string") return { code: record.code };
+    const code = typeof record.error === "string" ? record.error : typeof record.code === "string" ? record.code : null;
+    if (code === null) return null;
+    return {
+      code,
+      message: typeof record.message === "string" ? record.message : undefined,
+      state: typeof record.state === "string" ? record.state : undefined,
+    };
   } catch {
     return null;
   }
-  return null;
 }
 
 const WATCH_MS = 250;
@@ -49,6 +57,7 @@ export class LiveStream {
   private watchTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   private final = false;
+  private failure: { code: string; message?: string; state?: string } | null = null;
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -86,13 +95,15 @@ export class LiveStream {
     };
     socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket || this.stopped) return;
+      const said = this.failure ?? { code: event.reason || undefined };
+      this.failure = null;
       if (isFinalClose(event.code)) {
         this.final = true;
         this.teardown();
-        this.onStatus({ status: "refused", code: event.reason || undefined });
+        this.onStatus({ status: "refused", ...said });
         return;
       }
-      this.onStatus({ status: "waiting", code: event.reason || undefined });
+      this.onStatus({ status: "waiting", ...said });
       this.retry();
     };
   }
@@ -101,7 +112,8 @@ export class LiveStream {
     const hello = parseHello(text);
     if (!hello) return;
     if ("code" in hello) {
-      this.onStatus({ status: "waiting", code: hello.code });
+      // The close that follows decides between a retry and a refusal; keep the words for it.
+      this.failure = hello;
       return;
     }
     if (!("MediaSource" in window) || !MediaSource.isTypeSupported(hello.mime)) {
