@@ -31,6 +31,7 @@ from qorgau.simulator.terminal import print_summary, run_simulation
 SIMULATOR_USER = "simulator"
 READY_TIMEOUT_S = 120.0
 SERVER_STOP_S = 15.0  # the server stops within its graceful-shutdown setting; killed after this
+VIDEO_STOP_S = 15.0  # the video supervisor stops its workers within the shutdown grace (+2 s); killed after this
 
 
 def simulator_account(session: Session, *, actor: Actor) -> str:
@@ -68,6 +69,11 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
                                       stderr=subprocess.STDOUT, start_new_session=True,
                                       preexec_fn=tied_to_this_process())
+        # The camera workers (`qorgau video run`): a supervisor and its worker processes, beside the server.
+        with (logs / "video.log").open("ab") as log:
+            video = subprocess.Popen([qorgau, "video", "run"], env=env, stdout=log,  # noqa: S603 - our own command
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=tied_to_this_process())
 
         def server_gone() -> str | None:
             code = server.poll()
@@ -77,7 +83,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             wait_ready(server, f"{url}/readyz", server_log, "the server", timeout_s=READY_TIMEOUT_S)
             console.print(f"[bold green]Qorgau is running on {url}[/] — sign in as your administrator. "
                           f"Simulation of Aksai on (MQTT broker: {broker.kind} at {broker.url}); "
-                          f"server log: {server_log}. Ctrl-C stops everything.")
+                          f"server log: {server_log}, video workers' log: {logs / 'video.log'}. "
+                          "Ctrl-C stops everything.")
             config = SimConfig(
                 url=url, username=SIMULATOR_USER, password=password, dc09_host="127.0.0.1",
                 dc09_port=settings.dc09_tcp_port, sip_host="127.0.0.1", sip_port=settings.sip_port,
@@ -86,6 +93,7 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             summary = run_simulation(config, live=live, console=console, stop_when=server_gone)
             print_summary(summary)
         finally:
+            stop_process(video, timeout_s=VIDEO_STOP_S)
             stop_process(server, timeout_s=SERVER_STOP_S)
     if (reason := server_gone()) is not None and summary["ended_by"] == reason:
         console.print(f"[red]error:[/red] {reason}")
