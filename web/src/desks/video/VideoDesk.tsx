@@ -1,4 +1,4 @@
-import { Grid, Tabs } from "@mantine/core";
+import { Alert, Grid, Tabs } from "@mantine/core";
 import { useState } from "react";
 import { useSession } from "../../auth/AuthProvider";
 import { PERMISSIONS, hasPermission } from "../../auth/permissions";
@@ -37,6 +37,7 @@ function initialState() {
 export function VideoDesk() {
   const { t } = useI18n();
   const { user } = useSession();
+  const canView = hasPermission(user, PERMISSIONS.videoView);
   const canPlayback = hasPermission(user, PERMISSIONS.videoPlayback);
   const canExport = hasPermission(user, PERMISSIONS.videoExport);
   // The situation center's wall: supervisors and video administrators (as the server checks).
@@ -67,6 +68,13 @@ export function VideoDesk() {
     setTab("playback");
   };
 
+  if (!canView) {
+    return (
+      <DeskPage title={t("nav.video")}>
+        <Alert color="gray" maw={720} data-testid="video-no-permission">{t("video.noPermission")}</Alert>
+      </DeskPage>
+    );
+  }
   return (
     <DeskPage title={t("nav.video")}>
       <Grid gutter="sm" data-testid="video-desk">
