@@ -68,6 +68,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.devices.workers",
     "qorgau.simulation.workers",
     "qorgau.video.export_workers",
+    "qorgau.video.workers",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",

@@ -43,7 +43,7 @@ def test_reconcile(db: Database, clip: Path, tmp_path: Path) -> None:
         for packet in src.packets[:100]:
             recorder.packet(packet)
     with db.unit_of_work() as session:
-        report = repair.reconcile(session=session, specs=[spec])
+        report = repair.reconcile(session=session, specs=[spec], fresh_s=0)
     assert report.rows_removed == [f"v1:{first[0].path}"]
     assert sorted(report.files_indexed) == sorted(
         [f"v1:{s.path}" for s in second] + [item for item in report.parts_finalised])
@@ -61,5 +61,17 @@ def test_reconcile(db: Database, clip: Path, tmp_path: Path) -> None:
             assert abs((row.end_at - closed.end_at).total_seconds()) < 0.05
     assert len(gray_frames(spec.path / crashed.path)) == crashed.frames
     with db.unit_of_work() as session:
-        again = repair.reconcile(session=session, specs=[spec])
+        again = repair.reconcile(session=session, specs=[spec], fresh_s=0)
     assert again.summary().startswith("0 rows without files removed, 0 files indexed")
+
+
+def test_files_being_written_are_left_alone(db: Database, clip: Path, tmp_path: Path) -> None:
+    device_id = add_camera(db)
+    spec = VolumeSpec(name="v1", path=tmp_path / "v1", quota_gb=1)
+    with db.unit_of_work() as session:
+        volumes.check(session=session, specs=[spec], min_free=0)
+    closed = record(clip, spec.path, device_id=device_id, code="CAM-0001")  # its rows still queued
+    with db.unit_of_work() as session:
+        report = repair.reconcile(session=session, specs=[spec])
+    assert report.files_indexed == [] and report.files_deleted == []
+    assert all((spec.path / s.path).exists() for s in closed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import delete, select
 
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
+from qorgau.core.time import utcnow
+from qorgau.settings import Settings
 from qorgau.video import segments, volumes
 from qorgau.video.config import VolumeSpec
 from qorgau.video.enums import VolumeState
@@ -76,3 +79,20 @@ def test_a_write_failure_reported_by_a_recorder_marks_the_volume(db: Database, t
         volumes.report_failure(session=session, spec=spec, error="No space left on device")
     assert _events(db) == [("ok", "full")]
     assert _check(db, spec).state == VolumeState.OK.value  # the next check finds room again
+
+
+def test_the_storage_job_reconciles_first_then_keeps_retention_and_states(db: Database, clip: Path,
+                                                                          settings: Settings) -> None:
+    from qorgau.video.workers import StorageJob
+
+    device_id = add_camera(db)
+    root = settings.volumes()[0].path
+    job = StorageJob(settings, db)
+    first = job.run()
+    assert first.states == {"local": "ok"} and first.repair is not None and first.deleted == 0
+    with db.unit_of_work() as session:  # recorded 40 days ago: past the 30-day default
+        for closed in record(clip, root, device_id=device_id, code="CAM-0001", volume="local",
+                             wall0=utcnow() - timedelta(days=40)):
+            segments.insert(session=session, closed=closed)
+    second = job.run()
+    assert second.repair is None and second.deleted == 2 and not list(root.rglob("*.mp4"))

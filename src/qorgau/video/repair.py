@@ -2,7 +2,9 @@
 gone are removed, files without a row are indexed by probing them (or deleted when unreadable), and `.part`
 files a crash left behind are trimmed to their complete fragments and finalised (or removed when empty).
 
-A volume that is missing is left alone: its rows stay until the disk comes back.
+A volume that is missing is left alone: its rows stay until the disk comes back. Files touched within the last
+``fresh_s`` seconds are left alone too (a recorder may be writing them, or its row may still be queued), so the
+reconcile is safe to run while workers record.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -66,18 +69,28 @@ def _finalise_part(root: Path, rel: str, report: RepairReport, tag: str) -> str 
     return final_rel
 
 
+FRESH_S = 300.0
+
+
 def reconcile_volume(*, session: Session, spec: VolumeSpec, codes: dict[str, int], report: RepairReport,
-                     now: datetime) -> None:
+                     now: datetime, fresh_s: float = FRESH_S) -> None:
     """Reconcile one present volume with its rows."""
     root = spec.path
     tag = spec.name
     rows = {path: seg_id for seg_id, path in session.execute(
         select(Segment.id, Segment.path).where(Segment.volume == spec.name))}
     on_disk: set[str] = set()
+    recent = time.time() - fresh_s
     for file in sorted(root.glob("*/*/*/*/*/*.mp4*")):
         rel = file.relative_to(root).as_posix()
         match = NAME.match(rel)
         if match is None:
+            continue
+        try:
+            if file.stat().st_mtime > recent:
+                on_disk.add(rel.removesuffix(".part"))
+                continue
+        except FileNotFoundError:
             continue
         if match["part"]:
             finished = _finalise_part(root, rel, report, tag)
@@ -107,7 +120,8 @@ def reconcile_volume(*, session: Session, spec: VolumeSpec, codes: dict[str, int
         report.rows_removed.extend(f"{tag}:{path}" for path in gone)
 
 
-def reconcile(*, session: Session, specs: Sequence[VolumeSpec], now: datetime | None = None) -> RepairReport:
+def reconcile(*, session: Session, specs: Sequence[VolumeSpec], now: datetime | None = None,
+              fresh_s: float = FRESH_S) -> RepairReport:
     """Reconcile every present volume; says what it did in the log and the report."""
     now = now or utcnow()
     report = RepairReport()
@@ -116,7 +130,7 @@ def reconcile(*, session: Session, specs: Sequence[VolumeSpec], now: datetime | 
         if not spec.path.is_dir() or not (spec.path / MARKER).exists():
             report.volumes_skipped.append(spec.name)
             continue
-        reconcile_volume(session=session, spec=spec, codes=codes, report=report, now=now)
+        reconcile_volume(session=session, spec=spec, codes=codes, report=report, now=now, fresh_s=fresh_s)
     for kind, items in (("row without file removed", report.rows_removed), ("file indexed", report.files_indexed),
                         ("unreadable file deleted", report.files_deleted),
                         ("interrupted segment finalised", report.parts_finalised),
