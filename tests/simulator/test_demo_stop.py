@@ -44,7 +44,8 @@ def _started(template: Path, tmp_path: Path) -> tuple[Demo, list[int]]:
     try:
         wait_active(demo)
         helpers = children(demo.process.pid)
-        assert len(helpers) == 2, f"expected the broker and the server, found {helpers}\n{demo.logs()}"
+        assert len(helpers) == 3, (f"expected the broker, the server and the video supervisor, found {helpers}\n"
+                                   f"{demo.logs()}")
     except BaseException:
         stop_within(demo.process, lambda: os.killpg(demo.process.pid, signal.SIGKILL))
         raise
