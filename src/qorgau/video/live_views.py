@@ -162,8 +162,10 @@ async def live(websocket: WebSocket, principal: Annotated[Principal, Require(Per
             if failure is not None:
                 details["error"] = failure
             outcome = Outcome.SUCCESS if failure in (None, "video.stream_ended") else Outcome.FAILURE
-            await asyncio.to_thread(_record, websocket, principal, action="video.live", code=camera.code,
-                                    outcome=outcome, details=details)
+            # Shielded: a client that leaves (or a server that stops) cancels this handler, and the entry must
+            # still be written.
+            await asyncio.shield(asyncio.to_thread(_record, websocket, principal, action="video.live",
+                                                   code=camera.code, outcome=outcome, details=details))
 
 
 async def _drain_client(websocket: WebSocket) -> None:
