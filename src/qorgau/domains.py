@@ -55,6 +55,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.video.export_views",
     "qorgau.video.admin_views",
     "qorgau.video.live_views",
+    "qorgau.video.views",
     "qorgau.video.recordings_views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
