@@ -11,7 +11,7 @@ from qorgau.core.db import Database
 from qorgau.core.time import utcnow
 from qorgau.devices import geo
 from qorgau.devices.models import Device
-from qorgau.video.models import CameraStatus, VideoCamera
+from qorgau.video.models import CameraStatus, VideoCamera, VolumeStatus
 from tests.conftest import login, make_user
 from tests.video.conftest import add_camera
 
@@ -104,3 +104,18 @@ def test_roles_without_video_view_are_refused(client: TestClient, app_db: Databa
     login(client, "analyst")
     assert client.get("/api/video/cameras").status_code == 403
     assert client.get("/api/video/cameras/CAM-0001").status_code == 403
+
+
+def test_metrics_expose_each_camera_stream_and_volume_from_the_status_rows(client: TestClient,
+                                                                          app_db: Database) -> None:
+    _town(app_db)
+    with app_db.unit_of_work() as session:
+        session.add(VolumeStatus(name="local", path="/srv/video", state="full", quota_bytes=100, used_bytes=100,
+                                 free_bytes=0, state_since=utcnow(), updated_at=utcnow()))
+    text = client.get("/metrics").text
+    assert 'qorgau_video_stream_state{camera="CAM-0001",state="streaming",stream="main"} 1.0' in text
+    assert 'qorgau_video_stream_state{camera="CAM-0002",state="auth_failed",stream="main"} 1.0' in text
+    assert 'qorgau_video_stream_fps{camera="CAM-0001",stream="main"} 25.0' in text
+    assert 'qorgau_video_stream_bitrate_kbps{camera="CAM-0001",stream="main"} 2048.0' in text
+    assert 'qorgau_video_volume_state{state="full",volume="local"} 1.0' in text
+    assert 'qorgau_video_volume_used_bytes{volume="local"} 100.0' in text

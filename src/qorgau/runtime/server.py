@@ -20,6 +20,7 @@ from qorgau.core.workers import Supervisor
 from qorgau.ingest.runner import IngestRunner
 from qorgau.runtime.process import build_runtime, load_domains
 from qorgau.settings import Settings, get_settings
+from qorgau.video.status import VideoCollector
 
 log = logging.getLogger(__name__)
 WORKER_THREADS = 200  # request threads: well above the connection pool, see the lifespan
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
     settings = settings or get_settings()
     load_domains()
     runtime = build_runtime(settings)
+    # /metrics reads the video workers' camera and volume status rows at scrape time (the workers have no HTTP).
+    runtime.metrics.registry.register(VideoCollector(runtime.db))
     subscribers = [*domains.subscribers(), *extra_subscribers]
 
     @asynccontextmanager
