@@ -208,3 +208,45 @@ export function saveWall(wall: WallSave, shared: boolean) {
 export function deleteWall(wall: Pick<VideoWall, "id" | "shared">) {
   return apiRequest<void>(wall.shared ? "/api/video/walls/shared" : `/api/video/walls/${wall.id}`, { method: "DELETE" });
 }
+
+export type RecordingMode = "continuous" | "events" | "off";
+/** A privacy mask: [x, y] points in frame coordinates 0..1. */
+export type MaskPolygon = number[][];
+
+export interface CameraGroup {
+  code: string;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  retention_days: number | null;
+  roles: string[] | null;
+}
+
+export interface CameraSettings {
+  code: string;
+  /** The effective group (own setting, else by purpose). */
+  group: string;
+  own_group: string | null;
+  recording_mode: RecordingMode | null;
+  volume: string | null;
+  privacy_masks: MaskPolygon[];
+}
+
+export interface CameraSettingsIn {
+  group: string | null;
+  recording_mode: RecordingMode | null;
+  volume: string | null;
+  privacy_masks: MaskPolygon[];
+}
+
+export function fetchGroups(options: Opts = {}) {
+  return apiRequest<CameraGroup[]>("/api/video/groups", options);
+}
+
+export function fetchCameraSettings(code: string, options: Opts = {}) {
+  return apiRequest<CameraSettings>(`/api/video/cameras/${encodeURIComponent(code)}/settings`, options);
+}
+
+export function saveCameraSettings(code: string, body: CameraSettingsIn) {
+  return apiRequest<CameraSettings>(`/api/video/cameras/${encodeURIComponent(code)}/settings`, { method: "PUT", body });
+}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Group, HoverCard, Paper, ScrollArea, Select, Stack, Text, TextInput } from "@mantine/core";
+import { ActionIcon, Alert, Badge, Group, HoverCard, Paper, ScrollArea, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { describeError } from "../../api/problem";
 import { fetchCameras, type CameraState, type StreamStatus, type VideoCamera } from "../../api/video";
@@ -55,7 +55,7 @@ function Figures({ status }: { status: StreamStatus }) {
 }
 
 /** The camera list: search, a state filter, state badges; figures on hover; click or drag a camera onto the wall. */
-export function CameraPanel({ onPick }: { onPick: (code: string) => void }) {
+export function CameraPanel({ onPick, onSettings }: { onPick: (code: string) => void; onSettings?: (code: string) => void }) {
   const { t, tMaybe, lang } = useI18n();
   const [q, setQ] = useState("");
   const [state, setState] = useState<CameraState | "">("");
@@ -118,7 +118,24 @@ export function CameraPanel({ onPick }: { onPick: (code: string) => void }) {
                     <Text size="sm" truncate>
                       <span className="mono">{camera.code}</span> · {lang === "kk" ? camera.name_kk : camera.name_ru}
                     </Text>
-                    <StateBadge state={camera.state} />
+                    <Group gap={2} wrap="nowrap">
+                      <StateBadge state={camera.state} />
+                      {onSettings && (
+                        <ActionIcon
+                          size="xs"
+                          variant="subtle"
+                          color="gray"
+                          aria-label={t("video.settings.open")}
+                          onClick={(e) => {
+                            e.stopPropagation();
+                            onSettings(camera.code);
+                          }}
+                          data-testid="camera-settings-open"
+                        >
+                          ⚙
+                        </ActionIcon>
+                      )}
+                    </Group>
                   </Group>
                 </HoverCard.Target>
                 <HoverCard.Dropdown>

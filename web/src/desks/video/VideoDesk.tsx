@@ -6,6 +6,7 @@ import { useI18n } from "../../i18n/I18nProvider";
 import { DeskPage } from "../../shell/DeskPage";
 import { eventWindow, parseVideoLink } from "../../video/links";
 import { CameraPanel } from "./CameraPanel";
+import { CameraSettingsDialog } from "./CameraSettingsDialog";
 import { ExportsList } from "./ExportPanel";
 import { MAX_PLAYBACK_CAMERAS, PlaybackView } from "./PlaybackView";
 import { WallView, type WallState } from "./WallView";
@@ -38,6 +39,7 @@ export function VideoDesk() {
   const { t } = useI18n();
   const { user } = useSession();
   const canView = hasPermission(user, PERMISSIONS.videoView);
+  const canAdmin = hasPermission(user, PERMISSIONS.videoAdmin);
   const canPlayback = hasPermission(user, PERMISSIONS.videoPlayback);
   const canExport = hasPermission(user, PERMISSIONS.videoExport);
   // The situation center's wall: supervisors and video administrators (as the server checks).
@@ -49,6 +51,7 @@ export function VideoDesk() {
   const [playbackCameras, setPlaybackCameras] = useState<string[]>(initial.playbackCameras);
   const [range, setRange] = useState(initial.range);
   const [exportsVersion, setExportsVersion] = useState(0);
+  const [settingsCode, setSettingsCode] = useState<string | null>(null);
 
   const pick = (code: string) => {
     if (tab === "playback") {
@@ -69,9 +72,20 @@ export function VideoDesk() {
   };
 
   if (!canView) {
+    // A video administrator without video:view sets cameras up (groups, recording, masks) but watches nothing.
     return (
       <DeskPage title={t("nav.video")}>
-        <Alert color="gray" maw={720} data-testid="video-no-permission">{t("video.noPermission")}</Alert>
+        <Grid gutter="sm" data-testid="video-desk">
+          {canAdmin && (
+            <Grid.Col span={{ base: 12, md: 3 }}>
+              <CameraPanel onPick={setSettingsCode} onSettings={setSettingsCode} />
+              {settingsCode && <CameraSettingsDialog code={settingsCode} onClose={() => setSettingsCode(null)} />}
+            </Grid.Col>
+          )}
+          <Grid.Col span={{ base: 12, md: canAdmin ? 9 : 12 }}>
+            <Alert color="gray" maw={720} data-testid="video-no-permission">{t("video.noPermission")}</Alert>
+          </Grid.Col>
+        </Grid>
       </DeskPage>
     );
   }
@@ -79,7 +93,8 @@ export function VideoDesk() {
     <DeskPage title={t("nav.video")}>
       <Grid gutter="sm" data-testid="video-desk">
         <Grid.Col span={{ base: 12, md: 3 }}>
-          <CameraPanel onPick={pick} />
+          <CameraPanel onPick={pick} onSettings={canAdmin ? setSettingsCode : undefined} />
+          {settingsCode && <CameraSettingsDialog code={settingsCode} onClose={() => setSettingsCode(null)} />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 9 }}>
           <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
