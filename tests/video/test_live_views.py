@@ -182,3 +182,41 @@ def test_no_worker_running_is_a_clear_close(db: Database, live_client: TestClien
     assert response.status_code == 503 and response.json()["code"] == "video.worker_unavailable"
     entry = _audit(db, "video.live")[0]
     assert entry.outcome == "failure" and entry.details["error"] == "video.worker_unavailable"
+
+
+@pytest.mark.timeout(60)  # an RTSP server, a worker and a server; H.265 main transcoded for a few seconds
+def test_rtsp_camera_shared_upstream_h265_transcoded_and_not_pulled_when_unwatched(
+        db: Database, live_settings: Settings, live_client: TestClient, tmp_path: Path) -> None:
+    from tests.video_peers import rtsp_server
+
+    with rtsp_server(tmp_path, {"CAM-R1": ("viewer", "s3cret")}, h265={"CAM-R1"}) as cams:
+        add_camera(db, "CAM-R1", main=cams.url("CAM-R1", "main"), sub=cams.url("CAM-R1", "sub"),
+                   username="viewer", password="s3cret")  # noqa: S106 - the test server's own login
+        make_user(db, "op", "operator")
+        worker = RunningWorker(live_settings, db)
+        try:
+            login(live_client, "op")
+            with live_client.websocket_connect("/api/video/cameras/CAM-R1/live?stream=sub") as one, \
+                    live_client.websocket_connect("/api/video/cameras/CAM-R1/live?stream=sub") as two:
+                assert json.loads(one.receive_text())["mime"] == json.loads(two.receive_text())["mime"]
+                for _ in range(20):
+                    one.receive_bytes()
+                    two.receive_bytes()
+                assert cams.clients("CAM-R1") == 1  # two viewers, one upstream
+            # The H.265 main stream plays in the browser as H.264, transcoded on demand.
+            first, messages = _receive_live_stream(live_client, "CAM-R1", "main", 40)
+            assert first["mime"].startswith('video/mp4; codecs="avc1.')
+            frames = decode_all(b"".join(messages), tmp_path)
+            assert len(frames) == 39 and frames[0].key_frame and frames[0].width == 1280
+            delays = worker.relay.delay_percentiles()
+            assert delays["p95"] < 1.0, delays
+            wait_for(lambda: cams.clients("CAM-R1") == 0, timeout=10, what="the unwatched stream to close")
+        finally:
+            worker.close()
+
+
+def _receive_live_stream(client: TestClient, code: str, stream: str, count: int
+                         ) -> tuple[dict[str, Any], list[bytes]]:
+    with client.websocket_connect(f"/api/video/cameras/{code}/live?stream={stream}") as ws:
+        first = json.loads(ws.receive_text())
+        return first, [ws.receive_bytes() for _ in range(count)]
