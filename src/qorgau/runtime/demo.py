@@ -89,7 +89,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
                 url=url, username=SIMULATOR_USER, password=password, dc09_host="127.0.0.1",
                 dc09_port=settings.dc09_tcp_port, sip_host="127.0.0.1", sip_port=settings.sip_port,
                 mqtt_url=broker.url, mqtt_prefix=settings.mqtt_topic_prefix, seed=seed, intensity=intensity,
-                scenarios=scenarios, duty_officer=duty_officer_s, duration_s=duration_s, name="demo")
+                scenarios=scenarios, duty_officer=duty_officer_s, duration_s=duration_s, name="demo",
+                cameras=True, rtsp_log=logs / "rtsp.log")
             summary = run_simulation(config, live=live, console=console, stop_when=server_gone)
             print_summary(summary)
         finally:

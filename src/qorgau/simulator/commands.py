@@ -41,6 +41,10 @@ def simulate(
                                                  "2026-12-01T08:00+05:00 for a school morning.")] = None,
     sent_log: Annotated[Path | None, typer.Option(help="Append each planned item sent, as JSON lines.")] = None,
     live: Annotated[bool, typer.Option(help="Show the live table of rates per protocol.")] = True,
+    cameras: Annotated[bool, typer.Option(help="Serve the simulated cameras' video over RTSP (GStreamer) and set "
+                                          "their stream URLs and credentials on the server.")] = True,
+    rtsp: Annotated[str, typer.Option(help="host:port the cameras' RTSP server listens on (port 0: any free "
+                                      "one).")] = "127.0.0.1:0",
 ) -> None:
     """Drive a running Qorgau as Aksai's devices, patrols and callers, over DC-09, MQTT, SIP and the API."""
     from qorgau.simulator.runner import SimConfig
@@ -48,10 +52,12 @@ def simulate(
 
     dc09_host, _, dc09_port = dc09.rpartition(":")
     sip_host, _, sip_port = sip.rpartition(":")
+    rtsp_host, _, rtsp_port = rtsp.rpartition(":")
     config = SimConfig(
         url=url, username=username, password=os.environ.get("QORGAU_SIM_PASSWORD"), token=token,
         dc09_host=dc09_host or "127.0.0.1", dc09_port=int(dc09_port), sip_host=sip_host or "127.0.0.1",
         sip_port=int(sip_port), sip_transport=sip_transport, mqtt_url=mqtt_url or None, seed=seed,
         intensity=intensity, scale=scale, duration_s=duration, scenarios=tuple(scenario or ()),
-        background=background, units=units, duty_officer=duty_officer, speedup=speedup, sent_log=sent_log)
+        background=background, units=units, duty_officer=duty_officer, speedup=speedup, sent_log=sent_log,
+        cameras=cameras, rtsp_host=rtsp_host or "127.0.0.1", rtsp_port=int(rtsp_port))
     print_summary(run_simulation(config, live=live, start_at=parse_start(start_at)))

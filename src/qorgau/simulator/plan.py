@@ -27,7 +27,8 @@ NEW, RESTORE = 1, 3  # Contact ID qualifiers: new event / opening, restore / clo
 
 FALSE_SHARE = {"panic": 0.7, "sos": 0.6}  # children and passers-by press buttons; most presses are no emergency
 PANEL_OUTAGES_PER_DAY = 0.03  # a panel losing its line (power cut, cut cable) per panel per day
-CAMERA_OUTAGES_PER_DAY = 0.02
+CAMERA_OUTAGES_PER_DAY = 0.02  # the stream drops too (the simulated RTSP server refuses it meanwhile)
+CAMERA_FAULTS_PER_DAY = 0.03  # per camera: a frozen picture (most) or a password changed on the camera
 
 CALL_CATEGORIES: tuple[tuple[str, float, str], ...] = (
     ("domestic_conflict", 20, "Семейный скандал, слышны крики"),
@@ -51,7 +52,7 @@ class Planned:
     """One thing the simulator will make happen: at a time, by a device (or a caller), with its parameters."""
 
     at: datetime
-    action: str  # panel | access | sos | sos_test | call | outage
+    action: str  # panel | access | sos | sos_test | call | outage | camera_fault
     target: str  # device code; "" for 102 calls
     params: dict[str, Any] = field(default_factory=dict, hash=False)
     source: str = "background"  # or the scenario's name
@@ -113,6 +114,12 @@ class Planner:
             for at in _arrivals(rng, start, self.intensity * CAMERA_OUTAGES_PER_DAY / 86_400):
                 out.append(Planned(at, "outage", camera.code, {"seconds": rng.randint(300, 900)}))
         out += self._calls_hour(rng, start, local)
+        # Drawn last, so the earlier draws (and every plan before cameras had faults) stay as they were.
+        for camera in self.world.cameras:
+            for at in _arrivals(rng, start, self.intensity * CAMERA_FAULTS_PER_DAY / 86_400):
+                fault = "freeze" if rng.random() < 0.7 else "password"
+                seconds = rng.randint(60, 600) if fault == "freeze" else rng.randint(900, 3600)
+                out.append(Planned(at, "camera_fault", camera.code, {"fault": fault, "seconds": seconds}))
         return out
 
     def _rate(self, family: Family, local: datetime, at_school: bool) -> float:

@@ -31,6 +31,7 @@ from qorgau.simulator.plan import Planned, Planner
 from qorgau.simulator.sip_caller import place_call
 from qorgau.simulator.stats import Stats
 from qorgau.simulator.units import UnitAgent, UnitFleet
+from qorgau.simulator.video.cameras import SimCameras
 from qorgau.simulator.world import Device, World, load_world
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,10 @@ class SimConfig:
     report_s: float = 5.0
     sent_log: Path | None = None
     name: str = "aksai"
+    cameras: bool = False  # serve the cameras' video over RTSP and point them at it (demo and `qorgau simulate`)
+    rtsp_host: str = "127.0.0.1"
+    rtsp_port: int = 0  # 0: a free port, the cameras' URLs are set anew at every start
+    rtsp_log: Path | None = None  # the RTSP server's (GStreamer's) messages
 
 
 @dataclass
@@ -87,6 +92,7 @@ class Simulation:
     panels: PanelFleet | None = None
     units: UnitFleet | None = None
     mqtt: MqttDevices | None = None
+    cameras: SimCameras | None = None
     _silent: dict[str, float] = field(default_factory=dict)  # device code → monotonic end of its outage
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _began: float | None = None  # time.monotonic() when the play began
@@ -141,6 +147,10 @@ class Simulation:
             self.mqtt = MqttDevices(cfg.mqtt_url, prefix=cfg.mqtt_prefix, stats=self.stats,
                                     client_id=f"qorgau-sim-{cfg.seed}")
             await self.mqtt.start()
+        if cfg.cameras and world.cameras:
+            self.cameras = SimCameras(world.cameras, stats=self.stats, host=cfg.rtsp_host, port=cfg.rtsp_port,
+                                      log_path=cfg.rtsp_log)
+            self._spawn(self.cameras.start(api))
         if cfg.units and world.units:
             # Signing the crews in takes a password hash each on the server: the town starts meanwhile.
             self._spawn(self._start_units(api, world))
@@ -206,6 +216,10 @@ class Simulation:
             self._silent[item.target] = time.monotonic() + float(p["seconds"])
             if self.panels is not None and item.target in self.panels.links:
                 self.panels.cut(item.target, float(p["seconds"]))
+            if self.cameras is not None:
+                self._spawn(self.cameras.drop(item.target, float(p["seconds"])))
+        elif item.action == "camera_fault" and self.cameras is not None:
+            self._spawn(self.cameras.fault(item.target, str(p["fault"]), float(p["seconds"])))
         elif item.action in ("access", "sos_test") and self.mqtt is not None:
             device = world.device(item.target)
             if device.mqtt_id:
@@ -334,6 +348,8 @@ class Simulation:
             await self.panels.stop()
         if self.mqtt is not None:
             await self.mqtt.stop()
+        if self.cameras is not None:
+            await self.cameras.stop()
 
     def summary(self) -> dict[str, Any]:
         elapsed = time.monotonic() - self._began if self._began is not None else 0.0

@@ -2,7 +2,7 @@
 
 Runs under Debian's /usr/bin/python3 (GStreamer through gi), never imports qorgau. Started as a child process:
 
-    /usr/bin/python3 rtsp_server.py --clips DIR --cameras cameras.json [--port 0]
+    /usr/bin/python3 rtsp_server.py --clips DIR [--cameras cameras.json] [--host 127.0.0.1] [--port 0]
 
 ``cameras.json`` maps each camera code to ``{"user": ..., "password": ..., "codec": "h264"|"h265"}``. The server
 serves ``rtsp://127.0.0.1:PORT/CODE/main`` and ``/CODE/sub`` (Basic authentication with that camera's
@@ -169,7 +169,7 @@ class CameraFactory(GstRtspServer.RTSPMediaFactory):  # type: ignore[misc]
 class Server:
     """The RTSP server, its mounts and credentials, and the command channel."""
 
-    def __init__(self, clips: Path, port: int) -> None:
+    def __init__(self, clips: Path, port: int, host: str = "127.0.0.1") -> None:
         self.clips = clips
         self.names = clip_names(clips)
         if not self.names:
@@ -177,7 +177,7 @@ class Server:
         self.h265_clip = next(iter(sorted(clips.glob("*" + H265_SUFFIX))), None)
         self.cameras: dict[str, Camera] = {}
         self.server = GstRtspServer.RTSPServer()
-        self.server.set_address("127.0.0.1")
+        self.server.set_address(host)
         self.server.set_service(str(port))
         self.auth = GstRtspServer.RTSPAuth()
         self.server.set_auth(self.auth)
@@ -333,13 +333,14 @@ def main() -> None:
     parser.add_argument("--clips", type=Path, required=True)
     parser.add_argument("--cameras", type=Path, help="JSON: {code: {user, password, codec}}")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     parent = os.getppid()
     die_with_parent()
     if os.getppid() != parent:
         return  # the parent died before prctl took effect
     Gst.init(None)
-    server = Server(args.clips, args.port)
+    server = Server(args.clips, args.port, args.host)
     if args.cameras:
         for code, spec in json.loads(args.cameras.read_text()).items():
             server.add(code, spec["user"], spec["password"], spec.get("codec", "h264"))

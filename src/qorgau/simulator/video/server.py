@@ -69,7 +69,8 @@ class RtspServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
         self._log_file = open(self.log, "a") if self.log else None  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed argv
-            [str(GST_PYTHON), str(SCRIPT), "--clips", str(CLIPS), "--port", str(self.requested_port)],
+            [str(GST_PYTHON), str(SCRIPT), "--clips", str(CLIPS), "--host", self.host,
+             "--port", str(self.requested_port)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self._log_file if self._log_file else subprocess.DEVNULL, text=True, bufsize=1, env=env)
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()

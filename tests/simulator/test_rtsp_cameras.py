@@ -1,0 +1,76 @@
+"""The simulator's cameras on a real server: provisioned over the API to stream from the RTSP server, faults played."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import av
+import av.error
+import pytest
+
+from qorgau.simulator.api import Api
+from qorgau.simulator.stats import Stats
+from qorgau.simulator.video.cameras import SimCameras, codec_of
+from qorgau.simulator.world import load_world
+from tests.conftest import PASSWORD
+from tests.server import cli_env, run_cli, running_server
+
+CODES = ("CAM-9001", "CAM-9002", "CAM-9003")
+
+
+def open_stream(url: str, user: str, password: str) -> str:
+    """The codec of a stream opened with these credentials, after one packet arrived."""
+    with av.open(url.replace("rtsp://", f"rtsp://{user}:{password}@"), options={"rtsp_transport": "tcp"},
+                 timeout=(5.0, 5.0)) as container:
+        stream = container.streams.video[0]
+        next(container.demux(stream))
+        return str(stream.codec_context.name)
+
+
+async def play(base: str, log: Path) -> None:
+    async with Api(base) as admin, Api(base) as sim:
+        await admin.login("boss", PASSWORD)
+        for code in CODES:
+            await admin.post("/api/devices", {
+                "code": code, "kind": "camera", "purpose": "public_space", "name_kk": code, "name_ru": code,
+                "lon": 53.0115, "lat": 51.1739, "lifecycle": "commissioned", "simulated": True})
+        await sim.login("sim", PASSWORD)
+        world = await load_world(sim)
+        stats = Stats()
+        cameras = SimCameras(world.cameras, stats=stats, log_path=log)
+        try:
+            assert await cameras.start(sim) == len(CODES)
+            assert stats["http"].failed == 0
+            for code in CODES:
+                device = await admin.get(f"/api/devices/{code}")
+                login = cameras.server.logins[code]
+                assert device["stream_main"] == cameras.server.url(code, "main")  # no credentials in the URL
+                assert login.password not in str(device)  # write-only on the server
+                main = await asyncio.to_thread(open_stream, device["stream_main"], login.user, login.password)
+                sub = await asyncio.to_thread(open_stream, device["stream_sub"], login.user, login.password)
+                assert (main, sub) == ("hevc" if codec_of(code) == "h265" else "h264", "h264")
+            code = CODES[0]
+            login = cameras.server.logins[code]
+            await cameras.fault(code, "password", 1.5)
+            with pytest.raises(av.error.HTTPUnauthorizedError):
+                await asyncio.to_thread(open_stream, cameras.server.url(code, "sub"), login.user, login.password)
+            await asyncio.sleep(2.0)  # restored by then
+            await asyncio.to_thread(open_stream, cameras.server.url(code, "sub"), login.user, login.password)
+            await cameras.drop(code, 30.0)
+            with pytest.raises(av.error.HTTPNotFoundError):
+                await asyncio.to_thread(open_stream, cameras.server.url(code, "sub"), login.user, login.password)
+            await cameras.drop("PNL-0001", 30.0)  # not a camera: ignored, as the runner sends every outage
+        finally:
+            await cameras.stop()
+        assert cameras.server.process is None
+
+
+def test_simulated_cameras_stream_from_the_rtsp_server_with_their_registry_credentials(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "var", f"sqlite:///{tmp_path}/q.db")
+    for command in (["migrate"], ["user", "add", "sim", "--role", "simulator"],
+                    ["user", "add", "boss", "--role", "admin"]):
+        result = run_cli(env, *command, stdin=PASSWORD + "\n")
+        assert result.returncode == 0, result.stderr
+    with running_server(env, tmp_path / "server.log") as base:
+        asyncio.run(play(base, tmp_path / "rtsp.log"))
