@@ -191,7 +191,7 @@ def test_rtsp_camera_shared_upstream_h265_transcoded_and_not_pulled_when_unwatch
 
     with rtsp_server(tmp_path, {"CAM-R1": ("viewer", "s3cret")}, h265={"CAM-R1"}) as cams:
         add_camera(db, "CAM-R1", main=cams.url("CAM-R1", "main"), sub=cams.url("CAM-R1", "sub"),
-                   username="viewer", password="s3cret")  # noqa: S106 - the test server's own login
+                   username="viewer", password="s3cret")
         make_user(db, "op", "operator")
         worker = RunningWorker(live_settings, db)
         try:
