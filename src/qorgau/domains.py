@@ -62,6 +62,7 @@ FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscrib
     "qorgau.alarms.flows",
     "qorgau.incidents.flows",
     "qorgau.units.flows",
+    "qorgau.video.flows",
 )
 WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> list[Periodic], run by the server
     "qorgau.audit.workers",

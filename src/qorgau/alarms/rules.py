@@ -33,8 +33,11 @@ from qorgau.ingest.events import (
     SosEvent,
     VendorEvent,
 )
+from qorgau.video.events import VOLUME_CHANGED, VolumeChanged
 
-RULE_EVENTS = {kind.name: kind for kind in (PANEL_EVENT, ACCESS_EVENT, SOS_EVENT, VENDOR_EVENT, HEALTH_CHANGED)}
+RULE_EVENTS = {kind.name: kind for kind in (PANEL_EVENT, ACCESS_EVENT, SOS_EVENT, VENDOR_EVENT, HEALTH_CHANGED,
+                                            VOLUME_CHANGED)}
+STORAGE = "storage"  # the signal of a recording volume's trouble; its recovery restores the same fold key
 OFFLINE = str(Health.OFFLINE)
 # Payload fields that describe one occurrence rather than what happened: never conditions, never details.
 _NOT_CONDITIONS = frozenset({"sequence", "panel_time", "device_time", "occurred_at", "last_seen_at", "call_id",
@@ -120,6 +123,10 @@ def signal_of(event: Event[Any]) -> Signal | None:
         back = payload.previous == Health.OFFLINE and payload.current in (Health.ONLINE, Health.DEGRADED)
         signal = OFFLINE if back else str(payload.current)
         return Signal(event.name, payload.code, payload.code, None, signal, back, fields, None, details)
+    if isinstance(payload, VolumeChanged):
+        # A volume full, missing or failing is one open alarm per volume, restored when it is ok again.
+        return Signal(event.name, f"volume:{payload.name}", None, None, STORAGE, payload.current == "ok", fields,
+                      None, details)
     return None
 
 

@@ -2,8 +2,9 @@
 
 Priorities (1 highest): school panic and duress 1, fire 3, panic at another social object 5, SOS press 10,
 intrusion at night 15, forced door 20 — these sound with the default QORGAU_ALARM_SOUND_MAX_PRIORITY of 20 —
-then panel offline 30, tamper 40, intrusion by day 50, an unreadable panel signal 90 (a misconfigured panel: kept
-and ACKed by ingest, noticed here, folded per panel), any other device offline 100. Admins edit them freely;
+then panel offline 30, a video recording volume full, missing or failing 35, tamper 40, intrusion by day 50, an
+unreadable panel signal 90 (a misconfigured panel: kept and ACKed by ingest, noticed here, folded per panel), any
+other device offline 100. Admins edit them freely;
 `install_defaults` only adds what is missing, so it never overwrites an admin's change.
 """
 
@@ -47,6 +48,9 @@ STEPS: dict[str, Texts] = {
     "check_panel_settings": _t("Панельдің баптауларын тексеру (хабар пішімі, шот нөмірі, кілт)",
                                "Проверить настройки панели (формат сообщений, номер счёта, ключ)",
                                "Check the panel's settings (message format, account, key)"),
+    "check_storage": _t("Бейне сақтау томын тексеру (диск орнында ма, бос орын, қателер)",
+                        "Проверить том хранения видео (диск на месте, свободное место, ошибки)",
+                        "Check the video storage volume (disk present, free space, errors)"),
 }
 
 
@@ -78,9 +82,13 @@ PROCEDURES = (
     ProcedureSeed("unreadable_signal", _t("Панельден оқылмайтын сигнал", "Нечитаемый сигнал с панели",
                                           "Unreadable signal from a panel"),
                   ("check_panel_settings", "call_object", "notify_maintenance")),
+    ProcedureSeed("video_storage", _t("Бейне жазба сақтау орнының ақауы", "Неисправность хранилища видеозаписей",
+                                      "Video recording storage trouble"),
+                  ("check_storage", "notify_maintenance")),
 )
 
 PANEL, ACCESS, SOS, HEALTH = "ingest.panel_event", "ingest.access_event", "ingest.sos_event", "devices.health_changed"
+VOLUME = "video.volume_changed"
 
 
 def _rule(code: str, kk: str, ru: str, event: str, match: dict[str, list[str]], priority: int, alarm_kind: str,
@@ -118,6 +126,8 @@ RULES = (
           "burglary"),
     _rule("unreadable_signal", "Панельден оқылмайтын сигнал", "Нечитаемый сигнал с панели", PANEL,
           {"kind": ["unknown"]}, 90, "unreadable_signal", "unreadable_signal"),
+    _rule("video_storage", "Бейне жазба сақтау орнының ақауы", "Неисправность хранилища видеозаписей", VOLUME,
+          {"current": ["full", "missing", "failing"]}, 35, "video_storage", "video_storage"),
     _rule("device_offline", "Құрылғы байланыста жоқ", "Устройство не на связи", HEALTH, {"current": ["offline"]},
           100, "device_offline", "device_offline"),
 )
