@@ -35,11 +35,13 @@ def transcode(source: Path, target: Path, *, seconds: float, extra: tuple[str, .
 
 @pytest.fixture(scope="session")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """An H.264 MP4 (3 s, 640x360, 30 fps) and the same as MPEG-TS (for the HTTP camera)."""
+    """An H.264 MP4 (3 s, 640x360, 30 fps), the same as MPEG-TS (for the HTTP camera) and a smaller one (1 s,
+    320x180) as MPEG-TS (a resolution change)."""
     folder = tmp_path_factory.mktemp("clips")
     mp4 = transcode(CLIP, folder / "road.mp4", seconds=3)
     ts = transcode(CLIP, folder / "road.ts", seconds=3)
-    return {"mp4": mp4, "ts": ts, "mpeg4": CLIP}
+    small = transcode(CLIP, folder / "small.ts", seconds=1, extra=("-vf", "scale=320:180"))
+    return {"mp4": mp4, "ts": ts, "small_ts": small, "mpeg4": CLIP}
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -69,9 +71,9 @@ class BadCamera:
     """An HTTP camera on 127.0.0.1 that misbehaves on purpose: ``refuse`` (401), ``stall`` (sends the first
     ``stall_bytes`` of a stream and then nothing, the connection kept open) or ``hang`` (never answers)."""
 
-    def __init__(self, mode: str, payload: bytes = b"", stall_bytes: int = 60_000) -> None:
+    def __init__(self, mode: str, payload: bytes | list[bytes] = b"", stall_bytes: int = 60_000) -> None:
         self.mode = mode
-        self.payload = payload
+        self.payloads = payload if isinstance(payload, list) else [payload]
         self.stall_bytes = stall_bytes
         self.requests: list[str] = []
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -107,8 +109,9 @@ class BadCamera:
             conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"cam\"\r\n"
                          b"Content-Length: 0\r\nConnection: close\r\n\r\n")
             conn.close()
-        elif self.mode == "stall":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n" + self.payload[:self.stall_bytes])
+        elif self.mode == "stall":  # request n gets payload n (the last one again after that)
+            payload = self.payloads[min(len(self.requests), len(self.payloads)) - 1]
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n" + payload[:self.stall_bytes])
         # hang: say nothing, keep the connection
 
     def close(self) -> None:
@@ -122,7 +125,7 @@ class BadCamera:
 def bad_camera() -> Iterator[Callable[..., BadCamera]]:
     made: list[BadCamera] = []
 
-    def make(mode: str, payload: bytes = b"", stall_bytes: int = 60_000) -> BadCamera:
+    def make(mode: str, payload: bytes | list[bytes] = b"", stall_bytes: int = 60_000) -> BadCamera:
         made.append(BadCamera(mode, payload, stall_bytes))
         return made[-1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -14,9 +14,11 @@ import pytest
 
 from qorgau.video.contracts import CameraConfig, EncodedPacket, StreamInfo
 from qorgau.video.enums import CameraState, StreamKind
+from qorgau.video.hub import Hub
 from qorgau.video.source import Source
 from qorgau.video.timeline import Timeline, credentialed_url, parameter_sets, redacted
 from tests.video.conftest import BadCamera, quick_settings, wait_for
+from tests.video_peers import RtspServer, rtsp_server
 
 
 class Collect:
@@ -206,3 +208,116 @@ def test_a_new_sps_is_noticed_in_annex_b_key_frames() -> None:
     assert parameter_sets(frame, "h264") == sps_a
     assert parameter_sets(frame.replace(sps_a, sps_b), "h264") == sps_b
     assert parameter_sets(b"\x00\x00\x00\x10" + idr, "h264") is None  # length-prefixed: not inspected
+
+
+# -- against the simulator's real RTSP server (GStreamer) -----------------------------------------------------------
+
+CAMERAS = {code: ("admin", f"pw-{code}") for code in ("CAM-R1", "CAM-R2", "CAM-R3", "CAM-R4", "CAM-R5", "CAM-R6")}
+
+
+@pytest.fixture(scope="module")
+def rtsp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtspServer]:
+    with rtsp_server(tmp_path_factory.mktemp("rtsp"), CAMERAS, h265={"CAM-R5"}) as server:
+        yield server
+
+
+def rtsp_camera(server: RtspServer, code: str, password: str | None = None) -> CameraConfig:
+    user, right = CAMERAS[code]
+    return CameraConfig(device_id=int(code[-1]), code=code, main_url=server.url(code, "main"),
+                        sub_url=server.url(code, "sub"), username=user, password=password or right)
+
+
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_an_rtsp_camera_streams_over_tcp_and_udp(rtsp: RtspServer, transport: str) -> None:
+    source = Source(rtsp_camera(rtsp, "CAM-R1"), StreamKind.SUB, quick_settings(video_rtsp_transport=transport))
+    sink = Collect()
+    source.add_sink(sink)
+    source.start()
+    try:
+        wait_for(lambda: len(sink.packets) >= 40, 15, "frames over RTSP")
+        figures = source.figures()
+    finally:
+        assert source.stop(timeout=3)
+    assert (figures.state, figures.codec, figures.width, figures.height) == (CameraState.STREAMING, "h264", 640, 360)
+    assert figures.fps_in is not None and figures.fps_in > 10 and (figures.bitrate_kbps or 0) > 0
+    assert sink.packets[0].keyframe and all(b.dts > a.dts for a, b in itertools.pairwise(sink.packets))
+
+
+def test_a_dropped_rtsp_stream_comes_back(rtsp: RtspServer) -> None:
+    source = Source(rtsp_camera(rtsp, "CAM-R2"), StreamKind.SUB, quick_settings(video_backoff_max_s=1.0))
+    seen = states_of(source)
+    sink = Collect()
+    source.add_sink(sink)
+    source.start()
+    try:
+        wait_for(lambda: len(sink.packets) >= 10, 15, "frames")
+        rtsp.drop("CAM-R2", 2)
+        wait_for(lambda: source.figures().state is not CameraState.STREAMING, 10, "the drop noticed")
+        wait_for(lambda: seen[-1] is CameraState.STREAMING and len(sink.infos) == 2, 20, "streaming again")
+    finally:
+        assert source.stop(timeout=4)
+    assert source.figures().reconnects >= 1 and sink.stops[0] in {"stream ended", "stream failed", "no video"}
+
+
+def test_a_wrong_rtsp_password_is_auth_failed_until_the_credentials_change(rtsp: RtspServer) -> None:
+    source = Source(rtsp_camera(rtsp, "CAM-R3", password="wrong"), StreamKind.MAIN, quick_settings())
+    seen = states_of(source)
+    source.start()
+    try:
+        wait_for(lambda: CameraState.AUTH_FAILED in seen, 15, "auth_failed")
+        time.sleep(2.5)
+        assert seen.count(CameraState.CONNECTING) == 1 and source.figures().reconnects == 0  # no storm
+        source.update(rtsp_camera(rtsp, "CAM-R3"))
+        wait_for(lambda: seen[-1] is CameraState.STREAMING, 15, "streaming with the right password")
+    finally:
+        assert source.stop(timeout=4)
+    assert "wrong" not in str(source.figures())
+
+
+@pytest.mark.timeout(40)  # waits out the no-video time and a reopen
+def test_a_frozen_rtsp_camera_is_no_video_and_recovers(rtsp: RtspServer) -> None:
+    source = Source(rtsp_camera(rtsp, "CAM-R4"), StreamKind.SUB, quick_settings())
+    seen = states_of(source)
+    source.add_sink(Collect())
+    source.start()
+    try:
+        wait_for(lambda: seen and seen[-1] is CameraState.STREAMING, 15, "streaming")
+        rtsp.fault("freeze", "CAM-R4")
+        wait_for(lambda: CameraState.NO_VIDEO in seen, 15, "no_video")
+        rtsp.fault("restore", "CAM-R4")
+        wait_for(lambda: seen[-1] is CameraState.STREAMING, 20, "streaming again")
+    finally:
+        assert source.stop(timeout=4)
+
+
+def test_h265_passes_through_and_sinks_share_one_rtsp_connection(rtsp: RtspServer) -> None:
+    hub = Hub(quick_settings())
+    hub.set_cameras([rtsp_camera(rtsp, "CAM-R5")])
+    sinks = [Collect(), Collect(), Collect()]
+    try:
+        for sink in sinks:
+            hub.attach(5, StreamKind.MAIN, sink)
+        wait_for(lambda: all(len(s.packets) >= 5 for s in sinks), 20, "frames to every sink")
+        assert rtsp.clients("CAM-R5") == 1
+        info = hub.info(5, StreamKind.MAIN)
+        assert info is not None and info.codec == "hevc" and (info.width, info.height) == (1280, 720)
+        assert sinks[0].packets[0].data == sinks[1].packets[0].data or sinks[2].packets  # the same bytes fan out
+    finally:
+        assert hub.close(timeout=4)
+
+
+@pytest.mark.timeout(30)
+def test_a_resolution_change_mid_stream_starts_the_sinks_anew(clips: dict[str, Path],
+                                                              bad_camera: Callable[..., BadCamera]) -> None:
+    big, small = clips["ts"].read_bytes(), clips["small_ts"].read_bytes()
+    server = bad_camera("stall", [big[:150_000] + small, small], stall_bytes=10**9)
+    source = Source(camera(server.url), StreamKind.MAIN, quick_settings(video_no_video_after_s=3.0))
+    sink = Collect()
+    source.add_sink(sink)
+    source.start()
+    try:
+        wait_for(lambda: len(sink.infos) >= 2, 15, "a second start")
+    finally:
+        assert source.stop(timeout=4)
+    assert [(i.width, i.height) for i in sink.infos[:2]] == [(640, 360), (320, 180)]
+    assert sink.stops[0] == "format changed"

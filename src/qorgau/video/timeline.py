@@ -76,6 +76,6 @@ def parameter_sets(data: bytes, codec: str) -> bytes | None:
         if not unit:
             continue
         kind = (unit[0] >> 1) & 0x3F if codec == "hevc" else unit[0] & 0x1F
-        if kind == (33 if codec == "hevc" else 7):
+        if kind == (33 if codec == "hevc" else 7) and unit not in found:  # FFmpeg may repeat the SDP's copy
             found.append(unit)
     return b"".join(found) or None
