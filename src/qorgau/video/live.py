@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
 
 from qorgau.video.contracts import EncodedPacket, StreamHub, StreamInfo
 from qorgau.video.enums import StreamKind
@@ -40,11 +40,11 @@ class Viewer:
         self._wake = asyncio.Event()
         self._skipping = False
         self._init: bytes | None = None  # the init segment this viewer has been given
-        self.latest_wall: datetime | None = None  # capture time of the newest fragment queued (delay figures)
+        self.latest_arrival: float | None = None  # monotonic arrival of the newest queued frame (delay figures)
         self.dropped = 0  # times it fell behind and was moved on to a key frame
         self.closed = False
 
-    def offer(self, fragment: bytes, *, key: bool, init: bytes, wall: datetime | None = None) -> None:
+    def offer(self, fragment: bytes, *, key: bool, init: bytes, arrived: float | None = None) -> None:
         """Queue a fragment (and the init segment first when it changed); called with the sink's lock held."""
         with self._lock:
             if self.closed or (self._skipping and not key):
@@ -65,8 +65,8 @@ class Viewer:
                 self._bytes += len(init)
             self._items.append(fragment)
             self._bytes += len(fragment)
-            if wall is not None:
-                self.latest_wall = wall
+            if arrived is not None:
+                self.latest_arrival = arrived
         if was_empty:
             self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -139,12 +139,13 @@ class LiveSink:
             self._begin(info, transcode=False)
 
     def packet(self, packet: EncodedPacket) -> None:
+        arrived = time.monotonic()
         if packet.keyframe:
             self.last_key = packet
         if self._offload is not None and self._offload.active:
-            self._offload.put("packet", packet)
+            self._offload.put("packet", packet, arrived)
         else:
-            self._publish(packet)
+            self._publish(packet, arrived)
 
     def stop(self, reason: str) -> None:
         with self._lock:
@@ -168,12 +169,12 @@ class LiveSink:
                 self.unsupported = True
             self.gop = []
 
-    def _publish(self, packet: EncodedPacket) -> None:
+    def _publish(self, packet: EncodedPacket, arrived: float) -> None:
         transcoder = self._transcoder
         for out in transcoder.packets(packet) if transcoder is not None else (packet,):
-            self._mux(out)
+            self._mux(out, arrived)
 
-    def _mux(self, packet: EncodedPacket) -> None:
+    def _mux(self, packet: EncodedPacket, arrived: float) -> None:
         with self._lock:
             if self._muxer is None:
                 if self._transcoder is None:
@@ -192,7 +193,7 @@ class LiveSink:
             else:
                 self.gop = []
             for viewer in self._viewers:
-                viewer.offer(fragment, key=packet.keyframe, init=self.init, wall=packet.wall)
+                viewer.offer(fragment, key=packet.keyframe, init=self.init, arrived=arrived)
 
     def _finish(self) -> None:
         with self._lock:
@@ -230,7 +231,7 @@ class _Offload:
     def __init__(self, sink: LiveSink) -> None:
         self._sink = sink
         self._cond = threading.Condition()
-        self._items: deque[tuple[str, StreamInfo | EncodedPacket | str]] = deque()
+        self._items: deque[tuple[str, StreamInfo | EncodedPacket | str, float]] = deque()
         self._packets = 0
         self._skipping = False
         self._closed = False
@@ -238,7 +239,7 @@ class _Offload:
         self._thread = threading.Thread(target=self._run, name=f"live-transcode-{sink.key.device_id}", daemon=True)
         self._thread.start()
 
-    def put(self, kind: str, value: StreamInfo | EncodedPacket | str) -> None:
+    def put(self, kind: str, value: StreamInfo | EncodedPacket | str, arrived: float = 0.0) -> None:
         with self._cond:
             if kind == "start":
                 self.active = True
@@ -250,7 +251,7 @@ class _Offload:
                     return
                 self._skipping = False
                 self._packets += 1
-            self._items.append((kind, value))
+            self._items.append((kind, value, arrived))
             self._cond.notify()
 
     def close(self) -> None:
@@ -265,14 +266,14 @@ class _Offload:
                     self._cond.wait()
                 if self._closed:
                     return
-                kind, value = self._items.popleft()
+                kind, value, arrived = self._items.popleft()
                 if kind == "packet":
                     self._packets -= 1
             try:
                 if kind == "start" and isinstance(value, StreamInfo):
                     self._sink._begin(value, transcode=True)
                 elif kind == "packet" and isinstance(value, EncodedPacket):
-                    self._sink._publish(value)
+                    self._sink._publish(value, arrived)
                 else:
                     self._sink._finish()
             except Exception:  # one broken frame or encoder must not end the viewers' stream for good

@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections import deque
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -54,7 +53,8 @@ class RelayFeature:
     def __init__(self) -> None:
         self.live: LiveStreams | None = None
         self.port: int | None = None
-        self.delays_s: deque[float] = deque(maxlen=5000)  # frame's wall time → its fragment written to the server
+        # Frame reaching this worker → its fragment written to the server, seconds (transcoding included).
+        self.delays_s: deque[float] = deque(maxlen=5000)
         self._handlers: set[asyncio.Task[None]] = set()
 
     async def run(self, worker: WorkerContext) -> None:
@@ -68,6 +68,8 @@ class RelayFeature:
             try:
                 await self._serve(worker, reader, writer)
             except (ConnectionError, asyncio.IncompleteReadError):
+                pass
+            except asyncio.CancelledError:  # the relay stops: end quietly (asyncio would log each task's cancel)
                 pass
             finally:
                 if task is not None:
@@ -120,8 +122,8 @@ class RelayFeature:
             while (items := await viewer.drain()) is not None:
                 writer.write(b"".join(frame(item) for item in items))
                 await writer.drain()
-                if viewer.latest_wall is not None:
-                    self.delays_s.append((datetime.now(UTC) - viewer.latest_wall).total_seconds())
+                if viewer.latest_arrival is not None:
+                    self.delays_s.append(time.monotonic() - viewer.latest_arrival)
         finally:
             watcher.cancel()
             self.live.leave(sink, viewer)
