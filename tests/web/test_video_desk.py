@@ -61,10 +61,10 @@ def _wait_recorded(client: httpx.Client, code: str, seconds: float, timeout_s: f
     segments: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         now = datetime.now(UTC)
-        answer = client.post("/api/video/playback", json={
-            "cameras": [code], "from": (now - timedelta(minutes=10)).isoformat(), "to": now.isoformat()})
-        if answer.status_code == 200:
-            segments = answer.json()["cameras"][0]["segments"]
+        answer = client.get(f"/api/video/cameras/{code}/segments",
+                            params={"from": (now - timedelta(minutes=10)).isoformat(), "to": now.isoformat()})
+        if answer.status_code == 200:  # 404 while nothing is recorded
+            segments = answer.json()["segments"]
             if segments and _ms(segments[-1]["end_at"]) - _ms(segments[0]["start_at"]) >= seconds * 1000:
                 return segments
         time.sleep(1)

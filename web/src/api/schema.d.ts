@@ -299,7 +299,7 @@ export interface paths {
         };
         /**
          * List Audit
-         * @description The audit log, newest first.
+         * @description The audit log, newest first; e.g. who looked at a camera in an hour: target, from, to, `video.`.
          */
         get: operations["list_audit_api_audit_get"];
         put?: never;
@@ -1501,6 +1501,361 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Exports
+         * @description Exports of cameras the caller may see, newest first.
+         */
+        get: operations["list_exports_api_video_exports_get"];
+        put?: never;
+        /**
+         * Request Export
+         * @description Export a range of one or more cameras; built in the background (state pending → running → done).
+         */
+        post: operations["request_export_api_video_exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Export */
+        get: operations["get_export_api_video_exports__export_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Export
+         * @description Delete an export and its files; the recordings it protected may then be removed by retention.
+         */
+        delete: operations["delete_export_api_video_exports__export_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Export
+         * @description The export's zip (MP4 files and the signed manifest); every download is an audit entry.
+         */
+        get: operations["download_export_api_video_exports__export_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Groups
+         * @description Camera groups with their retention and the roles that may see them.
+         */
+        get: operations["list_groups_api_video_groups_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/groups/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Group
+         * @description Change a group's retention or roles (only the fields sent).
+         */
+        patch: operations["update_group_api_video_groups__code__patch"];
+        trace?: never;
+    };
+    "/api/video/cameras/{code}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Camera Settings */
+        get: operations["get_camera_settings_api_video_cameras__code__settings_get"];
+        /**
+         * Put Camera Settings
+         * @description Replace a camera's group, recording mode, volume and privacy masks.
+         */
+        put: operations["put_camera_settings_api_video_cameras__code__settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/walls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Walls
+         * @description The caller's own walls, then the situation center's shared wall (if set).
+         */
+        get: operations["list_walls_api_video_walls_get"];
+        /**
+         * Save Wall
+         * @description Create or replace the caller's wall of this name.
+         */
+        put: operations["save_wall_api_video_walls_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/walls/shared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Shared Wall
+         * @description The situation center's wall (video viewers and video administrators).
+         */
+        get: operations["get_shared_wall_api_video_walls_shared_get"];
+        /**
+         * Save Shared Wall
+         * @description Set the situation center's wall (supervisors and video administrators).
+         */
+        put: operations["save_shared_wall_api_video_walls_shared_put"];
+        post?: never;
+        /** Delete Shared Wall */
+        delete: operations["delete_shared_wall_api_video_walls_shared_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/walls/{wall_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Wall
+         * @description Delete one of the caller's own walls.
+         */
+        delete: operations["delete_wall_api_video_walls__wall_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras/{code}/snapshot.jpg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Snapshot
+         * @description A JPEG of the camera's newest key frame, privacy masks blacked out (thumbnails and the map: sub stream).
+         */
+        get: operations["snapshot_api_video_cameras__code__snapshot_jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Cameras
+         * @description Cameras the caller may see, by code (or by distance from `near`), with their state and frame rate.
+         */
+        get: operations["list_cameras_api_video_cameras_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Camera Detail
+         * @description One camera: registry data, group, recording mode, both streams' status and the newest recording.
+         */
+        get: operations["camera_detail_api_video_cameras__code__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras/{code}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Camera Timeline
+         * @description What is recorded of a range (spans and gaps) and the alarms and incidents at or near the camera.
+         */
+        get: operations["camera_timeline_api_video_cameras__code__timeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras/{code}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Camera Segments
+         * @description The camera's recorded segments overlapping the range, in time order (404 when nothing is recorded there).
+         */
+        get: operations["camera_segments_api_video_cameras__code__segments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/segments/{segment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Segment File
+         * @description One segment file (Range requests supported); H.265 and masked cameras come as H.264 with masks burned in.
+         */
+        get: operations["segment_file_api_video_segments__segment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/playback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Playback
+         * @description Open a playback session of one or more cameras over a range: one audit entry per camera, their segments.
+         */
+        post: operations["start_playback_api_video_playback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Storage
+         * @description Each volume's state, quota, use, free space and oldest recording (as the storage job last saw them).
+         */
+        get: operations["storage_api_video_storage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1754,28 +2109,140 @@ export interface components {
             /** Hash */
             hash: string;
         };
-        /**
-         * CameraPurpose
-         * @enum {string}
-         */
-        CameraPurpose: "public_space" | "yard" | "intersection" | "speed" | "city_entry_anpr" | "social_object" | "police_post" | "situation_center";
-        /** CameraRead */
-        CameraRead: {
+        /** CameraDetail */
+        CameraDetail: {
             /** Code */
             code: string;
             /** Name Kk */
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /** Purpose */
+            purpose: string | null;
+            /**
+             * Group
+             * @description Camera group: who may see it and how long it is kept.
+             */
+            group: string;
             /** Lon */
             lon: number;
             /** Lat */
             lat: number;
-            /** Distance M */
-            distance_m: number;
-            /** Score */
-            score: number;
+            /** Heading Deg */
+            heading_deg: number | null;
+            health: components["schemas"]["Health"];
+            lifecycle: components["schemas"]["Lifecycle"];
+            /** Simulated */
+            simulated: boolean;
+            /** @description The camera's state: streaming if a stream streams, else the failure of a pulled stream, else idle. */
+            state: components["schemas"]["CameraState"];
+            /**
+             * Fps In
+             * @description Of the streaming stream with the most frames.
+             */
+            fps_in?: number | null;
+            /** Last Frame At */
+            last_frame_at?: string | null;
+            /**
+             * Distance M
+             * @description From the `near` point, when one was given.
+             */
+            distance_m?: number | null;
+            /** Site Code */
+            site_code: string | null;
+            /** Fov Deg */
+            fov_deg: number | null;
+            /** Range M */
+            range_m: number | null;
+            /** Has Sub Stream */
+            has_sub_stream: boolean;
+            /** @description The effective mode (the camera's own, else the setting; off beyond the recorded-cameras limit). */
+            recording_mode: components["schemas"]["RecordingMode"];
+            /** Retention Days */
+            retention_days: number;
+            /**
+             * Privacy Masks
+             * @description Number of privacy-mask polygons.
+             */
+            privacy_masks: number;
+            /**
+             * Streams
+             * @description Main and sub stream, as the owning worker reported them.
+             */
+            streams: components["schemas"]["StreamStatusRead"][];
+            /**
+             * Last Segment At
+             * @description End of the newest recorded segment, if any.
+             */
+            last_segment_at: string | null;
         };
+        /** CameraPage */
+        CameraPage: {
+            /** Items */
+            items: components["schemas"]["qorgau__video__schemas__CameraRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * CameraPurpose
+         * @enum {string}
+         */
+        CameraPurpose: "public_space" | "yard" | "intersection" | "speed" | "city_entry_anpr" | "social_object" | "police_post" | "situation_center";
+        /** CameraSegments */
+        CameraSegments: {
+            /** Camera */
+            camera: string;
+            /** Segments */
+            segments: components["schemas"]["SegmentRead"][];
+        };
+        /** CameraSettingsIn */
+        CameraSettingsIn: {
+            /**
+             * Group
+             * @description Camera group; null: by the camera's purpose.
+             */
+            group?: string | null;
+            /** @description null: the default setting. */
+            recording_mode?: components["schemas"]["RecordingMode"] | null;
+            /**
+             * Volume
+             * @description Storage volume; null: the one with room.
+             */
+            volume?: string | null;
+            /**
+             * Privacy Masks
+             * @description Polygons of at least 3 [x, y] points in frame coordinates 0..1, blacked out in live view, playback and exports.
+             */
+            privacy_masks?: number[][][];
+        };
+        /** CameraSettingsRead */
+        CameraSettingsRead: {
+            /** Code */
+            code: string;
+            /**
+             * Group
+             * @description The effective group (own setting, else by purpose).
+             */
+            group: string;
+            /** Own Group */
+            own_group: string | null;
+            recording_mode: components["schemas"]["RecordingMode"] | null;
+            /** Volume */
+            volume: string | null;
+            /** Privacy Masks */
+            privacy_masks: number[][][];
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * CameraState
+         * @description What a video worker knows about one camera stream right now.
+         * @enum {string}
+         */
+        CameraState: "idle" | "connecting" | "streaming" | "auth_failed" | "unreachable" | "no_video" | "unsupported";
         /** CategoryRead */
         CategoryRead: {
             /** Code */
@@ -2109,6 +2576,117 @@ export interface components {
             /** After S */
             after_s: number;
         };
+        /** ExportCamera */
+        ExportCamera: {
+            /** Code */
+            code: string;
+            /**
+             * Actual
+             * @description The range the files hold: from the key frame at or before the requested start.
+             */
+            actual: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Gaps
+             * @description Holes in the recording within the range.
+             */
+            gaps: {
+                [key: string]: string;
+            }[];
+            /** Files */
+            files: components["schemas"]["ExportFile"][];
+        };
+        /** ExportCreate */
+        ExportCreate: {
+            /**
+             * Cameras
+             * @description Camera codes.
+             */
+            cameras: string[];
+            /**
+             * From
+             * Format: date-time
+             * @description Start of the range (with a time zone).
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             * @description End of the range (with a time zone).
+             */
+            to: string;
+            /**
+             * Reason
+             * @description Why the video is exported (for the record).
+             */
+            reason: string;
+            /**
+             * Incident Id
+             * @description The incident it belongs to.
+             */
+            incident_id?: number | null;
+        };
+        /** ExportFile */
+        ExportFile: {
+            /** Name */
+            name: string;
+            /** Bytes */
+            bytes: number;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** ExportRead */
+        ExportRead: {
+            /** Id */
+            id: string;
+            state: components["schemas"]["ExportState"];
+            /** Cameras */
+            cameras: string[];
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            /** Reason */
+            reason: string;
+            /** Incident Id */
+            incident_id: number | null;
+            /** Created By */
+            created_by: string;
+            /** Created By Name */
+            created_by_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Bytes */
+            bytes: number | null;
+            /** Manifest Sha256 */
+            manifest_sha256: string | null;
+            /**
+             * Key Id
+             * @description Id of the key that signed the manifest (the audit checkpoints' key).
+             */
+            key_id: string | null;
+            /** Error */
+            error: string | null;
+            /** Files */
+            files: components["schemas"]["ExportCamera"][];
+        };
+        /**
+         * ExportState
+         * @enum {string}
+         */
+        ExportState: "pending" | "running" | "done" | "failed";
         /** GeocodeRead */
         GeocodeRead: {
             /** Lon */
@@ -2127,6 +2705,42 @@ export interface components {
              * @description True when the point comes from generated data (e.g. a generated street).
              */
             generated: boolean;
+        };
+        /**
+         * GroupPatch
+         * @description Only the fields sent change; null sets the default (the setting, or every role).
+         */
+        GroupPatch: {
+            /** Retention Days */
+            retention_days?: number | null;
+            /** Roles */
+            roles?: components["schemas"]["Role"][] | null;
+        };
+        /** GroupRead */
+        GroupRead: {
+            /** Code */
+            code: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string;
+            /**
+             * Retention Days
+             * @description Days recordings are kept; null: the global setting.
+             */
+            retention_days: number | null;
+            /**
+             * Roles
+             * @description Roles that may see these cameras; null: every role with video:view.
+             */
+            roles: string[] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2325,7 +2939,7 @@ export interface components {
             /** Links */
             links?: components["schemas"]["LinkRead"][];
             /** Cameras */
-            cameras?: components["schemas"]["CameraRead"][];
+            cameras?: components["schemas"]["qorgau__incidents__schemas__CameraRead"][];
         };
         /**
          * IncidentRead
@@ -2709,6 +3323,16 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Page[ExportRead] */
+        Page_ExportRead_: {
+            /** Items */
+            items: components["schemas"]["ExportRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
         /** Page[IncidentRead] */
         Page_IncidentRead_: {
             /** Items */
@@ -2808,7 +3432,7 @@ export interface components {
          * @description Every permission a route can require; later domains' permissions are named here already.
          * @enum {string}
          */
-        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:export" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run";
+        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run";
         /** PlaceDetail */
         PlaceDetail: {
             /** Id */
@@ -2873,6 +3497,36 @@ export interface components {
             attrs: {
                 [key: string]: unknown;
             };
+        };
+        /** PlaybackCreate */
+        PlaybackCreate: {
+            /**
+             * Cameras
+             * @description Camera codes.
+             */
+            cameras: string[];
+            /**
+             * From
+             * Format: date-time
+             * @description Start of the range (with a time zone).
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             * @description End of the range (with a time zone).
+             */
+            to: string;
+            /**
+             * Reason
+             * @description Why the recording is watched.
+             */
+            reason?: string | null;
+        };
+        /** PlaybackRead */
+        PlaybackRead: {
+            /** Cameras */
+            cameras: components["schemas"]["CameraSegments"][];
         };
         /** PopulationCellRead */
         PopulationCellRead: {
@@ -2976,6 +3630,11 @@ export interface components {
             position_age_s: number | null;
             route: components["schemas"]["LineString"];
         };
+        /**
+         * RecordingMode
+         * @enum {string}
+         */
+        RecordingMode: "continuous" | "events" | "off";
         /**
          * Resolution
          * @enum {string}
@@ -3283,6 +3942,32 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** SegmentRead */
+        SegmentRead: {
+            /** Id */
+            id: number;
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+            /**
+             * End At
+             * Format: date-time
+             */
+            end_at: string;
+            /** Codec */
+            codec: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /**
+             * Size
+             * @description Bytes of the file as recorded.
+             */
+            size: number;
+        };
         /** SessionRead */
         SessionRead: {
             user: components["schemas"]["Me"];
@@ -3390,6 +4075,19 @@ export interface components {
          * @enum {string}
          */
         Source: "alarm" | "call" | "manual";
+        /** SpanRead */
+        SpanRead: {
+            /**
+             * Start At
+             * Format: date-time
+             */
+            start_at: string;
+            /**
+             * End At
+             * Format: date-time
+             */
+            end_at: string;
+        };
         /**
          * Stage
          * @description What happened to an assignment; the last stage is its state.
@@ -3446,6 +4144,70 @@ export interface components {
          * @enum {string}
          */
         StepState: "done" | "skipped";
+        /** StorageRead */
+        StorageRead: {
+            /** Volumes */
+            volumes: components["schemas"]["VolumeRead"][];
+        };
+        /**
+         * StreamKind
+         * @enum {string}
+         */
+        StreamKind: "main" | "sub";
+        /** StreamStatusRead */
+        StreamStatusRead: {
+            stream: components["schemas"]["StreamKind"];
+            /** @description What the owning worker last reported (idle: not pulled). */
+            state: components["schemas"]["CameraState"];
+            /** Codec */
+            codec?: string | null;
+            /** Width */
+            width?: number | null;
+            /** Height */
+            height?: number | null;
+            /**
+             * Fps In
+             * @description Frames per second received (last 5 s).
+             */
+            fps_in?: number | null;
+            /** Bitrate Kbps */
+            bitrate_kbps?: number | null;
+            /**
+             * Reconnects
+             * @default 0
+             */
+            reconnects?: number;
+            /**
+             * Dropped Packets
+             * @default 0
+             */
+            dropped_packets?: number;
+            /** Last Frame At */
+            last_frame_at?: string | null;
+            /**
+             * Viewers
+             * @description Consumers attached: live viewers, the recorder, snapshots.
+             * @default 0
+             */
+            viewers?: number;
+            /**
+             * Recording
+             * @default false
+             */
+            recording?: boolean;
+            /**
+             * Error
+             * @description Why the stream failed, without credentials.
+             */
+            error?: string | null;
+            /** State Since */
+            state_since?: string | null;
+            /**
+             * Updated At
+             * @description When the worker last wrote this (stale: the video service is not running).
+             */
+            updated_at?: string | null;
+        };
         /**
          * Summary
          * @description Counts for the map's layers: devices in service by kind, purpose and health; all by lifecycle.
@@ -3481,6 +4243,91 @@ export interface components {
             ru: string;
             /** En */
             en: string;
+        };
+        /** Tile */
+        Tile: {
+            /**
+             * Camera
+             * @description Camera code; null: an empty tile.
+             */
+            camera?: string | null;
+            /**
+             * Follow Alarms
+             * @description Show the camera nearest to the newest alarm.
+             * @default false
+             */
+            follow_alarms?: boolean;
+        };
+        /** TimelineAlarm */
+        TimelineAlarm: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Rule */
+            rule: string;
+            /** Priority */
+            priority: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Device Code */
+            device_code: string | null;
+        };
+        /** TimelineIncident */
+        TimelineIncident: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            /** Category */
+            category: string;
+            /** State */
+            state: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /** TimelineRead */
+        TimelineRead: {
+            /** Camera */
+            camera: string;
+            /**
+             * Start At
+             * Format: date-time
+             * @description Start of the asked range.
+             */
+            start_at: string;
+            /**
+             * End At
+             * Format: date-time
+             * @description End of the asked range.
+             */
+            end_at: string;
+            /**
+             * Recorded
+             * @description Recorded spans (adjacent segments merged), clipped to the range.
+             */
+            recorded: components["schemas"]["SpanRead"][];
+            /**
+             * Gaps
+             * @description Parts of the range with no recording.
+             */
+            gaps: components["schemas"]["SpanRead"][];
+            /**
+             * Alarms
+             * @description Alarms raised at or near the camera in the range.
+             */
+            alarms: components["schemas"]["TimelineAlarm"][];
+            /**
+             * Incidents
+             * @description Incidents received near the camera in the range.
+             */
+            incidents: components["schemas"]["TimelineIncident"][];
         };
         /** TokenCreate */
         TokenCreate: {
@@ -3772,6 +4619,74 @@ export interface components {
             /** Problems */
             problems: string[];
         };
+        /** VolumeRead */
+        VolumeRead: {
+            /** Name */
+            name: string;
+            /** Path */
+            path: string;
+            /** State */
+            state: string;
+            /** Quota Bytes */
+            quota_bytes: number;
+            /** Used Bytes */
+            used_bytes: number;
+            /** Free Bytes */
+            free_bytes: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * State Since
+             * Format: date-time
+             */
+            state_since: string;
+            /**
+             * Oldest At
+             * @description Start of the oldest recording on the volume.
+             */
+            oldest_at: string | null;
+        };
+        /** WallIn */
+        WallIn: {
+            /** Name */
+            name: string;
+            /**
+             * Layout
+             * @enum {string}
+             */
+            layout: "1" | "2x2" | "3x3" | "4x4";
+            /**
+             * Tiles
+             * @description One per tile, row by row: 1, 4, 9 or 16.
+             */
+            tiles: components["schemas"]["Tile"][];
+        };
+        /** WallRead */
+        WallRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Layout
+             * @enum {string}
+             */
+            layout: "1" | "2x2" | "3x3" | "4x4";
+            /** Tiles */
+            tiles: components["schemas"]["Tile"][];
+            /**
+             * Shared
+             * @description The situation center's wall (one, shared by all).
+             */
+            shared: boolean;
+            /** Updated By */
+            updated_by: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /**
          * WebhookReceipt
          * @description Answer to a webhook: 202 accepted (new event) or 200 duplicate (the event recorded the first time).
@@ -3805,6 +4720,63 @@ export interface components {
          * @enum {string}
          */
         ZoneKind: "panic" | "duress" | "door" | "window" | "motion" | "fire" | "tamper" | "other";
+        /** CameraRead */
+        qorgau__incidents__schemas__CameraRead: {
+            /** Code */
+            code: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Distance M */
+            distance_m: number;
+            /** Score */
+            score: number;
+        };
+        /** CameraRead */
+        qorgau__video__schemas__CameraRead: {
+            /** Code */
+            code: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Purpose */
+            purpose: string | null;
+            /**
+             * Group
+             * @description Camera group: who may see it and how long it is kept.
+             */
+            group: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Heading Deg */
+            heading_deg: number | null;
+            health: components["schemas"]["Health"];
+            lifecycle: components["schemas"]["Lifecycle"];
+            /** Simulated */
+            simulated: boolean;
+            /** @description The camera's state: streaming if a stream streams, else the failure of a pulled stream, else idle. */
+            state: components["schemas"]["CameraState"];
+            /**
+             * Fps In
+             * @description Of the streaming stream with the most frames.
+             */
+            fps_in?: number | null;
+            /** Last Frame At */
+            last_frame_at?: string | null;
+            /**
+             * Distance M
+             * @description From the `near` point, when one was given.
+             */
+            distance_m?: number | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -4309,6 +5281,20 @@ export interface operations {
                 limit?: number;
                 action?: string | null;
                 actor?: string | null;
+                /** @description Actions starting with this, e.g. `video.`. */
+                action_prefix?: string | null;
+                /** @description e.g. `camera`. */
+                target_type?: string | null;
+                /** @description The target's id, e.g. a camera code. */
+                target?: string | null;
+                /** @description Records at or after this time. */
+                from?: string | null;
+                /** @description Records before this time. */
+                to?: string | null;
+                /** @description Records whose own range (a live view's span, the footage played or exported) ends after this. */
+                range_from?: string | null;
+                /** @description Records whose own range starts before this. */
+                range_to?: string | null;
             };
             header?: never;
             path?: never;
@@ -6743,6 +7729,713 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_exports_api_video_exports_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ExportRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_export_api_video_exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_export_api_video_exports__export_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The export's id (a UUID). */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_export_api_video_exports__export_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The export's id (a UUID). */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_export_api_video_exports__export_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The export's id (a UUID). */
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export's zip. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_groups_api_video_groups_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRead"][];
+                };
+            };
+        };
+    };
+    update_group_api_video_groups__code__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_camera_settings_api_video_cameras__code__settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraSettingsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_camera_settings_api_video_cameras__code__settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CameraSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraSettingsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_walls_api_video_walls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallRead"][];
+                };
+            };
+        };
+    };
+    save_wall_api_video_walls_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WallIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_shared_wall_api_video_walls_shared_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallRead"];
+                };
+            };
+        };
+    };
+    save_shared_wall_api_video_walls_shared_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WallIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_shared_wall_api_video_walls_shared_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_wall_api_video_walls__wall_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                wall_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    snapshot_api_video_cameras__code__snapshot_jpg_get: {
+        parameters: {
+            query?: {
+                /** @description sub: the light stream for tiles; main: full resolution. */
+                stream?: components["schemas"]["StreamKind"];
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JPEG of the newest key frame. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The worker or the camera's stream is not available. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_cameras_api_video_cameras_get: {
+        parameters: {
+            query?: {
+                /** @description Text in the code or a name. */
+                q?: string | null;
+                /** @description The camera's stream state. */
+                state?: components["schemas"]["CameraState"][] | null;
+                /** @description Camera group code. */
+                group?: string | null;
+                /** @description lon,lat: the cameras that see this point, nearest first (one page of `limit`). */
+                near?: string | null;
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    camera_detail_api_video_cameras__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    camera_timeline_api_video_cameras__code__timeline_get: {
+        parameters: {
+            query: {
+                /** @description Start of the range (RFC 3339 with a time zone). */
+                from: string;
+                /** @description End of the range (RFC 3339 with a time zone). */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The camera's registry code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    camera_segments_api_video_cameras__code__segments_get: {
+        parameters: {
+            query: {
+                /** @description Start of the range (RFC 3339 with a time zone). */
+                from: string;
+                /** @description End of the range (RFC 3339 with a time zone). */
+                to: string;
+            };
+            header?: never;
+            path: {
+                /** @description The camera's registry code. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraSegments"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    segment_file_api_video_segments__segment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The segment's id. */
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The segment (fragmented MP4). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_playback_api_video_playback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaybackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    storage_api_video_storage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageRead"];
                 };
             };
         };

@@ -1,132 +1,48 @@
 import { apiRequest } from "./client";
+import type { components } from "./schema";
 
 /**
- * The video API (`/api/video`): cameras with their stream state, timelines, playback sessions, exports and walls.
- * Declared locally after the issue's contracts while the server views are being written; switch to the generated
- * `schema.d.ts` types once they exist.
+ * The video API (`/api/video`): cameras with their stream state, timelines, playback sessions, exports, walls and
+ * camera settings. The live view is a WebSocket (see `video/liveStream.ts`), segments and exports plain files.
  */
 
-export type CameraState = "idle" | "connecting" | "streaming" | "auth_failed" | "unreachable" | "no_video" | "unsupported";
-export type StreamKind = "main" | "sub";
-export type WallLayout = "1" | "2x2" | "3x3" | "4x4";
-export type ExportState = "pending" | "running" | "done" | "failed";
+type Schemas = components["schemas"];
+
+export type CameraState = Schemas["CameraState"];
+export type StreamKind = Schemas["StreamKind"];
+export type WallLayout = Schemas["WallRead"]["layout"];
+export type ExportState = Schemas["ExportState"];
+export type RecordingMode = Schemas["RecordingMode"];
 
 /** The figures a worker reports for one stream of a camera. */
-export interface StreamStatus {
-  state: CameraState;
-  codec?: string | null;
-  width?: number | null;
-  height?: number | null;
-  fps_in?: number | null;
-  bitrate_kbps?: number | null;
-  reconnects?: number;
-  dropped_packets?: number;
-  last_frame_at?: string | null;
-  viewers?: number;
-  recording?: boolean;
-  error?: string | null;
-}
-
-export interface VideoCamera {
-  code: string;
-  name_kk: string;
-  name_ru: string;
-  lon?: number | null;
-  lat?: number | null;
-  group?: string | null;
-  recording_mode?: string | null;
-  state: CameraState;
-  /** Per stream (main, sub), when a worker has reported. */
-  streams?: Partial<Record<StreamKind, StreamStatus>>;
-  distance_m?: number | null;
-  privacy_masks?: number[][][];
-}
-
-export interface CameraPage {
-  items: VideoCamera[];
-  total?: number;
-}
+export type StreamStatus = Schemas["StreamStatusRead"];
+/** A camera of the list: registry data, group, state, frame rate. */
+export type VideoCamera = Schemas["qorgau__video__schemas__CameraRead"];
+/** One camera with both streams' figures, recording mode, retention, number of masks. */
+export type VideoCameraDetail = Schemas["CameraDetail"];
+export type CameraPage = Schemas["CameraPage"];
 
 export interface TimeRange {
   from: string;
   to: string;
 }
 
-export interface TimelineMarker {
-  id: number | string;
-  at: string;
-  kind?: string;
-  label?: string | null;
-}
-
-export interface CameraTimeline {
-  code?: string;
-  from: string;
-  to: string;
-  recorded: TimeRange[];
-  gaps: TimeRange[];
-  alarms: TimelineMarker[];
-  incidents: TimelineMarker[];
-}
-
-export interface SegmentRef {
-  id: number;
-  start_at: string;
-  end_at: string;
-  frames?: number;
-  codec?: string;
-  width?: number;
-  height?: number;
-}
-
-export interface PlaybackCamera {
-  code: string;
-  segments: SegmentRef[];
-}
-
-export interface PlaybackSession {
-  from: string;
-  to: string;
-  cameras: PlaybackCamera[];
-}
-
-export interface VideoExport {
-  id: string;
-  state: ExportState;
-  cameras: string[];
-  from: string;
-  to: string;
-  reason: string;
-  created_by?: string;
-  created_by_name?: string | null;
-  created_at: string;
-  finished_at?: string | null;
-  bytes?: number | null;
-  manifest_sha256?: string | null;
-  error?: string | null;
-}
-
-export interface WallTile {
-  camera: string | null;
-  follow_alarms: boolean;
-}
-
-export interface VideoWall {
-  id: number;
-  name: string;
-  layout: WallLayout;
-  tiles: WallTile[];
-  /** The situation center's wall (no owner). */
-  shared: boolean;
-  updated_by?: string;
-  updated_at?: string;
-}
-
-export interface WallSave {
-  name: string;
-  layout: WallLayout;
-  tiles: WallTile[];
-}
+export type Span = Schemas["SpanRead"];
+export type TimelineAlarm = Schemas["TimelineAlarm"];
+export type TimelineIncident = Schemas["TimelineIncident"];
+export type CameraTimeline = Schemas["TimelineRead"];
+export type SegmentRef = Schemas["SegmentRead"];
+export type PlaybackCamera = Schemas["CameraSegments"];
+export type PlaybackSession = Schemas["PlaybackRead"];
+export type VideoExport = Schemas["ExportRead"];
+export type WallTile = Schemas["Tile"];
+export type VideoWall = Schemas["WallRead"];
+export type WallSave = Schemas["WallIn"];
+export type CameraGroup = Schemas["GroupRead"];
+export type CameraSettings = Schemas["CameraSettingsRead"];
+export type CameraSettingsIn = Schemas["CameraSettingsIn"];
+/** A privacy mask: [x, y] points in frame coordinates 0..1. */
+export type MaskPolygon = number[][];
 
 type Opts = { signal?: AbortSignal };
 
@@ -154,7 +70,7 @@ export function fetchCameras(query: CameraQuery = {}, options: Opts = {}) {
 }
 
 export function fetchCamera(code: string, options: Opts = {}) {
-  return apiRequest<VideoCamera>(`/api/video/cameras/${encodeURIComponent(code)}`, options);
+  return apiRequest<VideoCameraDetail>(`/api/video/cameras/${encodeURIComponent(code)}`, options);
 }
 
 export function snapshotUrl(code: string): string {
@@ -172,7 +88,7 @@ export function fetchTimeline(code: string, range: TimeRange, options: Opts = {}
   return apiRequest<CameraTimeline>(`/api/video/cameras/${encodeURIComponent(code)}/timeline?${query}`, options);
 }
 
-export function openPlayback(body: { cameras: string[]; from: string; to: string; reason?: string }, options: Opts = {}) {
+export function openPlayback(body: Schemas["PlaybackCreate"], options: Opts = {}) {
   return apiRequest<PlaybackSession>("/api/video/playback", { method: "POST", body, ...options });
 }
 
@@ -180,14 +96,12 @@ export function segmentUrl(id: number): string {
   return `/api/video/segments/${id}`;
 }
 
-export function createExport(body: { cameras: string[]; from: string; to: string; reason: string }) {
+export function createExport(body: Schemas["ExportCreate"]) {
   return apiRequest<VideoExport>("/api/video/exports", { method: "POST", body });
 }
 
 export function fetchExports(options: Opts = {}) {
-  return apiRequest<{ items: VideoExport[] } | VideoExport[]>("/api/video/exports", options).then((page) =>
-    Array.isArray(page) ? page : page.items,
-  );
+  return apiRequest<Schemas["Page_ExportRead_"]>("/api/video/exports", options).then((page) => page.items);
 }
 
 export function exportDownloadUrl(id: string): string {
@@ -195,9 +109,7 @@ export function exportDownloadUrl(id: string): string {
 }
 
 export function fetchWalls(options: Opts = {}) {
-  return apiRequest<{ items: VideoWall[] } | VideoWall[]>("/api/video/walls", options).then((page) =>
-    Array.isArray(page) ? page : page.items,
-  );
+  return apiRequest<VideoWall[]>("/api/video/walls", options);
 }
 
 /** Creates or replaces the caller's wall of this name, or (shared) the situation center's one wall. */
@@ -207,36 +119,6 @@ export function saveWall(wall: WallSave, shared: boolean) {
 
 export function deleteWall(wall: Pick<VideoWall, "id" | "shared">) {
   return apiRequest<void>(wall.shared ? "/api/video/walls/shared" : `/api/video/walls/${wall.id}`, { method: "DELETE" });
-}
-
-export type RecordingMode = "continuous" | "events" | "off";
-/** A privacy mask: [x, y] points in frame coordinates 0..1. */
-export type MaskPolygon = number[][];
-
-export interface CameraGroup {
-  code: string;
-  name_kk: string;
-  name_ru: string;
-  name_en: string;
-  retention_days: number | null;
-  roles: string[] | null;
-}
-
-export interface CameraSettings {
-  code: string;
-  /** The effective group (own setting, else by purpose). */
-  group: string;
-  own_group: string | null;
-  recording_mode: RecordingMode | null;
-  volume: string | null;
-  privacy_masks: MaskPolygon[];
-}
-
-export interface CameraSettingsIn {
-  group: string | null;
-  recording_mode: RecordingMode | null;
-  volume: string | null;
-  privacy_masks: MaskPolygon[];
 }
 
 export function fetchGroups(options: Opts = {}) {

@@ -121,7 +121,7 @@ export function PlaybackPlayer({ request }: { request: PlaybackRequest }) {
     <Box data-testid="playback" data-cursor-ms={cursorMs}>
       <SimpleGrid cols={cameras.length > 1 ? 2 : 1} spacing={4} mb="xs">
         {cameras.map((camera, i) => (
-          <Box key={camera.code} pos="relative" bg="black" style={{ aspectRatio: "16 / 9" }} data-testid="playback-tile" data-code={camera.code}>
+          <Box key={camera.camera} pos="relative" bg="black" style={{ aspectRatio: "16 / 9" }} data-testid="playback-tile" data-code={camera.camera}>
             <video
               ref={(el) => {
                 videoRefs.current[i] = el;
@@ -131,7 +131,7 @@ export function PlaybackPlayer({ request }: { request: PlaybackRequest }) {
               style={{ width: "100%", height: "100%", objectFit: "contain", display: "block" }}
               data-testid="playback-video"
             />
-            <Text pos="absolute" top={4} left={6} size="xs" c="gray.3" className="mono">{camera.code}</Text>
+            <Text pos="absolute" top={4} left={6} size="xs" c="gray.3" className="mono">{camera.camera}</Text>
             {camera.segments.length === 0 && (
               <Text pos="absolute" top="45%" w="100%" ta="center" size="sm" c="gray.4" data-testid="playback-no-recording">{t("video.playback.noRecording")}</Text>
             )}

@@ -15,7 +15,7 @@ const pct = (f: number) => `${(f * 100).toFixed(3)}%`;
 
 /** Recorded ranges, gaps, alarm and incident markers of each camera over [fromMs, toMs]; a click seeks there. */
 export function Timeline({ rows, fromMs, toMs, cursorMs, onSeek }: { rows: readonly TimelineRow[]; fromMs: number; toMs: number; cursorMs: number; onSeek: (ms: number) => void }) {
-  const { t } = useI18n();
+  const { t, tMaybe } = useI18n();
   const { timeZone } = useMeta();
   const click = (event: MouseEvent<HTMLDivElement>) => {
     const box = event.currentTarget.getBoundingClientRect();
@@ -39,18 +39,18 @@ export function Timeline({ rows, fromMs, toMs, cursorMs, onSeek }: { rows: reado
         {rows.map((row) => (
           <Box key={row.code} pos="relative" h={18} mb={2} bg="var(--mantine-color-default-hover)" data-testid="timeline-row" data-code={row.code}>
             {row.timeline?.recorded.map((r) => (
-              <Box key={`r${r.from}`} pos="absolute" top={2} bottom={2} bg="teal.6" style={span(r.from, r.to)} data-testid="timeline-recorded" />
+              <Box key={`r${r.start_at}`} pos="absolute" top={2} bottom={2} bg="teal.6" style={span(r.start_at, r.end_at)} data-testid="timeline-recorded" />
             ))}
             {row.timeline?.gaps.map((g) => (
-              <Box key={`g${g.from}`} pos="absolute" top={7} h={4} bg="gray.5" style={span(g.from, g.to)} data-testid="timeline-gap" />
+              <Box key={`g${g.start_at}`} pos="absolute" top={7} h={4} bg="gray.5" style={span(g.start_at, g.end_at)} data-testid="timeline-gap" />
             ))}
             {row.timeline?.alarms.map((m) => (
-              <Tooltip key={`a${m.id}`} label={`${t("video.playback.alarm")} #${m.id} ${formatInstant(m.at, { timeZone })}`}>
+              <Tooltip key={`a${m.id}`} label={`${t("video.playback.alarm")} #${m.id} · ${tMaybe(`alarms.kind.${m.kind}`) ?? m.kind} · ${formatInstant(m.at, { timeZone })}`}>
                 <Box pos="absolute" top={0} bottom={0} w={3} bg="red.6" style={{ left: pct(fractionOf(Date.parse(m.at), fromMs, toMs)) }} data-testid="timeline-alarm" />
               </Tooltip>
             ))}
             {row.timeline?.incidents.map((m) => (
-              <Tooltip key={`i${m.id}`} label={`${t("video.playback.incident")} #${m.id} ${formatInstant(m.at, { timeZone })}`}>
+              <Tooltip key={`i${m.id}`} label={`${t("video.playback.incident")} ${m.number} · ${formatInstant(m.at, { timeZone })}`}>
                 <Box pos="absolute" top={0} bottom={0} w={3} bg="orange.6" style={{ left: pct(fractionOf(Date.parse(m.at), fromMs, toMs)) }} data-testid="timeline-incident" />
               </Tooltip>
             ))}

@@ -11,7 +11,10 @@ export interface Span {
 }
 
 /** Segments as seconds from `originMs`, in time order. */
-export function toSpans(segments: readonly SegmentRef[], originMs: number): Span[] {
+/** A segment as the API lists it; a frame count where known (frame steps), else 25 fps is assumed. */
+export type SegmentTimes = Pick<SegmentRef, "id" | "start_at" | "end_at"> & { frames?: number };
+
+export function toSpans(segments: readonly SegmentTimes[], originMs: number): Span[] {
   return segments
     .map((s) => ({ id: s.id, start: (Date.parse(s.start_at) - originMs) / 1000, end: (Date.parse(s.end_at) - originMs) / 1000, frames: s.frames }))
     .filter((s) => Number.isFinite(s.start) && Number.isFinite(s.end) && s.end > s.start)

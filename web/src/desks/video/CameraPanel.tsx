@@ -1,7 +1,7 @@
 import { ActionIcon, Alert, Badge, Group, HoverCard, Paper, ScrollArea, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { describeError } from "../../api/problem";
-import { fetchCameras, type CameraState, type StreamStatus, type VideoCamera } from "../../api/video";
+import { fetchCamera, fetchCameras, type CameraState, type StreamStatus, type VideoCamera, type VideoCameraDetail } from "../../api/video";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
@@ -50,6 +50,38 @@ function Figures({ status }: { status: StreamStatus }) {
           <Text size="xs" className="tabular">{v}</Text>
         </Group>
       ))}
+    </Stack>
+  );
+}
+
+/** Both streams' figures of one camera, loaded when the hover card opens. */
+function CameraFigures({ code }: { code: string }) {
+  const { t, tMaybe } = useI18n();
+  const [detail, setDetail] = useState<VideoCameraDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchCamera(code, { signal: controller.signal })
+      .then(setDetail)
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e);
+      });
+    return () => controller.abort();
+  }, [code]);
+  if (error !== null) return <Text size="xs" c="red">{describeError(error, tMaybe).message}</Text>;
+  if (!detail) return <Text size="xs" c="dimmed">…</Text>;
+  return (
+    <Stack gap={4} data-testid="camera-figures">
+      <Text size="sm" fw={600}>{code}</Text>
+      <Text size="xs" c="dimmed">{t(`video.settings.modes.${detail.recording_mode}`)} · {t("video.figures.retention", { days: detail.retention_days })}</Text>
+      {detail.streams.map((status) => (
+        <Stack key={status.stream} gap={2}>
+          <Group gap={6}><Text size="xs" fw={600}>{t(`video.stream.${status.stream}`)}</Text><StateBadge state={status.state} /></Group>
+          <Figures status={status} />
+          {status.error && <Text size="xs" c="red">{status.error}</Text>}
+        </Stack>
+      ))}
+      {detail.streams.length === 0 && <Text size="xs" c="dimmed">{t("video.figures.none")}</Text>}
     </Stack>
   );
 }
@@ -139,17 +171,7 @@ export function CameraPanel({ onPick, onSettings }: { onPick: (code: string) => 
                   </Group>
                 </HoverCard.Target>
                 <HoverCard.Dropdown>
-                  <Text size="sm" fw={600} mb={4}>{camera.code}</Text>
-                  {(["sub", "main"] as const).map((s) => {
-                    const status = camera.streams?.[s];
-                    return status ? (
-                      <Stack key={s} gap={2} mb={6}>
-                        <Group gap={6}><Text size="xs" fw={600}>{t(`video.stream.${s}`)}</Text><StateBadge state={status.state} /></Group>
-                        <Figures status={status} />
-                      </Stack>
-                    ) : null;
-                  })}
-                  {!camera.streams?.sub && !camera.streams?.main && <Text size="xs" c="dimmed">{t("video.figures.none")}</Text>}
+                  <CameraFigures code={camera.code} />
                 </HoverCard.Dropdown>
               </HoverCard>
             ))}
