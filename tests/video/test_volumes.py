@@ -96,3 +96,25 @@ def test_the_storage_job_reconciles_first_then_keeps_retention_and_states(db: Da
             segments.insert(session=session, closed=closed)
     second = job.run()
     assert second.repair is None and second.deleted == 2 and not list(root.rglob("*.mp4"))
+
+
+def test_the_storage_report_says_what_is_kept_and_for_how_long(db: Database, clip: Path, settings: Settings) -> None:
+    from qorgau.video.storage_commands import need_bytes, report
+
+    device_id = add_camera(db)
+    add_camera(db, "CAM-0002", east_m=30)
+    root = settings.volumes()[0].path
+    now = utcnow()
+    closed = record(clip, root, device_id=device_id, code="CAM-0001", volume="local", wall0=now - timedelta(hours=1))
+    with db.unit_of_work() as session:
+        for item in closed:
+            segments.insert(session=session, closed=item)
+        volumes.check(session=session, specs=settings.volumes(), min_free=0)
+    with db.reading() as session:
+        text = "\n".join(report(session, specs=settings.volumes(), default_days=30, now=now))
+    mbps = sum(s.bytes for s in closed) * 8 / 6 / 1e6
+    assert "local        ok" in text and "Cameras with recordings: 1 of 2" in text
+    assert f"{mbps:.2f} Mbps" in text
+    assert "public_space       2 cameras" in text and "for its 30 days of retention" in text
+    assert "2 cameras at 4 Mbps need" in text
+    assert round(need_bytes(469, 4, 30) / 1e12, 1) == 607.8  # 469 × 4 Mbps × 30 days ≈ 608 TB

@@ -13,6 +13,7 @@ video_app = typer.Typer(help="Video: camera workers, recordings, storage, export
 # Modules with register(video_app) that add their `qorgau video ...` commands; one per line, each adds its own.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "qorgau.video.verify",
+    "qorgau.video.storage_commands",
 )
 _registered: list[bool] = []
 
