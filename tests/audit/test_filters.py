@@ -83,3 +83,32 @@ def test_who_looked_at_a_camera_in_an_hour(
     assert client.get("/api/audit", params={"from": "yesterday"}).status_code == 422
     # nothing older than the window leaks in
     assert all(datetime.fromisoformat(r["at"]) >= DAY.replace(hour=14) - timedelta(0) for r in _get(client, **hour))
+
+
+def test_range_filter_finds_views_and_footage_that_overlap_the_hour(
+    client: TestClient, app_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live views are recorded when they end, playbacks when opened: their own from/to range is what counts."""
+    anna, bolat = Actor("user:101", "anna"), Actor("user:102", "bolat")
+    hour = DAY.replace(hour=14)
+    entries = [  # (recorded at, who, action, range from, range to)
+        (hour + timedelta(minutes=10), anna, "video.live", hour - timedelta(minutes=10), hour + timedelta(minutes=10)),
+        (hour + timedelta(hours=2), bolat, "video.playback", hour + timedelta(minutes=30),
+         hour + timedelta(minutes=35)),
+        (hour + timedelta(minutes=70), bolat, "video.live", hour + timedelta(minutes=50),
+         hour + timedelta(minutes=70)),
+        (hour + timedelta(minutes=100), anna, "video.export", hour + timedelta(hours=1), hour + timedelta(minutes=90)),
+        (hour - timedelta(minutes=5), anna, "video.live", hour - timedelta(minutes=30), hour),
+    ]
+    for when, actor, action, start, end in entries:
+        _at(monkeypatch, when)
+        with app_db.unit_of_work() as session:
+            service.record(session, action=action, actor=actor, target_type="camera", target_id="CAM-0001",
+                           details={"from": start.isoformat(), "to": end.isoformat()})
+    monkeypatch.undo()
+    make_user(app_db, "auditor1", "auditor")
+    login(client, "auditor1")
+    found = _get(client, target="CAM-0001", action_prefix="video.", range_from="2026-12-06T14:00:00Z",
+                 range_to="2026-12-06T15:00:00Z")
+    assert [(r["actor_name"], r["action"]) for r in found] == [  # newest record first
+        ("bolat", "video.live"), ("bolat", "video.playback"), ("anna", "video.live")]

@@ -164,6 +164,7 @@ def page(
     session: Session, *, after_seq: int | None, limit: int, action: str | None = None, actor: str | None = None,
     action_prefix: str | None = None, target_type: str | None = None, target: str | None = None,
     at_from: datetime | None = None, at_to: datetime | None = None,
+    range_from: datetime | None = None, range_to: datetime | None = None,
 ) -> list[AuditRecord]:
     """Newest first; ``after_seq`` continues below that sequence; filters combine (``at_to`` is exclusive)."""
     query = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
@@ -184,4 +185,11 @@ def page(
         query = query.where(AuditRecord.at >= as_utc(at_from))
     if at_to is not None:
         query = query.where(AuditRecord.at < as_utc(at_to))
+    # range_from/range_to keep records whose own range (details from/to: the span of a live view, the footage
+    # of a playback or export) overlaps it: who watched, or looked at footage of, that hour. ISO 8601 in UTC, as
+    # records write it, orders as text (to the second; fractions of a second are compared as written).
+    if range_from is not None:
+        query = query.where(AuditRecord.details["to"].as_string() > as_utc(range_from).isoformat())
+    if range_to is not None:
+        query = query.where(AuditRecord.details["from"].as_string() < as_utc(range_to).isoformat())
     return list(session.scalars(query))

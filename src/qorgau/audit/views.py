@@ -43,11 +43,16 @@ def build_router(*, read_guard: Any, verify_guard: Any) -> APIRouter:
         at_from: Annotated[datetime | None, Query(alias="from", description="Records at or after this "
                                                   "time.")] = None,
         at_to: Annotated[datetime | None, Query(alias="to", description="Records before this time.")] = None,
+        range_from: Annotated[datetime | None, Query(description="Records whose own range (a live view's span, "
+                                                     "the footage played or exported) ends after this.")] = None,
+        range_to: Annotated[datetime | None, Query(description="Records whose own range starts before "
+                                                   "this.")] = None,
     ) -> Page[AuditRead]:
         """The audit log, newest first; e.g. who looked at a camera in an hour: target, from, to, `video.`."""
         rows = service.page(db, after_seq=decode_int_cursor(cursor), limit=limit + 1, action=action, actor=actor,
                             action_prefix=action_prefix, target_type=target_type, target=target,
-                            at_from=_aware(at_from), at_to=_aware(at_to))
+                            at_from=_aware(at_from), at_to=_aware(at_to), range_from=_aware(range_from),
+                            range_to=_aware(range_to))
         items = [AuditRead.model_validate(r) for r in rows[:limit]]
         return Page(items=items, next_cursor=encode_cursor(items[-1].seq) if len(rows) > limit else None)
 
