@@ -120,3 +120,24 @@ def test_a_write_error_closes_the_segment_readable_and_recording_resumes(clip: P
         assert sum(1 for _ in container.decode(video=0)) >= 15  # what reached the disk stays readable
     assert closed[2].start_at >= broken.end_at + timedelta(seconds=1)  # retried after retry_s, on another volume
     assert len(gray_frames(tmp_path / "v2" / closed[2].path)) == closed[2].frames
+
+
+def test_a_reconnect_after_the_clock_stepped_back_keeps_both_recordings_in_order(clip: Path, tmp_path: Path) -> None:
+    """Segment times come from the packets' wall (anchored per connection), never the system clock: a reconnect
+    whose anchor lands on the same instant as earlier files gets new names and overwrites nothing."""
+    closed: list[ClosedSegment] = []
+    recorder = _recorder(tmp_path, closed)
+    with source(clip) as first, source(clip) as again:
+        recorder.start(first.info)
+        for packet in first.packets:
+            recorder.packet(packet)
+        recorder.stop("connection lost")
+        recorder.start(again.info)  # the anchor stepped back: the same walls as the first connection
+        for packet in again.packets:
+            recorder.packet(packet)
+        recorder.stop("eof")
+    assert len(closed) == 6 and len({s.path for s in closed}) == 6
+    assert all((tmp_path / s.path).exists() for s in closed)
+    for earlier, later in itertools.pairwise(closed[:3]):
+        assert earlier.end_at == later.start_at
+    assert closed[3].start_at == closed[0].start_at and closed[3].path != closed[0].path

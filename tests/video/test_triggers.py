@@ -109,3 +109,21 @@ def test_a_missing_volume_is_an_alarm_on_the_desk_restored_when_it_returns(db: D
         flow(session, pending[1])
     with db.reading() as session:
         assert session.scalars(select(Alarm)).one().restored_at is not None
+
+
+def test_a_database_made_before_the_storage_rule_gets_it_on_upgrade(db: Database) -> None:
+    from qorgau.alarms.models import AlarmRule, Procedure
+    from qorgau.core.migrate import downgrade, upgrade
+
+    db.dispose()
+    downgrade(db.url, "0012")
+    with db.reading() as session:
+        assert session.get(Procedure, "video_storage") is None
+        assert session.scalars(select(AlarmRule).where(AlarmRule.code == "video_storage")).first() is None
+    upgrade(db.url)
+    with db.reading() as session:
+        rule = session.scalars(select(AlarmRule).where(AlarmRule.code == "video_storage")).one()
+        assert (rule.event, rule.match, rule.priority) == (
+            "video.volume_changed", {"current": ["full", "missing", "failing"]}, 35)
+        procedure = session.get(Procedure, "video_storage")
+        assert procedure is not None and [s.key for s in procedure.steps] == ["check_storage", "notify_maintenance"]
