@@ -83,6 +83,9 @@ class Source:
         self._thread: threading.Thread | None = None
         self._info: StreamInfo | None = None
         self._figures = Figures(camera.device_id, kind, CameraState.IDLE, datetime.now(UTC))
+        # Per-packet figures are plain attributes (a dataclass ``replace`` per frame costs more than the demux).
+        self._last_frame_at: datetime | None = None
+        self._dropped = 0
         self._window: deque[tuple[float, int]] = deque()
 
     # -- control ---------------------------------------------------------------------------------------------
@@ -118,9 +121,9 @@ class Source:
     def carry_counts(self, previous: Source) -> None:
         """Go on counting from a closed stream of the same camera (reconnects and drops since the worker began)."""
         old = previous.figures()
-        self._figures = replace(self._figures, reconnects=old.reconnects, dropped_packets=old.dropped_packets,
-                                codec=old.codec, width=old.width, height=old.height,
-                                last_frame_at=old.last_frame_at)
+        self._figures = replace(self._figures, reconnects=old.reconnects, codec=old.codec, width=old.width,
+                                height=old.height)
+        self._dropped, self._last_frame_at = old.dropped_packets, old.last_frame_at
 
     def add_sink(self, sink: PacketSink) -> None:
         with self._lock:
@@ -149,7 +152,8 @@ class Source:
             window = [(t, n) for t, n in self._window if now - t <= FIGURES_WINDOW_S]
             sinks = len(self._sinks)
             recording = any(getattr(sink, "records", False) for sink in self._sinks)
-        figures = replace(self._figures, sinks=sinks, recording=recording)
+        figures = replace(self._figures, sinks=sinks, recording=recording, dropped_packets=self._dropped,
+                          last_frame_at=self._last_frame_at)
         if figures.state is not CameraState.STREAMING or len(window) < 2:
             return replace(figures, fps_in=None if figures.state is not CameraState.STREAMING else 0.0,
                            bitrate_kbps=None if figures.state is not CameraState.STREAMING else 0.0)
@@ -274,6 +278,7 @@ class Source:
     def _pump(self, packets: Iterator[Any], video: Any, *, paced: bool) -> None:
         info: StreamInfo | None = None
         tb = Fraction(video.time_base)
+        seconds_per_tick = float(tb)
         rate = video.average_rate or video.guessed_rate or 25
         timeline = Timeline(tb, default_duration=max(1, round(1 / (Fraction(rate) * tb))))
         anchor_wall = datetime.now(UTC)
@@ -302,26 +307,25 @@ class Source:
             dts, pts, duration, dropped = timeline.place(packet.dts, packet.pts, packet.duration,
                                                          elapsed_s=now_mono - anchor_mono)
             while paced and not self._stop.is_set():
-                ahead = float(dts * tb) - (time.monotonic() - anchor_mono)
+                ahead = dts * seconds_per_tick - (time.monotonic() - anchor_mono)
                 if ahead <= 0:
                     break
                 self._stop.wait(min(ahead, 0.5))
-            wall = anchor_wall + timedelta(seconds=float(pts * tb))
+            wall = anchor_wall + timedelta(seconds=pts * seconds_per_tick)
             encoded = EncodedPacket(data=data, pts=pts, dts=dts, duration=duration,
                                     keyframe=bool(packet.is_keyframe), wall=wall)
-            self._account(len(data), wall, dropped + int(packet.is_corrupt))
-            last_packet_mono = time.monotonic()
+            self._account(now_mono, len(data), wall, dropped + int(packet.is_corrupt))
+            last_packet_mono = now_mono
             self._deliver(info, encoded)
         raise ConnectionError("the stream ended")
 
-    def _account(self, size: int, wall: datetime, dropped: int) -> None:
-        now = time.monotonic()
+    def _account(self, now: float, size: int, wall: datetime, dropped: int) -> None:
         with self._lock:
             self._window.append((now, size))
             while self._window and now - self._window[0][0] > FIGURES_WINDOW_S:
                 self._window.popleft()
-        self._figures = replace(self._figures, last_frame_at=wall,
-                                dropped_packets=self._figures.dropped_packets + dropped)
+        self._last_frame_at = wall
+        self._dropped += dropped
         if self._figures.state is not CameraState.STREAMING:
             self._set_state(CameraState.STREAMING)
 
