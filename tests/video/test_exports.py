@@ -5,7 +5,9 @@ a failed or interrupted job leaves no files, and the API's permissions, audit an
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -31,7 +33,7 @@ from qorgau.video.export_workers import ExportRunner
 from qorgau.video.models import CameraGroup, Export, Protection, VideoCamera
 from qorgau.video.verify import verify_export
 from tests.conftest import login, make_user
-from tests.video.conftest import add_camera
+from tests.video.conftest import add_camera, wait_for
 from tests.video.export_media import FPS, T0, decode, make_h264, record
 
 ACTOR = Actor("user:7", "anna", "test")
@@ -151,14 +153,19 @@ def test_a_failed_or_interrupted_export_leaves_no_files(db: Database, settings: 
     assert not list(settings.exports_dir.iterdir())
     shutil.move(settings.data_dir / "moved", settings.volumes()[0].path)
 
-    # a process stopped mid-job: its export stays running with a half-written folder; the next start fails it
-    stopped = _request(db, device, 0, 3)
+    # a process stopped mid-job: its export stays running with a half-written folder; the next start fails it,
+    # but not one that a live process (here: this one) is building
+    stopped, building = _request(db, device, 0, 3), _request(db, device, 0, 3)
+    here = socket.gethostname()
     with db.unit_of_work() as session:
-        session.execute(update(Export).where(Export.id == stopped).values(state=ExportState.RUNNING.value))
+        for export_id, pid in ((stopped, 2**22 + 1), (building, os.getpid())):  # above pid_max: no such process
+            session.execute(update(Export).where(Export.id == export_id).values(
+                state=ExportState.RUNNING.value, details={"claimed_by": f"{here}:{pid}"}))
     (settings.exports_dir / f"{stopped}.tmp").mkdir()
     (settings.exports_dir / f"{stopped}.zip.part").write_bytes(b"PK half")
     ExportRunner(settings, db).run_pending()
     assert _state(db, stopped).state == ExportState.FAILED and _state(db, stopped).error == exports.INTERRUPTED
+    assert _state(db, building).state == ExportState.RUNNING
     assert not list(settings.exports_dir.iterdir())
 
 
@@ -208,7 +215,9 @@ def test_api_requests_builds_downloads_and_deletes_an_export(
     assert client.post("/api/video/exports", json=dict(body, cameras=["CAM-9999"])).status_code == 404
     assert client.get(f"/api/video/exports/{export_id}/download").json()["code"] == "video.export_not_ready"
 
+    # the server's own periodic job builds it (a runner here may take it first: the claim is atomic)
     ExportRunner(settings, app_db).run_pending()
+    wait_for(lambda: client.get(f"/api/video/exports/{export_id}").json()["state"] == "done", 20, "the export")
     read = client.get(f"/api/video/exports/{export_id}").json()
     assert read["state"] == "done" and read["files"][0]["files"][0]["name"] == "CAM-0001.mp4"
     assert [e["id"] for e in client.get("/api/video/exports").json()["items"]] == [export_id]

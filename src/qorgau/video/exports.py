@@ -3,6 +3,8 @@ finish and failure, listing, and deletion (which releases the protections)."""
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +31,7 @@ ACTION_REQUEST = "video.export"
 ACTION_DOWNLOAD = "video.export_download"
 ACTION_DELETE = "video.export_delete"
 INTERRUPTED = "interrupted: the process building it stopped"
+STALE_AFTER = timedelta(hours=6)  # a builder on another host silent this long is taken for gone
 
 
 @dataclass(frozen=True)
@@ -145,9 +148,34 @@ def release(*, session: Session, export_id: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _claimant() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _abandoned(export: Export, now: datetime) -> bool:
+    """Whether a running export's builder is gone: a process of this host that no longer runs, or one elsewhere
+    silent for longer than any export takes."""
+    details = export.details or {}
+    host, _, pid = str(details.get("claimed_by", "")).rpartition(":")
+    if host != socket.gethostname():
+        claimed_at = details.get("claimed_at")
+        return claimed_at is None or now - datetime.fromisoformat(claimed_at) > STALE_AFTER
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def fail_interrupted(*, session: Session, ctx: Context) -> list[str]:
     """Exports left running by a process that stopped become failed (their files are discarded by the caller)."""
-    stale = list(session.scalars(select(Export).where(Export.state == ExportState.RUNNING.value)))
+    now = utcnow()
+    stale = [export for export in session.scalars(select(Export).where(Export.state == ExportState.RUNNING.value))
+             if _abandoned(export, now)]
     for export in stale:
         _finish(session, export, state=ExportState.FAILED, error=INTERRUPTED, ctx=ctx)
     return [export.id for export in stale]
@@ -159,8 +187,9 @@ def claim_next(*, session: Session, volumes: dict[str, Path]) -> ExportJob | Non
                              .order_by(Export.created_at, Export.id).limit(1)).first()
     if export is None:
         return None
+    claim = {**(export.details or {}), "claimed_by": _claimant(), "claimed_at": utcnow().isoformat()}
     claimed = session.execute(update(Export).where(Export.id == export.id, Export.state == ExportState.PENDING.value)
-                              .values(state=ExportState.RUNNING.value))
+                              .values(state=ExportState.RUNNING.value, details=claim))
     if not getattr(claimed, "rowcount", 0):
         return None  # another process took it first
     session.refresh(export)
