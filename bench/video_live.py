@@ -128,9 +128,9 @@ def direct_round(base: str, cameras: int, window: float) -> dict[str, Any]:
 
 
 def cameras_csv(port: int, cameras: int) -> str:
-    lines = ["code,kind,name_kk,name_ru,lon,lat,stream_main,lifecycle"]
+    lines = ["code,kind,purpose,name_kk,name_ru,lon,lat,stream_main,lifecycle"]
     for i in range(cameras):
-        lines.append(f"BENCH-CAM-{i:02d},camera,Камера {i},Камера {i},{53.0 + i * 1e-4:.6f},51.170000,"
+        lines.append(f"BENCH-CAM-{i:02d},camera,public_space,Камера {i},Камера {i},{53.0 + i * 1e-4:.6f},51.170000,"
                      f"rtsp://127.0.0.1:{port}/clock{i},commissioned")
     return "\n".join(lines) + "\n"
 
@@ -144,7 +144,7 @@ def qorgau(port: int, cameras: int, tmp: Path) -> Iterator[tuple[str, subprocess
     for step in (("migrate",),):
         done = run_cli(env, *step)
         assert done.returncode == 0, done.stderr
-    done = run_cli(env, "user", "add", "bench", "--role", "admin", stdin=PASSWORD + "\n")
+    done = run_cli(env, "user", "add", "bench", "--role", "operator", stdin=PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
     csv = tmp / "cameras.csv"
     csv.write_text(cameras_csv(port, cameras))
@@ -155,6 +155,10 @@ def qorgau(port: int, cameras: int, tmp: Path) -> Iterator[tuple[str, subprocess
     try:
         with running_server(env, tmp / "server.log") as base:
             yield base, worker
+    except BaseException:
+        for name in ("server.log", "video.log"):
+            print(f"--- {name}:", (tmp / name).read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise
     finally:
         stop(worker, 30)
 
@@ -195,7 +199,7 @@ def browser_round(browser: Any, base: str, script: str, viewers: int, cameras: i
                 break
             time.sleep(0.5)
         else:
-            status = tab.evaluate("window.status")
+            status = tab.evaluate("JSON.stringify([window.liveStatus, window.rejected, window.samples.length])")
             raise RuntimeError(f"only {seen} of {viewers} viewers showed a readable frame in 90 s: {status}")
         connect_s = time.monotonic() - started
         tab.wait_for_timeout(2000)  # past each viewer's first jump to the live edge

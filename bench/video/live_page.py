@@ -24,7 +24,7 @@ await build({ configFile: false, logLevel: "warn", root: process.env.BENCH_DIR,
 # blurred or torn read is dropped instead of giving a wrong delay. Every `every`-th frame is read (canvas readback
 # costs CPU on this 2-core machine); the delay uses the frame's expected display time on the same wall clock.
 READER = """
-window.samples = []; window.rejected = 0; window.status = {};
+window.samples = []; window.rejected = 0; window.liveStatus = {};
 function startViewer(index, code, every) {
   const box = document.createElement("div");
   box.style.cssText = "display:inline-block;width:240px;height:135px;margin:2px";
@@ -34,7 +34,7 @@ function startViewer(index, code, every) {
   box.appendChild(video); document.body.appendChild(box);
   const canvas = document.createElement("canvas"); canvas.width = 640; canvas.height = 160;
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const live = new QorgauLive.LiveStream(video, code, "main", (info) => { window.status[index] = info.status; });
+  const live = new QorgauLive.LiveStream(video, code, "main", (info) => { window.liveStatus[index] = info.status; });
   live.start();
   let n = 0;
   const onFrame = (now, meta) => {
