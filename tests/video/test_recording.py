@@ -95,3 +95,24 @@ def test_events_mode_records_only_around_a_trigger_with_pre_roll(db: Database, s
     # The segment starts with the buffered pre-roll (a key frame before the trigger) and ends with it.
     assert started < rows[0].start_at < started + timedelta(seconds=2.5)
     assert 1.5 <= (rows[0].end_at - rows[0].start_at).total_seconds() <= 3.5
+
+
+def test_a_volume_whose_mount_is_gone_is_not_picked(db: Database, tmp_path: Path) -> None:
+    from qorgau.video import volumes
+    from qorgau.video.config import VolumeSpec
+    from qorgau.video.recording import read_plan
+
+    specs = [VolumeSpec(name="v1", path=tmp_path / "v1", quota_gb=5), VolumeSpec(name="v2", path=tmp_path / "v2",
+                                                                                 quota_gb=1)]
+    with db.unit_of_work() as session:
+        volumes.check(session=session, specs=specs, min_free=0)
+    feature = RecordingFeature()
+    feature._specs = {spec.name: spec for spec in specs}  # what run() sets from the settings
+    with db.reading() as session:
+        plan = read_plan(session, specs=specs, event_cameras=[], now=utcnow())
+    feature._room, feature._known = plan.room, plan.known  # what step() sets
+    assert feature.pick(None) == ("v1", tmp_path / "v1")  # the most room
+    (tmp_path / "v1" / volumes.MARKER).unlink()  # unmounted between two checks: an empty mount point
+    assert feature.pick("v1") == ("v2", tmp_path / "v2")
+    feature.report_failure("v2", OSError(28, "No space left on device"))
+    assert feature.pick(None) is None  # nothing writable: the recorder retries later

@@ -26,7 +26,7 @@ from qorgau.video import volumes
 from qorgau.video.config import VolumeSpec
 from qorgau.video.contracts import CameraConfig, WorkerContext
 from qorgau.video.enums import RecordingMode, StreamKind
-from qorgau.video.models import RecordTrigger
+from qorgau.video.models import RecordTrigger, VolumeStatus
 from qorgau.video.recorder import FOREVER, NEVER, Recorder
 from qorgau.video.segments import IndexWriter
 
@@ -42,12 +42,14 @@ class Plan:
 
     room: dict[str, int] = field(default_factory=dict)
     until: dict[int, datetime] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)  # volumes the storage job has seen (and marked)
 
 
 def read_plan(session: Session, *, specs: Sequence[VolumeSpec], event_cameras: Sequence[int],
               now: datetime) -> Plan:
     """One read of the volumes and the triggers active now for the cameras in events mode."""
-    plan = Plan(room=volumes.writable(session=session, specs=specs))
+    plan = Plan(room=volumes.writable(session=session, specs=specs),
+                known=set(session.scalars(select(VolumeStatus.name))))
     if event_cameras:
         rows = session.execute(
             select(RecordTrigger.device_id, func.max(RecordTrigger.end_at))
@@ -67,6 +69,7 @@ class RecordingFeature:
         self.recorders: dict[int, Recorder] = {}
         self._modes: dict[int, RecordingMode] = {}
         self._room: dict[str, int] = {}
+        self._known: set[str] = set()
         self._failed: dict[str, float] = {}  # volume → monotonic time of the failure
         self._specs: dict[str, VolumeSpec] = {}
         self._writer: IndexWriter | None = None
@@ -91,7 +94,7 @@ class RecordingFeature:
                    if cam.recording_mode is not RecordingMode.OFF and cam.main_url}
         events = [cam.device_id for cam in cameras.values() if cam.recording_mode is RecordingMode.EVENTS]
         plan = await asyncio.to_thread(self._read_plan, worker, events)
-        self._room = plan.room
+        self._room, self._known = plan.room, plan.known
         for device_id in [d for d in self.recorders if d not in cameras]:
             self._detach(worker, device_id, "recording off")
         for device_id, cam in cameras.items():
@@ -138,6 +141,10 @@ class RecordingFeature:
         now = time.monotonic()
         room = {name: left for name, left in self._room.items()
                 if now - self._failed.get(name, -FAILED_VOLUME_PAUSE_S) >= FAILED_VOLUME_PAUSE_S}
+        for known in [n for n in room if n in self._known and n in self._specs]:
+            # A marked volume without its marker is an empty mount point: never fill the root file system.
+            if not (self._specs[known].path / volumes.MARKER).exists():
+                del room[known]
         name = volumes.choose(room, preferred)
         return (name, self._specs[name].path) if name is not None and name in self._specs else None
 
