@@ -119,3 +119,15 @@ def test_metrics_expose_each_camera_stream_and_volume_from_the_status_rows(clien
     assert 'qorgau_video_stream_bitrate_kbps{camera="CAM-0001",stream="main"} 2048.0' in text
     assert 'qorgau_video_volume_state{state="full",volume="local"} 1.0' in text
     assert 'qorgau_video_volume_used_bytes{volume="local"} 100.0' in text
+
+
+def test_rows_of_a_worker_that_is_gone_read_as_idle(client: TestClient, app_db: Database) -> None:
+    ids = _town(app_db)
+    with app_db.unit_of_work() as session:
+        session.execute(update(CameraStatus).where(CameraStatus.device_id == ids["CAM-0001"])
+                        .values(updated_at=utcnow() - timedelta(minutes=5)))
+    make_user(app_db, "op", "operator")
+    login(client, "op")
+    detail = client.get("/api/video/cameras/CAM-0001").json()
+    assert detail["state"] == "idle" and detail["streams"][0]["state"] == "idle"
+    assert detail["streams"][0]["codec"] == "h264"  # the last figures stay readable

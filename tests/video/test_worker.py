@@ -137,3 +137,16 @@ def _now() -> Any:
     from qorgau.core.time import utcnow
 
     return utcnow()
+
+
+def test_idle_rows_are_not_rewritten_at_every_flush(db: Database, settings: Settings,
+                                                    clips: dict[str, Path]) -> None:
+    add_camera(db, "CAM-0001", main=alias(clips["mp4"], "i1"))
+    worker = Worker(quick(settings), db)
+    worker.refresh(force=True)
+    worker.flush()
+    first = {key: row.updated_at for key, row in rows(db).items()}
+    time.sleep(0.05)
+    worker.flush()
+    assert {key: row.updated_at for key, row in rows(db).items()} == first and len(first) == 2
+    worker.hub.close(timeout=1)

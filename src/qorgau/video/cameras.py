@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, lazyload, undefer
 
+from qorgau.core.time import utcnow
 from qorgau.devices.enums import SUPERVISED_LIFECYCLES, DeviceKind, Health, Lifecycle
 from qorgau.devices.models import Device
 from qorgau.video.access import DEFAULT_GROUP
@@ -67,13 +69,23 @@ def load(session: Session, settings: VideoSettings, *, index: int = 0, count: in
 
 # -- the API's camera list and detail --------------------------------------------------------------------------
 
+STALE_AFTER_S = 90.0  # three times the status rows' refresh: a row older than this is from a worker that is gone
 FAILURE_ORDER = (CameraState.AUTH_FAILED, CameraState.UNSUPPORTED, CameraState.UNREACHABLE, CameraState.NO_VIDEO,
                  CameraState.CONNECTING)
 
 
+def live_state(row: CameraStatus, now: datetime | None = None) -> CameraState:
+    """The row's state, or idle when its worker has not written it for ``STALE_AFTER_S`` (the worker is gone)."""
+    now = now or utcnow()
+    if (now - row.updated_at).total_seconds() > STALE_AFTER_S:
+        return CameraState.IDLE
+    return CameraState(row.state)
+
+
 def camera_state(rows: Sequence[CameraStatus]) -> CameraState:
     """One state for a camera: streaming if a stream streams, else the worst failure of a pulled stream, else idle."""
-    states = {CameraState(row.state) for row in rows}
+    now = utcnow()
+    states = {live_state(row, now) for row in rows}
     if CameraState.STREAMING in states:
         return CameraState.STREAMING
     return next((state for state in FAILURE_ORDER if state in states), CameraState.IDLE)
@@ -95,7 +107,7 @@ def statuses(session: Session, ids: Sequence[int]) -> dict[int, list[CameraStatu
 
 def to_read(device: Device, group: str, rows: Sequence[CameraStatus], distance_m: float | None = None
             ) -> CameraRead:
-    streaming = [row for row in rows if row.state == CameraState.STREAMING.value]
+    streaming = [row for row in rows if live_state(row) is CameraState.STREAMING]
     best = max(streaming, key=lambda row: row.fps_in or 0.0, default=None)
     frames = [row.last_frame_at for row in rows if row.last_frame_at is not None]
     return CameraRead(
@@ -157,7 +169,8 @@ def detail(session: Session, device: Device, settings: VideoSettings) -> CameraD
         mode = RecordingMode.OFF
     retention = session.scalar(select(CameraGroup.retention_days).where(CameraGroup.code == group))
     by_stream = {row.stream: row for row in rows}
-    streams = [StreamStatusRead.model_validate(by_stream[kind.value], from_attributes=True)
+    streams = [StreamStatusRead.model_validate(by_stream[kind.value], from_attributes=True).model_copy(
+                   update={"state": live_state(by_stream[kind.value])})
                if kind.value in by_stream else StreamStatusRead(stream=kind, state=CameraState.IDLE)
                for kind in StreamKind]
     last = session.scalar(select(func.max(Segment.end_at)).where(Segment.device_id == device.id))

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 SIGHTING_EVERY_S = 30.0
 FAILURE_AFTER_S = 30.0
+ROW_REFRESH_S = 30.0  # an unchanged status row is rewritten this often, so a stale one shows a dead worker
 FAILED = frozenset({CameraState.AUTH_FAILED, CameraState.UNREACHABLE, CameraState.NO_VIDEO, CameraState.UNSUPPORTED})
 AT_ONCE = frozenset({CameraState.AUTH_FAILED, CameraState.UNSUPPORTED})
 
@@ -56,7 +57,11 @@ class StateChange:
 
 
 def write_rows(session: Session, *, worker: int, figures: Sequence[Figures], now: datetime) -> None:
-    """Insert or update the status rows of these streams (one SELECT, then the changes)."""
+    """Insert or update the status rows of these streams (one SELECT, then only what changed).
+
+    A row whose figures did not change is only touched every ``ROW_REFRESH_S`` (its ``updated_at`` says the
+    worker is alive), so hundreds of idle cameras do not cost hundreds of UPDATEs per flush.
+    """
     if not figures:
         return
     ids = sorted({f.device_id for f in figures})
@@ -70,16 +75,19 @@ def write_rows(session: Session, *, worker: int, figures: Sequence[Figures], now
             "state": f.state.value, "worker": worker, "codec": f.codec, "width": f.width, "height": f.height,
             "fps_in": f.fps_in, "bitrate_kbps": f.bitrate_kbps, "reconnects": f.reconnects,
             "dropped_packets": f.dropped_packets, "last_frame_at": f.last_frame_at, "viewers": f.sinks,
-            "recording": f.recording,
-            "error": f.error[:300] if f.error else None, "state_since": f.state_since, "updated_at": now,
+            "recording": f.recording, "error": f.error[:300] if f.error else None, "state_since": f.state_since,
         }
         found = existing.get((f.device_id, f.kind.value))
         if found is None:
-            session.add(CameraStatus(device_id=f.device_id, stream=f.kind.value, **values))
+            session.add(CameraStatus(device_id=f.device_id, stream=f.kind.value, updated_at=now, **values))
             continue
-        for name, value in values.items():
-            if getattr(found, name) != value:
-                setattr(found, name, value)
+        if found.state == values["state"]:
+            del values["state_since"]  # the same state since the row says (a stream never opened has no time)
+        changed = [name for name, value in values.items() if getattr(found, name) != value]
+        for name in changed:
+            setattr(found, name, values[name])
+        if changed or (now - found.updated_at).total_seconds() >= ROW_REFRESH_S:
+            found.updated_at = now
 
 
 def publish_changes(session: Session, changes: Iterable[StateChange]) -> None:
