@@ -103,6 +103,7 @@ def test_live_view_relays_fmp4_from_the_worker_and_is_audited(
         tmp_path: Path) -> None:
     plain = add_camera(db, "CAM-L1", main=alias(clips["mp4"], "l1"), sub=alias(clips["mp4"], "l1s"))
     masked = add_camera(db, "CAM-L2", main=alias(clips["mp4"], "l2"), sub=alias(clips["mp4"], "l2s"))
+    add_camera(db, "CAM-L4", main="rtsp://127.0.0.1:9/main", sub="rtsp://127.0.0.1:9/sub")  # nobody answers
     with db.unit_of_work() as session:
         session.add(VideoCamera(device_id=masked, privacy_masks=TOP_LEFT, updated_at=utcnow()))
     make_user(db, "op", "operator")
@@ -162,6 +163,15 @@ def test_live_view_relays_fmp4_from_the_worker_and_is_audited(
             with pytest.raises(WebSocketDisconnect) as closed:
                 ws.receive_text()
             assert closed.value.code == 4404
+        # A camera that cannot stream: its state, translated, and a close the player retries later.
+        with live_client.websocket_connect("/api/video/cameras/CAM-L4/live",
+                                           headers={"accept-language": "ru"}) as ws:
+            error = json.loads(ws.receive_text())
+            assert error["error"] == "video.stream_unavailable" and error["state"] == "unreachable"
+            assert "unreachable" in error["message"] and "Поток камеры" in error["message"]
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
+            assert closed.value.code == 4503 and closed.value.reason == "video.stream_unavailable"
         assert plain
     finally:
         worker.close()

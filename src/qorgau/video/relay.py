@@ -31,6 +31,8 @@ REQUEST_LIMIT = 256 * 1024  # one request line (masks included)
 REQUEST_TIMEOUT_S = 5.0
 FIRST_FRAME_EXTRA_S = 3.0  # beyond the connect timeout: a key frame may be a GOP away
 HEADER = 4
+FAILED = frozenset({CameraState.AUTH_FAILED, CameraState.UNREACHABLE, CameraState.UNSUPPORTED})
+FAILED_AFTER_S = 1.0  # a failure state older than the viewer may be stale: give the reopened stream a moment
 
 
 class RelayRequest(BaseModel):
@@ -114,8 +116,15 @@ class RelayFeature:
             return
         sink, viewer = self.live.join(key, asyncio.get_running_loop())
         watcher = asyncio.create_task(_close_on_eof(reader, viewer))
+        joined = time.monotonic()
+
+        def settled() -> bool:  # a picture, or a failure the source has already seen (after its first try)
+            if sink.init is not None or sink.unsupported:
+                return True
+            return time.monotonic() - joined > FAILED_AFTER_S and _state(worker, key.device_id, key.kind) in FAILED
+
         try:
-            if not await _until(lambda: sink.init is not None or sink.unsupported, wait_s) or sink.init is None:
+            if not await _until(settled, wait_s) or sink.init is None:
                 await _answer(writer, _unavailable(worker, key.device_id, key.kind, sink))
                 return
             await _answer(writer, {"ok": True, "mime": sink.mime})
@@ -127,6 +136,8 @@ class RelayFeature:
         finally:
             watcher.cancel()
             self.live.leave(sink, viewer)
+            log.info("live view ended", extra={"device_id": key.device_id, "stream": str(key.kind),
+                                               "dropped": viewer.dropped, **self.delay_percentiles()})
 
     async def _snapshot(self, worker: WorkerContext, camera: CameraConfig, kind: StreamKind,
                         masks: tuple[tuple[tuple[float, float], ...], ...], writer: asyncio.StreamWriter,
@@ -171,13 +182,23 @@ class RelayFeature:
         return {"p50": values[len(values) // 2], "p95": values[min(len(values) - 1, int(len(values) * 0.95))]}
 
 
-def _unavailable(worker: WorkerContext, device_id: int, kind: StreamKind, sink: LiveSink | None) -> dict[str, Any]:
-    state = CameraState.UNSUPPORTED if sink is not None and sink.unsupported else CameraState.CONNECTING
+def _state(worker: WorkerContext, device_id: int, kind: StreamKind) -> CameraState | None:
+    """The stream's state as the worker's hub reports it (a hub without figures: unknown)."""
     figures = getattr(worker.streams, "figures", None)
-    if callable(figures) and state is not CameraState.UNSUPPORTED:
+    if callable(figures):
         for figure in figures():
             if figure.device_id == device_id and figure.kind == kind:
-                state = figure.state
+                return CameraState(figure.state)
+    return None
+
+
+def _unavailable(worker: WorkerContext, device_id: int, kind: StreamKind, sink: LiveSink | None) -> dict[str, Any]:
+    if sink is not None and sink.unsupported:
+        state: CameraState | None = CameraState.UNSUPPORTED
+    else:
+        state = _state(worker, device_id, kind) or CameraState.CONNECTING
+        if state in (CameraState.STREAMING, CameraState.IDLE):  # streaming, yet no picture in time
+            state = CameraState.NO_VIDEO
     return {"ok": False, "code": "video.stream_unavailable", "state": str(state)}
 
 
