@@ -116,3 +116,26 @@ def test_a_volume_whose_mount_is_gone_is_not_picked(db: Database, tmp_path: Path
     assert feature.pick("v1") == ("v2", tmp_path / "v2")
     feature.report_failure("v2", OSError(28, "No space left on device"))
     assert feature.pick(None) is None  # nothing writable: the recorder retries later
+
+
+def test_recording_from_the_rtsp_server_h264_and_h265(db: Database, settings: Settings, tmp_path: Path) -> None:
+    """The simulator's RTSP cameras recorded by remux: H.264 as is, H.265 too (the codec kept in the index)."""
+    import av
+
+    from tests.video_peers import rtsp_server
+
+    with rtsp_server(tmp_path, {"CAM-R1": ("admin", "secret1"), "CAM-R2": ("admin", "secret2")},
+                     h265={"CAM-R2"}) as server:
+        add_camera(db, "CAM-R1", main=server.url("CAM-R1"), username="admin", password="secret1")
+        add_camera(db, "CAM-R2", main=server.url("CAM-R2"), username="admin", password="secret2", lon=53.0117)
+        settings = settings.model_copy(update={"video_segment_s": 2})
+        _run(settings, db, 7.0)
+    rows = _segments(db)
+    codecs = {row.codec for row in rows}
+    assert codecs == {"h264", "hevc"}, codecs
+    root = settings.volumes()[0].path
+    for row in rows:
+        with av.open(str(root / row.path), format="mp4") as container:
+            stream = container.streams.video[0]
+            assert sum(1 for _ in container.decode(stream)) == row.frames
+        assert (row.width, row.height) == (1280, 720)
