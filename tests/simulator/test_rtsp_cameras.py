@@ -9,19 +9,21 @@ import av
 import av.error
 import pytest
 
+from qorgau.core.db import Database
 from qorgau.simulator.api import Api
 from qorgau.simulator.stats import Stats
 from qorgau.simulator.video.cameras import SimCameras, codec_of
-from qorgau.simulator.world import load_world
-from tests.conftest import PASSWORD
-from tests.server import cli_env, run_cli, running_server
+from qorgau.simulator.world import device_from_api
+from tests.conftest import PASSWORD, copied_database, make_user
+from tests.server import cli_env, running_server
 
 CODES = ("CAM-9001", "CAM-9002", "CAM-9003")
+OPTIONS = {"rtsp_transport": "tcp", "analyzeduration": "200000"}  # a short probe: the clips are plain H.264/H.265
 
 
 def open_stream(url: str, user: str, password: str) -> str:
     """The codec of a stream opened with these credentials, after one packet arrived."""
-    with av.open(url.replace("rtsp://", f"rtsp://{user}:{password}@"), options={"rtsp_transport": "tcp"},
+    with av.open(url.replace("rtsp://", f"rtsp://{user}:{password}@"), options=OPTIONS,
                  timeout=(5.0, 5.0)) as container:
         stream = container.streams.video[0]
         next(container.demux(stream))
@@ -36,9 +38,9 @@ async def play(base: str, log: Path) -> None:
                 "code": code, "kind": "camera", "purpose": "public_space", "name_kk": code, "name_ru": code,
                 "lon": 53.0115, "lat": 51.1739, "lifecycle": "commissioned", "simulated": True})
         await sim.login("sim", PASSWORD)
-        world = await load_world(sim)
+        world = [device_from_api(item) for item in await sim.all("/api/devices", simulated="true", kind="camera")]
         stats = Stats()
-        cameras = SimCameras(world.cameras, stats=stats, log_path=log)
+        cameras = SimCameras(world, stats=stats, log_path=log)
         try:
             assert await cameras.start(sim) == len(CODES)
             assert stats["http"].failed == 0
@@ -66,11 +68,12 @@ async def play(base: str, log: Path) -> None:
         assert cameras.server.process is None
 
 
-def test_simulated_cameras_stream_from_the_rtsp_server_with_their_registry_credentials(tmp_path: Path) -> None:
-    env = cli_env(tmp_path / "var", f"sqlite:///{tmp_path}/q.db")
-    for command in (["migrate"], ["user", "add", "sim", "--role", "simulator"],
-                    ["user", "add", "boss", "--role", "admin"]):
-        result = run_cli(env, *command, stdin=PASSWORD + "\n")
-        assert result.returncode == 0, result.stderr
-    with running_server(env, tmp_path / "server.log") as base:
-        asyncio.run(play(base, tmp_path / "rtsp.log"))
+def test_simulated_cameras_stream_from_the_rtsp_server_with_their_registry_credentials(
+        tmp_path: Path, sqlite_template: Path) -> None:
+    with copied_database(sqlite_template, tmp_path) as url:
+        database = Database(url)
+        make_user(database, "sim", "simulator")
+        make_user(database, "boss", "admin")
+        database.dispose()
+        with running_server(cli_env(tmp_path / "var", url), tmp_path / "server.log") as base:
+            asyncio.run(play(base, tmp_path / "rtsp.log"))

@@ -21,12 +21,13 @@ from tests.video_peers import rtsp_server
 
 ROAD = "CAM-5"  # maps to the 12.5 s road clip: the shortest loop
 H265 = "CAM-2"
+OPTIONS = {"rtsp_transport": "tcp", "analyzeduration": "200000"}  # a short probe: the clips are plain H.264/H.265
 CAMERAS = {ROAD: ("admin", "road-pass"), H265: ("admin", "hevc-pass"), "CAM-1": ("viewer", "one-pass")}
 
 
 def open_stream(url: str, read_timeout_s: float = 5.0) -> av.container.InputContainer:
     """An RTSP session over TCP, as the video worker opens one."""
-    return av.open(url, options={"rtsp_transport": "tcp"}, timeout=(5.0, read_timeout_s))
+    return av.open(url, options=OPTIONS, timeout=(5.0, read_timeout_s))
 
 
 @dataclass

@@ -78,21 +78,12 @@ class Looper:
         self.element: Gst.Element | None = None
         self.pad = parse.get_static_pad("src")
         self.offset = 0  # ns added to the running time by the pad offset
-        self.loop_end = 0  # ns: the end of the last buffer of this loop, in stream time
         self.seeking = False
         self.block_id: int | None = None
         self.frozen_at: int | None = None
-        self.pad.add_probe(Gst.PadProbeType.BUFFER, self._buffer)
         self.pad.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM | Gst.PadProbeType.EVENT_FLUSH, self._event)
         if camera.frozen:
             self.freeze()
-
-    def _buffer(self, _pad: Gst.Pad, info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
-        buf = info.get_buffer()
-        if buf is not None and buf.pts != Gst.CLOCK_TIME_NONE:
-            duration = buf.duration if buf.duration != Gst.CLOCK_TIME_NONE else 0
-            self.loop_end = max(self.loop_end, buf.pts + duration)
-        return Gst.PadProbeReturn.OK
 
     def _event(self, _pad: Gst.Pad, info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
         event = info.get_event()
@@ -110,8 +101,10 @@ class Looper:
         return Gst.PadProbeReturn.OK
 
     def _rewind(self) -> bool:
-        self.offset += self.loop_end
-        self.loop_end = 0
+        # The clip's duration (end of its last frame): no per-frame Python probe, which hundreds of streams
+        # would pay for under one GIL.
+        known, duration = self.demux.query_duration(Gst.Format.TIME)
+        self.offset += duration if known and duration > 0 else Gst.SECOND
         self.pad.set_offset(self.offset)
         self.demux.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.KEY_UNIT, 0)
         return False
