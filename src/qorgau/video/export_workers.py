@@ -9,8 +9,8 @@ from qorgau.audit.signing import load_signer
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.workers import Periodic
-from qorgau.settings import Settings
 from qorgau.video import exports
+from qorgau.video.config import VideoSettings
 from qorgau.video.export_job import build, discard
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ CTX = Context.system("video.exports")
 class ExportRunner:
     """Builds pending exports one after another; the first run fails what a stopped process left running."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: VideoSettings, db: Database) -> None:
         self.settings, self.db = settings, db
         self._recovered = False
 
@@ -59,6 +59,6 @@ class ExportRunner:
         return True
 
 
-def periodic(settings: Settings, db: Database) -> list[Periodic]:
+def periodic(settings: VideoSettings, db: Database) -> list[Periodic]:
     runner = ExportRunner(settings, db)
     return [Periodic("video-exports", INTERVAL_S, runner.run_pending)]

@@ -152,9 +152,9 @@ def verify_command(
 def signing_key_command() -> None:
     """Print this installation's public signing key (the audit checkpoints' key), to pass as `verify --key`."""
     from qorgau.audit.signing import load_signer
-    from qorgau.settings import Settings
+    from qorgau.core.commands import load_command_settings
 
-    signer = load_signer(Settings())
+    signer = load_signer(load_command_settings())
     typer.echo(f"key id {signer.key_id}")
     typer.echo(signer.public_key)
 
