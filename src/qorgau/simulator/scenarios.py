@@ -29,7 +29,9 @@ from qorgau.simulator.world import Device, World
 
 PANEL_CODES = {"panic": CID_PANIC, "duress": CID_DURESS, "fire": CID_FIRE, "burglary": CID_BURGLARY,
                "tamper": CID_TAMPER, "cancel": CID_CANCEL}
-Action = Literal["panic", "duress", "fire", "burglary", "tamper", "cancel", "sos", "access", "outage", "call"]
+Action = Literal["panic", "duress", "fire", "burglary", "tamper", "cancel", "sos", "access", "outage", "call",
+                 "freeze", "password"]
+CAMERA_FAULTS = ("freeze", "password")  # a camera's picture freezes / its password is changed, for ``seconds``
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
 _UNITS = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
 
@@ -58,7 +60,8 @@ class Step(BaseModel):
     device: str | None = Field(default=None, description="A device code.")
     site: str | None = Field(default=None, description="A site's code or part of its name, e.g. 'Школа №3'.")
     zone: int | None = Field(default=None, ge=0, le=9999)
-    seconds: float | None = Field(default=None, gt=0, description="outage: how long the device stays silent.")
+    seconds: float | None = Field(default=None, gt=0, description="outage: how long the device stays silent; "
+                                                                  "freeze, password: how long the fault lasts.")
     hold: float | None = Field(default=None, gt=0, description="sos: how long the call lasts.")
     action: Literal["granted", "denied", "forced", "held_open"] | None = None
     category: str | None = None
@@ -109,7 +112,7 @@ def shipped_names() -> list[str]:
 def _kind_for(action: str) -> str | None:
     if action in PANEL_CODES:
         return "alarm_panel"
-    return {"sos": "sos_terminal", "access": "access_point"}.get(action)
+    return {"sos": "sos_terminal", "access": "access_point", "freeze": "camera", "password": "camera"}.get(action)
 
 
 def _find(world: World, step: Step, scenario: str) -> Device:
@@ -160,6 +163,9 @@ def resolve(scenario: Scenario, world: World, start: datetime) -> list[Planned]:
             out.append(Planned(at, "sos", device.code, {"hold_s": step.hold or 30.0, "false": False}, scenario.name))
         elif step.do == "access":
             out.append(Planned(at, "access", device.code, {"action": step.action or "forced"}, scenario.name))
+        elif step.do in CAMERA_FAULTS:
+            out.append(Planned(at, "camera_fault", device.code, {"fault": step.do, "seconds": step.seconds or 300.0},
+                               scenario.name))
         else:
             out.append(Planned(at, "outage", device.code, {"seconds": step.seconds or 600.0}, scenario.name))
     return out
