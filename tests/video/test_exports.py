@@ -213,6 +213,7 @@ def test_api_requests_builds_downloads_and_deletes_an_export(
     short = client.post("/api/video/exports", json=dict(body, reason="why"))
     assert short.status_code == 422
     assert client.post("/api/video/exports", json=dict(body, cameras=["CAM-9999"])).status_code == 404
+    assert client.post("/api/video/exports", json=dict(body, incident_id=999)).json()["code"] == "incidents.not_found"
     assert client.get(f"/api/video/exports/{export_id}/download").json()["code"] == "video.export_not_ready"
 
     # the server's own periodic job builds it (a runner here may take it first: the claim is atomic)

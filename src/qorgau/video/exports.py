@@ -20,6 +20,7 @@ from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import as_utc, utcnow
 from qorgau.devices.enums import DeviceKind
 from qorgau.devices.models import Device
+from qorgau.incidents import service as incident_service
 from qorgau.video.enums import ExportState, ProtectionReason, StreamKind
 from qorgau.video.events import EXPORT_CHANGED, ExportChanged
 from qorgau.video.export_job import BuildResult, CameraJob, ExportJob, SourceSegment
@@ -95,6 +96,8 @@ def request(
 ) -> Export:
     """A pending export of ``devices`` (already access-checked), its range protected from retention."""
     start_at, end_at = as_utc(start_at), as_utc(end_at)
+    if incident_id is not None:
+        incident_service.get(session, incident_id)  # 404 when there is no such incident
     check_range(session, devices=devices, start_at=start_at, end_at=end_at)
     now = utcnow()
     export = Export(id=str(uuid.uuid4()), state=ExportState.PENDING.value, cameras=[d.code for d in devices],
