@@ -30,7 +30,7 @@ from qorgau.settings import Settings
 from qorgau.video import exports
 from qorgau.video.enums import ExportState
 from qorgau.video.export_workers import ExportRunner
-from qorgau.video.models import CameraGroup, Export, Protection, VideoCamera
+from qorgau.video.models import CameraGroup, Export, Protection, Segment, VideoCamera
 from qorgau.video.verify import verify_export
 from tests.conftest import login, make_user
 from tests.video.conftest import add_camera, wait_for
@@ -261,3 +261,27 @@ def test_api_refuses_who_may_not_export_or_see_the_camera(
     assert client.get(f"/api/video/exports/{export_id}/download").status_code == 404
     assert client.get("/api/video/exports").json()["items"] == []
     assert client.get("/api/video/exports/not-an-id").status_code == 422
+
+
+def test_two_cameras_one_with_a_hole_in_its_recording(db: Database, settings: Settings, clip: Path) -> None:
+    first, second = _recorded(db, settings, clip, "CAM-0001"), _recorded(db, settings, clip, "CAM-0002")
+    with db.unit_of_work() as session:  # CAM-0002 lost 14:00:04 .. 14:00:06 (e.g. a stream drop)
+        hole = session.scalars(select(Segment).where(Segment.device_id == second.id)
+                               .order_by(Segment.start_at).offset(2).limit(1)).one()
+        session.delete(hole)
+    with db.unit_of_work() as session:
+        export_id = exports.request(session=session, devices=[first, second], start_at=T0 + timedelta(seconds=1),
+                                    end_at=T0 + timedelta(seconds=7), reason="two cameras", incident_id=None,
+                                    actor=ACTOR, ctx=CTX).id
+    ExportRunner(settings, db).run_pending()
+    assert _state(db, export_id).state == ExportState.DONE, _state(db, export_id).error
+    manifest = json.loads((settings.exports_dir / export_id / "manifest.json").read_text())
+    by_code = {c["code"]: c for c in manifest["cameras"]}
+    assert by_code["CAM-0001"]["gaps"] == []
+    assert by_code["CAM-0002"]["gaps"] == [{"from": "2026-12-06T14:00:04Z", "to": "2026-12-06T14:00:06Z"}]
+    frames = {code: decode(settings.exports_dir / export_id / c["files"][0]["name"])[0] for code, c in by_code.items()}
+    assert frames == {"CAM-0001": 175, "CAM-0002": 125}  # from the key frame at 0 s to 7 s, less the 2 s lost
+    assert verify_export(settings.exports_dir / f"{export_id}.zip").ok
+    with db.reading() as session:
+        assert {p.device_id for p in session.scalars(select(Protection).where(Protection.ref == export_id))} == {
+            first.id, second.id}
