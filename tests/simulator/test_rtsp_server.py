@@ -16,7 +16,7 @@ import av
 import av.error
 import pytest
 
-from qorgau.simulator.video.server import CLIPS
+from qorgau.simulator.video.server import CLIPS, CameraLogin, RtspServer
 from tests.video_peers import rtsp_server
 
 ROAD = "CAM-5"  # maps to the 12.5 s road clip: the shortest loop
@@ -199,6 +199,19 @@ def test_every_clip_named_in_sources_exists() -> None:
     clips = sorted(path.name for path in CLIPS.glob("*.mp4"))
     assert len(clips) == 9 and all(f"`{name}`" in sources for name in clips)
     assert sum(path.stat().st_size for path in CLIPS.glob("*.mp4")) < 8_000_000
+
+
+def test_a_server_started_from_a_thread_outlives_the_thread(tmp_path: Path) -> None:
+    server = RtspServer(log=tmp_path / "rtsp.log")
+    starter = threading.Thread(target=server.start, args=({ROAD: CameraLogin("u", "p")},))
+    starter.start()
+    starter.join(20.0)
+    try:
+        time.sleep(0.5)  # a death signal tied to the ended thread would have arrived by now
+        with open_stream(server.url(ROAD, "sub", credentials=True)) as container:
+            next(container.demux(container.streams.video[0]))
+    finally:
+        server.stop()
 
 
 PARENT = """

@@ -16,7 +16,8 @@ credentials), prints ``READY port=PORT`` and then reads commands from stdin, one
     restore CODE                         undo drop, password and freeze for that camera
     clients CODE                         how many clients currently play it (for tests)
 
-It exits on stdin EOF and when its parent dies (PR_SET_PDEATHSIG), so it never outlives whoever started it.
+It exits on stdin EOF (its parent ended, however) and, with ``--die-with-parent``, on the parent's death signal
+(PR_SET_PDEATHSIG), so it never outlives whoever started it.
 """
 
 from __future__ import annotations
@@ -327,11 +328,14 @@ def main() -> None:
     parser.add_argument("--cameras", type=Path, help="JSON: {code: {user, password, codec}}")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--die-with-parent", action="store_true",
+                        help="also exit on the parent's death (PR_SET_PDEATHSIG; stdin EOF covers the rest)")
     args = parser.parse_args()
-    parent = os.getppid()
-    die_with_parent()
-    if os.getppid() != parent:
-        return  # the parent died before prctl took effect
+    if args.die_with_parent:
+        parent = os.getppid()
+        die_with_parent()
+        if os.getppid() != parent:
+            return  # the parent died before prctl took effect
     Gst.init(None)
     server = Server(args.clips, args.port, args.host)
     if args.cameras:

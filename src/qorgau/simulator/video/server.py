@@ -63,18 +63,29 @@ class RtspServer:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._lock = threading.Lock()
         self._log_file: IO[str] | None = None
+        self._stopped = False  # stop() was called: a start still under way in another thread gives up
 
     def start(self, cameras: Mapping[str, CameraLogin] | None = None, *, timeout_s: float = 15.0) -> None:
-        """Start the child, wait for its ready line, then add the cameras."""
+        """Start the child, wait for its ready line, then add the cameras.
+
+        The child exits when its stdin closes, i.e. when this process ends however it ends; started from the main
+        thread it also asks the kernel for a signal at this process's death (PR_SET_PDEATHSIG follows the thread
+        that started the child, so it is not used from a worker thread that may end first).
+        """
+        self._stopped = False
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
         self._log_file = open(self.log, "a") if self.log else None  # noqa: SIM115 - closed in stop()
+        main_thread = threading.current_thread() is threading.main_thread()
         self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed argv
             [str(GST_PYTHON), str(SCRIPT), "--clips", str(CLIPS), "--host", self.host,
-             "--port", str(self.requested_port)],
+             "--port", str(self.requested_port), *(["--die-with-parent"] if main_thread else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self._log_file if self._log_file else subprocess.DEVNULL, text=True, bufsize=1, env=env)
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
         ready = self._next(timeout_s)
+        if self._stopped:
+            self.stop()
+            raise RtspServerError("the RTSP server was stopped while it started")
         if not ready.startswith("READY port="):
             self.stop()
             raise RtspServerError(f"the RTSP server did not start: {ready!r}")
@@ -155,6 +166,7 @@ class RtspServer:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Close the child's stdin (it exits on EOF); terminate it if it lingers."""
+        self._stopped = True
         process, self.process = self.process, None
         if process is not None:
             if process.stdin is not None:
