@@ -116,6 +116,12 @@ def test_export_remuxes_trims_at_key_frames_signs_and_verifies(
     (tmp_path / "extra" / "note.txt").write_text("added later")
     assert verify_export(tmp_path / "extra").problems == ["note.txt: not in the manifest"]
 
+    doubled = tmp_path / "doubled.zip"
+    shutil.copy(zip_path, doubled)
+    with zipfile.ZipFile(doubled, "a") as archive:
+        archive.writestr(f"other/{file['name']}", b"not the recorded video")
+    assert f"{file['name']}: more than one file of this name" in verify_export(doubled).problems
+
     runner = CliRunner()
     good = runner.invoke(cli_app, ["video", "verify", str(zip_path)])
     assert good.exit_code == 0 and "VALID" in good.output, good.output

@@ -39,10 +39,14 @@ class _Files:
         self.path = path
         self.archive = zipfile.ZipFile(path) if path.is_file() else None
         self.names: dict[str, str] = {}  # file name -> member or path
+        self.duplicates: list[str] = []  # a second member of the same name could hide behind the checked one
         if self.archive is not None:
             for info in self.archive.infolist():
                 if not info.is_dir():
-                    self.names[PurePosixPath(info.filename).name] = info.filename
+                    name = PurePosixPath(info.filename).name
+                    if name in self.names:
+                        self.duplicates.append(name)
+                    self.names[name] = info.filename
         else:
             self.names = {p.name: str(p) for p in path.iterdir() if p.is_file()}
 
@@ -85,6 +89,7 @@ def verify_export(path: Path, *, trusted_key: str | None = None) -> Report:
 
 
 def _check(files: _Files, report: Report, trusted_key: str | None) -> None:
+    report.problems.extend(f"{name}: more than one file of this name" for name in sorted(set(files.duplicates)))
     if MANIFEST not in files.names:
         report.problems.append(f"{MANIFEST} is missing")
         return
