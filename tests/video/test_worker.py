@@ -150,3 +150,31 @@ def test_idle_rows_are_not_rewritten_at_every_flush(db: Database, settings: Sett
     worker.flush()
     assert {key: row.updated_at for key, row in rows(db).items()} == first and len(first) == 2
     worker.hub.close(timeout=1)
+
+
+def test_a_lasting_failure_goes_degraded_then_offline_once_and_streaming_brings_it_back(
+        db: Database, clips: dict[str, Path]) -> None:
+    add_camera(db, "CAM-0001", main=alias(clips["mp4"], "h1"))
+    judge = status.HealthJudge()
+
+    def report(*, seen: list[int] = [], failing_s: float | None = None) -> None:  # noqa: B006 - read only
+        failures = [] if failing_s is None else [status.Failure(device_id=device_id, detail="video unreachable: "
+                                                                "timed out", failing_s=failing_s, at_once=False)]
+        with db.unit_of_work() as session:
+            status.apply_verdicts(session, seen=seen, failures=failures, judge=judge, now=_now())
+
+    with db.sessions() as session:
+        device_id = session.scalars(select(Device.id).where(Device.code == "CAM-0001")).one()
+    report(seen=[device_id])
+    report(failing_s=5.0)  # too short to say anything
+    report(failing_s=status.FAILURE_AFTER_S)
+    report(failing_s=status.FAILURE_AFTER_S + 5)  # the same episode: said once
+    report(failing_s=10**6)  # past the supervision interval
+    report(failing_s=10**6 + 5)
+    judge.reported.clear()  # streaming again (verdicts() clears it)
+    report(seen=[device_id])
+    with db.sessions() as session:
+        changes = [(e.payload["current"], e.payload["reason"]) for e in session.scalars(
+            select(OutboxEvent).where(OutboxEvent.name == "devices.health_changed").order_by(OutboxEvent.seq))]
+    assert changes == [("online", "heartbeat"), ("degraded", "reported_degraded"), ("offline", "silent"),
+                       ("online", "heartbeat")]

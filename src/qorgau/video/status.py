@@ -4,10 +4,11 @@ health verdicts, and the /metrics collector that reads the rows at scrape time.
 How the video worker's verdict combines with other health sources (MQTT heartbeats of the same camera, the
 registry's supervision): a stream that delivers frames is a heartbeat (``health.seen``, ONLINE, at most every
 ``SIGHTING_EVERY_S`` per camera); a camera whose pulled streams all fail for ``FAILURE_AFTER_S`` (refused
-credentials and unsupported codecs at once) is reported DEGRADED with the reason as detail, once per failure
-episode, without refreshing its last-seen time, so the registry's supervision makes it OFFLINE when its interval
-passes with no heartbeat from anywhere. A heartbeat from another source may bring it back ONLINE meanwhile: the
-last report wins. A camera nobody watches or records is not pulled and gets no verdict from video.
+credentials and unsupported codecs at once) is reported DEGRADED with the reason as detail, and OFFLINE (reason
+``silent``: it sends no picture) once the failure has lasted the camera's supervision interval, each once per
+failure episode and without refreshing its last-seen time, so the alarm rules on `offline` raise it. A heartbeat
+from another source may bring it back ONLINE meanwhile: the last report wins, and video does not repeat itself
+within one episode (no flapping). A camera nobody watches or records is not pulled and gets no verdict from video.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from qorgau.core.bus import Context, publish
 from qorgau.core.db import Database
+from qorgau.core.time import utcnow
 from qorgau.devices import health
 from qorgau.devices.enums import Health, HealthReason
 from qorgau.devices.models import Device
@@ -99,68 +101,84 @@ def publish_changes(session: Session, changes: Iterable[StateChange]) -> None:
                 occurred_at=change.at)
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A camera whose pulled streams all fail."""
+
+    device_id: int
+    detail: str
+    failing_s: float  # since the worst stream's state began
+    at_once: bool  # refused credentials or an unsupported codec: no reason to wait
+
+
 class HealthJudge:
     """Turns stream figures into registry health reports (see the module's docstring)."""
 
     def __init__(self) -> None:
         self._sighted: dict[int, float] = {}  # device id -> monotonic time of the last sighting sent
-        self._reported: dict[int, CameraState] = {}  # devices reported degraded in this failure episode
+        self.reported: dict[int, Health] = {}  # the level reported in this failure episode
 
     def verdicts(self, figures: Sequence[Figures], *, now_mono: float | None = None
-                 ) -> tuple[list[int], list[tuple[int, str]]]:
-        """(devices to mark seen, (device, detail) to mark degraded) for this flush."""
+                 ) -> tuple[list[int], list[Failure]]:
+        """(devices to mark seen, failing devices) for this flush."""
         now_mono = time.monotonic() if now_mono is None else now_mono
+        now = utcnow()
         by_device: dict[int, list[Figures]] = {}
         for f in figures:
             by_device.setdefault(f.device_id, []).append(f)
-        seen, degraded = [], []
+        seen, failures = [], []
         for device_id, streams in by_device.items():
             pulled = [f for f in streams if f.state is not CameraState.IDLE]
             if any(f.state is CameraState.STREAMING for f in pulled):
-                self._reported.pop(device_id, None)
+                if self.reported.pop(device_id, None) is not None:
+                    self._sighted.pop(device_id, None)  # back: report it at once
                 if now_mono - self._sighted.get(device_id, -1e9) >= SIGHTING_EVERY_S:
                     self._sighted[device_id] = now_mono
                     seen.append(device_id)
                 continue
             failing = [f for f in pulled if f.state in FAILED]
-            if not pulled or len(failing) != len(pulled):
+            if not failing or len(failing) != len(pulled):
                 if not pulled:
-                    self._reported.pop(device_id, None)
+                    self.reported.pop(device_id, None)  # nobody pulls it any more: no verdict from video
                 continue
-            worst = failing[0]
-            lasted = max(0.0, (_utc_now() - worst.state_since).total_seconds())
-            if (worst.state in AT_ONCE or lasted >= FAILURE_AFTER_S) and self._reported.get(device_id) is None:
-                self._reported[device_id] = worst.state
-                self._sighted.pop(device_id, None)
-                degraded.append((device_id, f"video {worst.state.value}" + (f": {worst.error}" if worst.error
-                                                                             else "")))
-        return seen, degraded
+            worst = min(failing, key=lambda f: f.state_since)
+            failures.append(Failure(
+                device_id=device_id, at_once=worst.state in AT_ONCE,
+                failing_s=max(0.0, (now - worst.state_since).total_seconds()),
+                detail=f"video {worst.state.value}" + (f": {worst.error}" if worst.error else "")))
+        return seen, failures
 
 
-def apply_verdicts(session: Session, *, seen: Sequence[int], degraded: Sequence[tuple[int, str]],
+def apply_verdicts(session: Session, *, seen: Sequence[int], failures: Sequence[Failure], judge: HealthJudge,
                    now: datetime) -> None:
-    """Report the verdicts to the registry (its events raise the alarms)."""
-    if not seen and not degraded:
+    """Report the verdicts to the registry (its events raise the alarms): streaming is a heartbeat; a failure is
+    DEGRADED after ``FAILURE_AFTER_S`` and OFFLINE (reason ``silent``) after the camera's supervision interval,
+    each once per failure episode."""
+    if not seen and not failures:
         return
-    wanted = set(seen) | {device_id for device_id, _ in degraded}
+    wanted = set(seen) | {f.device_id for f in failures}
     devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_(wanted))
                                                  .options(lazyload("*")))}
     sightings = [health.Sighting(device_id=d.id, code=d.code, interval_s=int(health.interval(d).total_seconds()))
                  for device_id in seen if (d := devices.get(device_id)) is not None]
     if sightings:
         health.seen(session, sightings, now=now)
-    for device_id, detail in degraded:
-        device = devices.get(device_id)
-        if device is None or device.health == Health.OFFLINE:
-            continue  # already offline: the supervision said more than we would
-        health.change(session, device, Health.DEGRADED, HealthReason.REPORTED_DEGRADED,
-                      ctx=Context(actor="system:video", simulated=device.simulated), now=now, detail=detail[:200])
-
-
-def _utc_now() -> datetime:
-    from qorgau.core.time import utcnow
-
-    return utcnow()
+    for failure in failures:
+        device = devices.get(failure.device_id)
+        if device is None:
+            continue
+        if failure.failing_s >= health.interval(device).total_seconds():
+            target, reason = Health.OFFLINE, HealthReason.SILENT
+        elif failure.at_once or failure.failing_s >= FAILURE_AFTER_S:
+            target, reason = Health.DEGRADED, HealthReason.REPORTED_DEGRADED
+        else:
+            continue
+        already = judge.reported.get(failure.device_id)
+        if already is target or (already is Health.OFFLINE and target is Health.DEGRADED):
+            continue
+        judge.reported[failure.device_id] = target
+        health.change(session, device, target, reason, ctx=Context(actor="system:video", simulated=device.simulated),
+                      now=now, detail=failure.detail[:200])
 
 
 class VideoCollector(Collector):

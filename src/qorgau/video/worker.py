@@ -97,11 +97,18 @@ class Worker:
             except queue.Empty:
                 break
         figures = self.hub.figures()
-        seen, degraded = self._judge.verdicts(figures)
-        with self.db.unit_of_work() as session:
-            status.write_rows(session, worker=self.index, figures=figures, now=now)
-            status.publish_changes(session, changes)
-            status.apply_verdicts(session, seen=seen, degraded=degraded, now=now)
+        seen, failures = self._judge.verdicts(figures)
+        reported = dict(self._judge.reported)
+        try:
+            with self.db.unit_of_work() as session:
+                status.write_rows(session, worker=self.index, figures=figures, now=now)
+                status.publish_changes(session, changes)
+                status.apply_verdicts(session, seen=seen, failures=failures, judge=self._judge, now=now)
+        except Exception:
+            self._judge.reported = reported  # not written: reported again at the next flush
+            for change in changes:
+                self._changes.put(change)
+            raise
         self.flushes += 1
 
     # -- the loop --------------------------------------------------------------------------------------------
