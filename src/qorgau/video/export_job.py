@@ -239,6 +239,11 @@ def _camera(job: CameraJob, folder: Path, start: datetime, end: datetime) -> dic
 def build(job: ExportJob, *, exports_dir: Path, signer: Signer) -> BuildResult:
     """Write `<exports_dir>/<id>/` and `<id>.zip`; on any failure nothing of this export is left behind."""
     exports_dir.mkdir(parents=True, exist_ok=True)
+    # The folder and the zip each hold about the recorded bytes: refuse early rather than fill the disk mid-way.
+    needed = 2 * sum(s.path.stat().st_size for c in job.cameras for s in c.segments if s.path.exists())
+    free = shutil.disk_usage(exports_dir).free
+    if needed > free:
+        raise OSError(f"not enough space for the export: about {needed >> 20} MiB needed, {free >> 20} MiB free")
     work = exports_dir / f"{job.id}.tmp"
     folder, zip_path = exports_dir / job.id, exports_dir / f"{job.id}.zip"
     discard(exports_dir, job.id)
