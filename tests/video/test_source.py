@@ -126,7 +126,10 @@ def test_an_unreachable_camera_backs_off_and_counts_reconnects() -> None:
     seen = states_of(source)
     source.start()
     try:
+        wait_for(lambda: source.figures().failing_since is not None, 10, "a failure")
+        first = source.figures().failing_since
         wait_for(lambda: source.figures().reconnects >= 2, 10, "two reconnects")
+        assert source.figures().failing_since == first  # one failure, however many retries
     finally:
         assert source.stop(timeout=3)
     assert CameraState.UNREACHABLE in seen and CameraState.STREAMING not in seen

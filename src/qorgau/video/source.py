@@ -63,6 +63,7 @@ class Figures:
     sinks: int = 0
     recording: bool = False  # a sink that says ``records = True`` (the recorder) is attached
     error: str | None = None
+    failing_since: datetime | None = None  # first failure since the stream last streamed (reconnects included)
 
 
 class Source:
@@ -166,8 +167,14 @@ class Source:
         previous = self._figures.state
         if previous is state and self._figures.error == error:
             return
-        since = datetime.now(UTC) if previous is not state else self._figures.state_since
-        self._figures = replace(self._figures, state=state, state_since=since, error=error)
+        now = datetime.now(UTC)
+        since = now if previous is not state else self._figures.state_since
+        failing = self._figures.failing_since
+        if state in (CameraState.STREAMING, CameraState.IDLE):
+            failing = None
+        elif state is not CameraState.CONNECTING and failing is None:
+            failing = now
+        self._figures = replace(self._figures, state=state, state_since=since, error=error, failing_since=failing)
         if previous is not state:
             log.info("camera stream %s", state.value,
                      extra={"camera": self.camera.code, "stream": self.kind.value, "detail": error})

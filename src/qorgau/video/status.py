@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 SIGHTING_EVERY_S = 30.0
 FAILURE_AFTER_S = 30.0
 ROW_REFRESH_S = 30.0  # an unchanged status row is rewritten this often, so a stale one shows a dead worker
-FAILED = frozenset({CameraState.AUTH_FAILED, CameraState.UNREACHABLE, CameraState.NO_VIDEO, CameraState.UNSUPPORTED})
 AT_ONCE = frozenset({CameraState.AUTH_FAILED, CameraState.UNSUPPORTED})
 
 
@@ -136,16 +135,18 @@ class HealthJudge:
                     self._sighted[device_id] = now_mono
                     seen.append(device_id)
                 continue
-            failing = [f for f in pulled if f.state in FAILED]
+            # Failing: in a failed state, or reconnecting after one (the failure goes on across retries).
+            failing = [f for f in pulled if f.failing_since is not None]
             if not failing or len(failing) != len(pulled):
                 if not pulled:
                     self.reported.pop(device_id, None)  # nobody pulls it any more: no verdict from video
                 continue
-            worst = min(failing, key=lambda f: f.state_since)
+            worst = min(failing, key=lambda f: f.failing_since or now)
             failures.append(Failure(
                 device_id=device_id, at_once=worst.state in AT_ONCE,
-                failing_s=max(0.0, (now - worst.state_since).total_seconds()),
-                detail=f"video {worst.state.value}" + (f": {worst.error}" if worst.error else "")))
+                failing_s=max(0.0, (now - (worst.failing_since or now)).total_seconds()),
+                detail=("video reconnecting" if worst.state is CameraState.CONNECTING else f"video {worst.state.value}")
+                + (f": {worst.error}" if worst.error else "")))
         return seen, failures
 
 
