@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from qorgau.core.i18n import translate
+from qorgau.core.settings import Language
 from qorgau.video.enums import ExportState
 from qorgau.video.models import Export
 
@@ -52,16 +54,19 @@ class ExportRead(BaseModel):
     bytes: int | None
     manifest_sha256: str | None
     key_id: str | None = Field(description="Id of the key that signed the manifest (the audit checkpoints' key).")
-    error: str | None
+    error: str | None = Field(description="The technical cause of a failure (for administrators).")
+    error_message: str | None = Field(description="What went wrong, in the caller's language.")
     files: list[ExportCamera]
 
     @classmethod
-    def of(cls, export: Export) -> ExportRead:
+    def of(cls, export: Export, language: Language) -> ExportRead:
         details: dict[str, Any] = export.details or {}
+        code = details.get("error_code") or ("video.export_failed" if export.error else None)
         return cls(id=export.id, state=ExportState(export.state), cameras=list(export.cameras),
                    start_at=export.start_at, end_at=export.end_at, reason=export.reason,
                    incident_id=export.incident_id, created_by=export.created_by,
                    created_by_name=details.get("created_by_name"), created_at=export.created_at,
                    finished_at=export.finished_at, bytes=export.bytes, manifest_sha256=export.manifest_sha256,
                    key_id=details.get("key_id"), error=export.error,
+                   error_message=translate(code, language) if code else None,
                    files=[ExportCamera.model_validate(c) for c in details.get("cameras", [])])

@@ -16,7 +16,7 @@ from qorgau.auth.service import Principal
 from qorgau.core.errors import NotFound, QorgauError
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from qorgau.core.runtime import Runtime
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, PageLimit, ReadSession, RequestLanguage
 from qorgau.devices.models import Device
 from qorgau.video import exports
 from qorgau.video.access import camera_for
@@ -64,17 +64,18 @@ def _before(cursor: str | None) -> tuple[datetime, str] | None:
 
 
 @router.post("", response_model=ExportRead, status_code=201)
-def request_export(body: ExportCreate, principal: Exporter, db: DbSession, source: ClientSource) -> ExportRead:
+def request_export(body: ExportCreate, principal: Exporter, db: DbSession, source: ClientSource,
+                   language: RequestLanguage) -> ExportRead:
     """Export a range of one or more cameras; built in the background (state pending → running → done)."""
     devices = _cameras(db, principal, body.cameras)
     export = exports.request(session=db, devices=devices, start_at=body.start_at, end_at=body.end_at,
                              reason=body.reason.strip(), incident_id=body.incident_id,
                              actor=principal.actor(source), ctx=principal.context())
-    return ExportRead.of(export)
+    return ExportRead.of(export, language)
 
 
 @router.get("", response_model=Page[ExportRead])
-def list_exports(principal: Exporter, db: ReadSession, cursor: str | None = None,
+def list_exports(principal: Exporter, db: ReadSession, language: RequestLanguage, cursor: str | None = None,
                  limit: PageLimit = DEFAULT_LIMIT) -> Page[ExportRead]:
     """Exports of cameras the caller may see, newest first."""
     before, more = _before(cursor), True
@@ -88,7 +89,7 @@ def list_exports(principal: Exporter, db: ReadSession, cursor: str | None = None
                 _cameras(db, principal, list(export.cameras))
             except NotFound:
                 continue
-            items.append(ExportRead.of(export))
+            items.append(ExportRead.of(export, language))
             if len(items) > limit:
                 break
     page = items[:limit]
@@ -98,8 +99,8 @@ def list_exports(principal: Exporter, db: ReadSession, cursor: str | None = None
 
 
 @router.get("/{export_id}", response_model=ExportRead)
-def get_export(export_id: ExportId, principal: Exporter, db: ReadSession) -> ExportRead:
-    return ExportRead.of(_visible(db, principal, export_id))
+def get_export(export_id: ExportId, principal: Exporter, db: ReadSession, language: RequestLanguage) -> ExportRead:
+    return ExportRead.of(_visible(db, principal, export_id), language)
 
 
 @router.get("/{export_id}/download", response_class=FileResponse,

@@ -216,6 +216,9 @@ def claim_next(*, session: Session, volumes: dict[str, Path]) -> ExportJob | Non
 def _finish(session: Session, export: Export, *, state: ExportState, error: str | None, ctx: Context,
             result: BuildResult | None = None) -> None:
     export.state, export.error, export.finished_at = state.value, error[:300] if error else None, utcnow()
+    if error is not None:  # what the UI says, translated; `error` keeps the technical cause for administrators
+        code = "video.export_interrupted" if error == INTERRUPTED else "video.export_failed"
+        export.details = {**(export.details or {}), "error_code": code}
     if result is not None:
         export.bytes, export.manifest_sha256 = result.bytes, result.manifest_sha256
         export.details = {**(export.details or {}), "cameras": [
