@@ -21,7 +21,8 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+     # media-src blob: lets the video players attach a MediaSource (live view, playback) to a <video>.
+     b"default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
      b"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
 ]
 
