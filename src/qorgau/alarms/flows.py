@@ -57,7 +57,7 @@ class RuleFlow:
 
 
 def subscriber(config: Callable[[], AlarmsConfig] = alarms_config.current) -> Subscriber:
-    return Subscriber(SUBSCRIBER, RuleFlow(config), frozenset(rules.RULE_EVENTS))
+    return Subscriber(SUBSCRIBER, RuleFlow(config), rules.RULE_EVENT_NAMES)
 
 
 def subscribers() -> list[Subscriber]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.alarms.models import AlarmRule
 from qorgau.core.bus import Event, EventPayload
+from qorgau.core.bus.types import lookup
 from qorgau.core.time import to_local
 from qorgau.devices import queries as device_queries
 from qorgau.devices.enums import Health
@@ -33,10 +34,11 @@ from qorgau.ingest.events import (
     SosEvent,
     VendorEvent,
 )
-from qorgau.video.events import VOLUME_CHANGED, VolumeChanged
 
-RULE_EVENTS = {kind.name: kind for kind in (PANEL_EVENT, ACCESS_EVENT, SOS_EVENT, VENDOR_EVENT, HEALTH_CHANGED,
-                                            VOLUME_CHANGED)}
+RULE_EVENTS = {kind.name: kind for kind in (PANEL_EVENT, ACCESS_EVENT, SOS_EVENT, VENDOR_EVENT, HEALTH_CHANGED)}
+# A recording volume's trouble, known by name: the video domain reacts to alarms, so alarms does not import it.
+VOLUME_CHANGED = "video.volume_changed"
+RULE_EVENT_NAMES = frozenset({*RULE_EVENTS, VOLUME_CHANGED})
 STORAGE = "storage"  # the signal of a recording volume's trouble; its recovery restores the same fold key
 OFFLINE = str(Health.OFFLINE)
 # Payload fields that describe one occurrence rather than what happened: never conditions, never details.
@@ -79,7 +81,10 @@ class Place:
 
 def condition_fields(event_name: str) -> frozenset[str]:
     """Payload fields a rule for this event may put in `match`."""
-    payload = RULE_EVENTS[event_name].payload
+    kind = RULE_EVENTS.get(event_name) or lookup(event_name)
+    if kind is None:
+        return frozenset()
+    payload = kind.payload
     return frozenset(name for name in payload.model_fields if name not in _NOT_CONDITIONS)
 
 
@@ -123,10 +128,10 @@ def signal_of(event: Event[Any]) -> Signal | None:
         back = payload.previous == Health.OFFLINE and payload.current in (Health.ONLINE, Health.DEGRADED)
         signal = OFFLINE if back else str(payload.current)
         return Signal(event.name, payload.code, payload.code, None, signal, back, fields, None, details)
-    if isinstance(payload, VolumeChanged):
+    if event.name == VOLUME_CHANGED:
         # A volume full, missing or failing is one open alarm per volume, restored when it is ok again.
-        return Signal(event.name, f"volume:{payload.name}", None, None, STORAGE, payload.current == "ok", fields,
-                      None, details)
+        return Signal(event.name, f"volume:{fields.get('name', '?')}", None, None, STORAGE,
+                      fields.get("current") == "ok", fields, None, details)
     return None
 
 

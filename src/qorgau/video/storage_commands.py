@@ -147,7 +147,7 @@ def storage_command(
 ) -> None:
     """Storage volumes, use and quota, the oldest recording per camera, and the days each group can be kept."""
     from qorgau.core.db import Database
-    from qorgau.runtime.config_commands import load_settings
+    from qorgau.settings import load_settings
 
     settings = load_settings()
     video = settings.part(VideoSettings)

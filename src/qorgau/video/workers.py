@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
 from qorgau.core.workers import Periodic
-from qorgau.settings import Settings
 from qorgau.video import repair, retention, volumes
+from qorgau.video.config import VideoSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class StoragePass:
 
 
 class StorageJob:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: VideoSettings, db: Database) -> None:
         self.settings, self.db = settings, db
         self._passes = 0
 
@@ -55,6 +55,6 @@ class StorageJob:
         return StoragePass(deleted=removed, deleted_bytes=deleted.bytes, states=states, repair=report)
 
 
-def periodic(settings: Settings, db: Database) -> list[Periodic]:
+def periodic(settings: VideoSettings, db: Database) -> list[Periodic]:
     job = StorageJob(settings, db)
     return [Periodic("video-storage", INTERVAL_S, job.run)]
