@@ -25,6 +25,7 @@ from qorgau.cli import app as cli_app
 from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.errors import QorgauError
+from qorgau.core.i18n import translate
 from qorgau.devices.models import Device
 from qorgau.settings import Settings
 from qorgau.video import exports
@@ -291,3 +292,20 @@ def test_two_cameras_one_with_a_hole_in_its_recording(db: Database, settings: Se
     with db.reading() as session:
         assert {p.device_id for p in session.scalars(select(Protection).where(Protection.ref == export_id))} == {
             first.id, second.id}
+
+
+def test_api_says_why_an_export_failed_in_the_callers_language(
+    client: TestClient, app_db: Database, settings: Settings, clip: Path
+) -> None:
+    _api_camera(app_db, settings, clip)
+    make_user(app_db, "sup", "supervisor")
+    login(client, "sup")
+    shutil.rmtree(settings.volumes()[0].path / "CAM-0001")  # the files went missing under the index
+    export_id = client.post("/api/video/exports", json={
+        "cameras": ["CAM-0001"], "from": "2026-12-06T14:00:01Z", "to": "2026-12-06T14:00:05Z",
+        "reason": "theft at the market"}).json()["id"]
+    wait_for(lambda: client.get(f"/api/video/exports/{export_id}").json()["state"] == "failed", 20, "the failure")
+    failed = client.get(f"/api/video/exports/{export_id}", headers={"Accept-Language": "kk"}).json()
+    assert failed["error"] and failed["error_message"] == translate("video.export_failed", "kk")
+    assert client.get(f"/api/video/exports/{export_id}/download").json()["code"] == "video.export_not_ready"
+    assert client.delete(f"/api/video/exports/{export_id}").status_code == 204
