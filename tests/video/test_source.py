@@ -6,6 +6,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -324,3 +325,51 @@ def test_a_resolution_change_mid_stream_starts_the_sinks_anew(clips: dict[str, P
         assert source.stop(timeout=4)
     assert [(i.width, i.height) for i in sink.infos[:2]] == [(640, 360), (320, 180)]
     assert sink.stops[0] == "format changed"
+
+
+def test_garbage_is_unreachable_and_timestamps_that_restart_are_stitched(
+        clips: dict[str, Path], bad_camera: Callable[..., BadCamera]) -> None:
+    garbage = bad_camera("stall", bytes(range(256)) * 400, stall_bytes=10**9)
+    source = Source(camera(garbage.url), StreamKind.MAIN, quick_settings())
+    seen = states_of(source)
+    source.start()
+    try:
+        wait_for(lambda: CameraState.UNREACHABLE in seen, 15, "unreachable")
+        assert CameraState.STREAMING not in seen
+    finally:
+        assert source.stop(timeout=4)
+    ts = clips["ts"].read_bytes()
+    liar = bad_camera("stall", ts[:188 * 800] + ts, stall_bytes=10**9)  # the clock restarts at 0 mid-stream
+    source = Source(camera(liar.url), StreamKind.MAIN, quick_settings(video_no_video_after_s=3.0))
+    sink = Collect()
+    source.add_sink(sink)
+    source.start()
+    try:
+        wait_for(lambda: len(sink.packets) >= 100, 15, "frames from both halves")
+    finally:
+        assert source.stop(timeout=4)
+    assert len(sink.infos) == 1  # the same format: no new start
+    assert all(b.dts > a.dts and b.wall > a.wall for a, b in itertools.pairwise(sink.packets))
+
+
+def test_a_wall_clock_jump_does_not_move_frame_times(clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import qorgau.video.source as source_module
+
+    source = Source(camera(str(clips["mp4"])), StreamKind.MAIN, quick_settings())
+    sink = Collect()
+    source.add_sink(sink)
+    source.start()
+    try:
+        wait_for(lambda: len(sink.packets) >= 10, 10, "frames")
+
+        class Jumped(source_module.datetime):  # type: ignore[name-defined,misc]
+            @classmethod
+            def now(cls, tz: Any = None) -> Any:
+                return super().now(tz) + timedelta(hours=3)
+
+        monkeypatch.setattr(source_module, "datetime", Jumped)
+        wait_for(lambda: len(sink.packets) >= 30, 10, "frames after the jump")
+    finally:
+        assert source.stop(timeout=3)
+    steps = [(b.wall - a.wall).total_seconds() for a, b in itertools.pairwise(sink.packets[:30])]
+    assert max(steps) < 0.1
