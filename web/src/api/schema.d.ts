@@ -2677,8 +2677,16 @@ export interface components {
              * @description Id of the key that signed the manifest (the audit checkpoints' key).
              */
             key_id: string | null;
-            /** Error */
+            /**
+             * Error
+             * @description The technical cause of a failure (for administrators).
+             */
             error: string | null;
+            /**
+             * Error Message
+             * @description What went wrong, in the caller's language.
+             */
+            error_message: string | null;
             /** Files */
             files: components["schemas"]["ExportCamera"][];
         };
@@ -3740,7 +3748,7 @@ export interface components {
              * @description The event the rule reacts to.
              * @enum {string}
              */
-            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed";
+            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed";
             /**
              * Match
              * @description Payload field → accepted values, e.g. {"kind": ["panic"], "zone_kind": ["panic"]}.
@@ -3808,7 +3816,7 @@ export interface components {
              * @description The event the rule reacts to.
              * @enum {string}
              */
-            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed";
+            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed";
             /**
              * Match
              * @description Payload field → accepted values, e.g. {"kind": ["panic"], "zone_kind": ["panic"]}.
