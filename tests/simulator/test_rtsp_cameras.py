@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import av
@@ -10,12 +11,15 @@ import av.error
 import pytest
 
 from qorgau.core.db import Database
+from qorgau.simulator import plan
 from qorgau.simulator.api import Api
+from qorgau.simulator.plan import Planner
 from qorgau.simulator.stats import Stats
 from qorgau.simulator.video.cameras import SimCameras, codec_of
-from qorgau.simulator.world import device_from_api
+from qorgau.simulator.world import Device, World, device_from_api
 from tests.conftest import PASSWORD, copied_database, make_user
 from tests.server import cli_env, running_server
+from tests.simulator.test_plan import MORNING
 
 CODES = ("CAM-9001", "CAM-9002", "CAM-9003")
 OPTIONS = {"rtsp_transport": "tcp", "analyzeduration": "200000"}  # a short probe: the clips are plain H.264/H.265
@@ -77,3 +81,22 @@ def test_simulated_cameras_stream_from_the_rtsp_server_with_their_registry_crede
         database.dispose()
         with running_server(cli_env(tmp_path / "var", url), tmp_path / "server.log") as base:
             asyncio.run(play(base, tmp_path / "rtsp.log"))
+
+
+def camera_world() -> World:
+    """Cameras only: planning them is cheap at a high intensity."""
+    cameras = tuple(Device(f"CAM-{k:03d}", "camera", "cam", None, 53.02, 51.18, 180) for k in range(200))
+    return World(sites=(), devices=cameras, units=(), streets=())
+
+
+def test_the_plan_injects_camera_faults_drawn_after_everything_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    end = MORNING + timedelta(hours=6)
+    items = Planner(camera_world(), seed=5, intensity=50).window(MORNING, end)
+    faults = [p for p in items if p.action == "camera_fault"]
+    assert {p.params["fault"] for p in faults} == {"freeze", "password"}
+    assert all(p.target.startswith("CAM-") and 60 <= p.params["seconds"] <= 3600 for p in faults)
+    assert sum(p.params["fault"] == "freeze" for p in faults) > len(faults) / 2  # a frozen picture is the usual one
+    # The rest of the plan is what it was before cameras had faults: the same seed keeps its story.
+    monkeypatch.setattr(plan, "CAMERA_FAULTS_PER_DAY", 0.0)
+    rest = [p for p in items if p.action != "camera_fault"]
+    assert rest and Planner(camera_world(), seed=5, intensity=50).window(MORNING, end) == rest
