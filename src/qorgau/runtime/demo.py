@@ -31,6 +31,7 @@ from qorgau.simulator.terminal import print_summary, run_simulation
 SIMULATOR_USER = "simulator"
 READY_TIMEOUT_S = 120.0
 SERVER_STOP_S = 15.0  # the server stops within its graceful-shutdown setting; killed after this
+DEMO_RECORDED_CAMERAS = 16
 VIDEO_STOP_S = 15.0  # the video supervisor stops its workers within the shutdown grace (+2 s); killed after this
 
 
@@ -64,6 +65,9 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
     qorgau = shutil.which("qorgau") or str(Path(sys.executable).with_name("qorgau"))
     with DemoBroker(settings.data_dir / "mqtt") as broker:
         env = {**os.environ, "QORGAU_MQTT_URL": broker.url, "QORGAU_INGEST_IN_SERVE": "true"}
+        # The video workers record the first few cameras only (unless the environment says otherwise), so a 2-core
+        # laptop copes; the server reads the same limit for the cameras' recording mode.
+        env.setdefault("QORGAU_VIDEO_RECORDED_CAMERAS_LIMIT", str(DEMO_RECORDED_CAMERAS))
         url = f"http://{settings.host}:{settings.port}"
         with server_log.open("ab") as log:
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
