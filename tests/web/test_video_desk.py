@@ -10,6 +10,7 @@ import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,9 +24,9 @@ from tests.conftest import PASSWORD, ROOT
 from tests.server import QORGAU, cli_env, free_port, run_cli, running_server
 from tests.video_peers import rtsp_server
 
-# The module's server, RTSP server and video worker take about 20 s to start on a loaded 2-core machine; that
-# start is charged to the first test, so each test here may take up to 120 s (the browser steps take far less).
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+# The module's server, RTSP server and video worker take 20 to 60 s to start on a loaded 2-core machine; that start
+# is charged to the first test, so each test here may take up to 180 s (the browser steps take far less).
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 WAIT = 30_000  # ms: a stream opens upstream (RTSP) before the first frame reaches the browser
 CAMERA = "CAM-V1"
@@ -39,18 +40,21 @@ class VideoDesk:
     data: Path
 
 
-def _client(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
-    answer = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
-    return client
+@contextmanager
+def _client(base: str, username: str) -> Iterator[httpx.Client]:
+    """An API client signed in as ``username``, closed afterwards."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answer = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+        yield client
 
 
 def _add_camera(admin: httpx.Client, code: str, rtsp: Any, lon: float) -> None:
     body = {"code": code, "kind": "camera", "purpose": "public_space", "name_kk": f"Камера {code}",
-            "name_ru": f"Камера {code}", "lon": lon, "lat": 43.32, "stream_main": rtsp.url(code, "main"),
-            "stream_sub": rtsp.url(code, "sub"), "username": LOGIN[0], "password": LOGIN[1]}
+            "name_ru": f"Камера {code}", "lon": lon, "lat": 51.17, "stream_main": rtsp.url(code, "main"),
+            "stream_sub": rtsp.url(code, "sub"), "username": LOGIN[0], "password": LOGIN[1],
+            "lifecycle": "commissioned"}
     answer = admin.post("/api/devices", json=body)
     assert answer.status_code == 201, answer.text
 
@@ -69,6 +73,18 @@ def _wait_recorded(client: httpx.Client, code: str, seconds: float, timeout_s: f
                 return segments
         time.sleep(1)
     raise AssertionError(f"{code}: not {seconds} s recorded in {timeout_s} s (segments: {segments})")
+
+
+def _wait_streaming(client: httpx.Client, code: str, timeout_s: float = 60) -> None:
+    """Until the worker reports the camera streaming (it records it, so it pulls the stream from the start)."""
+    deadline = time.monotonic() + timeout_s
+    state = None
+    while time.monotonic() < deadline:
+        state = client.get(f"/api/video/cameras/{code}").json().get("state")
+        if state == "streaming":
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{code} is {state}, not streaming, after {timeout_s} s")
 
 
 def _ms(value: str) -> int:
@@ -94,7 +110,7 @@ def video_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VideoDesk]:
     with rtsp_server(data, cameras) as rtsp, running_server(env, data / "server.log") as base:
         with _client(base, "chief") as admin:
             for i, code in enumerate(cameras):
-                _add_camera(admin, code, rtsp, 76.95 + i * 0.001)
+                _add_camera(admin, code, rtsp, 53.03 + i * 0.001)
             answer = admin.put(f"/api/video/cameras/{SCHOOL_CAMERA}/settings",
                                json={"group": "school_interior", "recording_mode": "off"})
             assert answer.status_code == 200, answer.text
@@ -104,6 +120,8 @@ def video_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VideoDesk]:
             worker = subprocess.Popen([QORGAU, "video", "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
                                       cwd=ROOT)
         try:
+            with _client(base, "sup") as sup:
+                _wait_streaming(sup, CAMERA)
             yield VideoDesk(base, data)
         finally:
             worker.terminate()

@@ -167,6 +167,12 @@ export class LiveStream {
 
   private watch(): void {
     if (!this.buffer) return;
+    if (this.video.error) {
+      // A decode error (or a refused media load): start over with a fresh connection and init segment.
+      this.onStatus({ status: "waiting", code: "video.codec_unsupported" });
+      this.retry();
+      return;
+    }
     const jump = liveEdgeJump(this.video.buffered, this.video.currentTime);
     if (jump !== null) this.video.currentTime = jump;
     if (this.video.paused && this.video.buffered.length > 0) {
