@@ -98,6 +98,8 @@ def test_a_worker_streams_its_cameras_writes_status_and_reports_health(
         changes = [(e.subject_id, e.payload["current"], e.payload["detail"]) for e in session.scalars(
             select(OutboxEvent).where(OutboxEvent.name == "devices.health_changed").order_by(OutboxEvent.seq))]
     assert ("CAM-0001", "streaming") in events and ("CAM-0002", "unreachable") in events
+    # Retries are no news: one event for the failure, none for each attempt to reconnect.
+    assert events.count(("CAM-0002", "unreachable")) == 1 and not any(state == "connecting" for _, state in events)
     assert ("CAM-0001", "idle") in events
     assert health["CAM-0001"] == "online" and health["CAM-0002"] == "degraded"
     assert any(code == "CAM-0002" and current == "degraded" and "unreachable" in (detail or "")

@@ -145,7 +145,8 @@ class Hub:
                     self._retired[key] = ending[-1]
                     self._idle_since.pop(key, None)
         for source in ending:
-            log.info("idle stream closed", extra={"camera": source.camera.code, "stream": source.kind.value})
+            log.debug("camera %s %s stream closed: nobody watches or records it", source.camera.code,
+                      source.kind.value)
             source.stop(timeout=0)  # its thread ends on its own within the read timeout
 
     def close(self, timeout: float) -> bool:

@@ -176,8 +176,8 @@ class Source:
             failing = now
         self._figures = replace(self._figures, state=state, state_since=since, error=error, failing_since=failing)
         if previous is not state:
-            log.info("camera stream %s", state.value,
-                     extra={"camera": self.camera.code, "stream": self.kind.value, "detail": error})
+            log.debug("camera %s %s stream %s%s", self.camera.code, self.kind.value, state.value,
+                      f" ({error})" if error else "")
             if self.on_state is not None:
                 try:
                     self.on_state(self, previous, state, error)

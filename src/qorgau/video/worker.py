@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -26,7 +27,7 @@ from qorgau.settings import Settings
 from qorgau.video import cameras as camera_rows
 from qorgau.video import status
 from qorgau.video.contracts import CameraConfig, Feature, StreamHub
-from qorgau.video.enums import CameraState
+from qorgau.video.enums import CameraState, StreamKind
 from qorgau.video.hub import Hub
 from qorgau.video.models import CameraGroup, VideoCamera
 from qorgau.video.source import Source
@@ -48,6 +49,8 @@ class Worker:
         self.db = db
         self.features = list(features)
         self._changes: queue.SimpleQueue[status.StateChange] = queue.SimpleQueue()
+        self._published: dict[tuple[int, StreamKind], CameraState] = {}  # the last state published per stream
+        self._published_lock = threading.Lock()
         self.hub = Hub(settings, on_state=self._on_state, pace_files=pace_files)
         self.streams: StreamHub = self.hub
         self._cameras: list[CameraConfig] = []
@@ -61,8 +64,18 @@ class Worker:
 
     # -- called from reader threads --------------------------------------------------------------------------
     def _on_state(self, source: Source, previous: CameraState, current: CameraState, detail: str | None) -> None:
+        """Publish what an operator would want to know: not each reconnect attempt (CONNECTING), and a failure
+        that repeats after a retry only once."""
+        key = (source.camera.device_id, source.kind)
+        with self._published_lock:
+            last = self._published.get(key, CameraState.IDLE)
+            if current is CameraState.CONNECTING or current is last:
+                return
+            self._published[key] = current
+        log.info("camera %s %s stream: %s -> %s%s", source.camera.code, source.kind.value, last.value, current.value,
+                 f" ({detail})" if detail else "")
         self._changes.put(status.StateChange(
-            device_id=source.camera.device_id, code=source.camera.code, kind=source.kind, previous=previous,
+            device_id=source.camera.device_id, code=source.camera.code, kind=source.kind, previous=last,
             current=current, detail=detail, at=utcnow(), simulated=source.camera.simulated))
 
     # -- blocking steps, run in a thread ---------------------------------------------------------------------
@@ -115,8 +128,7 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then stop the features and the streams within the shutdown grace."""
         await asyncio.to_thread(self.refresh, force=True)
-        log.info("video worker started", extra={"worker": self.index, "workers": self.count,
-                                                "cameras": len(self._cameras)})
+        log.info("video worker %d of %d started with %d cameras", self.index, self.count, len(self._cameras))
         tasks = [asyncio.create_task(self._keep_running(feature), name=type(feature).__name__)
                  for feature in self.features]
         interval = self.settings.video_status_interval_s
@@ -142,7 +154,7 @@ class Worker:
                 await asyncio.to_thread(self.flush)
             except Exception:
                 log.exception("video worker final status flush failed", extra={"worker": self.index})
-            log.info("video worker stopped", extra={"worker": self.index})
+            log.info("video worker %d stopped", self.index)
 
     async def _keep_running(self, feature: Feature) -> None:
         name = type(feature).__name__
