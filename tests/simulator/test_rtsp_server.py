@@ -161,9 +161,17 @@ def test_freeze_keeps_the_session_without_frames_until_restored(tmp_path: Path) 
         cams.freeze(ROAD)
         time.sleep(1.0)  # what was already on the wire still arrives
         quiet_from = time.monotonic()
-        time.sleep(2.0)
+        # A new client of the frozen camera gets at most a first frame; it must not hold up other cameras.
+        newcomer = Reader(cams.url(ROAD, "sub", credentials=True))
+        time.sleep(0.5)
+        started = time.monotonic()
+        with open_stream(cams.url("CAM-1", "sub", credentials=True)) as container:
+            next(container.demux(container.streams.video[0]))
+        assert time.monotonic() - started < 3.0
+        time.sleep(max(0.0, quiet_from + 2.0 - time.monotonic()))
         assert reader.since(quiet_from) <= 1  # FFmpeg may hand over the last frame it held back
-        assert reader.ended is None and cams.clients(ROAD) == 1
+        assert len(newcomer.packets) <= 1
+        assert reader.ended is None and cams.clients(ROAD) == 2
         last_pts = max(pts for _, pts, _ in reader.packets if pts is not None)
         restored = time.monotonic()
         cams.restore(ROAD)
@@ -171,6 +179,7 @@ def test_freeze_keeps_the_session_without_frames_until_restored(tmp_path: Path) 
         while reader.since(restored) < 30 and time.monotonic() < deadline:
             time.sleep(0.05)
         reader.close()
+        newcomer.close()
     after = [pts for arrived, pts, _ in reader.packets if arrived > restored and pts is not None]
     assert len(after) >= 30
     # Timestamps resume past the frozen time (~3 s at 90 kHz), as a camera's would: not a burst of old frames.

@@ -42,6 +42,7 @@ from gi.repository import GLib, Gst, GstRtspServer  # type: ignore[import-not-fo
 
 # Clip families in the clips folder: <name>-main.mp4 (1280x720), <name>-sub.mp4 (640x360); one H.265 main.
 H265_SUFFIX = "-main-h265.mp4"
+CLIENT_THREADS = 8
 
 
 def clip_names(clips: Path) -> list[str]:
@@ -84,7 +85,18 @@ class Looper:
         self.frozen_at: int | None = None
         self.pad.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM | Gst.PadProbeType.EVENT_FLUSH, self._event)
         if camera.frozen:
+            # Let the first frame through: the media must preroll before the client's request is answered, and
+            # a request waiting on it would hold up the other clients sharing its thread.
+            self.pad.add_probe(Gst.PadProbeType.BUFFER, self._first_frame)
+
+    def _first_frame(self, _pad: Gst.Pad, _info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
+        GLib.idle_add(self._freeze_if_frozen)
+        return Gst.PadProbeReturn.REMOVE
+
+    def _freeze_if_frozen(self) -> bool:
+        if self.camera.frozen:
             self.freeze()
+        return False
 
     def _event(self, _pad: Gst.Pad, info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
         event = info.get_event()
@@ -173,6 +185,8 @@ class Server:
         self.server = GstRtspServer.RTSPServer()
         self.server.set_address(host)
         self.server.set_service(str(port))
+        # Clients spread over a few threads: one waiting on its media does not stall every other camera.
+        self.server.get_thread_pool().set_max_threads(CLIENT_THREADS)
         self.auth = GstRtspServer.RTSPAuth()
         self.server.set_auth(self.auth)
         self.roles: dict[tuple[str, str], str] = {}
