@@ -6,9 +6,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qorgau.video.contracts import StreamInfo
-from qorgau.video.fmp4 import Fmp4Muxer, UnsupportedCodec, box, parse_extradata, split_annexb
+from qorgau.video.fmp4 import (
+    AvcConfig,
+    Fmp4Muxer,
+    UnsupportedCodec,
+    box,
+    parse_extradata,
+    split_annexb,
+    split_lengths,
+)
 from tests.video.live_media import decode_all, make_clip, read_packets
 
 
@@ -100,3 +110,29 @@ def _nals(data: bytes) -> list[bytes]:
         out.append(data[i + 4:i + 4 + n])
         i += 4 + n
     return out
+
+
+# NAL units as an encoder writes them: a header byte with forbidden_zero_bit clear, and no start-code emulation in
+# the payload (encoders insert 0x03 after two zeros, so 00 00 0x never occurs for x <= 3).
+_nal = st.binary(min_size=1, max_size=64).map(
+    lambda b: bytes([b[0] & 0x7F or 1]) + b[1:].replace(b"\x00\x00", b"\x00\x00\x03")
+).filter(lambda b: not b.endswith(b"\x00"))
+
+
+@given(st.lists(_nal, min_size=1, max_size=8), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_annexb_and_length_prefixed_round_trip(nals: list[bytes], long_codes: bool) -> None:
+    code = b"\x00\x00\x00\x01" if long_codes else b"\x00\x00\x01"
+    assert split_annexb(b"".join(code + n for n in nals)) == nals
+    assert split_lengths(b"".join(len(n).to_bytes(4, "big") + n for n in nals), 4) == nals
+
+
+@given(st.lists(_nal, min_size=1, max_size=3), st.lists(_nal, min_size=1, max_size=3))
+@settings(max_examples=100, deadline=None)
+def test_avcc_record_round_trips(sps_tails: list[bytes], pps_tails: list[bytes]) -> None:
+    sps = tuple(b"\x67" + bytes([0x64, 0x00, 0x1F]) + t for t in sps_tails)
+    pps = tuple(b"\x68" + t for t in pps_tails)
+    config = AvcConfig(sps, pps)
+    assert parse_extradata(config.avcc()) == (config, 4)
+    assert parse_extradata(b"".join(b"\x00\x00\x00\x01" + n for n in (*sps, *pps))) == (config, None)
+    assert config.codecs == "avc1.64001f"

@@ -8,6 +8,8 @@ from typing import Any
 import av
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qorgau.video.fmp4 import Fmp4Muxer
 from qorgau.video.transcode import Transcoder, freeze_masks, mask_array, transcode_file
@@ -81,3 +83,13 @@ def test_mask_geometry() -> None:
     assert len(triangle) == 1
     mask = mask_array(10, 10, triangle)
     assert mask[0, 0] and not mask[9, 9] and mask.sum() == 45
+
+
+@given(st.integers(0, 31), st.integers(0, 31), st.integers(1, 32), st.integers(1, 32))
+@settings(max_examples=100, deadline=None)
+def test_a_pixel_aligned_rectangle_masks_exactly_its_pixels(x: int, y: int, w: int, h: int) -> None:
+    x2, y2 = min(32, x + w), min(32, y + h)
+    rect = freeze_masks([[[x / 32, y / 32], [x2 / 32, y / 32], [x2 / 32, y2 / 32], [x / 32, y2 / 32]]])
+    mask = mask_array(32, 32, rect)
+    assert mask.sum() == (x2 - x) * (y2 - y)
+    assert mask[y:y2, x:x2].all()
