@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 import time
 from collections import deque
 from typing import Any, Literal
@@ -31,6 +32,7 @@ REQUEST_LIMIT = 256 * 1024  # one request line (masks included)
 REQUEST_TIMEOUT_S = 5.0
 FIRST_FRAME_EXTRA_S = 3.0  # beyond the connect timeout: a key frame may be a GOP away
 HEADER = 4
+SEND_BUFFER = 256 * 1024
 FAILED = frozenset({CameraState.AUTH_FAILED, CameraState.UNREACHABLE, CameraState.UNSUPPORTED})
 FAILED_AFTER_S = 1.0  # a failure state older than the viewer may be stale: give the reopened stream a moment
 
@@ -67,6 +69,10 @@ class RelayFeature:
             task = asyncio.current_task()
             if task is not None:
                 self._handlers.add(task)
+            sock = writer.get_extra_info("socket")
+            if sock is not None:  # a small send buffer: a slow server shows as backlog here, and is cut back to a key
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)  # frame, not seconds of loopback
+            writer.transport.set_write_buffer_limits(high=SEND_BUFFER)
             try:
                 await self._serve(worker, reader, writer)
             except (ConnectionError, asyncio.IncompleteReadError):
