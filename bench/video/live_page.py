@@ -7,6 +7,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from video.common import ROOT
 
@@ -34,7 +35,9 @@ function startViewer(index, code, every) {
   box.appendChild(video); document.body.appendChild(box);
   const canvas = document.createElement("canvas"); canvas.width = 640; canvas.height = 160;
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const live = new QorgauLive.LiveStream(video, code, "main", (info) => { window.liveStatus[index] = info.status; });
+  const live = new QorgauLive.LiveStream(video, code, "main", (info) => {
+    window.liveStatus[index] = info.status + (info.code ? ":" + info.code : "");
+  });
   live.start();
   let n = 0;
   const onFrame = (now, meta) => {
@@ -74,6 +77,11 @@ def bundle() -> str:
         return (Path(tmp) / "out" / "live.js").read_text()
 
 
-def page(script: str) -> str:
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>bench live</title></head>"
-            f"<body style='margin:0;background:#222'><script>{script}</script><script>{READER}</script></body></html>")
+def load(tab: Any, base: str, script: str) -> None:
+    """Open a document the server itself serves (Chromium's local-network checks refuse loopback sockets to a page
+    that did not come from a loopback address), clear it and add the player and the reader: same origin and cookies
+    as the web app. The context must bypass the server's CSP (no inline scripts): the bench's scripts are inline."""
+    tab.goto(f"{base}/readyz")
+    tab.evaluate("document.body.innerHTML = ''; document.body.style.cssText = 'margin:0;background:#222'")
+    tab.add_script_tag(content=script)
+    tab.add_script_tag(content=READER)
