@@ -47,7 +47,7 @@ async def play(base: str, log: Path) -> None:
         cameras = SimCameras(world, stats=stats, log_path=log)
         try:
             assert await cameras.start(sim) == len(CODES)
-            assert stats["http"].failed == 0
+            assert stats["http"].failed == 0 and stats.by_action["camera_provisioned"] == len(CODES)
             for code in CODES:
                 device = await admin.get(f"/api/devices/{code}")
                 login = cameras.server.logins[code]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,7 +60,6 @@ class SimCameras:
 
         async def provision(code: str, login: CameraLogin) -> bool:
             async with gate:
-                started = time.perf_counter()
                 try:
                     await api.patch(f"/api/devices/{code}", {
                         "stream_main": self.server.url(code, "main"), "stream_sub": self.server.url(code, "sub"),
@@ -69,7 +67,8 @@ class SimCameras:
                 except ApiError as exc:
                     self.stats["http"].fail(str(exc))
                     return False
-                self.stats["http"].ok(time.perf_counter() - started)
+                # Counted apart from the http channel: set-up PATCHes are not the live traffic whose latency it shows.
+                self.stats.count("camera_provisioned")
                 return True
 
         done = await asyncio.gather(*(provision(code, login) for code, login in logins.items()))
