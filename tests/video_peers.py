@@ -6,6 +6,10 @@
 
 Each camera code maps to one clip by a stable hash; ``main`` is 1280x720, ``sub`` 640x360, both H.264 (a camera
 in ``h265`` gets the H.265 main clip). A server is ready within about a second; it dies with the test process.
+Answers as FFmpeg sees them: unknown or missing credentials 401 (``av.error.HTTPUnauthorizedError``), an unknown or
+dropped camera 404 (``HTTPNotFoundError``), and so is another camera's valid login (gst-rtsp-server hides what a
+known user may not open). ``fault("freeze", code)`` keeps sessions open without frames; a new client of a frozen
+camera gets one frame. ``clients(code)`` counts the RTSP connections playing a camera.
 """
 
 from __future__ import annotations
