@@ -124,9 +124,10 @@ def test_snapshot_refusals_and_bad_requests(stream: tuple[StreamInfo, list[Encod
             answer, _, writer = await _ask(port, {"op": "live", "device_id": 99})
             writer.close()
             assert answer == {"ok": False, "code": "video.camera_not_found"}
-            answer, _, writer = await _ask(port, b"not json\n")
-            writer.close()
-            assert answer == {"ok": False, "code": "video.bad_request"}
+            for bad in (b"not json\n", b'{"op": "live", "device_id": 3, "masks": [[[0, 0, 1]]]}\n'):
+                answer, _, writer = await _ask(port, bad)
+                writer.close()
+                assert answer == {"ok": False, "code": "video.bad_request"}
             # A stream that never delivers a picture: refused after the wait, with the state the hub knows.
             answer, _, writer = await _ask(port, {"op": "live", "device_id": 3, "stream": "main"})
             writer.close()

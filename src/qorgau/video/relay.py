@@ -43,7 +43,7 @@ class RelayRequest(BaseModel):
     op: Literal["live", "snapshot"]
     device_id: int = Field(ge=1)
     stream: StreamKind = StreamKind.SUB
-    masks: list[list[list[float]]] = Field(default_factory=list, max_length=64)
+    masks: list[list[tuple[float, float]]] = Field(default_factory=list, max_length=64)  # polygons of (x, y)
     transcode: bool = False
 
 
