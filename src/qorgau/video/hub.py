@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig, PacketSink, StreamInfo
 from qorgau.video.enums import CameraState, StreamKind
-from qorgau.video.source import Figures, Source, StateListener
+from qorgau.video.source import Source, StateListener
+from qorgau.video.timeline import Figures
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -29,7 +29,7 @@ import av.error
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig, EncodedPacket, PacketSink, StreamInfo
 from qorgau.video.enums import CameraState, StreamKind
-from qorgau.video.timeline import Timeline, credentialed_url, is_network, parameter_sets
+from qorgau.video.timeline import Figures, Timeline, credentialed_url, is_network, parameter_sets
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +42,6 @@ StateListener = Callable[["Source", CameraState, CameraState, str | None], None]
 
 class AuthRefused(Exception):
     """The camera answered 401 or 403."""
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """A stream's state and figures at one moment (for the status rows, the API and /metrics)."""
-
-    device_id: int
-    kind: StreamKind
-    state: CameraState
-    state_since: datetime
-    codec: str | None = None
-    width: int | None = None
-    height: int | None = None
-    fps_in: float | None = None
-    bitrate_kbps: float | None = None
-    reconnects: int = 0
-    dropped_packets: int = 0
-    last_frame_at: datetime | None = None
-    sinks: int = 0
-    recording: bool = False  # a sink that says ``records = True`` (the recorder) is attached
-    error: str | None = None
-    failing_since: datetime | None = None  # first failure since the stream last streamed (reconnects included)
 
 
 class Source:

@@ -33,7 +33,7 @@ from qorgau.devices.models import Device
 from qorgau.video.enums import CameraState, StreamKind
 from qorgau.video.events import STREAM_STATE_CHANGED, StreamStateChanged
 from qorgau.video.models import CameraStatus, VolumeStatus
-from qorgau.video.source import Figures
+from qorgau.video.timeline import Figures
 
 log = logging.getLogger(__name__)
 

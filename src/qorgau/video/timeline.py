@@ -1,11 +1,38 @@
-"""Pure helpers of a camera stream: URLs with credentials kept in memory only, timestamp repair, SPS changes."""
+"""Pure parts of a camera stream: its figures, URLs with credentials kept in memory only, timestamp repair, SPS
+changes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from qorgau.video.enums import CameraState, StreamKind
+
 JUMP_LIMIT_S = 10.0  # a dts step larger than this is a lie, not a pause: the timeline is stitched over it
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A stream's state and figures at one moment (for the status rows, the API and /metrics)."""
+
+    device_id: int
+    kind: StreamKind
+    state: CameraState
+    state_since: datetime
+    codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fps_in: float | None = None
+    bitrate_kbps: float | None = None
+    reconnects: int = 0
+    dropped_packets: int = 0
+    last_frame_at: datetime | None = None
+    sinks: int = 0
+    recording: bool = False  # a sink that says ``records = True`` (the recorder) is attached
+    error: str | None = None
+    failing_since: datetime | None = None  # first failure since the stream last streamed (reconnects included)
 
 
 def credentialed_url(url: str, username: str | None, password: str | None) -> str:
