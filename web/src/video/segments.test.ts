@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterGap, fractionOf, frameDuration, instantAt, spanAt, spansAround, toSpans } from "./segments";
+import { afterGap, commonRecorded, fractionOf, frameDuration, instantAt, spanAt, spansAround, toSpans } from "./segments";
 
 const origin = Date.parse("2026-12-07T10:00:00Z");
 const spans = toSpans(
@@ -34,5 +34,21 @@ describe("segments", () => {
     expect(fractionOf(origin + 30_000, origin, origin + 60_000)).toBe(0.5);
     expect(fractionOf(origin - 1, origin, origin + 60_000)).toBe(0);
     expect(instantAt(0.25, origin, origin + 60_000)).toBe(origin + 15_000);
+  });
+});
+
+describe("export range", () => {
+  const span = (a: string, b: string) => ({ start_at: `2026-12-07T10:${a}Z`, end_at: `2026-12-07T10:${b}Z` });
+  const at = (m: string) => Date.parse(`2026-12-07T10:${m}Z`);
+  it("is what every camera recorded within the asked range", () => {
+    const got = commonRecorded([[span("01:00", "03:00"), span("04:00", "06:00")], [span("02:00", "05:00")]], at("00:00"), at("10:00"));
+    expect(got).toEqual({ fromMs: at("02:00"), toMs: at("05:00") });
+  });
+  it("is clipped to the asked range", () => {
+    expect(commonRecorded([[span("01:00", "09:00")]], at("02:00"), at("03:00"))).toEqual({ fromMs: at("02:00"), toMs: at("03:00") });
+  });
+  it("is nothing when a camera has no recording or they do not overlap", () => {
+    expect(commonRecorded([[]], at("00:00"), at("10:00"))).toBeNull();
+    expect(commonRecorded([[span("01:00", "02:00")], [span("03:00", "04:00")]], at("00:00"), at("10:00"))).toBeNull();
   });
 });

@@ -60,3 +60,22 @@ export function fractionOf(ms: number, fromMs: number, toMs: number): number {
 export function instantAt(fraction: number, fromMs: number, toMs: number): number {
   return Math.round(fromMs + Math.min(1, Math.max(0, fraction)) * (toMs - fromMs));
 }
+
+/**
+ * The part of [fromMs, toMs] that every camera has recorded from its first to its last recording (an export must
+ * lie within each camera's recording); null when they share nothing.
+ */
+export function commonRecorded(
+  recordedByCamera: readonly (readonly { start_at: string; end_at: string }[])[],
+  fromMs: number,
+  toMs: number,
+): { fromMs: number; toMs: number } | null {
+  let from = fromMs;
+  let to = toMs;
+  for (const spans of recordedByCamera) {
+    if (spans.length === 0) return null;
+    from = Math.max(from, Math.min(...spans.map((s) => Date.parse(s.start_at))));
+    to = Math.min(to, Math.max(...spans.map((s) => Date.parse(s.end_at))));
+  }
+  return to > from ? { fromMs: from, toMs: to } : null;
+}

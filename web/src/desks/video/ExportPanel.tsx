@@ -1,28 +1,59 @@
-import { Alert, Anchor, Badge, Button, Group, Modal, Paper, Stack, Table, Text, Textarea } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Loader, Modal, Paper, Stack, Table, Text, TextInput, Textarea } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { describeError } from "../../api/problem";
-import { createExport, exportDownloadUrl, fetchExports, type ExportState, type VideoExport } from "../../api/video";
+import { createExport, exportDownloadUrl, fetchExports, fetchTimeline, type ExportState, type VideoExport } from "../../api/video";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
+import { commonRecorded } from "../../video/segments";
+import { fromLocalInput, toLocalInput } from "./localTime";
 
 const EXPORT_COLORS: Record<ExportState, string> = { pending: "gray", running: "blue", done: "green", failed: "red" };
 const POLL_MS = 2000;
+/** The server asks for a reason of at least this many characters. */
+const MIN_REASON = 5;
 
-/** The export dialog: the cameras and range of the playback, a required reason. */
-export function ExportDialog({ opened, onClose, cameras, fromMs, toMs, onCreated }: { opened: boolean; onClose: () => void; cameras: readonly string[]; fromMs: number; toMs: number; onCreated: (e: VideoExport) => void }) {
+/** The export dialog: the playback's cameras, the part of its range they all recorded (editable), a required reason. */
+export function ExportDialog({ onClose, cameras, fromMs, toMs, onCreated }: { onClose: () => void; cameras: readonly string[]; fromMs: number; toMs: number; onCreated: (e: VideoExport) => void }) {
   const { t, tMaybe } = useI18n();
-  const { timeZone } = useMeta();
   const [reason, setReason] = useState("");
+  const [fromText, setFromText] = useState<string | null>(null);
+  const [toText, setToText] = useState<string | null>(null);
+  const [none, setNone] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+
+  // An export must lie within each camera's recording: start from what they all recorded of the playback range.
+  useEffect(() => {
+    const controller = new AbortController();
+    const range = { from: new Date(fromMs).toISOString(), to: new Date(Math.min(toMs, Date.now())).toISOString() };
+    Promise.all(cameras.map((code) => fetchTimeline(code, range, { signal: controller.signal })))
+      .then((lines) => {
+        const common = commonRecorded(lines.map((l) => l.recorded), fromMs, toMs);
+        setNone(common === null);
+        // The inputs hold whole seconds: round inwards so the range stays within the recording.
+        setFromText(toLocalInput(Math.ceil((common?.fromMs ?? fromMs) / 1000) * 1000));
+        setToText(toLocalInput(Math.floor((common?.toMs ?? Math.min(toMs, Date.now())) / 1000) * 1000));
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) {
+          setError(e);
+          setFromText(toLocalInput(fromMs));
+          setToText(toLocalInput(Math.min(toMs, Date.now())));
+        }
+      });
+    return () => controller.abort();
+  }, [cameras, fromMs, toMs]);
+
+  const start = fromLocalInput(fromText ?? "");
+  const end = fromLocalInput(toText ?? "");
+  const valid = Number.isFinite(start) && Number.isFinite(end) && end > start;
   const submit = async () => {
     setBusy(true);
     setError(null);
     try {
-      const created = await createExport({ cameras: [...cameras], from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), reason: reason.trim() });
-      setReason("");
+      const created = await createExport({ cameras: [...cameras], from: new Date(start).toISOString(), to: new Date(end).toISOString(), reason: reason.trim() });
       onCreated(created);
       onClose();
     } catch (e) {
@@ -32,16 +63,20 @@ export function ExportDialog({ opened, onClose, cameras, fromMs, toMs, onCreated
     }
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={t("video.export.title")} data-testid="export-dialog">
+    <Modal opened onClose={onClose} title={t("video.export.title")} data-testid="export-dialog">
       <Stack gap="xs">
         <Text size="sm"><b>{t("video.export.cameras")}:</b> <span className="mono">{cameras.join(", ")}</span></Text>
-        <Text size="sm" className="tabular">
-          <b>{t("video.export.range")}:</b> {formatInstant(fromMs, { timeZone, withDate: true })} — {formatInstant(toMs, { timeZone, withDate: true })}
-        </Text>
-        <Textarea label={t("video.export.reason")} required autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid="export-reason" />
+        {fromText === null ? <Loader size="sm" /> : (
+          <Group grow>
+            <TextInput size="xs" type="datetime-local" step={1} label={t("video.playback.from")} value={fromText} onChange={(e) => setFromText(e.currentTarget.value)} data-testid="export-from" />
+            <TextInput size="xs" type="datetime-local" step={1} label={t("video.export.to")} value={toText ?? ""} onChange={(e) => setToText(e.currentTarget.value)} data-testid="export-to" />
+          </Group>
+        )}
+        {none && <Alert color="orange" py={4} data-testid="export-nothing">{t("video.export.nothingRecorded")}</Alert>}
+        <Textarea label={t("video.export.reason")} description={t("video.export.reasonHint")} required autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid="export-reason" />
         {error !== null && <Alert color="red" py={4} data-testid="export-error">{describeError(error, tMaybe).message}</Alert>}
         <Group justify="flex-end">
-          <Button onClick={() => void submit()} loading={busy} disabled={!reason.trim()} data-testid="export-submit">{t("video.export.submit")}</Button>
+          <Button onClick={() => void submit()} loading={busy} disabled={reason.trim().length < MIN_REASON || !valid} data-testid="export-submit">{t("video.export.submit")}</Button>
         </Group>
       </Stack>
     </Modal>

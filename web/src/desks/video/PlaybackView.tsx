@@ -3,16 +3,10 @@ import { useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { PlaybackPlayer, type PlaybackRequest } from "../../video/PlaybackPlayer";
 import { ExportDialog } from "./ExportPanel";
+import { fromLocalInput, toLocalInput } from "./localTime";
 
 export const MAX_PLAYBACK_CAMERAS = 4;
 const LENGTHS_MIN = [5, 15, 60, 240, 1440] as const;
-
-/** "2026-12-07T10:00:00" in the browser's zone, for a datetime-local input. */
-function toLocalInput(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
 
 export interface PlaybackViewProps {
   cameras: readonly string[];
@@ -31,7 +25,7 @@ export function PlaybackView({ cameras, onCameras, range, onRange, canExport, on
   const [exporting, setExporting] = useState(false);
   const request: PlaybackRequest = { cameras, fromMs: range.fromMs, toMs: range.toMs, startMs: range.startMs };
   const apply = () => {
-    const fromMs = new Date(fromText).getTime();
+    const fromMs = fromLocalInput(fromText);
     if (!Number.isFinite(fromMs)) return;
     onRange({ fromMs, toMs: fromMs + Number(lengthMin) * 60_000, startMs: fromMs });
   };
@@ -60,7 +54,7 @@ export function PlaybackView({ cameras, onCameras, range, onRange, canExport, on
       </Paper>
       {cameras.length > MAX_PLAYBACK_CAMERAS && <Alert color="orange" py={4}>{t("video.playback.tooMany", { count: MAX_PLAYBACK_CAMERAS })}</Alert>}
       {cameras.length > 0 && <PlaybackPlayer key={`${cameras.join(",")}|${range.fromMs}|${range.toMs}|${range.startMs}`} request={request} />}
-      <ExportDialog opened={exporting} onClose={() => setExporting(false)} cameras={cameras} fromMs={range.fromMs} toMs={range.toMs} onCreated={onExported} />
+      {exporting && <ExportDialog onClose={() => setExporting(false)} cameras={cameras} fromMs={range.fromMs} toMs={range.toMs} onCreated={onExported} />}
     </Stack>
   );
 }
