@@ -72,7 +72,8 @@ class Looper:
 
     At end of stream the EOS is dropped after the parser, a flushing seek to 0 is made on the demuxer from the
     main loop, its flush events are hidden from the payloader, and the parser's src pad is offset by the running
-    time reached, so RTP timestamps keep increasing (see /work/shared/RECIPES.md for what did not work).
+    time reached, so RTP timestamps keep increasing. What does not work: a non-flushing seek (qtdemux never
+    restarts), a plain flushing seek (RTP timestamps go backwards), segment seeks at prepare (occasional crashes).
     """
 
     def __init__(self, camera: Camera, demux: Gst.Element, parse: Gst.Element) -> None:
