@@ -18,7 +18,7 @@ from qorgau.video.enums import RecordingMode, StreamKind
 
 if TYPE_CHECKING:
     from qorgau.core.db import Database
-    from qorgau.settings import Settings
+    from qorgau.video.config import VideoSettings
 
 Polygon = list[list[float]]  # [[x, y], ...] in frame coordinates 0..1
 
@@ -104,9 +104,12 @@ class WorkerContext(Protocol):
 
     index: int  # this worker's number, 0..count-1
     count: int
-    settings: Settings
     db: Database
     streams: StreamHub
+
+    @property
+    def settings(self) -> VideoSettings:
+        """The program's settings as the video domain sees them."""
 
     def cameras(self) -> Sequence[CameraConfig]:
         """This worker's cameras as last read (refreshed when the registry or video settings change)."""

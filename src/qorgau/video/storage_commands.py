@@ -146,12 +146,11 @@ def storage_command(
     = None,
 ) -> None:
     """Storage volumes, use and quota, the oldest recording per camera, and the days each group can be kept."""
+    from qorgau.core.commands import load_command_settings
     from qorgau.core.db import Database
-    from qorgau.settings import load_settings
 
-    settings = load_settings()
-    video = settings.part(VideoSettings)
-    db = Database(settings.effective_database_url)
+    video = load_command_settings().part(VideoSettings)
+    db = Database(video.effective_database_url)
     try:
         with db.reading() as session:
             lines = report(session, specs=video.volumes(), default_days=days or video.video_retention_days,
