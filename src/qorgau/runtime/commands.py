@@ -11,7 +11,9 @@ import typer
 from qorgau import __version__
 from qorgau.audit.commands import cli_actor
 from qorgau.core.commands import CommandContext, fail
+from qorgau.runtime import video as video_runtime
 from qorgau.runtime.config_commands import config_app, load_settings
+from qorgau.video.commands import video_app
 
 if TYPE_CHECKING:
     from qorgau.settings import Settings
@@ -26,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(config_app, name="config")
     app.add_typer(keys_app, name="keys")
     app.add_typer(events_app, name="events")
+    video_runtime.register(video_app)  # `qorgau video run | worker`; the group joins `qorgau` with the domains
 
 
 def version() -> None:

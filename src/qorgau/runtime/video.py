@@ -1,27 +1,57 @@
-"""The video processes' composition root: `qorgau video run` (the supervisor) and each worker process."""
+"""The video processes' composition root: `qorgau video run` (the supervisor) and each worker process.
+
+Their commands join the `qorgau video` group from here (``register``), so the video domain never imports the
+runtime; the heavy imports (PyAV, the workers) wait until a command runs.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import signal
-import threading
+from typing import TYPE_CHECKING, Annotated
 
-from qorgau.core.bus.wake import install_poker
-from qorgau.core.crypto import configure_keyring, load_keyring
-from qorgau.core.db import Database
-from qorgau.runtime.process import load_domains
-from qorgau.settings import Settings
-from qorgau.video import features
-from qorgau.video.supervisor import VideoSupervisor
-from qorgau.video.worker import Worker
+import typer
+
+if TYPE_CHECKING:
+    from qorgau.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
+def register(video_app: typer.Typer) -> None:
+    """Add `run` and the hidden `worker` to the `qorgau video` group."""
+    video_app.command("run")(run)
+    video_app.command("worker", hidden=True)(worker)
+
+
+def run(
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: setting video_workers, 0: one "
+                                                "per core).")] = None,
+) -> None:
+    """Run the video workers under a supervisor that restarts a crashed one (Ctrl-C or SIGTERM stops all)."""
+    from qorgau.runtime.commands import _service_settings
+
+    run_supervisor(_service_settings(), workers=workers)
+
+
+def worker(
+    index: Annotated[int, typer.Option(help="This worker's number, 0..count-1.")],
+    count: Annotated[int, typer.Option(help="How many workers share the cameras.")],
+) -> None:
+    """One video worker process (started by `qorgau video run`)."""
+    from qorgau.runtime.commands import _service_settings
+
+    if not 0 <= index < count:
+        raise typer.BadParameter("index must be in 0..count-1")
+    run_worker(_service_settings(), index=index, count=count)
+
+
 def run_supervisor(settings: Settings, *, workers: int | None = None) -> None:
     """Run the worker processes until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    from qorgau.video.supervisor import VideoSupervisor
+
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -37,18 +67,30 @@ def run_supervisor(settings: Settings, *, workers: int | None = None) -> None:
 
 def run_worker(settings: Settings, *, index: int, count: int) -> None:
     """One worker process: its cameras, streams and features until SIGTERM or SIGINT."""
+    import asyncio
+    import os
+    import signal
+    import threading
+
+    from qorgau.core.bus.wake import install_poker
+    from qorgau.core.crypto import configure_keyring, load_keyring
+    from qorgau.core.db import Database
+    from qorgau.runtime.process import load_domains
+    from qorgau.video import features
+    from qorgau.video.worker import Worker
+
     load_domains()
     db = Database(settings.effective_database_url)
     configure_keyring(load_keyring(settings))  # camera credentials are decrypted in memory
     install_poker(settings.run_dir)  # its events wake the server's readers
-    worker = Worker(settings, db, index=index, count=count, features=features.load())
+    video_worker = Worker(settings, db, index=index, count=count, features=features.load())
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await worker.run(stop)
+        await video_worker.run(stop)
 
     asyncio.run(main())
     db.dispose()
