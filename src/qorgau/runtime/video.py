@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def register(video_app: typer.Typer) -> None:
-    """Add `run` and the hidden `worker` to the `qorgau video` group."""
+    """Add `run` and the hidden `worker` to the `qorgau video` group (once, however often the CLI is built)."""
+    if any(command.callback is run for command in video_app.registered_commands):
+        return
     video_app.command("run")(run)
     video_app.command("worker", hidden=True)(worker)
 
