@@ -236,14 +236,18 @@ def test_a_user_without_the_cameras_permission_gets_nothing(page: Page, video_de
     result = page.evaluate(
         """code => new Promise(resolve => {
                const ws = new WebSocket(`ws://${location.host}/api/video/cameras/${code}/live?stream=sub`);
-               let messages = 0;
-               ws.onmessage = () => { messages += 1; };
-               ws.onclose = (e) => resolve({ code: e.code, messages });
-               setTimeout(() => resolve({ code: -1, messages }), 10000);
+               const texts = []; let media = 0;
+               ws.onmessage = (e) => {
+                   if (typeof e.data === "string") texts.push(JSON.parse(e.data)); else media += 1;
+               };
+               ws.onclose = (e) => resolve({ code: e.code, reason: e.reason, texts, media });
+               setTimeout(() => resolve({ code: -1, texts, media }), 10000);
            })""",
         SCHOOL_CAMERA,
     )
-    assert result["messages"] == 0 and result["code"] != -1, result
+    # Refused as if it did not exist: no media, no MIME type, only the error.
+    assert result["code"] == 4404 and result["reason"] == "video.camera_not_found", result
+    assert result["media"] == 0 and [t.get("error") for t in result["texts"]] == ["video.camera_not_found"], result
     # The supervisor, whose role the group admits, sees it.
     page.context.clear_cookies()
     _sign_in(page, video_desk, "/video", username="sup")
