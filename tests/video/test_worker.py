@@ -15,7 +15,7 @@ from qorgau.core.db import Database
 from qorgau.devices.models import Device
 from qorgau.settings import Settings
 from qorgau.video import status
-from qorgau.video.contracts import WorkerContext
+from qorgau.video.contracts import CameraConfig, WorkerContext
 from qorgau.video.enums import CameraState, RecordingMode, StreamKind
 from qorgau.video.models import CameraStatus, VideoCamera
 from qorgau.video.worker import Worker
@@ -97,10 +97,8 @@ def test_a_worker_streams_its_cameras_writes_status_and_reports_health(
         health = {code: value for code, value in session.execute(select(Device.code, Device.health))}
         changes = [(e.subject_id, e.payload["current"], e.payload["detail"]) for e in session.scalars(
             select(OutboxEvent).where(OutboxEvent.name == "devices.health_changed").order_by(OutboxEvent.seq))]
-    assert ("CAM-0001", "streaming") in events and ("CAM-0002", "unreachable") in events
-    # Retries are no news: one event for the failure, none for each attempt to reconnect.
-    assert events.count(("CAM-0002", "unreachable")) == 1 and not any(state == "connecting" for _, state in events)
-    assert ("CAM-0001", "idle") in events
+    # A failure is news once (not at each retry); a healthy stream opening and closing is none.
+    assert events == [("CAM-0002", "unreachable")]
     assert health["CAM-0001"] == "online" and health["CAM-0002"] == "degraded"
     assert any(code == "CAM-0002" and current == "degraded" and "unreachable" in (detail or "")
                for code, current, detail in changes)
@@ -180,3 +178,41 @@ def test_a_lasting_failure_goes_degraded_then_offline_once_and_streaming_brings_
             select(OutboxEvent).where(OutboxEvent.name == "devices.health_changed").order_by(OutboxEvent.seq))]
     assert changes == [("online", "heartbeat"), ("degraded", "reported_degraded"), ("offline", "silent"),
                        ("online", "heartbeat")]
+
+
+def test_cameras_nobody_pulls_are_probed_and_a_failing_one_reported(
+        db: Database, settings: Settings, clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from qorgau.video.probe import ProbeFeature
+
+    monkeypatch.setattr(status, "FAILURE_AFTER_S", 0.5)
+    good = add_camera(db, "CAM-0001", main=alias(clips["mp4"], "p1"), sub=alias(clips["mp4"], "p1s"))
+    add_camera(db, "CAM-0002", main="rtsp://127.0.0.1:9/none")
+    probe = ProbeFeature()
+    worker = Worker(quick(settings, video_probe_interval_s=2.0, video_idle_stop_s=0.5), db, features=[probe])
+    asyncio.run(run_for(worker, 5.0))
+    assert probe.completed >= 1 and list(probe.probes) == []  # the failing probe was let go at the stop
+    found = rows(db)
+    assert found[(good, "sub")].last_frame_at is not None and found[(good, "main")].last_frame_at is None
+    with db.sessions() as session:
+        health = {code: value for code, value in session.execute(select(Device.code, Device.health))}
+    assert health == {"CAM-0001": "online", "CAM-0002": "degraded"}
+
+
+def test_only_failures_and_recoveries_are_published(settings: Settings) -> None:
+    worker = Worker(quick(settings), None)  # type: ignore[arg-type]  # no flush: the database is not touched
+    source: Any = type("Stub", (), {"camera": CameraConfig(device_id=1, code="CAM-0001", main_url="rtsp://h/m",
+                                                           sub_url=None), "kind": StreamKind.MAIN})()
+    steps = [CameraState.CONNECTING, CameraState.STREAMING, CameraState.IDLE, CameraState.CONNECTING,
+             CameraState.UNREACHABLE, CameraState.CONNECTING, CameraState.UNREACHABLE, CameraState.CONNECTING,
+             CameraState.STREAMING, CameraState.IDLE, CameraState.CONNECTING, CameraState.AUTH_FAILED]
+    previous = CameraState.IDLE
+    for state in steps:
+        worker._on_state(source, previous, state, None)
+        previous = state
+    published = []
+    while not worker._changes.empty():
+        change = worker._changes.get()
+        published.append((change.previous, change.current))
+    assert published == [(CameraState.IDLE, CameraState.UNREACHABLE), (CameraState.UNREACHABLE, CameraState.STREAMING),
+                         (CameraState.IDLE, CameraState.AUTH_FAILED)]
+    worker.hub.close(timeout=1)

@@ -93,6 +93,11 @@ class VideoSettings(CoreSettings):
         default=2.0, gt=0, le=60, title="Status interval",
         description="How often each worker writes its cameras' state and figures for the API and /metrics.",
     )
+    video_probe_interval_s: float = Field(
+        default=300.0, ge=0, le=86400, title="Probe interval",
+        description="A camera nobody watches or records is checked this often by opening its sub-stream until a "
+                    "frame arrives (a failing one stays open until it recovers, so its health follows); 0: never.",
+    )
 
     @property
     def video_dir(self) -> Path:

@@ -11,6 +11,7 @@ from qorgau.video.contracts import Feature
 FEATURES: tuple[str, ...] = (
     "qorgau.video.recording:RecordingFeature",
     "qorgau.video.relay:RelayFeature",
+    "qorgau.video.probe:ProbeFeature",
 )
 
 

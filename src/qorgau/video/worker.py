@@ -64,14 +64,16 @@ class Worker:
 
     # -- called from reader threads --------------------------------------------------------------------------
     def _on_state(self, source: Source, previous: CameraState, current: CameraState, detail: str | None) -> None:
-        """Publish what an operator would want to know: not each reconnect attempt (CONNECTING), and a failure
-        that repeats after a retry only once."""
+        """Publish what an operator would want to know: a stream failing (once, not at each retry) and recovering.
+        Opening and closing a healthy stream (a viewer, a probe, the idle stop) is no news: the status rows say."""
         key = (source.camera.device_id, source.kind)
         with self._published_lock:
             last = self._published.get(key, CameraState.IDLE)
             if current is CameraState.CONNECTING or current is last:
                 return
             self._published[key] = current
+            if current is CameraState.IDLE or (current is CameraState.STREAMING and last is CameraState.IDLE):
+                return
         log.info("camera %s %s stream: %s -> %s%s", source.camera.code, source.kind.value, last.value, current.value,
                  f" ({detail})" if detail else "")
         self._changes.put(status.StateChange(
