@@ -6,6 +6,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { useMeta } from "../shell/meta";
 import { formatInstant } from "../shell/time";
 import { needsSync } from "./buffer";
+import { IconStepBack, IconStepForward } from "./icons";
 import { SegmentPlayer } from "./segmentPlayer";
 import { SPEEDS, frameDuration, toSpans } from "./segments";
 import { Timeline, type TimelineRow } from "./Timeline";
@@ -121,7 +122,7 @@ export function PlaybackPlayer({ request }: { request: PlaybackRequest }) {
     <Box data-testid="playback" data-cursor-ms={cursorMs}>
       <SimpleGrid cols={cameras.length > 1 ? 2 : 1} spacing={4} mb="xs">
         {cameras.map((camera, i) => (
-          <Box key={camera.camera} pos="relative" bg="black" style={{ aspectRatio: "16 / 9" }} data-testid="playback-tile" data-code={camera.camera}>
+          <Box key={camera.camera} pos="relative" bg="black" style={{ aspectRatio: "16 / 9", maxHeight: cameras.length > 1 ? "34vh" : "62vh", width: "100%" }} data-testid="playback-tile" data-code={camera.camera}>
             <video
               ref={(el) => {
                 videoRefs.current[i] = el;
@@ -139,9 +140,9 @@ export function PlaybackPlayer({ request }: { request: PlaybackRequest }) {
         ))}
       </SimpleGrid>
       <Group gap="xs" mb={6} wrap="wrap">
-        <Button size="compact-sm" variant="default" onClick={() => step(-1)} aria-label={t("video.playback.frameBack")} data-testid="playback-step-back">⏮</Button>
+        <Button size="compact-sm" variant="default" onClick={() => step(-1)} aria-label={t("video.playback.frameBack")} data-testid="playback-step-back"><IconStepBack /></Button>
         <Button size="compact-sm" onClick={togglePlay} data-testid="playback-toggle">{paused ? t("video.playback.play") : t("video.playback.pause")}</Button>
-        <Button size="compact-sm" variant="default" onClick={() => step(1)} aria-label={t("video.playback.frameForward")} data-testid="playback-step-forward">⏭</Button>
+        <Button size="compact-sm" variant="default" onClick={() => step(1)} aria-label={t("video.playback.frameForward")} data-testid="playback-step-forward"><IconStepForward /></Button>
         <SegmentedControl
           size="xs"
           value={String(speed)}

@@ -5,6 +5,7 @@ import { fetchCamera, fetchCameras, type CameraState, type StreamStatus, type Vi
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
+import { IconSettings } from "../../video/icons";
 import { formatInstant } from "../../shell/time";
 
 export const STATES: readonly CameraState[] = ["streaming", "connecting", "idle", "auth_failed", "unreachable", "no_video", "unsupported"];
@@ -164,7 +165,7 @@ export function CameraPanel({ onPick, onSettings }: { onPick: (code: string) => 
                           }}
                           data-testid="camera-settings-open"
                         >
-                          ⚙
+                          <IconSettings size={14} />
                         </ActionIcon>
                       )}
                     </Group>

@@ -17,6 +17,7 @@ const MIN_REASON = 5;
 /** The export dialog: the playback's cameras, the part of its range they all recorded (editable), a required reason. */
 export function ExportDialog({ onClose, cameras, fromMs, toMs, onCreated }: { onClose: () => void; cameras: readonly string[]; fromMs: number; toMs: number; onCreated: (e: VideoExport) => void }) {
   const { t, tMaybe } = useI18n();
+  const { timeZone } = useMeta();
   const [reason, setReason] = useState("");
   const [fromText, setFromText] = useState<string | null>(null);
   const [toText, setToText] = useState<string | null>(null);
@@ -33,21 +34,21 @@ export function ExportDialog({ onClose, cameras, fromMs, toMs, onCreated }: { on
         const common = commonRecorded(lines.map((l) => l.recorded), fromMs, toMs);
         setNone(common === null);
         // The inputs hold whole seconds: round inwards so the range stays within the recording.
-        setFromText(toLocalInput(Math.ceil((common?.fromMs ?? fromMs) / 1000) * 1000));
-        setToText(toLocalInput(Math.floor((common?.toMs ?? Math.min(toMs, Date.now())) / 1000) * 1000));
+        setFromText(toLocalInput(Math.ceil((common?.fromMs ?? fromMs) / 1000) * 1000, timeZone));
+        setToText(toLocalInput(Math.floor((common?.toMs ?? Math.min(toMs, Date.now())) / 1000) * 1000, timeZone));
       })
       .catch((e: unknown) => {
         if (!controller.signal.aborted) {
           setError(e);
-          setFromText(toLocalInput(fromMs));
-          setToText(toLocalInput(Math.min(toMs, Date.now())));
+          setFromText(toLocalInput(fromMs, timeZone));
+          setToText(toLocalInput(Math.min(toMs, Date.now()), timeZone));
         }
       });
     return () => controller.abort();
-  }, [cameras, fromMs, toMs]);
+  }, [cameras, fromMs, toMs, timeZone]);
 
-  const start = fromLocalInput(fromText ?? "");
-  const end = fromLocalInput(toText ?? "");
+  const start = fromLocalInput(fromText ?? "", timeZone);
+  const end = fromLocalInput(toText ?? "", timeZone);
   const valid = Number.isFinite(start) && Number.isFinite(end) && end > start;
   const submit = async () => {
     setBusy(true);

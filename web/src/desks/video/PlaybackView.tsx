@@ -1,6 +1,7 @@
 import { Alert, Button, CloseButton, Group, Paper, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
+import { useMeta } from "../../shell/meta";
 import { PlaybackPlayer, type PlaybackRequest } from "../../video/PlaybackPlayer";
 import { ExportDialog } from "./ExportPanel";
 import { fromLocalInput, toLocalInput } from "./localTime";
@@ -20,12 +21,13 @@ export interface PlaybackViewProps {
 /** Playback of up to four cameras over a chosen range, and the export of that range. */
 export function PlaybackView({ cameras, onCameras, range, onRange, canExport, onExported }: PlaybackViewProps) {
   const { t } = useI18n();
-  const [fromText, setFromText] = useState(() => toLocalInput(range.fromMs));
+  const { timeZone } = useMeta();
+  const [fromText, setFromText] = useState(() => toLocalInput(range.fromMs, timeZone));
   const [lengthMin, setLengthMin] = useState(() => String(Math.max(1, Math.round((range.toMs - range.fromMs) / 60_000))));
   const [exporting, setExporting] = useState(false);
   const request: PlaybackRequest = { cameras, fromMs: range.fromMs, toMs: range.toMs, startMs: range.startMs };
   const apply = () => {
-    const fromMs = fromLocalInput(fromText);
+    const fromMs = fromLocalInput(fromText, timeZone);
     if (!Number.isFinite(fromMs)) return;
     onRange({ fromMs, toMs: fromMs + Number(lengthMin) * 60_000, startMs: fromMs });
   };

@@ -4,6 +4,7 @@ import { describeError } from "../../api/problem";
 import { deleteWall, fetchCameras, fetchWalls, saveWall, type VideoWall, type WallLayout, type WallTile } from "../../api/video";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useLiveEventHandler } from "../../live/hooks";
+import { IconFlag, IconHistory, IconX } from "../../video/icons";
 import { LivePlayer } from "../../video/LivePlayer";
 import { LAYOUTS, emptyTile, fitTiles, followedAlarm, layoutSize } from "./walls";
 
@@ -145,15 +146,15 @@ export function WallView({ wall, onChange, selected, onSelect, onPlayback, canSh
                 <Group gap={2} wrap="nowrap">
                   {code && onPlayback && (
                     <Tooltip label={t("video.wall.playback")}>
-                      <ActionIcon size="sm" variant="filled" color="dark" onClick={(e) => { e.stopPropagation(); onPlayback(code); }} data-testid="tile-playback" aria-label={t("video.wall.playback")}>⟲</ActionIcon>
+                      <ActionIcon size="sm" variant="filled" color="dark" onClick={(e) => { e.stopPropagation(); onPlayback(code); }} data-testid="tile-playback" aria-label={t("video.wall.playback")}><IconHistory size={14} /></ActionIcon>
                     </Tooltip>
                   )}
                   <Tooltip label={t("video.wall.follow")}>
-                    <ActionIcon size="sm" variant={tile.follow_alarms ? "filled" : "subtle"} color={tile.follow_alarms ? "red" : "gray"} onClick={(e) => { e.stopPropagation(); editTile(index, { camera: null, follow_alarms: !tile.follow_alarms }); }} data-testid="tile-follow" aria-label={t("video.wall.follow")}>⚑</ActionIcon>
+                    <ActionIcon size="sm" variant={tile.follow_alarms ? "filled" : "subtle"} color={tile.follow_alarms ? "red" : "gray"} onClick={(e) => { e.stopPropagation(); editTile(index, { camera: null, follow_alarms: !tile.follow_alarms }); }} data-testid="tile-follow" aria-label={t("video.wall.follow")}><IconFlag size={14} /></ActionIcon>
                   </Tooltip>
                   {(tile.camera || tile.follow_alarms) && (
                     <Tooltip label={t("video.wall.clear")}>
-                      <ActionIcon size="sm" variant="subtle" color="gray" onClick={(e) => { e.stopPropagation(); editTile(index, emptyTile()); }} data-testid="tile-clear" aria-label={t("video.wall.clear")}>×</ActionIcon>
+                      <ActionIcon size="sm" variant="subtle" color="gray" onClick={(e) => { e.stopPropagation(); editTile(index, emptyTile()); }} data-testid="tile-clear" aria-label={t("video.wall.clear")}><IconX size={14} /></ActionIcon>
                     </Tooltip>
                   )}
                 </Group>
