@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import video_record
 from video.common import RESULTS, ROOT
 
 from qorgau.core.commands import replace_section
@@ -38,11 +39,12 @@ def record_row(data: dict[str, Any]) -> str:
                      f"({s['qorgau_cpu_per_camera'] * 100:.2f} % of a core each)")
         baseline.append(f"{s['cameras']} cameras: {s['ffmpeg_cameras_per_core']:,.0f} cameras/core; Qorgau/ffmpeg "
                         f"CPU {s['ratio_median']:.2f}× ({s['ratio_min']:.2f}–{s['ratio_max']:.2f})")
-        verdicts.append("met" if s["target_met"] else "**not met**")
-    verdict = verdicts[0] if len(set(verdicts)) == 1 else " / ".join(verdicts)
+        verdicts.append(f"{s['cameras']} cameras: {video_record.verdict(s)}")
+    verdict = "; ".join(verdicts)
     return (f"| `bench/video_record.py`: 1080p 4 Mbps main + 640×360 sub per camera, both recorded by remux from "
             f"GStreamer's RTSP server ({data['when'][:10]}) | {'; '.join(parts)} | ffmpeg CLI `-c copy -f segment`, "
-            f"one process per stream: {'; '.join(baseline)} | ≥ 100 cameras/core and ≤ ffmpeg's CPU: {verdict} |")
+            f"one process per stream: {'; '.join(baseline)} | ≥ 100 cameras/core and ≤ ffmpeg's CPU per camera: "
+            f"{verdict} |")
 
 
 def seek_row(data: dict[str, Any]) -> str:

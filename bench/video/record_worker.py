@@ -16,12 +16,27 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig
 from qorgau.video.enums import StreamKind
 from qorgau.video.recorder import ClosedSegment, Recorder
 from qorgau.video.source import Source
+
+
+def _drop_pyav_timeout() -> None:
+    """Open every stream without PyAV's ``timeout`` (FFmpeg's own socket timeout option stays): a diagnostic of
+    what PyAV's interrupt callback costs, never how the product runs."""
+    import av
+
+    plain_open = av.open
+
+    def open_without_timeout(*args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("timeout", None)
+        return plain_open(*args, **kwargs)
+
+    av.open = open_without_timeout
 
 
 def main() -> None:
@@ -31,7 +46,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--segment-s", type=float, default=10.0)
     parser.add_argument("--no-sub", action="store_true")
+    parser.add_argument("--no-read-timeout", action="store_true",
+                        help="diagnostic: open streams without PyAV's timeout (its interrupt callback takes the GIL)")
     args = parser.parse_args()
+    if args.no_read_timeout:
+        _drop_pyav_timeout()
     settings = VideoSettings()
     closed: list[ClosedSegment] = []
     lock = threading.Lock()
