@@ -252,3 +252,29 @@ def test_a_user_without_the_cameras_permission_gets_nothing(page: Page, video_de
     page.context.clear_cookies()
     _sign_in(page, video_desk, "/video", username="sup")
     expect(page.locator(f"[data-testid=video-camera][data-code='{SCHOOL_CAMERA}']")).to_be_visible(timeout=WAIT)
+
+
+def test_a_saved_wall_comes_back_with_its_layout_and_tiles(page: Page, video_desk: VideoDesk) -> None:
+    _sign_in(page, video_desk, "/video")
+    page.get_by_test_id("wall-layout").get_by_text("2×2").click()
+    page.locator(f"[data-testid=video-camera][data-code='{CAMERA}']").click()
+    page.locator("[data-testid=wall-tile][data-index='3']").click()
+    page.locator("[data-testid=video-camera][data-code='CAM-V2']").click()
+    page.locator("[data-testid=wall-tile][data-index='2'] [data-testid=tile-follow]").click()
+    page.get_by_test_id("wall-name").fill("Night shift")
+    page.get_by_test_id("wall-save").click()
+    expect(page.get_by_test_id("wall-delete")).to_be_visible(timeout=WAIT)
+    with _client(video_desk.base, "sup") as sup:
+        walls = sup.get("/api/video/walls").json()
+    wall = next(w for w in walls if w["name"] == "Night shift")
+    assert wall["layout"] == "2x2" and not wall["shared"]
+    assert [(t["camera"], t["follow_alarms"]) for t in wall["tiles"]] == [
+        (CAMERA, False), (None, False), (None, True), ("CAM-V2", False)]
+    page.reload()
+    expect(page.locator("[data-testid=wall-tile]")).to_have_count(1, timeout=WAIT)
+    page.get_by_test_id("wall-select").click()
+    page.get_by_role("option", name="Night shift").click()
+    expect(page.get_by_test_id("video-wall")).to_have_attribute("data-layout", "2x2")
+    codes = page.locator("[data-testid=wall-tile]").evaluate_all("tiles => tiles.map(t => t.dataset.code)")
+    assert codes[0] == CAMERA and codes[3] == "CAM-V2" and codes[1] == "", codes
+    expect(page.locator("[data-testid=wall-tile][data-index='2']")).to_have_attribute("data-follow", "1")
