@@ -189,6 +189,16 @@ def test_a_playback_seek_lands_where_asked(page: Page, video_desk: VideoDesk) ->
     page.wait_for_function(f"() => document.querySelector('{video}').currentTime * 1000 > {target - from_ms + 1000}",
                            timeout=WAIT)
     assert _decoded_frames(page, video) > 0
+    # Speeds change the rate; a frame step pauses and moves by one frame (the recording's 25 to 30 fps).
+    page.get_by_test_id("playback-speed").get_by_text("×4").click()
+    assert page.eval_on_selector(video, "v => v.playbackRate") == 4
+    page.get_by_test_id("playback-toggle").click()
+    page.wait_for_function(f"() => document.querySelector('{video}').paused", timeout=WAIT)
+    before = page.eval_on_selector(video, "v => v.currentTime")
+    page.get_by_test_id("playback-step-forward").click()
+    page.wait_for_function(f"() => !document.querySelector('{video}').seeking", timeout=WAIT)
+    step = page.eval_on_selector(video, "v => v.currentTime") - before
+    assert 0.02 < step < 0.05, step
 
 
 def test_an_export_downloads_with_hashes_matching_its_manifest(page: Page, video_desk: VideoDesk,
