@@ -78,3 +78,17 @@ def test_close_stops_every_stream_in_time(clips: dict[str, Path]) -> None:
     assert all(s.stops == ["stopped"] for s in sinks)
     with pytest.raises(RuntimeError):
         hub.attach(1, StreamKind.MAIN, sinks[0])
+
+
+def test_a_sink_that_does_not_linger_lets_its_stream_close_at_once(clips: dict[str, Path]) -> None:
+    hub = Hub(quick_settings(video_idle_stop_s=30))
+    hub.set_cameras(cameras(clips["mp4"]))
+    probe = Collect()
+    probe.linger = False  # type: ignore[attr-defined]
+    try:
+        hub.attach(1, StreamKind.SUB, probe)
+        wait_for(lambda: probe.packets, 10, "frames")
+        hub.detach(1, StreamKind.SUB, probe)
+        wait_for(lambda: hub.source(1, StreamKind.SUB) is None, 3, "the stream closed well before the idle time")
+    finally:
+        hub.close(timeout=3)

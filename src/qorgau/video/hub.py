@@ -98,7 +98,9 @@ class Hub:
                 return
             source.remove_sink(sink)
             if not source.sinks():
-                self._idle_since[key] = time.monotonic()
+                # A sink that says ``linger = False`` (a probe) lets its stream close at once, not after the idle time.
+                linger = self.settings.video_idle_stop_s if getattr(sink, "linger", True) else 0.0
+                self._idle_since[key] = time.monotonic() - self.settings.video_idle_stop_s + linger
                 self._wake.set()
 
     def info(self, device_id: int, kind: StreamKind) -> StreamInfo | None:

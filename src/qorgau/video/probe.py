@@ -27,6 +27,8 @@ FRAMES = 3  # frames that make a probe a success
 class ProbeSink:
     """Counts frames; the feature detaches it once enough arrived."""
 
+    linger = False  # its stream closes as it leaves (unless others watch it), not after the idle time
+
     def __init__(self) -> None:
         self.frames = 0
         self.failed = False  # the stream ended or failed before enough frames: keep retrying
