@@ -216,3 +216,16 @@ def test_only_failures_and_recoveries_are_published(settings: Settings) -> None:
     assert published == [(CameraState.IDLE, CameraState.UNREACHABLE), (CameraState.UNREACHABLE, CameraState.STREAMING),
                          (CameraState.IDLE, CameraState.AUTH_FAILED)]
     worker.hub.close(timeout=1)
+
+
+def test_the_recorded_cameras_limit_keeps_the_lowest_codes(db: Database, settings: Settings) -> None:
+    from qorgau.video import cameras
+
+    for n in (3, 1, 2):
+        add_camera(db, f"CAM-{n:04d}", main=f"rtsp://10.0.0.{n}/main")
+    with db.sessions() as session:
+        limited = cameras.load(session, settings.model_copy(update={"video_recorded_cameras_limit": 2}))
+        unlimited = cameras.load(session, settings)
+    assert {c.code: c.recording_mode.value for c in limited} == {"CAM-0001": "continuous", "CAM-0002": "continuous",
+                                                                  "CAM-0003": "off"}
+    assert {c.recording_mode.value for c in unlimited} == {"continuous"}
