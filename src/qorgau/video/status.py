@@ -91,6 +91,37 @@ def write_rows(session: Session, *, worker: int, figures: Sequence[Figures], now
             found.updated_at = now
 
 
+class StatusWriter:
+    """``write_rows`` for only the streams whose figures changed since this process last wrote them, or whose
+    row is due for its ``ROW_REFRESH_S`` touch: idle cameras then cost no query at all."""
+
+    def __init__(self) -> None:
+        self._written: dict[tuple[int, StreamKind], tuple[tuple[object, ...], float]] = {}
+
+    def write(self, session: Session, *, worker: int, figures: Sequence[Figures], now: datetime,
+              now_mono: float | None = None) -> int:
+        """Write what is due; returns how many rows that was."""
+        now_mono = time.monotonic() if now_mono is None else now_mono
+        due, signatures = [], {}
+        for f in figures:
+            key = (f.device_id, f.kind)
+            signature = (f.state, f.codec, f.width, f.height, f.fps_in, f.bitrate_kbps, f.reconnects,
+                         f.dropped_packets, f.last_frame_at, f.sinks, f.recording, f.error)
+            last = self._written.get(key)
+            if last is not None and last[0] == signature and now_mono - last[1] < ROW_REFRESH_S:
+                continue
+            due.append(f)
+            signatures[key] = signature
+        write_rows(session, worker=worker, figures=due, now=now)
+        for key, signature in signatures.items():
+            self._written[key] = (signature, now_mono)
+        return len(due)
+
+    def forget(self) -> None:
+        """The last write did not commit: write everything again next time."""
+        self._written.clear()
+
+
 def publish_changes(session: Session, changes: Iterable[StateChange]) -> None:
     for change in changes:
         ctx = Context(actor="system:video", simulated=change.simulated)

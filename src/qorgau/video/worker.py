@@ -57,6 +57,7 @@ class Worker:
         self._stamp: tuple[object, ...] | None = None
         self._refreshed = 0.0
         self._judge = status.HealthJudge()
+        self._writer = status.StatusWriter()
         self.flushes = 0
 
     def cameras(self) -> Sequence[CameraConfig]:
@@ -116,11 +117,12 @@ class Worker:
         reported = dict(self._judge.reported)
         try:
             with self.db.unit_of_work() as session:
-                status.write_rows(session, worker=self.index, figures=figures, now=now)
+                self._writer.write(session, worker=self.index, figures=figures, now=now)
                 status.publish_changes(session, changes)
                 status.apply_verdicts(session, seen=seen, failures=failures, judge=self._judge, now=now)
         except Exception:
             self._judge.reported = reported  # not written: reported again at the next flush
+            self._writer.forget()
             for change in changes:
                 self._changes.put(change)
             raise
