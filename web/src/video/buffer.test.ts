@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveEdgeJump, needsSync, nextRangeStart, rangesOf, trimRange } from "./buffer";
+import { catchUpRate, liveEdgeJump, needsSync, nextRangeStart, rangesOf, trimRange } from "./buffer";
 
 describe("live edge", () => {
   it("stays when within a second of the newest frame", () => {
@@ -38,5 +38,14 @@ describe("gaps and sync", () => {
   it("corrects a follower drifting more than 0.2 s", () => {
     expect(needsSync(10, 10.15)).toBe(false);
     expect(needsSync(10, 10.25)).toBe(true);
+  });
+});
+
+describe("catch up", () => {
+  it("runs a little fast while behind, back to normal near the edge", () => {
+    expect(catchUpRate(0.6, 1)).toBe(1.15);
+    expect(catchUpRate(0.3, 1.15)).toBe(1.15);
+    expect(catchUpRate(0.3, 1)).toBe(1);
+    expect(catchUpRate(0.1, 1.15)).toBe(1);
   });
 });

@@ -32,6 +32,18 @@ export function liveEdgeJump(ranges: Ranges, currentTime: number, maxLag = LIVE_
   return Math.max(ranges.start(ranges.length - 1), end - LIVE_EDGE_SLACK_S);
 }
 
+/** Lag (s) above which live playback runs slightly fast to catch up, and below which it returns to normal speed. */
+export const CATCH_UP_ABOVE_S = 0.4;
+export const CATCH_UP_UNTIL_S = 0.2;
+const CATCH_UP_RATE = 1.15;
+
+/** The playback rate for a live view `lag` seconds behind its newest frame (hysteresis around the current rate). */
+export function catchUpRate(lag: number, currentRate: number): number {
+  if (lag > CATCH_UP_ABOVE_S) return CATCH_UP_RATE;
+  if (lag < CATCH_UP_UNTIL_S) return 1;
+  return currentRate;
+}
+
 /** The range [start, end) to remove from a buffer so that at most `keep` seconds remain behind `currentTime`. */
 export function trimRange(ranges: Ranges, currentTime: number, keep: number): [number, number] | null {
   if (ranges.length === 0) return null;

@@ -1,6 +1,6 @@
 import { liveSocketUrl, type StreamKind } from "../api/video";
 import { backoffDelay } from "../live/backoff";
-import { LIVE_KEEP_BEHIND_S, liveEdgeJump, trimRange } from "./buffer";
+import { LIVE_KEEP_BEHIND_S, bufferedEnd, catchUpRate, liveEdgeJump, trimRange } from "./buffer";
 
 /**
  * One live view: a WebSocket carrying fragmented MP4 (first a text message with the MIME type, then the init
@@ -175,6 +175,12 @@ export class LiveStream {
     }
     const jump = liveEdgeJump(this.video.buffered, this.video.currentTime);
     if (jump !== null) this.video.currentTime = jump;
+    // Small lags are caught up by playing slightly fast (no visible jump); large ones by the jump above.
+    const end = bufferedEnd(this.video.buffered);
+    if (end !== null) {
+      const rate = catchUpRate(end - this.video.currentTime, this.video.playbackRate);
+      if (rate !== this.video.playbackRate) this.video.playbackRate = rate;
+    }
     if (this.video.paused && this.video.buffered.length > 0) {
       this.video.play().catch(() => undefined);
     }
