@@ -23,9 +23,9 @@ from qorgau.core.aio import within
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
 from qorgau.devices import revision
-from qorgau.settings import Settings
 from qorgau.video import cameras as camera_rows
 from qorgau.video import status
+from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig, Feature, StreamHub
 from qorgau.video.enums import CameraState, StreamKind
 from qorgau.video.hub import Hub
@@ -41,7 +41,7 @@ FEATURE_RESTART_S = (1.0, 30.0)  # a crashed feature is restarted after 1 s, dou
 class Worker:
     """Implements ``contracts.WorkerContext``."""
 
-    def __init__(self, settings: Settings, db: Database, *, index: int = 0, count: int = 1,
+    def __init__(self, settings: VideoSettings, db: Database, *, index: int = 0, count: int = 1,
                  features: Sequence[Feature] = (), pace_files: bool = True) -> None:
         self.index = index
         self.count = count
