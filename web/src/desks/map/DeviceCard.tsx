@@ -1,6 +1,9 @@
 import { Alert, Badge, Box, Button, CloseButton, Group, Loader, Paper, Table, Text, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { describeError } from "../../api/problem";
+import { snapshotUrl } from "../../api/video";
+import { useSession } from "../../auth/AuthProvider";
+import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import type { DeviceDetail } from "../../api/types";
 import { useI18n } from "../../i18n/I18nProvider";
 import { IconCurrentLocation } from "../../shell/icons";
@@ -54,6 +57,10 @@ export interface DeviceCardProps {
 export function DeviceCard({ code, device, state, onClose, onZoomTo }: DeviceCardProps) {
   const { t, tMaybe, lang } = useI18n();
   const { timeZone } = useMeta();
+  const { user } = useSession();
+  const canView = hasPermission(user, PERMISSIONS.videoView);
+  // The snapshot of a camera that sends none (or one outside the user's groups) is left out rather than broken.
+  const [snapshotFailed, setSnapshotFailed] = useState<string | null>(null);
   const detail = state?.status === "loaded" ? state.detail : undefined;
   const d: CardDevice = mergeDevice(device, detail) ?? { code };
   const kind = typeof d.kind === "string" ? d.kind : null;
@@ -194,6 +201,18 @@ export function DeviceCard({ code, device, state, onClose, onZoomTo }: DeviceCar
           <Alert color="red" variant="light" mx="sm" my={6} py={6} data-testid="device-card-error">
             {t("map.card.loadError", { message: describeError(state.error, tMaybe).message })}
           </Alert>
+        )}
+        {kind === "camera" && canView && snapshotFailed !== code && (
+          <Box px="sm" pt={4}>
+            <img
+              key={code}
+              src={snapshotUrl(code)}
+              alt={t("video.snapshot")}
+              onError={() => setSnapshotFailed(code)}
+              style={{ width: "100%", aspectRatio: "16 / 9", objectFit: "cover", display: "block", background: "#000", borderRadius: 4 }}
+              data-testid="device-card-snapshot"
+            />
+          </Box>
         )}
         {((lat !== null && lon !== null) || kind === "camera") && (
           <Group px="sm" pb={8} pt={4}>
