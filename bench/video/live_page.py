@@ -56,7 +56,9 @@ function startViewer(index, code, every) {
       if (ok) {
         const shown = performance.timeOrigin + meta.expectedDisplayTime;
         const delay = ((Math.round(shown) % 4294967296) - stamp + 4294967296) % 4294967296;
-        window.samples.push([index, delay, Date.now()]);
+        const ranges = video.buffered;
+        const ahead = ranges.length ? ranges.end(ranges.length - 1) - video.currentTime : 0;
+        window.samples.push([index, delay, Date.now(), Math.round(ahead * 1000)]);
       } else {
         window.rejected += 1;
       }
