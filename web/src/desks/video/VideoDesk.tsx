@@ -1,4 +1,4 @@
-import { Alert, Grid, Tabs } from "@mantine/core";
+import { Alert, Button, Grid, Group, Tabs, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { useSession } from "../../auth/AuthProvider";
 import { PERMISSIONS, hasPermission } from "../../auth/permissions";
@@ -52,6 +52,7 @@ export function VideoDesk() {
   const [range, setRange] = useState(initial.range);
   const [exportsVersion, setExportsVersion] = useState(0);
   const [settingsCode, setSettingsCode] = useState<string | null>(null);
+  const [adminCode, setAdminCode] = useState("");
 
   const pick = (code: string) => {
     if (tab === "playback") {
@@ -78,7 +79,11 @@ export function VideoDesk() {
         <Grid gutter="sm" data-testid="video-desk">
           {canAdmin && (
             <Grid.Col span={{ base: 12, md: 3 }}>
-              <CameraPanel onPick={setSettingsCode} onSettings={setSettingsCode} />
+              {/* The camera list needs video:view; an administrator names the camera to set up. */}
+              <Group gap="xs" align="flex-end" wrap="nowrap">
+                <TextInput size="xs" label={t("video.settings.code")} value={adminCode} onChange={(e) => setAdminCode(e.currentTarget.value)} data-testid="camera-settings-code" />
+                <Button size="xs" disabled={!adminCode.trim()} onClick={() => setSettingsCode(adminCode.trim())}>{t("video.settings.open")}</Button>
+              </Group>
               {settingsCode && <CameraSettingsDialog code={settingsCode} onClose={() => setSettingsCode(null)} />}
             </Grid.Col>
           )}
