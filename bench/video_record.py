@@ -269,12 +269,15 @@ def markdown(record: dict[str, Any]) -> str:
 
 
 NOTES = """
-Notes: CPU per camera is CPU seconds (user + system, every thread) of the recording processes only, divided by the
-window and the number of cameras; 100 % is one core. A camera is both its streams (main and sub), both recorded.
-"frames" counts the video packets in every file written during the whole round (connection to stop), "frames max"
-is 25 fps × both streams × the round's wall time (an upper bound: it includes connection time). The RTSP server
-(GStreamer, one pipeline per client) runs on the same 2 cores; its CPU is shown so the load it adds is visible.
-Target: at least 100 cameras per core, and no more CPU per camera than the ffmpeg CLI.
+Notes: Qorgau's side is bench/video/record_worker.py, one process running the product's `Source` (RTSP reader thread
+per stream) and `Recorder` (fragmented MP4 segments) as a `qorgau video run` worker does, without the database index
+(one row per 10 s segment) and the worker's other features. CPU per camera is CPU seconds (user + system, every
+thread) of the recording processes only, divided by the window and the number of cameras; 100 % is one core. A
+camera is both its streams (main and sub), both recorded. "frames" counts the video packets in every file written
+during the whole round (connection to stop), "frames max" is 25 fps × both streams × the round's wall time (an upper
+bound: it includes connection time). The RTSP server (GStreamer, one pipeline per client) runs on the same 2 cores;
+its CPU is shown so the load it adds is visible. Target: at least 100 cameras per core, and no more CPU per camera
+than the ffmpeg CLI.
 """
 
 
