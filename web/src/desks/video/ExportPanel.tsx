@@ -138,7 +138,7 @@ export function ExportsList({ version }: { version: number }) {
                 <Table.Td>{item.reason}</Table.Td>
                 <Table.Td>
                   <Badge size="xs" color={EXPORT_COLORS[item.state] ?? "gray"}>{t(`video.export.states.${item.state}` as MessageKey)}</Badge>
-                  {item.error && <Text size="xs" c="red">{tMaybe(item.error) ?? item.error}</Text>}
+                  {item.error && <Text size="xs" c="red" data-testid="export-row-error">{item.error_message ?? tMaybe(item.error) ?? item.error}</Text>}
                 </Table.Td>
                 <Table.Td>
                   {item.state === "done" && (
