@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,19 @@ class Collect:
 
     def stop(self, reason: str) -> None:
         self.stops.append(reason)
+
+
+class Arrivals(Collect):
+    """Also notes the wall clock when each packet arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: list[datetime] = []
+
+    def packet(self, packet: EncodedPacket) -> None:
+        with self.lock:
+            self.packets.append(packet)
+            self.arrived.append(datetime.now(UTC))
 
 
 class Broken(Collect):
@@ -234,7 +247,7 @@ def rtsp_camera(server: RtspServer, code: str, password: str | None = None) -> C
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
 def test_an_rtsp_camera_streams_over_tcp_and_udp(rtsp: RtspServer, transport: str) -> None:
     source = Source(rtsp_camera(rtsp, "CAM-R1"), StreamKind.SUB, quick_settings(video_rtsp_transport=transport))
-    sink = Collect()
+    sink = Arrivals()
     source.add_sink(sink)
     source.start()
     try:
@@ -245,6 +258,9 @@ def test_an_rtsp_camera_streams_over_tcp_and_udp(rtsp: RtspServer, transport: st
     assert (figures.state, figures.codec, figures.width, figures.height) == (CameraState.STREAMING, "h264", 640, 360)
     assert figures.fps_in is not None and figures.fps_in > 10 and (figures.bitrate_kbps or 0) > 0
     assert sink.packets[0].keyframe and all(b.dts > a.dts for a, b in itertools.pairwise(sink.packets))
+    # The server's first burst must not stamp frames in the future (a recording's start_at would lie).
+    late = max((p.wall - at).total_seconds() for p, at in zip(sink.packets, sink.arrived, strict=True))
+    assert late < 0.05
 
 
 def test_a_dropped_rtsp_stream_comes_back(rtsp: RtspServer) -> None:

@@ -249,7 +249,7 @@ class Source:
             if codec not in PASSTHROUGH_CODECS:
                 raise _Unsupported(f"codec {codec}")
             paced = self.pace_files and not is_network(url)
-            self._pump(_packets(container, video, loop=paced), video, paced=paced)
+            self._pump(_packets(container, video, loop=paced), video, paced=paced, live=paced or is_network(url))
         finally:
             container.close()
 
@@ -260,13 +260,13 @@ class Source:
                           time_base=Fraction(video.time_base), extradata=ctx.extradata,
                           fps=float(rate) if rate else None, template=video)
 
-    def _pump(self, packets: Iterator[Any], video: Any, *, paced: bool) -> None:
+    def _pump(self, packets: Iterator[Any], video: Any, *, paced: bool, live: bool) -> None:
         info: StreamInfo | None = None
         tb = Fraction(video.time_base)
         seconds_per_tick = float(tb)
         rate = video.average_rate or video.guessed_rate or 25
         timeline = Timeline(tb, default_duration=max(1, round(1 / (Fraction(rate) * tb))))
-        anchor_wall = datetime.now(UTC)
+        anchor_wall = clock_wall = datetime.now(UTC)
         anchor_mono = time.monotonic()
         last_packet_mono = time.monotonic()
         parameters: bytes | None = None
@@ -288,6 +288,7 @@ class Source:
                 info = self._make_info(video)
                 self._info = info
                 anchor_wall, anchor_mono = datetime.now(UTC), now_mono
+                clock_wall = anchor_wall  # fixed: "now" on this connection, immune to clock jumps
                 self._figures = replace(self._figures, codec=info.codec, width=info.width, height=info.height)
             dts, pts, duration, dropped = timeline.place(packet.dts, packet.pts, packet.duration,
                                                          elapsed_s=now_mono - anchor_mono)
@@ -296,6 +297,15 @@ class Source:
                 if ahead <= 0:
                     break
                 self._stop.wait(min(ahead, 0.5))
+            if self._stop.is_set():
+                return  # a paced frame cut short by the stop is not due yet
+            if live:
+                # A burst at the start (the server's buffered GOP) anchors late and runs ahead of the clock: a
+                # frame cannot be decoded before it arrived, so the anchor moves back (walls stay increasing).
+                arrived = clock_wall + timedelta(seconds=time.monotonic() - anchor_mono)
+                ahead_by = anchor_wall + timedelta(seconds=dts * seconds_per_tick) - arrived
+                if ahead_by > timedelta(0):
+                    anchor_wall -= ahead_by
             wall = anchor_wall + timedelta(seconds=pts * seconds_per_tick)
             encoded = EncodedPacket(data=data, pts=pts, dts=dts, duration=duration,
                                     keyframe=bool(packet.is_keyframe), wall=wall)
