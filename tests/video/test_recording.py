@@ -36,13 +36,15 @@ class Context:
         return self.configs
 
 
-def _run(settings: Settings, db: Database, seconds: float, *, trigger_after: float | None = None) -> RecordingFeature:
+def _run(settings: Settings, db: Database, seconds: float, *, trigger_after: float | None = None) -> bool:
+    """Run the feature for ``seconds``; whether the stream's figures said `recording` before it stopped."""
     hub = Hub(settings)
     with db.reading() as session:
         configs = load(session, settings)
     hub.set_cameras(configs)
     context = Context(settings=settings, db=db, streams=hub, configs=configs)
     feature = RecordingFeature(refresh_s=0.2)
+    seen: list[bool] = []
 
     async def main() -> None:
         task = asyncio.create_task(feature.run(context))  # type: ignore[arg-type]
@@ -53,6 +55,7 @@ def _run(settings: Settings, db: Database, seconds: float, *, trigger_after: flo
                 session.add(RecordTrigger(device_id=configs[0].device_id, start_at=now - timedelta(seconds=1),
                                           end_at=now + timedelta(seconds=1.5), cause="alarm:1", created_at=now))
         await asyncio.sleep(seconds - (trigger_after or 0))
+        seen.append(any(f.recording for f in hub.figures()))
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
@@ -60,7 +63,7 @@ def _run(settings: Settings, db: Database, seconds: float, *, trigger_after: flo
         run_async(main())
     finally:
         hub.close(timeout=3)
-    return feature
+    return seen == [True]
 
 
 def _segments(db: Database) -> list[Segment]:
@@ -72,7 +75,7 @@ def test_continuous_recording_indexes_segments_that_decode(db: Database, setting
                                                            clips: dict[str, Path]) -> None:
     add_camera(db, "CAM-0001", main=alias(clips["mp4"], "rec-cont"))
     settings = settings.model_copy(update={"video_segment_s": 2, "video_idle_stop_s": 0.2})
-    _run(settings, db, 5.0)
+    assert _run(settings, db, 5.0)  # the stream's status says `recording`
     rows = _segments(db)
     assert len(rows) >= 2
     root = settings.volumes()[0].path

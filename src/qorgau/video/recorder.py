@@ -163,6 +163,11 @@ class Recorder:
         """Whether a segment file is open now."""
         return self._out is not None
 
+    @property
+    def records(self) -> bool:
+        """What the stream's status says as `recording`: a segment is being written (not a pre-roll only)."""
+        return self.writing
+
     # -- PacketSink ------------------------------------------------------------------------------------------------
 
     def start(self, info: StreamInfo) -> None:
