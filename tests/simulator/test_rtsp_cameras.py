@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import av
@@ -13,7 +14,8 @@ import pytest
 from qorgau.core.db import Database
 from qorgau.simulator import plan
 from qorgau.simulator.api import Api
-from qorgau.simulator.plan import Planner
+from qorgau.simulator.plan import Planned, Planner
+from qorgau.simulator.runner import SimConfig, Simulation
 from qorgau.simulator.stats import Stats
 from qorgau.simulator.video.cameras import SimCameras, codec_of
 from qorgau.simulator.world import Device, World, device_from_api
@@ -58,7 +60,13 @@ async def play(base: str, log: Path) -> None:
                 assert (main, sub) == ("hevc" if codec_of(code) == "h265" else "h264", "h264")
             code = CODES[0]
             login = cameras.server.logins[code]
-            await cameras.fault(code, "password", 1.5)
+            # Played as the runner plays it: the fault reaches the RTSP server and the camera's heartbeats pause.
+            simulation = Simulation(SimConfig(url=base), cameras=cameras)
+            simulation._perform(sim, World(sites=(), devices=tuple(world), units=(), streets=()),
+                                Planned(at=datetime.now(UTC), action="camera_fault", target=code,
+                                        params={"fault": "password", "seconds": 1.5}))
+            assert simulation._silent[code] > time.monotonic()
+            await asyncio.sleep(0.3)
             with pytest.raises(av.error.HTTPUnauthorizedError):
                 await asyncio.to_thread(open_stream, cameras.server.url(code, "sub"), login.user, login.password)
             await asyncio.sleep(2.0)  # restored by then
