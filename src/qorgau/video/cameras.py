@@ -18,7 +18,7 @@ from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig
 from qorgau.video.enums import CameraState, RecordingMode, StreamKind
 from qorgau.video.models import CameraGroup, CameraStatus, Segment, VideoCamera
-from qorgau.video.schemas import CameraDetail, CameraRead, StreamStatusRead
+from qorgau.video.schemas import CameraDetail, StreamStatusRead, VideoCameraRead
 
 
 def recorded_codes(session: Session, settings: VideoSettings) -> set[str] | None:
@@ -106,11 +106,11 @@ def statuses(session: Session, ids: Sequence[int]) -> dict[int, list[CameraStatu
 
 
 def to_read(device: Device, group: str, rows: Sequence[CameraStatus], distance_m: float | None = None
-            ) -> CameraRead:
+            ) -> VideoCameraRead:
     streaming = [row for row in rows if live_state(row) is CameraState.STREAMING]
     best = max(streaming, key=lambda row: row.fps_in or 0.0, default=None)
     frames = [row.last_frame_at for row in rows if row.last_frame_at is not None]
-    return CameraRead(
+    return VideoCameraRead(
         code=device.code, name_kk=device.name_kk, name_ru=device.name_ru, purpose=device.purpose, group=group,
         lon=device.lon, lat=device.lat, heading_deg=device.heading_deg, health=Health(device.health),
         lifecycle=Lifecycle(device.lifecycle), simulated=device.simulated, state=camera_state(rows),
@@ -127,7 +127,7 @@ class CameraFilter:
     codes: Collection[str] | None = None  # only these (the cameras near a point)
 
 
-def search(session: Session, where: CameraFilter, *, after: str | None, limit: int) -> list[CameraRead]:
+def search(session: Session, where: CameraFilter, *, after: str | None, limit: int) -> list[VideoCameraRead]:
     """Cameras in service by code after ``after``, at most ``limit`` (state filtered on the status rows)."""
     group = group_expression()
     query = (select(Device, group).outerjoin(VideoCamera, VideoCamera.device_id == Device.id)
@@ -142,7 +142,7 @@ def search(session: Session, where: CameraFilter, *, after: str | None, limit: i
         query = query.where(Device.code.in_(sorted(where.codes)))
     if after is not None:
         query = query.where(Device.code > after)
-    found: list[CameraRead] = []
+    found: list[VideoCameraRead] = []
     batch = max(limit, 200)
     offset = 0
     while len(found) < limit:

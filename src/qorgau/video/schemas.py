@@ -29,7 +29,7 @@ class StreamStatusRead(BaseModel):
                                                                    "video service is not running).")
 
 
-class CameraRead(BaseModel):
+class VideoCameraRead(BaseModel):
     code: str
     name_kk: str
     name_ru: str
@@ -49,11 +49,11 @@ class CameraRead(BaseModel):
 
 
 class CameraPage(BaseModel):
-    items: list[CameraRead]
+    items: list[VideoCameraRead]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null at the end.")
 
 
-class CameraDetail(CameraRead):
+class CameraDetail(VideoCameraRead):
     site_code: str | None
     fov_deg: float | None
     range_m: float | None

@@ -26,8 +26,7 @@ export type IncidentItem = Schemas["IncidentRead"];
 export type IncidentTransition = Schemas["TransitionRead"];
 export type IncidentNote = Schemas["NoteRead"];
 export type IncidentLink = Schemas["LinkRead"];
-// Two server models are named CameraRead (incidents and video): OpenAPI qualifies both with their module.
-export type IncidentCamera = Schemas["qorgau__incidents__schemas__CameraRead"];
+export type IncidentCamera = Schemas["CameraRead"];
 /** One incident with its timeline, notes, links and cameras; the caller only with incidents:write. */
 export type IncidentDetail = Schemas["IncidentDetail"];
 export type IncidentCreate = Schemas["IncidentCreate"];

@@ -2179,7 +2179,7 @@ export interface components {
         /** CameraPage */
         CameraPage: {
             /** Items */
-            items: components["schemas"]["qorgau__video__schemas__CameraRead"][];
+            items: components["schemas"]["VideoCameraRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null at the end.
@@ -2191,6 +2191,23 @@ export interface components {
          * @enum {string}
          */
         CameraPurpose: "public_space" | "yard" | "intersection" | "speed" | "city_entry_anpr" | "social_object" | "police_post" | "situation_center";
+        /** CameraRead */
+        CameraRead: {
+            /** Code */
+            code: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Distance M */
+            distance_m: number;
+            /** Score */
+            score: number;
+        };
         /** CameraSegments */
         CameraSegments: {
             /** Camera */
@@ -2947,7 +2964,7 @@ export interface components {
             /** Links */
             links?: components["schemas"]["LinkRead"][];
             /** Cameras */
-            cameras?: components["schemas"]["qorgau__incidents__schemas__CameraRead"][];
+            cameras?: components["schemas"]["CameraRead"][];
         };
         /**
          * IncidentRead
@@ -4627,6 +4644,46 @@ export interface components {
             /** Problems */
             problems: string[];
         };
+        /** VideoCameraRead */
+        VideoCameraRead: {
+            /** Code */
+            code: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Purpose */
+            purpose: string | null;
+            /**
+             * Group
+             * @description Camera group: who may see it and how long it is kept.
+             */
+            group: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Heading Deg */
+            heading_deg: number | null;
+            health: components["schemas"]["Health"];
+            lifecycle: components["schemas"]["Lifecycle"];
+            /** Simulated */
+            simulated: boolean;
+            /** @description The camera's state: streaming if a stream streams, else the failure of a pulled stream, else idle. */
+            state: components["schemas"]["CameraState"];
+            /**
+             * Fps In
+             * @description Of the streaming stream with the most frames.
+             */
+            fps_in?: number | null;
+            /** Last Frame At */
+            last_frame_at?: string | null;
+            /**
+             * Distance M
+             * @description From the `near` point, when one was given.
+             */
+            distance_m?: number | null;
+        };
         /** VolumeRead */
         VolumeRead: {
             /** Name */
@@ -4728,63 +4785,6 @@ export interface components {
          * @enum {string}
          */
         ZoneKind: "panic" | "duress" | "door" | "window" | "motion" | "fire" | "tamper" | "other";
-        /** CameraRead */
-        qorgau__incidents__schemas__CameraRead: {
-            /** Code */
-            code: string;
-            /** Name Kk */
-            name_kk: string;
-            /** Name Ru */
-            name_ru: string;
-            /** Lon */
-            lon: number;
-            /** Lat */
-            lat: number;
-            /** Distance M */
-            distance_m: number;
-            /** Score */
-            score: number;
-        };
-        /** CameraRead */
-        qorgau__video__schemas__CameraRead: {
-            /** Code */
-            code: string;
-            /** Name Kk */
-            name_kk: string;
-            /** Name Ru */
-            name_ru: string;
-            /** Purpose */
-            purpose: string | null;
-            /**
-             * Group
-             * @description Camera group: who may see it and how long it is kept.
-             */
-            group: string;
-            /** Lon */
-            lon: number;
-            /** Lat */
-            lat: number;
-            /** Heading Deg */
-            heading_deg: number | null;
-            health: components["schemas"]["Health"];
-            lifecycle: components["schemas"]["Lifecycle"];
-            /** Simulated */
-            simulated: boolean;
-            /** @description The camera's state: streaming if a stream streams, else the failure of a pulled stream, else idle. */
-            state: components["schemas"]["CameraState"];
-            /**
-             * Fps In
-             * @description Of the streaming stream with the most frames.
-             */
-            fps_in?: number | null;
-            /** Last Frame At */
-            last_frame_at?: string | null;
-            /**
-             * Distance M
-             * @description From the `near` point, when one was given.
-             */
-            distance_m?: number | null;
-        };
     };
     responses: never;
     parameters: never;

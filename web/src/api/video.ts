@@ -17,7 +17,7 @@ export type RecordingMode = Schemas["RecordingMode"];
 /** The figures a worker reports for one stream of a camera. */
 export type StreamStatus = Schemas["StreamStatusRead"];
 /** A camera of the list: registry data, group, state, frame rate. */
-export type VideoCamera = Schemas["qorgau__video__schemas__CameraRead"];
+export type VideoCamera = Schemas["VideoCameraRead"];
 /** One camera with both streams' figures, recording mode, retention, number of masks. */
 export type VideoCameraDetail = Schemas["CameraDetail"];
 export type CameraPage = Schemas["CameraPage"];
