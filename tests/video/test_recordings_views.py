@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from qorgau.audit.models import AuditRecord
 from qorgau.core.db import Database
 from qorgau.settings import Settings
-from qorgau.video import segments
+from qorgau.video import recordings, segments
 from qorgau.video.models import VideoCamera
 from tests.conftest import login, make_user
 from tests.video.rec_packets import T0, add_camera, make_h264, record
@@ -97,7 +99,8 @@ def test_segment_file_with_range_requests(operator: TestClient, recorded: list[A
     assert operator.get("/api/video/segments/999999").json()["code"] == "video.segment_not_found"
 
 
-def test_a_masked_camera_plays_transcoded(operator: TestClient, recorded: list[Any], app_db: Database) -> None:
+def test_a_masked_camera_plays_transcoded(operator: TestClient, recorded: list[Any], app_db: Database,
+                                         settings: Settings) -> None:
     with app_db.unit_of_work() as session:
         session.add(VideoCamera(device_id=recorded[0].device_id, privacy_masks=[[[0, 0], [0.5, 0], [0.5, 0.5]]],
                                 updated_at=T0))
@@ -105,6 +108,12 @@ def test_a_masked_camera_plays_transcoded(operator: TestClient, recorded: list[A
         "from": _iso(T0), "to": _iso(T0 + timedelta(seconds=3))}).json()["segments"][0]["id"]
     response = operator.get(f"/api/video/segments/{seg_id}")
     assert response.status_code == 200 and response.content[4:8] == b"ftyp"
+    # The transcoded copy is cached, and the storage job's pruning removes it once nobody read it for a while.
+    cache = settings.playback_cache_dir
+    (copy,) = cache.glob("*.mp4")
+    assert recordings.prune_cache(cache, keep_s=3600, now=time.time()) == 0 and copy.exists()
+    os.utime(copy, (time.time() - 7200, time.time() - 7200))
+    assert recordings.prune_cache(cache, keep_s=3600, now=time.time()) == 1 and not copy.exists()
 
 
 def test_playback_is_audited_per_camera(operator: TestClient, recorded: list[Any], app_db: Database) -> None:

@@ -114,6 +114,11 @@ class VideoSettings(CoreSettings):
     def exports_dir(self) -> Path:
         return self.video_dir / "exports"
 
+    @property
+    def playback_cache_dir(self) -> Path:
+        """Transcoded copies of segments (H.265 or masked cameras) served to browsers; pruned by the storage job."""
+        return self.video_dir / "playback-cache"
+
     def workers_count(self) -> int:
         """Worker processes to run: the setting, or one per core."""
         import os

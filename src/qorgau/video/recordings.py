@@ -99,3 +99,17 @@ def playable_file(*, segment: Segment, root: Path, masks: list[list[list[float]]
         transcode_file(source, part, masks=freeze_masks(masks))
         part.replace(target)
     return target
+
+
+def prune_cache(cache: Path, *, keep_s: float, now: float) -> int:
+    """Remove transcoded copies not read for ``keep_s`` seconds (and abandoned ``.part`` files); returns how many."""
+    removed = 0
+    for path in cache.glob("*.mp4*") if cache.is_dir() else ():
+        try:
+            stat = path.stat()
+            if now - max(stat.st_atime, stat.st_mtime) > keep_s:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # a concurrent request renamed or removed it
+    return removed

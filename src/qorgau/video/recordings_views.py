@@ -94,7 +94,7 @@ def segment_file(segment_id: SegmentId, principal: Viewer, db: ReadSession, runt
     if root is None:
         raise NotFound("video.segment_not_found")
     path = recordings.playable_file(segment=segment, root=root, masks=recordings.masks_of(db, segment.device_id),
-                                    cache=settings.video_dir / "playback-cache")
+                                    cache=settings.playback_cache_dir)
     return FileResponse(path, media_type="video/mp4")
 
 

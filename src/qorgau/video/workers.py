@@ -4,18 +4,20 @@ index with the volumes, then every pass applies retention and checks the volumes
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
 from qorgau.core.workers import Periodic
-from qorgau.video import repair, retention, volumes
+from qorgau.video import recordings, repair, retention, volumes
 from qorgau.video.config import VideoSettings
 
 log = logging.getLogger(__name__)
 
 INTERVAL_S = 30.0
 REPAIR_EVERY = 120  # passes between two reconciles after the first (about an hour)
+CACHE_KEEP_S = 3600.0  # a transcoded playback copy not read for an hour is deleted (it is made again on demand)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class StorageJob:
         with self.db.unit_of_work() as session:
             rows = volumes.check(session=session, specs=specs)
             states = {row.name: row.state for row in rows}
+        recordings.prune_cache(self.settings.playback_cache_dir, keep_s=CACHE_KEEP_S, now=time.time())
         return StoragePass(deleted=removed, deleted_bytes=deleted.bytes, states=states, repair=report)
 
 
