@@ -225,13 +225,18 @@ class Source:
     def _open(self, url: str) -> Any:
         settings = self.settings
         options: dict[str, str] = {}
+        timeout: tuple[float, float] | None = (settings.video_connect_timeout_s, settings.video_no_video_after_s)
         if urlsplit(url).scheme in {"rtsp", "rtsps"}:
             options["rtsp_transport"] = settings.video_rtsp_transport
-            options["timeout"] = str(int(settings.video_connect_timeout_s * 1_000_000))  # socket I/O, µs
+            # FFmpeg's own socket timeout (µs) bounds every connect and read, so PyAV's Python-level timeout is
+            # left out: its interrupt callback takes the GIL at each of FFmpeg's I/O polls, about half a recording
+            # worker's CPU with dozens of cameras (bench/results/video_record.md).
+            wait_s = min(settings.video_connect_timeout_s, settings.video_no_video_after_s)
+            options["timeout"] = str(int(wait_s * 1_000_000))
+            timeout = None
         full = credentialed_url(url, self.camera.username, self.camera.password)
         try:
-            return av.open(full, options=options,
-                           timeout=(settings.video_connect_timeout_s, settings.video_no_video_after_s))
+            return av.open(full, options=options, timeout=timeout)
         except (av.error.HTTPUnauthorizedError, av.error.HTTPForbiddenError) as exc:
             raise AuthRefused(f"refused the credentials ({type(exc).__name__.removeprefix('HTTP')})") from None
         except av.error.FFmpegError as exc:
@@ -358,7 +363,7 @@ def _packets(container: Any, video: Any, *, loop: bool) -> Iterator[Any]:
             for packet in container.demux(video):
                 if packet.size:  # size 0: the demuxer's flush packet at the end
                     yield packet
-        except av.error.ExitError:
+        except (av.error.ExitError, av.error.TimeoutError):
             raise _NoVideo("no frame within the read timeout") from None
         if not loop:
             return
