@@ -44,6 +44,17 @@ def children(pid: int) -> list[int]:
     return found
 
 
+DEMO_HELPERS = 4  # the broker, the server, the video supervisor and the simulator's RTSP server
+
+
+def demo_helpers(pid: int, timeout_s: float = 20.0) -> list[int]:
+    """The demo's helper processes once all have started (the RTSP server comes with the simulator, a bit later)."""
+    deadline = time.monotonic() + timeout_s
+    while len(found := children(pid)) < DEMO_HELPERS and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
 def running(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie."""
     try:

@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from tests.processes import (
+    DEMO_HELPERS,
     Demo,
-    children,
     copy_demo_data,
+    demo_helpers,
     interrupt_group,
     running,
     seed_demo_data,
@@ -43,9 +44,9 @@ def _started(template: Path, tmp_path: Path) -> tuple[Demo, list[int]]:
     demo = start_demo(var, url, tmp_path, "--intensity", "3", "--duty-officer", "0")
     try:
         wait_active(demo)
-        helpers = children(demo.process.pid)
-        assert len(helpers) == 3, (f"expected the broker, the server and the video supervisor, found {helpers}\n"
-                                   f"{demo.logs()}")
+        helpers = demo_helpers(demo.process.pid)
+        assert len(helpers) == DEMO_HELPERS, (f"expected the broker, the server, the video supervisor and the RTSP "
+                                              f"server, found {helpers}\n{demo.logs()}")
     except BaseException:
         stop_within(demo.process, lambda: os.killpg(demo.process.pid, signal.SIGKILL))
         raise
@@ -53,7 +54,7 @@ def _started(template: Path, tmp_path: Path) -> tuple[Demo, list[int]]:
 
 
 def _server_of(demo: Demo, helpers: list[int]) -> int:
-    (server,) = [pid for pid in helpers if "serve" in Path(f"/proc/{pid}/cmdline").read_text()]
+    (server,) = [pid for pid in helpers if "serve" in Path(f"/proc/{pid}/cmdline").read_text().split("\0")]
     return server
 
 
@@ -79,7 +80,11 @@ def test_a_stop_signal_ends_the_run_and_everything_with_it(template: Path, tmp_p
 
 def test_the_run_ends_when_its_server_dies(template: Path, tmp_path: Path) -> None:
     demo, helpers = _started(template, tmp_path)
-    server = _server_of(demo, helpers)
+    try:
+        server = _server_of(demo, helpers)
+    except BaseException:
+        stop_within(demo.process, lambda: os.killpg(demo.process.pid, signal.SIGKILL))
+        raise
     code, took = stop_within(demo.process, lambda: os.kill(server, signal.SIGKILL))
     assert code == 1 and took < STOP_BOUND_S, f"exit {code} after {took:.1f} s\n{demo.logs()}"
     assert demo.summary()["ended_by"].startswith("the server exited with code -9")

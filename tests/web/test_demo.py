@@ -17,8 +17,9 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, ROOT
 from tests.processes import (
+    DEMO_HELPERS,
     Demo,
-    children,
+    demo_helpers,
     interrupt_group,
     seed_demo_data,
     start_demo,
@@ -116,9 +117,9 @@ def test_the_demo_comes_alive_on_the_desks(page: Page, demo: Running) -> None:
 def test_ctrl_c_stops_the_demo_with_its_summary(demo: Running) -> None:
     time.sleep(max(0.0, demo.active_since + MIN_RUN_S - time.monotonic()))
     process = demo.demo.process
-    helpers = children(process.pid)  # the broker, the server and the video supervisor
+    helpers = demo_helpers(process.pid)
     with explained(demo.demo):
-        assert len(helpers) == 3, helpers
+        assert len(helpers) == DEMO_HELPERS, helpers
         code, took = stop_within(process, interrupt_group(process))
         assert code == 0, f"qorgau demo ended with {code} after Ctrl-C (None: killed after {took:.0f} s)"
         summary = demo.demo.summary()
