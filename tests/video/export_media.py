@@ -1,21 +1,20 @@
-"""Recordings for the export tests: a real H.264 clip remuxed into fragmented MP4 segment files with index rows,
-the way the recorder writes them (each segment starts at a key frame, pts from 0, `<code>/YYYY/MM/DD/HH/<ms>.mp4`)."""
+"""Recordings for the export tests: a real H.264 clip recorded by the product's Recorder into fragmented MP4 segment
+files (each starts at a key frame, pts from 0, `<code>/YYYY/MM/DD/HH/<ms>.mp4`), with their index rows."""
 
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime, timedelta
-from fractions import Fraction
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import av
 
 from qorgau.core.db import Database
-from qorgau.core.time import utcnow
-from qorgau.video.enums import StreamKind
+from qorgau.video import segments
 from qorgau.video.models import Segment
 from tests.conftest import SHARED
+from tests.video import rec_packets
 
 T0 = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
 FPS = 25
@@ -32,46 +31,11 @@ def make_h264(target: Path, *, seconds: float = 8.0) -> Path:
 
 def record(clip: Path, volume_root: Path, db: Database, *, device_id: int, code: str, wall0: datetime = T0,
            segment_s: float = 2.0, volume: str = "local") -> list[Segment]:
-    """Remux ``clip`` into segments starting at ``wall0`` and index them; returns the index rows."""
-    written: list[dict[str, Any]] = []
-    with av.open(str(clip)) as source:
-        stream = source.streams.video[0]
-        time_base = Fraction(stream.time_base or Fraction(1, 90000))
-        out: Any = None
-        first = 0
-        for packet in source.demux(stream):
-            if packet.dts is None or packet.pts is None:
-                continue
-            if packet.is_keyframe and (out is None or (packet.pts - first) * time_base >= segment_s):
-                if out is not None:
-                    out[0].close()
-                    written.append(out[2])
-                first = packet.pts
-                start = wall0 + timedelta(seconds=float(first * time_base))
-                rel = Path(code) / start.strftime("%Y/%m/%d/%H") / f"{int(start.timestamp() * 1000)}.mp4"
-                (volume_root / rel).parent.mkdir(parents=True, exist_ok=True)
-                container = av.open(str(volume_root / rel), "w", format="mp4",
-                                    options={"movflags": "frag_keyframe+empty_moov+default_base_moof"})
-                out = (container, container.add_stream_from_template(stream),
-                       {"path": str(rel), "start_at": start, "frames": 0, "bytes": 0})
-            end = wall0 + timedelta(seconds=float((packet.pts + (packet.duration or 0)) * time_base))
-            packet.pts, packet.dts = packet.pts - first, packet.dts - first
-            packet.stream = out[1]
-            out[0].mux(packet)
-            out[2]["frames"] += 1
-            out[2]["end_at"] = end
-        out[0].close()
-        written.append(out[2])
-        width, height = stream.codec_context.width, stream.codec_context.height
-    rows = []
+    """Record ``clip`` with the product's Recorder from ``wall0`` and index its segments; returns the index rows."""
+    closed = rec_packets.record(clip, volume_root, device_id=device_id, code=code, wall0=wall0, volume=volume,
+                                segment_s=segment_s)
     with db.unit_of_work() as session:
-        for item in written:
-            row = Segment(device_id=device_id, stream=StreamKind.MAIN.value, volume=volume, path=item["path"],
-                          start_at=item["start_at"], end_at=item["end_at"],
-                          bytes=(volume_root / item["path"]).stat().st_size, frames=item["frames"], codec="h264",
-                          width=width, height=height, created_at=utcnow())
-            session.add(row)
-            rows.append(row)
+        rows = [segments.insert(session=session, closed=item) for item in closed]
         session.flush()
         session.expunge_all()
     return rows
