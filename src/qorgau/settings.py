@@ -31,8 +31,8 @@ PARTS: tuple[type[CoreSettings], ...] = (
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(VideoSettings, AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings,
-               MqttSettings, Dc09Settings):
+class Settings(VideoSettings, AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings,
+               SipSettings, MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 
 
@@ -81,7 +81,7 @@ def with_reference(text: str) -> str:
 
 
 def _default(field: FieldInfo) -> str:
-    value = field.default
+    value = field.get_default(call_default_factory=True)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -90,7 +90,7 @@ def _default(field: FieldInfo) -> str:
         shown = str(int(value))
     elif isinstance(value, Path) and not value.is_absolute():
         shown = f"./{value}"
-    elif isinstance(value, dict):
+    elif isinstance(value, dict | list):
         shown = json.dumps(value)
     else:
         shown = str(value)
