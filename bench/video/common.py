@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from qorgau.core.processes import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIPS = ROOT.parent / "shared" / "data" / "video"
 RESULTS = ROOT / "bench" / "results"
@@ -82,13 +84,8 @@ def wait_port(port: int, process: subprocess.Popen[Any], timeout_s: float = 30) 
 
 
 def stop(process: subprocess.Popen[Any], timeout_s: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """SIGTERM, then SIGKILL after ``timeout_s`` (the product's own helper, with the benchmarks' shorter wait)."""
+    stop_process(process, timeout_s=timeout_s)
 
 
 @contextmanager

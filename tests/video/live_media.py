@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,38 +10,16 @@ import av
 
 from qorgau.video.contracts import EncodedPacket, PacketSink, StreamInfo
 from qorgau.video.enums import StreamKind
+from tests.video.rec_packets import T0, source
+from tests.video.rec_packets import make_clip as make_clip  # the live tests' clips
 
-CLIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "road-640x360.avi"
-T0 = datetime(2026, 12, 7, 4, 0, 0, tzinfo=UTC)
-
-
-def make_clip(path: Path, *, seconds: float = 3.0, gop: int = 10, codec: str = "libx264",
-              container: str | None = None) -> Path:
-    """A clip from the shared MPEG-4 road video: no B-frames, a key frame every ``gop`` frames."""
-    args = ["/usr/bin/ffmpeg", "-v", "error", "-y", "-i", str(CLIP), "-t", str(seconds), "-an", "-c:v", codec,
-            "-preset", "ultrafast", "-g", str(gop), "-bf", "0", "-pix_fmt", "yuv420p"]
-    if codec == "libx265":
-        args += ["-x265-params", f"keyint={gop}:min-keyint={gop}:bframes=0:log-level=error", "-tag:v", "hvc1"]
-    if container:
-        args += ["-f", container]
-    subprocess.run([*args, str(path)], check=True, timeout=60)
-    return path
+__all__ = ["ManualHub", "decode_all", "make_clip", "read_packets"]
 
 
 def read_packets(path: Path) -> tuple[StreamInfo, list[EncodedPacket]]:
     """The file's stream format and packets, as a camera stream would deliver them (template not kept open)."""
-    container: Any = av.open(str(path))
-    with container:
-        stream = container.streams.video[0]
-        tb = stream.time_base
-        info = StreamInfo(codec=stream.codec_context.name, width=stream.codec_context.width,
-                          height=stream.codec_context.height, time_base=tb,
-                          extradata=stream.codec_context.extradata, fps=float(stream.average_rate or 0) or None,
-                          template=None)
-        packets = [EncodedPacket(data=bytes(p), pts=p.pts, dts=p.dts, duration=p.duration or 0,
-                                 keyframe=p.is_keyframe, wall=T0 + timedelta(seconds=float(p.pts * tb)))
-                   for p in container.demux(stream) if p.size]
-    return info, packets
+    with source(path, wall0=T0) as src:
+        return replace(src.info, template=None), src.packets
 
 
 def decode_all(data: bytes, tmp: Path) -> list[Any]:

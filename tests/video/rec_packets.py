@@ -19,14 +19,22 @@ CLIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "video" / "road
 T0 = datetime(2026, 12, 7, 4, 0, 0, tzinfo=UTC)
 
 
+def make_clip(path: Path, *, seconds: float = 3.0, gop: int = 10, codec: str = "libx264",
+              container: str | None = None) -> Path:
+    """A clip from the shared MPEG-4 road video: no B-frames, a key frame every ``gop`` frames."""
+    args = ["/usr/bin/ffmpeg", "-v", "error", "-y", "-i", str(CLIP), "-t", str(seconds), "-an", "-c:v", codec,
+            "-preset", "ultrafast", "-g", str(gop), "-bf", "0", "-pix_fmt", "yuv420p"]
+    if codec == "libx265":
+        args += ["-x265-params", f"keyint={gop}:min-keyint={gop}:bframes=0:log-level=error", "-tag:v", "hvc1"]
+    if container:
+        args += ["-f", container]
+    subprocess.run([*args, str(path)], check=True, timeout=60)
+    return path
+
+
 def make_h264(path: Path, *, seconds: float = 12.0, gop: int = 15) -> Path:
     """An H.264 MP4 (no B-frames, a key frame every ``gop`` frames) from the shared MPEG-4 clip."""
-    subprocess.run(
-        ["/usr/bin/ffmpeg", "-v", "error", "-y", "-i", str(CLIP), "-t", str(seconds), "-an", "-c:v", "libx264",
-         "-preset", "ultrafast", "-g", str(gop), "-bf", "0", "-pix_fmt", "yuv420p", str(path)],
-        check=True, timeout=60,
-    )
-    return path
+    return make_clip(path, seconds=seconds, gop=gop)
 
 
 @dataclass
