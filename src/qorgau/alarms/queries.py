@@ -1,4 +1,4 @@
-"""The alarm queue: by priority (1 first), then age, then id; keyset pages that stay stable as alarms arrive."""
+"""The alarm queue (by priority, 1 first, then age, then id) and the history of closed alarms; keyset pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from qorgau.alarms.enums import OPEN_STATES, AlarmState
@@ -65,3 +65,73 @@ def page(session: Session, *, where: QueueFilter, after: After | None, limit: in
             and_(Alarm.priority == after.priority, Alarm.first_at == after.first_at, Alarm.id > after.id),
         ))
     return session.scalars(query.order_by(Alarm.priority, Alarm.first_at, Alarm.id).limit(limit)).all()
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Closed alarms: ``text`` matches codes, kind, rule, people and notes, or the names of sites it names."""
+
+    text: str | None = None
+    site_codes: Sequence[str] = ()  # sites whose names match ``text`` (looked up in the registry by the caller)
+    kinds: Sequence[str] = ()
+    max_priority: int | None = None
+    site: str | None = None
+    resolutions: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def history_cursor(alarm: Alarm) -> str:
+    closed = alarm.resolved_at or alarm.last_at  # the history holds resolved alarms only
+    return encode_cursor([closed.isoformat(), alarm.id])
+
+
+def parse_history_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    value: Any = decode_cursor(cursor)
+    if value is None:
+        return None
+    try:
+        resolved_at, alarm_id = value
+        after = datetime.fromisoformat(resolved_at), int(alarm_id)
+    except (TypeError, ValueError) as exc:
+        raise QorgauError("request.bad_cursor", status=400) from exc
+    if after[0].tzinfo is None:
+        raise QorgauError("request.bad_cursor", status=400)
+    return after
+
+
+def _like(text: str) -> str:
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def history(session: Session, *, where: HistoryFilter, after: tuple[datetime, int] | None,
+            limit: int) -> Sequence[Alarm]:
+    """Resolved alarms, the latest closed first; keyset pages on (resolved_at, id)."""
+    query = select(Alarm).where(Alarm.state == str(AlarmState.RESOLVED), Alarm.resolved_at.is_not(None))
+    if where.text and where.text.strip():
+        pattern = _like(where.text)
+        matches: list[ColumnElement[bool]] = [func.lower(column).like(pattern, escape="\\") for column in (
+            Alarm.device_code, Alarm.site_code, Alarm.kind, Alarm.rule_code, Alarm.signal, Alarm.resolution_note,
+            Alarm.acknowledged_by_name, Alarm.resolved_by_name)]
+        if where.site_codes:
+            matches.append(Alarm.site_code.in_(list(where.site_codes)))
+        if where.text.strip().isdigit():
+            matches.append(Alarm.id == int(where.text.strip()))
+        query = query.where(or_(*matches))
+    if where.kinds:
+        query = query.where(Alarm.kind.in_(list(where.kinds)))
+    if where.max_priority is not None:
+        query = query.where(Alarm.priority <= where.max_priority)
+    if where.site:
+        query = query.where(Alarm.site_code == where.site.strip().upper())
+    if where.resolutions:
+        query = query.where(Alarm.resolution.in_(list(where.resolutions)))
+    if where.since is not None:
+        query = query.where(Alarm.resolved_at >= where.since)
+    if where.until is not None:
+        query = query.where(Alarm.resolved_at < where.until)
+    if after is not None:
+        query = query.where(or_(Alarm.resolved_at < after[0],
+                                and_(Alarm.resolved_at == after[0], Alarm.id < after[1])))
+    return session.scalars(query.order_by(Alarm.resolved_at.desc(), Alarm.id.desc()).limit(limit)).all()

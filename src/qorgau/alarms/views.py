@@ -1,14 +1,15 @@
-"""HTTP routes of the alarm desk: the queue, one alarm, acknowledge, resolve, procedure steps, rules, config."""
+"""HTTP routes of the alarm desk: the queue, the closed alarms (history), one alarm, handling, rules, config."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from qorgau.alarms import present, queries, rulebook, service
 from qorgau.alarms.config import AlarmsConfig, AlarmsSettings
-from qorgau.alarms.enums import OPEN_STATES, AlarmState
+from qorgau.alarms.enums import OPEN_STATES, AlarmState, Resolution
 from qorgau.alarms.schemas import (
     AlarmDetail,
     AlarmRead,
@@ -24,7 +25,9 @@ from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.pagination import DEFAULT_LIMIT, Page
+from qorgau.core.time import as_utc
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession
+from qorgau.devices import sites
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
 Reader = Annotated[Principal, Require(Permission.ALARMS_READ)]
@@ -51,6 +54,30 @@ def list_alarms(
     config = _config(runtime)
     items = [present.to_read(a, config) for a in rows[:limit]]
     return Page(items=items, next_cursor=queries.cursor_of(rows[limit - 1]) if len(rows) > limit else None)
+
+
+@router.get("/history", response_model=Page[AlarmRead])
+def alarm_history(
+    _: Reader, db: ReadSession, runtime: AppRuntime,
+    q: Annotated[str | None, Query(max_length=100, description="Text in codes, kind, people, notes or site names; "
+                                                             "a number finds that alarm.")] = None,
+    kind: Annotated[list[str] | None, Query()] = None,
+    max_priority: Annotated[int | None, Query(ge=1, le=255)] = None,
+    site: Annotated[str | None, Query(max_length=32)] = None,
+    resolution: Annotated[list[Resolution] | None, Query()] = None,
+    start: Annotated[datetime | None, Query(alias="from", description="Closed at or after.")] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="Closed before.")] = None,
+    cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
+) -> Page[AlarmRead]:
+    """Closed alarms, the latest first, searched and filtered on the server."""
+    site_codes = [s.code for s in sites.page(db, text=q, after=None, limit=50)] if q and q.strip() else []
+    where = queries.HistoryFilter(text=q, site_codes=site_codes, kinds=kind or (), max_priority=max_priority,
+                                  site=site, resolutions=[str(r) for r in resolution or ()],
+                                  since=as_utc(start) if start else None, until=as_utc(end) if end else None)
+    rows = queries.history(db, where=where, after=queries.parse_history_cursor(cursor), limit=limit + 1)
+    config = _config(runtime)
+    items = [present.to_read(a, config) for a in rows[:limit]]
+    return Page(items=items, next_cursor=queries.history_cursor(rows[limit - 1]) if len(rows) > limit else None)
 
 
 @router.get("/config", response_model=DeskConfig)
