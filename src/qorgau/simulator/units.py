@@ -64,16 +64,23 @@ class Path:
         return self.length / self.seconds if self.seconds > 0 else 0.0
 
     def position(self, now: float) -> tuple[Point, float, bool]:
-        """Where on the route, the heading, and whether the end is reached."""
-        if self.length <= 0 or len(self.points) < 2:
-            return self.points[-1], 0.0, True
-        travelled = min(self.length, (now - self.started) * self.speed_ms)
+        """Where on the route, the heading, and whether the end is reached.
+
+        The end is reached when the route's time is up, not when the distance walked along the legs adds up to
+        the length: that sum rounds either way, and a crew whose last leg came out a hair longer stood at the
+        scene "en route" for good. A route without length (standing still) lasts its time too.
+        """
+        elapsed = now - self.started
+        if elapsed >= self.seconds or self.length <= 0 or len(self.points) < 2:
+            last = heading(self.points[-2], self.points[-1]) if self.length > 0 and len(self.points) > 1 else 0.0
+            return self.points[-1], last, elapsed >= self.seconds
+        travelled = elapsed * self.speed_ms
         for (a, b), leg in zip(zip(self.points, self.points[1:], strict=False), self.legs, strict=False):
             if travelled <= leg and leg > 0:
                 f = travelled / leg
                 return (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f), heading(a, b), False
             travelled -= leg
-        return self.points[-1], heading(self.points[-2], self.points[-1]), True
+        return self.points[-1], heading(self.points[-2], self.points[-1]), False
 
 
 class UnitAgent:
