@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from qorgau.audit import service as audit
 from qorgau.auth import service as auth_service
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
@@ -15,7 +16,7 @@ from qorgau.core.errors import QorgauError
 from qorgau.core.pagination import Page
 from qorgau.core.runtime import Runtime
 from qorgau.core.time import utcnow
-from qorgau.core.web import AppRuntime, DbSession, IdPath, ReadSession
+from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, ReadSession
 from qorgau.incidents import service as incident_service
 from qorgau.incidents.present import detail
 from qorgau.incidents.schemas import NoteIn, NoteRead
@@ -65,10 +66,14 @@ def board(_: Reader, db: ReadSession, runtime: AppRuntime, kind: Annotated[list[
 
 
 @router.post("/units", response_model=UnitRead, status_code=201)
-def create_unit(body: UnitCreate, principal: Writer, db: DbSession, runtime: AppRuntime) -> UnitRead:
+def create_unit(body: UnitCreate, principal: Writer, db: DbSession, runtime: AppRuntime,
+                source: ClientSource) -> UnitRead:
     if principal.simulated_only:  # the simulator's role: simulated units, crewed by its own accounts
         principal.confine(simulated=body.simulated and auth_service.all_simulated(db, body.members))
-    return _unit(db, service.create(db, unit_in=body, ctx=principal.context()), runtime)
+    unit = service.create(db, unit_in=body, ctx=principal.context())
+    audit.record(db, action="units.create", actor=principal.actor(source), target_type="unit", target_id=unit.code,
+                 details={"kind": unit.kind, "members": body.members})
+    return _unit(db, unit, runtime)
 
 
 @router.get("/units/{code}", response_model=UnitRead)
@@ -77,14 +82,23 @@ def get_unit(code: str, _: Reader, db: ReadSession, runtime: AppRuntime) -> Unit
 
 
 @router.patch("/units/{code}", response_model=UnitRead)
-def update_unit(code: str, body: UnitPatch, principal: Writer, db: DbSession, runtime: AppRuntime) -> UnitRead:
+def update_unit(code: str, body: UnitPatch, principal: Writer, db: DbSession, runtime: AppRuntime,
+                source: ClientSource) -> UnitRead:
     """Change a unit: name, МОП, crew, trackers, in service, or status by hand (available, busy, off duty)."""
+    crew_before = service.members(db, service.get(db, code).id) if body.members is not None else None
     if principal.simulated_only:  # the simulator's role: its own units, and only its own accounts join a crew
         unit = service.get(db, code)
         joining = set(body.members or ()) - set(service.members(db, unit.id))
         principal.confine(simulated=unit.simulated and body.simulated is not False
                           and auth_service.all_simulated(db, joining))
-    return _unit(db, service.update(db, code=code, patch=body, ctx=principal.context()), runtime)
+    unit = service.update(db, code=code, patch=body, ctx=principal.context())
+    # Audited: who bound which accounts to a unit (a crew member reads that unit's assignments).
+    changes: dict[str, object] = {"fields": sorted(body.model_dump(exclude_unset=True))}
+    if crew_before is not None:
+        changes.update(members_before=sorted(crew_before), members=sorted(set(body.members or ())))
+    audit.record(db, action="units.update", actor=principal.actor(source), target_type="unit", target_id=unit.code,
+                 details=changes)
+    return _unit(db, unit, runtime)
 
 
 def _crew_unit(db: Session, principal: Principal) -> int | None:
