@@ -1,29 +1,31 @@
-"""Unit recommendation over 100 units on the district drive network, beside one networkx Dijkstra per unit.
+"""Unit recommendation over 100 units on the district drive network, beside two networkx baselines.
 
 The generated Aksai / Burlinsky district model is built in memory (`qorgau.city.aksai.build`). 100 patrol cars
 stand on random drivable nodes of the whole district; each query is an incident at another random node. Qorgau's
-`recommend` runs one reverse Dijkstra (scipy, transposed graph) and returns the best 5 with ETA and route; the
-baseline runs `networkx.dijkstra_path_length` from each unit to the incident (100 runs per query), with the same
-weights. The run fails if the best unit's ETA of the two ever differs. Results go to
-bench/results/dispatch_recommend.json and .md with the machine noted.
+`recommend` runs one reverse Dijkstra (scipy, transposed graph) and returns the best 5 with ETA and route. Two
+baselines with the same weights, in the same interleaved rounds (`bench/harness.py`):
+- networkx, one Dijkstra per unit (`dijkstra_path_length` from each unit to the incident: 100 searches a query),
+  what a naive dispatcher does;
+- networkx, one Dijkstra from the incident over the reversed graph (`single_source_dijkstra_path_length`): the
+  same algorithm as Qorgau's, so this one compares implementations, the per-unit one compares algorithms.
+The run fails if the best unit's ETA ever differs between them. Results: bench/results/dispatch_recommend.json|md.
 
-Usage: .venv/bin/python bench/dispatch_recommend.py [--units 100] [--queries 500] [--baseline-queries 30]
-(networkx is a development dependency: `pip install networkx`.)
+Usage: .venv/bin/python bench/dispatch_recommend.py [--units 100] [--queries 300] [--baseline-queries 20]
+    [--rounds 3]   (networkx is a development dependency)
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+import harness
 import networkx as nx
 import numpy as np
-from event_latency import machine, percentiles
 
 from qorgau.city.aksai import build
 from qorgau.city.enums import Mode
@@ -31,7 +33,7 @@ from qorgau.city.graph import CityGraph
 from qorgau.units.enums import UnitKind
 from qorgau.units.recommend import Candidate, recommend
 
-ROOT = Path(__file__).resolve().parents[1]
+OURS, PER_UNIT, ONE_SEARCH = "recommend", "networkx_per_unit", "networkx_one_dijkstra"
 
 
 def district_graph() -> CityGraph:
@@ -55,9 +57,11 @@ def nx_graph(graph: CityGraph) -> nx.DiGraph:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=100)
-    parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--baseline-queries", type=int, default=30)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--baseline-queries", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    run = harness.Run("dispatch_recommend")
     rng = random.Random(102)
     graph = district_graph()
     drive = graph.modes[Mode.DRIVE]
@@ -69,51 +73,66 @@ def main() -> None:
 
     units = [Candidate(f"PC-{k:03d}", UnitKind.PATROL_CAR, *point(rng.choice(nodes)), now)
              for k in range(args.units)]
-    targets = [point(rng.choice(nodes)) for _ in range(args.queries)]
+    targets = [point(rng.choice(nodes)) for _ in range(args.queries * args.rounds)]
     recommend(graph, targets[0], units, now=now, stale_s=120, lost_s=1800)  # warm-up (imports, caches)
-    ours, best = [], []
-    for target in targets:
-        start = time.perf_counter()
-        found = recommend(graph, target, units, now=now, stale_s=120, lost_s=1800, limit=5)
-        ours.append((time.perf_counter() - start) * 1000)
-        best.append(found[0].eta_s)
     g = nx_graph(graph)
+    reversed_g = g.reverse(copy=True)
     unit_nodes = [int(n) for n in graph.snap([u.lon for u in units], [u.lat for u in units], Mode.DRIVE)[0]]
-    baseline = []
-    for k, target in enumerate(targets[:args.baseline_queries]):
-        (goal,), _ = graph.snap(target[0], target[1], Mode.DRIVE)
-        start = time.perf_counter()
-        times = []
+    best: dict[int, float] = {}
+
+    def queries(r: int, count: int) -> list[int]:
+        return list(range(r * args.queries, r * args.queries + count))
+
+    def timed(r: int, count: int, one: Callable[[int], float]) -> dict[str, Any]:
+        samples = []
+        for k in queries(r, count):
+            start = time.perf_counter()
+            eta = one(k)
+            samples.append((time.perf_counter() - start) * 1000)
+            if k in best and not np.isclose(eta, best[k], atol=1e-6):  # both snap onto nodes: no access legs
+                raise SystemExit(f"query {k}: best ETA {eta} s here, {best[k]} s in another case")
+            best[k] = eta
+        return {"queries": len(samples), "units": args.units, **harness.percentiles(samples, digits=3)}
+
+    def ours(k: int) -> float:
+        return recommend(graph, targets[k], units, now=now, stale_s=120, lost_s=1800, limit=5)[0].eta_s
+
+    def goal(k: int) -> int:
+        (node,), _ = graph.snap(targets[k][0], targets[k][1], Mode.DRIVE)
+        return int(node)
+
+    def per_unit(k: int) -> float:
+        target, times = goal(k), []
         for node in unit_nodes:
             try:
-                times.append(nx.dijkstra_path_length(g, node, int(goal)))
+                times.append(float(nx.dijkstra_path_length(g, node, target)))
             except nx.NetworkXNoPath:
                 times.append(float("inf"))
-        baseline.append((time.perf_counter() - start) * 1000)
-        if not np.isclose(min(times), best[k], atol=1e-6):  # both snap exactly onto nodes: no access legs
-            raise SystemExit(f"query {k}: networkx best {min(times)} s, recommend {best[k]} s")
-    rows: list[dict[str, Any]] = [
-        {"method": "recommend (one reverse Dijkstra, scipy) + top-5 routes", "queries": len(ours),
-         **percentiles(ours, digits=3)},
-        {"method": "baseline: networkx Dijkstra per unit", "queries": len(baseline),
-         **percentiles(baseline, digits=1)},
-    ]
-    result = {"machine": machine(), "run_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "units": args.units, "drive_nodes": len(nodes), "drive_edges": graph.edge_count(Mode.DRIVE),
-              "rows": rows}
-    out = ROOT / "bench" / "results"
-    (out / "dispatch_recommend.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    lines = ["# Unit recommendation over the district drive network", "",
-             f"Machine: {result['machine']}  ",
-             f"Run: {result['run_at']}; {args.units} patrol cars on random drivable nodes of the generated Aksai / "
-             f"Burlinsky district model ({result['drive_nodes']} routable nodes, {result['drive_edges']} directed "
-             "drive edges); each query an incident at another random node, in-process (no HTTP). The best unit's "
-             "ETA equals networkx's on every baseline query.", "",
-             "| method | queries | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['method']} | {r['queries']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |"
-              for r in rows]
-    (out / "dispatch_recommend.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+        return min(times)
+
+    def one_search(k: int) -> float:
+        reach = nx.single_source_dijkstra_path_length(reversed_g, goal(k))
+        return min(float(reach.get(node, float("inf"))) for node in unit_nodes)
+
+    rounds = harness.interleave({OURS: lambda r: timed(r, args.queries, ours),
+                                 PER_UNIT: lambda r: timed(r, args.baseline_queries, per_unit),
+                                 ONE_SEARCH: lambda r: timed(r, args.baseline_queries, one_search)},
+                                rounds=args.rounds)
+    cases = harness.summarise(rounds, baseline=ONE_SEARCH, metric="p99_ms")
+    cases[OURS]["ratio_to_per_unit"] = harness.ratio(rounds[OURS], rounds[PER_UNIT], "p99_ms")
+    cases["network"] = {"drive_nodes": len(nodes), "drive_edges": graph.edge_count(Mode.DRIVE)}
+    m = {name: cases[name]["median"] for name in (OURS, PER_UNIT, ONE_SEARCH)}
+    row = harness.readme_row(
+        f"`bench/dispatch_recommend.py`: best units among {args.units} on the district drive network "
+        f"({len(nodes):,} nodes), in process",
+        result=f"p99 {harness.ms(m[OURS]['p99_ms'])} (one reverse Dijkstra, scipy, + top-5 routes)",
+        baseline=f"networkx, one Dijkstra from the incident on the reversed graph (the same algorithm): p99 "
+                 f"{harness.ms(m[ONE_SEARCH]['p99_ms'])}; networkx, one Dijkstra per unit (a different algorithm): "
+                 f"p99 {harness.ms(m[PER_UNIT]['p99_ms'])}",
+        target="p99 < 10 ms", met=m[OURS]["p99_ms"] < 10)
+    path = harness.write_result("dispatch_recommend", run.finish(cases=cases, readme=[row]),
+                                notes="Every query's best ETA is the same in all three cases (else the run stops).")
+    print(path.with_suffix(".md").read_text())
 
 
 if __name__ == "__main__":

@@ -243,8 +243,8 @@ def markdown(data: Mapping[str, Any], *, notes: str = "") -> str:
     for name, case in data["cases"].items():
         if not isinstance(case, Mapping):
             continue
-        med = case.get("median", {})
-        figures = ", ".join(f"{k} {v:g}" for k, v in med.items()) if isinstance(med, Mapping) else ""
+        med = case.get("median", case)  # an entry without rounds holds the run's parameters
+        figures = ", ".join(f"{k} {v:g}" for k, v in med.items() if isinstance(v, int | float))
         r = case.get("ratio")
         lines.append(f"| {name} | {figures} | {times(r) + ' of ' + r['metric'] if r else '—'} |")
     return "\n".join(lines) + "\n"
