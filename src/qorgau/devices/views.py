@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 from starlette.requests import Request
 
+from qorgau.audit import service as audit
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
@@ -182,6 +183,9 @@ def update_device(code: str, body: DevicePatch, principal: Writer, db: DbSession
     """Change a device; fields left out keep their values, null clears an optional one."""
     principal.confine(simulated=service.get(db, code).simulated and body.simulated is not False)
     device = service.update(db, code=code, patch=body, actor=principal.actor(source), ctx=principal.context())
+    # Which fields changed hands is audited here; a credential change has its own record (devices.credentials_change).
+    audit.record(db, action="devices.update", actor=principal.actor(source), target_type="device",
+                 target_id=device.code, details={"fields": sorted(body.model_dump(exclude_unset=True))})
     return service.to_read(device)
 
 
@@ -216,9 +220,11 @@ def list_sites(_: Reader, db: ReadSession, kind: Annotated[list[SiteKind] | None
 
 
 @router.post("/sites", response_model=SiteRead, status_code=201)
-def create_site(body: SiteFields, principal: Writer, db: DbSession) -> SiteRead:
+def create_site(body: SiteFields, principal: Writer, db: DbSession, source: ClientSource) -> SiteRead:
     principal.confine(simulated=False)  # sites are never simulated
-    return SiteRead.model_validate(sites.create(db, body))
+    site = sites.create(db, body)
+    audit.record(db, action="sites.create", actor=principal.actor(source), target_type="site", target_id=site.code)
+    return SiteRead.model_validate(site)
 
 
 @router.get("/sites/{code}", response_model=SiteRead)
@@ -227,6 +233,9 @@ def get_site(code: str, _: Reader, db: ReadSession) -> SiteRead:
 
 
 @router.patch("/sites/{code}", response_model=SiteRead)
-def update_site(code: str, body: SitePatch, principal: Writer, db: DbSession) -> SiteRead:
+def update_site(code: str, body: SitePatch, principal: Writer, db: DbSession, source: ClientSource) -> SiteRead:
     principal.confine(simulated=False)
-    return SiteRead.model_validate(sites.update(db, code=code, patch=body))
+    site = sites.update(db, code=code, patch=body)
+    audit.record(db, action="sites.update", actor=principal.actor(source), target_type="site", target_id=site.code,
+                 details={"fields": sorted(body.model_dump(exclude_unset=True))})
+    return SiteRead.model_validate(site)
