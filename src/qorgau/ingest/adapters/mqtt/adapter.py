@@ -1,7 +1,10 @@
 """MQTT adapter: a QoS 1 subscriber with a persistent session that acknowledges each message after its commit.
 
-paho's network thread parses each message and hands its events to the ingest's group-commit writer; the PUBACK
-goes out from the writer thread once the transaction that holds them has committed. A message Qorgau crashed
+The connection's thread (`connection.py`) parses each message and hands its events to the ingest's group-commit
+writer; the PUBACK is queued from the writer thread once the transaction that holds them has committed, and a
+group's PUBACKs leave in one write. The broker never has more than `receive_maximum` messages unacknowledged with
+Qorgau, so when the database falls behind the backlog waits in the broker's queue for Qorgau's session (bounded
+by its own limits), not in this process. A message Qorgau crashed
 on before the commit is therefore redelivered by the broker; one committed but not yet acknowledged is
 redelivered too, and recorded once when it carries a key (`event_id`, or a GPS fix's time stamp). Input that can
 never become valid (unknown device, bad JSON, schema violation…) is counted, logged and acknowledged: keeping
@@ -12,22 +15,12 @@ adapter reconnects after a back-off, and the broker resends what is outstanding.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
-import ssl
 import threading
 from functools import partial
-from typing import Any
 
-import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-from paho.mqtt.reasoncodes import ReasonCode
-from paho.mqtt.subscribeoptions import SubscribeOptions
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,10 +31,12 @@ from qorgau.core.settings import CoreSettings
 from qorgau.core.workers import cancel_all
 from qorgau.devices.enums import Protocol
 from qorgau.ingest.adapters.mqtt.config import MqttConfig, MqttSettings
+from qorgau.ingest.adapters.mqtt.connection import Connection
 from qorgau.ingest.adapters.mqtt.diagnostics import Diagnostics, LogLimiter, Snapshot
 from qorgau.ingest.adapters.mqtt.parser import Accepted, Parser, Reason, Rejected
 from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.hub import IngestHub
+from qorgau.protocols.mqtt import wire
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +71,10 @@ class MqttAdapter:
         self.diagnostics = Diagnostics(broker=f"{'mqtts' if config.tls else 'mqtt'}://{config.host}:{config.port}")
         self._hub: IngestHub | None = None
         self._parser: Parser | None = None
-        self._client: mqtt.Client | None = None
+        self._connection: Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._stopping = False
-        # Bumped on every new connection: an acknowledgement meant for an earlier connection is not sent on a
-        # later one, where the broker may have given its message id to another message.
-        self._generation = 0
         self._recycle: asyncio.Task[None] | None = None
         self._recycle_delay = 0.0
         self._quiet = LogLimiter()
@@ -97,7 +89,7 @@ class MqttAdapter:
     # -- lifecycle -------------------------------------------------------------------------------------------
 
     async def start(self, hub: IngestHub) -> None:
-        """Connect and subscribe; returns once subscribed, or after a few seconds while paho keeps trying."""
+        """Connect and subscribe; returns once subscribed, or after a few seconds while it keeps trying."""
         self._hub = hub
         self._loop = asyncio.get_running_loop()
         self._stopping = False
@@ -107,8 +99,8 @@ class MqttAdapter:
             context=hub.context, max_payload_bytes=self.config.max_payload_bytes,
             max_clock_skew_s=self.config.max_clock_skew_s,
         )
-        self._client = self._new_client()
-        self._connect(self._client)
+        self._connection = Connection(self.config, self)
+        self._connection.start()
         if not await asyncio.to_thread(self._ready.wait, READY_WAIT_S):
             log.warning("mqtt broker not reachable yet; retrying in the background",
                         extra={"broker": self.diagnostics.broker})
@@ -121,10 +113,9 @@ class MqttAdapter:
         deadline = asyncio.get_running_loop().time() + self.config.drain_timeout_s
         while self.diagnostics.in_flight > 0 and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)
-        client, self._client = self._client, None
-        if client is not None:
-            client.disconnect()
-            await asyncio.to_thread(client.loop_stop)
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await asyncio.to_thread(connection.stop)
         self._ready.clear()
         if self._hub is not None:
             self._hub.metrics.connections.labels(NAME).set(0)
@@ -136,103 +127,66 @@ class MqttAdapter:
     def snapshot(self) -> Snapshot:
         return self.diagnostics.snapshot()
 
-    def _new_client(self) -> mqtt.Client:
-        cfg = self.config
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=cfg.client_id,
-                             protocol=MQTTProtocolVersion.MQTTv5, reconnect_on_failure=True)
-        client.manual_ack_set(True)
-        client.reconnect_delay_set(min_delay=cfg.reconnect_min_s, max_delay=cfg.reconnect_max_s)
-        if cfg.username is not None:
-            client.username_pw_set(cfg.username,
-                                   cfg.password.get_secret_value() if cfg.password is not None else None)
-        if cfg.tls:
-            client.tls_set(ca_certs=str(cfg.ca_file) if cfg.ca_file else None, cert_reqs=ssl.CERT_REQUIRED,
-                           tls_version=ssl.PROTOCOL_TLS_CLIENT)
-        client.on_connect = self._on_connect
-        client.on_connect_fail = self._on_connect_fail
-        client.on_disconnect = self._on_disconnect
-        client.on_subscribe = self._on_subscribe
-        client.on_message = self._on_message
-        return client
+    # -- connection events (its thread) ----------------------------------------------------------------------
 
-    def _connect(self, client: mqtt.Client) -> None:
-        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        properties.SessionExpiryInterval = self.config.session_expiry_s
-        properties.ReceiveMaximum = self.config.receive_maximum
-        client.connect_async(self.config.host, self.config.port, keepalive=self.config.keepalive_s,
-                             clean_start=False, properties=properties)
-        client.loop_start()
-
-    # -- paho callbacks (network thread) ---------------------------------------------------------------------
-
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: mqtt.ConnectFlags, reason: ReasonCode,
-                    properties: Properties | None) -> None:
-        if reason.is_failure:
-            log.error("mqtt broker refused the connection", extra={"broker": self.diagnostics.broker,
-                                                                   "reason": str(reason)})
-            return
-        self._generation += 1
-        self.diagnostics.on_connect(flags.session_present)
+    def connected(self, generation: int, session_present: bool) -> None:
+        self.diagnostics.on_connect(session_present)
         if self._hub is not None:
             self._hub.metrics.connections.labels(NAME).set(1)
-        log.info("mqtt connected", extra={"broker": self.diagnostics.broker, "session_present": flags.session_present})
-        if self._parser is None:
-            return
-        # Subscribing again on a kept session is harmless; retained messages are not replayed (old events).
-        options = SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_DO_NOT_SEND)
-        client.subscribe(self._parser.subscription, options=options)
+        log.info("mqtt connected", extra={"broker": self.diagnostics.broker, "session_present": session_present})
+        if self._parser is not None and self._connection is not None:
+            # Subscribing again on a kept session is harmless; retained messages are not replayed (old events).
+            self._connection.subscribe(self._parser.subscription, generation)
 
-    def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+    def connect_failed(self, reason: str) -> None:
         if self._quiet.allow("connect_fail") is not None:
-            log.warning("mqtt broker unreachable; retrying", extra={"broker": self.diagnostics.broker})
+            log.warning("mqtt broker unreachable or refusing; retrying", extra={"broker": self.diagnostics.broker,
+                                                                               "reason": reason})
 
-    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: mqtt.DisconnectFlags, reason: ReasonCode,
-                       properties: Properties | None) -> None:
+    def disconnected(self, reason: str) -> None:
         self._ready.clear()
-        self.diagnostics.on_disconnect(str(reason))
+        self.diagnostics.on_disconnect(reason)
         if self._hub is not None:
             self._hub.metrics.connections.labels(NAME).set(0)
         if not self._stopping:
             log.warning("mqtt disconnected; reconnecting", extra={"broker": self.diagnostics.broker,
-                                                                   "reason": str(reason)})
+                                                                   "reason": reason})
 
-    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: list[ReasonCode],
-                      properties: Properties | None) -> None:
-        if any(r.is_failure for r in reasons):
+    def subscribed(self, reason_codes: list[int]) -> None:
+        if any(code >= 0x80 for code in reason_codes):
             log.error("mqtt broker refused the subscription (check Qorgau's ACL)",
-                      extra={"reasons": [str(r) for r in reasons]})
+                      extra={"reasons": [f"0x{code:02x}" for code in reason_codes]})
             return
         self._ready.set()
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        # Nothing may escape into paho's thread: it would stop the network loop.
+    def message(self, generation: int, publish: wire.Publish) -> None:
+        # Nothing may escape into the connection's thread: it would drop the connection.
         try:
-            self._handle(client, message)
+            self._handle(publish, generation)
         except Exception:
             log.exception("mqtt message handling failed; acknowledged and dropped")
-            self._refuse(client, message, self._generation, Rejected(Reason.INTERNAL))
+            self._refuse(publish, generation, Rejected(Reason.INTERNAL))
 
-    def _handle(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+    def _handle(self, message: wire.Publish, generation: int) -> None:
         if self._stopping:
             return  # unacknowledged: the broker keeps it for the next session
-        generation = self._generation
         if self._hub is None or self._parser is None:
             return
-        self._arrived(message.mid, message.qos, generation)
+        self._arrived(message.packet_id, message.qos, generation)
         self.diagnostics.add("received")
         try:
-            result = self._parser.parse(message.topic, bytes(message.payload), retain=bool(message.retain))
+            result = self._parser.parse(message.topic, message.payload, retain=message.retain)
         except Exception:
             log.exception("mqtt parser failed")
             result = Rejected(Reason.INTERNAL)
         if isinstance(result, Rejected):
-            self._refuse(client, message, generation, result)
+            self._refuse(message, generation, result)
             return
         if message.dup and result.deduplicated and self._recorded(result):
-            self._duplicate(client, message, generation)
+            self._duplicate(message, generation)
             return
         self.diagnostics.add("in_flight")
-        done = partial(self._committed, client, message.mid, message.qos, generation, result)
+        done = partial(self._committed, message.packet_id, message.qos, generation, result)
         try:
             self._hub.sink.submit(result.events, heartbeats=result.heartbeats, done=done)
         except Exception:
@@ -242,7 +196,7 @@ class MqttAdapter:
                 # Later acknowledgements wait for this one: a new connection has the broker resend it.
                 self._loop.call_soon_threadsafe(self._schedule_recycle)
 
-    def _refuse(self, client: mqtt.Client, message: mqtt.MQTTMessage, generation: int, result: Rejected) -> None:
+    def _refuse(self, message: wire.Publish, generation: int, result: Rejected) -> None:
         self.diagnostics.reject(result.reason)
         if self._hub is not None:
             self._hub.metrics.reject(NAME, result.reason)
@@ -252,13 +206,13 @@ class MqttAdapter:
             log.warning("mqtt message refused", extra={"reason": result.reason, "kind": result.topic_kind,
                                                        "device_id": result.device_id, "detail": result.detail,
                                                        "held_back": held_back})
-        self._ack(client, message.mid, message.qos, generation)
+        self._ack(message.packet_id, message.qos, generation)
 
-    def _duplicate(self, client: mqtt.Client, message: mqtt.MQTTMessage, generation: int) -> None:
+    def _duplicate(self, message: wire.Publish, generation: int) -> None:
         self.diagnostics.add("duplicates")
         if self._hub is not None:
             self._hub.metrics.accept(NAME, "duplicate")
-        self._ack(client, message.mid, message.qos, generation)
+        self._ack(message.packet_id, message.qos, generation)
 
     def _recorded(self, result: Accepted) -> bool:
         """Whether a redelivered message's event is already in the outbox (asked only for DUP-flagged ones)."""
@@ -281,39 +235,42 @@ class MqttAdapter:
                 self._ack_generation, self._unacked, self._ack_due = generation, {}, set()
             self._unacked[mid] = qos
 
-    def _ack(self, client: mqtt.Client, mid: int, qos: int, generation: int) -> None:
+    def _ack(self, mid: int, qos: int, generation: int) -> None:
         """Acknowledge `mid` once every message that arrived before it on this connection is acknowledged."""
-        if qos == 0 or generation != self._generation:
+        connection = self._connection
+        if qos == 0 or connection is None:
             return
-        with self._ack_lock:  # held while sending, so two threads cannot interleave their acknowledgements
+        with self._ack_lock:  # held while queueing, so two threads cannot interleave their acknowledgements
             if generation != self._ack_generation or mid not in self._unacked:
-                client.ack(mid, qos)
-                return
+                return  # of an earlier connection: the broker resends it on this one
             self._ack_due.add(mid)
+            released: list[int] = []
             while self._unacked:
                 head = next(iter(self._unacked))
                 if head not in self._ack_due:
                     break
                 self._ack_due.discard(head)
-                client.ack(head, self._unacked.pop(head))
+                del self._unacked[head]
+                released.append(head)
+            if released:
+                connection.send(b"".join(map(wire.puback_packet, released)), generation)
 
     # -- completion (ingest writer thread) -------------------------------------------------------------------
 
-    def _committed(self, client: mqtt.Client, mid: int, qos: int, generation: int, result: Accepted,
-                   error: BaseException | None) -> None:
+    def _committed(self, mid: int, qos: int, generation: int, result: Accepted, error: BaseException | None) -> None:
         self.diagnostics.add("in_flight", -1)
         if error is None:
             self._recycle_delay = 0.0
             self.diagnostics.add("committed")
             if self._hub is not None:
                 self._hub.metrics.accept(NAME, "event" if result.events else "heartbeat")
-            self._ack(client, mid, qos, generation)
+            self._ack(mid, qos, generation)
         elif result.deduplicated and isinstance(error, IntegrityError):
             # The event's derived id is already in the outbox: this is a redelivery of a recorded message.
             self.diagnostics.add("duplicates")
             if self._hub is not None:
                 self._hub.metrics.accept(NAME, "duplicate")
-            self._ack(client, mid, qos, generation)
+            self._ack(mid, qos, generation)
         else:
             self.diagnostics.add("commit_failures")
             if self._loop is not None and not self._loop.is_closed():
@@ -333,13 +290,8 @@ class MqttAdapter:
         self._recycle_delay = min(max(1.0, delay * 2), RECYCLE_MAX_S)
         log.warning("mqtt commit failed; reconnecting so the broker redelivers", extra={"delay_s": delay})
         await asyncio.sleep(delay)
-        client = self._client
-        if client is None or self._stopping:
+        connection = self._connection
+        if connection is None or self._stopping:
             return
         self.diagnostics.add("recycles")
-        self._generation += 1
-        # Cutting the socket lets paho's own loop notice the loss and reconnect (with its reconnect delay).
-        sock = client.socket()
-        if isinstance(sock, socket.socket):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        connection.drop()
