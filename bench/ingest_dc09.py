@@ -1,15 +1,20 @@
-"""DC-09 ingest throughput: 200 panels on TCP, each sending its next frame right after the ACK of the last.
+"""DC-09 ingest throughput at 200 panels on TCP, each sending its next frame right after the ACK of the last.
 
 Receivers, each a process of its own, loaded by `python -m qorgau.protocols.dc09.loadgen` in another process:
-  pysiaalarm   pysiaalarm 3.2.2's SIAClient (accounts 1001..1200, callback does nothing, nothing persisted)
-               on asyncio, and on uvloop for a like-for-like loop;
-  bare         bare uvloop framing, no parsing: ACK built from the frame's address (the upper bound);
-  qorgau-*     `qorgau ingest` on SQLite and on PostgreSQL, every frame committed before its ACK; afterwards
-               every acknowledged frame must be an `ingest.panel_event` row in the events table.
-Results go to bench/results/ingest_dc09.json and .md with the machine noted.
+  pysiaalarm          pysiaalarm 3.2.2's SIAClient (accounts 1001..1200, callback does nothing, nothing persisted)
+                      on asyncio: the baseline;
+  qorgau-sqlite       `qorgau ingest` on SQLite, every frame committed before its ACK;
+  qorgau-postgresql   the same on PostgreSQL;
+  optional: pysiaalarm-uvloop (like-for-like loop), bare (uvloop framing and ACK, no parsing: the upper bound).
+The cases run interleaved (`bench/harness.py`: A B C A B C …, `--rounds`); each figure is the median of its
+rounds, and each Qorgau case's ratio to pysiaalarm is taken within a round. 1 % of the frames are malformed
+(`--malformed-share`: unknown account, stale timestamp, bad CRC; see the load generator): none may be
+acknowledged, and the receiver counts each by reason (Qorgau's /metrics, read after the load).
+Durability is checked per frame: the set of acknowledged (account, sequence) pairs must equal the set of
+`ingest.panel_event` rows stored, not merely their count. Results: bench/results/ingest_dc09.json and .md.
 
-Usage: .venv/bin/python bench/ingest_dc09.py [--seconds 15] [--panels 200]
-           [--only pysiaalarm,pysiaalarm-uvloop,bare,qorgau-sqlite,qorgau-postgresql] [--encrypted-share 0]
+Usage: .venv/bin/python bench/ingest_dc09.py [--seconds 10] [--panels 200] [--rounds 3]
+           [--cases pysiaalarm,qorgau-sqlite,qorgau-postgresql] [--malformed-share 0.01] [--encrypted-share 0]
 """
 
 from __future__ import annotations
@@ -23,16 +28,17 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import harness
+import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from event_latency import machine  # noqa: E402
 from tests.server import QORGAU, cli_env, run_cli  # noqa: E402
 
 from qorgau.core.processes import stop_process  # noqa: E402
@@ -40,6 +46,8 @@ from qorgau.core.processes import stop_process  # noqa: E402
 PG_BENCH_URL = os.environ.get("PG_BENCH_URL", "postgresql://postgres@127.0.0.1:5432/test")
 KEY_HEX = "000102030405060708090A0B0C0D0E0F"
 START_ACCOUNT = 1001
+PANELS_MAX = 1000
+WARM_UP_ACCOUNT = START_ACCOUNT + PANELS_MAX  # registered beside the panels, never part of the load
 
 PYSIAALARM = r"""
 import asyncio, sys
@@ -48,7 +56,7 @@ port, panels, loop_kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 async def on_event(event):
     return None
 async def main():
-    accounts = [SIAAccount(str(1001 + i)) for i in range(panels)]
+    accounts = [SIAAccount(str(1001 + i)) for i in [*range(panels), 1000]]  # 2001: the warm-up panel
     client = SIAClient("127.0.0.1", port, accounts, on_event)
     await client.async_start()
     print("ready", flush=True)
@@ -122,19 +130,33 @@ def receiver(argv: list[str], port: int, env: dict[str, str] | None = None,
             out.close()  # type: ignore[union-attr]
 
 
-def load(port: int, args: argparse.Namespace, *, encrypted_share: float = 0.0) -> dict[str, Any]:
+def warm_up(port: int) -> None:
+    """One frame from the spare panel, ACKed, before the load: the receiver's start-up is not what is measured."""
+    argv = [sys.executable, "-m", "qorgau.protocols.dc09.loadgen", "--port", str(port), "--panels", "1",
+            "--seconds", "0.5", "--start-account", str(WARM_UP_ACCOUNT), "--ack-timeout", "30"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=120)
+    if not json.loads(out.stdout.strip().splitlines()[-1])["acknowledged"]:
+        raise RuntimeError("the receiver did not acknowledge the warm-up frame")
+
+
+def load(port: int, args: argparse.Namespace, *, encrypted_share: float = 0.0,
+         acked_out: Path | None = None) -> dict[str, Any]:
     argv = [sys.executable, "-m", "qorgau.protocols.dc09.loadgen", "--port", str(port), "--panels", str(args.panels),
-            "--seconds", str(args.seconds), "--start-account", str(START_ACCOUNT)]
+            "--seconds", str(args.seconds), "--start-account", str(START_ACCOUNT),
+            "--malformed-share", str(args.malformed_share)]
     if encrypted_share:
         argv += ["--encrypted-share", str(encrypted_share), "--key", KEY_HEX]
+    if acked_out is not None:
+        argv += ["--acked-out", str(acked_out)]
+    warm_up(port)
     out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=args.seconds + 120)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def panels_csv(path: Path, count: int, *, keyed: int = 0) -> None:
+def panels_csv(path: Path, count: int, *, keyed: int = 0, warm_up: bool = False) -> None:
     # Aksai centre ± a few hundred metres: inside the district the registry checks against.
     lines = ["code,kind,name_kk,name_ru,lon,lat,lifecycle,dc09_receiver,dc09_line,dc09_account,dc09_key"]
-    for i in range(count):
+    for i in [*range(count), *([PANELS_MAX] if warm_up else [])]:
         key = KEY_HEX if i < keyed else ""
         lines.append(f"BENCH-{i:04d},alarm_panel,Панель {i},Панель {i},{53.0 + i * 1e-5:.6f},{51.17 + i * 1e-5:.6f},"
                      f"commissioned,1,1,{START_ACCOUNT + i},{key}")
@@ -145,15 +167,39 @@ def _pg_admin() -> psycopg.Connection[Any]:
     return psycopg.connect(PG_BENCH_URL, autocommit=True)
 
 
-def count_events(url: str) -> int:
-    from sqlalchemy import create_engine, text
+def stored_pairs(url: str) -> list[tuple[str, int]]:
+    """(account, sequence) of every stored `ingest.panel_event`, one entry per row (duplicates stay visible)."""
+    from sqlalchemy import create_engine, select
+
+    from qorgau.core.bus.models import OutboxEvent
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM events WHERE name = 'ingest.panel_event'")).scalar_one())
+            rows = conn.execute(select(OutboxEvent.payload).where(OutboxEvent.name == "ingest.panel_event"))
+            return [(str(p["account"]), int(p["sequence"])) for (p,) in rows if p["account"] != str(WARM_UP_ACCOUNT)]
     finally:
         engine.dispose()
+
+
+def rejected_by_reason(http_port: int) -> dict[str, int]:
+    """The ingest's own count of what it turned down, by reason (`qorgau_ingest_rejected_total`)."""
+    text = httpx.get(f"http://127.0.0.1:{http_port}/metrics", timeout=10).text
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        if line.startswith("qorgau_ingest_rejected_total{") and 'adapter="sia_dc09"' in line:
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            out[reason] = int(float(line.rsplit(" ", 1)[1]))
+    return out
+
+
+def durability(acked_file: Path, url: str) -> dict[str, Any]:
+    acked = [(a, int(q)) for a, q in (line.split() for line in acked_file.read_text().splitlines())]
+    stored = stored_pairs(url)
+    acked_set, stored_set = set(acked), set(stored)
+    return {"stored": len(stored), "acked_not_stored": len(acked_set - stored_set),
+            "stored_not_acked": len(stored_set - acked_set), "stored_twice": len(stored) - len(stored_set),
+            "every_ack_durable": acked_set == stored_set and len(acked) == len(acked_set)}
 
 
 def run_qorgau(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -166,24 +212,23 @@ def run_qorgau(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
             url = PG_BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1).rsplit("/", 1)[0] + f"/{pg_name}"
         else:
             url = f"sqlite:///{data}/qorgau.db"
-        port = free_port()
+        port, http_port = free_port(), free_port()
         env = cli_env(data / "var", url, QORGAU_LOG_LEVEL="WARNING", QORGAU_DC09_TCP_PORT=str(port),
                       QORGAU_DC09_UDP_PORT=str(free_port()), QORGAU_SIP_ENABLED="false",
-                      QORGAU_INGEST_HTTP_PORT=str(free_port()))
+                      QORGAU_INGEST_HTTP_PORT=str(http_port))
         try:
-            for step in (("migrate",),):
-                done = run_cli(env, *step)
-                assert done.returncode == 0, done.stderr
+            done = run_cli(env, "migrate")
+            assert done.returncode == 0, done.stderr
             csv = data / "panels.csv"
-            panels_csv(csv, args.panels, keyed=round(args.panels * args.encrypted_share))
+            panels_csv(csv, args.panels, keyed=round(args.panels * args.encrypted_share), warm_up=True)
             done = run_cli(env, "devices", "import", str(csv))
             assert done.returncode == 0, done.stderr
             log = ROOT / "bench" / "results" / f"ingest_dc09_{db_kind}.log"
+            acked = data / "acked.txt"
             with receiver([QORGAU, "ingest"], port, env, log):
-                row = load(port, args, encrypted_share=args.encrypted_share)
-                time.sleep(1.0)
-            row["events_in_db"] = count_events(url)
-            row["every_ack_durable"] = row["events_in_db"] >= row["acknowledged"]
+                row = load(port, args, encrypted_share=args.encrypted_share, acked_out=acked)
+                row["rejected"] = rejected_by_reason(http_port)
+            row |= durability(acked, url)
             log.unlink(missing_ok=True)
         finally:
             if pg_name:
@@ -199,71 +244,81 @@ CASES = {
     "qorgau-sqlite": "qorgau ingest, SQLite, committed before ACK",
     "qorgau-postgresql": "qorgau ingest, PostgreSQL, committed before ACK",
 }
-
-
-NOTES = """
-Notes: the machine has 2 cores; the receiver and the load generator each take one, and the receiver's writer
-process (and PostgreSQL, in the last row) share them. Run-to-run spread on this VM is large, above all when other
-work runs beside the benchmark (see the load averages above), so compare rows of one run. "events in DB" counts
-`ingest.panel_event` rows after the load: it must equal "ACKed" (every acknowledged frame durable).
-"""
-
-
-def load_average() -> str:
-    """The 1/5/15-minute load averages: other work on the machine skews every row of a run."""
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+BASELINE = "pysiaalarm"
 
 
 def run_case(name: str, args: argparse.Namespace) -> dict[str, Any]:
     if name.startswith("qorgau-"):
-        row = run_qorgau(name.removeprefix("qorgau-"), args)
+        return run_qorgau(name.removeprefix("qorgau-"), args)
+    port = free_port()
+    if name == "bare":
+        argv = [sys.executable, "-c", BARE, str(port)]
     else:
-        port = free_port()
-        if name == "bare":
-            argv = [sys.executable, "-c", BARE, str(port)]
-        else:
-            argv = [sys.executable, "-c", PYSIAALARM, str(port), str(args.panels),
-                    "uvloop" if name.endswith("uvloop") else "asyncio"]
-        with receiver(argv, port):
-            row = load(port, args)
-    return {"case": name, "receiver": CASES[name], **row}
+        argv = [sys.executable, "-c", PYSIAALARM, str(port), str(args.panels),
+                "uvloop" if name.endswith("uvloop") else "asyncio"]
+    with receiver(argv, port):
+        return load(port, args)
+
+
+def case_runner(name: str, args: argparse.Namespace) -> Callable[[int], dict[str, Any]]:
+    return lambda _round: run_case(name, args)
+
+
+def readme_rows(cases: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
+    base = cases[BASELINE]["median"]
+    parts, met = [], True
+    for name, label in (("qorgau-sqlite", "SQLite"), ("qorgau-postgresql", "PostgreSQL")):
+        if name not in cases:
+            met = False
+            continue
+        case = cases[name]
+        m, ratio = case["median"], case["ratio"]
+        durable = all(r["every_ack_durable"] for r in case["rounds"])
+        clean = all(r["malformed_acked"] == 0 for r in case["rounds"])
+        met = met and ratio["median"] >= 2 and m["p99_ms"] < 25 and durable and clean
+        parts.append(f"{label}: {harness.count(m['frames_per_s'])} frames/s, ACK p99 {harness.ms(m['p99_ms'])}, "
+                     f"{harness.times(ratio)} pysiaalarm, every acknowledged frame stored: "
+                     f"{'yes' if durable else '**no**'}, malformed acknowledged: "
+                     f"{harness.count(sum(r['malformed_acked'] for r in case['rounds']))}")
+    return [harness.readme_row(
+        f"`bench/ingest_dc09.py`: {args.panels} DC-09 panels on TCP, each sending after its last ACK, "
+        f"{args.malformed_share * 100:g} % malformed frames; every frame committed before its ACK",
+        result="; ".join(parts),
+        baseline=f"pysiaalarm receiver persisting nothing: {harness.count(base['frames_per_s'])} frames/s, "
+                 f"p99 {harness.ms(base['p99_ms'])}",
+        target="≥ 2× pysiaalarm on both databases, ACK p99 < 25 ms", met=met)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--panels", type=int, default=200)
-    parser.add_argument("--only", default=",".join(CASES))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cases", default="pysiaalarm,qorgau-sqlite,qorgau-postgresql")
+    parser.add_argument("--malformed-share", type=float, default=0.01)
     parser.add_argument("--encrypted-share", type=float, default=0.0, help="share of AES panels for qorgau cases")
+    parser.add_argument("--name", default="ingest_dc09", help="results file name (a before/after run: another)")
     args = parser.parse_args()
+    names = args.cases.split(",")
+    if BASELINE not in names:
+        parser.error(f"the cases must include the baseline {BASELINE}")
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
-    rows = []
-    load_before = load_average()
-    for name in args.only.split(","):
-        row = run_case(name, args)
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    results = ROOT / "bench" / "results"
-    record = {"benchmark": "ingest_dc09", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "machine": machine(), "panels": args.panels, "seconds": args.seconds,
-              "target": "qorgau on SQLite ≥ 2× pysiaalarm's frames/s with every frame durable before its ACK",
-              "load_average_before": load_before, "load_average_after": load_average(), "rows": rows}
-    (results / "ingest_dc09.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    lines = ["# DC-09 ingest: frames/s and ACK latency\n", f"Machine: {record['machine']}  ",
-             f"Run: {record['when']}; {args.panels} TCP panels, each sending its next frame after the ACK of the "
-             f"last, {args.seconds:g} s per case; load generator `qorgau.protocols.dc09.loadgen` (uvloop) in its own "
-             "process.  ",
-             f"Load average (1/5/15 min) before the run: {record['load_average_before']}; after: "
-             f"{record['load_average_after']}.\n",
-             "| receiver | frames/s | ACKed | NAK | DUH | timeouts | p50 ms | p90 ms | p99 ms | max ms "
-             "| events in DB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        db = r.get("events_in_db", "—")
-        lines.append(f"| {r['receiver']} | {r['frames_per_s']:,.0f} | {r['acknowledged']} | {r['nak']} | {r['duh']} "
-                     f"| {r['timeouts']} | {r['p50_ms']} | {r['p90_ms']} | {r['p99_ms']} | {r['max_ms']} | {db} |")
-    (results / "ingest_dc09.md").write_text("\n".join(lines) + "\n" + NOTES)
-    print((results / "ingest_dc09.md").read_text())
+    run = harness.Run("ingest_dc09")
+    rounds = harness.interleave({name: case_runner(name, args) for name in names}, rounds=args.rounds)
+    cases: dict[str, Any] = harness.summarise(rounds, baseline=BASELINE, metric="frames_per_s")
+    cases["parameters"] = {"panels": args.panels, "seconds_per_round": args.seconds,
+                           "malformed_share": args.malformed_share, "encrypted_share": args.encrypted_share}
+    cases["receivers"] = {name: CASES[name] for name in names}
+    path = harness.write_result(args.name, run.finish(cases=cases, readme=readme_rows(cases, args)), notes=NOTES)
+    print(path.with_suffix(".md").read_text())
+
+
+NOTES = """
+The machine has 2 cores; the receiver and the load generator each take one, and the receiver's writer process
+(and PostgreSQL) share them. "every_ack_durable": the acknowledged (account, sequence) pairs equal the stored
+ones, none stored twice. "rejected": the receiver's count by reason, which includes the malformed frames (bad CRC
+→ no answer, unknown account → DUH, stale timestamp → NAK).
+"""
 
 
 if __name__ == "__main__":

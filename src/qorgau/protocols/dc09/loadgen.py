@@ -9,8 +9,20 @@ Per-frame work is kept small so the receiver keeps a core of its own: one loop (
 per panel, frame text built from pre-computed parts, the timestamp written once a second, one watchdog for all
 timeouts instead of a timer per frame.
 
+Bad input at speed (`--malformed-share`): that share of the frames, drawn per panel from a seeded stream, is one
+of three malformed kinds, each with the answer the standard asks for: `unknown_account` (a well-formed frame from
+an account nobody registered: DUH), `stale_timestamp` (ten minutes old: NAK with the receiver's clock) and
+`bad_crc` (no answer at all). A panel waits SILENCE_S for the answer to a malformed frame and then goes on with
+its next event, so a receiver that stays silent where it should answer is not also slowed down by a resend loop;
+an answer that comes later is still counted. The answers to each kind are counted; an ACK to any of them is a
+fault (`malformed_acked`).
+
+`--acked-out FILE` writes every acknowledged good frame as `account sequence` lines: the benchmark checks that
+the set of acknowledged frames equals the set stored, frame by frame.
+
     python -m qorgau.protocols.dc09.loadgen --host 127.0.0.1 --port 12300 --panels 200 --seconds 20 \\
-        [--encrypted-share 0.3 --key HEX] [--start-account 1001] [--receiver 1 --line 1] [--no-uvloop]
+        [--encrypted-share 0.3 --key HEX] [--start-account 1001] [--receiver 1 --line 1] [--no-uvloop] \\
+        [--malformed-share 0.01] [--acked-out FILE]
 """
 
 from __future__ import annotations
@@ -18,10 +30,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from qorgau.protocols.dc09 import crypto
@@ -33,6 +48,9 @@ SIA_CODES = ("BA", "PA", "FA", "TA", "HA")
 CID_CODES = ("130", "120", "110", "137", "121")
 # A fixed pad alphabet slice is enough here: the pad only has to avoid `[`, `]` and `|`.
 PAD = "".join(c for c in "Qz7#k2Lm9$Xw4&Rt" if c in crypto.PAD_ALPHABET)
+MALFORMED_KINDS = ("unknown_account", "stale_timestamp", "bad_crc")
+SILENCE_S = 0.05  # how long a panel waits for the answer to a malformed frame before it goes on
+STALE_S = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +67,8 @@ class LoadConfig:
     receiver: str = "1"
     line: str = "1"
     ack_timeout_s: float = 5.0
+    malformed_share: float = 0.0
+    keep_acked: bool = False
 
 
 @dataclass(slots=True)
@@ -63,6 +83,9 @@ class Stats:
     ignored: int = 0
     connect_errors: int = 0
     latencies: list[float] = field(default_factory=list)
+    acked: list[tuple[str, int]] = field(default_factory=list)  # (account, sequence) when asked to keep them
+    malformed_sent: Counter[str] = field(default_factory=Counter)
+    malformed_answers: Counter[str] = field(default_factory=Counter)  # "<kind>:<answer>", answer ACK/NAK/DUH/none
 
 
 class _Clock:
@@ -78,6 +101,10 @@ class _Clock:
             self._second = second
             self._text = "_" + datetime.fromtimestamp(second, UTC).strftime(TIMESTAMP_FORMAT)
         return self._text
+
+    @staticmethod
+    def stale() -> str:
+        return "_" + (datetime.now(UTC) - timedelta(seconds=STALE_S)).strftime(TIMESTAMP_FORMAT)
 
 
 class Panel(asyncio.Protocol):
@@ -98,6 +125,10 @@ class Panel(asyncio.Protocol):
         self.frame = b""
         self.sent_at = 0.0  # 0 while nothing is outstanding
         self.done = asyncio.get_running_loop().create_future()
+        self.config = config
+        self.malformed: str | None = None  # the kind of the outstanding frame, when it is a malformed one
+        self.late: dict[bytes, str] = {}  # malformed frames given up on, kind by sequence: late answers count
+        self._draw = random.Random(f"{account}-malformed").random  # noqa: S311 - a reproducible load, not a secret
         self._address = f"R{config.receiver}L{config.line}#{account}"
         self._data = f"[#{account}|"
         self._star = "*" if key else ""
@@ -112,6 +143,16 @@ class Panel(asyncio.Protocol):
             self.done.set_result(None)
 
     def render(self) -> bytes:
+        share = self.config.malformed_share
+        if share and self._draw() < share:
+            kind = MALFORMED_KINDS[self.stats.malformed_sent.total() % len(MALFORMED_KINDS)]
+            self.stats.malformed_sent[kind] += 1
+            self.malformed = kind
+            return self._render(kind)
+        self.malformed = None
+        return self._render(None)
+
+    def _render(self, malformed: str | None) -> bytes:
         n = self.count
         self.count = n + 1
         self.sequence = n % 9999 + 1
@@ -123,13 +164,23 @@ class Panel(asyncio.Protocol):
             mtype, payload = "SIA-DCS", f"N{SIA_CODES[pick]}{zone:03d}"
         seq = f"{self.sequence:04d}"
         self.expect = seq.encode()
-        head = f'"{self._star}{mtype}"{seq}{self._address}'
+        address, data, stamp = self._address, self._data, self.clock.text()
+        if malformed == "unknown_account":
+            address, data = address.replace("#", "#9", 1), data.replace("#", "#9", 1)
+        elif malformed == "stale_timestamp":
+            stamp = self.clock.stale()
+        head = f'"{self._star}{mtype}"{seq}{address}'
         if self.key is None:
-            return wrap(f"{head}{self._data}{payload}]{self.clock.text()}")
-        rest = f"|{self._data[1:]}{payload}]{self.clock.text()}"
-        size = 16 - len(rest) % 16
-        plain = (PAD[:size] + rest).encode()
-        return wrap(f"{head}[{crypto.encrypt(plain, self.key).hex().upper()}")
+            frame = wrap(f"{head}{data}{payload}]{stamp}")
+        else:
+            rest = f"|{data[1:]}{payload}]{stamp}"
+            size = 16 - len(rest) % 16
+            plain = (PAD[:size] + rest).encode()
+            frame = wrap(f"{head}[{crypto.encrypt(plain, self.key).hex().upper()}")
+        if malformed == "bad_crc":
+            crc = int(frame[1:5], 16) ^ 0x5A5A
+            frame = frame[:1] + f"{crc:04X}".encode() + frame[5:]
+        return frame
 
     def send_next(self) -> None:
         if not self.running[0] or self.transport is None:
@@ -143,6 +194,12 @@ class Panel(asyncio.Protocol):
 
     def resend(self) -> None:
         """The ACK did not come in time: the same bytes again, as a panel does."""
+        if self.malformed is not None:  # no answer in SILENCE_S: go on, and count the answer if it comes later
+            self.late[self.expect] = self.malformed
+            self.stats.malformed_answers[f"{self.malformed}:none"] += 1
+            self.sent_at = 0.0
+            self.send_next()
+            return
         self.stats.timeouts += 1
         if self.transport is not None and self.running[0]:
             self.sent_at = time.perf_counter()
@@ -161,6 +218,13 @@ class Panel(asyncio.Protocol):
         start = raw.find(b'"')
         kind = raw[start : start + 6]
         stats = self.stats
+        if self.late and self._late_answer(raw, start, kind):
+            return
+        if self.malformed is not None:
+            stats.malformed_answers[f"{self.malformed}:{_answer_name(kind)}"] += 1
+            self.sent_at = 0.0
+            self.send_next()
+            return
         if kind[:5] == b'"NAK"':
             stats.nak += 1
         elif kind == b'"*ACK"' or kind[:5] == b'"ACK"':
@@ -170,6 +234,8 @@ class Panel(asyncio.Protocol):
                 return
             stats.acknowledged += 1
             stats.latencies.append(time.perf_counter() - self.sent_at)
+            if self.config.keep_acked:
+                stats.acked.append((self.account, self.sequence))
         elif kind[:5] == b'"DUH"':
             stats.duh += 1
         else:
@@ -178,13 +244,36 @@ class Panel(asyncio.Protocol):
         self.sent_at = 0.0
         self.send_next()
 
+    def _late_answer(self, raw: bytes, start: int, kind: bytes) -> bool:
+        """A late answer to a malformed frame given up on: counted as its answer.
+
+        Answers come in order on a connection, so a NAK (it carries sequence 0000) before the next frame's ACK
+        is the oldest given-up frame's; the next frame's ACK clears what is left.
+        """
+        at = start + len(kind) - (kind[5:6] != b'"')
+        sequence = raw[at : at + 4]
+        if sequence in self.late or kind[:5] == b'"NAK"':
+            malformed = self.late.pop(sequence if sequence in self.late else next(iter(self.late)))
+            self.stats.malformed_answers[f"{malformed}:{_answer_name(kind)}"] += 1
+            self.stats.malformed_answers[f"{malformed}:none"] -= 1
+            return True
+        if sequence == self.expect:
+            self.late.clear()
+        return False
+
+
+def _answer_name(kind: bytes) -> str:
+    """ACK, NAK, DUH… of an answer's quoted id (`"*ACK"` → ACK)."""
+    return kind[1:].split(b'"')[0].lstrip(b"*").decode(errors="replace") or "other"
+
 
 async def _watchdog(panels: list[Panel], timeout_s: float) -> None:
     while True:
-        await asyncio.sleep(min(0.25, timeout_s / 4))
+        await asyncio.sleep(SILENCE_S)
         now = time.perf_counter()
         for panel in panels:
-            if panel.sent_at and now - panel.sent_at > timeout_s:
+            limit = SILENCE_S if panel.malformed is not None else timeout_s
+            if panel.sent_at and now - panel.sent_at > limit:
                 panel.resend()
 
 
@@ -222,12 +311,17 @@ async def run(config: LoadConfig) -> dict[str, Any]:
     for panel in connected:
         if panel.transport is not None:
             panel.transport.close()
+    malformed = sum(stats.malformed_sent.values())
     return {
         "panels": len(connected), "encrypted_panels": sum(1 for p in connected if p.key), "seconds": round(elapsed, 2),
         "frames_sent": stats.sent, "acknowledged": stats.acknowledged, "nak": stats.nak, "duh": stats.duh,
         "timeouts": stats.timeouts, "unanswered": unanswered, "ignored_answers": stats.ignored,
         "connect_errors": stats.connect_errors, "frames_per_s": round(acknowledged_in_time / elapsed, 1),
         **latency_ms(stats.latencies),
+        "malformed_sent": malformed, "malformed_by_kind": dict(stats.malformed_sent),
+        "malformed_answers": {k: v for k, v in sorted(stats.malformed_answers.items()) if v},
+        "malformed_acked": sum(v for k, v in stats.malformed_answers.items() if k.endswith(":ACK")),
+        "acked_pairs": stats.acked,
     }
 
 
@@ -243,6 +337,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--receiver", default="1")
     parser.add_argument("--line", default="1")
     parser.add_argument("--ack-timeout", type=float, default=5.0)
+    parser.add_argument("--malformed-share", type=float, default=0.0, help="share of malformed frames (0.01: 1 %%)")
+    parser.add_argument("--acked-out", type=Path, help="write each acknowledged frame's `account sequence` here")
     parser.add_argument("--uvloop", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
     if args.encrypted_share and not args.key:
@@ -250,7 +346,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     config = LoadConfig(host=args.host, port=args.port, panels=args.panels, seconds=args.seconds,
                         encrypted_share=args.encrypted_share,
                         key=crypto.parse_hex_key(args.key) if args.key else None, start_account=args.start_account,
-                        receiver=args.receiver, line=args.line, ack_timeout_s=args.ack_timeout)
+                        receiver=args.receiver, line=args.line, ack_timeout_s=args.ack_timeout,
+                        malformed_share=args.malformed_share, keep_acked=args.acked_out is not None)
     if args.uvloop:
         import uvloop
 
@@ -258,6 +355,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         result = asyncio.run(run(config))
     result["loop"] = "uvloop" if args.uvloop else "asyncio"
+    pairs = result.pop("acked_pairs")
+    if args.acked_out is not None:
+        args.acked_out.write_text("".join(f"{account} {sequence}\n" for account, sequence in pairs))
     sys.stdout.write(json.dumps(result) + "\n")
     return result
 
