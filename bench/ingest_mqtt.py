@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -269,9 +270,11 @@ def main() -> None:
     parser.add_argument("--name", default="ingest_mqtt", help="result file name (bench/results/NAME.json)")
     args = parser.parse_args()
     total = int(args.rate * args.seconds)
-    cases_run = {BASELINE: lambda _r: run_baseline(args.rate, total)}
-    for db_kind in args.db.split(","):
-        cases_run[db_kind] = lambda _r, kind=db_kind: asyncio.run(run_adapter(kind, args.rate, total))
+    def adapter_case(db_kind: str) -> Callable[[int], dict[str, Any]]:
+        return lambda _round: asyncio.run(run_adapter(db_kind, args.rate, total))
+
+    cases_run: dict[str, Callable[[int], dict[str, Any]]] = {BASELINE: lambda _round: run_baseline(args.rate, total)}
+    cases_run |= {db_kind: adapter_case(db_kind) for db_kind in args.db.split(",")}
     run = harness.Run("ingest_mqtt")
     rounds = harness.interleave(cases_run, rounds=args.rounds)
     cases = harness.summarise(rounds, baseline=BASELINE, metric="good_per_s", ratio_metrics=["p99_ms"])

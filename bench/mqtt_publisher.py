@@ -9,7 +9,7 @@ malformed, one of MALFORMED in turn. The broker's PUBACKs are read and counted, 
 
 Prints one JSON line at the end: {"sent": n, "good": [j, ...], "malformed": {kind: n}, "late_ms_max": x}.
 
-Usage: python bench/mqtt_publisher.py PORT USER PASSWORD TOPIC_PREFIX DEVICE RATE COUNT START_EPOCH [--malformed-every N]
+Usage: python bench/mqtt_publisher.py PORT USER PASSWORD PREFIX DEVICE RATE COUNT START_EPOCH [--malformed-every N]
 """
 
 from __future__ import annotations
