@@ -29,6 +29,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.units.models",
     "qorgau.simulation.models",
     "qorgau.video.models",
+    "qorgau.shifts.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -39,9 +40,11 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.units.events",
     "qorgau.simulation.events",
     "qorgau.video.events",
+    "qorgau.shifts.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",
+    "qorgau.api.settings_views",
     "qorgau.auth.views",
     "qorgau.audit.views",
     "qorgau.events.views",
@@ -57,6 +60,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.video.live_views",
     "qorgau.video.views",
     "qorgau.video.recordings_views",
+    "qorgau.shifts.views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -70,6 +74,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.alarms.workers",
     "qorgau.devices.workers",
     "qorgau.simulation.workers",
+    "qorgau.units.workers",
     "qorgau.video.export_workers",
     "qorgau.video.workers",
 )

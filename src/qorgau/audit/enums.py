@@ -25,3 +25,4 @@ class Action(StrEnum):
     PERMISSION_DENIED = "auth.permission_denied"
     KEYS_ROTATE = "keys.rotate"
     AUDIT_VERIFY = "audit.verify"
+    AUDIT_EXPORT = "audit.export"

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from qorgau.audit.enums import Outcome
@@ -160,16 +160,48 @@ def _unique(points: list[Checkpoint]) -> list[Checkpoint]:
     return sorted(seen.values(), key=lambda p: p.seq)
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What a search of the log asks for; every given filter must hold (``at_to`` is exclusive)."""
+
+    action: str | None = None
+    actor: str | None = None
+    person: str | None = None
+    action_prefix: str | None = None
+    target_type: str | None = None
+    target: str | None = None
+    at_from: datetime | None = None
+    at_to: datetime | None = None
+    range_from: datetime | None = None
+    range_to: datetime | None = None
+
+
 def page(
     session: Session, *, after_seq: int | None, limit: int, action: str | None = None, actor: str | None = None,
     action_prefix: str | None = None, target_type: str | None = None, target: str | None = None,
     at_from: datetime | None = None, at_to: datetime | None = None,
-    range_from: datetime | None = None, range_to: datetime | None = None,
+    range_from: datetime | None = None, range_to: datetime | None = None, person: str | None = None,
 ) -> list[AuditRecord]:
     """Newest first; ``after_seq`` continues below that sequence; filters combine (``at_to`` is exclusive)."""
-    query = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+    filters = Filters(action=action, actor=actor, person=person, action_prefix=action_prefix,
+                      target_type=target_type, target=target, at_from=at_from, at_to=at_to,
+                      range_from=range_from, range_to=range_to)
+    query = filtered(select(AuditRecord), filters).order_by(AuditRecord.seq.desc()).limit(limit)
     if after_seq is not None:
         query = query.where(AuditRecord.seq < after_seq)
+    return list(session.scalars(query))
+
+
+def filtered(query: Select[AuditRecord], filters: Filters) -> Select[AuditRecord]:
+    """The query narrowed to the records that match every given filter."""
+    action, actor, action_prefix = filters.action, filters.actor, filters.action_prefix
+    target_type, target, at_from, at_to = filters.target_type, filters.target, filters.at_from, filters.at_to
+    range_from, range_to = filters.range_from, filters.range_to
+    if filters.person:
+        # A person as an auditor names them: the sign-in name (any case) or the actor reference (`user:12`).
+        # Failed sign-ins carry the name that was typed, so they are found under it too.
+        name = filters.person.strip()
+        query = query.where(or_(func.lower(AuditRecord.actor_name) == name.lower(), AuditRecord.actor == name))
     if action:
         query = query.where(AuditRecord.action == action)
     if action_prefix:
@@ -192,4 +224,4 @@ def page(
         query = query.where(AuditRecord.details["to"].as_string() > as_utc(range_from).isoformat())
     if range_to is not None:
         query = query.where(AuditRecord.details["from"].as_string() < as_utc(range_to).isoformat())
-    return list(session.scalars(query))
+    return query

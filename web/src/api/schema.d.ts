@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Effective Settings
+         * @description Every setting of this server with its effective value (secrets redacted), read-only.
+         */
+        get: operations["effective_settings_api_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -302,6 +322,47 @@ export interface paths {
          * @description The audit log, newest first; e.g. who looked at a camera in an hour: target, from, to, `video.`.
          */
         get: operations["list_audit_api_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Audit
+         * @description The matching records oldest first, with every hashed field, `prev_hash` and `hash`, so each record's
+         *     hash can be recomputed and consecutive records' links followed; the export itself is audited.
+         */
+        get: operations["export_audit_api_audit_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Chain Status
+         * @description The chain's head, its latest signed checkpoint and the result of the latest verification.
+         */
+        get: operations["chain_status_api_audit_status_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -836,6 +897,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alarms/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alarm History
+         * @description Closed alarms, the latest first, searched and filtered on the server.
+         */
+        get: operations["alarm_history_api_alarms_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alarms/config": {
         parameters: {
             query?: never;
@@ -1048,7 +1129,7 @@ export interface paths {
         };
         /**
          * List Incidents
-         * @description The board: incidents newest first, filtered by state (repeatable), category and area.
+         * @description The board: incidents newest first, filtered by state (repeatable), category, area and text.
          */
         get: operations["list_incidents_api_incidents_get"];
         put?: never;
@@ -1097,6 +1178,46 @@ export interface paths {
          * @description Move the incident to another state by hand.
          */
         post: operations["transition_api_incidents__incident_id__transition_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{incident_id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Duplicates
+         * @description Open incidents that likely report the same event: same category, within minutes, same address or close.
+         */
+        get: operations["list_duplicates_api_incidents__incident_id__duplicates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{incident_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge
+         * @description Close this incident as a duplicate merged into `into`: notes move, alarm/camera/unit links follow; audited.
+         */
+        post: operations["merge_api_incidents__incident_id__merge_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1856,10 +1977,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shifts/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Shift
+         * @description The shift so far: what is open and what changed since the last handover.
+         */
+        get: operations["current_shift_api_shifts_current_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shifts/handovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Handovers
+         * @description Handovers, the latest first (the one awaiting its incoming supervisor on top).
+         */
+        get: operations["list_handovers_api_shifts_handovers_get"];
+        put?: never;
+        /**
+         * Hand Over
+         * @description The outgoing supervisor signs the shift's summary and notes; audited.
+         */
+        post: operations["hand_over_api_shifts_handovers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shifts/handovers/{handover_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Handover */
+        get: operations["get_handover_api_shifts_handovers__handover_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shifts/handovers/{handover_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take Over
+         * @description The incoming supervisor (another person) signs: the handover is complete; audited.
+         */
+        post: operations["take_over_api_shifts_handovers__handover_id__sign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AlarmBrief */
+        AlarmBrief: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Priority */
+            priority: number;
+            /** State */
+            state: string;
+            /** Site Code */
+            site_code: string | null;
+            /** Device Code */
+            device_code: string | null;
+            /**
+             * First At
+             * Format: date-time
+             */
+            first_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
         /** AlarmDetail */
         AlarmDetail: {
             /** Id */
@@ -2073,6 +2297,10 @@ export interface components {
             route: {
                 [key: string]: unknown;
             } | null;
+            /** @description The dispatch watch's flag: at_scene_unreported, not_en_route or eta_passed. */
+            flag?: components["schemas"]["StallFlag"] | null;
+            /** Flagged At */
+            flagged_at?: string | null;
         };
         /** AuditRead */
         AuditRead: {
@@ -2272,6 +2500,38 @@ export interface components {
             /** Default Priority */
             default_priority: number;
         };
+        /** ChainStatusRead */
+        ChainStatusRead: {
+            /**
+             * Head Seq
+             * @description Records in the chain (the newest record's sequence).
+             */
+            head_seq: number;
+            /** Head Hash */
+            head_hash: string | null;
+            latest_checkpoint: components["schemas"]["CheckpointRead"] | null;
+            /** @description The latest verification run from the API. */
+            last_verify: components["schemas"]["LastVerifyRead"] | null;
+        };
+        /**
+         * CheckpointRead
+         * @description A signed statement of the chain's head (Ed25519 by the installation's audit key).
+         */
+        CheckpointRead: {
+            /** Seq */
+            seq: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Head Hash */
+            head_hash: string;
+            /** Key Id */
+            key_id: string;
+            /** Signature */
+            signature: string;
+        };
         /** CityModelRead */
         CityModelRead: {
             /** Id */
@@ -2385,6 +2645,11 @@ export interface components {
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /**
+             * Name En
+             * @description English name; null: a transliteration is shown.
+             */
+            name_en?: string | null;
             /** Site Code */
             site_code?: string | null;
             /**
@@ -2467,6 +2732,8 @@ export interface components {
             name_kk?: string | null;
             /** Name Ru */
             name_ru?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Site Code */
             site_code?: string | null;
             /** Lon */
@@ -2513,12 +2780,19 @@ export interface components {
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /**
+             * Name En
+             * @description The English name given, else a transliteration of the Russian one.
+             */
+            name_en: string;
             /** Site Code */
             site_code: string | null;
             /** Site Name Kk */
             site_name_kk: string | null;
             /** Site Name Ru */
             site_name_ru: string | null;
+            /** Site Name En */
+            site_name_en?: string | null;
             /** Lon */
             lon: number;
             /** Lat */
@@ -2772,6 +3046,64 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HandoverCreate */
+        HandoverCreate: {
+            /**
+             * Notes
+             * @description For the next shift: what to watch, what was promised.
+             * @default
+             */
+            notes?: string;
+        };
+        /** HandoverRead */
+        HandoverRead: {
+            /** Id */
+            id: number;
+            state: components["schemas"]["HandoverState"];
+            /**
+             * Shift Start
+             * Format: date-time
+             */
+            shift_start: string;
+            /**
+             * Shift End
+             * Format: date-time
+             */
+            shift_end: string;
+            /** Notes */
+            notes: string;
+            /** Outgoing User Id */
+            outgoing_user_id: number;
+            /** Outgoing Name */
+            outgoing_name: string;
+            /**
+             * Outgoing Signed At
+             * Format: date-time
+             */
+            outgoing_signed_at: string;
+            /** Incoming User Id */
+            incoming_user_id: number | null;
+            /** Incoming Name */
+            incoming_name: string | null;
+            /** Incoming Signed At */
+            incoming_signed_at: string | null;
+            /** Incoming Note */
+            incoming_note: string | null;
+            summary: components["schemas"]["ShiftSummary"];
+        };
+        /** HandoverSign */
+        HandoverSign: {
+            /**
+             * Note
+             * @description The incoming supervisor's remark, if any.
+             */
+            note?: string | null;
+        };
+        /**
+         * HandoverState
+         * @enum {string}
+         */
+        HandoverState: "awaiting_incoming" | "signed";
         /**
          * Health
          * @enum {string}
@@ -2830,6 +3162,31 @@ export interface components {
             updated: number;
             /** Unchanged */
             unchanged: number;
+        };
+        /** IncidentBrief */
+        IncidentBrief: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            /** Category */
+            category: string;
+            /** Priority */
+            priority: number;
+            /** State */
+            state: string;
+            /** Address */
+            address: string | null;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /**
+             * State Changed At
+             * Format: date-time
+             */
+            state_changed_at: string;
         };
         /**
          * IncidentCategory
@@ -2949,6 +3306,45 @@ export interface components {
              */
             state_changed_at: string;
             /**
+             * Units Active
+             * @description Units sent and not yet released (dispatched … on scene).
+             * @default 0
+             */
+            units_active?: number;
+            /**
+             * Units En Route
+             * @description Units en route or on scene.
+             * @default 0
+             */
+            units_en_route?: number;
+            /**
+             * Units On Scene
+             * @description Units on scene.
+             * @default 0
+             */
+            units_on_scene?: number;
+            /**
+             * Units Stalled
+             * @description Units whose dispatch looks stalled (see the units' flag).
+             * @default 0
+             */
+            units_stalled?: number;
+            /**
+             * Uncovered At
+             * @description Since when no unit covers it: its last unit declined or was released; cleared when another is sent.
+             */
+            uncovered_at?: string | null;
+            /**
+             * Uncovered Reason
+             * @description The crew's reason when it declined.
+             */
+            uncovered_reason?: string | null;
+            /**
+             * Merged Into Id
+             * @description A duplicate closed as merged into that incident.
+             */
+            merged_into_id?: number | null;
+            /**
              * Allowed
              * @description States a person may move it to now.
              */
@@ -3017,6 +3413,45 @@ export interface components {
              * Format: date-time
              */
             state_changed_at: string;
+            /**
+             * Units Active
+             * @description Units sent and not yet released (dispatched … on scene).
+             * @default 0
+             */
+            units_active?: number;
+            /**
+             * Units En Route
+             * @description Units en route or on scene.
+             * @default 0
+             */
+            units_en_route?: number;
+            /**
+             * Units On Scene
+             * @description Units on scene.
+             * @default 0
+             */
+            units_on_scene?: number;
+            /**
+             * Units Stalled
+             * @description Units whose dispatch looks stalled (see the units' flag).
+             * @default 0
+             */
+            units_stalled?: number;
+            /**
+             * Uncovered At
+             * @description Since when no unit covers it: its last unit declined or was released; cleared when another is sent.
+             */
+            uncovered_at?: string | null;
+            /**
+             * Uncovered Reason
+             * @description The crew's reason when it declined.
+             */
+            uncovered_reason?: string | null;
+            /**
+             * Merged Into Id
+             * @description A duplicate closed as merged into that incident.
+             */
+            merged_into_id?: number | null;
             /**
              * Allowed
              * @description States a person may move it to now.
@@ -3169,6 +3604,20 @@ export interface components {
              */
             secret: string;
         };
+        /** LastVerifyRead */
+        LastVerifyRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Ok */
+            ok: boolean;
+            /** Records */
+            records: number | null;
+        };
         /**
          * Lifecycle
          * @enum {string}
@@ -3192,7 +3641,7 @@ export interface components {
          * LinkKind
          * @enum {string}
          */
-        LinkKind: "alarm" | "camera" | "unit";
+        LinkKind: "alarm" | "camera" | "unit" | "incident";
         /** LinkRead */
         LinkRead: {
             kind: components["schemas"]["LinkKind"];
@@ -3230,6 +3679,14 @@ export interface components {
             /** Locale */
             locale: ("kk" | "ru" | "en") | null;
         };
+        /** MergeIn */
+        MergeIn: {
+            /**
+             * Into
+             * @description The incident this one repeats: it stays, this one is closed as merged.
+             */
+            into: number;
+        };
         /**
          * Mode
          * @enum {string}
@@ -3252,6 +3709,25 @@ export interface components {
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+            /** Site Code */
+            site_code?: string | null;
+            /**
+             * Own Site
+             * @description One of the cameras of the site the question is about: listed first whether or not it sees the point.
+             * @default false
+             */
+            own_site?: boolean;
+            /**
+             * Sees
+             * @description The point is in range and in the field of view; false for a camera that only stands near it.
+             * @default true
+             */
+            sees?: boolean;
             purpose: components["schemas"]["CameraPurpose"];
             health: components["schemas"]["Health"];
             /** Lon */
@@ -3275,7 +3751,7 @@ export interface components {
             off_axis_deg: number;
             /**
              * Score
-             * @description 0–1, higher is better: 0.6 × nearness + 0.4 × centredness in the view.
+             * @description 0–1, higher is better: 0.6 × nearness + 0.4 × centredness in the view; 0 for a camera that does not see the point.
              */
             score: number;
         };
@@ -3352,6 +3828,16 @@ export interface components {
         Page_ExportRead_: {
             /** Items */
             items: components["schemas"]["ExportRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** Page[HandoverRead] */
+        Page_HandoverRead_: {
+            /** Items */
+            items: components["schemas"]["HandoverRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null at the end.
@@ -3457,7 +3943,7 @@ export interface components {
          * @description Every permission a route can require; later domains' permissions are named here already.
          * @enum {string}
          */
-        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run";
+        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run" | "shifts:read" | "shifts:handover";
         /** PlaceDetail */
         PlaceDetail: {
             /** Id */
@@ -4002,6 +4488,85 @@ export interface components {
              */
             csrf_token: string;
         };
+        /** SettingRead */
+        SettingRead: {
+            /** Name */
+            name: string;
+            /**
+             * Section
+             * @description The part of the program that owns the setting.
+             */
+            section: string;
+            /**
+             * Env
+             * @description The environment variable that sets it.
+             */
+            env: string;
+            /** Title */
+            title: string | null;
+            /** Description */
+            description: string | null;
+            /**
+             * Value
+             * @description The effective value; a secret shows as ******** when set.
+             */
+            value: unknown;
+            /**
+             * Default
+             * @description Whether the value is the default.
+             */
+            default: boolean;
+        };
+        /** SettingsRead */
+        SettingsRead: {
+            /**
+             * Run Time Changes
+             * @description Whether any setting can change without a restart (none today).
+             */
+            run_time_changes: boolean;
+            /** Config File Env */
+            config_file_env: string;
+            /** Items */
+            items: components["schemas"]["SettingRead"][];
+        };
+        /**
+         * ShiftSummary
+         * @description What is open now and what happened between the shift's start and end.
+         */
+        ShiftSummary: {
+            /**
+             * Shift Start
+             * Format: date-time
+             */
+            shift_start: string;
+            /**
+             * Shift End
+             * Format: date-time
+             */
+            shift_end: string;
+            /** Open Incidents */
+            open_incidents: components["schemas"]["IncidentBrief"][];
+            /** Open Alarms */
+            open_alarms: components["schemas"]["AlarmBrief"][];
+            /**
+             * Changed Incidents
+             * @description Received or changed during the shift.
+             */
+            changed_incidents: components["schemas"]["IncidentBrief"][];
+            /**
+             * Changed Alarms
+             * @description Raised or closed during the shift.
+             */
+            changed_alarms: components["schemas"]["AlarmBrief"][];
+            /** Incidents Opened */
+            incidents_opened: number;
+            /** Incidents Closed */
+            incidents_closed: number;
+            /** Alarms Raised */
+            alarms_raised: number;
+            /** Alarms Resolved */
+            alarms_resolved: number;
+        };
         /** SimulationStatus */
         SimulationStatus: {
             /**
@@ -4029,6 +4594,11 @@ export interface components {
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /**
+             * Name En
+             * @description English name; null: a transliteration is shown.
+             */
+            name_en?: string | null;
             /** Lon */
             lon: number;
             /** Lat */
@@ -4052,6 +4622,8 @@ export interface components {
             name_kk?: string | null;
             /** Name Ru */
             name_ru?: string | null;
+            /** Name En */
+            name_en?: string | null;
             subtype?: components["schemas"]["SiteSubtype"] | null;
             /** Lon */
             lon?: number | null;
@@ -4070,6 +4642,11 @@ export interface components {
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /**
+             * Name En
+             * @description The English name given, else a transliteration of the Russian one.
+             */
+            name_en: string;
             /** Lon */
             lon: number;
             /** Lat */
@@ -4141,6 +4718,12 @@ export interface components {
              */
             within_target?: number | null;
         };
+        /**
+         * StallFlag
+         * @description Why the dispatch watch flags an assignment as stalled (the first that applies, in this order).
+         * @enum {string}
+         */
+        StallFlag: "at_scene_unreported" | "not_en_route" | "eta_passed";
         /** StepBody */
         StepBody: {
             state: components["schemas"]["StepState"];
@@ -4301,6 +4884,12 @@ export interface components {
             /** Device Code */
             device_code: string | null;
         };
+        /**
+         * TimelineEvent
+         * @description What a unit did that a timeline entry records besides a state change.
+         * @enum {string}
+         */
+        TimelineEvent: "unit_declined";
         /** TimelineIncident */
         TimelineIncident: {
             /** Id */
@@ -4443,6 +5032,8 @@ export interface components {
             actor: string;
             /** Reason */
             reason: string | null;
+            /** @description What a unit did that the entry records (unit_declined: reason is the crew's); the state may be unchanged. */
+            event?: components["schemas"]["TimelineEvent"] | null;
         };
         /** UnitCreate */
         UnitCreate: {
@@ -4561,6 +5152,13 @@ export interface components {
             assignment_id: number | null;
             /** Incident Id */
             incident_id: number | null;
+            /** @description Its open assignment looks stalled, and why. */
+            flag?: components["schemas"]["StallFlag"] | null;
+            /**
+             * Flagged At
+             * @description Since when.
+             */
+            flagged_at?: string | null;
         };
         /**
          * UnitStatus
@@ -4856,6 +5454,26 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    effective_settings_api_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsRead"];
                 };
             };
         };
@@ -5289,6 +5907,8 @@ export interface operations {
                 limit?: number;
                 action?: string | null;
                 actor?: string | null;
+                /** @description Who: a sign-in name (any case; failed sign-ins carry the name typed) or an actor reference such as `user:12`. */
+                person?: string | null;
                 /** @description Actions starting with this, e.g. `video.`. */
                 action_prefix?: string | null;
                 /** @description e.g. `camera`. */
@@ -5326,6 +5946,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_audit_api_audit_export_get: {
+        parameters: {
+            query?: {
+                format?: "csv" | "jsonl";
+                action?: string | null;
+                actor?: string | null;
+                /** @description Who: a sign-in name (any case; failed sign-ins carry the name typed) or an actor reference such as `user:12`. */
+                person?: string | null;
+                /** @description Actions starting with this, e.g. `video.`. */
+                action_prefix?: string | null;
+                /** @description e.g. `camera`. */
+                target_type?: string | null;
+                /** @description The target's id, e.g. a camera code. */
+                target?: string | null;
+                /** @description Records at or after this time. */
+                from?: string | null;
+                /** @description Records before this time. */
+                to?: string | null;
+                /** @description Records whose own range (a live view's span, the footage played or exported) ends after this. */
+                range_from?: string | null;
+                /** @description Records whose own range starts before this. */
+                range_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                    "application/x-ndjson": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    chain_status_api_audit_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainStatusRead"];
                 };
             };
         };
@@ -6464,6 +7155,49 @@ export interface operations {
             };
         };
     };
+    alarm_history_api_alarms_history_get: {
+        parameters: {
+            query?: {
+                /** @description Text in codes, kind, people, notes or site names; a number finds that alarm. */
+                q?: string | null;
+                kind?: string[] | null;
+                max_priority?: number | null;
+                site?: string | null;
+                resolution?: components["schemas"]["Resolution"][] | null;
+                /** @description Closed at or after. */
+                from?: string | null;
+                /** @description Closed before. */
+                to?: string | null;
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlarmRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     desk_config_api_alarms_config_get: {
         parameters: {
             query?: never;
@@ -6864,6 +7598,8 @@ export interface operations {
                 state?: components["schemas"]["IncidentState"][] | null;
                 category?: string[] | null;
                 area?: string | null;
+                /** @description Text in number, address, description. */
+                q?: string | null;
                 cursor?: string | null;
                 /** @description Items per page. */
                 limit?: number;
@@ -6985,6 +7721,81 @@ export interface operations {
                 };
             };
             /** @description Not allowed from the current state; `allowed` names those that are */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_duplicates_api_incidents__incident_id__duplicates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    merge_api_incidents__incident_id__merge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                incident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentRead"];
+                };
+            };
+            /** @description The same incident, or one of the two is not open */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8444,6 +9255,174 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StorageRead"];
+                };
+            };
+        };
+    };
+    current_shift_api_shifts_current_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftSummary"];
+                };
+            };
+        };
+    };
+    list_handovers_api_shifts_handovers_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HandoverRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    hand_over_api_shifts_handovers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoverCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoverRead"];
+                };
+            };
+            /** @description A handover awaits its incoming supervisor already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_handover_api_shifts_handovers__handover_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                handover_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoverRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    take_over_api_shifts_handovers__handover_id__sign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                handover_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoverSign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoverRead"];
+                };
+            };
+            /** @description Signed already, or the outgoing supervisor signing again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
