@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qorgau.protocols.dc09 import crypto
 from qorgau.protocols.dc09.parser import (
     MAX_FRAME,
     REASONS,
@@ -247,3 +248,27 @@ def test_parser_raises_only_frame_error_on_arbitrary_bytes(raw: bytes, key: byte
 @given(st.text(max_size=120), st.sampled_from(["SIA-DCS", "*SIA-DCS", "ACK", "*NULL", "NAK"]))
 def test_parser_raises_only_frame_error_on_arbitrary_bodies(tail: str, mtype: str) -> None:
     assert reason_of(lambda: parse_frame(wrap(f'"{mtype}"0001L0#1{tail}'), key=bytes(32))) in (None, *REASONS)
+
+
+def _encrypted_without_data(message_type: str, key: bytes, stamp: str = "_12:00:00,01-15-2026") -> bytes:
+    """An encrypted frame as panels send their link tests: the pad straight followed by `]` and the timestamp."""
+    rest = "]" + stamp
+    plaintext = ("Qz7#k2Lm9$Xw4&Rt"[: 16 - len(rest) % 16] + rest).encode()
+    return wrap(f'"*{message_type}"0007R1L1#1234[{crypto.encrypt(plaintext, key).hex().upper()}')
+
+
+@pytest.mark.parametrize("message_type", ["NULL", "SIA-DCS"])
+def test_encrypted_frame_without_data_is_read(message_type: str) -> None:
+    key = bytes(range(16))
+    frame = parse_frame(_encrypted_without_data(message_type, key), key=key)
+    assert (frame.message_type, frame.encrypted, frame.data, frame.extended, frame.timestamp, frame.account) == (
+        message_type, True, "", (), NOON, "1234")
+
+
+def test_encrypted_plaintext_with_a_bracket_in_the_pad_is_refused() -> None:
+    key = bytes(range(16))
+    plaintext = b"Qz7#k2Lm9$[]_12:00:00,01-15-2026"  # `[` cannot be pad, and no `|` or `]` ends a pad before it
+    cipher = crypto.encrypt(plaintext[: len(plaintext) // 16 * 16], key).hex().upper()
+    with pytest.raises(FrameError) as caught:
+        parse_frame(wrap(f'"*NULL"0007R1L1#1234[{cipher}'), key=key)
+    assert caught.value.reason == "decrypt_failed"

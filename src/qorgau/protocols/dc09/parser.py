@@ -114,6 +114,7 @@ _NAK_ADDRESS = re.compile(r'"NAK"(?P<seq>[0-9]{4})R0L0A0(?=\[)')
 _TIMESTAMP_TEXT = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{2}-[0-9]{2}-[0-9]{4}")
 _TIMESTAMP = re.compile(r"_[0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{2}-[0-9]{2}-[0-9]{4}")
 _CIPHER_HEX = re.compile(r"[0-9A-F]+\]?")
+_PAD = re.compile(r"[^\[\]|]*")
 
 
 def _is_hex(byte: int) -> bool:
@@ -247,10 +248,13 @@ def _decrypt_body(body: str, key: bytes) -> str:
         plain = crypto.decrypt(bytes.fromhex(cipher_hex), key).decode()
     except (ValueError, UnicodeDecodeError) as exc:
         raise FrameError("decrypt_failed", str(exc)) from exc
-    bar = plain.find("|")
-    if bar < 0 or "[" in plain[:bar] or "]" in plain[:bar]:
+    # The pad holds no `[`, `]` or `|`, so the first of them ends it: `|` starts the data, and `]` straight after
+    # the pad is a frame without data (panels send their encrypted link tests so); the standard allows both.
+    pad = _PAD.match(plain)
+    end = pad.end() if pad else 0
+    if end == len(plain) or plain[end] == "[":
         raise FrameError("decrypt_failed", "no pad separator in plaintext")
-    return "[" + plain[bar + 1 :]
+    return "[" + plain[end + 1 :] if plain[end] == "|" else "[" + plain[end:]
 
 
 def open_envelope(envelope: Envelope, *, key: bytes | None = None) -> Frame:

@@ -188,26 +188,10 @@ def read_response(raw: bytes, *, key: bytes | None = None) -> Frame:
     """Parse a receiver's answer; an encrypted ACK is decrypted with the panel's key.
 
     Receivers differ in the plaintext of an encrypted ACK: the standard pads before `|`, while some (pysiaalarm)
-    left-fill with `0` and write no `|`. An ACK's data is empty either way, so both are read.
+    left-fill with `0` and write no `|`; the parser reads both (a pad straight followed by `]` is empty data).
     """
     envelope = parse_envelope(raw)
-    if not envelope.encrypted:
-        return open_envelope(envelope)
-    try:
-        return open_envelope(envelope, key=key)
-    except FrameError as exc:
-        if exc.reason != "decrypt_failed" or key is None:
-            raise
-    cipher_hex = envelope.body[1:].removesuffix("]")
-    try:
-        plain = crypto.decrypt(bytes.fromhex(cipher_hex), key).decode()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FrameError("decrypt_failed", str(exc)) from exc
-    head, bracket, rest = plain.partition("]")
-    if not bracket:
-        raise FrameError("decrypt_failed", "no data block in plaintext")
-    data = head.rpartition("|")[2] if "|" in head else ""
-    return replace(open_envelope(replace(envelope, encrypted=False, body=f"[{data}]{rest}")), encrypted=True)
+    return open_envelope(envelope, key=key if envelope.encrypted else None)
 
 
 class _Link(asyncio.Protocol, asyncio.DatagramProtocol):

@@ -17,8 +17,9 @@ from qorgau.devices import health
 from qorgau.devices.models import Device
 from qorgau.ingest.adapters.sia_dc09 import adapter as dc09_adapter
 from qorgau.ingest.runner import IngestRunner
-from qorgau.protocols.dc09.parser import ExtendedData, Frame, parse_frame
-from qorgau.protocols.dc09.render import render_frame
+from qorgau.protocols.dc09 import crypto
+from qorgau.protocols.dc09.parser import ExtendedData, Frame, format_timestamp, parse_frame
+from qorgau.protocols.dc09.render import render_frame, wrap
 from qorgau.settings import Settings
 from tests.conftest import run_async
 from tests.ingest.conftest import add_panel, eventually, rejected, running_ingest, stored
@@ -171,6 +172,24 @@ def test_encrypted_frames_aes128_and_aes256_get_encrypted_acks(settings: Setting
         payloads = [e.payload for e in stored(db, PANEL)]
         assert [(p["kind"], p["encrypted"], p["device_code"]) for p in payloads] == [
             ("duress", True, "PNL-0001"), ("duress", True, "PNL-0002")]
+        await panel.close()
+
+    _scenario(settings, db, body)
+
+
+def test_encrypted_link_test_without_data_is_acknowledged(settings: Settings, db: Database) -> None:
+    """As some panels send it: the pad straight followed by `]` and the timestamp (no `|`, no data)."""
+    add_panel(db, key=KEY)
+    stamp = format_timestamp(datetime.now(UTC).replace(tzinfo=None))
+    plaintext = ("Qz7#k2Lm9$Xw4&Rt"[: 16 - (len(stamp) + 1) % 16] + "]" + stamp).encode()
+    cipher = crypto.encrypt(plaintext, bytes.fromhex(KEY)).hex().upper()
+
+    async def body(runner: IngestRunner) -> None:
+        panel = await Panel.connect(runner)
+        await panel.send(wrap(f'"*NULL"0009R1L1#1234[{cipher}'))
+        ack = await panel.response(key=KEY)
+        assert (ack.message_type, ack.encrypted, ack.sequence) == ("ACK", True, 9)
+        assert rejected(runner, "sia_dc09", "decrypt_failed") == 0
         await panel.close()
 
     _scenario(settings, db, body)
