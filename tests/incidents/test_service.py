@@ -44,7 +44,7 @@ def test_numbers_priorities_caller_encrypted_and_transitions(db: Database) -> No
         with pytest.raises(Conflict) as refused:
             service.transition(session, incident_id=first, to=IncidentState.DISPATCHED, actor="user:1", ctx=CTX)
         assert refused.value.code == "incidents.invalid_transition"
-        assert refused.value.extra == {"allowed": ["closed", "on_scene"]}
+        assert refused.value.extra == {"allowed": ["closed", "new"]}  # on scene: no unit is there
         transitions, _, _ = service.timeline(session, first)
         assert [(t.from_state, t.to_state) for t in transitions] == [(None, "new"), ("new", "on_hold"),
                                                                      ("on_hold", "resolved")]

@@ -23,12 +23,16 @@ TRANSITIONS: dict[IncidentState, tuple[IncidentState, ...]] = {
     S.EN_ROUTE: (S.ON_SCENE, S.ON_HOLD, S.RESOLVED),
     S.ON_SCENE: (S.ON_HOLD, S.RESOLVED),
     S.ON_HOLD: (S.NEW, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE, S.RESOLVED),
-    S.RESOLVED: (S.CLOSED, S.ON_SCENE),
+    S.RESOLVED: (S.CLOSED, S.ON_SCENE, S.NEW),  # New: reopened with no unit left there
     S.CLOSED: (),
 }
 # The stages that follow the units, in order: the first unit to reach each sets its time.
 UNIT_STAGES: tuple[IncidentState, ...] = (S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE)
 OPEN_STATES: tuple[IncidentState, ...] = (S.NEW, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE, S.ON_HOLD)
+# What makes each unit stage true: the incident's count of units there (a person cannot choose it without).
+UNITS_FOR_STATE: dict[IncidentState, str] = {
+    S.DISPATCHED: "units_active", S.EN_ROUTE: "units_en_route", S.ON_SCENE: "units_on_scene",
+}
 # The stage timestamp column each state stamps the first time it is reached.
 STAGE_COLUMN: dict[IncidentState, str] = {
     S.DISPATCHED: "dispatched_at", S.EN_ROUTE: "en_route_at", S.ON_SCENE: "on_scene_at",
@@ -40,6 +44,12 @@ class Source(StrEnum):
     ALARM = "alarm"
     CALL = "call"  # a 102 call taken on the intake form
     MANUAL = "manual"
+
+
+class TimelineEvent(StrEnum):
+    """What a unit did that a timeline entry records besides a state change."""
+
+    UNIT_DECLINED = "unit_declined"  # the crew declined the dispatch (the entry's reason is theirs)
 
 
 class LinkKind(StrEnum):

@@ -32,5 +32,8 @@ OPENED = event_type("incidents.opened", IncidentChanged, subject_type="incident"
                     description="An incident was opened (from an alarm, a 102 call, or by hand).")
 STATE_CHANGED = event_type("incidents.state_changed", IncidentChanged, subject_type="incident",
                            description="An incident moved to another state (by a person, a unit or the system).")
+UNITS_CHANGED = event_type("incidents.units_changed", IncidentChanged, subject_type="incident",
+                            description="The units on an incident changed: how many are sent, en route, on scene or "
+                                        "stalled, or it was left uncovered (its last unit declined or was released).")
 NOTED = event_type("incidents.noted", IncidentNoted, subject_type="incident",
                    description="A note was added to an incident's timeline.")

@@ -61,6 +61,15 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Its units as dispatch last reported them (the units' flow keeps these): the states a person may choose
+    # follow them, and the board shows stalled and uncovered incidents from them.
+    units_active: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    units_en_route: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # en route or on scene
+    units_on_scene: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    units_stalled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when its last unit declined or was released, cleared when another is sent.
+    uncovered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uncovered_reason: Mapped[str | None] = mapped_column(String(300))
 
 
 class IncidentTransition(Base):
@@ -75,6 +84,7 @@ class IncidentTransition(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str | None] = mapped_column(String(300))
+    event: Mapped[str | None] = mapped_column(String(24))  # what a unit did that this entry records (declined …)
 
 
 class IncidentNote(Base):

@@ -20,7 +20,7 @@ def actor_of(principal: Principal) -> str:
 
 def to_read(incident: Incident) -> IncidentRead:
     read = IncidentRead.model_validate(incident)
-    read.allowed = service.allowed(incident.state)
+    read.allowed = service.allowed_now(incident)
     return read
 
 

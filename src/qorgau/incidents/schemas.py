@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qorgau.incidents.enums import IncidentState, LinkKind, Source
+from qorgau.incidents.enums import IncidentState, LinkKind, Source, TimelineEvent
 
 Text = Field(default=None, max_length=4000)
 
@@ -85,6 +85,13 @@ class IncidentRead(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     state_changed_at: datetime
+    units_active: int = Field(default=0, description="Units sent and not yet released (dispatched … on scene).")
+    units_en_route: int = Field(default=0, description="Units en route or on scene.")
+    units_on_scene: int = Field(default=0, description="Units on scene.")
+    units_stalled: int = Field(default=0, description="Units whose dispatch looks stalled (see the units' flag).")
+    uncovered_at: datetime | None = Field(default=None, description="Since when no unit covers it: its last unit "
+                                          "declined or was released; cleared when another is sent.")
+    uncovered_reason: str | None = Field(default=None, description="The crew's reason when it declined.")
     allowed: list[IncidentState] = Field(default_factory=list, description="States a person may move it to now.")
 
 
@@ -96,6 +103,8 @@ class TransitionRead(BaseModel):
     at: datetime
     actor: str = Field(description="`user:<id>`, `unit:<code>` or `system:<component>`.")
     reason: str | None
+    event: TimelineEvent | None = Field(default=None, description="What a unit did that the entry records "
+                                        "(unit_declined: reason is the crew's); the state may be unchanged.")
 
 
 class NoteRead(BaseModel):

@@ -22,9 +22,11 @@ from qorgau.incidents.enums import (
     STAGE_COLUMN,
     TRANSITIONS,
     UNIT_STAGES,
+    UNITS_FOR_STATE,
     IncidentState,
     LinkKind,
     Source,
+    TimelineEvent,
 )
 from qorgau.incidents.events import NOTED, OPENED, STATE_CHANGED, IncidentChanged, IncidentNoted
 from qorgau.incidents.models import (
@@ -94,6 +96,17 @@ def allowed(state: str) -> list[IncidentState]:
     return list(TRANSITIONS[IncidentState(state)])
 
 
+def units_hold(incident: Incident, state: IncidentState) -> bool:
+    """Whether the incident's units make ``state`` true (dispatched, en route and on scene need a unit there)."""
+    needed = UNITS_FOR_STATE.get(state)
+    return needed is None or getattr(incident, needed) > 0
+
+
+def allowed_now(incident: Incident) -> list[IncidentState]:
+    """The states a person may move the incident to now: its transitions that its units make true."""
+    return [s for s in TRANSITIONS[IncidentState(incident.state)] if units_hold(incident, s)]
+
+
 def _payload(incident: Incident, previous: str | None) -> IncidentChanged:
     return IncidentChanged(
         incident_id=incident.id, number=incident.number, category=incident.category, priority=incident.priority,
@@ -103,9 +116,9 @@ def _payload(incident: Incident, previous: str | None) -> IncidentChanged:
 
 
 def _record(session: Session, incident: Incident, previous: str | None, actor: str, at: datetime,
-            reason: str | None = None) -> None:
+            reason: str | None = None, event: TimelineEvent | None = None) -> None:
     session.add(IncidentTransition(incident_id=incident.id, from_state=previous, to_state=incident.state, at=at,
-                                   actor=actor, reason=reason))
+                                   actor=actor, reason=reason, event=event))
 
 
 def create(session: Session, *, incident_in: IncidentCreate, actor: str, ctx: Context,
@@ -170,14 +183,14 @@ def _open(session: Session, *, category_code: str, priority: int | None, source:
 
 
 def _move(session: Session, incident: Incident, to: IncidentState, *, actor: str, ctx: Context, at: datetime,
-          reason: str | None = None) -> None:
+          reason: str | None = None, event: TimelineEvent | None = None) -> None:
     previous = incident.state
     incident.state = to
     incident.state_changed_at = incident.updated_at = at
     column = STAGE_COLUMN.get(to)
     if column is not None and getattr(incident, column) is None:
         setattr(incident, column, at)
-    _record(session, incident, previous, actor, at, reason)
+    _record(session, incident, previous, actor, at, reason, event)
     publish(session, STATE_CHANGED, subject_id=str(incident.id), payload=_payload(incident, previous), ctx=ctx)
 
 
@@ -186,10 +199,13 @@ def transition(session: Session, *, incident_id: int, to: IncidentState, actor: 
     """A person's move; an invalid one is refused with 409 naming the allowed states."""
     incident = get(session, incident_id, lock=True)
     if to not in TRANSITIONS[IncidentState(incident.state)]:
-        names = allowed(incident.state)
+        names = allowed_now(incident)
         raise Conflict("incidents.invalid_transition",
                        params={"from": incident.state, "to": str(to), "allowed": ", ".join(names) or "-"},
                        extra={"allowed": [str(s) for s in names]})
+    if not units_hold(incident, to):  # states cannot skip what makes them true: a unit there
+        raise Conflict("incidents.no_unit_there", params={"number": incident.number, "to": str(to)},
+                       extra={"allowed": [str(s) for s in allowed_now(incident)]})
     _move(session, incident, to, actor=actor, ctx=ctx, at=utcnow(), reason=reason)
     return incident
 

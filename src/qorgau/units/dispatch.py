@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from qorgau.city import service as city_service
 from qorgau.core.bus import Context, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import utcnow
+from qorgau.incidents import coverage
 from qorgau.incidents import service as incident_service
 from qorgau.incidents.service import Target
 from qorgau.units import service
-from qorgau.units.enums import NEXT_STAGES, STATUS_OF_STAGE, Stage, UnitKind, UnitStatus
+from qorgau.units.enums import ACTIVE_STAGES, NEXT_STAGES, STATUS_OF_STAGE, Stage, UnitKind, UnitStatus
 from qorgau.units.events import ASSIGNMENT_CHANGED, AssignmentChanged
 from qorgau.units.models import Assignment, Unit
 from qorgau.units.recommend import Candidate, Recommendation, recommend
@@ -193,3 +194,14 @@ def current(session: Session, unit: Unit) -> Assignment | None:
     if unit.current_assignment_id is None:
         return None
     return session.get(Assignment, unit.current_assignment_id)
+
+
+def units_on(session: Session, incident_id: int) -> coverage.Units:
+    """The incident's open assignments counted by stage, and how many are flagged as stalled."""
+    rows = session.execute(select(Assignment.stage, func.count(), func.count(Assignment.flag))
+                           .where(Assignment.incident_id == incident_id, Assignment.active.is_(True))
+                           .group_by(Assignment.stage)).all()
+    by_stage = {stage: count for stage, count, _ in rows}
+    return coverage.Units(active=sum(by_stage.get(s, 0) for s in ACTIVE_STAGES),
+                          en_route=by_stage.get(Stage.EN_ROUTE, 0) + by_stage.get(Stage.ON_SCENE, 0),
+                          on_scene=by_stage.get(Stage.ON_SCENE, 0), stalled=sum(flagged for _, _, flagged in rows))

@@ -63,3 +63,11 @@ MODE_OF_KIND: dict[UnitKind, Mode] = {
     UnitKind.PATROL_CAR: Mode.DRIVE, UnitKind.FOOT_PATROL: Mode.WALK,
     UnitKind.DISTRICT_INSPECTOR: Mode.WALK, UnitKind.POST: Mode.WALK,
 }
+
+
+class StallFlag(StrEnum):
+    """Why the dispatch watch flags an assignment as stalled (the first that applies, in this order)."""
+
+    AT_SCENE_UNREPORTED = "at_scene_unreported"  # the unit stands at the scene but has not reported on scene
+    NOT_EN_ROUTE = "not_en_route"  # dispatched, and no en route reported in time
+    ETA_PASSED = "eta_passed"  # not on scene, and the ETA given at dispatch has passed by the margin

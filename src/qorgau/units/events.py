@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from qorgau.core.bus import EventPayload, event_type
-from qorgau.units.enums import Stage, UnitKind, UnitStatus
+from qorgau.units.enums import Stage, StallFlag, UnitKind, UnitStatus
 
 
 class UnitStatusChanged(EventPayload):
@@ -37,6 +37,17 @@ class AssignmentChanged(EventPayload):
     reason: str | None = Field(default=None, description="Why it was declined or reassigned.")
 
 
+class DispatchFlagged(EventPayload):
+    assignment_id: int = Field(description="The assignment's id.")
+    unit_code: str = Field(description="The unit's code.")
+    incident_id: int = Field(description="The incident.")
+    flag: StallFlag | None = Field(description="at_scene_unreported, not_en_route or eta_passed; null: cleared.")
+    previous: StallFlag | None = Field(default=None, description="The flag before.")
+    priority: int = Field(description="The incident's priority (1 highest).")
+    urgent: bool = Field(description="A high priority: the desks sound an alert.")
+    at: datetime = Field(description="When the watch saw it (UTC).")
+
+
 STATUS_CHANGED = event_type("units.status_changed", UnitStatusChanged, subject_type="unit",
                             description="A unit's status changed (available, dispatched, en route, on scene, busy, "
                                         "off duty).")
@@ -45,3 +56,6 @@ MOVED = event_type("units.moved", UnitMoved, subject_type="unit",
 ASSIGNMENT_CHANGED = event_type("units.assignment_changed", AssignmentChanged, subject_type="assignment",
                                 description="A unit was dispatched, accepted, declined, reported progress, was "
                                             "cleared or reassigned.")
+DISPATCH_FLAGGED = event_type("units.dispatch_flagged", DispatchFlagged, subject_type="assignment",
+                              description="The dispatch watch flagged an assignment as stalled (not en route in "
+                                          "time, at the scene without reporting it, ETA passed) or cleared it.")

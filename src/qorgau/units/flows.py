@@ -1,5 +1,5 @@
 """Cross-domain steps of units: GPS fixes from the ingest move the unit their tracker is bound to; the
-incident follows its units' stages."""
+incident follows its units' stages, counts and stalls, and is left uncovered when its last unit declines."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.bus import Event
 from qorgau.core.bus.dispatch import Subscriber
+from qorgau.incidents import coverage
 from qorgau.incidents import service as incident_service
 from qorgau.incidents.enums import IncidentState
 from qorgau.ingest.events import GPS_FIX, GpsFix
-from qorgau.units import service
+from qorgau.units import dispatch, service
 from qorgau.units.enums import Stage
-from qorgau.units.events import ASSIGNMENT_CHANGED, AssignmentChanged
+from qorgau.units.events import ASSIGNMENT_CHANGED, DISPATCH_FLAGGED, AssignmentChanged, DispatchFlagged
 
 _STAGE_TO_STATE = {Stage.DISPATCHED: IncidentState.DISPATCHED, Stage.EN_ROUTE: IncidentState.EN_ROUTE,
                    Stage.ON_SCENE: IncidentState.ON_SCENE, Stage.RESOLVED: IncidentState.RESOLVED}
@@ -44,6 +45,19 @@ def incident_follows(session: Session, event: Event[Any]) -> None:
     if state is not None:
         incident_service.unit_reached(session, incident_id=change.incident_id, stage=state, at=change.at,
                                       actor=actor, ctx=ctx)
+    left = None
+    if change.stage in (Stage.DECLINED, Stage.CLEARED):
+        left = coverage.Left(change.unit_code, declined=change.stage == Stage.DECLINED, reason=change.reason)
+    coverage.follow_units(session, incident_id=change.incident_id, units=dispatch.units_on(session, change.incident_id),
+                          left=left, at=change.at, ctx=ctx)
+
+
+def incident_sees_stalls(session: Session, event: Event[Any]) -> None:
+    """A stall flagged or cleared: the incident's count of stalled units follows."""
+    flagged: DispatchFlagged = event.payload
+    ctx = event.context.model_copy(update={"parent_id": event.id})
+    coverage.follow_units(session, incident_id=flagged.incident_id,
+                          units=dispatch.units_on(session, flagged.incident_id), left=None, at=flagged.at, ctx=ctx)
 
 
 def subscribers() -> list[Subscriber]:
@@ -51,4 +65,5 @@ def subscribers() -> list[Subscriber]:
         Subscriber("units.gps", follow_tracker, frozenset({GPS_FIX.name})),
         # Named as when it lived in incidents.flows: the name keys its stored cursor, so none is lost or redone.
         Subscriber("incidents.units", incident_follows, frozenset({ASSIGNMENT_CHANGED.name})),
+        Subscriber("incidents.unit_stalls", incident_sees_stalls, frozenset({DISPATCH_FLAGGED.name})),
     ]

@@ -91,3 +91,8 @@ class Assignment(Base):
     replaced_by: Mapped[int | None] = mapped_column(Integer)  # the assignment that took over
     eta_s: Mapped[float | None] = mapped_column(Float)
     route: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON LineString at dispatch
+    # The dispatch watch: why the assignment looks stalled (StallFlag) and since when; when the unit was first
+    # seen standing at the scene without reporting it.
+    flag: Mapped[str | None] = mapped_column(String(24))
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    near_scene_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from qorgau.city.enums import Mode
 from qorgau.core.web import MAX_ROW_ID
 from qorgau.incidents.schemas import IncidentDetail
-from qorgau.units.enums import Progress, Stage, UnitKind, UnitStatus
+from qorgau.units.enums import Progress, Stage, StallFlag, UnitKind, UnitStatus
 
 CODE = r"^[A-Z0-9][A-Z0-9-]{0,31}$"
 # A crew member's user id: strictly an integer (`false` is not user 0) within the row ids' range.
@@ -76,6 +76,8 @@ class UnitRead(BaseModel):
     trackers: list[str]
     assignment_id: int | None
     incident_id: int | None
+    flag: StallFlag | None = Field(default=None, description="Its open assignment looks stalled, and why.")
+    flagged_at: datetime | None = Field(default=None, description="Since when.")
 
 
 class PositionIn(BaseModel):
@@ -149,6 +151,9 @@ class AssignmentRead(BaseModel):
     replaced_by: int | None
     eta_s: float | None
     route: dict[str, Any] | None = Field(description="GeoJSON LineString at dispatch.")
+    flag: StallFlag | None = Field(default=None, description="The dispatch watch's flag: at_scene_unreported, "
+                                                           "not_en_route or eta_passed.")
+    flagged_at: datetime | None = None
 
 
 class MyUnit(BaseModel):

@@ -12,7 +12,7 @@ from qorgau.auth import service as auth_service
 from qorgau.core.bus import Context, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import utcnow
-from qorgau.units.enums import UnitKind, UnitStatus
+from qorgau.units.enums import StallFlag, UnitKind, UnitStatus
 from qorgau.units.events import MOVED, STATUS_CHANGED, UnitMoved, UnitStatusChanged
 from qorgau.units.models import Assignment, Unit, UnitMember, UnitPosition, UnitTracker
 from qorgau.units.schemas import UnitCreate, UnitPatch, UnitRead
@@ -57,17 +57,20 @@ def trackers(session: Session, unit_id: int) -> list[str]:
 def to_read(session: Session, unit: Unit, *, now: datetime, stale_s: float) -> UnitRead:
     age = (now - unit.position_at).total_seconds() if unit.position_at is not None else None
     stale = unit.kind != UnitKind.POST and (age is None or age > stale_s)
-    incident_id = None
+    incident_id, flag, flagged_at = None, None, None
     if unit.current_assignment_id is not None:
-        incident_id = session.scalar(select(Assignment.incident_id)
-                                     .where(Assignment.id == unit.current_assignment_id))
+        held = session.execute(select(Assignment.incident_id, Assignment.flag, Assignment.flagged_at)
+                               .where(Assignment.id == unit.current_assignment_id)).one_or_none()
+        if held is not None:
+            incident_id, flag, flagged_at = held
     return UnitRead(
         code=unit.code, kind=UnitKind(unit.kind), name=unit.name, site_code=unit.site_code, active=unit.active,
         simulated=bool(unit.simulated), status=UnitStatus(unit.status), status_changed_at=unit.status_changed_at,
         time_in_status_s=round((now - unit.status_changed_at).total_seconds(), 1), lon=unit.lon, lat=unit.lat,
         position_at=unit.position_at, position_age_s=None if age is None else round(age, 1), stale=stale,
         members=members(session, unit.id), trackers=trackers(session, unit.id),
-        assignment_id=unit.current_assignment_id, incident_id=incident_id)
+        assignment_id=unit.current_assignment_id, incident_id=incident_id,
+        flag=StallFlag(flag) if flag else None, flagged_at=flagged_at)
 
 
 def board(session: Session, *, kinds: Sequence[UnitKind] = (), statuses: Sequence[UnitStatus] = (),
