@@ -254,6 +254,30 @@ def test_retransmissions_are_recorded_once_per_the_standards_test(settings: Sett
     _scenario(settings, db, body)
 
 
+def test_retransmission_after_a_restart_of_the_receiver_is_recorded_once(settings: Settings, db: Database) -> None:
+    """The ACK was lost in the restart, the panel sends the frame again: the new receiver knows it."""
+    add_panel(db)
+
+    async def main() -> None:
+        async with running_ingest(settings, db) as runner:
+            panel = await Panel.connect(runner)
+            await panel.send(frame(17, "#1234|NBA004"))
+            assert (await panel.response()).sequence == 17
+            await panel.close()
+        async with running_ingest(settings, db) as runner:
+            panel = await Panel.connect(runner)
+            await panel.send(frame(17, "#1234|NBA004"))
+            assert (await panel.response()).message_type == "ACK"
+            await panel.send(frame(17, "#1234|NBA005"))  # the same sequence with other content: a new message
+            assert (await panel.response()).message_type == "ACK"
+            assert runner.hub.metrics.value("qorgau_ingest_received_total", adapter="sia_dc09",
+                                            outcome="retransmission") == 1
+            await panel.close()
+        assert [e.payload["zone"] for e in stored(db, PANEL)] == ["004", "005"]
+
+    run_async(main())
+
+
 def test_link_test_is_a_heartbeat_and_silence_makes_the_panel_offline(settings: Settings, db: Database) -> None:
     add_panel(db)
 

@@ -239,6 +239,8 @@ class Dc09Adapter:
     async def start(self, hub: IngestHub) -> None:
         self.hub = hub
         self.receiver = Receiver(hub)
+        # Before listening: a panel that resends the frame whose ACK a restart swallowed must meet the window.
+        recalled = await asyncio.to_thread(self.receiver.recall)
         loop = asyncio.get_running_loop()
         host = self.settings.ingest_host
         self._server = await loop.create_server(lambda: _PanelConnection(self), host, self.settings.dc09_tcp_port,
@@ -256,7 +258,7 @@ class Dc09Adapter:
         hub.metrics.watch_udp(ADAPTER, udp_socket)
         self._reaper = asyncio.create_task(self._reap_idle(), name="dc09-idle-reaper")
         log.info("DC-09 receiver listening", extra={"host": host, "tcp_port": self.tcp_port,
-                                                    "udp_port": self.udp_port})
+                                                    "udp_port": self.udp_port, "recalled_frames": recalled})
 
     async def _reap_idle(self) -> None:
         loop = asyncio.get_running_loop()

@@ -5,7 +5,8 @@
 - a timestamp outside the −40 s/+20 s window (encrypted or not; an encrypted frame must carry one): NAK with
   our clock;
 - NULL link test: ACK (after its heartbeat is written, when one is due);
-- retransmission of a recorded message: ACK again, nothing recorded;
+- retransmission of a recorded message (also one recorded before the receiver restarted): ACK again, nothing
+  recorded;
 - anything else: its events are committed, and only then ACKed.
 """
 
@@ -17,9 +18,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from qorgau.core.bus.outbox import BatchRow
+from qorgau.core.time import utcnow
 from qorgau.ingest.adapters.sia_dc09 import mapping
 from qorgau.ingest.adapters.sia_dc09.config import Dc09Settings
-from qorgau.ingest.adapters.sia_dc09.retransmission import Fingerprint, RetransmissionMemory, fingerprint
+from qorgau.ingest.adapters.sia_dc09.retransmission import (
+    Fingerprint,
+    RetransmissionMemory,
+    fingerprint,
+    recent_panel_events,
+)
 from qorgau.ingest.events import PANEL_EVENT
 from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.rows import Clock, event_row
@@ -47,7 +54,7 @@ class Record:
     rows: list[BatchRow]
     heartbeats: list[Heartbeat]
     ack: bytes
-    memo: tuple[int, int, Fingerprint] | None
+    memo: tuple[str, int, Fingerprint] | None
 
 
 class Receiver:
@@ -62,6 +69,12 @@ class Receiver:
         self._events = received.labels(ADAPTER, "event")
         self._link_tests = received.labels(ADAPTER, "link_test")
         self._retransmissions = received.labels(ADAPTER, "retransmission")
+
+    def recall(self) -> int:
+        """Rebuild the retransmission window from the committed panel events (a restart forgets nothing)."""
+        with self.hub.db.reading() as session:
+            stored = recent_panel_events(session, self.memory.window_s)
+        return self.memory.recall(stored, now=utcnow())
 
     def handle(self, raw: RawFrame) -> bytes | Record | None:
         """Decide what one CRC-checked frame gets; never raises."""
@@ -100,23 +113,23 @@ class Receiver:
         if frame.message_type == "NULL":
             self._link_tests.inc()
             return Record([], beat, ack, None)
-        digest = fingerprint(frame)
-        moment = time.monotonic()
-        if self.memory.seen(device.id, frame.sequence, digest, moment):
+        payloads = mapping.payload_values(frame, device, at=at)
+        digest = fingerprint(payloads)
+        if self.memory.seen(device.code, frame.sequence, digest, time.monotonic()):
             self._retransmissions.inc()
             return Record([], beat, ack, None)
         # Rows, not models: each payload is already of its model's types (see qorgau.ingest.rows).
         dialect, actor = self._dialect, f"device:{device.code}"
         rows = [event_row(dialect, PANEL_EVENT, subject_id=device.code, payload=payload, actor=actor,
                           simulated=device.simulated, now=now, now_text=now_text)
-                for payload in mapping.payload_values(frame, device, at=at)]
-        return Record(rows, beat, ack, (device.id, frame.sequence, digest))
+                for payload in payloads]
+        return Record(rows, beat, ack, (device.code, frame.sequence, digest))
 
     def committed(self, record: Record) -> None:
         """The record's events are durable: count them and remember the message against retransmissions."""
         if record.memo is not None:
-            device_id, sequence, digest = record.memo
-            self.memory.remember(device_id, sequence, digest, time.monotonic())
+            device, sequence, digest = record.memo
+            self.memory.remember(device, sequence, digest, time.monotonic())
             self._events.inc(len(record.rows))
 
 
