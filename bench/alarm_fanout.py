@@ -1,13 +1,20 @@
-"""Live push of alarms: DC-09 frames into a separate `qorgau ingest`, alarms raised in `qorgau serve`, pushed to
-20 operator WebSockets. Latency per alarm: from the panel sending its frame to each operator receiving the
-`alarms.raised` event (so it includes the ingest's commit, the hop between processes, the alarm rules'
-subscriber and the fan-out).
+"""Alarm fan-out, open loop: DC-09 panels → a separate `qorgau ingest` → the alarm rules in `qorgau serve` → the
+live feed → 20 operator desks.
 
-Cases, each in the same run: the embedded transport (datagram wake-ups on SQLite) and, as the baseline, the
-same servers with readers polling the outbox every 250 ms (`QORGAU_EVENT_TRANSPORT=poll`).
-Target (issue 5): 1,000 alarms/s to 20 clients with p99 under 250 ms.
+The panels (bench/open_loop_panels.py, a process of its own) send frames on a schedule at the offered rate,
+acknowledged or not; every good frame is a tamper report that the rules turn into an alarm (folding off), and 1 %
+of the frames are malformed (none may be acknowledged; the ingest counts each by reason). Latency: from a frame's
+SCHEDULED send time to the arrival of its `alarms.raised` on each desk, so queueing anywhere (the sender
+included) counts. A desk's k-th alarm of a device is that device's k-th good frame (TCP keeps a panel's frames in
+order, the outbox keeps commit order). The run waits for every expected delivery (deadline: --drain seconds after
+the last frame) and lists the missing ones.
+
+Cases: SQLite and PostgreSQL, each with the wake-up transport and, as the baseline, readers polling the outbox
+every 250 ms; run interleaved (one of each per round, in turn), at least three rounds.
+Target (issue 16): 1,000 alarms/s offered to 20 desks, every delivery made, p99 send → desk under 250 ms.
 
 Usage: .venv/bin/python bench/alarm_fanout.py [--rate 1000] [--seconds 10] [--clients 20] [--panels 200]
+           [--rounds 3] [--db sqlite,postgresql] [--transports auto,poll] [--malformed 0.01] [--drain 30]
 """
 
 from __future__ import annotations
@@ -15,119 +22,187 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
-
-import httpx
-import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from event_latency import machine, percentiles  # noqa: E402
+from desks import TRANSPORTS, Desks, Stack, ingest_rejections, load_average, stack, summary  # noqa: E402
+from event_latency import machine  # noqa: E402
 from ingest_dc09 import START_ACCOUNT, panels_csv  # noqa: E402
-from tests.server import cli_env, free_port, run_cli, running_server, start_ingest  # noqa: E402
 
-from qorgau.core.aio import within  # noqa: E402
-from qorgau.protocols.dc09.parser import Frame  # noqa: E402
-from qorgau.protocols.dc09.render import render_frame  # noqa: E402
-
-PASSWORD = "bench-password-123"
+MISSING_LISTED = 20
 
 
-async def panel(port: int, account: str, rate: float, stop_at: float, sent: dict[tuple[str, int], float]) -> None:
-    """One panel, sending a tamper report every 1/rate s (open loop) and reading its ACKs."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    seq, interval = 0, 1 / rate
-    next_at = time.monotonic()
-    while time.monotonic() < stop_at:
-        seq = seq % 9999 + 1
-        frame = render_frame(Frame(message_type="ADM-CID", sequence=seq, receiver="1", prefix="1", account=account,
-                                   data=f"#{account}|1137 01 {seq % 1000:03d}"))
-        sent[(account, seq)] = time.time()
-        writer.write(frame)
-        await reader.readuntil(b"\r")
-        next_at += interval
-        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-    writer.close()
-
-
-async def operator(url: str, cookie: str, latencies: list[float], rule_lags: list[float], ready: asyncio.Event,
-                   done: asyncio.Event) -> None:
-    """One operator's alarm desk, subscribed to `alarms.raised`; latency from the alarm's first signal's receipt
-    by the ingest (`first_at`) to this client."""
-    async with websockets.connect(url + "?events=alarms.raised&batch=1", additional_headers={"Cookie": cookie},
-                                  max_size=None, compression=None) as ws:
-        await ws.recv()
-        ready.set()
-        while not done.is_set():
-            try:
-                raw = await within(ws.recv(), 1)
-            except TimeoutError:
-                continue
-            at = time.time()
-            frame = json.loads(raw)
-            for message in frame["messages"] if frame.get("type") == "batch" else [frame]:  # as the desk asks
-                if message.get("type") == "event":
-                    first = datetime.fromisoformat(message["event"]["payload"]["first_at"]).timestamp()
-                    raised = datetime.fromisoformat(message["event"]["recorded_at"]).timestamp()
-                    latencies.append((at - first) * 1000)
-                    rule_lags.append((raised - first) * 1000)
-
-
-async def drive(base: str, cookie: str, dc09_port: int, args: argparse.Namespace) -> dict[str, Any]:
-    latencies: list[float] = []
-    rule_lags: list[float] = []  # signal received → alarm recorded: the ingest and the rules, without the fan-out
-    done = asyncio.Event()
-    readies = [asyncio.Event() for _ in range(args.clients)]
-    ws_url = base.replace("http", "ws") + "/api/events/ws"
-    clients = [asyncio.create_task(operator(ws_url, cookie, latencies, rule_lags, ready, done)) for ready in readies]
-    await asyncio.gather(*(ready.wait() for ready in readies))
-    sent: dict[tuple[str, int], float] = {}
-    stop_at = time.monotonic() + args.seconds
-    per_panel = args.rate / args.panels
-    await asyncio.gather(*(panel(dc09_port, str(START_ACCOUNT + i), per_panel, stop_at, sent)
-                           for i in range(args.panels)))
-    await asyncio.sleep(5)  # let the last alarms arrive
-    done.set()
-    await asyncio.gather(*clients)
-    return {"frames_sent": len(sent), "alarms_per_s": round(len(sent) / args.seconds, 1),
-            "deliveries": len(latencies), "expected_deliveries": len(sent) * args.clients,
-            **percentiles(sorted(latencies)),
-            "until_raised": percentiles(sorted(rule_lags)) if rule_lags else {}}
-
-
-def run_case(transport: str, args: argparse.Namespace) -> dict[str, Any]:
+def devices_csv(panels: int) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        url = f"sqlite:///{data}/qorgau.db"
-        extra = {"QORGAU_EVENT_TRANSPORT": transport, "QORGAU_ALARM_FOLD_WINDOW_S": "0"}  # every frame: an alarm
-        if transport == "poll":
-            extra["QORGAU_EVENT_POLL_INTERVAL_S"] = "0.25"
-        env = cli_env(data / "var", url, QORGAU_LOG_LEVEL="WARNING", **extra)
-        assert run_cli(env, "migrate").returncode == 0
-        assert run_cli(env, "user", "add", "bench", "--role", "operator", stdin=PASSWORD + "\n").returncode == 0
-        panels_csv(data / "panels.csv", args.panels)
-        imported = run_cli(env, "devices", "import", str(data / "panels.csv"))
-        assert imported.returncode == 0, imported.stderr
-        dc09_port, http_port = free_port(), free_port()
-        ingest_env = {**env, "QORGAU_DC09_TCP_PORT": str(dc09_port), "QORGAU_DC09_UDP_PORT": str(dc09_port),
-                      "QORGAU_SIP_ENABLED": "false", "QORGAU_INGEST_HTTP_PORT": str(http_port)}
-        with running_server(env, data / "server.log") as base:
-            ingest = start_ingest(ingest_env, data / "ingest.log")
-            try:
-                with httpx.Client(base_url=base) as http:
-                    http.post("/api/auth/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()
-                    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-                result = asyncio.run(drive(base, cookie, dc09_port, args))
-            finally:
-                ingest.terminate()
-                ingest.wait(30)
-    return {"transport": transport, "clients": args.clients, "offered_per_s": args.rate, **result}
+        path = Path(tmp) / "panels.csv"
+        panels_csv(path, panels)
+        return path.read_text()
+
+
+def device_of(account: str) -> str:
+    return f"BENCH-{int(account) - START_ACCOUNT:04d}"
+
+
+async def drive(stack_: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    async with Desks(stack_, args.clients, "alarms.raised") as desks:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            start_at = time.time() + 2.0  # the sender's connections and frames are ready by then
+            sender = await asyncio.create_subprocess_exec(
+                sys.executable, str(ROOT / "bench" / "open_loop_panels.py"), "--port", str(stack_.dc09_port),
+                "--panels", str(args.panels), "--rate", str(args.rate), "--seconds", str(args.seconds),
+                "--malformed", str(args.malformed), "--start-account", str(START_ACCOUNT),
+                "--start-at", str(start_at), "--out", out.name, stderr=subprocess.PIPE)
+            profilers = profile(stack_, args) if args.profile else []
+            _, err = await sender.communicate()
+            for profiler in profilers:
+                await asyncio.to_thread(profiler.wait, 120)
+            if sender.returncode != 0:
+                raise RuntimeError(f"sender failed: {err.decode()[-2000:]}")
+            sent = json.loads(Path(out.name).read_text())
+        good = [f for f in sent["frames"] if f[2] == "good"]
+        expected = len(good) * args.clients
+        last_due = start_at + args.seconds
+        complete = await desks.wait_for(expected, time.monotonic() + max(0.0, last_due - time.time()) + args.drain)
+        return score(sent, good, desks, args, complete)
+
+
+def profile(stack_: Stack, args: argparse.Namespace) -> list[subprocess.Popen[bytes]]:
+    """py-spy (in the venv) on the server and the ingest for the load's duration: collapsed stacks per process."""
+    port = stack_.base.rsplit(":", 1)[1]
+    wanted = {"server": ["serve", "--port", port], "ingest": ["ingest"]}
+    started = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().decode().split("\0")
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if stack_.env["QORGAU_DATA_DIR"].encode() not in environ:
+            continue  # not one of this case's processes
+        for name, tail in wanted.items():
+            if argv[1 : 1 + len(tail)] == tail or argv[-len(tail) - 1 : -1] == tail:
+                out = Path(args.profile) / f"{name}-{stack_.url.split(':', 1)[0]}-{proc.name}.txt"
+                started.append(subprocess.Popen(
+                    [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", proc.name, "--format", "raw",
+                     "--duration", str(int(args.seconds) + 3), "--rate", "50", "--nonblocking", "-o", str(out)],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return started
+
+
+def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argparse.Namespace,
+          complete: bool) -> dict[str, Any]:
+    """Latency of every delivery from its frame's scheduled time; what never arrived, by frame."""
+    scheduled: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+    for account, seq, _, due, _, _ in good:
+        scheduled[device_of(account)].append((account, seq, due))
+    latencies: list[float] = []
+    missing: list[str] = []
+    extra = 0
+    for number, desk in enumerate(desks.desks):
+        seen: dict[str, int] = defaultdict(int)
+        for _, device, at in desk.received:
+            ordinal = seen[device]
+            seen[device] += 1
+            frames = scheduled.get(device, [])
+            if ordinal >= len(frames):
+                extra += 1
+                continue
+            latencies.append(at - frames[ordinal][2])
+        for device, frames in scheduled.items():
+            missing += [f"desk {number}: {account}/{seq}" for account, seq, _ in frames[seen[device]:]]
+    malformed = [f for f in sent["frames"] if f[2] != "good"]
+    by_kind: dict[str, dict[str, int]] = defaultdict(lambda: {"sent": 0, "acknowledged": 0})
+    for frame in malformed:
+        by_kind[frame[2]]["sent"] += 1
+        by_kind[frame[2]]["acknowledged"] += frame[5] is not None
+    acks = [f[5] - f[3] for f in good if f[5] is not None]
+    sent_lag = [f[4] - f[3] for f in sent["frames"]]
+    span = max(f[5] for f in good if f[5] is not None) - good[0][3] if acks else 0.0
+    return {
+        "good_frames": len(good), "good_acknowledged": len(acks),
+        "good_acked_per_s": round(len(acks) / max(span, args.seconds), 1),
+        "malformed": dict(by_kind), "answers": sent["answers"],
+        "expected_deliveries": len(good) * args.clients, "deliveries": len(latencies), "unexpected": extra,
+        "complete": complete, "missing": len(missing), "missing_first": missing[:MISSING_LISTED],
+        "send_to_desk": summary(latencies), "send_to_ack": summary(acks), "sender_lag": summary(sent_lag),
+    }
+
+
+def run_case(db_kind: str, transport: str, args: argparse.Namespace, csv: str) -> dict[str, Any]:
+    before = load_average()
+    # Every frame an alarm (folding off); escalation far away, so the run measures the signal → desk path.
+    with stack(db_kind, transport, devices_csv=csv, ingest=True, QORGAU_ALARM_FOLD_WINDOW_S="0") as running:
+        result = asyncio.run(drive(running, args))
+        result["ingest_rejected"] = ingest_rejections(running)
+    return {"db": db_kind, "transport": transport, "offered_per_s": args.rate, "clients": args.clients,
+            "load_before": before, "load_after": load_average(), **result}
+
+
+def medians(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per case: the median (and range) of p99 and of the good rate over the rounds; the per-round ratio of the
+    wake-up transport's p99 to the poll baseline's."""
+    out: dict[str, Any] = {}
+    for db_kind in sorted({r["db"] for r in rows}):
+        for transport in sorted({r["transport"] for r in rows}):
+            case = [r for r in rows if r["db"] == db_kind and r["transport"] == transport]
+            if not case:
+                continue
+            p99s = [r["send_to_desk"].get("p99_ms", float("inf")) for r in case]
+            out[f"{db_kind}/{transport}"] = {
+                "rounds": len(case), "p99_ms_median": statistics.median(p99s), "p99_ms_range": [min(p99s), max(p99s)],
+                "p50_ms_median": statistics.median(r["send_to_desk"].get("p50_ms", float("inf")) for r in case),
+                "good_acked_per_s_median": statistics.median(r["good_acked_per_s"] for r in case),
+                "every_delivery_made": all(r["missing"] == 0 for r in case),
+                "no_malformed_acknowledged": all(k["acknowledged"] == 0 for r in case for k in r["malformed"].values()),
+                "target_met": statistics.median(p99s) < 250 and all(r["missing"] == 0 for r in case),
+            }
+        pairs = [(a, b) for a in rows for b in rows if a["db"] == b["db"] == db_kind and a["round"] == b["round"]
+                 and a["transport"] == "auto" and b["transport"] == "poll"]
+        if pairs:
+            ratios = [b["send_to_desk"].get("p99_ms", 0) / max(a["send_to_desk"].get("p99_ms", 1), 1e-9)
+                      for a, b in pairs]
+            out[f"{db_kind}/poll_p99_over_auto_p99"] = {"median": round(statistics.median(ratios), 2),
+                                                        "range": [round(min(ratios), 2), round(max(ratios), 2)]}
+    return out
+
+
+def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    record = {"benchmark": "alarm_fanout", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "machine": machine(), "args": vars(args), "summary": medians(rows), "rows": rows}
+    (results / "alarm_fanout.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    lines = ["# Alarm fan-out, open loop: DC-09 panels → separate ingest → alarm rules → live feed → desks", "",
+             f"Machine: {record['machine']}  ",
+             f"Run: {record['when']}; {args.panels} panels offering {args.rate:g} frames/s for {args.seconds:g} s "
+             f"on a fixed schedule ({args.malformed:.0%} malformed), every good frame a tamper alarm (folding off), "
+             f"{args.clients} desks subscribed to `alarms.raised` with batch frames; {args.rounds} interleaved "
+             "rounds. Latency: the frame's scheduled send time → its `alarms.raised` on a desk.", "",
+             "| round | database | transport | good acked/s | deliveries (of expected) | p50 ms | p95 ms | p99 ms "
+             "| max ms | malformed acked | load before → after |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lat = r["send_to_desk"]
+        bad = sum(k["acknowledged"] for k in r["malformed"].values())
+        lines.append(f"| {r['round']} | {r['db']} | {TRANSPORTS[r['transport']]} | {r['good_acked_per_s']:,} "
+                     f"| {r['deliveries']:,} of {r['expected_deliveries']:,} | {lat.get('p50_ms', '-')} "
+                     f"| {lat.get('p95_ms', '-')} | {lat.get('p99_ms', '-')} | {lat.get('max_ms', '-')} | {bad} "
+                     f"| {r['load_before'][0]} → {r['load_after'][0]} |")
+    lines += ["", "Medians over the rounds:", "", "```", json.dumps(record["summary"], indent=1), "```", "",
+              "Target: every delivery made and p99 under 250 ms at 1,000 alarms/s to 20 desks, on both databases."]
+    (results / "alarm_fanout.md").write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:
@@ -136,31 +211,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--panels", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--transports", default="auto,poll")
+    parser.add_argument("--malformed", type=float, default=0.01)
+    parser.add_argument("--drain", type=float, default=30.0, help="seconds after the last frame to wait")
+    parser.add_argument("--no-write", action="store_true", help="print only (trial runs)")
+    parser.add_argument("--code", help="NAME=SRC,NAME=SRC: interleave servers run from these source folders")
+    parser.add_argument("--profile", help="folder for py-spy's collapsed stacks of the server and the ingest")
     args = parser.parse_args()
-    rows = [run_case("auto", args), run_case("poll", args)]
-    for row in rows:
-        print(json.dumps(row))
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    meta = {"machine": machine(), "run": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": vars(args)}
-    (results / "alarm_fanout.json").write_text(json.dumps({**meta, "rows": rows}, indent=2) + "\n")
-    lines = [
-        "# Live push of alarms: DC-09 frame → separate ingest → alarm rules in the server → operator WebSockets", "",
-        f"Machine: {meta['machine']}  ", f"Run: {meta['run']}; {args.panels} panels sending {args.rate:.0f} "
-        f"tamper reports/s in all for {args.seconds:.0f} s (every one an alarm: folding off), {args.clients} "
-        "operator clients subscribed to `alarms.raised` (batch frames, as the desks ask). Latency: the ingest "
-        "receiving the frame (the alarm's `first_at`) → the client receiving `alarms.raised` (ingest commit, the "
-        "hop to the server, the alarm rules, the fan-out).", "",
-        "| transport | alarms/s | deliveries (of expected) | p50 ms | p95 ms | p99 ms | max ms |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        label = "embedded wake-ups (datagram sockets)" if row["transport"] == "auto" else "baseline: poll every 250 ms"
-        lines.append(f"| {label} | {row['alarms_per_s']:,} | {row['deliveries']:,} of {row['expected_deliveries']:,} "
-                     f"| {row.get('p50_ms', '-')} | {row.get('p95_ms', '-')} | {row.get('p99_ms', '-')} | "
-                     f"{row.get('max_ms', '-')} |")
-    lines += ["", "Target: p99 under 250 ms at 1,000 alarms/s to 20 clients."]
-    (results / "alarm_fanout.md").write_text("\n".join(lines) + "\n")
+    csv = devices_csv(args.panels)
+    rows = []
+    variants = dict(v.split("=", 1) for v in args.code.split(",")) if args.code else {"": ""}
+    for number in range(1, args.rounds + 1):
+        for variant, source in variants.items():
+            if source:  # the servers run this copy of the source (a change measured against its parent)
+                os.environ["PYTHONPATH"] = source
+            for db_kind in args.db.split(","):
+                for transport in args.transports.split(","):
+                    row = {"round": number, "code": variant, **run_case(db_kind, transport, args, csv)}
+                    rows.append(row)
+                    print(json.dumps({k: v for k, v in row.items() if k != "missing_first"}), flush=True)
+    if not args.no_write:
+        write(rows, args)
+    print(json.dumps(medians(rows), indent=1))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Alarm events are published in the same transaction as the change, caused by the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from qorgau.alarms import rules, service
 from qorgau.alarms.config import AlarmsConfig
 from qorgau.core.bus import Context, Event
 from qorgau.core.bus.dispatch import Subscriber
+from qorgau.core.time import utcnow
 
 SUBSCRIBER = "alarms.rules"
 
@@ -31,33 +32,47 @@ def context_for(event: Event[Any]) -> Context:
 
 
 class RuleFlow:
-    """Applies the alarm rules to one event at a time (the config is read per event: settings may be reloaded)."""
+    """Applies the alarm rules to a burst of events in one transaction (the config is read per burst: settings
+    may be reloaded). The open alarms the burst may fold into are found in one query; new alarms are inserted in
+    one statement and their events published in another (`service.Announcements`)."""
 
     def __init__(self, config: Callable[[], AlarmsConfig] = alarms_config.current) -> None:
         self.config = config
 
     def __call__(self, session: Session, event: Event[Any]) -> None:
-        signal = rules.signal_of(event)
-        if signal is None:
-            return
-        ctx = context_for(event)
-        if signal.restore:
-            service.restore(session, fold_key=signal.fold_key, at=event.recorded_at, ctx=ctx)
+        self.burst(session, [event])
+
+    def burst(self, session: Session, events: Sequence[Event[Any]]) -> None:
+        signals = [(event, signal) for event in events if (signal := rules.signal_of(event)) is not None]
+        if not signals:
             return
         config = self.config()
-        place = rules.place_of(session, signal.device_code)
-        rule = rules.rule_for(session, signal, place, event.occurred_at, config.zone)
-        if rule is None:
-            return
-        open_alarm = service.foldable(session, signal.fold_key, event.recorded_at, config)
-        if open_alarm is not None:
-            service.fold(session, alarm=open_alarm, signal=signal, event=event, ctx=ctx, config=config)
-        else:
-            service.raise_alarm(session, signal=signal, rule=rule, place=place, event=event, ctx=ctx, config=config)
+        raising = [(event, signal) for event, signal in signals if not signal.restore]
+        latest = service.foldable_many(session, {signal.fold_key for _, signal in raising},
+                                       min((event.recorded_at for event, _ in raising), default=utcnow()), config)
+        out = service.Announcements()
+        for event, signal in signals:
+            ctx = context_for(event)
+            if signal.restore:
+                service.restore(session, fold_key=signal.fold_key, at=event.recorded_at, ctx=ctx, out=out)
+                continue
+            place = rules.place_of(session, signal.device_code)
+            rule = rules.rule_for(session, signal, place, event.occurred_at, config.zone)
+            if rule is None:
+                continue
+            # The same as `service.foldable` per signal, with this burst's own alarms counted in.
+            open_alarm = latest.get(signal.fold_key) if config.fold_window_s > 0 else None
+            if open_alarm is not None and open_alarm.last_at >= event.recorded_at - config.fold_window:
+                service.fold(session, alarm=open_alarm, signal=signal, event=event, ctx=ctx, config=config, out=out)
+            else:
+                latest[signal.fold_key] = service.raise_alarm(session, signal=signal, rule=rule, place=place,
+                                                              event=event, ctx=ctx, config=config, out=out)
+        out.publish(session)
 
 
 def subscriber(config: Callable[[], AlarmsConfig] = alarms_config.current) -> Subscriber:
-    return Subscriber(SUBSCRIBER, RuleFlow(config), rules.RULE_EVENT_NAMES)
+    flow = RuleFlow(config)
+    return Subscriber(SUBSCRIBER, flow, rules.RULE_EVENT_NAMES, batch=flow.burst)
 
 
 def subscribers() -> list[Subscriber]:

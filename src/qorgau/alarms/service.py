@@ -22,14 +22,16 @@ from qorgau.alarms.events import AlarmChanged
 from qorgau.alarms.models import Alarm, AlarmRule, AlarmStep, Procedure
 from qorgau.alarms.rules import Place, Signal
 from qorgau.core.bus import Context, Event, EventType, publish_later
+from qorgau.core.bus.outbox import publish_batch
+from qorgau.core.bus.types import new_event
 from qorgau.core.errors import Conflict, NotFound, QorgauError
 from qorgau.core.time import to_local, utcnow
 
 
-def changed(alarm: Alarm) -> AlarmChanged:
-    """The alarm as its events carry it."""
-    return AlarmChanged(
-        alarm_id=alarm.id, state=AlarmState(alarm.state), priority=alarm.priority,
+def _state_of(alarm: Alarm) -> dict[str, Any]:
+    """What an alarm's events carry besides its id (taken when the event is announced, not when it is written)."""
+    return dict(
+        state=AlarmState(alarm.state), priority=alarm.priority,
         escalation_level=alarm.escalation_level, rule=alarm.rule_code, kind=alarm.kind,
         procedure=alarm.procedure_code, incident_category=alarm.incident_category,
         auto_incident=alarm.auto_incident, device_code=alarm.device_code, site_code=alarm.site_code,
@@ -41,10 +43,47 @@ def changed(alarm: Alarm) -> AlarmChanged:
     )
 
 
+def changed(alarm: Alarm) -> AlarmChanged:
+    """The alarm as its events carry it."""
+    return AlarmChanged(alarm_id=alarm.id, **_state_of(alarm))
+
+
 def announce(session: Session, kind: EventType[AlarmChanged], alarm: Alarm, ctx: Context,
              occurred_at: datetime | None = None) -> None:
     session.flush()  # the alarm's id, for a new one
     publish_later(session, kind, subject_id=str(alarm.id), payload=changed(alarm), ctx=ctx, occurred_at=occurred_at)
+
+
+class Announcements:
+    """The alarm events of a burst of signals, published together in their order: the new alarms get their ids
+    in one flush (one multi-row INSERT) and the events go into the outbox in one multi-row insert, instead of a
+    flush and two statements per alarm. Each event carries the alarm as it was when announced (an alarm raised
+    and folded in one burst: `raised` with count 1, then `repeated` with count 2)."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[EventType[AlarmChanged], Alarm, dict[str, Any], Context, datetime | None]] = []
+
+    def add(self, kind: EventType[AlarmChanged], alarm: Alarm, ctx: Context, occurred_at: datetime | None = None
+            ) -> None:
+        self._pending.append((kind, alarm, _state_of(alarm), ctx, occurred_at))
+
+    def publish(self, session: Session) -> None:
+        if not self._pending:
+            return
+        session.flush()  # every new alarm's id, and anything published the ORM way before, in order
+        publish_batch(session, [new_event(kind, subject_id=str(alarm.id),
+                                          payload=AlarmChanged(alarm_id=alarm.id, **state), ctx=ctx,
+                                          occurred_at=occurred_at)
+                                for kind, alarm, state, ctx, occurred_at in self._pending])
+        self._pending.clear()
+
+
+def _announce(session: Session, out: Announcements | None, kind: EventType[AlarmChanged], alarm: Alarm,
+              ctx: Context) -> None:
+    if out is None:
+        announce(session, kind, alarm, ctx)
+    else:
+        out.add(kind, alarm, ctx)
 
 
 def get(session: Session, alarm_id: int, *, fresh: bool = False) -> Alarm:
@@ -64,8 +103,19 @@ def foldable(session: Session, fold_key: str, at: datetime, config: AlarmsConfig
     return session.scalars(query).first()
 
 
+def foldable_many(session: Session, fold_keys: set[str], since: datetime, config: AlarmsConfig) -> dict[str, Alarm]:
+    """`foldable` for a burst: per fold key, the latest open alarm whose last signal came after ``since`` minus
+    the window (the caller checks each signal's own time), in one query."""
+    if config.fold_window_s <= 0 or not fold_keys:
+        return {}
+    query = (select(Alarm).where(Alarm.fold_key.in_(sorted(fold_keys)), Alarm.last_at >= since - config.fold_window,
+                                 Alarm.state != AlarmState.RESOLVED)
+             .order_by(Alarm.last_at, Alarm.id).with_for_update())
+    return {alarm.fold_key: alarm for alarm in session.scalars(query)}  # the latest of each key wins
+
+
 def raise_alarm(session: Session, *, signal: Signal, rule: AlarmRule, place: Place, event: Event[Any],
-                ctx: Context, config: AlarmsConfig) -> Alarm:
+                ctx: Context, config: AlarmsConfig, out: Announcements | None = None) -> Alarm:
     """A new alarm from ``signal`` as ``rule`` says; publishes `alarms.raised`."""
     at = event.recorded_at
     lon, lat = signal.position if signal.position is not None else (place.lon, place.lat)
@@ -78,12 +128,12 @@ def raise_alarm(session: Session, *, signal: Signal, rule: AlarmRule, place: Pla
         first_at=at, last_at=at, first_event_id=event.id, last_event_id=event.id, simulated=ctx.simulated,
     )
     session.add(alarm)
-    announce(session, alarm_events.RAISED, alarm, ctx)
+    _announce(session, out, alarm_events.RAISED, alarm, ctx)
     return alarm
 
 
 def fold(session: Session, *, alarm: Alarm, signal: Signal, event: Event[Any], ctx: Context,
-         config: AlarmsConfig) -> Alarm:
+         config: AlarmsConfig, out: Announcements | None = None) -> Alarm:
     """Count a repeat into ``alarm`` (latest time and details); publishes `alarms.repeated`."""
     alarm.count += 1
     alarm.last_at = max(alarm.last_at, event.recorded_at)
@@ -94,11 +144,12 @@ def fold(session: Session, *, alarm: Alarm, signal: Signal, event: Event[Any], c
         alarm.restored_at = None
         if alarm.state == AlarmState.NEW:
             alarm.escalate_at = event.recorded_at + config.escalation_after(alarm.priority)
-    announce(session, alarm_events.REPEATED, alarm, ctx)
+    _announce(session, out, alarm_events.REPEATED, alarm, ctx)
     return alarm
 
 
-def restore(session: Session, *, fold_key: str, at: datetime, ctx: Context) -> list[Alarm]:
+def restore(session: Session, *, fold_key: str, at: datetime, ctx: Context, out: Announcements | None = None
+            ) -> list[Alarm]:
     """The condition ended: open alarms of that device and event are marked restored and stop escalating."""
     query = (select(Alarm).where(Alarm.fold_key == fold_key, Alarm.state != AlarmState.RESOLVED,
                                  Alarm.restored_at.is_(None)).order_by(Alarm.id).with_for_update())
@@ -106,7 +157,7 @@ def restore(session: Session, *, fold_key: str, at: datetime, ctx: Context) -> l
     for alarm in restored:
         alarm.restored_at = at
         alarm.escalate_at = None
-        announce(session, alarm_events.RESTORED, alarm, ctx)
+        _announce(session, out, alarm_events.RESTORED, alarm, ctx)
     return restored
 
 

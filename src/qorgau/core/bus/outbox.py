@@ -12,7 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from qorgau.core.bus.models import OutboxEvent
-from qorgau.core.bus.types import Context, Event, EventType, P, RawPayload, lookup, new_event
+from qorgau.core.bus.types import Context, Event, EventType, P, StoredEvent, new_event
 from qorgau.core.time import as_utc
 
 PG_NOTIFY_CHANNEL = "qorgau_events"
@@ -159,25 +159,11 @@ def _forget_rolled_back(session: Session) -> None:
 
 
 def to_event(row: OutboxEvent | Row[Any]) -> Event[Any]:
-    """The typed event of a stored row (an `OutboxEvent`, or a row of its columns)."""
-    declared = lookup(row.name)
-    payload: Any
-    if declared is not None and declared.version == row.version:
-        payload = declared.payload.model_validate(row.payload)
-    else:
-        payload = RawPayload.model_validate(row.payload)
-    return Event(
-        id=row.id,
-        name=row.name,
-        version=row.version,
-        subject_type=row.subject_type,
-        subject_id=row.subject_id,
-        occurred_at=row.occurred_at,
-        recorded_at=row.recorded_at,
-        payload=payload,
-        context=Context.model_validate(row.context),
-        seq=row.seq,
-    )
+    """The typed event of a stored row (an `OutboxEvent`, or a row of its columns); its payload is validated
+    when first used (`StoredEvent`)."""
+    return StoredEvent(seq=row.seq, id=row.id, name=row.name, version=row.version, subject_type=row.subject_type,
+                       subject_id=row.subject_id, occurred_at=row.occurred_at, recorded_at=row.recorded_at,
+                       payload_json=row.payload, context_json=row.context)
 
 
 _EVENT_COLUMNS = (OutboxEvent.seq, OutboxEvent.id, OutboxEvent.name, OutboxEvent.version, OutboxEvent.subject_type,

@@ -119,6 +119,56 @@ class Event(Generic[P]):
         }
 
 
+class StoredEvent(Event[Any]):
+    """An event read back from the outbox, its payload and context validated on first use rather than on reading.
+
+    Every reader of a process reads every event (the live feed and each durable subscriber), but a subscriber
+    handles a few kinds and the live feed sends the stored JSON as it is: validating each payload as it was read
+    was the readers' largest cost under a burst. The stored JSON is what `model_dump(mode="json")` wrote, so
+    `to_json` answers it without building the models.
+    """
+
+    def __init__(self, *, seq: int, id: uuid.UUID, name: str, version: int, subject_type: str,
+                 subject_id: str, occurred_at: datetime, recorded_at: datetime, payload_json: dict[str, Any],
+                 context_json: dict[str, Any]) -> None:
+        fields = {"seq": seq, "id": id, "name": name, "version": version, "subject_type": subject_type,
+                  "subject_id": subject_id, "occurred_at": occurred_at, "recorded_at": recorded_at,
+                  "_payload_json": payload_json, "_context_json": context_json}
+        for key, value in fields.items():
+            object.__setattr__(self, key, value)  # frozen, like every event
+
+    @property  # Event's field, read-only here and computed on first use
+    def payload(self) -> Any:
+        found = self.__dict__.get("_payload")
+        if found is None:
+            declared = lookup(self.name)
+            if declared is not None and declared.version == self.version:
+                found = declared.payload.model_validate(self._payload_json)
+            else:
+                found = RawPayload.model_validate(self._payload_json)
+            object.__setattr__(self, "_payload", found)
+        return found
+
+    @property
+    def context(self) -> Context:
+        found = self.__dict__.get("_context")
+        if found is None:
+            found = Context.model_validate(self._context_json)
+            object.__setattr__(self, "_context", found)
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "id": str(self.id), "name": self.name, "version": self.version,
+            "subject_type": self.subject_type, "subject_id": self.subject_id,
+            "occurred_at": self.occurred_at.isoformat(), "recorded_at": self.recorded_at.isoformat(),
+            "payload": self._payload_json, "context": self._context_json,
+        }
+
+    _payload_json: dict[str, Any]
+    _context_json: dict[str, Any]
+
+
 def new_event(
     kind: EventType[P], *, subject_id: str, payload: P, ctx: Context, occurred_at: datetime | None = None
 ) -> Event[P]:
