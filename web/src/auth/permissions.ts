@@ -11,6 +11,16 @@ export const PERMISSIONS = {
   videoPlayback: "video:playback" as Permission,
   videoExport: "video:export",
   videoAdmin: "video:admin" as Permission,
+  alarmsRead: "alarms:read",
+  alarmsRules: "alarms:rules",
+  incidentsRead: "incidents:read",
+  unitsRead: "units:read",
+  unitsWrite: "units:write",
+  usersWrite: "users:write",
+  devicesWrite: "devices:write",
+  settingsRead: "settings:read",
+  auditRead: "audit:read",
+  auditVerify: "audit:verify",
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */

@@ -1,7 +1,9 @@
 import { Avatar, Box, Group, Menu, Text, UnstyledButton } from "@mantine/core";
+import { useState } from "react";
 import { useAuth, useSession } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
-import { IconChevronDown, IconLogout } from "./icons";
+import { IconChevronDown, IconLogout, IconShield } from "./icons";
+import { PasswordDialog } from "./PasswordDialog";
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -20,8 +22,10 @@ export function UserMenu() {
   const { user } = useSession();
   const roleLabel = useRoleLabel(user.role);
   const name = user.display_name || user.username;
+  const [changingPassword, setChangingPassword] = useState(false);
 
   return (
+    <>
     <Menu position="bottom-end" width={240} withinPortal>
       <Menu.Target>
         <UnstyledButton data-testid="user-menu" className="user-button" aria-label={`${t("user.menu")}: ${name}`}>
@@ -54,10 +58,15 @@ export function UserMenu() {
           </Text>
         </Box>
         <Menu.Divider />
+        <Menu.Item data-testid="change-password" leftSection={<IconShield size={16} />} onClick={() => setChangingPassword(true)}>
+          {t("user.password.title")}
+        </Menu.Item>
         <Menu.Item data-testid="logout" color="red" leftSection={<IconLogout size={16} />} onClick={() => void logout()}>
           {t("user.logout")}
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>
+    {changingPassword && <PasswordDialog onClose={() => setChangingPassword(false)} />}
+    </>
   );
 }
