@@ -11,6 +11,7 @@ import { navigatorLanguages, readStoredLanguage, resolveLanguage, type Language 
 import { translate } from "./i18n/messages";
 import { MetaProvider, normaliseMeta, type AppMeta } from "./shell/meta";
 import { Shell } from "./shell/Shell";
+import { usePathname } from "./shell/router";
 import { colorSchemeManager, theme } from "./shell/theme";
 
 interface BootResult {
@@ -57,10 +58,14 @@ function boot(): Promise<BootResult> {
 
 /** The unit app (patrols' and inspectors' phones, /unit): its own layout, no desk shell; loaded on demand. */
 const UnitApp = lazy(() => import("./unit/UnitApp"));
+/** The situation center's wall (/wall): the map full-screen, no desk shell; loaded on demand. */
+const WallView = lazy(() => import("./desks/map/WallView"));
 
 function Root() {
   const { session } = useAuth();
-  if (/^\/unit(\/|$)/.test(window.location.pathname)) return <Suspense fallback={null}><UnitApp /></Suspense>;
+  const pathname = usePathname();
+  if (/^\/unit(\/|$)/.test(pathname)) return <Suspense fallback={null}><UnitApp /></Suspense>;
+  if (/^\/wall\/?$/.test(pathname) && session) return <Suspense fallback={null}><WallView /></Suspense>;
   return session ? <Shell /> : <LoginPage />;
 }
 

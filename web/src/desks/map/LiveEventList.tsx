@@ -1,20 +1,33 @@
 import { Badge, Box, Group, Paper, ScrollArea, Stack, Table, Text, Title } from "@mantine/core";
+import { useMemo } from "react";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useEventStream } from "../../live/hooks";
 import type { LiveEvent } from "../../live/types";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
+import { eventNameKey, foldPositions } from "./liveEvents";
 
 function subjectOf(event: LiveEvent): string {
   if (!event.subject_type) return event.subject_id === null ? "—" : String(event.subject_id);
   return event.subject_id === null ? event.subject_type : `${event.subject_type} ${event.subject_id}`;
 }
 
-/** The latest events of the live stream, newest first: makes the connection visible. */
+/**
+ * The latest events of the live stream, newest first, named in the UI language: makes the connection visible.
+ * Position reports are only counted (the map shows them as units moving).
+ */
 export function LiveEventList({ compact = false }: { compact?: boolean }) {
-  const { t } = useI18n();
+  const { t, tMaybe } = useI18n();
   const { timeZone } = useMeta();
-  const { events } = useEventStream();
+  const { events: all } = useEventStream();
+  const { shown: events, positions } = useMemo(() => foldPositions(all), [all]);
+  const nameOf = (event: LiveEvent) => tMaybe(eventNameKey(event.name)) ?? event.name;
+  const folded =
+    positions > 0 ? (
+      <Text size="xs" c="dimmed" px={4} py={2} data-testid="live-events-positions" data-count={positions}>
+        {t("events.positionsFolded", { count: positions })}
+      </Text>
+    ) : null;
 
   if (compact) {
     return (
@@ -24,9 +37,10 @@ export function LiveEventList({ compact = false }: { compact?: boolean }) {
             {t("events.title")}
           </Text>
           <Badge size="xs" variant="light" color="gray" tt="none">
-            {t("events.count", { count: events.length })}
+            {t("events.count", { count: all.length })}
           </Badge>
         </Group>
+        {folded}
         {events.length === 0 ? (
           <Text size="xs" c="dimmed" px={4}>
             {t("events.empty")}
@@ -38,8 +52,8 @@ export function LiveEventList({ compact = false }: { compact?: boolean }) {
                 <Text span size="xs" className="mono tabular" c="dimmed" title={event.occurred_at}>
                   {formatInstant(event.occurred_at, { timeZone })}
                 </Text>
-                <Text span size="xs" className="mono" truncate>
-                  {event.name}
+                <Text span size="xs" truncate title={event.name} data-testid="live-event-name" data-name={event.name}>
+                  {nameOf(event)}
                 </Text>
               </Group>
               <Text size="xs" className="mono" c="dimmed" truncate>
@@ -59,9 +73,10 @@ export function LiveEventList({ compact = false }: { compact?: boolean }) {
           {t("events.title")}
         </Title>
         <Badge size="sm" variant="light" color="gray" tt="none">
-          {t("events.count", { count: events.length })}
+          {t("events.count", { count: all.length })}
         </Badge>
       </Group>
+      {folded}
       {events.length === 0 ? (
         <Text size="sm" c="dimmed" px="sm" py="sm">
           {t("events.empty")}
@@ -90,7 +105,7 @@ export function LiveEventList({ compact = false }: { compact?: boolean }) {
                   <Table.Td className="mono tabular" title={event.occurred_at}>
                     {formatInstant(event.occurred_at, { timeZone, withDate: true })}
                   </Table.Td>
-                  <Table.Td className="mono">{event.name}</Table.Td>
+                  <Table.Td title={event.name} data-testid="live-event-name" data-name={event.name}>{nameOf(event)}</Table.Td>
                   <Table.Td className="mono">{subjectOf(event)}</Table.Td>
                 </Table.Tr>
               ))}

@@ -3,62 +3,50 @@ import {
   Alert,
   Box,
   Button,
-  CloseButton,
   Group,
   Loader,
-  Paper,
   ScrollArea,
   Tabs,
   Text,
   Title,
   Tooltip,
-  UnstyledButton,
   useComputedColorScheme,
 } from "@mantine/core";
 import { useLocalStorage } from "@mantine/hooks";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { fetchCityMap, fetchCityModels, fetchDevice, fetchDevicesGeoJson, fetchDevicesSummary } from "../../api/endpoints";
+import { fetchDevice } from "../../api/endpoints";
 import { describeError } from "../../api/problem";
-import type { CityFeatureCollection, CityModel, DeviceSummary } from "../../api/types";
 import { useSession } from "../../auth/AuthProvider";
 import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
-import { eventStream } from "../../live/eventStream";
-import { useLiveEventHandler } from "../../live/hooks";
 import { IconAlertCircle, IconBuildingCommunity, IconInfoCircle, IconRefresh, IconWorld } from "../../shell/icons";
 import { DeviceCard, type DetailState } from "./DeviceCard";
+import { DeviceList } from "./DeviceList";
 import { fovWedge } from "./geometry";
 import { LayersPanel } from "./LayersPanel";
 import { LiveEventList } from "./LiveEventList";
 import { MapSearch, type SearchChoice } from "./MapSearch";
 import { MapView, type MapCommand, type MapPin } from "./MapView";
-import { deviceMarkerSvg } from "./markers";
 import { zoomForPlace } from "./search";
 import {
   ALL_LAYERS_ON,
-  activeModel,
-  applyHealthChanges,
   cameraOptics,
   countDevices,
-  devicesFromGeoJson,
   inService,
   isDeviceVisible,
   layerCounts,
   localName,
   mergeDevice,
-  modelsOf,
-  parseHealthChanged,
-  type HealthChange,
   type HealthCounts,
   type LayerToggles,
   type MapDevice,
 } from "./model";
+import { useBaseMap } from "./useBaseMap";
+import { useMapDevices } from "./useMapDevices";
+import { useOpsPicture } from "./useOpsPicture";
+import { OpsCard } from "./OpsCard";
+import { OpsLegend } from "./OpsLegend";
 
-/** A load's state; an error is kept raw, so that its message follows the UI language. */
-type Load<T> = { status: "idle" | "loading" } | { status: "loaded"; data: T } | { status: "error"; error: unknown };
-
-/** Health changes arriving in a burst are applied together. */
-const LIVE_BATCH_MS = 200;
 const DEVICE_ZOOM = 18;
 /** Half the width of the card over the right of the map: a device flown to stays clear of it. */
 const CARD_OFFSET = 170;
@@ -76,11 +64,8 @@ export function MapDesk() {
   const canDevices = hasPermission(user, PERMISSIONS.devicesRead);
 
   // What is allowed starts loading on mount (the effects below).
-  const [base, setBase] = useState<Load<CityFeatureCollection>>(() => ({ status: canCity ? "loading" : "idle" }));
-  const [models, setModels] = useState<CityModel[] | null>(null);
-  const [devicesLoad, setDevicesLoad] = useState<Load<true>>(() => ({ status: canDevices ? "loading" : "idle" }));
-  const [devices, setDevices] = useState<MapDevice[]>([]);
-  const [summary, setSummary] = useState<DeviceSummary | null>(null);
+  const { base, baseData, loadBase, generated, attribution } = useBaseMap(canCity);
+  const { devices, devicesLoad, summary, loadDevices } = useMapDevices(canDevices);
   const [storedToggles, setToggles] = useLocalStorage<LayerToggles>({
     key: "qorgau.map.layers",
     defaultValue: ALL_LAYERS_ON,
@@ -96,6 +81,8 @@ export function MapDesk() {
     [storedToggles],
   );
   const [selectedCode, setSelectedCode] = useState<string | null>(null);
+  const ops = useOpsPicture();
+  const { setSelectedKey: setSelectedOps } = ops;
   const [detail, setDetail] = useState<DetailState | null>(null);
   /** Devices listed together: those at one spot (a cluster zooming cannot split) or of one site. */
   const [deviceList, setDeviceList] = useState<{ codes: string[]; title?: string } | null>(null);
@@ -104,102 +91,6 @@ export function MapDesk() {
   const [tab, setTab] = useState<string | null>("layers");
   const seq = useRef(0);
   const describe = (error: unknown) => describeError(error, tMaybe).message;
-
-  // ---- loading ------------------------------------------------------------------
-  /** Fetches the base map and the city models into the state (no "loading" state: the caller sets it). */
-  const fetchBase = useCallback((signal: AbortSignal) => {
-    fetchCityMap(undefined, { signal })
-      .then((data) => setBase({ status: "loaded", data }))
-      .catch((error: unknown) => {
-        if (!signal.aborted) setBase({ status: "error", error });
-      });
-    fetchCityModels({ signal })
-      .then((answer) => setModels(modelsOf(answer)))
-      .catch(() => setModels(null));
-  }, []);
-  const loadBase = () => {
-    if (!canCity) return;
-    setBase({ status: "loading" });
-    fetchBase(new AbortController().signal);
-  };
-
-  const devicesAbort = useRef<AbortController | null>(null);
-  /** Fetches the devices and their summary; `quiet` keeps what is shown when it fails (no "loading" state set). */
-  const fetchDevices = useCallback(
-    (quiet: boolean) => {
-      if (!canDevices) return;
-      devicesAbort.current?.abort();
-      const controller = new AbortController();
-      devicesAbort.current = controller;
-      void Promise.allSettled([
-        fetchDevicesGeoJson({ signal: controller.signal }),
-        fetchDevicesSummary({ signal: controller.signal }),
-      ]).then(([geo, sum]) => {
-        if (controller.signal.aborted) return;
-        if (geo.status === "fulfilled") {
-          setDevices(devicesFromGeoJson(geo.value));
-          setDevicesLoad({ status: "loaded", data: true });
-        } else if (!quiet) {
-          setDevicesLoad({ status: "error", error: geo.reason });
-        }
-        // The summary is optional: without it the counts come from the GeoJSON.
-        setSummary(sum.status === "fulfilled" && sum.value && typeof sum.value === "object" ? sum.value : null);
-      });
-    },
-    [canDevices],
-  );
-  const loadDevices = () => {
-    if (!canDevices) return;
-    setDevicesLoad({ status: "loading" });
-    fetchDevices(false);
-  };
-
-  useEffect(() => {
-    if (!canCity) return;
-    const controller = new AbortController();
-    fetchBase(controller.signal);
-    return () => controller.abort();
-  }, [canCity, fetchBase]);
-  useEffect(() => {
-    fetchDevices(false);
-    return () => devicesAbort.current?.abort();
-  }, [fetchDevices]);
-
-  // After a reconnect of the event stream, health changes may have been missed: reload quietly.
-  useEffect(() => {
-    let last = eventStream.getSnapshot().state;
-    let wasOpen = last === "open";
-    return eventStream.subscribe(() => {
-      const state = eventStream.getSnapshot().state;
-      if (state === last) return;
-      if (state === "open") {
-        if (wasOpen) fetchDevices(true);
-        wasOpen = true;
-      }
-      last = state;
-    });
-  }, [fetchDevices]);
-
-  // ---- live health --------------------------------------------------------------
-  const pending = useRef<HealthChange[]>([]);
-  const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useLiveEventHandler((event) => {
-    const change = parseHealthChanged(event);
-    if (!change) return;
-    pending.current.push(change);
-    flushTimer.current ??= setTimeout(() => {
-      flushTimer.current = null;
-      const changes = pending.current;
-      pending.current = [];
-      setDevices((current) => applyHealthChanges(current, changes));
-    }, LIVE_BATCH_MS);
-  });
-  useEffect(
-    () => () => {
-      if (flushTimer.current) clearTimeout(flushTimer.current);
-    },
-    [],
-  );
 
   // ---- selection ----------------------------------------------------------------
   // Another device selected: its details load (state set while rendering, not in the effect that fetches them).
@@ -261,16 +152,27 @@ export function MapDesk() {
       if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)) return;
       setSelectedCode(null);
       setDeviceList(null);
+      setSelectedOps(null);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [setSelectedOps]);
 
   const onSelectDevice = useCallback((code: string) => {
     setSelectedCode(code);
+    setSelectedOps(null);
     // A marker outside the listed devices closes the list.
     setDeviceList((list) => (list && list.codes.includes(code) ? list : null));
-  }, []);
+  }, [setSelectedOps]);
+  // One card at a time: an alarm, incident or unit clicked closes the device's.
+  const onSelectOps = useCallback(
+    (key: string) => {
+      setSelectedOps(key);
+      setSelectedCode(null);
+      setDeviceList(null);
+    },
+    [setSelectedOps],
+  );
   const onClusterList = useCallback((codes: string[]) => setDeviceList({ codes }), []);
 
   // ---- derived ------------------------------------------------------------------
@@ -281,19 +183,6 @@ export function MapDesk() {
   );
   const liveHealth = useMemo(() => countDevices(devices).health, [devices]);
   const inServiceCount = useMemo(() => devices.filter(inService).length, [devices]);
-  // The active model says whether the streets are generated; else the model the map was drawn
-  // from, else any generated feature of the map.
-  const mapModel = base.status === "loaded" && base.data.model && typeof base.data.model === "object" ? base.data.model : null;
-  const model = activeModel(models);
-  const baseGenerated =
-    base.status === "loaded" && base.data.features?.some((f) => f?.properties?.generated === true) === true;
-  const generated = model ? model.generated : typeof mapModel?.generated === "boolean" ? mapModel.generated : baseGenerated;
-  const shownModel = model ?? mapModel;
-  const attribution =
-    shownModel && typeof shownModel.name === "string"
-      ? [t("map.attribution", { name: shownModel.name }), shownModel.source, shownModel.licence].filter(Boolean).join(" · ")
-      : null;
-  const baseData = base.status === "loaded" ? base.data : null;
 
   const deviceTitle = useCallback(
     (d: MapDevice) => {
@@ -334,6 +223,17 @@ export function MapDesk() {
             data-testid="map-view-district"
           >
             {t("map.view.district")}
+          </Button>
+          <Button
+            component="a"
+            href="/wall"
+            target="_blank"
+            size="compact-sm"
+            variant="default"
+            title={t("map.view.wallHint")}
+            data-testid="map-view-wall"
+          >
+            {t("map.view.wall")}
           </Button>
           {canDevices && (
             <Tooltip label={t("map.view.refresh")}>
@@ -380,6 +280,7 @@ export function MapDesk() {
             </Tabs.List>
             <ScrollArea className="map-side-scroll" type="auto" scrollbarSize={8}>
               <Tabs.Panel value="layers" p="xs">
+                <OpsLegend legend={ops.legend} available={ops.available} toggles={ops.toggles} onToggles={ops.setToggles} />
                 {canDevices ? (
                   <LayersPanel
                     counts={counts}
@@ -420,11 +321,15 @@ export function MapDesk() {
             pin={pin}
             command={command}
             attribution={attribution}
-            rightInset={selectedCode || deviceList ? 2 * CARD_OFFSET + 8 : 0}
+            rightInset={selectedCode || deviceList || ops.selection ? 2 * CARD_OFFSET + 8 : 0}
             onSelectDevice={onSelectDevice}
             onClusterList={onClusterList}
             deviceTitle={deviceTitle}
             clusterTitle={clusterTitle}
+            ops={ops.items}
+            selectedOps={ops.selectedKey}
+            onSelectOps={onSelectOps}
+            opsTitle={ops.title}
           />
           {(base.status === "loading" || devicesLoad.status === "loading") && (
             <Group gap={6} className="map-loading" data-testid="map-loading">
@@ -455,6 +360,9 @@ export function MapDesk() {
             )}
           </div>
           <div className="map-cards">
+            {ops.selection && (
+              <OpsCard selection={ops.selection} onClose={() => setSelectedOps(null)} onAlarmChanged={ops.data.replaceAlarm} />
+            )}
             {deviceList && deviceList.codes.length > 0 && (
               <DeviceList
                 codes={deviceList.codes}
@@ -478,65 +386,5 @@ export function MapDesk() {
         </div>
       </div>
     </Box>
-  );
-}
-
-/** Devices listed together: those sharing one spot (a cluster zooming cannot split) or one site. */
-function DeviceList({
-  codes,
-  title,
-  selectedCode,
-  byCode,
-  onPick,
-  onClose,
-}: {
-  codes: string[];
-  title?: string;
-  selectedCode: string | null;
-  byCode: Map<string, MapDevice>;
-  onPick: (code: string) => void;
-  onClose: () => void;
-}) {
-  const { t, lang } = useI18n();
-  return (
-    <Paper withBorder shadow="md" radius="sm" className="map-card" data-testid="cluster-list">
-      <Group justify="space-between" wrap="nowrap" px="sm" py={6} className="panel-header">
-        <Title order={2} size="h5" lineClamp={1}>
-          {title
-            ? t("map.cluster.siteTitle", { site: title, count: codes.length })
-            : t("map.cluster.listTitle", { count: codes.length })}
-        </Title>
-        <CloseButton size="sm" onClick={onClose} aria-label={t("map.cluster.close")} />
-      </Group>
-      <ScrollArea.Autosize mah={220} type="auto" scrollbarSize={8}>
-        {codes.map((code) => {
-          const d = byCode.get(code);
-          return (
-            <UnstyledButton
-              key={code}
-              className="map-list-item"
-              data-active={code === selectedCode || undefined}
-              onClick={() => onPick(code)}
-              data-testid="cluster-list-item"
-              data-code={code}
-            >
-              <Group gap={8} wrap="nowrap" px="sm" py={4}>
-                <span
-                  className="map-shape"
-                  aria-hidden="true"
-                  dangerouslySetInnerHTML={{ __html: deviceMarkerSvg(d?.kind ?? "", d?.health ?? "unknown", { size: 16 }) }}
-                />
-                <Text span size="sm" className="mono" fw={600}>
-                  {code}
-                </Text>
-                <Text span size="sm" truncate>
-                  {d ? localName(d, lang) : ""}
-                </Text>
-              </Group>
-            </UnstyledButton>
-          );
-        })}
-      </ScrollArea.Autosize>
-    </Paper>
   );
 }

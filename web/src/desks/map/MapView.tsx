@@ -1,4 +1,5 @@
 import "leaflet/dist/leaflet.css";
+import "./ops.css";
 
 import * as L from "leaflet";
 import { useEffect, useEffectEvent, useRef } from "react";

@@ -27,7 +27,7 @@ function point(code: string, props: Record<string, unknown> = {}, coordinates: u
 /** GET /api/devices/{code} of a commissioned yard camera, with `extra` over it. */
 function registry(code: string, extra: Partial<DeviceDetail> = {}): DeviceDetail {
   return {
-    code, kind: "camera", purpose: "yard", name_kk: "", name_ru: "", site_code: null, site_name_kk: null, site_name_ru: null,
+    code, kind: "camera", purpose: "yard", name_kk: "", name_ru: "", name_en: "", site_code: null, site_name_kk: null, site_name_ru: null,
     lon: 53.01, lat: 51.17, heading_deg: null, fov_deg: null, range_m: null, stream_main: null, stream_sub: null,
     lifecycle: "commissioned", supervision_interval_s: null, identifiers: { dc09: null, mqtt_client_id: null, sip_user: null },
     dc09_local_time: false, zones: [], generated: false, simulated: false, health: "unknown", last_seen_at: null,

@@ -77,6 +77,11 @@ export function alarmItem(alarm: AlarmItem): OpsItem | null {
   };
 }
 
+/** "2026-000123" → "123": the marker's text (the card shows the whole number). */
+export function shortNumber(number: string): string {
+  return (number.split("-").pop() ?? number).replace(/^0+(?=\d)/, "");
+}
+
 export function incidentItem(incident: IncidentItem): OpsItem | null {
   if (!MAP_INCIDENT_STATES.includes(incident.state) || !finite(incident.lon) || !finite(incident.lat)) return null;
   return {
@@ -87,7 +92,7 @@ export function incidentItem(incident: IncidentItem): OpsItem | null {
     lat: incident.lat,
     state: incident.state,
     color: INCIDENT_COLORS[incident.state],
-    label: incident.number,
+    label: shortNumber(incident.number),
     blink: false,
     rank: 2000 - Math.min(incident.priority, 255),
     priority: incident.priority,

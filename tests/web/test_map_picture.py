@@ -1,0 +1,123 @@
+"""The common operating picture in real Chromium: a DC-09 panic, an incident and the units appear as layers over
+the map desk's devices, the alarm's card acknowledges it, the events tab names events in the UI language, and the
+situation center's wall shows the same layers without the desk shell."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from qorgau.core.db import Database
+from qorgau.units.seed import seed_aksai
+from tests.conftest import PASSWORD, ROOT
+from tests.ingest.conftest import send_panic
+from tests.server import cli_env, free_port, run_cli, running_server
+
+pytestmark = pytest.mark.browser
+
+WAIT = 30_000  # ms: live paths cross the ingest, the outbox and the WebSocket
+
+
+@dataclass(frozen=True)
+class PictureServer:
+    base: str
+    dc09_port: int
+
+
+@pytest.fixture(scope="module")
+def picture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PictureServer]:
+    """`qorgau serve` with its DC-09 receiver, the Aksai city, devices and units, and a supervisor."""
+    if not (ROOT / "web" / "dist" / "index.html").exists():
+        pytest.fail("the web app is not built: run ./run test (or ./run web)")
+    data = tmp_path_factory.mktemp("picture")
+    port = free_port()
+    url = f"sqlite:///{data}/qorgau.db"
+    env = cli_env(data / "var", url, QORGAU_INGEST_IN_SERVE="true", QORGAU_DC09_TCP_PORT=str(port),
+                  QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false")
+    for command in (["migrate"], ["user", "add", "sup", "--role", "supervisor"], ["city", "seed-aksai"],
+                    ["devices", "seed-aksai"]):
+        result = run_cli(env, *command, stdin=PASSWORD + "\n")
+        assert result.returncode == 0, result.stderr
+    database = Database(url)
+    with database.unit_of_work() as session:
+        assert seed_aksai(session) > 0
+    database.engine.dispose()
+    with running_server(env, data / "server.log") as base:
+        yield PictureServer(base, port)
+
+
+def _api(server: PictureServer) -> httpx.Client:
+    client = httpx.Client(base_url=server.base, timeout=30)
+    answer = client.post("/api/auth/login", json={"username": "sup", "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+    return client
+
+
+def _raise_alarm(server: PictureServer, client: httpx.Client) -> dict[str, object]:
+    assert send_panic(server.dc09_port, "1001", sequence=11).message_type == "ACK"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        items = client.get("/api/alarms").json()["items"]
+        if items:
+            return dict(items[0])
+        time.sleep(0.25)
+    raise AssertionError("the panic raised no alarm")
+
+
+def test_alarms_incidents_and_units_are_layers_on_the_map_and_the_wall(page: Page,
+        picture_server: PictureServer) -> None:
+    api = _api(picture_server)
+    try:
+        alarm = _raise_alarm(picture_server, api)
+        incident = api.post("/api/incidents", json={"category": "hooliganism", "address": "ул. Советская, 12",
+                                                     "lon": 53.0135, "lat": 51.1745, "description": "Fight"})
+        assert incident.status_code == 201, incident.text
+        incident_id = incident.json()["id"]
+        unit = next(u for u in api.get("/api/units").json()["items"] if u["kind"] == "patrol_car")
+    finally:
+        api.close()
+
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.goto(picture_server.base + "/map")
+    page.get_by_test_id("lang-en").click()
+    page.get_by_test_id("login-username").fill("sup")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("map-desk")).to_be_visible(timeout=20_000)
+
+    alarm_marker = page.locator(f"[data-testid=ops-alarm][data-ref='{alarm['id']}']")
+    expect(alarm_marker).to_have_attribute("data-blink", "true", timeout=WAIT)
+    expect(alarm_marker).to_have_attribute("data-priority", str(alarm["priority"]))
+    expect(page.locator(f"[data-testid=ops-incident][data-ref='{incident_id}']")).to_have_attribute("data-state", "new")
+    expect(page.locator(f"[data-testid=ops-unit][data-ref='{unit['code']}']")).to_contain_text(unit["code"])
+    expect(page.get_by_test_id("ops-count-alarm-critical")).to_have_text("1")
+    expect(page.get_by_test_id("ops-count-incident-new")).to_have_text("1")
+    expect(page.get_by_test_id("conn-indicator")).to_have_attribute("data-state", "open", timeout=WAIT)
+
+    alarm_marker.click()
+    card = page.get_by_test_id("ops-card")
+    expect(card).to_have_attribute("data-kind", "alarm")
+    expect(card).to_have_attribute("data-state", "new")
+    card.get_by_test_id("ops-card-acknowledge").click()
+    expect(card).to_have_attribute("data-state", "acknowledged", timeout=WAIT)
+    expect(alarm_marker).not_to_have_attribute("data-blink", "true")
+
+    # The events tab names the acknowledgement in the UI language.
+    page.get_by_test_id("map-tab-events").click()
+    expect(page.locator("[data-testid=live-event-name][data-name='alarms.acknowledged']").first).to_have_text(
+        "Alarm acknowledged", timeout=WAIT)
+
+    page.goto(picture_server.base + "/wall")
+    expect(page.get_by_test_id("wall")).to_be_visible(timeout=20_000)
+    expect(page.get_by_test_id("app-shell")).to_have_count(0)
+    expect(page.locator(f"[data-testid=ops-alarm][data-ref='{alarm['id']}']")).to_have_attribute(
+        "data-state", "acknowledged", timeout=WAIT)
+    expect(page.locator(f"[data-testid=ops-incident][data-ref='{incident_id}']")).to_be_attached()
+    expect(page.locator(f"[data-testid=ops-unit][data-ref='{unit['code']}']")).to_be_attached()
+    expect(page.get_by_test_id("wall-incidents")).to_contain_text("1")
