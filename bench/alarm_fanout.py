@@ -104,10 +104,11 @@ def profile(stack_: Stack, args: argparse.Namespace) -> list[subprocess.Popen[by
 def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argparse.Namespace,
           complete: bool) -> dict[str, Any]:
     """Latency of every delivery from its frame's scheduled time; what never arrived, by frame."""
-    scheduled: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
-    for account, seq, _, due, _, _ in good:
-        scheduled[device_of(account)].append((account, seq, due))
+    scheduled: dict[str, list[tuple[str, int, float, float | None]]] = defaultdict(list)
+    for account, seq, _, due, _, acked in good:
+        scheduled[device_of(account)].append((account, seq, due, acked))
     latencies: list[float] = []
+    after_ack: list[float] = []  # the server's part: the ingest had committed the frame when it ACKed
     missing: list[str] = []
     extra = 0
     for number, desk in enumerate(desks.desks):
@@ -120,8 +121,11 @@ def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argpa
                 extra += 1
                 continue
             latencies.append(at - frames[ordinal][2])
+            acked = frames[ordinal][3]
+            if acked is not None:
+                after_ack.append(at - acked)
         for device, frames in scheduled.items():
-            missing += [f"desk {number}: {account}/{seq}" for account, seq, _ in frames[seen[device]:]]
+            missing += [f"desk {number}: {account}/{seq}" for account, seq, _, _ in frames[seen[device]:]]
     malformed = [f for f in sent["frames"] if f[2] != "good"]
     by_kind: dict[str, dict[str, int]] = defaultdict(lambda: {"sent": 0, "acknowledged": 0})
     for frame in malformed:
@@ -136,7 +140,8 @@ def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argpa
         "malformed": dict(by_kind), "answers": sent["answers"],
         "expected_deliveries": len(good) * args.clients, "deliveries": len(latencies), "unexpected": extra,
         "complete": complete, "missing": len(missing), "missing_first": missing[:MISSING_LISTED],
-        "send_to_desk": summary(latencies), "send_to_ack": summary(acks), "sender_lag": summary(sent_lag),
+        "send_to_desk": summary(latencies), "send_to_ack": summary(acks),
+        "ack_to_desk": summary(after_ack), "sender_lag": summary(sent_lag),
     }
 
 
