@@ -9,7 +9,7 @@ import { AssignmentView } from "./AssignmentView";
 import { prefetchBaseMap } from "./baseMap";
 import { DispatchCard } from "./DispatchCard";
 import { IdleScreen } from "./IdleScreen";
-import { awaitsAnswer } from "./stages";
+import { awaitsAnswer, isActiveStage } from "./stages";
 import { GpsAlert } from "./GpsAlert";
 import { UnitHeader } from "./UnitHeader";
 import { unitStream } from "./liveStream";
@@ -33,7 +33,10 @@ export function UnitHome() {
   const onDuty = !!unit && unit.active && unit.status !== "off_duty" && canReport;
   const gps = useGeolocation(state.phase === "ready" && onDuty);
   const reporter = usePositionReporter(gps, onDuty);
-  const assignment = state.data?.assignment ?? null;
+  // An assignment that just ended (a live event can say "declined" before the answer to the decline arrives) is
+  // none: showing it would mount the route map only to tear it down a moment later, mid-animation.
+  const held = state.data?.assignment ?? null;
+  const assignment = held && held.active !== false && isActiveStage(held.stage) ? held : null;
   const incident = state.data?.incident ?? null;
 
   let content;

@@ -108,10 +108,17 @@ export function UnitMap({
     map.createPane("unit-base").style.zIndex = "250";
     L.control.zoom({ position: "bottomright", zoomInTitle: "+", zoomOutTitle: "−" }).addTo(map);
     mapRef.current = map;
+    // Leaflet finishes a zoom animation on a timer that reads the map's panes: removing the map before it fires
+    // throws ("reading '_leaflet_pos'"), so a map torn down mid-zoom is removed when the zoom ends.
+    let zooming = false;
+    map.on("zoomanim", () => (zooming = true));
+    map.on("zoomend", () => (zooming = false));
     return () => {
-      map.remove();
       mapRef.current = null;
       overlay.current = { route: null, target: null, me: null, meSource: null };
+      map.stop();
+      if (zooming) map.once("zoomend", () => map.remove());
+      else map.remove();
     };
   }, []);
 

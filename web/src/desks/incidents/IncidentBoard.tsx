@@ -7,6 +7,7 @@ import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 import { priorityColor } from "../alarms/queue";
 import { BOARD_COLUMNS, groupByState } from "./board";
+import { CoverageBadges } from "./Coverage";
 
 export const STATE_COLORS: Record<IncidentState, string> = {
   new: "red",
@@ -39,6 +40,8 @@ function IncidentCard({ incident, categoryName, selected, onOpen }: {
       data-id={incident.id}
       data-number={incident.number}
       data-state={incident.state}
+      data-uncovered={incident.uncovered_at ? "true" : "false"}
+      data-stalled={incident.units_stalled ?? 0}
       style={{
         cursor: "pointer",
         borderLeft: `5px solid var(--mantine-color-${priorityColor(incident.priority)}-6)`,
@@ -55,6 +58,7 @@ function IncidentCard({ incident, categoryName, selected, onOpen }: {
         <Text size="xs" c="dimmed" className="tabular">{formatInstant(incident.received_at, { timeZone, withSeconds: false })}</Text>
         {incident.source === "alarm" && <Badge size="xs" variant="light" color="grape">{t("incidents.source.alarm")}</Badge>}
         {incident.source === "call" && <Badge size="xs" variant="light" color="cyan">{t("incidents.source.call")}</Badge>}
+        <CoverageBadges incident={incident} />
       </Group>
     </Paper>
   );

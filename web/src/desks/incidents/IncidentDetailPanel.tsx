@@ -23,6 +23,7 @@ import { priorityColor } from "../alarms/queue";
 import { CameraList } from "../alarms/CameraList";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
 import { STATE_COLORS, stateLabelKey } from "./IncidentBoard";
+import { CoverageBadges, UncoveredNotice } from "./Coverage";
 import { AssignmentList, Recommendations } from "./Recommendations";
 import { IncidentTimeline } from "./Timeline";
 
@@ -154,6 +155,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
             <Badge color={priorityColor(detail.priority)}>P{detail.priority}</Badge>
             <Badge color={STATE_COLORS[detail.state]} variant="light" data-testid="incident-state">{t(stateLabelKey(detail.state))}</Badge>
             {detail.simulated && <Badge color="gray" size="sm">{t("incidents.simulated")}</Badge>}
+            <CoverageBadges incident={detail} />
           </Group>
           <Text size="sm" fw={500}>{categoryName(detail.category)}</Text>
           <Text size="sm" c="dimmed">{detail.address ?? "—"}{detail.area ? ` · ${detail.area}` : ""}</Text>
@@ -170,6 +172,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
           {t("incidents.eido")}
         </Button>
       </Group>
+      <UncoveredNotice incident={detail} declinedBy={assignments.findLast((a) => a.stage === "declined")?.unit_code ?? null} />
       {canWrite && allowed.length > 0 && (
         <Group gap={6} data-testid="incident-transitions">
           {allowed.map((to) => (

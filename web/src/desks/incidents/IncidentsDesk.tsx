@@ -9,6 +9,7 @@ import { useEventStream, useLiveEventHandler } from "../../live/hooks";
 import { DeskPage } from "../../shell/DeskPage";
 import { navigate, usePathname } from "../../shell/router";
 import { BOARD_COLUMNS, applyIncidentChange, incidentIdFromPath, parseIncidentChange, upsertIncident } from "./board";
+import { DeclineAlerts } from "./Coverage";
 import { IncidentBoard } from "./IncidentBoard";
 import { IncidentDetailPanel } from "./IncidentDetailPanel";
 import { IntakeForm } from "./IntakeForm";
@@ -92,6 +93,7 @@ export function IncidentsDesk() {
     <DeskPage title={t("nav.incidents")} actions={actions}>
       <div data-testid="incidents-desk">
         {error !== null && <Alert color="red" mb="xs" data-testid="incidents-error">{describeError(error, tMaybe).message}</Alert>}
+        <DeclineAlerts numberOf={(id) => items.find((i) => i.id === id)?.number} onOpen={(id) => navigate(`/incidents/${id}`)} />
         <IncidentBoard items={items} categoryNames={categoryNames} selectedId={selectedId} onOpen={(id) => navigate(`/incidents/${id}`)} />
       </div>
       <IntakeForm

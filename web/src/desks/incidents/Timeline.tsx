@@ -21,6 +21,11 @@ function useActorLabel() {
 
 function EntryText({ entry }: { entry: TimelineEntry }) {
   const { t, tMaybe } = useI18n();
+  if (entry.kind === "transition" && entry.event === "unit_declined") {
+    // A crew declined: its reason, and the state it left the incident in when that changed.
+    const moved = entry.from !== entry.to ? ` · ${t("incidents.timeline.moved", { to: t(stateLabelKey(entry.to as IncidentState)) })}` : "";
+    return <Text size="sm" c="red" data-testid="timeline-declined">{t("incidents.timeline.declined")}{entry.reason ? ` — ${entry.reason}` : ""}{moved}</Text>;
+  }
   if (entry.kind === "transition") {
     const to = t(stateLabelKey(entry.to as IncidentState));
     return <Text size="sm">{entry.from ? t("incidents.timeline.moved", { to }) : t("incidents.timeline.opened", { to })}{entry.reason ? ` — ${entry.reason}` : ""}</Text>;

@@ -2,14 +2,14 @@
 import type { IncidentDetail } from "../../api/incidents";
 
 export type TimelineEntry =
-  | { kind: "transition"; at: string; actor: string; from: string | null; to: string; reason: string | null }
+  | { kind: "transition"; at: string; actor: string; from: string | null; to: string; reason: string | null; event?: string | null }
   | { kind: "note"; at: string; actor: string; text: string }
   | { kind: "link"; at: string; actor: string; link: string; ref: string };
 
 /** The lists may be absent: the OpenAPI document marks fields with a default as optional. */
 export function buildTimeline(detail: Pick<IncidentDetail, "transitions" | "notes" | "links">): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    ...(detail.transitions ?? []).map((t) => ({ kind: "transition" as const, at: t.at, actor: t.actor, from: t.from_state, to: t.to_state, reason: t.reason })),
+    ...(detail.transitions ?? []).map((t) => ({ kind: "transition" as const, at: t.at, actor: t.actor, from: t.from_state, to: t.to_state, reason: t.reason, event: t.event })),
     ...(detail.notes ?? []).map((n) => ({ kind: "note" as const, at: n.at, actor: n.author, text: n.text })),
     ...(detail.links ?? []).map((l) => ({ kind: "link" as const, at: l.at, actor: l.actor, link: l.kind, ref: l.ref })),
   ];

@@ -8,7 +8,9 @@ import { useEventStream, useLiveEventHandler } from "../../live/hooks";
 import { DeskPage } from "../../shell/DeskPage";
 import { navigate } from "../../shell/router";
 import { useNow } from "../../shell/time";
-import { STATUS_COLORS, applyStatusChanged, applyUnitMoved, countByStatus, fromBoard, timeInStatus, type LiveUnit } from "./board";
+import { beep } from "../alarms/sound";
+import { DeclineAlerts } from "../incidents/Coverage";
+import { STATUS_COLORS, applyDispatchFlagged, applyStatusChanged, applyUnitMoved, countByStatus, fromBoard, parseDispatchFlagged, timeInStatus, type LiveUnit } from "./board";
 import { formatDuration } from "./duration";
 import { OpsMap, type OpsMarker } from "./OpsMap";
 
@@ -35,6 +37,12 @@ function useLiveUnits() {
   useLiveEventHandler((event) => {
     if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));
     else if (event.name === "units.status_changed") setUnits((u) => applyStatusChanged(u, event.payload, Date.now()));
+    else if (event.name === "units.dispatch_flagged") {
+      setUnits((u) => applyDispatchFlagged(u, event.payload));
+      // A high-priority dispatch that stalls sounds, as an unacknowledged urgent alarm does.
+      const change = parseDispatchFlagged(event.payload);
+      if (change?.flag && change.urgent) beep();
+    }
   });
   return { units, error };
 }
@@ -42,12 +50,17 @@ function useLiveUnits() {
 function UnitRow({ unit, nowMs, selected, onSelect }: { unit: LiveUnit; nowMs: number; selected: boolean; onSelect: () => void }) {
   const { t } = useI18n();
   return (
-    <Table.Tr data-testid="unit-row" data-code={unit.code} data-status={unit.status} data-stale={unit.stale} onClick={onSelect} style={{ cursor: "pointer" }} bg={selected ? "var(--mantine-color-blue-light)" : undefined}>
+    <Table.Tr data-testid="unit-row" data-code={unit.code} data-status={unit.status} data-stale={unit.stale} data-flag={unit.flag ?? ""} onClick={onSelect} style={{ cursor: "pointer" }} bg={selected ? "var(--mantine-color-blue-light)" : unit.flag ? "var(--mantine-color-red-light)" : undefined}>
       <Table.Td className="mono">{unit.code}</Table.Td>
       <Table.Td>{unit.name}</Table.Td>
       <Table.Td>{t(`units.kind.${unit.kind}` as MessageKey)}</Table.Td>
       <Table.Td>
         <Badge color={STATUS_COLORS[unit.status]} variant="filled" size="sm" data-testid="unit-status">{t(`units.status.${unit.status}` as MessageKey)}</Badge>
+        {unit.flag && (
+          <Badge color="red" size="sm" ml={4} className="stall-flag" data-testid="unit-flag" data-flag={unit.flag}>
+            {t(`units.flag.${unit.flag}` as MessageKey)}
+          </Badge>
+        )}
       </Table.Td>
       <Table.Td className="tabular" data-testid="unit-time-in-status">{formatDuration(timeInStatus(unit, nowMs))}</Table.Td>
       <Table.Td>
@@ -78,20 +91,21 @@ export function UnitsDesk() {
           key: u.code,
           lon: u.lon as number,
           lat: u.lat as number,
-          color: STATUS_COLORS[u.status],
-          label: `${u.code} · ${u.name}`,
+          color: u.flag ? "#e03131" : STATUS_COLORS[u.status],
+          label: u.flag ? `${u.code} · ${u.name} · ${t(`units.flag.${u.flag}` as MessageKey)}` : `${u.code} · ${u.name}`,
           testId: "unit-marker",
           shape: u.kind === "post" ? ("square" as const) : ("dot" as const),
-          data: { code: u.code, status: u.status, stale: String(u.stale), lon: (u.lon as number).toFixed(6), lat: (u.lat as number).toFixed(6) },
+          data: { code: u.code, status: u.status, stale: String(u.stale), flag: u.flag ?? "", lon: (u.lon as number).toFixed(6), lat: (u.lat as number).toFixed(6) },
           onClick: () => setSelected(u.code),
         })),
-    [units],
+    [units, t],
   );
   const focus = units.find((u) => u.code === selected && u.lon !== null);
   return (
     <DeskPage title={t("nav.units")}>
       <div data-testid="units-desk">
         {error !== null && <Alert color="red" mb="xs" data-testid="units-error">{describeError(error, tMaybe).message}</Alert>}
+        <DeclineAlerts numberOf={() => undefined} onOpen={(id) => navigate(`/incidents/${id}`)} />
         <Group gap={6} mb="xs" data-testid="unit-counts">
           {UNIT_STATUSES.map((s) => (
             <Badge key={s} color={STATUS_COLORS[s]} variant="light" data-testid={`unit-count-${s}`} data-count={counts[s]}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { UnitItem } from "../../api/units";
-import { applyStatusChanged, applyUnitMoved, countByStatus, fromBoard, timeInStatus } from "./board";
+import { applyDispatchFlagged, applyStatusChanged, applyUnitMoved, countByStatus, fromBoard, parseDispatchFlagged, timeInStatus } from "./board";
 import { formatDuration, secondsSince, splitDistance } from "./duration";
 
 function unit(code: string, extra: Partial<UnitItem> = {}): UnitItem {
@@ -58,5 +58,19 @@ describe("stage formatting", () => {
     expect(secondsSince(null, 20_000)).toBe(0);
     expect(splitDistance(850.4)).toEqual({ value: "850", unit: "m" });
     expect(splitDistance(2420)).toEqual({ value: "2.4", unit: "km" });
+  });
+});
+
+describe("stalled dispatches on the unit board", () => {
+  it("raises and clears a unit's flag from units.dispatch_flagged, and drops it when the unit is free", () => {
+    const units = fromBoard([unit("PC-01", { status: "dispatched", incident_id: 4 }), unit("PC-02")], 0);
+    const flagged = applyDispatchFlagged(units, { unit_code: "PC-01", flag: "not_en_route", urgent: true, at: "2026-05-01T08:01:00Z" });
+    expect(flagged[0].flag).toBe("not_en_route");
+    expect(flagged[0].flagged_at).toBe("2026-05-01T08:01:00Z");
+    expect(parseDispatchFlagged({ unit_code: "PC-01", flag: "not_en_route", urgent: true })?.urgent).toBe(true);
+    expect(applyDispatchFlagged(flagged, { unit_code: "PC-01", flag: "bogus" })).toBe(flagged);
+    expect(applyStatusChanged(flagged, { code: "PC-01", current: "en_route", incident_id: 4 }, 1)[0].flag).toBe("not_en_route");
+    expect(applyStatusChanged(flagged, { code: "PC-01", current: "available", incident_id: null }, 1)[0].flag).toBeNull();
+    expect(applyDispatchFlagged(flagged, { unit_code: "PC-01", flag: null, urgent: true })[0].flag).toBeNull();
   });
 });

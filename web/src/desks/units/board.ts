@@ -37,6 +37,8 @@ export function applyStatusChanged(units: readonly LiveUnit[], payload: Record<s
   if (index < 0 || units[index].status === current) return units as LiveUnit[];
   const incident = typeof payload.incident_id === "number" ? payload.incident_id : null;
   const changed: LiveUnit = { ...units[index], status: current as UnitStatus, statusSinceMs: nowMs, incident_id: incident };
+  // A unit without an assignment has no dispatch that could stall (the watch only looks at open ones).
+  if (incident === null) Object.assign(changed, { flag: null, flagged_at: null });
   return units.map((u, i) => (i === index ? changed : u));
 }
 
@@ -54,4 +56,23 @@ export function countByStatus(units: readonly Pick<UnitItem, "status">[]): Recor
   const counts = Object.fromEntries(UNIT_STATUSES.map((s) => [s, 0])) as Record<UnitStatus, number>;
   for (const unit of units) if (unit.status in counts) counts[unit.status] += 1;
   return counts;
+}
+
+export type StallFlag = NonNullable<UnitItem["flag"]>;
+const STALL_FLAGS: ReadonlySet<string> = new Set<StallFlag>(["at_scene_unreported", "not_en_route", "eta_passed"]);
+
+/** A `units.dispatch_flagged` payload: the unit's flag raised (or cleared: null); whether it should sound. */
+export function parseDispatchFlagged(payload: Record<string, unknown>): { code: string; flag: StallFlag | null; urgent: boolean; at: string | null } | null {
+  const { unit_code: code, flag, urgent, at } = payload;
+  if (typeof code !== "string" || (flag !== null && !STALL_FLAGS.has(String(flag)))) return null;
+  return { code, flag: flag as StallFlag | null, urgent: urgent === true, at: typeof at === "string" ? at : null };
+}
+
+export function applyDispatchFlagged(units: readonly LiveUnit[], payload: Record<string, unknown>): LiveUnit[] {
+  const change = parseDispatchFlagged(payload);
+  if (!change) return units as LiveUnit[];
+  const index = units.findIndex((u) => u.code === change.code);
+  if (index < 0 || units[index].flag === change.flag) return units as LiveUnit[];
+  const flagged: LiveUnit = { ...units[index], flag: change.flag, flagged_at: change.flag ? change.at : null };
+  return units.map((u, i) => (i === index ? flagged : u));
 }
