@@ -12,7 +12,8 @@ import { handleLinkClick } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
 import { videoDeskLink } from "../../video/links";
 import { deviceMarkerSvg } from "./markers";
-import { HEALTH_COLORS, cameraOptics, localName, mergeDevice, normaliseHealth, streamsOf, type CardDevice, type MapDevice } from "./model";
+import { HEALTH_COLORS, localName, mergeDevice, normaliseHealth, streamsOf, type CardDevice, type MapDevice } from "./model";
+import { cameraOptics } from "./optics";
 
 export type DetailState =
   | { status: "loading"; code: string }

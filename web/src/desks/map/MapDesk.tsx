@@ -30,7 +30,6 @@ import { MapView, type MapCommand, type MapPin } from "./MapView";
 import { zoomForPlace } from "./search";
 import {
   ALL_LAYERS_ON,
-  cameraOptics,
   countDevices,
   inService,
   isDeviceVisible,
@@ -41,6 +40,7 @@ import {
   type LayerToggles,
   type MapDevice,
 } from "./model";
+import { cameraOptics } from "./optics";
 import { useBaseMap } from "./useBaseMap";
 import { useMapDevices } from "./useMapDevices";
 import { useOpsPicture } from "./useOpsPicture";

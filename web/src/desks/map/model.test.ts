@@ -3,7 +3,6 @@ import type { DeviceDetail, DeviceFeatureCollection, DeviceSummary } from "../..
 import {
   activeModel,
   applyHealthChanges,
-  cameraOptics,
   devicesFromGeoJson,
   isDeviceVisible,
   latestInstant,
@@ -19,6 +18,7 @@ import {
   worstOfCounts,
   type MapDevice,
 } from "./model";
+import { cameraOptics } from "./optics";
 
 function point(code: string, props: Record<string, unknown> = {}, coordinates: unknown = [53.01, 51.17]) {
   return { type: "Feature", geometry: { type: "Point", coordinates }, properties: { code, kind: "camera", ...props } };

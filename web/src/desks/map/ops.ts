@@ -51,7 +51,7 @@ export interface OpsItem {
   color: string;
   /** Text on the marker: an alarm's priority, an incident's number, a unit's call sign. */
   label: string;
-  /** An unacknowledged alarm blinks until someone acknowledges it. */
+  /** An unacknowledged alarm blinks until someone acknowledges it; a stalled dispatch or an uncovered incident too. */
   blink: boolean;
   /** Drawing order: urgent alarms above everything, then incidents, then units. */
   rank: number;
@@ -93,7 +93,8 @@ export function incidentItem(incident: IncidentItem): OpsItem | null {
     state: incident.state,
     color: INCIDENT_COLORS[incident.state],
     label: shortNumber(incident.number),
-    blink: false,
+    // Left uncovered (its last unit declined or was released) or a unit's dispatch stalls: it blinks.
+    blink: !!incident.uncovered_at || (incident.units_stalled ?? 0) > 0,
     rank: 2000 - Math.min(incident.priority, 255),
     priority: incident.priority,
   };
@@ -110,7 +111,7 @@ export function unitItem(unit: UnitItem): OpsItem | null {
     state: unit.status,
     color: UNIT_COLORS[unit.status] ?? UNIT_COLORS.off_duty,
     label: unit.code,
-    blink: false,
+    blink: !!unit.flag,  // its dispatch stalls (the dispatch watch's flag)
     rank: 1000,
     priority: null,
   };

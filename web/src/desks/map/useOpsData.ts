@@ -9,7 +9,7 @@ import { fetchUnits } from "../../api/units";
 import { useSession } from "../../auth/AuthProvider";
 import { hasPermission, type Permission } from "../../auth/permissions";
 import { useEventStream, useLiveEventHandler } from "../../live/hooks";
-import { applyStatusChanged, applyUnitMoved, fromBoard, type LiveUnit } from "../units/board";
+import { applyDispatchFlagged, applyStatusChanged, applyUnitMoved, fromBoard, type LiveUnit } from "../units/board";
 import { MAP_INCIDENT_STATES, opsReloadFor, type OpsSources } from "./ops";
 
 /** Alarm and incident events arriving together (a power cut raising dozens of alarms) cause one reload. */
@@ -68,6 +68,7 @@ export function useOpsData(): OpsData {
   const timers = useRef<Record<string, ReturnType<typeof setTimeout> | undefined>>({});
   useLiveEventHandler((event) => {
     if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));
+    else if (event.name === "units.dispatch_flagged") setUnits((u) => applyDispatchFlagged(u, event.payload));
     else if (event.name === "units.status_changed") {
       setUnits((u) => applyStatusChanged(u, event.payload, Date.now()));
     }
