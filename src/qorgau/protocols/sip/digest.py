@@ -1,9 +1,11 @@
 """HTTP digest authentication for SIP (RFC 2617 MD5 with qop=auth, as RFC 3261 §22 uses it): both ends.
 
-The server side (`DigestAuth`) issues stateless nonces: a time stamp signed with a per-process key, so any
-listener task can check them and a replayed nonce expires after `ttl_s`. The client side
-(`digest_authorization`) answers a challenge as a terminal does. MD5 is what terminals speak; it authenticates,
-it protects nothing else.
+The server side (`DigestAuth`) issues nonces that are a time stamp signed with a per-process key, so any
+listener task can check them and a nonce expires after `ttl_s`. Within that time a captured answer is no key:
+the `uri` must be the request's own (RFC 2617 §3.2.2.5), and with qop=auth each nonce's count (`nc`) must grow
+(§3.2.2: the server keeps the counts it has seen and refuses a repeat), so a replayed request is challenged again.
+The counts are kept per nonce only while the nonce is fresh. The client side (`digest_authorization`) answers a
+challenge as a terminal does. MD5 is what terminals speak; it authenticates, it protects nothing else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 
@@ -63,10 +66,13 @@ class Verdict:
 class DigestAuth:
     """Issues challenges and checks answers for one realm."""
 
+    MAX_NONCES = 100_000  # counts kept at most (oldest forgotten first: their nonces are the first to expire)
+
     def __init__(self, realm: str, ttl_s: float = 300.0, key: bytes | None = None) -> None:
         self.realm = realm
         self.ttl_s = ttl_s
         self._key = key or secrets.token_bytes(32)
+        self._counts: OrderedDict[str, tuple[int, float]] = OrderedDict()  # nonce → highest nc accepted, issued at
 
     def nonce(self, now: float | None = None) -> str:
         stamp = f"{int((now or time.time()) * 1000):x}.{secrets.token_hex(4)}"
@@ -79,19 +85,33 @@ class DigestAuth:
         header = f'Digest realm="{self.realm}", nonce="{self.nonce()}", algorithm=MD5, qop="auth"'
         return header + (", stale=true" if stale else "")
 
-    def _nonce_state(self, nonce: str, now: float) -> str:
+    def _issued(self, nonce: str) -> float | None:
+        """When a nonce of ours was issued; None when it is not ours (forged or malformed)."""
         stamp, _, signature = nonce.rpartition(".")
         if not stamp or not hmac.compare_digest(signature, self._sign(stamp)):
-            return "forged"
+            return None
         try:
-            issued = int(stamp.split(".", 1)[0], 16) / 1000
+            return int(stamp.split(".", 1)[0], 16) / 1000
         except ValueError:
-            return "forged"
-        return "fresh" if -5 <= now - issued <= self.ttl_s else "stale"
+            return None
 
-    def check(self, header: str | None, *, method: str, username: str, password: str,
+    def _count_is_new(self, nonce: str, count: int, issued: float, now: float) -> bool:
+        """Record `count` for `nonce` if it is above every count accepted with it before (else: a replay)."""
+        counts = self._counts
+        while counts:  # forget the counts of expired nonces, oldest first
+            oldest, (_, at) = next(iter(counts.items()))
+            if now - at <= self.ttl_s and len(counts) < self.MAX_NONCES:
+                break
+            del counts[oldest]
+        last = counts.get(nonce)
+        if last is not None and count <= last[0]:
+            return False
+        counts[nonce] = (count, issued)
+        return True
+
+    def check(self, header: str | None, *, method: str, uri: str, username: str, password: str,
               now: float | None = None) -> Verdict:
-        """Whether `header` (Authorization) proves the password for `method`."""
+        """Whether `header` (Authorization) proves the password for `method` on the request URI `uri`."""
         if header is None:
             return Verdict(False)
         params = parse_credentials(header)
@@ -99,24 +119,34 @@ class DigestAuth:
             return Verdict(False, reason="auth_malformed")
         if params.get("realm") != self.realm or params.get("algorithm", "MD5").upper() != "MD5":
             return Verdict(False, reason="auth_realm")
+        if params["uri"] != uri:  # an answer computed for another request
+            return Verdict(False, reason="auth_uri")
         if not hmac.compare_digest(params["username"].encode(), username.encode()):
             return Verdict(False, reason="auth_failed")
         ha1 = _md5(f"{username}:{self.realm}:{password}")
         ha2 = _md5(f"{method}:{params['uri']}")
-        qop = params.get("qop")
+        qop, count = params.get("qop"), None
         if qop is None:
             expected = _md5(f"{ha1}:{params['nonce']}:{ha2}")
         elif qop.lower() == "auth" and params.get("nc") and params.get("cnonce"):
+            try:
+                count = int(params["nc"], 16)
+            except ValueError:
+                return Verdict(False, reason="auth_malformed")
             expected = _md5(f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:auth:{ha2}")
         else:
             return Verdict(False, reason="auth_malformed")
         if not hmac.compare_digest(expected.encode(), params["response"].lower().encode()):
             return Verdict(False, reason="auth_failed")
-        state = self._nonce_state(params["nonce"], time.time() if now is None else now)
-        if state == "forged":
+        moment = time.time() if now is None else now
+        issued = self._issued(params["nonce"])
+        if issued is None:
             return Verdict(False, reason="auth_failed")
-        if state == "stale":
+        if not -5 <= moment - issued <= self.ttl_s:
             return Verdict(False, stale=True, reason="auth_stale")
+        # Without qop (RFC 2069 terminals) there is no count: such an answer stays good until its nonce expires.
+        if count is not None and not self._count_is_new(params["nonce"], count, issued, moment):
+            return Verdict(False, reason="auth_replay")
         return Verdict(True, reason="ok")
 
 

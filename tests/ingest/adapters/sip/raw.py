@@ -14,11 +14,12 @@ SDP = ("v=0\r\no=t 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\
 
 
 def request(method: str, *, user: str, port: int, local_port: int, call_id: str, branch: str, cseq: int = 1,
-            to_tag: str = "", body: str = "", extra: str = "", transport: str = "UDP") -> bytes:
+            to_tag: str = "", body: str = "", extra: str = "", transport: str = "UDP",
+            from_tag: str = "caller1") -> bytes:
     to = f"<sip:sos@127.0.0.1:{port}>" + (f";tag={to_tag}" if to_tag else "")
     head = (f"{method} sip:sos@127.0.0.1:{port} SIP/2.0\r\n"
             f"Via: SIP/2.0/{transport} 127.0.0.1:{local_port};branch={branch};rport\r\n"
-            f"From: <sip:{user}@127.0.0.1:{local_port}>;tag=caller1\r\nTo: {to}\r\nCall-ID: {call_id}\r\n"
+            f"From: <sip:{user}@127.0.0.1:{local_port}>;tag={from_tag}\r\nTo: {to}\r\nCall-ID: {call_id}\r\n"
             f"CSeq: {cseq} {method}\r\nMax-Forwards: 70\r\nContact: <sip:{user}@127.0.0.1:{local_port}>\r\n"
             f"{extra}")
     if body:

@@ -106,16 +106,23 @@ def test_digest_challenge_then_authenticated_call(terminals: Database, settings:
 
     async def scenario() -> None:
         async with listening(terminals, settings) as listener:
+            # The digest's uri is the request's (sipp's default is remote_ip:port, another URI).
+            request_uri = ("-auth_uri", f"sos@127.0.0.1:{listener.port}")
             code, log = await sipp(listener.port, "auth.xml", AUTH_USER, tmp_path,
-                                   extra=("-au", AUTH_USER, "-ap", PASSWORD))
+                                   extra=("-au", AUTH_USER, "-ap", PASSWORD, *request_uri))
             assert code == 0, log
             events = await wait_for_events(terminals, 3)
             assert listener.rejected("auth_missing") == 1
             # A wrong password is challenged again and never reaches an event.
             code, _ = await sipp(listener.port, "auth.xml", AUTH_USER, tmp_path,
-                                 extra=("-au", AUTH_USER, "-ap", "wrong", "-recv_timeout", "1500"))
+                                 extra=("-au", AUTH_USER, "-ap", "wrong", "-recv_timeout", "1500", *request_uri))
             assert code != 0
             assert listener.rejected("auth_failed") >= 1
+            # The right password over another URI: an answer made for another request, challenged again.
+            code, _ = await sipp(listener.port, "auth.xml", AUTH_USER, tmp_path,
+                                 extra=("-au", AUTH_USER, "-ap", PASSWORD, "-recv_timeout", "1500"))
+            assert code != 0
+            assert listener.rejected("auth_uri") >= 1
         assert [e["action"] for e in events] == ["call_started", "call_answered", "call_ended"]
         assert events[0]["device_code"] == "SOS-0002"
         assert len(sos_events(terminals)) == 3

@@ -36,9 +36,13 @@ def test_200_is_retransmitted_until_ack_and_invite_retransmissions_are_absorbed(
             client.send("ACK", branch="z9hG4bK-a2", to_tag=to_tag(ok))
             await asyncio.sleep(0.05)
             assert [m for m in await client.quiet(0.4) if m.status == 200] == []
-            client.send("BYE", branch="z9hG4bK-a3", cseq=2, to_tag=to_tag(ok))
+            # The dialog is Call-ID, To tag and From tag: a BYE from another From tag ends nothing.
+            client.send("BYE", branch="z9hG4bK-a4", cseq=2, to_tag=to_tag(ok), from_tag="someone-else")
+            assert (await client.until(481)).get("cseq") == "2 BYE"
+            assert listener.adapter.uas is not None and len(listener.adapter.uas.calls) == 1
+            client.send("BYE", branch="z9hG4bK-a3", cseq=3, to_tag=to_tag(ok))
             got = await client.quiet(0.3)
-            assert [m.get("cseq") for m in got if m.status == 200] == ["2 BYE"]
+            assert [m.get("cseq") for m in got if m.status == 200] == ["3 BYE"]
             events = await wait_for_events(terminals, 3)
             client.close()
             assert listener.adapter.uas is not None and not listener.adapter.uas.calls

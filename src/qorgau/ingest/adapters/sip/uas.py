@@ -199,7 +199,7 @@ class Uas:
         """Digest check for terminals with a password; sends the 401 challenge when it fails."""
         if not device.password:
             return True
-        verdict = self.auth.check(tx.request.get("authorization"), method=tx.method,
+        verdict = self.auth.check(tx.request.get("authorization"), method=tx.method, uri=tx.request.uri or "",
                                   username=device.username or user, password=device.password)
         if verdict.ok:
             return True
@@ -356,7 +356,9 @@ class Uas:
 
     def _bye(self, tx: ServerTransaction) -> None:
         call = self.calls.get(tx.env.call_id)
-        if call is None or tx.env.to.tag != call.to_tag:
+        # A dialog is its Call-ID and both tags (RFC 3261 §12): a BYE with the right Call-ID but another From
+        # tag belongs to no call of ours.
+        if call is None or tx.env.to.tag != call.to_tag or tx.env.from_.tag != call.from_tag:
             self._reject(tx, 481, "no_dialog")
             return
         self._respond(tx, 200)
