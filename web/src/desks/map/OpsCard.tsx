@@ -116,6 +116,11 @@ export function OpsCard({ selection, onClose, onAlarmChanged }: {
       <>
         <Line label={t("units.kindTitle")}>{t(`units.kind.${item.kind}` as MessageKey)}</Line>
         <Line label={t("units.position")}>{item.stale ? t("units.stale") : t("units.fresh")}</Line>
+        {item.flag && (
+          <Text size="sm" c="red" fw={600} data-testid="ops-card-flag" data-flag={item.flag}>
+            {t(`map.ops.flag.${item.flag}` as MessageKey)}
+          </Text>
+        )}
         <Line label={t("units.incidentTitle")}>{item.incident_id !== null ? t("units.incident", { id: item.incident_id }) : "—"}</Line>
       </>
     );

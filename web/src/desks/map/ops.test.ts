@@ -100,6 +100,19 @@ describe("operating picture: alarms, incidents and units become map items", () =
   });
 });
 
+describe("stalled dispatches", () => {
+  it("a flagged unit carries its flag and is drawn above the other units", () => {
+    const [flagged, plain] = opsItems({
+      alarms: [],
+      incidents: [],
+      units: [unit("PC-01", { status: "dispatched", flag: "not_en_route" }), unit("PC-02")],
+    });
+    expect(flagged.flag).toBe("not_en_route");
+    expect(plain.flag).toBeNull();
+    expect(flagged.rank).toBeGreaterThan(plain.rank);
+  });
+});
+
 describe("legend", () => {
   it("counts alarms per band (with the unacknowledged), incidents per state, active units per status", () => {
     const legend = opsLegend({
@@ -126,6 +139,7 @@ describe("live updates and selection", () => {
     expect(opsReloadFor("alarms.raised")).toBe("alarms");
     expect(opsReloadFor("incidents.state_changed")).toBe("incidents");
     expect(opsReloadFor("units.assignment_changed")).toBe("incidents");
+    expect(opsReloadFor("units.dispatch_flagged")).toBe("units");
     expect(opsReloadFor("units.moved")).toBeNull();
     expect(opsReloadFor("devices.health_changed")).toBeNull();
   });

@@ -56,6 +56,8 @@ export interface OpsItem {
   /** Drawing order: urgent alarms above everything, then incidents, then units. */
   rank: number;
   priority: number | null;
+  /** A unit whose dispatch looks stalled (the dispatch watch's flag): a badge on its marker. */
+  flag: string | null;
 }
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
@@ -74,6 +76,7 @@ export function alarmItem(alarm: AlarmItem): OpsItem | null {
     blink: alarm.state === "new",
     rank: 3000 - Math.min(alarm.priority, 255) + (alarm.state === "new" ? 300 : 0),
     priority: alarm.priority,
+    flag: null,
   };
 }
 
@@ -97,6 +100,7 @@ export function incidentItem(incident: IncidentItem): OpsItem | null {
     blink: !!incident.uncovered_at || (incident.units_stalled ?? 0) > 0,
     rank: 2000 - Math.min(incident.priority, 255),
     priority: incident.priority,
+    flag: null,
   };
 }
 
@@ -112,8 +116,9 @@ export function unitItem(unit: UnitItem): OpsItem | null {
     color: UNIT_COLORS[unit.status] ?? UNIT_COLORS.off_duty,
     label: unit.code,
     blink: !!unit.flag,  // its dispatch stalls (the dispatch watch's flag)
-    rank: 1000,
+    rank: unit.flag ? 1500 : 1000,
     priority: null,
+    flag: unit.flag ?? null,
   };
 }
 
@@ -181,9 +186,11 @@ export function parseOpsKey(key: string): { kind: OpsKind; ref: string } | null 
  * Events that change what the layers show: an alarm or incident event makes the desk reload that list (a burst
  * folds into one reload), a unit's move or status is applied in place.
  */
-export function opsReloadFor(eventName: string): "alarms" | "incidents" | null {
+export function opsReloadFor(eventName: string): "alarms" | "incidents" | "units" | null {
   if (eventName.startsWith("alarms.")) return "alarms";
   if (eventName.startsWith("incidents.") || eventName === "units.assignment_changed") return "incidents";
+  // A stalled dispatch flagged or cleared: the units' flags are read from the board.
+  if (eventName === "units.dispatch_flagged") return "units";
   return null;
 }
 

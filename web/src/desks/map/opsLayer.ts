@@ -17,7 +17,10 @@ export function opsMarkerHtml(item: OpsItem, selected: boolean): string {
     (item.priority !== null ? ` data-priority="${item.priority}"` : "") +
     (item.blink ? ' data-blink="true"' : "") +
     (selected ? ' data-selected="true"' : "") +
-    ` style="--ops-color:${item.color}"><span>${escapeAttr(item.label)}</span></div>`
+    (item.flag ? ` data-flag="${escapeAttr(item.flag)}"` : "") +
+    ` style="--ops-color:${item.color}"><span>${escapeAttr(item.label)}</span>` +
+    (item.flag ? '<b class="ops-flag" aria-hidden="true">!</b>' : "") +
+    "</div>"
   );
 }
 
@@ -48,7 +51,7 @@ export class OpsLayer {
     for (const item of items) {
       seen.add(item.key);
       const selected = item.key === selectedKey;
-      const look = `${item.state}|${item.color}|${item.label}|${item.blink ? 1 : 0}|${selected ? 1 : 0}`;
+      const look = `${item.state}|${item.color}|${item.label}|${item.blink ? 1 : 0}|${selected ? 1 : 0}|${item.flag ?? ""}`;
       const drawn = this.drawn.get(item.key);
       const html = opsMarkerHtml(item, selected);
       if (!drawn) {

@@ -65,7 +65,7 @@ export function useOpsData(): OpsData {
     return () => Object.values(current).forEach((c) => c?.abort());
   }, []);
 
-  const timers = useRef<Record<string, ReturnType<typeof setTimeout> | undefined>>({});
+  const timers = useRef<Partial<Record<"alarms" | "incidents" | "units", ReturnType<typeof setTimeout>>>>({});
   useLiveEventHandler((event) => {
     if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));
     else if (event.name === "units.dispatch_flagged") setUnits((u) => applyDispatchFlagged(u, event.payload));
