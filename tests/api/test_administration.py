@@ -83,8 +83,10 @@ def test_every_admin_action_is_audited(admin_client: TestClient, app_db: Databas
     shown = {name: item["value"] for name, item in by_name.items()}
     assert shown == json.loads(json.dumps(redacted(settings), default=str))
 
+    _non_admins_are_refused(api, app_db)  # in the same app: one start of the server per database
 
-def test_non_admins_are_refused_every_admin_action(client: TestClient, app_db: Database) -> None:
+
+def _non_admins_are_refused(client: TestClient, app_db: Database) -> None:
     target = make_user(app_db, "someone", "operator")
     for username, role in (("op1", "operator"), ("aud1", "auditor")):
         make_user(app_db, username, role)

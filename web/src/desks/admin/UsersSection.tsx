@@ -32,7 +32,7 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
         <TextInput label={t("admin.users.username")} value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-testid="new-user-username" />
         <TextInput label={t("admin.users.displayName")} value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="new-user-name" />
         <Select label={t("admin.users.role")} data={roles} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} data-testid="new-user-role" w={170} />
-        <PasswordInput label={t("admin.users.password")} value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-testid="new-user-password" />
+        <PasswordInput label={t("admin.users.password")} value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-testid="new-user-password" w={200} />
         <Button onClick={() => void submit()} loading={action.busy} disabled={!username || !name || !password} data-testid="new-user-submit">
           {t("admin.users.create")}
         </Button>

@@ -1,7 +1,10 @@
 import { Alert, Anchor, Autocomplete, Badge, Button, Group, Table, Text, TextInput } from "@mantine/core";
 import { useEffect, useState } from "react";
+import { fetchUsers } from "../../api/admin";
 import { exportUrl, fetchAudit, type AuditItem } from "../../api/audit";
 import { describeError } from "../../api/problem";
+import { PERMISSIONS, hasPermission } from "../../auth/permissions";
+import { useSession } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import { DeskPage } from "../../shell/DeskPage";
 import { useMeta } from "../../shell/meta";
@@ -40,6 +43,24 @@ function SearchFields({ form, onChange, onSubmit }: { form: SearchForm; onChange
   );
 }
 
+/** "Name (role)" of every account by its actor reference (`user:12`), for callers who may read the accounts. */
+function usePeople(): Map<string, string> {
+  const { tMaybe } = useI18n();
+  const { user } = useSession();
+  const mayRead = hasPermission(user, PERMISSIONS.usersRead);
+  const [people, setPeople] = useState<Map<string, string>>(() => new Map());
+  useEffect(() => {
+    if (!mayRead) return;
+    const controller = new AbortController();
+    fetchUsers({ signal: controller.signal }).then(
+      (users) => setPeople(new Map(users.map((u) => [`user:${u.id}`, `${u.display_name} (${tMaybe(`roles.${u.role}`) ?? u.role})`]))),
+      () => undefined, // names are a convenience: the log still shows the sign-in name and the reference
+    );
+    return () => controller.abort();
+  }, [mayRead, tMaybe]);
+  return people;
+}
+
 /** The audit log: the chain's status, a server-side search by person, action, object and time, and its export. */
 export function AuditDesk() {
   const { t, tMaybe } = useI18n();
@@ -50,6 +71,7 @@ export function AuditDesk() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
+  const people = usePeople();
 
   // The first page of each search; a newer search cancels an older one still in flight.
   useEffect(() => {
@@ -114,7 +136,10 @@ export function AuditDesk() {
           {items.map((item) => (
             <Table.Tr key={item.seq} data-testid="audit-row" data-action={item.action} data-seq={item.seq}>
               <Table.Td className="tabular" style={{ whiteSpace: "nowrap" }}>{formatInstant(item.at, { timeZone, withDate: true, withSeconds: true })}</Table.Td>
-              <Table.Td>{item.actor_name ?? "—"}<Text size="xs" c="dimmed" className="mono">{item.actor}</Text></Table.Td>
+              <Table.Td>
+                {people.get(item.actor) ?? item.actor_name ?? "—"}
+                <Text size="xs" c="dimmed" className="mono">{item.actor_name && people.has(item.actor) ? `${item.actor_name} · ` : ""}{item.actor}</Text>
+              </Table.Td>
               <Table.Td>
                 <Text size="sm" className="mono">{item.action}</Text>
                 <Badge size="xs" variant="light" color={OUTCOME_COLORS[item.outcome] ?? "gray"}>{tMaybe(`audit.outcome.${item.outcome}`) ?? item.outcome}</Badge>
