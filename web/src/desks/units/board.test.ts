@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { UnitItem } from "../../api/units";
 import { applyDispatchFlagged, applyStatusChanged, applyUnitMoved, countByStatus, fromBoard, parseDispatchFlagged, timeInStatus } from "./board";
 import { formatDuration, secondsSince, splitDistance } from "./duration";
+import { unitItem } from "../map/ops";
 
 function unit(code: string, extra: Partial<UnitItem> = {}): UnitItem {
   return {
@@ -72,5 +73,8 @@ describe("stalled dispatches on the unit board", () => {
     expect(applyStatusChanged(flagged, { code: "PC-01", current: "en_route", incident_id: 4 }, 1)[0].flag).toBe("not_en_route");
     expect(applyStatusChanged(flagged, { code: "PC-01", current: "available", incident_id: null }, 1)[0].flag).toBeNull();
     expect(applyDispatchFlagged(flagged, { unit_code: "PC-01", flag: null, urgent: true })[0].flag).toBeNull();
+    // On the map's operating picture a stalled unit blinks.
+    expect(unitItem(flagged[0])?.blink).toBe(true);
+    expect(unitItem(flagged[1])?.blink).toBe(false);
   });
 });
