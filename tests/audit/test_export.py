@@ -9,15 +9,19 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from qorgau.audit import service
+from qorgau.audit.export import check_export, read_export
 from qorgau.audit.models import GENESIS_HASH
 from qorgau.audit.service import Actor
 from qorgau.audit.signing import anchor_path, load_signer
+from qorgau.cli import app
 from qorgau.core.db import Database
 from qorgau.settings import Settings
 from tests.conftest import CLI_ACTOR, login, make_user
@@ -42,7 +46,7 @@ def _recomputed(row: dict[str, Any]) -> str:
 
 
 def test_auditor_searches_exports_and_sees_the_chains_status(
-    client: TestClient, app_db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, app_db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     pat = make_user(app_db, "pat", "patrol")
     make_user(app_db, "aud", "auditor")
@@ -102,6 +106,17 @@ def test_auditor_searches_exports_and_sees_the_chains_status(
     for row in table:
         row["details"] = json.loads(row["details"])
         assert _recomputed(row) == row["hash"]
+    # The same files checked on their own by `qorgau audit verify-export`; an edited record is caught.
+    for name, text in (("whole.jsonl", whole.text), ("range.csv", filtered.text)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(app, ["audit", "verify-export", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert f"export intact: {len(text.splitlines()) - name.endswith('.csv')} records" in result.output
+    (tmp_path / "edited.csv").write_text(filtered.text.replace("10.0.0.9", "10.0.0.8"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["audit", "verify-export", str(tmp_path / "edited.csv")])
+    assert result.exit_code == 1 and "was altered" in result.output
+    assert check_export(read_export(whole.text)).links == len(rows) - 1
+
     exported = search(action="audit.export")
     assert exported[0]["details"]["records"] == 3 and exported[0]["details"]["filters"] == {
         "person": "pat", "action": "auth.login"}

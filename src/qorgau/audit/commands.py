@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import getpass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -44,6 +45,23 @@ def audit_verify() -> None:
         typer.secho(f"missing tail: records after {report.missing_after_seq} were deleted", fg=typer.colors.RED,
                     err=True)
     for problem in report.problems:
+        typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(1)
+
+
+@audit_app.command("verify-export")
+def audit_verify_export(
+    path: Annotated[Path, typer.Argument(help="A file from the audit desk's export (CSV or JSON lines).",
+                                         exists=True, dir_okay=False)],
+) -> None:
+    """Check an exported range on any machine: every record's hash, and the link between consecutive records."""
+    from qorgau.audit.export import check_export, read_export
+
+    check = check_export(read_export(path.read_text(encoding="utf-8")))
+    if check.ok:
+        typer.echo(f"export intact: {check.records} records, {check.links} links between consecutive records")
+        return
+    for problem in check.problems:
         typer.echo(f"  - {problem}", err=True)
     raise typer.Exit(1)
 

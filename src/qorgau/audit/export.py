@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.audit.enums import Action
 from qorgau.audit.models import AuditCheckpoint, AuditHead, AuditRecord
-from qorgau.audit.service import Filters, filtered
+from qorgau.audit.service import Filters, filtered, record_hash
 from qorgau.core.errors import QorgauError
 from qorgau.core.time import as_utc
 
@@ -74,3 +76,55 @@ def chain_status(session: Session) -> ChainStatus:
     last_verify = session.scalars(select(AuditRecord).where(AuditRecord.action == Action.AUDIT_VERIFY)
                                   .order_by(AuditRecord.seq.desc()).limit(1)).first()
     return ChainStatus(head.seq if head else 0, head.hash if head else None, checkpoint, last_verify)
+
+
+@dataclass
+class ExportCheck:
+    """What `qorgau audit verify-export` found in an exported file."""
+
+    records: int = 0
+    links: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_export(text: str) -> list[dict[str, Any]]:
+    """The records of an export, CSV (a header line naming the fields) or JSON lines."""
+    if text.startswith(",".join(EXPORT_FIELDS)):
+        rows: list[dict[str, Any]] = list(csv.DictReader(io.StringIO(text)))
+        for row in rows:
+            row["details"] = json.loads(row["details"] or "{}")
+            for name in ("actor_name", "target_type", "target_id", "source"):
+                row[name] = row[name] or None  # CSV writes None as an empty cell
+        return rows
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def check_export(rows: list[dict[str, Any]]) -> ExportCheck:
+    """Recompute every record's hash; where two records follow each other in the chain, check their link."""
+    check = ExportCheck()
+    previous: dict[str, Any] | None = None
+    for row in rows:
+        check.records += 1
+        try:
+            seq = int(row["seq"])
+            recomputed = record_hash(
+                seq=seq, id=uuid.UUID(str(row["id"])), at=datetime.fromisoformat(str(row["at"])),
+                actor=row["actor"], actor_name=row["actor_name"], action=row["action"], outcome=row["outcome"],
+                target_type=row["target_type"], target_id=row["target_id"], source=row["source"],
+                details=row["details"], prev_hash=row["prev_hash"])
+        except (KeyError, ValueError, TypeError) as exc:
+            check.problems.append(f"record {check.records} is unreadable ({exc})")
+            previous = None
+            continue
+        if recomputed != row["hash"]:
+            check.problems.append(f"record {seq} was altered (its content does not match its hash)")
+        if previous is not None and int(previous["seq"]) + 1 == seq:
+            check.links += 1
+            if previous["hash"] != row["prev_hash"]:
+                check.problems.append(f"record {seq} does not link to record {seq - 1}")
+        previous = row
+    return check
