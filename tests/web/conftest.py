@@ -24,12 +24,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-def _server(factory: pytest.TempPathFactory, *extra: list[str]) -> Iterator[str]:
-    """A server on SQLite with the built web app, an admin `chief` and an operator `op` (password PASSWORD)."""
+def _server(factory: pytest.TempPathFactory, *extra: list[str], **settings: str) -> Iterator[str]:
+    """A server on SQLite with the built web app, an admin `chief` and an operator `op` (password PASSWORD);
+    ``settings``: QORGAU_* variables of its own."""
     if not (ROOT / "web" / "dist" / "index.html").exists():
         pytest.fail("the web app is not built: run ./run test (or ./run web)")
     data = factory.mktemp("browser")
-    env = cli_env(data / "var", f"sqlite:///{data}/qorgau.db")
+    env = cli_env(data / "var", f"sqlite:///{data}/qorgau.db", **settings)
     for command in (["migrate"], ["user", "add", "chief", "--role", "admin", "--display-name", "Asel Nurova"],
                     ["user", "add", "op", "--role", "operator", "--display-name", "Duty Operator"], *extra):
         result = run_cli(env, *command, stdin=PASSWORD + "\n")

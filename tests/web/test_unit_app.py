@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Geolocation, Page, Playwright, expect
 
 from tests.conftest import PASSWORD
+from tests.web.conftest import _server
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +48,14 @@ def _eventually(probe: Callable[[], Any], timeout_s: float = 30, what: str = "co
 
 
 @pytest.fixture(scope="module")
+def aksai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Aksai server of tests/web/conftest.py, with a dispatch watch that flags a unit not en route in 2 s."""
+    yield from _server(tmp_path_factory, ["city", "seed-aksai"], ["devices", "seed-aksai"],
+                       QORGAU_DISPATCH_WATCH_EVERY_S="1", QORGAU_DISPATCH_EN_ROUTE_WITHIN_HIGH_S="2",
+                       QORGAU_DISPATCH_EN_ROUTE_WITHIN_S="2")
+
+
+@pytest.fixture(scope="module")
 def crew(aksai_server: str) -> dict[str, Any]:
     """A patrol user `pat` in unit PC-77 and a dispatcher `disp`."""
     with _client(aksai_server, "chief") as admin:
@@ -77,6 +86,18 @@ def _unit(api: httpx.Client) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def _desk(browser: Browser | None, base: str) -> Page:
+    """The dispatcher's incident board in a desktop window of its own."""
+    assert browser is not None
+    page = browser.new_context(base_url=base, locale="ru-RU", viewport={"width": 1400, "height": 900}).new_page()
+    page.goto("/incidents")
+    page.get_by_test_id("login-username").fill("disp")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("incident-board")).to_be_visible(timeout=WAIT)
+    return page
 
 
 def _near(unit: dict[str, Any], point: Geolocation, tolerance: float = 2e-4) -> bool:
@@ -180,12 +201,15 @@ def _dispatch_and_drive(page: Page, phone: BrowserContext, dispatcher: httpx.Cli
 def test_decline_with_a_reason_and_the_offline_kit(phone: BrowserContext, crew: dict[str, Any]) -> None:
     base = crew["base"]
     page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto("/unit")
     page.get_by_test_id("login-username").fill("pat")
     page.get_by_test_id("login-password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("unit-idle")).to_be_visible(timeout=WAIT)
     expect(page.get_by_test_id("unit-conn")).to_have_attribute("data-state", "open", timeout=WAIT)
+    desk = _desk(phone.browser, base)
 
     with _client(base, "disp") as dispatcher:
         incident = dispatcher.post("/api/incidents", json={"category": "noise", **INCIDENT}).json()
@@ -201,6 +225,30 @@ def test_decline_with_a_reason_and_the_offline_kit(phone: BrowserContext, crew: 
         expect(page.get_by_test_id("unit-closed-notice")).to_have_attribute("data-stage", "declined", timeout=WAIT)
         row = dispatcher.get(f"/api/incidents/{incident['id']}/assignments").json()[0]
         assert row["stage"] == "declined" and row["decline_reason"] == "Неисправность автомобиля"
+        # The desk: an alert with the reason, and the incident back in New, uncovered until another unit is sent.
+        alert = desk.locator(f"[data-testid=decline-alert][data-incident-id='{incident['id']}']")
+        expect(alert).to_contain_text("Неисправность автомобиля", timeout=WAIT)
+        expect(alert).to_contain_text(UNIT)
+        card = desk.locator(f"[data-testid=incident-card][data-id='{incident['id']}']")
+        expect(card).to_have_attribute("data-uncovered", "true", timeout=WAIT)
+        expect(card).to_have_attribute("data-state", "new")
+        expect(card.get_by_test_id("incident-uncovered")).to_be_visible()
+        # The Leaflet map torn down mid-animation after a decline threw "reading '_leaflet_pos'": no page error.
+        page.wait_for_timeout(600)
+        assert errors == []
+
+        # Sent again and not en route in time: flagged on the unit board and on the incident's card.
+        again = dispatcher.post(f"/api/incidents/{incident['id']}/dispatch", json={"unit_code": UNIT})
+        assert again.status_code == 201, again.text
+        expect(card).to_have_attribute("data-uncovered", "false", timeout=WAIT)
+        expect(card).to_have_attribute("data-stalled", "1", timeout=WAIT)
+        desk.goto("/units")
+        row_on_board = desk.locator(f"[data-testid=unit-row][data-code='{UNIT}']")
+        expect(row_on_board).to_have_attribute("data-flag", "not_en_route", timeout=WAIT)
+        expect(row_on_board.get_by_test_id("unit-flag")).to_have_text("Не выехал")
+        assert dispatcher.post(f"/api/assignments/{again.json()['id']}/clear").status_code == 200
+        expect(row_on_board).to_have_attribute("data-flag", "", timeout=WAIT)
+    desk.context.close()
 
     # The PWA kit: manifest, icons and the service worker, which keeps the city map but no other API answer.
     manifest = page.request.get(base + "/unit.webmanifest").json()
