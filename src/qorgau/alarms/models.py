@@ -78,6 +78,8 @@ class Alarm(Base):
         Index("ix_alarms_queue", "state", "priority", "first_at", "id"),
         # Flood control: the latest alarm of a device and event, one index probe per signal.
         Index("ix_alarms_fold", "fold_key", "last_at"),
+        # The history of closed alarms: the latest closed first.
+        Index("ix_alarms_history", "state", "resolved_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -135,3 +135,9 @@ def history(session: Session, *, where: HistoryFilter, after: tuple[datetime, in
         query = query.where(or_(Alarm.resolved_at < after[0],
                                 and_(Alarm.resolved_at == after[0], Alarm.id < after[1])))
     return session.scalars(query.order_by(Alarm.resolved_at.desc(), Alarm.id.desc()).limit(limit)).all()
+
+
+def changed_since(session: Session, since: datetime, *, limit: int) -> Sequence[Alarm]:
+    """Alarms raised or closed since ``since`` (a shift's work), the latest first."""
+    query = select(Alarm).where(or_(Alarm.first_at >= since, Alarm.resolved_at >= since))
+    return session.scalars(query.order_by(Alarm.last_at.desc(), Alarm.id.desc()).limit(limit)).all()

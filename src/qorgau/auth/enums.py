@@ -49,19 +49,22 @@ class Permission(StrEnum):
     APPEALS_READ = "appeals:read"
     APPEALS_WRITE = "appeals:write"
     SIMULATION_RUN = "simulation:run"
+    SHIFTS_READ = "shifts:read"  # the shift's summary and the handovers
+    SHIFTS_HANDOVER = "shifts:handover"  # sign a handover, outgoing or incoming
 
 
 P = Permission
 _OPERATOR = {
     P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.ALARMS_READ, P.ALARMS_ACK, P.INCIDENTS_READ, P.INCIDENTS_WRITE,
-    P.UNITS_READ, P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.TOKENS_WRITE,
+    P.UNITS_READ, P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.TOKENS_WRITE, P.SHIFTS_READ,
 }
 _DISPATCHER = _OPERATOR | {P.UNITS_DISPATCH, P.UNITS_WRITE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_OPERATOR),
     Role.DISPATCHER: frozenset(_DISPATCHER),
-    Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ}),
+    Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ,
+                                                   P.SHIFTS_HANDOVER}),
     Role.INSPECTOR: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.INCIDENTS_WRITE, P.UNITS_READ,
         P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE, P.UNITS_REPORT,

@@ -56,12 +56,14 @@ class LinkKind(StrEnum):
     ALARM = "alarm"
     CAMERA = "camera"
     UNIT = "unit"
+    INCIDENT = "incident"  # a duplicate merged into this one (ref: its number)
 
 
 class IncidentAction(StrEnum):
     """Audit actions of incidents (exports leave the system)."""
 
     EIDO_EXPORT = "incidents.eido_export"
+    MERGE = "incidents.merge"  # a duplicate closed as merged into another incident
 
 
 # Categories of Kazakh police practice and their default priority (1 highest … 255 lowest), seeded by migration.

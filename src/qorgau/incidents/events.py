@@ -28,6 +28,13 @@ class IncidentNoted(EventPayload):
     note_id: int = Field(description="The note's id (its text is read from the API).")
 
 
+class IncidentMerged(EventPayload):
+    incident_id: int = Field(description="The incident kept.")
+    number: str = Field(description="Its number.")
+    duplicate_id: int = Field(description="The duplicate, now closed as merged into it.")
+    duplicate_number: str = Field(description="The duplicate's number.")
+
+
 OPENED = event_type("incidents.opened", IncidentChanged, subject_type="incident",
                     description="An incident was opened (from an alarm, a 102 call, or by hand).")
 STATE_CHANGED = event_type("incidents.state_changed", IncidentChanged, subject_type="incident",
@@ -37,3 +44,5 @@ UNITS_CHANGED = event_type("incidents.units_changed", IncidentChanged, subject_t
                                         "stalled, or it was left uncovered (its last unit declined or was released).")
 NOTED = event_type("incidents.noted", IncidentNoted, subject_type="incident",
                    description="A note was added to an incident's timeline.")
+MERGED = event_type("incidents.merged", IncidentMerged, subject_type="incident",
+                    description="A duplicate incident was closed as merged into this one (notes, links moved).")

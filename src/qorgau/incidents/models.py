@@ -61,6 +61,8 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when this incident was a duplicate, closed as merged into that one.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
     # Its units as dispatch last reported them (the units' flow keeps these): the states a person may choose
     # follow them, and the board shows stalled and uncovered incidents from them.
     units_active: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -47,6 +47,12 @@ class TransitionIn(BaseModel):
     reason: str | None = Field(default=None, max_length=300)
 
 
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: int = Field(ge=1, description="The incident this one repeats: it stays, this one is closed as merged.")
+
+
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -85,6 +91,7 @@ class IncidentRead(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     state_changed_at: datetime
+    merged_into_id: int | None = Field(default=None, description="A duplicate closed as merged into that incident.")
     units_active: int = Field(default=0, description="Units sent and not yet released (dispatched … on scene).")
     units_en_route: int = Field(default=0, description="Units en route or on scene.")
     units_on_scene: int = Field(default=0, description="Units on scene.")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -194,6 +194,12 @@ def _move(session: Session, incident: Incident, to: IncidentState, *, actor: str
     publish(session, STATE_CHANGED, subject_id=str(incident.id), payload=_payload(incident, previous), ctx=ctx)
 
 
+def close_as_merged(session: Session, incident: Incident, *, actor: str, ctx: Context, at: datetime,
+                    reason: str) -> None:
+    """Close a duplicate from whatever open state it is in (merging is not a person's ordinary move)."""
+    _move(session, incident, IncidentState.CLOSED, actor=actor, ctx=ctx, at=at, reason=reason)
+
+
 def transition(session: Session, *, incident_id: int, to: IncidentState, actor: str, ctx: Context,
                reason: str | None = None) -> Incident:
     """A person's move; an invalid one is refused with 409 naming the allowed states."""
@@ -275,9 +281,13 @@ def timeline(session: Session, incident_id: int) -> tuple[list[IncidentTransitio
 
 
 def page(session: Session, *, states: Sequence[IncidentState], categories: Sequence[str], area: str | None,
-         after: int | None, limit: int) -> list[Incident]:
-    """Incidents newest first (by id), filtered by state, category and area."""
+         after: int | None, limit: int, text: str | None = None) -> list[Incident]:
+    """Incidents newest first (by id), filtered by state, category and area; ``text`` in number, address, notes."""
     query = select(Incident).order_by(Incident.id.desc()).limit(limit)
+    if text and text.strip():
+        escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(*(func.lower(column).like(f"%{escaped}%", escape="\\")
+                                  for column in (Incident.number, Incident.address, Incident.description))))
     if states:
         query = query.where(Incident.state.in_([str(s) for s in states]))
     if categories:

@@ -16,7 +16,7 @@ from qorgau.core.i18n import translate
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_int_cursor, encode_cursor
 from qorgau.core.time import as_utc
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession, RequestLanguage
-from qorgau.incidents import eido, metrics, service
+from qorgau.incidents import eido, merging, metrics, service
 from qorgau.incidents.config import IncidentsSettings
 from qorgau.incidents.enums import IncidentAction, IncidentState
 from qorgau.incidents.present import actor_of, detail, to_read
@@ -25,6 +25,7 @@ from qorgau.incidents.schemas import (
     IncidentCreate,
     IncidentDetail,
     IncidentRead,
+    MergeIn,
     NoteIn,
     NoteRead,
     ResponseMetrics,
@@ -75,9 +76,11 @@ def create_incident(body: IncidentCreate, principal: Writer, db: DbSession, runt
 def list_incidents(_: Reader, db: ReadSession, state: Annotated[list[IncidentState] | None, Query()] = None,
                    category: Annotated[list[str] | None, Query()] = None,
                    area: Annotated[str | None, Query(max_length=200)] = None,
+                   q: Annotated[str | None, Query(max_length=100, description="Text in number, address, "
+                                                                            "description.")] = None,
                    cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT) -> Page[IncidentRead]:
-    """The board: incidents newest first, filtered by state (repeatable), category and area."""
-    rows = service.page(db, states=state or (), categories=category or (), area=area,
+    """The board: incidents newest first, filtered by state (repeatable), category, area and text."""
+    rows = service.page(db, states=state or (), categories=category or (), area=area, text=q,
                         after=decode_int_cursor(cursor), limit=limit + 1)
     items = [to_read(i) for i in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor(items[-1].id) if len(rows) > limit else None)
@@ -99,6 +102,24 @@ def transition(incident_id: IdPath, body: TransitionIn, principal: Writer, db: D
     incident = service.transition(db, incident_id=incident_id, to=body.to, actor=actor_of(principal),
                                   ctx=principal.context(), reason=body.reason)
     return to_read(incident)
+
+
+@router.get("/{incident_id}/duplicates", response_model=list[IncidentRead])
+def list_duplicates(incident_id: IdPath, _: Reader, db: ReadSession) -> list[IncidentRead]:
+    """Open incidents that likely report the same event: same category, within minutes, same address or close."""
+    return [to_read(i) for i in merging.likely_duplicates(db, service.get(db, incident_id))]
+
+
+@router.post("/{incident_id}/merge", response_model=IncidentRead,
+             responses={409: {"description": "The same incident, or one of the two is not open"}})
+def merge(incident_id: IdPath, body: MergeIn, principal: Writer, db: DbSession, source: ClientSource
+          ) -> IncidentRead:
+    """Close this incident as a duplicate merged into `into`: notes move, alarm/camera/unit links follow; audited."""
+    if principal.simulated_only:
+        principal.confine(simulated=service.get(db, incident_id).simulated)
+    kept = merging.merge(db, duplicate_id=incident_id, into_id=body.into, actor=principal.actor(source),
+                         ctx=principal.context())
+    return to_read(kept)
 
 
 @router.post("/{incident_id}/notes", response_model=NoteRead, status_code=201)
