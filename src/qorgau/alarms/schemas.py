@@ -107,6 +107,27 @@ class RuleRead(RuleFields):
     updated_at: datetime
 
 
+class PlaceNames(Strict):
+    """A name in Kazakh, Russian and English (English: the given form, else a transliteration)."""
+
+    kk: str
+    ru: str
+    en: str
+
+
+class AlarmPlace(Strict):
+    """Where the alarm is, as an operator names it: the site, its address and the zone that reported."""
+
+    site_code: str
+    site_kind: SiteKind | None = None
+    site_subtype: SiteSubtype | None = None
+    name: PlaceNames = Field(description="The site's name, e.g. Школа №10.")
+    address: str | None = Field(default=None, description="The site's street address.")
+    zone: str | None = Field(default=None, description="The panel zone that reported, e.g. 1.")
+    zone_name: PlaceNames | None = Field(default=None, description="Its name, e.g. Пост охраны.")
+    area: PlaceNames | None = Field(default=None, description="The settlement it lies in (the detail only).")
+
+
 class AlarmRead(Strict):
     id: int
     state: AlarmState
@@ -139,6 +160,9 @@ class AlarmRead(Strict):
     resolution_note: str | None
     simulated: bool
     allowed: list[Transition] = Field(description="What can be done to it now.")
+    place: AlarmPlace | None = Field(default=None, description="The site, address and zone; null without a site.")
+    acknowledged_by_label: str | None = Field(default=None, description="Who acknowledged it: name (role).")
+    resolved_by_label: str | None = Field(default=None, description="Who resolved it: name (role).")
 
 
 class StepProgress(Strict):
@@ -148,6 +172,7 @@ class StepProgress(Strict):
     note: str | None = None
     by_user: int | None = None
     by_name: str | None = None
+    by_label: str | None = Field(default=None, description="Name (role) of who did or skipped it.")
     at: datetime | None = None
 
 
@@ -161,7 +186,8 @@ class AlarmDetail(AlarmRead):
     procedure_title: Texts | None
     steps: list[StepProgress]
     progress: Progress
-    cameras: list[NearestCamera] = Field(description="Cameras that see the alarm's position, best first.")
+    cameras: list[NearestCamera] = Field(description="The site's own cameras first (`own_site`), then those that "
+                                                 "see the alarm's position, best first, then those near it.")
 
 
 class ResolveBody(Strict):

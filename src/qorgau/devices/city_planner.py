@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from qorgau.city import queries as city_queries
+from qorgau.city import reverse
 from qorgau.city.enums import PlaceKind
 from qorgau.devices import geo
 from qorgau.devices.enums import SiteSubtype
@@ -55,6 +56,7 @@ class CityPlanner:
                           for p in city_queries.areas(session, mid, PlaceKind.MICRODISTRICT)]
         self.cells = [(lon, lat, n) for lon, lat, n in city_queries.residents(session, mid) if self._in_town(lon, lat)]
         self.taken: list[tuple[float, float]] = []
+        self._session = session
 
     def _in_town(self, lon: float, lat: float) -> bool:
         return geo.distance_m(self.lon, self.lat, lon, lat) <= TOWN_RADIUS_M
@@ -176,6 +178,11 @@ class CityPlanner:
     def situation_center(self) -> Spot:
         lon, lat = min(self.blocks, key=lambda b: geo.distance_m(self.lon, self.lat, *b))
         return self._take(lon, lat, self._heading_to_street(lon, lat), "Жағдайлық орталық", "Ситуационный центр")
+
+
+    def address(self, lon: float, lat: float) -> str | None:
+        found = reverse.address_at(self._session, self.model.id, lon, lat)
+        return found.label("ru") if found is not None else None
 
 
 def planner_for(session: Session) -> CityPlanner | None:

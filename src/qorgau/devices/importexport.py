@@ -32,7 +32,7 @@ Format = Literal["csv", "geojson"]
 COLUMNS = ("code", "kind", "purpose", "name_kk", "name_ru", "site_code", "lon", "lat", "heading_deg", "fov_deg",
            "range_m", "stream_main", "stream_sub", "lifecycle", "supervision_interval_s", "dc09_receiver",
            "dc09_line", "dc09_account", "dc09_local_time", "mqtt_client_id", "sip_user", "zones", "generated",
-           "simulated")
+           "simulated", "name_en")
 ACCEPTED = frozenset(COLUMNS) | frozenset(SECRET_FIELDS)
 DC09 = ("dc09_receiver", "dc09_line", "dc09_account")
 NUMERIC = frozenset({"lon", "lat", "heading_deg", "fov_deg", "range_m", "supervision_interval_s"})

@@ -24,6 +24,7 @@ class Site(Base):
     subtype: Mapped[str | None] = mapped_column(String(24))
     name_kk: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))  # null: the API shows a transliteration
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(String(300))
@@ -45,6 +46,7 @@ class Device(Base):
     purpose: Mapped[str | None] = mapped_column(String(24), index=True)
     name_kk: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))  # null: the API shows a transliteration
     # Lower-cased code and names: the same case-insensitive LIKE on SQLite (ASCII-only NOCASE) and PostgreSQL.
     search_text: Mapped[str] = mapped_column(String(800))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("device_sites.id", ondelete="RESTRICT"), index=True)

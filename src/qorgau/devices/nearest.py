@@ -4,6 +4,11 @@ Each camera is filed under every 100 m grid cell its range circle touches, so a 
 only the cameras that might reach the point: distance within range, bearing within the field of view around
 the heading. Score (0–1, best first): 0.6 × (1 − distance / range) + 0.4 × (1 − off-axis angle / half field of
 view); a camera without a heading turns (PTZ) and scores the full 0.4 for centredness.
+
+Asked with ``near_m``, a query also offers the cameras standing within that distance that do not see the point
+(``sees`` false, score 0, nearest first, after every camera that sees it): an operator looking for a picture of
+a place wants the camera across the street even when it looks the other way, and most points in a town are in
+no camera's field of view at all.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from qorgau.devices import geo, revision
 from qorgau.devices.caches import Cached, PerDatabase
 from qorgau.devices.config import DEFAULTS
 from qorgau.devices.enums import DeviceKind, Lifecycle
-from qorgau.devices.models import Device
+from qorgau.devices.models import Device, Site
 
 CELL_M = 100.0
 WIDE_M = 1000.0  # cameras reaching further are checked on every query instead of filling thousands of cells
@@ -38,6 +43,8 @@ class Camera:
     heading_deg: float | None
     fov_deg: float
     range_m: float
+    name_en: str | None = None
+    site_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class Sighting:
     bearing_deg: float
     off_axis_deg: float
     score: float
+    sees: bool = True
 
 
 def sees(camera: Camera, lon: float, lat: float) -> Sighting | None:
@@ -68,13 +76,29 @@ def sees(camera: Camera, lon: float, lat: float) -> Sighting | None:
     return Sighting(camera, distance, bearing, off_axis, score)
 
 
+def near(camera: Camera, lon: float, lat: float, within_m: float) -> Sighting | None:
+    """How ``camera`` sees the point, or, when it does not, a sighting marked not seeing it if it stands within
+    ``within_m`` of the point; None otherwise."""
+    seen = sees(camera, lon, lat)
+    if seen is not None or within_m <= 0:
+        return seen
+    dx, dy = geo.local_xy(camera.lon, camera.lat, lon, lat)
+    distance = math.hypot(dx, dy)
+    if distance > within_m:
+        return None
+    bearing = math.degrees(math.atan2(dx, dy)) % 360.0 if distance > 0 else 0.0
+    off_axis = geo.angle_between(camera.heading_deg, bearing) if camera.heading_deg is not None else 0.0
+    return Sighting(camera, distance, bearing, off_axis, 0.0, sees=False)
+
+
 def best(sightings: Iterable[Sighting], limit: int) -> list[Sighting]:
-    return sorted(sightings, key=lambda s: (-s.score, s.distance_m, s.camera.code))[:limit]
+    return sorted(sightings, key=lambda s: (not s.sees, -s.score, s.distance_m, s.camera.code))[:limit]
 
 
-def brute_force(cameras: Iterable[Camera], lon: float, lat: float, limit: int) -> list[Sighting]:
+def brute_force(cameras: Iterable[Camera], lon: float, lat: float, limit: int, near_m: float = 0.0
+                ) -> list[Sighting]:
     """Every camera tested in turn: the baseline the index is measured against, and its test oracle."""
-    return best((s for c in cameras if (s := sees(c, lon, lat)) is not None), limit)
+    return best((s for c in cameras if (s := near(c, lon, lat, near_m)) is not None), limit)
 
 
 class CameraIndex:
@@ -82,6 +106,7 @@ class CameraIndex:
 
     def __init__(self, cameras: Iterable[Camera], cell_m: float = CELL_M) -> None:
         self.cameras = list(cameras)
+        self.by_code = {camera.code: camera for camera in self.cameras}
         self.cell_m = cell_m
         ref = sum(c.lat for c in self.cameras) / len(self.cameras) if self.cameras else 0.0
         self._kx = geo.M_PER_DEG * math.cos(math.radians(ref))
@@ -102,23 +127,35 @@ class CameraIndex:
     def _xy(self, lon: float, lat: float) -> tuple[float, float]:
         return lon * self._kx, lat * geo.M_PER_DEG
 
-    def query(self, lon: float, lat: float, limit: int = 10) -> list[Sighting]:
+    def query(self, lon: float, lat: float, limit: int = 10, near_m: float = 0.0) -> list[Sighting]:
         x, y = self._xy(lon, lat)
-        near = self._cells.get((math.floor(x / self.cell_m), math.floor(y / self.cell_m)), [])
-        found = (s for c in (*near, *self._wide) if (s := sees(c, lon, lat)) is not None)
-        return best(found, limit)
+        if near_m <= 0:
+            candidates = [*self._cells.get((math.floor(x / self.cell_m), math.floor(y / self.cell_m)), []),
+                          *self._wide]
+        else:
+            # A camera within near_m stands in one of the cells the disc touches, and is filed under the cell of
+            # its own position (its coverage circle contains it); the projection stretches x by at most 1 %.
+            reach_x, reach_y = near_m * 1.01 * self._kx / (geo.M_PER_DEG * math.cos(math.radians(lat))), near_m
+            found: dict[str, Camera] = {c.code: c for c in self._wide}
+            for ix in range(math.floor((x - reach_x) / self.cell_m), math.floor((x + reach_x) / self.cell_m) + 1):
+                for iy in range(math.floor((y - reach_y) / self.cell_m), math.floor((y + reach_y) / self.cell_m) + 1):
+                    for camera in self._cells.get((ix, iy), ()):
+                        found[camera.code] = camera
+            candidates = list(found.values())
+        return best((s for c in candidates if (s := near(c, lon, lat, near_m)) is not None), limit)
 
 
 def load_cameras(session: Session) -> list[Camera]:
     """Cameras in service with their optics, the purpose's defaults filling what a camera does not state."""
-    query = select(Device.code, Device.name_kk, Device.name_ru, Device.purpose, Device.lon, Device.lat,
-                   Device.heading_deg, Device.fov_deg, Device.range_m).where(
-        Device.kind == DeviceKind.CAMERA, Device.lifecycle != Lifecycle.DECOMMISSIONED)
+    query = (select(Device.code, Device.name_kk, Device.name_ru, Device.purpose, Device.lon, Device.lat,
+                    Device.heading_deg, Device.fov_deg, Device.range_m, Device.name_en, Site.code)
+             .outerjoin(Site, Device.site_id == Site.id)
+             .where(Device.kind == DeviceKind.CAMERA, Device.lifecycle != Lifecycle.DECOMMISSIONED))
     cameras = []
-    for code, name_kk, name_ru, purpose, lon, lat, heading, fov, range_m in session.execute(query):
+    for code, name_kk, name_ru, purpose, lon, lat, heading, fov, range_m, name_en, site_code in session.execute(query):
         optics = DEFAULTS.optics_for(purpose)
         cameras.append(Camera(code, name_kk, name_ru, purpose or "public_space", lon, lat, heading,
-                              fov or optics.fov_deg, range_m or optics.range_m))
+                              fov or optics.fov_deg, range_m or optics.range_m, name_en, site_code))
     return cameras
 
 
@@ -130,7 +167,14 @@ def _index(session: Session) -> CameraIndex:
 for_database: PerDatabase[CameraIndex] = PerDatabase(lambda: Cached(lambda s: revision.current(s)[0], _index))
 
 
-def query(db: Database, session: Session, lon: float, lat: float, limit: int = 10) -> list[Sighting]:
-    """The cameras that see (lon, lat), best first, from this process's index of ``db``."""
+def index_of(db: Database, session: Session) -> CameraIndex:
+    """This process's index of ``db``'s cameras, rebuilt when the registry has changed."""
+    return for_database(db).get(session)[0]
+
+
+def query(db: Database, session: Session, lon: float, lat: float, limit: int = 10, near_m: float = 0.0
+          ) -> list[Sighting]:
+    """The cameras that see (lon, lat), best first, then those within ``near_m`` that do not, from this
+    process's index of ``db``."""
     index, _ = for_database(db).get(session)
-    return index.query(lon, lat, limit)
+    return index.query(lon, lat, limit, near_m)

@@ -62,6 +62,10 @@ class SitePlanner(Protocol):
     def situation_center(self) -> Spot:
         ...
 
+    def address(self, lon: float, lat: float) -> str | None:
+        """The street address of a placed site ("ул. Советская, 12"), or None where no street is near."""
+        ...
+
 
 # Real street names of Aksai (../shared/data/aksai/SOURCES.md); the grid they name here is generated.
 _EAST_WEST = (("Советская көшесі", "ул. Советская"), ("Октябрьская көшесі", "ул. Октябрьская"),
@@ -139,3 +143,12 @@ class FallbackPlanner:
 
     def situation_center(self) -> Spot:
         return self._spot(-100.0, -100.0, 0.0, "Жағдайлық орталық", "Ситуационный центр")
+
+    def address(self, lon: float, lat: float) -> str | None:
+        """The nearest arterial of the generated grid, numbered every 20 m from its western or southern end."""
+        x, y = geo.local_xy(self.lon, self.lat, lon, lat)
+        row = min(range(3), key=lambda i: abs(y - (i - 1) * 600.0))
+        column = min(range(3), key=lambda i: abs(x - (i - 1) * 600.0))
+        if abs(y - (row - 1) * 600.0) <= abs(x - (column - 1) * 600.0):
+            return f"{_EAST_WEST[row][1]}, {1 + round((x + self.half_width) / 20)}"
+        return f"{_NORTH_SOUTH[column][1]}, {1 + round((y + self.half_height) / 20)}"

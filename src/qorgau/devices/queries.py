@@ -12,13 +12,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, undefer
 
-from qorgau.core.db import Database
-from qorgau.devices import nearest, revision
+from qorgau.devices import revision
 from qorgau.devices.caches import Cached, PerDatabase
 from qorgau.devices.config import DEFAULTS
-from qorgau.devices.enums import CameraPurpose, Health, Lifecycle, SiteKind
+from qorgau.devices.enums import Lifecycle, SiteKind
 from qorgau.devices.models import Device, Site
-from qorgau.devices.schemas import NearestCamera, SiteRead, Summary
+from qorgau.devices.schemas import SiteRead, Summary
 
 
 @dataclass(frozen=True)
@@ -165,19 +164,6 @@ def place_of(session: Session, code: str) -> DevicePlace | None:
 def registry_revision(session: Session) -> int:
     """A number that moves with every change of the registry (not of health): caches of it compare this."""
     return revision.current(session)[0]
-
-
-def cameras_seeing(db: Database, session: Session, lon: float, lat: float, limit: int) -> list[NearestCamera]:
-    """Cameras that see the point, best first, with their current health (read fresh for these few)."""
-    found = nearest.query(db, session, lon, lat, limit)
-    codes = [s.camera.code for s in found]
-    states = {code: state for code, state in session.execute(select(Device.code, Device.health)
-                                                             .where(Device.code.in_(codes)))}
-    return [NearestCamera(code=s.camera.code, name_kk=s.camera.name_kk, name_ru=s.camera.name_ru,
-                          purpose=CameraPurpose(s.camera.purpose), health=Health(states.get(s.camera.code, "unknown")),
-                          lon=s.camera.lon, lat=s.camera.lat, distance_m=round(s.distance_m, 1),
-                          bearing_deg=round(s.bearing_deg, 1), off_axis_deg=round(s.off_axis_deg, 1),
-                          score=round(s.score, 4)) for s in found]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from qorgau.core.translit import english
 from qorgau.devices.enums import (
     CameraPurpose,
     DeviceKind,
@@ -95,6 +96,7 @@ class DeviceFields(Strict):
     purpose: CameraPurpose | None = Field(default=None, description="Cameras only.")
     name_kk: Name
     name_ru: Name
+    name_en: Name | None = Field(default=None, description="English name; null: a transliteration is shown.")
     site_code: Annotated[str, BeforeValidator(_upper), Field(pattern=CODE_PATTERN)] | None = None
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="WGS84 longitude.")
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="WGS84 latitude.")
@@ -169,6 +171,7 @@ class DevicePatch(Strict):
     purpose: CameraPurpose | None = None
     name_kk: Name | None = None
     name_ru: Name | None = None
+    name_en: Name | None = None
     site_code: str | None = None
     lon: float | None = None
     lat: float | None = None
@@ -197,9 +200,11 @@ class DeviceRead(BaseModel):
     purpose: CameraPurpose | None
     name_kk: str
     name_ru: str
+    name_en: str = Field(description="The English name given, else a transliteration of the Russian one.")
     site_code: str | None
     site_name_kk: str | None
     site_name_ru: str | None
+    site_name_en: str | None = None
     lon: float
     lat: float
     heading_deg: float | None
@@ -257,6 +262,12 @@ class NearestCamera(BaseModel):
     code: str
     name_kk: str
     name_ru: str
+    name_en: str = ""
+    site_code: str | None = None
+    own_site: bool = Field(default=False, description="One of the cameras of the site the question is about: "
+                                                       "listed first whether or not it sees the point.")
+    sees: bool = Field(default=True, description="The point is in range and in the field of view; false for a "
+                                                 "camera that only stands near it.")
     purpose: CameraPurpose
     health: Health
     lon: float
@@ -264,7 +275,8 @@ class NearestCamera(BaseModel):
     distance_m: float = Field(description="From the camera to the point.")
     bearing_deg: float = Field(description="Compass bearing from the camera to the point.")
     off_axis_deg: float = Field(description="Angle between the camera's heading and the point; 0 for PTZ.")
-    score: float = Field(description="0–1, higher is better: 0.6 × nearness + 0.4 × centredness in the view.")
+    score: float = Field(description="0–1, higher is better: 0.6 × nearness + 0.4 × centredness in the view; "
+                                     "0 for a camera that does not see the point.")
 
 
 class SiteFields(Strict):
@@ -273,6 +285,7 @@ class SiteFields(Strict):
     subtype: SiteSubtype | None = Field(default=None, description="Social objects only.")
     name_kk: Name
     name_ru: Name
+    name_en: Name | None = Field(default=None, description="English name; null: a transliteration is shown.")
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     address: str | None = Field(default=None, max_length=300)
@@ -288,6 +301,7 @@ class SiteFields(Strict):
 class SitePatch(Strict):
     name_kk: Name | None = None
     name_ru: Name | None = None
+    name_en: Name | None = None
     subtype: SiteSubtype | None = None
     lon: float | None = None
     lat: float | None = None
@@ -302,12 +316,21 @@ class SiteRead(BaseModel):
     subtype: SiteSubtype | None
     name_kk: str
     name_ru: str
+    name_en: str = Field(description="The English name given, else a transliteration of the Russian one.")
     lon: float
     lat: float
     address: str | None
     generated: bool
     created_at: datetime
     updated_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _english(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {**data, "name_en": english(data.get("name_en"), data.get("name_ru"), data.get("name_kk"))}
+        return {name: getattr(data, name) for name in cls.model_fields if name != "name_en"} | {
+            "name_en": english(getattr(data, "name_en", None), data.name_ru, data.name_kk)}
 
 
 class ImportResult(BaseModel):

@@ -14,6 +14,7 @@ from qorgau.audit import service as audit
 from qorgau.core.bus import Context, EventType, publish
 from qorgau.core.errors import Conflict, NotFound, QorgauError, ValidationFailed
 from qorgau.core.time import utcnow
+from qorgau.core.translit import english
 from qorgau.devices import health as health_service
 from qorgau.devices import revision
 from qorgau.devices.checks import Problem, check, chunks, from_validation
@@ -66,8 +67,9 @@ def fields_of(device: Device) -> dict[str, Any]:
             ids["mqtt_client_id" if row.protocol == "mqtt" else "sip_user"] = row.value
     return {
         "code": device.code, "kind": device.kind, "purpose": device.purpose, "name_kk": device.name_kk,
-        "name_ru": device.name_ru, "site_code": device.site.code if device.site else None, "lon": device.lon,
-        "lat": device.lat, "heading_deg": device.heading_deg, "fov_deg": device.fov_deg, "range_m": device.range_m,
+        "name_ru": device.name_ru, "name_en": device.name_en,
+        "site_code": device.site.code if device.site else None, "lon": device.lon, "lat": device.lat,
+        "heading_deg": device.heading_deg, "fov_deg": device.fov_deg, "range_m": device.range_m,
         "stream_main": device.stream_main, "stream_sub": device.stream_sub, "lifecycle": device.lifecycle,
         "supervision_interval_s": device.supervision_interval_s, "identifiers": ids,
         "dc09_local_time": device.dc09_local_time,
@@ -77,9 +79,11 @@ def fields_of(device: Device) -> dict[str, Any]:
 
 
 def to_read(device: Device) -> DeviceRead:
+    site = device.site
     return DeviceRead(
-        **fields_of(device), site_name_kk=device.site.name_kk if device.site else None,
-        site_name_ru=device.site.name_ru if device.site else None, health=device.health,
+        **{**fields_of(device), "name_en": english(device.name_en, device.name_ru, device.name_kk)},
+        site_name_kk=site.name_kk if site else None, site_name_ru=site.name_ru if site else None,
+        site_name_en=english(site.name_en, site.name_ru, site.name_kk) if site else None, health=device.health,
         last_seen_at=device.last_seen_at,
         health_changed_at=device.health_changed_at,
         effective_supervision_interval_s=DEFAULTS.interval_for(device.kind, device.supervision_interval_s),
@@ -218,12 +222,12 @@ def _apply_one(session: Session, spec: Spec, device: Device | None, before: dict
         session.add(device)
     site = sites.get(f.site_code) if f.site_code else None
     device.site, device.site_id = site, site.id if site else None
-    for name in ("kind", "purpose", "name_kk", "name_ru", "lon", "lat", "heading_deg", "fov_deg", "range_m",
+    for name in ("kind", "purpose", "name_kk", "name_ru", "name_en", "lon", "lat", "heading_deg", "fov_deg", "range_m",
                  "stream_main", "stream_sub", "lifecycle", "supervision_interval_s", "generated", "dc09_local_time",
                  "simulated"):
         value = getattr(f, name)
         setattr(device, name, str(value) if name in ("kind", "purpose", "lifecycle") and value else value)
-    device.search_text = search_text(f.code, f.name_kk, f.name_ru)
+    device.search_text = search_text(f.code, f.name_kk, f.name_ru, f.name_en)
     _set_identifiers(device, f.identifiers)
     _set_zones(device, f.zones)
     changes = sorted(k for k, v in fields_of(device).items() if before is None or before.get(k) != v)

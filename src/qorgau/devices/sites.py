@@ -51,7 +51,7 @@ def _assign(site: Site, fields: SiteFields) -> bool:
     values: dict[str, Any] = fields.model_dump()
     values["kind"] = str(fields.kind)
     values["subtype"] = str(fields.subtype) if fields.subtype else None
-    values["search_text"] = search_text(fields.code, fields.name_kk, fields.name_ru, fields.address)
+    values["search_text"] = search_text(fields.code, fields.name_kk, fields.name_ru, fields.name_en, fields.address)
     changed = False
     for name, value in values.items():
         if getattr(site, name) != value:

@@ -18,7 +18,7 @@ from qorgau.core.i18n import translate
 from qorgau.core.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from qorgau.core.settings import Language
 from qorgau.core.web import BULK_BODY_MARK, AppRuntime, ClientSource, DbSession, PageLimit, ReadSession, RequestLanguage
-from qorgau.devices import health, importexport, queries, service, sites
+from qorgau.devices import health, importexport, places, queries, service, sites
 from qorgau.devices.checks import Problem
 from qorgau.devices.enums import CameraPurpose, DeviceKind, Health, Lifecycle, SiteKind, SiteSubtype
 from qorgau.devices.schemas import (
@@ -166,9 +166,16 @@ class NearestResult(Page[NearestCamera]):
 @router.get("/devices/nearest-cameras", response_model=NearestResult)
 def nearest_cameras(_: Reader, db: ReadSession, runtime: AppRuntime,
                     lon: Annotated[float, Query(ge=-180, le=180)], lat: Annotated[float, Query(ge=-90, le=90)],
-                    limit: Annotated[int, Query(ge=1, le=100)] = 10) -> NearestResult:
-    """Cameras that can see the point (in range, inside the field of view), best first; see `score`."""
-    items = queries.cameras_seeing(runtime.db, db, lon, lat, limit)
+                    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+                    site: Annotated[str | None, Query(max_length=32, description="A site whose own cameras are "
+                                                      "listed first, seeing the point or not.")] = None,
+                    near_m: Annotated[float, Query(ge=0, le=1000, description="After the cameras that see the "
+                                                   "point, those standing this close (0: none).")] = places.NEAR_M,
+                    ) -> NearestResult:
+    """Cameras for a point: the site's own first, then those that see it (in range, inside the field of view)
+    best first (see `score`), then those standing within `near_m` (`sees` false)."""
+    items = places.cameras_for(runtime.db, db, lon, lat, limit, site_code=site.strip().upper() if site else None,
+                               near_m=near_m)
     return NearestResult(items=items, next_cursor=None)
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from qorgau.alarms.schemas import AlarmPlace, PlaceNames
+from qorgau.auth.people import PersonRead
 from qorgau.incidents.enums import IncidentState, LinkKind, Source, TimelineEvent
 
 Text = Field(default=None, max_length=4000)
@@ -91,7 +93,6 @@ class IncidentRead(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     state_changed_at: datetime
-    merged_into_id: int | None = Field(default=None, description="A duplicate closed as merged into that incident.")
     units_active: int = Field(default=0, description="Units sent and not yet released (dispatched … on scene).")
     units_en_route: int = Field(default=0, description="Units en route or on scene.")
     units_on_scene: int = Field(default=0, description="Units on scene.")
@@ -99,6 +100,7 @@ class IncidentRead(BaseModel):
     uncovered_at: datetime | None = Field(default=None, description="Since when no unit covers it: its last unit "
                                           "declined or was released; cleared when another is sent.")
     uncovered_reason: str | None = Field(default=None, description="The crew's reason when it declined.")
+    merged_into_id: int | None = Field(default=None, description="A duplicate closed as merged into that incident.")
     allowed: list[IncidentState] = Field(default_factory=list, description="States a person may move it to now.")
 
 
@@ -136,10 +138,13 @@ class CameraRead(BaseModel):
     code: str
     name_kk: str
     name_ru: str
+    name_en: str = ""
     lon: float
     lat: float
     distance_m: float
     score: float
+    own_site: bool = Field(default=False, description="A camera of the site of the incident's alarm.")
+    sees: bool = Field(default=True, description="False for a camera that only stands near the place.")
 
 
 class IncidentDetail(IncidentRead):
@@ -151,6 +156,10 @@ class IncidentDetail(IncidentRead):
     notes: list[NoteRead] = Field(default_factory=list)
     links: list[LinkRead] = Field(default_factory=list)
     cameras: list[CameraRead] = Field(default_factory=list)
+    place: AlarmPlace | None = Field(default=None, description="The site of the alarm it was opened from.")
+    area_names: PlaceNames | None = Field(default=None, description="`area` in kk, ru and en.")
+    people: dict[str, PersonRead] = Field(default_factory=dict, description="The people among the timeline's "
+                                          "actors, by actor id (user:33 → Ахметова А. (operator)).")
 
 
 class StageFigures(BaseModel):

@@ -155,7 +155,8 @@ def open_from_alarm(session: Session, *, ref: AlarmRef, actor: str, ctx: Context
     if session.get(IncidentCategory, code) is None:
         code = DEFAULT_ALARM_CATEGORY  # a rule may suggest a category this installation does not know
     incident = _open(session, category_code=code, priority=ref.priority, source=Source.ALARM, actor=actor, ctx=ctx,
-                     lon=ref.lon, lat=ref.lat, address=None, description=description, received_at=ref.first_at,
+                     lon=ref.lon, lat=ref.lat, address=places.site_address(session, ref.site_code),
+                     description=description, received_at=ref.first_at,
                      acknowledged_at=ref.acknowledged_at, simulated=ref.simulated or ctx.simulated,
                      caller=(None, None), alarm_id=ref.alarm_id)
     link(session, incident=incident, kind=LinkKind.ALARM, ref=str(ref.alarm_id), actor=actor)
