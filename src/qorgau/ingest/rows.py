@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic_core import to_json, to_jsonable_python
+from pydantic_core import to_json
 
 from qorgau.core.bus.outbox import BatchRow
 from qorgau.core.bus.types import EventType
@@ -55,6 +55,5 @@ def event_row(dialect: str, kind: EventType[Any], *, subject_id: str, payload: d
         stamp = now_text if now_text is not None else sqlite_time(now)
         return (event_id.hex, kind.name, kind.version, kind.subject_type, subject_id, stamp, stamp,
                 to_json(payload).decode(), to_json(context).decode())
-    return {"id": event_id, "name": kind.name, "version": kind.version, "subject_type": kind.subject_type,
-            "subject_id": subject_id, "occurred_at": now, "recorded_at": now, "payload": to_jsonable_python(payload),
-            "context": context}
+    return (event_id, kind.name, kind.version, kind.subject_type, subject_id, now, now, to_json(payload).decode(),
+            to_json(context).decode())
