@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -202,7 +203,8 @@ def durability(acked_file: Path, url: str) -> dict[str, Any]:
             "every_ack_durable": acked_set == stored_set and len(acked) == len(acked_set)}
 
 
-def run_qorgau(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
+def run_qorgau(db_kind: str, args: argparse.Namespace, *, source: Path | None = None) -> dict[str, Any]:
+    """One load against `qorgau ingest`; `source`: another version's src/ to run instead (a before/after run)."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         pg_name = f"qorgau_bench_{uuid.uuid4().hex[:8]}" if db_kind == "postgresql" else None
@@ -216,6 +218,8 @@ def run_qorgau(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
         env = cli_env(data / "var", url, QORGAU_LOG_LEVEL="WARNING", QORGAU_DC09_TCP_PORT=str(port),
                       QORGAU_DC09_UDP_PORT=str(free_port()), QORGAU_SIP_ENABLED="false",
                       QORGAU_INGEST_HTTP_PORT=str(http_port))
+        if source is not None:
+            env["PYTHONPATH"] = str(source)  # ahead of the editable install's path
         try:
             done = run_cli(env, "migrate")
             assert done.returncode == 0, done.stderr
@@ -247,9 +251,17 @@ CASES = {
 BASELINE = "pysiaalarm"
 
 
+def before_source(ref: str, into: Path) -> Path:
+    """The src/ of commit `ref`, unpacked from git (the working tree and the repository stay as they are)."""
+    archive = subprocess.run(["git", "archive", ref, "src"], cwd=ROOT, capture_output=True, check=True, timeout=60)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True, timeout=60)
+    return into / "src"
+
+
 def run_case(name: str, args: argparse.Namespace) -> dict[str, Any]:
     if name.startswith("qorgau-"):
-        return run_qorgau(name.removeprefix("qorgau-"), args)
+        db_kind, _, before = name.removeprefix("qorgau-").partition("@")
+        return run_qorgau(db_kind, args, source=args.before_source if before else None)
     port = free_port()
     if name == "bare":
         argv = [sys.executable, "-c", BARE, str(port)]
@@ -298,18 +310,32 @@ def main() -> None:
     parser.add_argument("--malformed-share", type=float, default=0.01)
     parser.add_argument("--encrypted-share", type=float, default=0.0, help="share of AES panels for qorgau cases")
     parser.add_argument("--name", default="ingest_dc09", help="results file name (a before/after run: another)")
+    parser.add_argument("--before", metavar="REF", help="also run each Qorgau case on commit REF's code, "
+                        "interleaved (its rows: name@before); the result has no README row")
     args = parser.parse_args()
     names = args.cases.split(",")
     if BASELINE not in names:
         parser.error(f"the cases must include the baseline {BASELINE}")
+    if args.before:
+        names += [f"{name}@before" for name in names if name.startswith("qorgau-")]
+        args.before_source = before_source(args.before, Path(tempfile.mkdtemp(prefix="qorgau-before-")))
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
     run = harness.Run("ingest_dc09")
     rounds = harness.interleave({name: case_runner(name, args) for name in names}, rounds=args.rounds)
     cases: dict[str, Any] = harness.summarise(rounds, baseline=BASELINE, metric="frames_per_s")
+    if args.before:
+        for name in names:
+            if name.startswith("qorgau-") and not name.endswith("@before"):
+                cases[name]["after_to_before"] = harness.ratio(rounds[name], rounds[f"{name}@before"], "frames_per_s")
+                cases[name]["after_to_before_p99"] = harness.ratio(rounds[name], rounds[f"{name}@before"], "p99_ms")
     cases["parameters"] = {"panels": args.panels, "seconds_per_round": args.seconds,
                            "malformed_share": args.malformed_share, "encrypted_share": args.encrypted_share}
-    cases["receivers"] = {name: CASES[name] for name in names}
-    path = harness.write_result(args.name, run.finish(cases=cases, readme=readme_rows(cases, args)), notes=NOTES)
+    cases["receivers"] = {name: CASES[name.partition("@")[0]] + (f" (commit {args.before})" if "@" in name else "")
+                          for name in names}
+    rows = [] if args.before else readme_rows(cases, args)
+    if args.before:
+        shutil.rmtree(args.before_source.parent, ignore_errors=True)
+    path = harness.write_result(args.name, run.finish(cases=cases, readme=rows), notes=NOTES)
     print(path.with_suffix(".md").read_text())
 
 
