@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_BACKOFF } from "./backoff";
-import { EventStream, defaultStreamUrl, type WebSocketLike } from "./eventStream";
+import { DEAD_AFTER_MS, EventStream, defaultStreamUrl, type WebSocketLike } from "./eventStream";
 import { parseServerMessage } from "./types";
 
 class FakeSocket implements WebSocketLike {
@@ -122,14 +122,14 @@ describe("EventStream reconnect", () => {
     stream.stop();
   });
 
-  it("treats 40 s without any message as a dead connection", () => {
+  it("treats DEAD_AFTER_MS without any message as a dead connection", () => {
     const { stream, sockets, last } = setup();
     stream.start();
     last().open();
     last().receive({ type: "hello", server_time: "" });
     vi.advanceTimersByTime(15_000);
     last().receive({ type: "ping" });
-    vi.advanceTimersByTime(39_999);
+    vi.advanceTimersByTime(DEAD_AFTER_MS - 1);
     expect(stream.getSnapshot().state).toBe("open");
     vi.advanceTimersByTime(1);
     expect(stream.getSnapshot().state).toBe("closed");

@@ -45,13 +45,16 @@ export interface EventStreamOptions {
   backoff?: BackoffOptions;
   random?: () => number;
   now?: () => number;
+  /** Whether the browser says it has a network (navigator.onLine); while not, no connection is attempted. */
+  isOnline?: () => boolean;
 }
 
 export type EventHandler = (event: LiveEvent) => void;
 
 export const EVENTS_PATH = "/api/events/ws";
 export const DEFAULT_BUFFER_SIZE = 200;
-export const DEAD_AFTER_MS = 40_000;
+/** The server pings every 15 s: two missed pings and a margin mean the stream is dead though the socket is open. */
+export const DEAD_AFTER_MS = 33_000;
 
 /** ws:// or wss:// to the same host the page came from. */
 export function defaultStreamUrl(loc: Pick<Location, "protocol" | "host"> = window.location): string {
@@ -90,6 +93,7 @@ export class EventStream {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
+      isOnline: options.isOnline ?? (() => typeof navigator === "undefined" || navigator.onLine !== false),
     };
   }
 
@@ -140,10 +144,24 @@ export class EventStream {
     this.connect();
   }
 
+  /**
+   * The browser lost its network: the socket may not notice for a long time (no close event while the cable is
+   * out), so the stream is dropped at once and the indicator turns offline. `reconnectNow` on "online" resumes.
+   */
+  goOffline(): void {
+    if (!this.running || this.snapshot.state === "closed") return;
+    this.handleDisconnect();
+  }
+
   // ---- internals -----------------------------------------------------------
 
   private connect(): void {
     this.clearReconnect();
+    if (!this.options.isOnline()) {
+      // No network: attempting would only fail; wait for the next retry or the browser's "online".
+      this.handleDisconnect();
+      return;
+    }
     this.receivedOnThisSocket = false;
     this.update({ state: "connecting", nextRetryAt: null });
 

@@ -25,9 +25,12 @@ function useLiveConnection() {
   useEffect(() => {
     eventStream.start();
     const onOnline = () => eventStream.reconnectNow();
+    const onOffline = () => eventStream.goOffline();
     window.addEventListener("online", onOnline);
+    window.addEventListener("offline", onOffline);
     return () => {
       window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", onOffline);
       eventStream.stop();
     };
   }, []);
