@@ -11,7 +11,7 @@ import { DeviceLayer, escapeAttr } from "./deviceLayer";
 import type { LonLat } from "./geometry";
 import type { HealthCounts, MapDevice } from "./model";
 import type { OpsItem } from "./ops";
-import { OpsLayer } from "./opsLayer";
+import { OPS_PANE, OpsLayer } from "./opsLayer";
 
 /** Aksai town centre (OSM node 435393175): the view before the city model has loaded. */
 export const AKSAI_CENTRE: LonLat = [53.011478, 51.173893];
@@ -151,7 +151,10 @@ export function MapView(props: MapViewProps) {
     ) as Record<BasePane, L.Canvas>;
     renderersRef.current = renderers;
     devicesRef.current = new DeviceLayer(map, L.layerGroup().addTo(map), deviceHandlers(), MAX_ZOOM);
-    opsRef.current = new OpsLayer(L.layerGroup().addTo(map), (key) => onSelectOps(key), (item) => opsTitle(item));
+    // The operating picture above every device marker and cluster (Leaflet's marker pane is at 600).
+    const opsPane = map.createPane(OPS_PANE);
+    opsPane.style.zIndex = "650";
+    opsRef.current = new OpsLayer(map, L.layerGroup().addTo(map), opsPane, (key) => onSelectOps(key), (item) => opsTitle(item), MAX_ZOOM);
     overlayRef.current = L.layerGroup().addTo(map);
     mapRef.current = map;
 
@@ -159,10 +162,14 @@ export function MapView(props: MapViewProps) {
       viewChosenRef.current = true;
     };
     map.on("dragstart zoomstart", onUserMove);
-    map.on("moveend", () => renderDevices());
+    map.on("moveend", () => {
+      renderDevices();
+      opsRef.current?.render();
+    });
     map.on("zoomend", () => {
       applyZoomVisibility();
       renderDevices();
+      opsRef.current?.render();
     });
 
     const observer = new ResizeObserver(() => map.invalidateSize({ pan: false }));
@@ -174,6 +181,7 @@ export function MapView(props: MapViewProps) {
       mapRef.current = null;
       baseRef.current = null;
       devicesRef.current = null;
+      opsRef.current?.dispose();
       opsRef.current = null;
     };
   }, []);
@@ -221,7 +229,6 @@ export function MapView(props: MapViewProps) {
     // Titles are in the UI language: draw every marker anew.
     devicesRef.current?.redrawAll();
     opsRef.current?.reset();
-    drawOps();
   }, [props.lang]);
 
   useEffect(() => {

@@ -58,6 +58,8 @@ export interface OpsItem {
   priority: number | null;
   /** A unit whose dispatch looks stalled (the dispatch watch's flag): a badge on its marker. */
   flag: string | null;
+  /** Alarms drawn as one (opsClusters.ts): how many. */
+  count?: number;
 }
 
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);

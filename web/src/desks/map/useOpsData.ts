@@ -69,7 +69,6 @@ export function useOpsData(): OpsData {
   useLiveEventHandler((event) => {
     if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));
     else if (event.name === "units.dispatch_flagged") setUnits((u) => applyDispatchFlagged(u, event.payload));
-    else if (event.name === "units.dispatch_flagged") setUnits((u) => applyDispatchFlagged(u, event.payload));
     else if (event.name === "units.status_changed") {
       setUnits((u) => applyStatusChanged(u, event.payload, Date.now()));
     }

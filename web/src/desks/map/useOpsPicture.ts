@@ -42,6 +42,7 @@ export function useOpsPicture({ persistToggles = true }: { persistToggles?: bool
 
   const title = useCallback(
     (item: OpsItem) => {
+      if (item.count) return t("map.ops.markerAlarms", { count: item.count });
       if (item.kind === "alarm") {
         return t("map.ops.markerAlarm", { id: item.ref, priority: item.priority ?? "", state: t(`alarms.state.${item.state}` as MessageKey) });
       }
