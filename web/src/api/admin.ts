@@ -19,7 +19,7 @@ export type Procedure = Schemas["ProcedureRead"];
 export type SettingsList = Schemas["SettingsRead"];
 export type SettingItem = Schemas["SettingRead"];
 
-export const ROLES: readonly Role[] = ["operator", "dispatcher", "supervisor", "inspector", "analyst", "admin", "auditor", "patrol"];
+export const ROLES: readonly Role[] = ["operator", "dispatcher", "supervisor", "inspector", "analyst", "admin", "auditor", "patrol", "simulator"];
 
 /** Every account (the server pages by 500 at most; a town has far fewer). */
 export async function fetchUsers(options: { signal?: AbortSignal } = {}): Promise<UserItem[]> {

@@ -112,7 +112,7 @@ export function AuditDesk() {
   const search = toSearch(applied, timeZone);
   return (
     <DeskPage title={t("nav.audit")}>
-      <ChainStatusPanel />
+      <ChainStatusPanel onVerified={() => setApplied((current) => ({ ...current }))} />
       <SearchFields form={form} onChange={setForm} onSubmit={submit} />
       <Group gap="sm">
         <Text size="sm" c="dimmed">{t("audit.export.label")}</Text>

@@ -9,7 +9,7 @@ import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 
 /** The chain's head, its latest signed checkpoint, the latest verification, and "verify now" for auditors. */
-export function ChainStatusPanel() {
+export function ChainStatusPanel({ onVerified }: { onVerified?: () => void }) {
   const { t, tMaybe } = useI18n();
   const { timeZone } = useMeta();
   const { user } = useSession();
@@ -33,6 +33,7 @@ export function ChainStatusPanel() {
     try {
       setResult(await verifyChain());
       setRound((n) => n + 1);
+      onVerified?.(); // the verification is itself a record of the log
     } catch (cause) {
       setError(cause);
     } finally {
