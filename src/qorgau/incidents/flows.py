@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.alarms import events as alarm_events
@@ -26,10 +28,13 @@ def _caused_by(event: Event[Any], actor: str) -> Context:
 
 def remember_alarm(session: Session, event: Event[Any]) -> None:
     """Keep our own copy of the alarm; open its incident when the rule says so and none is open yet."""
+    _remember(session, event, session.get(AlarmRef, event.payload.alarm_id))
+
+
+def _remember(session: Session, event: Event[Any], ref: AlarmRef | None) -> AlarmRef:
     alarm: AlarmChanged = event.payload
-    ref = session.get(AlarmRef, alarm.alarm_id)
     if ref is not None and ref.last_seq > event.seq:
-        return  # an older event redelivered after a newer one
+        return ref  # an older event redelivered after a newer one
     if ref is None:
         ref = AlarmRef(alarm_id=alarm.alarm_id)
         session.add(ref)
@@ -45,7 +50,19 @@ def remember_alarm(session: Session, event: Event[Any]) -> None:
         service.acknowledged(session, alarm_id=alarm.alarm_id, at=alarm.acknowledged_at)
     if event.name == alarm_events.RAISED.name and alarm.auto_incident:
         service.open_from_alarm(session, ref=ref, actor=SYSTEM, ctx=_caused_by(event, SYSTEM))
+    return ref
+
+
+def remember_alarms(session: Session, events: Sequence[Event[Any]]) -> None:
+    """`remember_alarm` for a burst: the copies it updates are loaded in one query, and a new alarm's absence
+    costs no query of its own."""
+    ids = sorted({event.payload.alarm_id for event in events})
+    refs: dict[int, AlarmRef] = {}
+    if ids:
+        refs = {ref.alarm_id: ref for ref in session.scalars(select(AlarmRef).where(AlarmRef.alarm_id.in_(ids)))}
+    for event in events:
+        refs[event.payload.alarm_id] = _remember(session, event, refs.get(event.payload.alarm_id))
 
 
 def subscribers() -> list[Subscriber]:
-    return [Subscriber("incidents.alarms", remember_alarm, ALARM_EVENTS)]
+    return [Subscriber("incidents.alarms", remember_alarm, ALARM_EVENTS, batch=remember_alarms)]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from qorgau.core.aio import within
 from qorgau.core.bus import outbox
@@ -39,6 +40,8 @@ class EventTransport(ABC):
 
 
 WAKE_SETTLE_S = 0.003
+READ_THREADS = 2  # readers at different places (a subscriber behind the live feed) read side by side
+T = TypeVar("T")
 
 
 class OutboxTransport(EventTransport):
@@ -50,15 +53,26 @@ class OutboxTransport(EventTransport):
         self.poll_interval = poll_interval
         self.batch = batch
         self._reads: dict[int, asyncio.Future[list[Event[Any]]]] = {}
+        # Reads get threads of their own: in the loop's default pool they queued behind the subscribers' work (a
+        # burst's handling takes a pool thread for hundreds of milliseconds each), and the live feed waited.
+        self._executor: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="outbox-read")
         await self.wake.start()
 
     async def stop(self) -> None:
         await self.wake.stop()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _in_thread(self, call: Callable[[], T]) -> T:
+        if self._executor is None:  # not started (a head() before start): the loop's pool will do
+            return await asyncio.to_thread(call)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def head(self) -> int:
-        return await asyncio.to_thread(self._head)
+        return await self._in_thread(self._head)
 
     def _head(self) -> int:
         with self.db.reading() as session:
@@ -73,7 +87,7 @@ class OutboxTransport(EventTransport):
         the subscribers usually are): a wake-up then costs one query, not one per reader."""
         pending = self._reads.get(after)
         if pending is None:
-            pending = asyncio.ensure_future(asyncio.to_thread(self._read, after))
+            pending = asyncio.ensure_future(self._in_thread(lambda: self._read(after)))
             self._reads[after] = pending
             pending.add_done_callback(lambda _: self._reads.pop(after, None))
         return await asyncio.shield(pending)
