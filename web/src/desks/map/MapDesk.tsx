@@ -269,7 +269,8 @@ export function MapDesk() {
 
       <div className="map-body">
         <Box className="map-side" component="aside">
-          <Tabs value={tab} onChange={setTab} className="map-tabs">
+          {/* Only the open tab is rendered: the events list re-rendering at every event of a burst, hidden, cost the map. */}
+          <Tabs value={tab} onChange={setTab} className="map-tabs" keepMounted={false}>
             <Tabs.List grow>
               <Tabs.Tab value="layers" data-testid="map-tab-layers">
                 {t("map.tabs.layers")}
