@@ -144,13 +144,13 @@ def load(port: int, args: argparse.Namespace, *, encrypted_share: float = 0.0,
          acked_out: Path | None = None) -> dict[str, Any]:
     argv = [sys.executable, "-m", "qorgau.protocols.dc09.loadgen", "--port", str(port), "--panels", str(args.panels),
             "--seconds", str(args.seconds), "--start-account", str(START_ACCOUNT),
-            "--malformed-share", str(args.malformed_share)]
+            "--malformed-share", str(args.malformed_share), "--warm-up", str(args.warm_up)]
     if encrypted_share:
         argv += ["--encrypted-share", str(encrypted_share), "--key", KEY_HEX]
     if acked_out is not None:
         argv += ["--acked-out", str(acked_out)]
     warm_up(port)
-    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=args.seconds + 120)
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=args.warm_up + args.seconds + 120)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -306,6 +306,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--panels", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warm-up", type=float, default=2.0, help="seconds of load before the counting starts")
     parser.add_argument("--cases", default="pysiaalarm,qorgau-sqlite,qorgau-postgresql")
     parser.add_argument("--malformed-share", type=float, default=0.01)
     parser.add_argument("--encrypted-share", type=float, default=0.0, help="share of AES panels for qorgau cases")
@@ -328,7 +329,7 @@ def main() -> None:
             if name.startswith("qorgau-") and not name.endswith("@before"):
                 cases[name]["after_to_before"] = harness.ratio(rounds[name], rounds[f"{name}@before"], "frames_per_s")
                 cases[name]["after_to_before_p99"] = harness.ratio(rounds[name], rounds[f"{name}@before"], "p99_ms")
-    cases["parameters"] = {"panels": args.panels, "seconds_per_round": args.seconds,
+    cases["parameters"] = {"panels": args.panels, "seconds_per_round": args.seconds, "warm_up_s": args.warm_up,
                            "malformed_share": args.malformed_share, "encrypted_share": args.encrypted_share}
     cases["receivers"] = {name: CASES[name.partition("@")[0]] + (f" (commit {args.before})" if "@" in name else "")
                           for name in names}

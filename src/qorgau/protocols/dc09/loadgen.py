@@ -69,6 +69,7 @@ class LoadConfig:
     ack_timeout_s: float = 5.0
     malformed_share: float = 0.0
     keep_acked: bool = False
+    warm_up_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -86,6 +87,13 @@ class Stats:
     acked: list[tuple[str, int]] = field(default_factory=list)  # (account, sequence) when asked to keep them
     malformed_sent: Counter[str] = field(default_factory=Counter)
     malformed_answers: Counter[str] = field(default_factory=Counter)  # "<kind>:<answer>", answer ACK/NAK/DUH/none
+
+    def restart(self) -> None:
+        """Count from zero (after a warm-up); the acknowledged frames are kept: they are stored all the same."""
+        self.sent = self.acknowledged = self.nak = self.duh = self.timeouts = self.ignored = 0
+        self.latencies.clear()
+        self.malformed_sent.clear()
+        self.malformed_answers.clear()
 
 
 class _Clock:
@@ -254,8 +262,10 @@ class Panel(asyncio.Protocol):
         sequence = raw[at : at + 4]
         if sequence in self.late or kind[:5] == b'"NAK"':
             malformed = self.late.pop(sequence if sequence in self.late else next(iter(self.late)))
-            self.stats.malformed_answers[f"{malformed}:{_answer_name(kind)}"] += 1
-            self.stats.malformed_answers[f"{malformed}:none"] -= 1
+            answers = self.stats.malformed_answers
+            answers[f"{malformed}:{_answer_name(kind)}"] += 1
+            if answers[f"{malformed}:none"]:  # (counted before a restart of the counters otherwise)
+                answers[f"{malformed}:none"] -= 1
             return True
         if sequence == self.expect:
             self.late.clear()
@@ -297,6 +307,12 @@ async def run(config: LoadConfig) -> dict[str, Any]:
     for panel in connected:
         panel.send_next()
     watchdog = asyncio.create_task(_watchdog(connected, config.ack_timeout_s))
+    if config.warm_up_s:
+        # The receiver's first moments (each panel's first heartbeat, caches, the writer's first groups) are
+        # start-up, not throughput: count from here. The frames go on; only the counters start again.
+        await asyncio.sleep(config.warm_up_s)
+        stats.restart()
+        started = time.perf_counter()
     await asyncio.sleep(config.seconds)
     running[0] = False
     elapsed = time.perf_counter() - started
@@ -339,6 +355,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--ack-timeout", type=float, default=5.0)
     parser.add_argument("--malformed-share", type=float, default=0.0, help="share of malformed frames (0.01: 1 %%)")
     parser.add_argument("--acked-out", type=Path, help="write each acknowledged frame's `account sequence` here")
+    parser.add_argument("--warm-up", type=float, default=0.0, help="seconds of load before the counting starts")
     parser.add_argument("--uvloop", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
     if args.encrypted_share and not args.key:
@@ -347,7 +364,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         encrypted_share=args.encrypted_share,
                         key=crypto.parse_hex_key(args.key) if args.key else None, start_account=args.start_account,
                         receiver=args.receiver, line=args.line, ack_timeout_s=args.ack_timeout,
-                        malformed_share=args.malformed_share, keep_acked=args.acked_out is not None)
+                        malformed_share=args.malformed_share, keep_acked=args.acked_out is not None,
+                        warm_up_s=args.warm_up)
     if args.uvloop:
         import uvloop
 
