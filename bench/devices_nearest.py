@@ -3,30 +3,28 @@
 Cameras get the optics of their purpose (40–100 m, 20–100°), random headings, 10 % turn (PTZ) and 1 % reach
 300–800 m; query points are uniform over the area, half of them placed a few metres from a camera so most queries
 have answers. Both methods answer every query; the run fails if they ever disagree. Two layouts: a city district
-(10 × 8 km) and everything packed into the town of Aksai (4 × 3 km). Results go to
-bench/results/devices_nearest.json and .md with the machine noted.
+(10 × 8 km) and everything packed into the town of Aksai (4 × 3 km). Each query point is answered by both
+methods one after the other, in `--rounds` rounds of queries (`bench/harness.py`: the median of the rounds, the
+per-round ratio). Results: bench/results/devices_nearest.json and .md.
 
-Usage: .venv/bin/python bench/devices_nearest.py [--cameras 10000] [--queries 2000]
+Usage: .venv/bin/python bench/devices_nearest.py [--cameras 10000] [--queries 2000] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
-from event_latency import machine, percentiles
+import harness
 
 from qorgau.devices import geo
 from qorgau.devices.config import DEFAULTS
 from qorgau.devices.nearest import Camera, CameraIndex, brute_force
 from qorgau.devices.planner import AKSAI_CENTRE
 
-ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = {"district 10 × 8 km": (10_000.0, 8_000.0), "town 4 × 3 km": (4_000.0, 3_000.0)}
 
 
@@ -44,7 +42,8 @@ def cameras(n: int, width: float, height: float, rng: random.Random) -> list[Cam
     return found
 
 
-def run(layout: str, n: int, queries: int, seed: int) -> dict[str, Any]:
+def run(layout: str, n: int, queries: int, rounds: int, seed: int) -> dict[str, list[dict[str, Any]]]:
+    """Per round, each method's figures over that round's share of the query points (both answer every point)."""
     rng = random.Random(seed)
     width, height = LAYOUTS[layout]
     cams = cameras(n, width, height, rng)
@@ -59,49 +58,51 @@ def run(layout: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         else:
             points.append(geo.offset(*AKSAI_CENTRE, rng.uniform(-width / 2, width / 2),
                                      rng.uniform(-height / 2, height / 2)))
-    fast, slow, answers = [], [], []
-    for lon, lat in points:
-        t0 = time.perf_counter()
-        got = index.query(lon, lat, 10)
-        t1 = time.perf_counter()
-        expected = brute_force(cams, lon, lat, 10)
-        t2 = time.perf_counter()
-        if [s.camera.code for s in got] != [s.camera.code for s in expected]:
-            raise SystemExit(f"index and brute force disagree at {lon}, {lat}")
-        fast.append((t1 - t0) * 1000)
-        slow.append((t2 - t1) * 1000)
-        answers.append(len(got))
-    return {"layout": layout, "cameras": n, "queries": queries, "build_ms": round(build_ms, 1),
-            "mean_answers": round(statistics.fmean(answers), 2), "index": percentiles(fast, digits=4),
-            "brute_force": percentiles(slow, digits=4)}
+    out: dict[str, list[dict[str, Any]]] = {"index": [], "brute_force": []}
+    per_round = queries // rounds
+    for r in range(rounds):
+        fast, slow, answers = [], [], []
+        for lon, lat in points[r * per_round : (r + 1) * per_round]:
+            t0 = time.perf_counter()
+            got = index.query(lon, lat, 10)
+            t1 = time.perf_counter()
+            expected = brute_force(cams, lon, lat, 10)
+            t2 = time.perf_counter()
+            if [s.camera.code for s in got] != [s.camera.code for s in expected]:
+                raise SystemExit(f"index and brute force disagree at {lon}, {lat}")
+            fast.append((t1 - t0) * 1000)
+            slow.append((t2 - t1) * 1000)
+            answers.append(len(got))
+        common = {"cameras": n, "queries": len(fast), "mean_answers": round(statistics.fmean(answers), 2)}
+        out["index"].append(common | {"build_ms": round(build_ms, 1)} | harness.percentiles(fast, digits=4))
+        out["brute_force"].append(common | harness.percentiles(slow, digits=4))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cameras", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows = [run(layout, args.cameras, args.queries, seed) for seed, layout in enumerate(LAYOUTS, 1)]
-    for row in rows:
-        print(json.dumps(row))
-    record = {"benchmark": "devices_nearest", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "machine": machine(), "target": "p95 < 5 ms over 10,000 cameras", "rows": rows}
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "devices_nearest.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    lines = ["# Nearest cameras that can see a point\n", f"Machine: {record['machine']}  ",
-             f"Run: {record['when']}; {args.cameras} cameras, {args.queries} queries per layout, top 10, "
-             "in-process (no HTTP). Every answer of the index equals the brute-force answer.\n",
-             "| layout | method | p50 ms | p95 ms | p99 ms | max ms | index build ms | answers per query |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        for method, name in (("index", "grid index (100 m cells)"), ("brute_force", "baseline: brute force")):
-            q = r[method]
-            build = r["build_ms"] if method == "index" else "—"
-            lines.append(f"| {r['layout']} | {name} | {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | {q['max_ms']} "
-                         f"| {build} | {r['mean_answers']} |")
-    (results / "devices_nearest.md").write_text("\n".join(lines) + "\n")
-    print((results / "devices_nearest.md").read_text())
+    run_ = harness.Run("devices_nearest")
+    cases: dict[str, Any] = {}
+    for seed, layout in enumerate(LAYOUTS, 1):
+        rounds = run(layout, args.cameras, args.queries, args.rounds, seed)
+        summary = harness.summarise(rounds, baseline="brute_force", metric="p95_ms")
+        cases[f"{layout}: index"], cases[f"{layout}: brute force"] = summary["index"], summary["brute_force"]
+    ours = [cases[f"{layout}: index"]["median"]["p95_ms"] for layout in LAYOUTS]
+    theirs = [cases[f"{layout}: brute force"]["median"]["p95_ms"] for layout in LAYOUTS]
+    layouts = " / ".join(layout.split()[0] for layout in LAYOUTS)
+    row = harness.readme_row(
+        f"`bench/devices_nearest.py`: cameras that see a point among {args.cameras:,} cameras ({layouts} layouts), "
+        "in process", result=f"p95 {' / '.join(f'{v:.3f}' for v in ours)} ms (grid index)",
+        baseline=f"brute-force scan: p95 {' / '.join(f'{v:.2f}' for v in theirs)} ms", target="p95 < 5 ms",
+        met=max(ours) < 5)
+    path = harness.write_result("devices_nearest", run_.finish(cases=cases, readme=[row]),
+                                notes="Every answer of the index equals the brute-force answer (the run stops "
+                                      "otherwise); top 10 per query.")
+    print(path.with_suffix(".md").read_text())
 
 
 if __name__ == "__main__":

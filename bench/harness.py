@@ -188,7 +188,11 @@ def ms(value: float) -> str:
 
 def times(summary: Mapping[str, Any]) -> str:
     """A ratio summary from `ratio` → "1.27× (1.10–1.40)": the median and the range of the rounds."""
-    return f"{summary['median']:.2f}× ({summary['min']:.2f}–{summary['max']:.2f})"
+    return f"{_ratio(summary['median'])}× ({_ratio(summary['min'])}–{_ratio(summary['max'])})"
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"  # 0.0021, not 0.00
 
 
 def verdict(met: bool | None) -> str:
