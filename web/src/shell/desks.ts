@@ -1,7 +1,6 @@
 import type { ComponentType } from "react";
 import type { SessionUser } from "../api/types";
-import { PERMISSIONS, hasPermission } from "../auth/permissions";
-import { AdminDesk, canAdminister } from "../desks/admin/AdminDesk";
+import { AdminDesk } from "../desks/admin/AdminDesk";
 import { AlarmsDesk } from "../desks/alarms/AlarmsDesk";
 import { AuditDesk } from "../desks/audit/AuditDesk";
 import { IncidentsDesk } from "../desks/incidents/IncidentsDesk";
@@ -9,6 +8,7 @@ import { MapDesk } from "../desks/map/MapDesk";
 import { StatsDesk } from "../desks/stats/StatsDesk";
 import { UnitsDesk } from "../desks/units/UnitsDesk";
 import { VideoDesk } from "../desks/video/VideoDesk";
+import { DESK_ACCESS } from "./deskAccess";
 import { IconAdmin, IconAlarm, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
 
 export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit";
@@ -19,8 +19,7 @@ export interface DeskDefinition {
   path: `/${string}`;
   icon: ComponentType<IconProps>;
   component: ComponentType;
-  /** Whether the user may see the desk in the navigation and open it: the permission its main API reads need, so
-   * nobody is shown a desk that answers 403 (an auditor sees the audit desk, not the alarm desk). */
+  /** Whether the user may see the desk in the navigation and open it (see deskAccess.ts). */
   isVisible: (user: SessionUser) => boolean;
 }
 
@@ -31,59 +30,56 @@ export const DESKS: readonly DeskDefinition[] = [
     path: "/map",
     icon: IconMap,
     component: MapDesk,
-    // The base map needs city:read, the devices devices:read; the desk shows what the user may see.
-    isVisible: (user) => hasPermission(user, PERMISSIONS.cityRead) || hasPermission(user, PERMISSIONS.devicesRead),
+    isVisible: DESK_ACCESS.map,
   },
   {
     id: "alarms",
     path: "/alarms",
     icon: IconAlarm,
     component: AlarmsDesk,
-    isVisible: (user) => hasPermission(user, PERMISSIONS.alarmsRead),
+    isVisible: DESK_ACCESS.alarms,
   },
   {
     id: "incidents",
     path: "/incidents",
     icon: IconIncident,
     component: IncidentsDesk,
-    isVisible: (user) => hasPermission(user, PERMISSIONS.incidentsRead),
+    isVisible: DESK_ACCESS.incidents,
   },
   {
     id: "units",
     path: "/units",
     icon: IconUnits,
     component: UnitsDesk,
-    isVisible: (user) => hasPermission(user, PERMISSIONS.unitsRead),
+    isVisible: DESK_ACCESS.units,
   },
   {
     id: "video",
     path: "/video",
     icon: IconVideo,
     component: VideoDesk,
-    // A video administrator without video:view still sets cameras up there (groups, recording, masks).
-    isVisible: (user) => hasPermission(user, PERMISSIONS.videoView) || hasPermission(user, PERMISSIONS.videoAdmin),
+    isVisible: DESK_ACCESS.video,
   },
   {
     id: "stats",
     path: "/stats",
     icon: IconStats,
     component: StatsDesk,
-    isVisible: (user) => hasPermission(user, PERMISSIONS.statsRead),
+    isVisible: DESK_ACCESS.stats,
   },
   {
     id: "admin",
     path: "/admin",
     icon: IconAdmin,
     component: AdminDesk,
-    // Any of its sections (accounts, crews, registry, rules, settings); an auditor reads accounts but changes none.
-    isVisible: canAdminister,
+    isVisible: DESK_ACCESS.admin,
   },
   {
     id: "audit",
     path: "/audit",
     icon: IconShield,
     component: AuditDesk,
-    isVisible: (user) => hasPermission(user, PERMISSIONS.auditRead),
+    isVisible: DESK_ACCESS.audit,
   },
 ];
 

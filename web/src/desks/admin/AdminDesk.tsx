@@ -1,11 +1,11 @@
 import { Tabs } from "@mantine/core";
 import { useState, type ComponentType } from "react";
-import type { SessionUser } from "../../api/types";
-import { PERMISSIONS, hasPermission, type Permission } from "../../auth/permissions";
+import { hasPermission } from "../../auth/permissions";
 import { useSession } from "../../auth/AuthProvider";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { DeskPage } from "../../shell/DeskPage";
+import { ADMIN_SECTIONS } from "../../shell/deskAccess";
 import { DevicesSection } from "./DevicesSection";
 import { RulesSection } from "./RulesSection";
 import { SettingsSection } from "./SettingsSection";
@@ -13,27 +13,22 @@ import { SitesSection } from "./SitesSection";
 import { UnitsSection } from "./UnitsSection";
 import { UsersSection } from "./UsersSection";
 
-type SectionId = "users" | "units" | "devices" | "sites" | "rules" | "settings";
+type SectionId = keyof typeof ADMIN_SECTIONS;
 
-/** Each section with the permission its writes (or, for settings, its read) need on the server. */
-const SECTIONS: readonly { id: SectionId; permission: Permission; component: ComponentType }[] = [
-  { id: "users", permission: PERMISSIONS.usersWrite, component: UsersSection },
-  { id: "units", permission: PERMISSIONS.unitsWrite, component: UnitsSection },
-  { id: "devices", permission: PERMISSIONS.devicesWrite, component: DevicesSection },
-  { id: "sites", permission: PERMISSIONS.devicesWrite, component: SitesSection },
-  { id: "rules", permission: PERMISSIONS.alarmsRules, component: RulesSection },
-  { id: "settings", permission: PERMISSIONS.settingsRead, component: SettingsSection },
+/** Each section, shown to whoever holds the permission its writes (settings: its read) need on the server. */
+const SECTIONS: readonly { id: SectionId; component: ComponentType }[] = [
+  { id: "users", component: UsersSection },
+  { id: "units", component: UnitsSection },
+  { id: "devices", component: DevicesSection },
+  { id: "sites", component: SitesSection },
+  { id: "rules", component: RulesSection },
+  { id: "settings", component: SettingsSection },
 ];
-
-/** Whether the user may open the administration desk: any of its sections. */
-export function canAdminister(user: SessionUser): boolean {
-  return SECTIONS.some((section) => hasPermission(user, section.permission));
-}
 
 export function AdminDesk() {
   const { t } = useI18n();
   const { user } = useSession();
-  const sections = SECTIONS.filter((section) => hasPermission(user, section.permission));
+  const sections = SECTIONS.filter((section) => hasPermission(user, ADMIN_SECTIONS[section.id]));
   const [active, setActive] = useState<string | null>(sections[0]?.id ?? null);
   return (
     <DeskPage title={t("nav.admin")}>

@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Stack, Table, Text, TextInput } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { decommissionDevice, fetchDevices, updateDevice, type DeviceItem } from "../../api/admin";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -9,7 +10,8 @@ import { ErrorLine, useAction, useLoad } from "./load";
 export function DevicesSection() {
   const { t, tMaybe } = useI18n();
   const [query, setQuery] = useState("");
-  const devices = useLoad((signal) => fetchDevices(query, { signal }), query);
+  const [searched] = useDebouncedValue(query, 300); // one request when the typing pauses, not one per key
+  const devices = useLoad((signal) => fetchDevices(searched, { signal }), searched);
   const [editing, setEditing] = useState<DeviceItem | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const action = useAction();

@@ -1,4 +1,5 @@
 import { Button, Stack, Table, TextInput } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { fetchSites, updateSite, type SiteItem } from "../../api/admin";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -9,7 +10,8 @@ import { ErrorLine, useLoad } from "./load";
 export function SitesSection() {
   const { t } = useI18n();
   const [query, setQuery] = useState("");
-  const sites = useLoad((signal) => fetchSites(query, { signal }), query);
+  const [searched] = useDebouncedValue(query, 300); // one request when the typing pauses, not one per key
+  const sites = useLoad((signal) => fetchSites(searched, { signal }), searched);
   const [editing, setEditing] = useState<SiteItem | null>(null);
   return (
     <Stack gap="sm" data-testid="admin-sites">

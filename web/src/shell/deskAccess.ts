@@ -1,0 +1,35 @@
+import type { SessionUser } from "../api/types";
+import { PERMISSIONS, hasPermission, type Permission } from "../auth/permissions";
+import type { DeskId } from "./desks";
+
+/**
+ * Who may open each desk: the permission of the API the desk reads, so nobody is shown a desk that answers 403
+ * (an auditor sees the audit desk, not the alarm desk). The server stays the authority; this only hides.
+ */
+type User = Pick<SessionUser, "permissions">;
+
+const any = (...permissions: Permission[]) => (user: User) => permissions.some((p) => hasPermission(user, p));
+
+/** The administration desk's sections with the permission their writes (settings: its read) need. */
+export const ADMIN_SECTIONS = {
+  users: PERMISSIONS.usersWrite,
+  units: PERMISSIONS.unitsWrite,
+  devices: PERMISSIONS.devicesWrite,
+  sites: PERMISSIONS.devicesWrite,
+  rules: PERMISSIONS.alarmsRules,
+  settings: PERMISSIONS.settingsRead,
+} as const satisfies Record<string, Permission>;
+
+export const DESK_ACCESS = {
+  // The base map needs city:read, the devices devices:read; the desk shows what the user may see.
+  map: any(PERMISSIONS.cityRead, PERMISSIONS.devicesRead),
+  alarms: any(PERMISSIONS.alarmsRead),
+  incidents: any(PERMISSIONS.incidentsRead),
+  units: any(PERMISSIONS.unitsRead),
+  // A video administrator without video:view still sets cameras up there (groups, recording, masks).
+  video: any(PERMISSIONS.videoView, PERMISSIONS.videoAdmin),
+  stats: any(PERMISSIONS.statsRead),
+  // Any of its sections; an auditor reads the accounts but changes none, so does not see it.
+  admin: any(...Object.values(ADMIN_SECTIONS)),
+  audit: any(PERMISSIONS.auditRead),
+} as const satisfies Record<DeskId, (user: User) => boolean>;
