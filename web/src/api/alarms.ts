@@ -47,3 +47,20 @@ export function markAlarmStep(id: number, stepKey: string, state: StepState, not
     body: { state, note } satisfies Schemas["StepBody"],
   });
 }
+
+export interface AlarmHistoryQuery {
+  q?: string;
+  kind?: string | null;
+  maxPriority?: number | null;
+  cursor?: string | null;
+}
+
+/** Closed alarms, the latest first, searched on the server (codes, site names, people, notes). */
+export function fetchAlarmHistory(query: AlarmHistoryQuery, options: { signal?: AbortSignal } = {}) {
+  const params = new URLSearchParams({ limit: "50" });
+  if (query.q?.trim()) params.set("q", query.q.trim());
+  if (query.kind) params.set("kind", query.kind);
+  if (query.maxPriority) params.set("max_priority", String(query.maxPriority));
+  if (query.cursor) params.set("cursor", query.cursor);
+  return apiRequest<Schemas["Page_AlarmRead_"]>(`/api/alarms/history?${params}`, options);
+}

@@ -681,7 +681,8 @@ export interface paths {
         };
         /**
          * Nearest Cameras
-         * @description Cameras that can see the point (in range, inside the field of view), best first; see `score`.
+         * @description Cameras for a point: the site's own first, then those that see it (in range, inside the field of view)
+         *     best first (see `score`), then those standing within `near_m` (`sees` false).
          */
         get: operations["nearest_cameras_api_devices_nearest_cameras_get"];
         put?: never;
@@ -2162,15 +2163,53 @@ export interface components {
              * @description What can be done to it now.
              */
             allowed: components["schemas"]["Transition"][];
+            /** @description The site, address and zone; null without a site. */
+            place?: components["schemas"]["AlarmPlace"] | null;
+            /**
+             * Acknowledged By Label
+             * @description Who acknowledged it: name (role).
+             */
+            acknowledged_by_label?: string | null;
+            /**
+             * Resolved By Label
+             * @description Who resolved it: name (role).
+             */
+            resolved_by_label?: string | null;
             procedure_title: components["schemas"]["Texts"] | null;
             /** Steps */
             steps: components["schemas"]["StepProgress"][];
             progress: components["schemas"]["Progress-Output"];
             /**
              * Cameras
-             * @description Cameras that see the alarm's position, best first.
+             * @description The site's own cameras first (`own_site`), then those that see the alarm's position, best first, then those near it.
              */
             cameras: components["schemas"]["NearestCamera"][];
+        };
+        /**
+         * AlarmPlace
+         * @description Where the alarm is, as an operator names it: the site, its address and the zone that reported.
+         */
+        AlarmPlace: {
+            /** Site Code */
+            site_code: string;
+            site_kind?: components["schemas"]["SiteKind"] | null;
+            site_subtype?: components["schemas"]["SiteSubtype"] | null;
+            /** @description The site's name, e.g. Школа №10. */
+            name: components["schemas"]["PlaceNames"];
+            /**
+             * Address
+             * @description The site's street address.
+             */
+            address?: string | null;
+            /**
+             * Zone
+             * @description The panel zone that reported, e.g. 1.
+             */
+            zone?: string | null;
+            /** @description Its name, e.g. Пост охраны. */
+            zone_name?: components["schemas"]["PlaceNames"] | null;
+            /** @description The settlement it lies in (the detail only). */
+            area?: components["schemas"]["PlaceNames"] | null;
         };
         /** AlarmRead */
         AlarmRead: {
@@ -2250,6 +2289,18 @@ export interface components {
              * @description What can be done to it now.
              */
             allowed: components["schemas"]["Transition"][];
+            /** @description The site, address and zone; null without a site. */
+            place?: components["schemas"]["AlarmPlace"] | null;
+            /**
+             * Acknowledged By Label
+             * @description Who acknowledged it: name (role).
+             */
+            acknowledged_by_label?: string | null;
+            /**
+             * Resolved By Label
+             * @description Who resolved it: name (role).
+             */
+            resolved_by_label?: string | null;
         };
         /**
          * AlarmState
@@ -2427,6 +2478,11 @@ export interface components {
             name_kk: string;
             /** Name Ru */
             name_ru: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
             /** Lon */
             lon: number;
             /** Lat */
@@ -2435,6 +2491,18 @@ export interface components {
             distance_m: number;
             /** Score */
             score: number;
+            /**
+             * Own Site
+             * @description A camera of the site of the incident's alarm.
+             * @default false
+             */
+            own_site?: boolean;
+            /**
+             * Sees
+             * @description False for a camera that only stands near the place.
+             * @default true
+             */
+            sees?: boolean;
         };
         /** CameraSegments */
         CameraSegments: {
@@ -3361,6 +3429,17 @@ export interface components {
             links?: components["schemas"]["LinkRead"][];
             /** Cameras */
             cameras?: components["schemas"]["CameraRead"][];
+            /** @description The site of the alarm it was opened from. */
+            place?: components["schemas"]["AlarmPlace"] | null;
+            /** @description `area` in kk, ru and en. */
+            area_names?: components["schemas"]["PlaceNames"] | null;
+            /**
+             * People
+             * @description The people among the timeline's actors, by actor id (user:33 → Ахметова А. (operator)).
+             */
+            people?: {
+                [key: string]: components["schemas"]["PersonRead"];
+            };
         };
         /**
          * IncidentRead
@@ -3944,6 +4023,31 @@ export interface components {
          * @enum {string}
          */
         Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run" | "shifts:read" | "shifts:handover";
+        /**
+         * PersonRead
+         * @description A person behind an actor id.
+         */
+        PersonRead: {
+            /**
+             * Actor
+             * @description The id as stored, e.g. user:33.
+             */
+            actor: string;
+            /** User Id */
+            user_id: number;
+            /**
+             * Name
+             * @description Surname and initials, e.g. Ахметова А. С.
+             */
+            name: string;
+            /** Role */
+            role: string;
+            /**
+             * Label
+             * @description Name and role, e.g. Ахметова А. С. (operator).
+             */
+            label: string;
+        };
         /** PlaceDetail */
         PlaceDetail: {
             /** Id */
@@ -3981,6 +4085,18 @@ export interface components {
          * @enum {string}
          */
         PlaceKind: "settlement" | "microdistrict" | "street" | "block";
+        /**
+         * PlaceNames
+         * @description A name in Kazakh, Russian and English (English: the given form, else a transliteration).
+         */
+        PlaceNames: {
+            /** Kk */
+            kk: string;
+            /** Ru */
+            ru: string;
+            /** En */
+            en: string;
+        };
         /** PlaceRead */
         PlaceRead: {
             /** Id */
@@ -4744,6 +4860,11 @@ export interface components {
             by_user?: number | null;
             /** By Name */
             by_name?: string | null;
+            /**
+             * By Label
+             * @description Name (role) of who did or skipped it.
+             */
+            by_label?: string | null;
             /** At */
             at?: string | null;
         };
@@ -6555,6 +6676,10 @@ export interface operations {
                 lon: number;
                 lat: number;
                 limit?: number;
+                /** @description A site whose own cameras are listed first, seeing the point or not. */
+                site?: string | null;
+                /** @description After the cameras that see the point, those standing this close (0: none). */
+                near_m?: number;
             };
             header?: never;
             path?: never;

@@ -14,6 +14,7 @@ import { DEFAULT_PATH, findDesk } from "./desks";
 import { Footer } from "./Footer";
 import { Header } from "./Header";
 import { NavBar } from "./NavBar";
+import { ShortcutsOverlay } from "./ShortcutsOverlay";
 import { navigate, usePathname } from "./router";
 import { StatusPage } from "./StatusPage";
 
@@ -100,6 +101,7 @@ export function Shell() {
       <AppShell.Footer>
         <Footer />
       </AppShell.Footer>
+      <ShortcutsOverlay />
     </AppShell>
   );
 }

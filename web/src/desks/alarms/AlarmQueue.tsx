@@ -3,7 +3,8 @@ import type { AlarmItem } from "../../api/alarms";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
-import { formatInstant } from "../../shell/time";
+import { formatInstant, useNow } from "../../shell/time";
+import { formatAge } from "./filters";
 import { priorityColor } from "./queue";
 
 export interface AlarmQueueProps {
@@ -15,8 +16,9 @@ export interface AlarmQueueProps {
   onAcknowledge: (id: number) => void;
 }
 
-function AlarmRow({ alarm, selected, canAcknowledge, busy, onSelect, onAcknowledge }: {
+function AlarmRow({ alarm, now, selected, canAcknowledge, busy, onSelect, onAcknowledge }: {
   alarm: AlarmItem;
+  now: number;
   selected: boolean;
   canAcknowledge: boolean;
   busy: boolean;
@@ -57,6 +59,9 @@ function AlarmRow({ alarm, selected, canAcknowledge, busy, onSelect, onAcknowled
               </Badge>
             )}
             {alarm.simulated && <Badge color="gray" size="xs">{t("alarms.simulated")}</Badge>}
+            <Text size="xs" c={alarm.state === "new" ? color : "dimmed"} fw={600} className="tabular" title={t("alarms.age")} data-testid="alarm-age">
+              {formatAge(alarm.first_at, now)}
+            </Text>
           </Group>
           <Text size="xs" c="dimmed" truncate>
             <span className="mono">{alarm.device_code ?? "—"}</span> · {alarm.site_code ?? "—"} ·{" "}
@@ -90,6 +95,7 @@ function AlarmRow({ alarm, selected, canAcknowledge, busy, onSelect, onAcknowled
 /** The open alarms, most urgent first; a click selects, the button acknowledges. */
 export function AlarmQueue({ queue, selectedId, canAcknowledge, busyId, onSelect, onAcknowledge }: AlarmQueueProps) {
   const { t } = useI18n();
+  const now = useNow(1000).getTime(); // one clock for every row: ages tick together
   if (queue.length === 0) {
     return (
       <Text c="dimmed" data-testid="alarm-empty" p="sm">
@@ -104,6 +110,7 @@ export function AlarmQueue({ queue, selectedId, canAcknowledge, busyId, onSelect
           <AlarmRow
             key={alarm.id}
             alarm={alarm}
+            now={now}
             selected={alarm.id === selectedId}
             canAcknowledge={canAcknowledge}
             busy={busyId === alarm.id}

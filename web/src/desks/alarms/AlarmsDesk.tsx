@@ -1,5 +1,5 @@
-import { Alert, Badge, Grid, Group, Switch, Text } from "@mantine/core";
-import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
+import { Alert, Badge, Grid, Group, SegmentedControl, Switch, Text } from "@mantine/core";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { acknowledgeAlarm, fetchAlarmConfig, fetchAlarmQueue, type AlarmItem } from "../../api/alarms";
 import { describeError, isApiError } from "../../api/problem";
 import { useSession } from "../../auth/AuthProvider";
@@ -9,17 +9,18 @@ import { useEventStream, useLiveEventHandler } from "../../live/hooks";
 import { useMeta } from "../../shell/meta";
 import { DeskPage } from "../../shell/DeskPage";
 import { formatInstant } from "../../shell/time";
+import type { Shortcut } from "../../shell/shortcuts";
+import { useShortcuts } from "../../shell/useShortcuts";
 import { AlarmDetailPanel } from "./AlarmDetailPanel";
+import { AlarmFilters } from "./AlarmFilters";
+import { AlarmHistory } from "./AlarmHistory";
 import { AlarmQueue } from "./AlarmQueue";
+import { NO_FILTER, filterChoices, filterQueue, isFiltered, type AlarmFilter } from "./filters";
 import { ALARM_EVENT_PREFIX, keepSelection, mergeAlarmEvent, replaceAlarm, shouldSound, sortQueue, stepSelection } from "./queue";
 import { beep, unlockAudio } from "./sound";
 
 const DEFAULT_SOUND_MAX_PRIORITY = 20;
 const MUTE_KEY = "qorgau.alarms.muted";
-
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-}
 
 /** The queue and its live updates; reloaded whenever the event stream (re)connects. */
 function useAlarmQueue() {
@@ -61,7 +62,11 @@ export function AlarmsDesk() {
   const [busyId, setBusyId] = useState<number | null>(null);
   const [notice, setNotice] = useState<{ kind: "conflict" | "error"; text: string } | null>(null);
   const [muted, setMuted] = useState(() => localStorage.getItem(MUTE_KEY) === "1");
-  const selectedId = keepSelection(queue, chosen);
+  const [filter, setFilter] = useState<AlarmFilter>(NO_FILTER);
+  const [mode, setMode] = useState<"open" | "history">("open");
+  const visible = useMemo(() => filterQueue(queue, filter), [queue, filter]);
+  const choices = useMemo(() => filterChoices(queue), [queue]);
+  const selectedId = keepSelection(visible, chosen);
 
   useLiveEventHandler((event) => {
     if (!event.name.startsWith(ALARM_EVENT_PREFIX)) return;
@@ -96,31 +101,34 @@ export function AlarmsDesk() {
     [setQueue, t, tMaybe, timeZone],
   );
 
-  // Keys act on the queue and selection as rendered last.
-  const onKey = useEffectEvent((event: KeyboardEvent) => {
-    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
-    const key = event.key.toLowerCase();
-    if (key === "a" && canHandle && selectedId !== null) {
-      const alarm = queue.find((a) => a.id === selectedId);
-      if (alarm?.state === "new") {
-        event.preventDefault();
-        void acknowledge(alarm.id);
-      }
-    } else if (key === "arrowdown" || key === "j" || key === "arrowup" || key === "k") {
-      event.preventDefault();
-      setChosen(stepSelection(queue, selectedId, key === "arrowdown" || key === "j" ? 1 : -1));
-    }
-  });
-  useEffect(() => {
-    const listener = (event: KeyboardEvent) => onKey(event);
-    window.addEventListener("keydown", listener);
-    return () => window.removeEventListener("keydown", listener);
-  }, []);
+  // Keys act on the queue as filtered and the selection as rendered last (the registry calls the latest `run`).
+  const step = (delta: 1 | -1) => setChosen(stepSelection(visible, selectedId, delta));
+  const ackSelected = () => {
+    const alarm = visible.find((a) => a.id === selectedId);
+    if (canHandle && alarm?.state === "new") void acknowledge(alarm.id);
+  };
+  const keys: Shortcut[] = [
+    { keys: "j", label: "shortcuts.next", scope: "desk", run: () => step(1) },
+    { keys: "ArrowDown", label: "shortcuts.next", scope: "desk", run: () => step(1) },
+    { keys: "k", label: "shortcuts.previous", scope: "desk", run: () => step(-1) },
+    { keys: "ArrowUp", label: "shortcuts.previous", scope: "desk", run: () => step(-1) },
+    { keys: "h", label: mode === "open" ? "shortcuts.history" : "shortcuts.queue", scope: "desk",
+      run: () => setMode((m) => (m === "open" ? "history" : "open")) },
+  ];
+  if (canHandle) keys.push({ keys: "a", label: "shortcuts.acknowledge", scope: "desk", run: ackSelected });
+  useShortcuts(mode === "open" ? keys : keys.filter((k) => k.keys === "h"));
 
   const unacknowledged = useMemo(() => queue.filter((a) => a.state === "new").length, [queue]);
 
   const actions = (
     <Group gap="sm">
+      <SegmentedControl
+        size="xs"
+        value={mode}
+        onChange={(v) => setMode(v as "open" | "history")}
+        data={[{ value: "open", label: t("alarms.history.open") }, { value: "history", label: t("alarms.history.tab") }]}
+        data-testid="alarm-mode"
+      />
       <Badge color={unacknowledged > 0 ? "red" : "gray"} data-testid="alarm-count" data-count={unacknowledged}>
         {t("alarms.unacknowledged", { count: unacknowledged })}
       </Badge>
@@ -148,9 +156,16 @@ export function AlarmsDesk() {
             {notice.text}
           </Alert>
         )}
+        {mode === "history" ? <AlarmHistory kinds={choices.kinds} /> : (
         <Grid gutter="sm">
           <Grid.Col span={{ base: 12, md: 5 }}>
-            <AlarmQueue queue={queue} selectedId={selectedId} canAcknowledge={canHandle} busyId={busyId} onSelect={setChosen} onAcknowledge={(id) => void acknowledge(id)} />
+            <AlarmFilters filter={filter} kinds={choices.kinds} sites={choices.sites} onChange={setFilter} />
+            {isFiltered(filter) && (
+              <Text size="xs" c="dimmed" mb={4} data-testid="alarm-filter-shown">
+                {t("alarms.filter.shown", { shown: visible.length, total: queue.length })}
+              </Text>
+            )}
+            <AlarmQueue queue={visible} selectedId={selectedId} canAcknowledge={canHandle} busyId={busyId} onSelect={setChosen} onAcknowledge={(id) => void acknowledge(id)} />
             {canHandle && queue.length > 0 && (
               <Text size="xs" c="dimmed" mt={6}>{t("alarms.shortcutHint")}</Text>
             )}
@@ -172,6 +187,7 @@ export function AlarmsDesk() {
             )}
           </Grid.Col>
         </Grid>
+        )}
       </div>
     </DeskPage>
   );
