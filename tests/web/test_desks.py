@@ -259,3 +259,23 @@ def test_a_102_call_is_registered_with_its_address_on_the_map(page: Page, desk_s
     incident_id = detail.get_attribute("data-id")
     column = page.locator("[data-testid=incident-column][data-state=new]")
     expect(column.locator(f"[data-testid=incident-card][data-id='{incident_id}']")).to_be_attached(timeout=WAIT)
+
+
+def test_a_schools_alarm_card_names_the_school_its_address_and_lists_its_cameras(page: Page, desk_server: DeskServer,
+        clients: Callable[[str], httpx.Client]) -> None:
+    sup = clients("sup")
+    _sign_in(page, desk_server, "/alarms")
+    alarm_id = _raise_alarm(desk_server, sup, "1004")  # the panel of School No. 4
+    detail = sup.get(f"/api/alarms/{alarm_id}").json()
+    address = detail["place"]["address"]
+    own = [c["code"] for c in detail["cameras"] if c["own_site"]]
+    assert address and len(own) == 4
+
+    page.locator(f"[data-testid=alarm-row][data-id='{alarm_id}']").click()
+    card = page.get_by_test_id("alarm-place")
+    expect(card).to_have_attribute("data-site", "OBJ-04", timeout=WAIT)
+    expect(card.get_by_test_id("alarm-place-name")).to_have_text("School No. 4")
+    expect(card.get_by_test_id("alarm-place-address")).to_contain_text(address)
+    expect(page.locator("[data-testid=alarm-camera][data-own=true]")).to_have_count(4)
+    assert page.locator("[data-testid=alarm-camera]").first.get_attribute("data-code") in own
+    expect(page.get_by_test_id("alarm-camera-own").first).to_have_text("site")

@@ -10,6 +10,8 @@ import { navigate } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
 import { CameraList } from "./CameraList";
+import { nameIn } from "./place";
+import { PlaceCard } from "./PlaceCard";
 import { ProcedureChecklist, localText } from "./ProcedureChecklist";
 import { priorityColor } from "./queue";
 import { ResolveForm } from "./ResolveForm";
@@ -55,7 +57,7 @@ function AlarmMap({ detail }: { detail: AlarmDetail }) {
       shape: "square",
       label: c.code,
       testId: "alarm-map-camera",
-      data: { code: c.code },
+      data: { code: c.code, own: c.own_site ? "true" : "false" },
     }));
     if (detail.lon !== null && detail.lat !== null) {
       list.push({
@@ -71,7 +73,7 @@ function AlarmMap({ detail }: { detail: AlarmDetail }) {
     return list;
   }, [detail, t]);
   if (detail.lon === null || detail.lat === null) return <Text size="sm" c="dimmed">{t("alarms.noPosition")}</Text>;
-  return <OpsMap testId="alarm-map" markers={markers} height={220} fitKey={`alarm:${detail.id}`} fitPoints={[[detail.lon, detail.lat]]} />;
+  return <OpsMap testId="alarm-map" markers={markers} height={220} fitKey={`alarm:${detail.id}`} fitPoints={[[detail.lon, detail.lat]]} streetNames />;
 }
 
 /** The selected alarm: what, where, its procedure checklist, cameras, and the actions. */
@@ -129,9 +131,10 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
               <Badge variant="light" data-testid="alarm-detail-state">{t(`alarms.state.${detail.state}` as MessageKey)}</Badge>
             </Group>
             <Text size="xs" c="dimmed">
-              #{detail.id} · <span className="mono">{detail.device_code ?? "—"}</span> · {detail.site_code ?? "—"} ·{" "}
+              #{detail.id} · <span className="mono">{detail.device_code ?? "—"}</span> · {nameIn(detail.place?.name, lang) ?? detail.site_code ?? "—"} ·{" "}
               {formatInstant(detail.first_at, { timeZone, withDate: true })}
-              {detail.acknowledged_by_name && ` · ${t("alarms.acknowledgedBy", { name: detail.acknowledged_by_name })}`}
+              {(detail.acknowledged_by_label ?? detail.acknowledged_by_name) &&
+                ` · ${t("alarms.acknowledgedBy", { name: detail.acknowledged_by_label ?? detail.acknowledged_by_name ?? "" })}`}
             </Text>
           </Stack>
           <Group gap="xs" wrap="nowrap">
@@ -156,6 +159,7 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
           onMark={markStep}
         />
         <Divider />
+        <PlaceCard place={detail.place} testId="alarm-place" />
         <AlarmMap detail={detail} />
         <Text fw={600} size="sm">{t("alarms.cameras")}</Text>
         <CameraList cameras={detail.cameras} testId="alarm-camera" at={detail.first_at} />

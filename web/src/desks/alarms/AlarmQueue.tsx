@@ -5,6 +5,7 @@ import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
 import { formatInstant, useNow } from "../../shell/time";
 import { formatAge } from "./filters";
+import { nameIn } from "./place";
 import { priorityColor } from "./queue";
 
 export interface AlarmQueueProps {
@@ -25,7 +26,7 @@ function AlarmRow({ alarm, now, selected, canAcknowledge, busy, onSelect, onAckn
   onSelect: () => void;
   onAcknowledge: () => void;
 }) {
-  const { t, tMaybe } = useI18n();
+  const { t, tMaybe, lang } = useI18n();
   const { timeZone } = useMeta();
   const color = priorityColor(alarm.priority);
   return (
@@ -64,7 +65,7 @@ function AlarmRow({ alarm, now, selected, canAcknowledge, busy, onSelect, onAckn
             </Text>
           </Group>
           <Text size="xs" c="dimmed" truncate>
-            <span className="mono">{alarm.device_code ?? "—"}</span> · {alarm.site_code ?? "—"} ·{" "}
+            <span className="mono">{alarm.device_code ?? "—"}</span> · {nameIn(alarm.place?.name, lang) ?? alarm.site_code ?? "—"} ·{" "}
             <span className="tabular">{formatInstant(alarm.first_at, { timeZone })}</span>
             {alarm.count > 1 && ` · ×${alarm.count}`}
           </Text>

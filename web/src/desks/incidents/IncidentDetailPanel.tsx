@@ -21,6 +21,7 @@ import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 import { priorityColor } from "../alarms/queue";
 import { CameraList } from "../alarms/CameraList";
+import { PlaceCard } from "../alarms/PlaceCard";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
 import { STATE_COLORS, stateLabelKey } from "./IncidentBoard";
 import { CoverageBadges, UncoveredNotice } from "./Coverage";
@@ -94,7 +95,7 @@ function IncidentMap({ detail, recommendations, chosen }: { detail: IncidentDeta
     return points;
   }, [route, detail.lon, detail.lat]);
   if (detail.lon === null || detail.lat === null) return null;
-  return <OpsMap testId="incident-map" markers={markers} route={route} fitKey={`${detail.id}:${chosen?.code ?? ""}`} fitPoints={fitPoints} height={240} />;
+  return <OpsMap testId="incident-map" markers={markers} route={route} fitKey={`${detail.id}:${chosen?.code ?? ""}`} fitPoints={fitPoints} height={240} streetNames />;
 }
 
 /** One incident: header, allowed transitions, units (recommended with route, dispatched), timeline, cameras, EIDO. */
@@ -158,7 +159,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
             <CoverageBadges incident={detail} />
           </Group>
           <Text size="sm" fw={500}>{categoryName(detail.category)}</Text>
-          <Text size="sm" c="dimmed">{detail.address ?? "—"}{detail.area ? ` · ${detail.area}` : ""}</Text>
+          <PlaceCard place={detail.place} address={detail.address} area={detail.area_names ?? detail.area} testId="incident-place" />
           <Text size="xs" c="dimmed">
             {t("incidents.receivedAt", { at: formatInstant(detail.received_at, { timeZone, withDate: true }) })}
             {detail.alarm_id !== null && ` · ${t("incidents.fromAlarm", { id: detail.alarm_id })}`}

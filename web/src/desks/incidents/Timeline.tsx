@@ -8,9 +8,12 @@ import { describeActor } from "./board";
 import { stateLabelKey } from "./IncidentBoard";
 import { buildTimeline, type TimelineEntry } from "./timeline";
 
-function useActorLabel() {
+/** Who acted: a person by name and role ("Ахметова А. (operator)") where the detail names them. */
+function useActorLabel(people: IncidentDetail["people"]) {
   const { t } = useI18n();
   return (actor: string) => {
+    const person = people?.[actor];
+    if (person) return person.label;
     const { kind, ref } = describeActor(actor);
     if (kind === "user") return t("incidents.actor.user", { id: ref });
     if (kind === "unit") return t("incidents.actor.unit", { code: ref });
@@ -42,7 +45,7 @@ export function IncidentTimeline({ detail, canWrite, onAddNote }: {
 }) {
   const { t } = useI18n();
   const { timeZone } = useMeta();
-  const actorLabel = useActorLabel();
+  const actorLabel = useActorLabel(detail.people);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const entries = buildTimeline(detail);

@@ -6,6 +6,9 @@ import * as L from "leaflet";
 import { useEffect, useEffectEvent, useRef } from "react";
 import { fetchCityMap } from "../../api/endpoints";
 import type { CityFeatureCollection, CityFeatureProperties } from "../../api/types";
+import { useI18n } from "../../i18n/I18nProvider";
+import type { Language } from "../../i18n/languages";
+import { streetLabels } from "../alarms/place";
 import { PALETTES, drawOrder, pathStyle, type Scheme } from "../map/baseStyle";
 import { AKSAI_CENTRE } from "../map/MapView";
 
@@ -38,7 +41,11 @@ export interface OpsMapProps {
   fitPoints?: readonly (readonly [number, number])[];
   height?: number | string;
   testId: string;
+  /** Write the streets' names (in the interface language) once zoomed in to a few blocks. */
+  streetNames?: boolean;
 }
+
+const STREET_NAMES_ZOOM = 15;
 
 const BASE_LAYERS = ["boundary", "settlements", "streets"] as const;
 let basePromise: Promise<CityFeatureCollection> | null = null;
@@ -67,6 +74,29 @@ function markerHtml(marker: OpsMarker): string {
   );
 }
 
+/** Street names shown from STREET_NAMES_ZOOM on; returns what removes them. */
+function drawStreetNames(map: L.Map, collection: CityFeatureCollection, lang: Language): () => void {
+  const group = L.layerGroup();
+  for (const label of streetLabels(collection, lang)) {
+    const text = document.createElement("span");
+    text.className = "map-label-text map-label-street";
+    text.textContent = label.text;
+    group.addLayer(L.marker([label.lat, label.lon], {
+      interactive: false, keyboard: false, icon: L.divIcon({ className: "map-label", html: text, iconSize: [0, 0] }),
+    }));
+  }
+  const follow = () => {
+    if (map.getZoom() >= STREET_NAMES_ZOOM) group.addTo(map);
+    else group.remove();
+  };
+  map.on("zoomend", follow);
+  follow();
+  return () => {
+    map.off("zoomend", follow);
+    group.remove();
+  };
+}
+
 function drawBase(map: L.Map, collection: CityFeatureCollection, scheme: Scheme): L.LayerGroup {
   const renderer = L.canvas({ padding: 0.3 });
   const group = L.layerGroup();
@@ -89,7 +119,8 @@ function drawBase(map: L.Map, collection: CityFeatureCollection, scheme: Scheme)
   return group;
 }
 
-export function OpsMap({ markers, route, fitKey, fitPoints, height = 260, testId }: OpsMapProps) {
+export function OpsMap({ markers, route, fitKey, fitPoints, height = 260, testId, streetNames = false }: OpsMapProps) {
+  const { lang } = useI18n();
   const scheme = useComputedColorScheme("dark", { getInitialValueInEffect: false }) as Scheme;
   const containerRef = useRef<HTMLDivElement | null>(null);
   const mapRef = useRef<L.Map | null>(null);
@@ -119,17 +150,21 @@ export function OpsMap({ markers, route, fitKey, fitPoints, height = 260, testId
     if (!map) return;
     let cancelled = false;
     let base: L.LayerGroup | null = null;
+    let names: (() => void) | null = null;
     if (containerRef.current) containerRef.current.style.background = PALETTES[scheme].background;
     loadBase()
       .then((collection) => {
-        if (!cancelled && mapRef.current) base = drawBase(mapRef.current, collection, scheme);
+        if (cancelled || !mapRef.current) return;
+        base = drawBase(mapRef.current, collection, scheme);
+        if (streetNames) names = drawStreetNames(mapRef.current, collection, lang);
       })
       .catch(() => undefined); // the overlays stay useful without the base map
     return () => {
       cancelled = true;
       base?.remove();
+      names?.();
     };
-  }, [scheme]);
+  }, [scheme, streetNames, lang]);
 
   useEffect(() => {
     const map = mapRef.current;
