@@ -3,9 +3,10 @@
 For each database, the embedded transport (socket wake-ups on SQLite, LISTEN/NOTIFY on PostgreSQL) runs beside
 a poll-only baseline (readers poll the outbox every 250 ms, the budget the issue allows). A child process
 commits N events one per transaction at a fixed rate, stamping each with its commit time; the WebSocket client
-records arrival. Results go to bench/results/event_latency.json and .md with the machine noted.
+records arrival. The four cases run interleaved (`bench/harness.py`, `--rounds`). Results:
+bench/results/event_latency.json and .md.
 
-Usage: .venv/bin/python bench/event_latency.py [--events 400] [--rate 200] [--db sqlite,postgresql]
+Usage: .venv/bin/python bench/event_latency.py [--events 300] [--rate 150] [--db sqlite,postgresql] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
 import psycopg
 from websockets.sync.client import connect
@@ -133,31 +136,35 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=400)
-    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=150.0)
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows = []
-    for db_kind in args.db.split(","):
-        for transport in ("auto", "poll"):
-            row = run_case(db_kind, transport, args.events, args.rate)
-            rows.append(row)
-            print(json.dumps(row))
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    record = {"benchmark": "event_latency", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "machine": machine(), "target": "p99 < 250 ms from commit in another process to the WebSocket",
-              "rows": rows}
-    (results / "event_latency.json").write_text(json.dumps(record, indent=1) + "\n")
-    lines = ["# Event latency: publishing process → server WebSocket\n", f"Machine: {record['machine']}  ",
-             f"Run: {record['when']}; {args.events} events at {args.rate:g}/s, one commit each.\n",
-             "| database | transport | received | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        name = "wake-ups (embedded default)" if r["transport"] == "auto" else "baseline: poll every 250 ms"
-        lines.append(f"| {r['database']} | {name} | {r['received']}/{r['events']} | {r['p50_ms']} | {r['p95_ms']} "
-                     f"| {r['p99_ms']} | {r['max_ms']} |")
-    (results / "event_latency.md").write_text("\n".join(lines) + "\n")
-    print((results / "event_latency.md").read_text())
+    run = harness.Run("event_latency")
+    databases = args.db.split(",")
+
+    def case(db_kind: str, transport: str) -> Callable[[int], dict[str, Any]]:
+        return lambda _round: run_case(db_kind, transport, args.events, args.rate)
+
+    rounds = harness.interleave({f"{db} {transport}": case(db, transport) for db in databases
+                                 for transport in ("auto", "poll")}, rounds=args.rounds)
+    cases: dict[str, Any] = {}
+    for db in databases:
+        cases |= harness.summarise({f"{db} auto": rounds[f"{db} auto"], f"{db} poll": rounds[f"{db} poll"]},
+                                   baseline=f"{db} poll", metric="p99_ms")
+    label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    ours = [(label[db], cases[f"{db} auto"]["median"]["p99_ms"]) for db in databases]
+    polls = [cases[f"{db} poll"]["median"]["p99_ms"] for db in databases]
+    row = harness.readme_row(
+        f"`bench/event_latency.py`: commit in another process → operator WebSocket, {args.events} events at "
+        f"{args.rate:g}/s", result="p99 " + ", ".join(f"{harness.ms(v)} ({name})" for name, v in ours),
+        baseline=f"readers polling every 250 ms: p99 {' / '.join(harness.ms(v) for v in polls)}",
+        target="p99 < 250 ms", met=all(v < 250 for _, v in ours))
+    notes = ("`auto`: wake-ups (unix datagram on SQLite, LISTEN/NOTIFY on PostgreSQL), the embedded default; "
+             "`poll`: readers poll the outbox every 250 ms. One commit per event.")
+    path = harness.write_result("event_latency", run.finish(cases=cases, readme=[row]), notes=notes)
+    print(path.with_suffix(".md").read_text())
 
 
 if __name__ == "__main__":
