@@ -312,7 +312,7 @@ def main() -> None:
     parser.add_argument("--encrypted-share", type=float, default=0.0, help="share of AES panels for qorgau cases")
     parser.add_argument("--name", default="ingest_dc09", help="results file name (a before/after run: another)")
     parser.add_argument("--before", metavar="REF", help="also run each Qorgau case on commit REF's code, "
-                        "interleaved (its rows: name@before); the result has no README row")
+                        "interleaved (its cases: name@before, with the ratios after/before)")
     args = parser.parse_args()
     names = args.cases.split(",")
     if BASELINE not in names:
@@ -333,7 +333,7 @@ def main() -> None:
                            "malformed_share": args.malformed_share, "encrypted_share": args.encrypted_share}
     cases["receivers"] = {name: CASES[name.partition("@")[0]] + (f" (commit {args.before})" if "@" in name else "")
                           for name in names}
-    rows = [] if args.before else readme_rows(cases, args)
+    rows = readme_rows(cases, args)  # of the code as it is: the @before cases only measure a change
     if args.before:
         shutil.rmtree(args.before_source.parent, ignore_errors=True)
     path = harness.write_result(args.name, run.finish(cases=cases, readme=rows), notes=NOTES)
