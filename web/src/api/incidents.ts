@@ -81,3 +81,11 @@ export function fetchResponseMetrics(
   if (params.area) query.set("area", params.area);
   return apiRequest<ResponseMetrics>(`/api/incidents/response?${query}`, options);
 }
+
+/** Close `duplicateId` as merged into `intoId` (its notes move, links follow); 409 when either is not open. */
+export function mergeIncident(duplicateId: number, intoId: number) {
+  return apiRequest<IncidentItem>(`/api/incidents/${duplicateId}/merge`, {
+    method: "POST",
+    body: { into: intoId } satisfies Schemas["MergeIn"],
+  });
+}

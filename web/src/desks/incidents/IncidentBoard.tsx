@@ -1,10 +1,11 @@
-import { Badge, Group, Paper, ScrollArea, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Badge, Button, Group, Paper, ScrollArea, SimpleGrid, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useMemo } from "react";
 import type { IncidentItem, IncidentState } from "../../api/incidents";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
-import { formatInstant } from "../../shell/time";
+import { formatInstant, useNow } from "../../shell/time";
+import { formatAge } from "../alarms/filters";
 import { priorityColor } from "../alarms/queue";
 import { BOARD_COLUMNS, groupByState } from "./board";
 import { CoverageBadges } from "./Coverage";
@@ -23,11 +24,42 @@ export function stateLabelKey(state: IncidentState): MessageKey {
   return `incidents.state.${state}` as MessageKey;
 }
 
-function IncidentCard({ incident, categoryName, selected, onOpen }: {
+/** A likely duplicate's warning on its card, with the one click that merges it into the earlier incident. */
+function DuplicateWarning({ original, canMerge, merging, onMerge }: {
+  original: IncidentItem;
+  canMerge: boolean;
+  merging: boolean;
+  onMerge: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Group gap={4} mt={4} wrap="nowrap" data-testid="incident-duplicate" data-of={original.id}>
+      <Tooltip label={t("incidents.duplicate.hint")} multiline w={260}>
+        <Badge size="xs" color="orange" variant="filled">{t("incidents.duplicate.of", { number: original.number })}</Badge>
+      </Tooltip>
+      {canMerge && (
+        <Button size="compact-xs" variant="light" color="orange" loading={merging} data-testid="incident-merge"
+          onClick={(e) => {
+            e.stopPropagation();
+            onMerge();
+          }}>
+          {t("incidents.duplicate.merge")}
+        </Button>
+      )}
+    </Group>
+  );
+}
+
+function IncidentCard({ incident, categoryName, selected, now, duplicateOf, canMerge, merging, onOpen, onMerge }: {
   incident: IncidentItem;
   categoryName: string;
   selected: boolean;
+  now: number;
+  duplicateOf: IncidentItem | undefined;
+  canMerge: boolean;
+  merging: boolean;
   onOpen: () => void;
+  onMerge: (original: IncidentItem) => void;
 }) {
   const { t } = useI18n();
   const { timeZone } = useMeta();
@@ -59,19 +91,31 @@ function IncidentCard({ incident, categoryName, selected, onOpen }: {
         {incident.source === "alarm" && <Badge size="xs" variant="light" color="grape">{t("incidents.source.alarm")}</Badge>}
         {incident.source === "call" && <Badge size="xs" variant="light" color="cyan">{t("incidents.source.call")}</Badge>}
         <CoverageBadges incident={incident} />
+        <Text size="xs" fw={600} ml="auto" className="tabular" title={t("incidents.timeInState")} data-testid="incident-time-in-state">
+          {formatAge(incident.state_changed_at, now)}
+        </Text>
       </Group>
+      {duplicateOf && (
+        <DuplicateWarning original={duplicateOf} canMerge={canMerge} merging={merging} onMerge={() => onMerge(duplicateOf)} />
+      )}
     </Paper>
   );
 }
 
 /** Columns New → Resolved; each card opens the incident. */
-export function IncidentBoard({ items, categoryNames, selectedId, onOpen }: {
+export function IncidentBoard({ items, categoryNames, selectedId, duplicates, canMerge, mergingId, onOpen, onMerge }: {
   items: readonly IncidentItem[];
   categoryNames: Record<string, string>;
   selectedId: number | null;
+  /** Likely duplicate id → the earlier incident it repeats. */
+  duplicates: ReadonlyMap<number, IncidentItem>;
+  canMerge: boolean;
+  mergingId: number | null;
   onOpen: (id: number) => void;
+  onMerge: (duplicateId: number, intoId: number) => void;
 }) {
   const { t } = useI18n();
+  const now = useNow(1000).getTime(); // one clock for every card
   const groups = useMemo(() => groupByState(items), [items]);
   return (
     <SimpleGrid cols={{ base: 2, md: 3, xl: 6 }} spacing="xs" data-testid="incident-board">
@@ -89,7 +133,12 @@ export function IncidentBoard({ items, categoryNames, selectedId, onOpen }: {
                   incident={incident}
                   categoryName={categoryNames[incident.category] ?? incident.category}
                   selected={incident.id === selectedId}
+                  now={now}
+                  duplicateOf={duplicates.get(incident.id)}
+                  canMerge={canMerge}
+                  merging={mergingId === incident.id}
                   onOpen={() => onOpen(incident.id)}
+                  onMerge={(original) => onMerge(incident.id, original.id)}
                 />
               ))}
             </Stack>

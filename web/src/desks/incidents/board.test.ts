@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { IncidentItem } from "../../api/incidents";
-import { BOARD_COLUMNS, applyIncidentChange, describeActor, groupByState, incidentIdFromPath, parseIncidentChange, upsertIncident } from "./board";
+import { BOARD_COLUMNS, NO_BOARD_FILTER, applyIncidentChange, boardOrder, describeActor, filterBoard, groupByState, incidentIdFromPath, parseIncidentChange, upsertIncident } from "./board";
 import { buildTimeline } from "./timeline";
 
 function incident(id: number, state: IncidentItem["state"], priority = 50, received_at = "2026-05-01T08:00:00Z"): IncidentItem {
@@ -74,5 +74,29 @@ describe("timeline", () => {
       links: [{ kind: "unit", ref: "PC-01", at: "2026-05-01T08:02:00Z", actor: "user:1" }],
     });
     expect(entries.map((e) => e.kind)).toEqual(["transition", "note", "transition", "link"]);
+  });
+});
+
+describe("board filter", () => {
+  const rows = [
+    { id: 1, number: "2026-000001", category: "theft", priority: 60, state: "new", address: "Советская 12", area: "Ақсай", description: "велосипед", received_at: "2026-03-01T10:00:00Z" },
+    { id: 2, number: "2026-000002", category: "assault", priority: 10, state: "on_scene", address: null, area: null, description: null, received_at: "2026-03-01T10:05:00Z" },
+    { id: 3, number: "2026-000003", category: "theft", priority: 60, state: "new", address: "Мира 3", area: null, description: null, received_at: "2026-03-01T09:00:00Z" },
+  ] as IncidentItem[];
+
+  it("searches number, address, description and category name, every word", () => {
+    expect(filterBoard(rows, { ...NO_BOARD_FILTER, text: "советская" }).map((i) => i.id)).toEqual([1]);
+    expect(filterBoard(rows, { ...NO_BOARD_FILTER, text: "000002" }).map((i) => i.id)).toEqual([2]);
+    expect(filterBoard(rows, { ...NO_BOARD_FILTER, text: "кража мира" }, { theft: "Кража" }).map((i) => i.id)).toEqual([3]);
+    expect(filterBoard(rows, { ...NO_BOARD_FILTER, text: "  " }).map((i) => i.id)).toEqual([1, 2, 3]);
+  });
+
+  it("filters by category and priority band", () => {
+    expect(filterBoard(rows, { ...NO_BOARD_FILTER, category: "theft" }).map((i) => i.id)).toEqual([1, 3]);
+    expect(filterBoard(rows, { ...NO_BOARD_FILTER, maxPriority: 20 }).map((i) => i.id)).toEqual([2]);
+  });
+
+  it("orders the cards column by column for j/k", () => {
+    expect(boardOrder(rows).map((i) => i.id)).toEqual([3, 1, 2]);
   });
 });

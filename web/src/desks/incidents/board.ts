@@ -85,3 +85,32 @@ export function describeActor(actor: string): { kind: "user" | "unit" | "system"
   if (kind === "user" || kind === "unit" || kind === "system") return { kind, ref };
   return { kind: "other", ref: actor };
 }
+
+export interface BoardFilter {
+  /** Text in the number, address, description or category name (case-insensitive). */
+  text: string;
+  category: string | null;
+  /** Only priorities 1..this; null: all. */
+  maxPriority: number | null;
+}
+
+export const NO_BOARD_FILTER: BoardFilter = { text: "", category: null, maxPriority: null };
+
+/** The incidents the board shows under a filter; `categoryNames` lets the text match a category by its name. */
+export function filterBoard(items: readonly IncidentItem[], filter: BoardFilter, categoryNames: Record<string, string> = {}): IncidentItem[] {
+  const words = filter.text.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  return items.filter((i) => {
+    if (filter.category !== null && i.category !== filter.category) return false;
+    if (filter.maxPriority !== null && i.priority > filter.maxPriority) return false;
+    if (words.length === 0) return true;
+    const haystack = [i.number, i.address, i.area, i.description, categoryNames[i.category] ?? i.category]
+      .filter(Boolean).join(" ").toLocaleLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+}
+
+/** The board's cards in reading order (column by column, as sorted): what j/k step through. */
+export function boardOrder(items: readonly IncidentItem[]): IncidentItem[] {
+  const groups = groupByState(items);
+  return BOARD_COLUMNS.flatMap((state) => groups[state]);
+}
