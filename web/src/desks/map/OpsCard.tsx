@@ -11,6 +11,7 @@ import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
 import { handleLinkClick, navigate } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
+import { OpsDispatch } from "./OpsDispatch";
 import { BAND_COLORS, INCIDENT_COLORS, UNIT_COLORS, priorityBand, type OpsKind } from "./ops";
 
 export type OpsSelection =
@@ -109,6 +110,14 @@ export function OpsCard({ selection, onClose, onAlarmChanged }: {
       </>
     );
     actions = <DeskLink to={`/incidents/${item.id}`} testId="ops-card-desk">{t("map.ops.toIncident")}</DeskLink>;
+    if (can("units:dispatch") && item.state !== "resolved") {
+      body = (
+        <>
+          {body}
+          <OpsDispatch key={item.id} incidentId={item.id} />
+        </>
+      );
+    }
   } else {
     title = `${item.code} · ${item.name}`;
     badge = { color: UNIT_COLORS[item.status], text: t(`units.status.${item.status}` as MessageKey) };
