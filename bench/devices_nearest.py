@@ -3,7 +3,9 @@
 Cameras get the optics of their purpose (40–100 m, 20–100°), random headings, 10 % turn (PTZ) and 1 % reach
 300–800 m; query points are uniform over the area, half of them placed a few metres from a camera so most queries
 have answers. Both methods answer every query; the run fails if they ever disagree. Two layouts: a city district
-(10 × 8 km) and everything packed into the town of Aksai (4 × 3 km). Each query point is answered by both
+(10 × 8 km) and everything packed into the town of Aksai (4 × 3 km). The index is also timed as the desks ask
+it (devices.places: the cameras that see the point, then those standing within 150 m), checked against the
+brute-force scan asked the same. Each query point is answered by both
 methods one after the other, in `--rounds` rounds of queries (`bench/harness.py`: the median of the rounds, the
 per-round ratio). Results: bench/results/devices_nearest.json and .md.
 
@@ -23,6 +25,7 @@ import harness
 from qorgau.devices import geo
 from qorgau.devices.config import DEFAULTS
 from qorgau.devices.nearest import Camera, CameraIndex, brute_force
+from qorgau.devices.places import NEAR_M
 from qorgau.devices.planner import AKSAI_CENTRE
 
 LAYOUTS = {"district 10 × 8 km": (10_000.0, 8_000.0), "town 4 × 3 km": (4_000.0, 3_000.0)}
@@ -58,10 +61,10 @@ def run(layout: str, n: int, queries: int, rounds: int, seed: int) -> dict[str, 
         else:
             points.append(geo.offset(*AKSAI_CENTRE, rng.uniform(-width / 2, width / 2),
                                      rng.uniform(-height / 2, height / 2)))
-    out: dict[str, list[dict[str, Any]]] = {"index": [], "brute_force": []}
+    out: dict[str, list[dict[str, Any]]] = {"index": [], "index_near": [], "brute_force": []}
     per_round = queries // rounds
     for r in range(rounds):
-        fast, slow, answers = [], [], []
+        fast, slow, answers, with_near, near_answers = [], [], [], [], []
         for lon, lat in points[r * per_round : (r + 1) * per_round]:
             t0 = time.perf_counter()
             got = index.query(lon, lat, 10)
@@ -70,12 +73,21 @@ def run(layout: str, n: int, queries: int, rounds: int, seed: int) -> dict[str, 
             t2 = time.perf_counter()
             if [s.camera.code for s in got] != [s.camera.code for s in expected]:
                 raise SystemExit(f"index and brute force disagree at {lon}, {lat}")
+            t3 = time.perf_counter()
+            near = index.query(lon, lat, 10, NEAR_M)
+            t4 = time.perf_counter()
+            if [s.camera.code for s in near] != [s.camera.code for s in brute_force(cams, lon, lat, 10, NEAR_M)]:
+                raise SystemExit(f"index and brute force disagree near {lon}, {lat}")
             fast.append((t1 - t0) * 1000)
             slow.append((t2 - t1) * 1000)
+            with_near.append((t4 - t3) * 1000)
             answers.append(len(got))
+            near_answers.append(len(near))
         common = {"cameras": n, "queries": len(fast), "mean_answers": round(statistics.fmean(answers), 2)}
         out["index"].append(common | {"build_ms": round(build_ms, 1)} | harness.percentiles(fast, digits=4))
         out["brute_force"].append(common | harness.percentiles(slow, digits=4))
+        out["index_near"].append(common | {"mean_answers": round(statistics.fmean(near_answers), 2)}
+                                 | harness.percentiles(with_near, digits=4))
     return out
 
 
@@ -91,6 +103,7 @@ def main() -> None:
         rounds = run(layout, args.cameras, args.queries, args.rounds, seed)
         summary = harness.summarise(rounds, baseline="brute_force", metric="p95_ms")
         cases[f"{layout}: index"], cases[f"{layout}: brute force"] = summary["index"], summary["brute_force"]
+        cases[f"{layout}: index, also cameras within {NEAR_M:.0f} m"] = summary["index_near"]
     ours = [cases[f"{layout}: index"]["median"]["p95_ms"] for layout in LAYOUTS]
     theirs = [cases[f"{layout}: brute force"]["median"]["p95_ms"] for layout in LAYOUTS]
     layouts = " / ".join(layout.split()[0] for layout in LAYOUTS)

@@ -79,6 +79,13 @@ def test_the_grid_index_answers_exactly_like_a_brute_force_scan(scene: tuple[lis
         assert [s.camera.code for s in index.query(lon, lat, 100)] == [
             s.camera.code for s in brute_force(cameras, lon, lat, 100)]
 
+    # Asked to, it also offers the cameras standing near the point, after every camera that sees it.
+    for lon, lat in points:
+        found = index.query(lon, lat, 100, near_m=150.0)
+        assert [s.camera.code for s in found] == [s.camera.code for s in brute_force(cameras, lon, lat, 100, 150.0)]
+        assert [s.sees for s in found] == sorted((s.sees for s in found), reverse=True)
+        assert all(s.sees or (s.distance_m <= 150.0 and s.score == 0) for s in found)
+
 
 def _create(db: Database, body: dict[str, Any]) -> None:
     with db.unit_of_work() as session:

@@ -111,12 +111,14 @@ class CameraIndex:
         ref = sum(c.lat for c in self.cameras) / len(self.cameras) if self.cameras else 0.0
         self._kx = geo.M_PER_DEG * math.cos(math.radians(ref))
         self._cells: dict[tuple[int, int], list[Camera]] = {}
+        self._at: dict[tuple[int, int], list[Camera]] = {}  # each camera once, in the cell it stands in
         self._wide: list[Camera] = []
         for camera in self.cameras:
+            x, y = self._xy(camera.lon, camera.lat)
+            self._at.setdefault((math.floor(x / cell_m), math.floor(y / cell_m)), []).append(camera)
             if camera.range_m > WIDE_M:
                 self._wide.append(camera)
                 continue
-            x, y = self._xy(camera.lon, camera.lat)
             # Projected x stretches by cos(ref)/cos(lat) away from the reference latitude; 1 % spare for rounding.
             rx = camera.range_m * math.cos(math.radians(ref)) / math.cos(math.radians(camera.lat)) * 1.01
             ry = camera.range_m * 1.01
@@ -133,13 +135,15 @@ class CameraIndex:
             candidates = [*self._cells.get((math.floor(x / self.cell_m), math.floor(y / self.cell_m)), []),
                           *self._wide]
         else:
-            # A camera within near_m stands in one of the cells the disc touches, and is filed under the cell of
-            # its own position (its coverage circle contains it); the projection stretches x by at most 1 %.
+            # Those that see the point are filed under its cell; those within near_m stand in one of the cells
+            # the disc touches (the projection stretches x by at most 1 %).
             reach_x, reach_y = near_m * 1.01 * self._kx / (geo.M_PER_DEG * math.cos(math.radians(lat))), near_m
             found: dict[str, Camera] = {c.code: c for c in self._wide}
+            for camera in self._cells.get((math.floor(x / self.cell_m), math.floor(y / self.cell_m)), ()):
+                found[camera.code] = camera
             for ix in range(math.floor((x - reach_x) / self.cell_m), math.floor((x + reach_x) / self.cell_m) + 1):
                 for iy in range(math.floor((y - reach_y) / self.cell_m), math.floor((y + reach_y) / self.cell_m) + 1):
-                    for camera in self._cells.get((ix, iy), ()):
+                    for camera in self._at.get((ix, iy), ()):
                         found[camera.code] = camera
             candidates = list(found.values())
         return best((s for c in candidates if (s := near(c, lon, lat, near_m)) is not None), limit)
