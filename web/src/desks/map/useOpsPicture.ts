@@ -21,24 +21,25 @@ export function useOpsPicture({ persistToggles = true }: { persistToggles?: bool
   const toggles = useMemo<OpsToggles>(() => (stored && typeof stored === "object" ? stored : {}), [stored]);
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
 
-  const items = useMemo(() => opsItems(data, toggles), [data.alarms, data.incidents, data.units, toggles]); // eslint-disable-line react-hooks/exhaustive-deps
-  const legend = useMemo(() => opsLegend(data), [data.alarms, data.incidents, data.units]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { alarms, incidents, units } = data;
+  const items = useMemo(() => opsItems({ alarms, incidents, units }, toggles), [alarms, incidents, units, toggles]);
+  const legend = useMemo(() => opsLegend({ alarms, incidents, units }), [alarms, incidents, units]);
 
   // The selected item as it is now (it follows live updates; gone when it left the picture).
   const selection = useMemo<OpsSelection | null>(() => {
     const parsed = selectedKey ? parseOpsKey(selectedKey) : null;
     if (!parsed) return null;
     if (parsed.kind === "alarm") {
-      const item = data.alarms.find((a) => String(a.id) === parsed.ref);
+      const item = alarms.find((a) => String(a.id) === parsed.ref);
       return item ? { kind: "alarm", item } : null;
     }
     if (parsed.kind === "incident") {
-      const item = data.incidents.find((i) => String(i.id) === parsed.ref);
+      const item = incidents.find((i) => String(i.id) === parsed.ref);
       return item ? { kind: "incident", item } : null;
     }
-    const item = data.units.find((u) => u.code === parsed.ref);
+    const item = units.find((u) => u.code === parsed.ref);
     return item ? { kind: "unit", item } : null;
-  }, [selectedKey, data.alarms, data.incidents, data.units]);
+  }, [selectedKey, alarms, incidents, units]);
 
   const title = useCallback(
     (item: OpsItem) => {
