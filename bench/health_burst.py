@@ -50,12 +50,16 @@ from qorgau.devices.models import Device
 from qorgau.settings import load_settings
 
 domains.load_models()
-plan, start_at, rate = json.loads(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+plan, rate = json.loads(sys.argv[1]), float(sys.argv[2])
 settings = load_settings()
 db = Database(settings.effective_database_url)
 install_poker(settings.run_dir)
 ctx = Context.system("devices.supervision")
-start = time.monotonic() + (start_at - time.time())
+with db.reading() as session:  # connected and warm: the schedule starts now, not while importing
+    session.scalars(select(Device).limit(1)).all()
+start_at = time.time() + 0.2
+start = time.monotonic() + 0.2
+print(start_at, flush=True)
 done, commits = 0, []
 while done < len(plan):
     due = min(len(plan), int((time.monotonic() - start) * rate) + 1)
@@ -93,25 +97,25 @@ async def drive(stack_: Stack, clients: int) -> dict[str, Any]:
     steps = plan()
     rate = len(steps) / BURST_S
     async with Desks(stack_, clients, "alarms.") as desks:
-        start_at = time.time() + 1.0
         publisher = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", PUBLISHER, json.dumps([[code, state] for code, state, _ in steps]), str(start_at),
-            str(rate), env=stack_.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            sys.executable, "-c", PUBLISHER, json.dumps([[code, state] for code, state, _ in steps]), str(rate),
+            env=stack_.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = await publisher.communicate()
         if publisher.returncode != 0:
             raise RuntimeError(f"publisher failed: {err.decode()[-2000:]}")
-        commits = json.loads(out.decode().strip().splitlines()[-1])
+        lines = out.decode().strip().splitlines()
+        start_at, commits = float(lines[0]), json.loads(lines[-1])
         complete = await desks.wait_for(len(steps) * clients, time.monotonic() + 60)
     due = {(event, code): start_at + j / rate for j, (code, _, event) in enumerate(steps)}
     latencies, unexpected = [], 0
     for desk in desks.desks:
-        for name, code, at in desk.received:
+        for name, code, at, _ in desk.received:
             if (name, code) in due:
                 latencies.append(at - due[(name, code)])
             else:
                 unexpected += 1
     missing = [f"desk {n}: {event} {code}" for n, desk in enumerate(desks.desks)
-               for event, code in sorted(set(due) - {(name, code) for name, code, _ in desk.received})]
+               for event, code in sorted(set(due) - {(name, code) for name, code, _, _ in desk.received})]
     lat = summary(latencies)
     return {"changes": len(steps), "transactions": len(commits), "publish_span_ms": round(
         (commits[-1][2] - start_at) * 1000, 1), "expected_deliveries": len(steps) * clients,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -82,7 +81,7 @@ class LiveFeed:
             if not listener.wants(event.name):
                 continue
             if message is None:
-                message = json.dumps({"type": "event", "event": event.to_json()}, ensure_ascii=False)
+                message = event.live_message()
             try:
                 listener.queue.put_nowait(message)
             except asyncio.QueueFull:

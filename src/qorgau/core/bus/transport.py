@@ -64,7 +64,9 @@ class OutboxTransport(EventTransport):
     async def stop(self) -> None:
         await self.wake.stop()
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            # Wait for a read in flight (they are short): its connection goes back to the pool, not to the collector.
+            await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
+            self._executor = None
 
     async def _in_thread(self, call: Callable[[], T]) -> T:
         if self._executor is None:  # not started (a head() before start): the loop's pool will do

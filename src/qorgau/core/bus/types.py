@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,6 +119,10 @@ class Event(Generic[P]):
             "context": self.context.model_dump(mode="json"),
         }
 
+    def live_message(self) -> str:
+        """The live feed's message for this event (made once, sent to every screen that wants it)."""
+        return json.dumps({"type": "event", "event": self.to_json()}, ensure_ascii=False)
+
 
 class StoredEvent(Event[Any]):
     """An event read back from the outbox, its payload and context validated on first use rather than on reading.
@@ -129,8 +134,8 @@ class StoredEvent(Event[Any]):
     """
 
     def __init__(self, *, seq: int, id: uuid.UUID, name: str, version: int, subject_type: str,
-                 subject_id: str, occurred_at: datetime, recorded_at: datetime, payload_json: dict[str, Any],
-                 context_json: dict[str, Any]) -> None:
+                 subject_id: str, occurred_at: datetime, recorded_at: datetime, payload_json: dict[str, Any] | str,
+                 context_json: dict[str, Any] | str) -> None:
         fields = {"seq": seq, "id": id, "name": name, "version": version, "subject_type": subject_type,
                   "subject_id": subject_id, "occurred_at": occurred_at, "recorded_at": recorded_at,
                   "_payload_json": payload_json, "_context_json": context_json}
@@ -142,10 +147,9 @@ class StoredEvent(Event[Any]):
         found = self.__dict__.get("_payload")
         if found is None:
             declared = lookup(self.name)
-            if declared is not None and declared.version == self.version:
-                found = declared.payload.model_validate(self._payload_json)
-            else:
-                found = RawPayload.model_validate(self._payload_json)
+            kind = declared.payload if declared is not None and declared.version == self.version else RawPayload
+            raw = self._payload_json
+            found = kind.model_validate_json(raw) if isinstance(raw, str) else kind.model_validate(raw)
             object.__setattr__(self, "_payload", found)
         return found
 
@@ -153,20 +157,35 @@ class StoredEvent(Event[Any]):
     def context(self) -> Context:
         found = self.__dict__.get("_context")
         if found is None:
-            found = Context.model_validate(self._context_json)
+            raw = self._context_json
+            found = Context.model_validate_json(raw) if isinstance(raw, str) else Context.model_validate(raw)
             object.__setattr__(self, "_context", found)
         return found
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq, "id": str(self.id), "name": self.name, "version": self.version,
-            "subject_type": self.subject_type, "subject_id": self.subject_id,
-            "occurred_at": self.occurred_at.isoformat(), "recorded_at": self.recorded_at.isoformat(),
-            "payload": self._payload_json, "context": self._context_json,
-        }
+    def _envelope(self) -> dict[str, Any]:
+        return {"seq": self.seq, "id": str(self.id), "name": self.name, "version": self.version,
+                "subject_type": self.subject_type, "subject_id": self.subject_id,
+                "occurred_at": self.occurred_at.isoformat(), "recorded_at": self.recorded_at.isoformat()}
 
-    _payload_json: dict[str, Any]
-    _context_json: dict[str, Any]
+    def to_json(self) -> dict[str, Any]:
+        return {**self._envelope(), "payload": _decoded(self._payload_json), "context": _decoded(self._context_json)}
+
+    def live_message(self) -> str:
+        # The stored texts spliced in as they are: neither decoded nor encoded again.
+        envelope = json.dumps(self._envelope(), ensure_ascii=False)
+        return (f'{{"type":"event","event":{envelope[:-1]},"payload":{_encoded(self._payload_json)},'
+                f'"context":{_encoded(self._context_json)}}}}}')
+
+    _payload_json: dict[str, Any] | str
+    _context_json: dict[str, Any] | str
+
+
+def _decoded(raw: dict[str, Any] | str) -> dict[str, Any]:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def _encoded(raw: dict[str, Any] | str) -> str:
+    return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
 
 
 def new_event(
