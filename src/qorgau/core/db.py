@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from qorgau.core import sqlite_gate
 from qorgau.core.time import as_utc
 
 NAMING = {
@@ -26,6 +27,7 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
 class Base(DeclarativeBase):
@@ -59,7 +61,14 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Engine with the pragmas and pool that suit each database."""
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        database = make_url(url).database
+        gate = sqlite_gate.gate_for(database, SQLITE_BUSY_TIMEOUT_S)
+        if sqlite_gate.is_file(database) and "poolclass" not in kwargs:
+            # A writer waiting for its turn holds a pooled connection: room for the background writers and the
+            # API's admitted writes (core.web.WRITE_ADMISSION) beside the readers of the same pool.
+            kwargs = {"pool_size": 10, "max_overflow": 40, **kwargs}
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False,
+                                                  "factory": sqlite_gate.connection_class(gate)}, **kwargs)
         _configure_sqlite(engine)
         return engine
     if "poolclass" not in kwargs:
@@ -76,13 +85,16 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":  # a writer: it waits for its turn at the gate, not in SQLite's busy handler
+            conn.connection.dbapi_connection.begin_write(lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        else:
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Database:
@@ -93,7 +105,12 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.is_sqlite = is_sqlite(url)
-        read_bind = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        # On SQLite the readers get a pool of their own. Writers wait for their turn holding a pooled connection;
+        # sharing one pool, enough of them took every connection while the writer whose turn it was needed one
+        # more for a read, and all stood still until the busy timeout (30 s).
+        self._read_engine = make_engine(url, **engine_kwargs) if self.is_sqlite else self.engine
+        read_bind = (self._read_engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite
+                     else self.engine)
         self._read_sessions = sessionmaker(read_bind, expire_on_commit=False)
 
     @contextmanager
@@ -110,3 +127,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._read_engine is not self.engine:
+            self._read_engine.dispose()
