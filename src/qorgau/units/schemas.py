@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from qorgau.city.enums import Mode
+from qorgau.core.translit import english
 from qorgau.core.web import MAX_ROW_ID
 from qorgau.incidents.schemas import IncidentDetail
 from qorgau.units.enums import Progress, Stage, StallFlag, UnitKind, UnitStatus
@@ -61,6 +62,7 @@ class UnitRead(BaseModel):
     code: str
     kind: UnitKind
     name: str
+    name_en: str = Field(default="", description="The name's English (Latin) form, for the English interface.")
     site_code: str | None
     active: bool
     simulated: bool
@@ -78,6 +80,12 @@ class UnitRead(BaseModel):
     incident_id: int | None
     flag: StallFlag | None = Field(default=None, description="Its open assignment looks stalled, and why.")
     flagged_at: datetime | None = Field(default=None, description="Since when.")
+
+    @model_validator(mode="after")
+    def _english(self) -> UnitRead:
+        if not self.name_en:
+            self.name_en = english(None, self.name)  # "Патруль 1" → "Patrul 1"
+        return self
 
 
 class PositionIn(BaseModel):

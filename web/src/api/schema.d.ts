@@ -5238,6 +5238,12 @@ export interface components {
             kind: components["schemas"]["UnitKind"];
             /** Name */
             name: string;
+            /**
+             * Name En
+             * @description The name's English (Latin) form, for the English interface.
+             * @default
+             */
+            name_en?: string;
             /** Site Code */
             site_code: string | null;
             /** Active */

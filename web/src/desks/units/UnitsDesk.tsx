@@ -48,11 +48,11 @@ function useLiveUnits() {
 }
 
 function UnitRow({ unit, nowMs, selected, onSelect }: { unit: LiveUnit; nowMs: number; selected: boolean; onSelect: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <Table.Tr data-testid="unit-row" data-code={unit.code} data-status={unit.status} data-stale={unit.stale} data-flag={unit.flag ?? ""} onClick={onSelect} style={{ cursor: "pointer" }} bg={selected ? "var(--mantine-color-blue-light)" : unit.flag ? "var(--mantine-color-red-light)" : undefined}>
       <Table.Td className="mono">{unit.code}</Table.Td>
-      <Table.Td>{unit.name}</Table.Td>
+      <Table.Td>{lang === "en" && unit.name_en ? unit.name_en : unit.name}</Table.Td>
       <Table.Td>{t(`units.kind.${unit.kind}` as MessageKey)}</Table.Td>
       <Table.Td>
         <Badge color={STATUS_COLORS[unit.status]} variant="filled" size="sm" data-testid="unit-status">{t(`units.status.${unit.status}` as MessageKey)}</Badge>
