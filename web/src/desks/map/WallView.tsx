@@ -1,5 +1,5 @@
 import { Anchor, Group, Stack, Text, Title } from "@mantine/core";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { useSession } from "../../auth/AuthProvider";
 import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -36,17 +36,23 @@ export default function WallView() {
   const shown = useMemo(() => devices.filter(inService), [devices]);
   const newest = newestUnacknowledged(ops.data.alarms);
   const followKey = newest ? `${newest.id}@${newest.last_at}` : null;
-  useEffect(() => {
-    if (!newest || newest.lon === null || newest.lat === null) return;
+  /** Flies to the newest alarm; returns the timer that brings the town back. */
+  const follow = useEffectEvent(() => {
+    if (!newest || newest.lon === null || newest.lat === null) return null;
     seq.current += 1;
     setCommand({ type: "fly", lon: newest.lon, lat: newest.lat, zoom: FOLLOW_ZOOM, seq: seq.current });
-    const back = setTimeout(() => {
+    return setTimeout(() => {
       seq.current += 1;
       setCommand({ type: "town", seq: seq.current });
     }, FOLLOW_HOLD_MS);
-    return () => clearTimeout(back);
-    // Only a new alarm (or a repeat of it) moves the wall, not every reload of the queue.
-  }, [followKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  });
+  // Only a new alarm (or a repeat of it) moves the wall, not every reload of the queue.
+  useEffect(() => {
+    const back = followKey ? follow() : null;
+    return () => {
+      if (back) clearTimeout(back);
+    };
+  }, [followKey]);
 
   const unacknowledged = ops.data.alarms.filter((a) => a.state === "new").length;
   const openIncidents = ops.data.incidents.filter((i) => i.state !== "resolved" && i.state !== "closed").length;
