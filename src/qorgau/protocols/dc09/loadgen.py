@@ -49,7 +49,7 @@ CID_CODES = ("130", "120", "110", "137", "121")
 # A fixed pad alphabet slice is enough here: the pad only has to avoid `[`, `]` and `|`.
 PAD = "".join(c for c in "Qz7#k2Lm9$Xw4&Rt" if c in crypto.PAD_ALPHABET)
 MALFORMED_KINDS = ("unknown_account", "stale_timestamp", "bad_crc")
-SILENCE_S = 0.05  # how long a panel waits for the answer to a malformed frame before it goes on
+SILENCE_S = 0.2  # how long a panel waits for the answer to a malformed frame before it goes on
 STALE_S = 600
 
 
@@ -255,13 +255,19 @@ class Panel(asyncio.Protocol):
     def _late_answer(self, raw: bytes, start: int, kind: bytes) -> bool:
         """A late answer to a malformed frame given up on: counted as its answer.
 
-        Answers come in order on a connection, so a NAK (it carries sequence 0000) before the next frame's ACK
-        is the oldest given-up frame's; the next frame's ACK clears what is left.
+        ACK and DUH carry the frame's sequence; a NAK carries 0000 and is the oldest stale frame's (the answer the
+        standard gives it), else the oldest given up. The next frame's ACK clears what is left: answers come in
+        order on a connection.
         """
         at = start + len(kind) - (kind[5:6] != b'"')
         sequence = raw[at : at + 4]
         if sequence in self.late or kind[:5] == b'"NAK"':
-            malformed = self.late.pop(sequence if sequence in self.late else next(iter(self.late)))
+            if sequence not in self.late:
+                stale = [seq for seq, malformed in self.late.items() if malformed == "stale_timestamp"]
+                if not stale and self.malformed == "stale_timestamp":
+                    return False  # the NAK of the frame outstanding now
+                sequence = stale[0] if stale else next(iter(self.late))
+            malformed = self.late.pop(sequence)
             answers = self.stats.malformed_answers
             answers[f"{malformed}:{_answer_name(kind)}"] += 1
             if answers[f"{malformed}:none"]:  # (counted before a restart of the counters otherwise)

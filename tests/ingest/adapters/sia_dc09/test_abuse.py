@@ -198,3 +198,33 @@ def test_unreadable_frames_from_a_registered_panel_are_kept_and_raise_one_alarm_
         procedure = session.get(Procedure, alarm.procedure_code)
         assert procedure is not None and procedure.title["en"] == "Unreadable signal from a panel"
         assert procedure.title["kk"] and procedure.title["ru"]
+
+
+def test_malformed_frames_at_load_are_never_acknowledged_and_every_ack_is_stored(settings: Settings,
+                                                                                   db: Database) -> None:
+    """The benchmark's load at small scale: 6 panels, a fifth of the frames malformed, each counted by reason."""
+    from qorgau.protocols.dc09.loadgen import LoadConfig, run
+
+    for k in range(6):
+        add_panel(db, f"PNL-{k:04d}", f"{4100 + k}")
+
+    async def body(runner: IngestRunner) -> None:
+        port = runner.adapters["sia_dc09"].tcp_port  # type: ignore[attr-defined]
+        config = LoadConfig(host="127.0.0.1", port=port, panels=6, seconds=1.5, start_account=4100, receiver="1",
+                            line="1", malformed_share=0.2, keep_acked=True)
+        result = await run(config)
+        sent = result["malformed_by_kind"]
+        assert result["malformed_acked"] == 0 and all(sent.get(kind) for kind in
+                                                      ("unknown_account", "stale_timestamp", "bad_crc"))
+        # What the standard asks: DUH, NAK with the receiver's clock, and silence.
+        assert result["malformed_answers"] == {"unknown_account:DUH": sent["unknown_account"],
+                                               "stale_timestamp:NAK": sent["stale_timestamp"],
+                                               "bad_crc:none": sent["bad_crc"]}
+        assert rejected(runner, "sia_dc09", "unknown_account") == sent["unknown_account"]
+        assert rejected(runner, "sia_dc09", "outside_window") == sent["stale_timestamp"]
+        assert rejected(runner, "sia_dc09", "bad_crc") == sent["bad_crc"]
+        acked = set(result["acked_pairs"])
+        assert len(acked) == len(result["acked_pairs"]) == result["acknowledged"] > 0
+        assert {(e.payload["account"], e.payload["sequence"]) for e in stored(db, PANEL)} == acked
+
+    _scenario(settings, db, body)
