@@ -5,7 +5,7 @@ import { OPS_KINDS, type OpsKind, type OpsLegend as Legend, type OpsToggles } fr
 
 function Swatch({ kind, color, blink }: { kind: OpsKind; color: string; blink?: boolean }) {
   return (
-    <Box component="span" className={`ops-swatch ops-swatch-${kind}`} data-blink={blink || undefined} style={{ background: color }} aria-hidden="true" />
+    <Box component="span" className={`ops-swatch ops-swatch-${kind}`} data-blink={blink || undefined} style={{ background: color, ["--ops-color" as string]: color }} aria-hidden="true" />
   );
 }
 

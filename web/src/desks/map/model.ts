@@ -92,6 +92,7 @@ export interface MapDevice {
   site_code: string | null;
   site_name_kk: string | null;
   site_name_ru: string | null;
+  site_name_en?: string | null;
   last_seen_at: string | null;
   heading_deg: number | null;
   fov_deg: number | null;
@@ -145,6 +146,7 @@ export function devicesFromGeoJson(collection: DeviceFeatureCollection | null | 
       site_code: str(props.site_code),
       site_name_kk: str(props.site_name_kk),
       site_name_ru: str(props.site_name_ru),
+      site_name_en: str(props.site_name_en),
       last_seen_at: str(props.last_seen_at),
       heading_deg: num(props.heading_deg),
       fov_deg: num(props.fov_deg),
