@@ -119,8 +119,8 @@ def test_geojson_for_the_map_is_cached_until_the_registry_or_health_changes(admi
     assert first["properties"] == {
         "code": "CAM-0001", "kind": "camera", "purpose": "public_space", "health": "unknown",
         "lifecycle": "commissioned", "name_kk": "Камера CAM-0001", "name_ru": "Камера CAM-0001",
-        "site_code": "OBJ-01", "site_name_kk": "№1 мектеп", "site_name_ru": "Школа №1", "heading_deg": 0.0,
-        "fov_deg": 80.0, "range_m": None}
+        "name_en": "Kamera CAM-0001", "site_code": "OBJ-01", "site_name_kk": "№1 мектеп", "site_name_ru": "Школа №1",
+        "site_name_en": "Shkola No. 1", "heading_deg": 0.0, "fov_deg": 80.0, "range_m": None}
     etag = response.headers["etag"]
     assert admin_client.get("/api/devices/geojson", headers={"If-None-Match": etag}).status_code == 304
     assert admin_client.post("/api/devices/CAM-0001/heartbeat").status_code == 200
@@ -204,10 +204,13 @@ def test_heartbeat_with_a_bearer_token_and_nearest_cameras(admin_client: TestCli
 
     login(admin_client, "admin")
     lon, lat = near(0, 20)
-    found = admin_client.get(f"/api/devices/nearest-cameras?lon={lon}&lat={lat}&limit=5").json()["items"]
+    found = admin_client.get(f"/api/devices/nearest-cameras?lon={lon}&lat={lat}&limit=5&near_m=0").json()["items"]
     assert [(c["code"], c["health"], c["distance_m"], c["bearing_deg"]) for c in found] == [
         ("CAM-0001", "degraded", 20.0, 0.0)]
     assert found[0]["score"] == pytest.approx(0.6 * (1 - 20 / 60) + 0.4, abs=1e-3)
+    # By default the cameras standing near the point follow, marked as not seeing it.
+    offered = admin_client.get(f"/api/devices/nearest-cameras?lon={lon}&lat={lat}&limit=5").json()["items"]
+    assert [(c["code"], c["sees"]) for c in offered] == [("CAM-0001", True), ("CAM-0002", False)]
     _problem(admin_client.get("/api/devices/nearest-cameras?lon=500&lat=1"), 422, "request.validation_failed")
 
 

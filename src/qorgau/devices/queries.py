@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, undefer
 
+from qorgau.core.translit import english
 from qorgau.devices import revision
 from qorgau.devices.caches import Cached, PerDatabase
 from qorgau.devices.config import DEFAULTS
@@ -101,22 +102,25 @@ summary_for: PerDatabase[Summary] = PerDatabase(lambda: Cached(revision.current,
 
 
 FEATURE_COLUMNS = (Device.code, Device.kind, Device.purpose, Device.health, Device.lifecycle, Device.name_kk,
-                   Device.name_ru, Device.lon, Device.lat, Device.heading_deg, Device.fov_deg, Device.range_m)
+                   Device.name_ru, Device.lon, Device.lat, Device.heading_deg, Device.fov_deg, Device.range_m,
+                   Device.name_en)
 
 
 def feature_collection(session: Session) -> dict[str, Any]:
     """Every device as a GeoJSON point with what the map draws; one query, no ORM objects."""
     # Registry data and health only: the last-seen time changes with every heartbeat and would defeat the cache
     # (the device card reads it from the device itself).
-    query = (select(*FEATURE_COLUMNS, Site.code, Site.name_kk, Site.name_ru)
+    query = (select(*FEATURE_COLUMNS, Site.code, Site.name_kk, Site.name_ru, Site.name_en)
              .outerjoin(Site, Site.id == Device.site_id).order_by(Device.code).execution_options(yield_per=2000))
     features = []
     for row in session.execute(query):
-        (code, kind, purpose, health, lifecycle, name_kk, name_ru, lon, lat, heading, fov, range_m, site_code,
-         site_kk, site_ru) = row
+        (code, kind, purpose, health, lifecycle, name_kk, name_ru, lon, lat, heading, fov, range_m, name_en,
+         site_code, site_kk, site_ru, site_en) = row
+        # English forms: the given one, else a transliteration, so the English map never falls back to Russian.
         properties = {"code": code, "kind": kind, "purpose": purpose, "health": health, "lifecycle": lifecycle,
-                      "name_kk": name_kk, "name_ru": name_ru, "site_code": site_code, "site_name_kk": site_kk,
-                      "site_name_ru": site_ru}
+                      "name_kk": name_kk, "name_ru": name_ru, "name_en": english(name_en, name_ru, name_kk),
+                      "site_code": site_code, "site_name_kk": site_kk, "site_name_ru": site_ru,
+                      "site_name_en": english(site_en, site_ru, site_kk) if site_code else None}
         if heading is not None or fov is not None or range_m is not None:
             properties.update(heading_deg=heading, fov_deg=fov, range_m=range_m)
         features.append({"type": "Feature", "id": code, "geometry": {"type": "Point", "coordinates": [lon, lat]},

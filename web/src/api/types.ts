@@ -75,6 +75,7 @@ export interface DeviceFeatureProperties {
   site_code?: string | null;
   site_name_kk?: string | null;
   site_name_ru?: string | null;
+  site_name_en?: string | null;
   last_seen_at?: string | null;
   heading_deg?: number | null;
   fov_deg?: number | null;
