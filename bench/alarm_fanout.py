@@ -23,20 +23,20 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from desks import TRANSPORTS, Desks, Stack, ingest_rejections, load_average, stack, summary  # noqa: E402
-from event_latency import machine  # noqa: E402
+import harness  # noqa: E402
+from desks import Desks, Stack, ingest_rejections, load_average, stack, summary  # noqa: E402
 from ingest_dc09 import START_ACCOUNT, panels_csv  # noqa: E402
 
 MISSING_LISTED = 20
@@ -109,11 +109,13 @@ def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argpa
         scheduled[device_of(account)].append((account, seq, due, acked))
     latencies: list[float] = []
     after_ack: list[float] = []  # the server's part: the ingest had committed the frame when it ACKed
+    until_raised: list[float] = []  # ACK → the rules made the alarm's event (the server reading and applying rules)
+    raised_to_desk: list[float] = []  # that → the desk (the rules' commit, the live feed, the WebSocket)
     missing: list[str] = []
     extra = 0
     for number, desk in enumerate(desks.desks):
         seen: dict[str, int] = defaultdict(int)
-        for _, device, at in desk.received:
+        for _, device, at, recorded in desk.received:
             ordinal = seen[device]
             seen[device] += 1
             frames = scheduled.get(device, [])
@@ -124,6 +126,9 @@ def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argpa
             acked = frames[ordinal][3]
             if acked is not None:
                 after_ack.append(at - acked)
+                raised = datetime.fromisoformat(recorded).timestamp()
+                until_raised.append(raised - acked)
+                raised_to_desk.append(at - raised)
         for device, frames in scheduled.items():
             missing += [f"desk {number}: {account}/{seq}" for account, seq, _, _ in frames[seen[device]:]]
     malformed = [f for f in sent["frames"] if f[2] != "good"]
@@ -141,73 +146,64 @@ def score(sent: dict[str, Any], good: list[list[Any]], desks: Desks, args: argpa
         "expected_deliveries": len(good) * args.clients, "deliveries": len(latencies), "unexpected": extra,
         "complete": complete, "missing": len(missing), "missing_first": missing[:MISSING_LISTED],
         "send_to_desk": summary(latencies), "send_to_ack": summary(acks),
-        "ack_to_desk": summary(after_ack), "sender_lag": summary(sent_lag),
+        "ack_to_desk": summary(after_ack), "ack_to_raised": summary(until_raised),
+        "raised_to_desk": summary(raised_to_desk), "sender_lag": summary(sent_lag),
     }
 
 
 def run_case(db_kind: str, transport: str, args: argparse.Namespace, csv: str) -> dict[str, Any]:
+    """One case's figures: the headline numbers flat (medians are taken of these), the details beside them."""
     before = load_average()
     # Every frame an alarm (folding off); escalation far away, so the run measures the signal → desk path.
     with stack(db_kind, transport, devices_csv=csv, ingest=True, QORGAU_ALARM_FOLD_WINDOW_S="0") as running:
         result = asyncio.run(drive(running, args))
         result["ingest_rejected"] = ingest_rejections(running)
-    return {"db": db_kind, "transport": transport, "offered_per_s": args.rate, "clients": args.clients,
-            "load_before": before, "load_after": load_average(), **result}
+    flat = {"offered_per_s": args.rate, "seconds": args.seconds, "panels": args.panels, "clients": args.clients,
+            "good_acked_per_s": result["good_acked_per_s"], "deliveries": result["deliveries"],
+            "expected_deliveries": result["expected_deliveries"], "missing": result["missing"],
+            "malformed_sent": sum(k["sent"] for k in result["malformed"].values()),
+            "malformed_acked": sum(k["acknowledged"] for k in result["malformed"].values()),
+            **result["send_to_desk"]}
+    for stage in ("send_to_ack", "ack_to_raised", "raised_to_desk", "sender_lag"):
+        if "p99_ms" in result[stage]:
+            flat[f"{stage}_p99_ms"] = result[stage]["p99_ms"]
+    return {**flat, "load_before_1m": before[0], "load_after_1m": load_average()[0], "details": result}
 
 
-def medians(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per case: the median (and range) of p99 and of the good rate over the rounds; the per-round ratio of the
-    wake-up transport's p99 to the poll baseline's."""
-    out: dict[str, Any] = {}
-    for db_kind in sorted({r["db"] for r in rows}):
-        for transport in sorted({r["transport"] for r in rows}):
-            case = [r for r in rows if r["db"] == db_kind and r["transport"] == transport]
-            if not case:
-                continue
-            p99s = [r["send_to_desk"].get("p99_ms", float("inf")) for r in case]
-            out[f"{db_kind}/{transport}"] = {
-                "rounds": len(case), "p99_ms_median": statistics.median(p99s), "p99_ms_range": [min(p99s), max(p99s)],
-                "p50_ms_median": statistics.median(r["send_to_desk"].get("p50_ms", float("inf")) for r in case),
-                "good_acked_per_s_median": statistics.median(r["good_acked_per_s"] for r in case),
-                "every_delivery_made": all(r["missing"] == 0 for r in case),
-                "no_malformed_acknowledged": all(k["acknowledged"] == 0 for r in case for k in r["malformed"].values()),
-                "target_met": statistics.median(p99s) < 250 and all(r["missing"] == 0 for r in case),
-            }
-        pairs = [(a, b) for a in rows for b in rows if a["db"] == b["db"] == db_kind and a["round"] == b["round"]
-                 and a["transport"] == "auto" and b["transport"] == "poll"]
-        if pairs:
-            ratios = [b["send_to_desk"].get("p99_ms", 0) / max(a["send_to_desk"].get("p99_ms", 1), 1e-9)
-                      for a, b in pairs]
-            out[f"{db_kind}/poll_p99_over_auto_p99"] = {"median": round(statistics.median(ratios), 2),
-                                                        "range": [round(min(ratios), 2), round(max(ratios), 2)]}
-    return out
+def case_name(code: str, db_kind: str, transport: str) -> str:
+    return "/".join(part for part in (code, db_kind, transport) if part)
 
 
-def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    record = {"benchmark": "alarm_fanout", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "machine": machine(), "args": vars(args), "summary": medians(rows), "rows": rows}
-    (results / "alarm_fanout.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    lines = ["# Alarm fan-out, open loop: DC-09 panels → separate ingest → alarm rules → live feed → desks", "",
-             f"Machine: {record['machine']}  ",
-             f"Run: {record['when']}; {args.panels} panels offering {args.rate:g} frames/s for {args.seconds:g} s "
-             f"on a fixed schedule ({args.malformed:.0%} malformed), every good frame a tamper alarm (folding off), "
-             f"{args.clients} desks subscribed to `alarms.raised` with batch frames; {args.rounds} interleaved "
-             "rounds. Latency: the frame's scheduled send time → its `alarms.raised` on a desk.", "",
-             "| round | database | transport | good acked/s | deliveries (of expected) | p50 ms | p95 ms | p99 ms "
-             "| max ms | malformed acked | load before → after |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lat = r["send_to_desk"]
-        bad = sum(k["acknowledged"] for k in r["malformed"].values())
-        lines.append(f"| {r['round']} | {r['db']} | {TRANSPORTS[r['transport']]} | {r['good_acked_per_s']:,} "
-                     f"| {r['deliveries']:,} of {r['expected_deliveries']:,} | {lat.get('p50_ms', '-')} "
-                     f"| {lat.get('p95_ms', '-')} | {lat.get('p99_ms', '-')} | {lat.get('max_ms', '-')} | {bad} "
-                     f"| {r['load_before'][0]} → {r['load_after'][0]} |")
-    lines += ["", "Medians over the rounds:", "", "```", json.dumps(record["summary"], indent=1), "```", "",
-              "Target: every delivery made and p99 under 250 ms at 1,000 alarms/s to 20 desks, on both databases."]
-    (results / "alarm_fanout.md").write_text("\n".join(lines) + "\n")
+def readme_rows(cases: dict[str, Any], args: argparse.Namespace, code: str) -> list[dict[str, Any]]:
+    rows = []
+    for db_kind in args.db.split(","):
+        ours, base = cases.get(case_name(code, db_kind, "auto")), cases.get(case_name(code, db_kind, "poll"))
+        if ours is None or base is None:
+            continue
+        med, rounds = ours["median"], ours["rounds"]
+        all_made = all(r["missing"] == 0 for r in rounds)
+        none_acked = all(r["malformed_acked"] == 0 for r in rounds)
+        rows.append(harness.readme_row(
+            f"`bench/alarm_fanout.py` ({db_kind}): {harness.count(args.rate)} DC-09 frames/s offered open loop by "
+            f"{args.panels} panels ({args.malformed:.0%} malformed) → separate ingest → alarm rules → "
+            f"{args.clients} desks",
+            result=f"p99 {harness.ms(med['p99_ms'])} send → desk at {harness.count(med['good_acked_per_s'])} "
+                   f"good frames/s acknowledged (median of {len(rounds)}); "
+                   f"{'every delivery made' if all_made else 'deliveries missing'}; "
+                   f"{'no malformed frame acknowledged' if none_acked else 'malformed frames acknowledged'}",
+            baseline=f"poll every 250 ms: p99 {harness.ms(base['median']['p99_ms'])}; ratio "
+                     f"{harness.times(ours['ratio'])}",
+            target=f"p99 < {harness.ms(TARGET_P99_MS)} at {harness.count(args.rate)}/s, every delivery made",
+            met=med["p99_ms"] < TARGET_P99_MS and all_made and none_acked))
+    return rows
+
+
+TARGET_P99_MS = 250.0
+NOTES = """Latency: a frame's scheduled send time → its `alarms.raised` on a desk. The stages beside it
+(p99 of each): send → ACK (the ingest), ACK → the alarm's event made by the rules (`recorded_at`; the server
+reading the outbox and applying the rules), that → the desk (the rules' commit, the live feed, the WebSocket).
+Each round's details (malformed frames by kind and the ingest's rejection counters by reason, the first missing
+deliveries) are in the JSON."""
 
 
 def main() -> None:
@@ -222,24 +218,44 @@ def main() -> None:
     parser.add_argument("--malformed", type=float, default=0.01)
     parser.add_argument("--drain", type=float, default=30.0, help="seconds after the last frame to wait")
     parser.add_argument("--no-write", action="store_true", help="print only (trial runs)")
-    parser.add_argument("--code", help="NAME=SRC,NAME=SRC: interleave servers run from these source folders")
+    parser.add_argument("--code", help="NAME=SRC,NAME=SRC: interleave servers run from these source folders "
+                                       "(a change measured against its parent); the last is the one reported")
+    parser.add_argument("--result", default="alarm_fanout", help="name of the result in bench/results")
     parser.add_argument("--profile", help="folder for py-spy's collapsed stacks of the server and the ingest")
     args = parser.parse_args()
     csv = devices_csv(args.panels)
-    rows = []
     variants = dict(v.split("=", 1) for v in args.code.split(",")) if args.code else {"": ""}
-    for number in range(1, args.rounds + 1):
-        for variant, source in variants.items():
-            if source:  # the servers run this copy of the source (a change measured against its parent)
+
+    def case(code: str, source: str, db_kind: str, transport: str) -> Any:
+        def one(_: int) -> dict[str, Any]:
+            if source:  # the servers (children of this process) import this copy of the source
                 os.environ["PYTHONPATH"] = source
-            for db_kind in args.db.split(","):
-                for transport in args.transports.split(","):
-                    row = {"round": number, "code": variant, **run_case(db_kind, transport, args, csv)}
-                    rows.append(row)
-                    print(json.dumps({k: v for k, v in row.items() if k != "missing_first"}), flush=True)
+            return run_case(db_kind, transport, args, csv)
+        return one
+
+    run = harness.Run(args.result)
+    rounds = harness.interleave({case_name(code, d, t): case(code, source, d, t) for code, source in variants.items()
+                                 for d in args.db.split(",") for t in args.transports.split(",")},
+                                rounds=args.rounds)
+    cases: dict[str, Any] = {}
+    for db_kind in args.db.split(","):
+        if len(variants) > 1:  # code against code: each transport's ratio to the first variant (the parent)
+            for transport in args.transports.split(","):
+                group = {code: rounds[case_name(code, db_kind, transport)] for code in variants}
+                for code, entry in harness.summarise(group, baseline=next(iter(variants)), metric="p99_ms",
+                                                     ratio_metrics=["ack_to_raised_p99_ms"]).items():
+                    cases[case_name(code, db_kind, transport)] = entry
+            continue
+        code = next(iter(variants))
+        group = {t: rounds[case_name(code, db_kind, t)] for t in args.transports.split(",")}
+        baseline = "poll" if "poll" in group else next(iter(group))
+        for transport, entry in harness.summarise(group, baseline=baseline, metric="p99_ms").items():
+            cases[case_name(code, db_kind, transport)] = entry
+    readme = readme_rows(cases, args, list(variants)[-1])
+    print(json.dumps({name: c["median"] for name, c in cases.items()}, indent=1))
+    print(json.dumps(readme, indent=1, ensure_ascii=False))
     if not args.no_write:
-        write(rows, args)
-    print(json.dumps(medians(rows), indent=1))
+        harness.write_result(args.result, run.finish(cases=cases, readme=readme, rounds=args.rounds), notes=NOTES)
 
 
 if __name__ == "__main__":
