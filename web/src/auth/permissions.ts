@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   settingsRead: "settings:read",
   auditRead: "audit:read",
   auditVerify: "audit:verify",
+  shiftsRead: "shifts:read",
+  shiftsHandover: "shifts:handover",
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */

@@ -32,4 +32,5 @@ export const DESK_ACCESS = {
   // Any of its sections; an auditor reads the accounts but changes none, so does not see it.
   admin: any(...Object.values(ADMIN_SECTIONS)),
   audit: any(PERMISSIONS.auditRead),
+  shifts: any(PERMISSIONS.shiftsRead),
 } as const satisfies Record<DeskId, (user: User) => boolean>;

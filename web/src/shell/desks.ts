@@ -7,11 +7,12 @@ import { IncidentsDesk } from "../desks/incidents/IncidentsDesk";
 import { MapDesk } from "../desks/map/MapDesk";
 import { StatsDesk } from "../desks/stats/StatsDesk";
 import { UnitsDesk } from "../desks/units/UnitsDesk";
+import { ShiftsDesk } from "../desks/shifts/ShiftsDesk";
 import { VideoDesk } from "../desks/video/VideoDesk";
 import { DESK_ACCESS } from "./deskAccess";
-import { IconAdmin, IconAlarm, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
+import { IconAdmin, IconAlarm, IconHandover, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
 
-export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit";
+export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts";
 
 export interface DeskDefinition {
   id: DeskId;
@@ -80,6 +81,13 @@ export const DESKS: readonly DeskDefinition[] = [
     icon: IconShield,
     component: AuditDesk,
     isVisible: DESK_ACCESS.audit,
+  },
+  {
+    id: "shifts",
+    path: "/shifts",
+    icon: IconHandover,
+    component: ShiftsDesk,
+    isVisible: DESK_ACCESS.shifts,
   },
 ];
 

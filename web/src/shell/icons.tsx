@@ -85,6 +85,14 @@ export const IconAdmin = icon(
   </>,
 );
 
+/** Two arrows passing each other: a shift handed over. */
+export const IconHandover = icon(
+  <>
+    <path d="M4 8h13l-3 -3m3 3l-3 3" />
+    <path d="M20 16h-13l3 3m-3 -3l3 -3" />
+  </>,
+);
+
 export const IconShield = icon(
   <path d="M12 3a12 12 0 0 0 8.5 3a12 12 0 0 1 -8.5 15a12 12 0 0 1 -8.5 -15a12 12 0 0 0 8.5 -3" />,
 );
