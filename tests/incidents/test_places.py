@@ -83,6 +83,7 @@ def test_a_school_panic_names_the_place_lists_its_cameras_and_the_incident_has_t
 
     incident = ok(client.get("/api/incidents"))["items"][0]
     assert incident["alarm_id"] == alarm["id"] and incident["address"] == address
+    assert incident["area_names"] == {"kk": "Ақсай", "ru": "Аксай", "en": "Aksay"}  # the board's area, per language
     ok(client.post(f"/api/incidents/{incident['id']}/transition", json={"to": "on_hold", "reason": "ждём"}))
     shown = ok(client.get(f"/api/incidents/{incident['id']}"))
     assert shown["place"]["name"]["ru"] == "Школа №3" and shown["place"]["address"] == address

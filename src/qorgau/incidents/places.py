@@ -31,9 +31,12 @@ def area_of(session: Session, lon: float, lat: float) -> str | None:
 
 
 def area_names(session: Session, area: str | None) -> PlaceNames | None:
-    """The stored area's name in kk, ru and en."""
-    names = city_reverse.settlement_names(session, area)
-    return PlaceNames.model_validate(names) if names else None
+    """The stored area's name in kk, ru and en (remembered for the transaction: a board names few areas)."""
+    memo: dict[str | None, PlaceNames | None] = session.info.setdefault("incidents.areas", {})
+    if area not in memo:
+        names = city_reverse.settlement_names(session, area)
+        memo[area] = PlaceNames.model_validate(names) if names else None
+    return memo[area]
 
 
 def site_address(session: Session, site_code: str | None) -> str | None:

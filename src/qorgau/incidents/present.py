@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from qorgau.auth import people
 from qorgau.auth.service import Principal
@@ -22,6 +22,8 @@ def actor_of(principal: Principal) -> str:
 def to_read(incident: Incident) -> IncidentRead:
     read = IncidentRead.model_validate(incident)
     read.allowed = service.allowed_now(incident)
+    session = object_session(incident)
+    read.area_names = places.area_names(session, incident.area) if session is not None else None
     return read
 
 
@@ -44,5 +46,5 @@ def detail(db: Session, database: Database, incident: Incident, *, with_caller: 
         caller_phone=incident.caller_phone if with_caller else None,
         transitions=[TransitionRead.model_validate(t) for t in transitions],
         notes=[NoteRead.model_validate(n) for n in notes], links=[LinkRead.model_validate(k) for k in links],
-        cameras=cameras, place=place, area_names=places.area_names(db, incident.area),
+        cameras=cameras, place=place,
         people=people.by_actor(db, actors))

@@ -102,6 +102,7 @@ class IncidentRead(BaseModel):
     uncovered_reason: str | None = Field(default=None, description="The crew's reason when it declined.")
     merged_into_id: int | None = Field(default=None, description="A duplicate closed as merged into that incident.")
     allowed: list[IncidentState] = Field(default_factory=list, description="States a person may move it to now.")
+    area_names: PlaceNames | None = Field(default=None, description="`area` in kk, ru and en.")
 
 
 class TransitionRead(BaseModel):
@@ -157,7 +158,6 @@ class IncidentDetail(IncidentRead):
     links: list[LinkRead] = Field(default_factory=list)
     cameras: list[CameraRead] = Field(default_factory=list)
     place: AlarmPlace | None = Field(default=None, description="The site of the alarm it was opened from.")
-    area_names: PlaceNames | None = Field(default=None, description="`area` in kk, ru and en.")
     people: dict[str, PersonRead] = Field(default_factory=dict, description="The people among the timeline's "
                                           "actors, by actor id (user:33 → Ахметова А. (operator)).")
 

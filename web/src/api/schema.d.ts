@@ -3417,6 +3417,8 @@ export interface components {
              * @description States a person may move it to now.
              */
             allowed?: components["schemas"]["IncidentState"][];
+            /** @description `area` in kk, ru and en. */
+            area_names?: components["schemas"]["PlaceNames"] | null;
             /** Caller Name */
             caller_name?: string | null;
             /** Caller Phone */
@@ -3431,8 +3433,6 @@ export interface components {
             cameras?: components["schemas"]["CameraRead"][];
             /** @description The site of the alarm it was opened from. */
             place?: components["schemas"]["AlarmPlace"] | null;
-            /** @description `area` in kk, ru and en. */
-            area_names?: components["schemas"]["PlaceNames"] | null;
             /**
              * People
              * @description The people among the timeline's actors, by actor id (user:33 → Ахметова А. (operator)).
@@ -3536,6 +3536,8 @@ export interface components {
              * @description States a person may move it to now.
              */
             allowed?: components["schemas"]["IncidentState"][];
+            /** @description `area` in kk, ru and en. */
+            area_names?: components["schemas"]["PlaceNames"] | null;
         };
         /**
          * IncidentState

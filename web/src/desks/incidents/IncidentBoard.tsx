@@ -9,6 +9,7 @@ import { formatAge } from "../alarms/filters";
 import { priorityColor } from "../alarms/queue";
 import { BOARD_COLUMNS, groupByState } from "./board";
 import { CoverageBadges } from "./Coverage";
+import { nameIn } from "../alarms/place";
 
 export const STATE_COLORS: Record<IncidentState, string> = {
   new: "red",
@@ -61,7 +62,7 @@ function IncidentCard({ incident, categoryName, selected, now, duplicateOf, canM
   onOpen: () => void;
   onMerge: (original: IncidentItem) => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { timeZone } = useMeta();
   return (
     <Paper
@@ -85,7 +86,7 @@ function IncidentCard({ incident, categoryName, selected, now, duplicateOf, canM
         <Badge size="xs" color={priorityColor(incident.priority)}>P{incident.priority}</Badge>
       </Group>
       <Text size="sm" fw={500} truncate>{categoryName}</Text>
-      <Text size="xs" c="dimmed" truncate>{incident.address ?? incident.area ?? "—"}</Text>
+      <Text size="xs" c="dimmed" truncate>{incident.address ?? nameIn(incident.area_names, lang) ?? incident.area ?? "—"}</Text>
       <Group gap={4}>
         <Text size="xs" c="dimmed" className="tabular">{formatInstant(incident.received_at, { timeZone, withSeconds: false })}</Text>
         {incident.source === "alarm" && <Badge size="xs" variant="light" color="grape">{t("incidents.source.alarm")}</Badge>}
