@@ -59,12 +59,16 @@ def _sighting(beat: Heartbeat) -> Sighting:
 
 
 def commit_rows(db: Database, rows: Sequence[BatchRow], beats: Sequence[Sighting]) -> None:
-    """One group transaction: the events, then the heartbeats (in the writer thread or the writer process)."""
+    """One group transaction: the heartbeats, then the events (in the writer thread or the writer process).
+
+    In that order because on PostgreSQL the first publish holds the outbox's advisory lock until the commit: rows
+    locked after it (the devices' heartbeats) deadlocked with API writes that lock a device, then publish.
+    """
     now = utcnow()
     with db.unit_of_work() as session:
-        publish_rows(session, rows)
         if beats:
             device_health.seen(session, beats, now=now)
+        publish_rows(session, rows)
 
 
 @dataclass(slots=True)
