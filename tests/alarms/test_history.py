@@ -29,7 +29,7 @@ def test_closed_alarms_are_searched_filtered_and_paged_newest_first(client: Test
     rest = client.get("/api/alarms/history", params={"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [a["id"] for a in first["items"] + rest["items"]] == [a["id"] for a in history["items"]]
 
-    def found(**params: object) -> list[int]:
+    def found(**params: str | int) -> list[int]:
         response = client.get("/api/alarms/history", params=params)
         assert response.status_code == 200, response.text
         return [a["id"] for a in response.json()["items"]]
