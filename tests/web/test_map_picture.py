@@ -19,7 +19,8 @@ from tests.conftest import PASSWORD, ROOT
 from tests.ingest.conftest import send_panic
 from tests.server import cli_env, free_port, run_cli, running_server
 
-pytestmark = pytest.mark.browser
+# The module's server seeds the city, the device plan and the units: on a loaded machine that alone nears a minute.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 WAIT = 30_000  # ms: live paths cross the ingest, the outbox and the WebSocket
 
