@@ -36,7 +36,7 @@ class Snapshot:
 
 @dataclass(slots=True)
 class Diagnostics:
-    """Thread-safe counters, updated from paho's network thread and the ingest writer."""
+    """Thread-safe counters, updated from the connection's thread and the ingest writer."""
 
     broker: str
     connected: bool = False
