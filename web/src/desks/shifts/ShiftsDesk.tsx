@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Group, Paper, Stack, Tabs, Text, Textarea, Title } from "@mantine/core";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { fetchIncidentCategories, type IncidentCategory } from "../../api/incidents";
 import { describeError } from "../../api/problem";
 import { fetchCurrentShift, fetchHandovers, handOver, takeOver, type Handover, type ShiftSummary } from "../../api/shifts";
@@ -20,11 +20,14 @@ function useShiftData() {
   const [error, setError] = useState<unknown>(null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // Whether a load succeeded: afterwards a drop of the stream waits for the reconnection, which reloads.
+  const loadedRef = useRef(false);
   useEffect(() => {
-    if (state === "connecting") return;
+    if (state !== "open" && loadedRef.current) return;
     const controller = new AbortController();
     Promise.all([fetchCurrentShift({ signal: controller.signal }), fetchHandovers({ signal: controller.signal })])
       .then(([current, page]) => {
+        loadedRef.current = true;
         setSummary(current);
         setHandovers(page.items);
         setError(null);
