@@ -1,6 +1,6 @@
 """The common operating picture in real Chromium: a DC-09 panic, an incident and the units appear as layers over
-the map desk's devices, the alarm's card acknowledges it, the events tab names events in the UI language, and the
-situation center's wall shows the same layers without the desk shell."""
+the map desk's devices, the alarm's card acknowledges it, a unit changes status and moves live, the events tab names
+events in the UI language, and the situation center's wall shows the same layers without the desk shell."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def picture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Picture
     url = f"sqlite:///{data}/qorgau.db"
     env = cli_env(data / "var", url, QORGAU_INGEST_IN_SERVE="true", QORGAU_DC09_TCP_PORT=str(port),
                   QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false")
-    for command in (["migrate"], ["user", "add", "sup", "--role", "supervisor"], ["city", "seed-aksai"],
-                    ["devices", "seed-aksai"]):
+    for command in (["migrate"], ["user", "add", "sup", "--role", "supervisor"],
+                    ["user", "add", "pat", "--role", "patrol"], ["city", "seed-aksai"], ["devices", "seed-aksai"]):
         result = run_cli(env, *command, stdin=PASSWORD + "\n")
         assert result.returncode == 0, result.stderr
     database = Database(url)
@@ -53,9 +53,9 @@ def picture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Picture
         yield PictureServer(base, port)
 
 
-def _api(server: PictureServer) -> httpx.Client:
+def _api(server: PictureServer, username: str = "sup") -> httpx.Client:
     client = httpx.Client(base_url=server.base, timeout=30)
-    answer = client.post("/api/auth/login", json={"username": "sup", "password": PASSWORD})
+    answer = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
     return client
@@ -111,6 +111,23 @@ def test_alarms_incidents_and_units_are_layers_on_the_map_and_the_wall(page: Pag
     card.get_by_test_id("ops-card-acknowledge").click()
     expect(card).to_have_attribute("data-state", "acknowledged", timeout=WAIT)
     expect(alarm_marker).not_to_have_attribute("data-blink", "true")
+
+    # A unit changes status and moves, live: its marker takes the status colour and slides to the new position.
+    unit_selector = f"[data-testid=ops-unit][data-ref='{unit['code']}']"
+    before = page.evaluate("s => document.querySelector(s).parentElement.style.transform", unit_selector)
+    api, patrol = _api(picture_server), _api(picture_server, "pat")
+    try:
+        patrol_id = patrol.get("/api/auth/session").json()["user"]["id"]
+        changed = api.patch(f"/api/units/{unit['code']}", json={"members": [patrol_id], "status": "busy"})
+        assert changed.status_code == 200, changed.text
+        moved = patrol.post("/api/me/unit/position", json={"lon": unit["lon"] + 0.004, "lat": unit["lat"] + 0.002})
+        assert moved.status_code == 200, moved.text
+    finally:
+        api.close()
+        patrol.close()
+    expect(page.locator(unit_selector)).to_have_attribute("data-state", "busy", timeout=WAIT)
+    page.wait_for_function("([s, before]) => document.querySelector(s)?.parentElement.style.transform !== before",
+                           arg=[unit_selector, before], timeout=WAIT)
 
     # The events tab names the acknowledgement in the UI language.
     page.get_by_test_id("map-tab-events").click()
