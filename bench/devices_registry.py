@@ -7,8 +7,9 @@ sequentially over one keep-alive connection, bounding boxes and search words dra
 same run: the same queries without the registry's secondary indexes (dropped and recreated in alternating rounds,
 so both variants meet the same background load), and a client that fetches every
 device (`/api/devices/geojson`) and filters the box itself. Summary and GeoJSON are timed from the server's cache
-and right after a change (rebuilt). Results go to bench/results/devices_registry.json
-and .md with the machine noted.
+and right after a change (rebuilt). Each pair of phases (without, with the indexes) is one round of
+`bench/harness.py`: the figures are the medians of the rounds' p95, the comparison the per-round ratio. Results:
+bench/results/devices_registry.json and .md.
 
 Usage: .venv/bin/python bench/devices_registry.py [--devices 10000] [--requests 200] [--db sqlite,postgresql]
 """
@@ -16,7 +17,6 @@ Usage: .venv/bin/python bench/devices_registry.py [--devices 10000] [--requests 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -25,8 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
-from event_latency import PG_ADMIN, _drop_pg, _pg_database, machine, percentiles
+from event_latency import PG_ADMIN, _drop_pg, _pg_database, percentiles
 from sqlalchemy import Engine, create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +62,7 @@ def generated_devices(n: int, rng: random.Random) -> list[dict[str, Any]]:
             "range_m": None, "stream_main": f"rtsp://10.{i // 60000}.{(i // 250) % 240}.{i % 250 + 1}/101"
             if camera else None, "stream_sub": None, "supervision_interval_s": None, "generated": True,
             "lifecycle": rng.choice(["commissioned"] * 8 + ["installed", "planned"]), "identifiers": {}, "zones": [],
+            "dc09_local_time": False, "simulated": False,
         }
         if kind == "alarm_panel":
             state["identifiers"] = {"dc09": {"receiver": "1", "line": "2", "account": f"{i:05X}"}}
@@ -99,23 +101,29 @@ def _time(http: httpx.Client, path: str) -> tuple[float, httpx.Response]:
     return elapsed, response
 
 
-def measure(http: httpx.Client, requests: int, seed: int, engine: Engine) -> dict[str, dict[str, list[float]]]:
-    """Each query shape with and without the secondary indexes, in alternating rounds."""
-    found: dict[str, dict[str, list[float]]] = {"indexed": {}, "baseline: no secondary indexes": {}}
+INDEXED, BARE = "indexed", "baseline: no secondary indexes"
+
+
+def measure(http: httpx.Client, requests: int, seed: int, engine: Engine) -> dict[str, list[dict[str, float]]]:
+    """Each query shape with and without the secondary indexes, in alternating phases: per variant, per round,
+    each query's p95 (ms)."""
+    found: dict[str, list[dict[str, float]]] = {INDEXED: [], BARE: []}
     rngs = {name: random.Random(seed) for name in QUERIES}
     for round_ in range(ROUNDS * 2):
         # starts with the indexes of the migration in place and ends with them restored
-        variant = "baseline: no secondary indexes" if round_ % 2 == 0 else "indexed"
+        variant = BARE if round_ % 2 == 0 else INDEXED
         with engine.begin() as conn:
             for index, columns in SECONDARY_INDEXES.items():
                 conn.execute(text(f"CREATE INDEX {index} ON devices ({columns})" if variant == "indexed"
                                   else f"DROP INDEX {index}"))
             conn.execute(text("ANALYZE"))
+        figures: dict[str, float] = {}
         for name, make in QUERIES.items():
             for _ in range(3):  # warm the connection and the plan
                 _time(http, make(rngs[name]))
-            samples = found[variant].setdefault(name, [])
-            samples += [_time(http, make(rngs[name]))[0] for _ in range(requests // ROUNDS)]
+            samples = [_time(http, make(rngs[name]))[0] for _ in range(requests // ROUNDS)]
+            figures[f"{name}: p95_ms"] = _quantiles(samples)["p95_ms"]
+        found[variant].append(figures)
     return found
 
 
@@ -143,8 +151,9 @@ def client_side_box(http: httpx.Client, requests: int, seed: int) -> dict[str, f
     return _quantiles(samples)
 
 
-def run_database(db_kind: str, devices: int, requests: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def run_database(db_kind: str, devices: int, requests: int) -> dict[str, Any]:
+    """The cases of one database: indexed and index-less rounds, and the figures measured once beside them."""
+    cases: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         pg_name = _pg_database() if db_kind == "postgresql" else None
@@ -166,31 +175,31 @@ def run_database(db_kind: str, devices: int, requests: int) -> list[dict[str, An
                 engine = create_engine(url)
                 with engine.begin() as conn:
                     conn.execute(text("ANALYZE"))
-                common = {"database": db_kind, "devices": devices, "import_s": round(import_s, 2),
-                          "import_bytes": len(payload)}
-                for variant, samples in measure(http, requests, 1, engine).items():
-                    rows += [{**common, "variant": variant, "query": name, **_quantiles(times)}
-                             for name, times in samples.items()]
+                rounds = measure(http, requests, 1, engine)
                 engine.dispose()
-                for name, path in (("GET /api/devices/summary", "/api/devices/summary"),
-                                   ("GET /api/devices/geojson (all)", "/api/devices/geojson")):
+                summary = harness.summarise(rounds, baseline=BARE, metric="bbox 1 km: p95_ms")
+                cases[f"{db_kind} {INDEXED}"], cases[f"{db_kind} {BARE}"] = summary[INDEXED], summary[BARE]
+                once: dict[str, float] = {"devices": devices, "import_s": round(import_s, 2),
+                                          "import_bytes": len(payload)}
+                for name, path in (("summary", "/api/devices/summary"), ("geojson", "/api/devices/geojson")):
                     _time(http, path)  # fills the cache; its cost is what "rebuilt" measures
-                    rows.append({**common, "variant": "cached (unchanged registry)", "query": name,
-                                 **_quantiles([_time(http, path)[0] for _ in range(max(20, requests // 4))])})
-                    rows.append({**common, "variant": "rebuilt (a device changed just before)", "query": name,
-                                 **_quantiles(after_change(http, path, max(10, requests // 20)))})
+                    once[f"{name} cached: p95_ms"] = _quantiles(
+                        [_time(http, path)[0] for _ in range(max(20, requests // 4))])["p95_ms"]
+                    once[f"{name} rebuilt after a change: p95_ms"] = _quantiles(
+                        after_change(http, path, max(10, requests // 20)))["p95_ms"]
                 rng = random.Random(3)
                 points = [geo.offset(*AKSAI_CENTRE, rng.uniform(-4000, 4000), rng.uniform(-3000, 3000))
                           for _ in range(requests)]
                 _time(http, "/api/devices/nearest-cameras?lon=53&lat=51.17")  # builds the index once
-                rows.append({**common, "variant": "indexed", "query": "GET /api/devices/nearest-cameras", **_quantiles(
-                    [_time(http, f"/api/devices/nearest-cameras?lon={p[0]}&lat={p[1]}")[0] for p in points])})
-                rows.append({**common, "variant": "baseline: client fetches all, filters box", "query": "bbox 1 km",
-                             **client_side_box(http, max(20, requests // 10), 1)})
+                once["nearest-cameras: p95_ms"] = _quantiles(
+                    [_time(http, f"/api/devices/nearest-cameras?lon={p[0]}&lat={p[1]}")[0] for p in points])["p95_ms"]
+                once["client fetches all, filters a 1 km box: p95_ms"] = client_side_box(
+                    http, max(20, requests // 10), 1)["p95_ms"]
+                cases[f"{db_kind} measured once"] = once
         finally:
             if pg_name:
                 _drop_pg(pg_name)
-    return rows
+    return cases
 
 
 def main() -> None:
@@ -199,31 +208,34 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--db", default="sqlite,postgresql")
     args = parser.parse_args()
-    rows = []
-    for db_kind in args.db.split(","):
-        found = run_database(db_kind, args.devices, args.requests)
-        rows += found
-        for row in found:
-            print(json.dumps(row, ensure_ascii=False))
-    record = {"benchmark": "devices_registry", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "machine": machine(), "target": "p95 < 50 ms for filtered and bounding-box lists over 10,000 devices",
-              "rows": rows}
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "devices_registry.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    lines = ["# Device registry through the HTTP API\n", f"Machine: {record['machine']}  ",
-             f"Run: {record['when']}; {args.devices} devices, {args.requests} sequential requests per list query "
-             "(fewer for summary, GeoJSON and the client-side baseline), one keep-alive connection.\n"]
-    for db_kind in args.db.split(","):
-        first = next(r for r in rows if r["database"] == db_kind)
-        lines += [f"## {db_kind}\n", f"Import of {first['devices']} devices as CSV ({first['import_bytes']:,} bytes) "
-                  f"through `POST /api/devices/import`: {first['import_s']} s.\n",
-                  "| query | variant | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|"]
-        lines += [f"| {r['query']} | {r['variant']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
-                  for r in rows if r["database"] == db_kind]
-        lines.append("")
-    (results / "devices_registry.md").write_text("\n".join(lines) + "\n")
-    print((results / "devices_registry.md").read_text())
+    run = harness.Run("devices_registry")
+    kinds = args.db.split(",")
+    cases: dict[str, Any] = {}
+    for db_kind in kinds:
+        cases |= run_database(db_kind, args.devices, args.requests)
+    label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    lists = list(QUERIES)
+
+    def span(case: str) -> tuple[float, float]:
+        values = [cases[case]["median"][f"{name}: p95_ms"] for name in lists]
+        return min(values), max(values)
+
+    ours = {db: span(f"{db} {INDEXED}") for db in kinds}
+    bare = {db: span(f"{db} {BARE}") for db in kinds}
+    client = [cases[f"{db} measured once"]["client fetches all, filters a 1 km box: p95_ms"] for db in kinds]
+    row = harness.readme_row(
+        f"`bench/devices_registry.py`: list with filters, bounding boxes, search and paging over "
+        f"{args.devices:,} devices via HTTP ({len(lists)} query shapes)",
+        result="p95 " + ", ".join(f"{lo:.0f}–{hi:.0f} ms ({label[db]})" for db, (lo, hi) in ours.items()),
+        baseline="the same without the secondary indexes: p95 "
+                 + ", ".join(f"{lo:.0f}–{hi:.0f} ms" for lo, hi in bare.values())
+                 + f"; a client that fetches all and filters: p95 {' / '.join(f'{v:.0f}' for v in client)} ms",
+        target="p95 < 50 ms", met=all(hi < 50 for _, hi in ours.values()))
+    notes = (f"{args.requests} sequential requests per query shape and variant over one keep-alive connection, "
+             f"in {ROUNDS} rounds of each variant; summary, GeoJSON, nearest cameras and the client-side baseline "
+             "measured once per database with the indexes in place.")
+    path = harness.write_result("devices_registry", run.finish(cases=cases, readme=[row], rounds=ROUNDS), notes=notes)
+    print(path.with_suffix(".md").read_text())
 
 
 if __name__ == "__main__":
