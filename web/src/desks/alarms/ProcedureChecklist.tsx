@@ -41,7 +41,7 @@ function StepRow({ step, editable, onMark }: {
       </Group>
       {step.state ? (
         <Text size="xs" c="dimmed">
-          {step.by_name ?? "—"} · {step.at ? formatInstant(step.at, { timeZone }) : "—"}
+          {step.by_label ?? step.by_name ?? "—"} · {step.at ? formatInstant(step.at, { timeZone }) : "—"}
           {step.note ? ` · ${step.note}` : ""}
         </Text>
       ) : (
