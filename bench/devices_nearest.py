@@ -74,15 +74,15 @@ def run(layout: str, n: int, queries: int, rounds: int, seed: int) -> dict[str, 
             if [s.camera.code for s in got] != [s.camera.code for s in expected]:
                 raise SystemExit(f"index and brute force disagree at {lon}, {lat}")
             t3 = time.perf_counter()
-            near = index.query(lon, lat, 10, NEAR_M)
+            within = index.query(lon, lat, 10, NEAR_M)
             t4 = time.perf_counter()
-            if [s.camera.code for s in near] != [s.camera.code for s in brute_force(cams, lon, lat, 10, NEAR_M)]:
+            if [s.camera.code for s in within] != [s.camera.code for s in brute_force(cams, lon, lat, 10, NEAR_M)]:
                 raise SystemExit(f"index and brute force disagree near {lon}, {lat}")
             fast.append((t1 - t0) * 1000)
             slow.append((t2 - t1) * 1000)
             with_near.append((t4 - t3) * 1000)
             answers.append(len(got))
-            near_answers.append(len(near))
+            near_answers.append(len(within))
         common = {"cameras": n, "queries": len(fast), "mean_answers": round(statistics.fmean(answers), 2)}
         out["index"].append(common | {"build_ms": round(build_ms, 1)} | harness.percentiles(fast, digits=4))
         out["brute_force"].append(common | harness.percentiles(slow, digits=4))
