@@ -262,6 +262,9 @@ def run_case(name: str, args: argparse.Namespace) -> dict[str, Any]:
     if name.startswith("qorgau-"):
         db_kind, _, before = name.removeprefix("qorgau-").partition("@")
         return run_qorgau(db_kind, args, source=args.before_source if before else None)
+    # pysiaalarm stops answering a connection once it has NAKed a frame from an unknown account (its panel then
+    # waits out the ACK timeout): the peers get clean frames, so the comparison errs in their favour.
+    args = argparse.Namespace(**{**vars(args), "malformed_share": 0.0})
     port = free_port()
     if name == "bare":
         argv = [sys.executable, "-c", BARE, str(port)]
@@ -296,8 +299,8 @@ def readme_rows(cases: dict[str, Any], args: argparse.Namespace) -> list[dict[st
         f"`bench/ingest_dc09.py`: {args.panels} DC-09 panels on TCP, each sending after its last ACK, "
         f"{args.malformed_share * 100:g} % malformed frames; every frame committed before its ACK",
         result="; ".join(parts),
-        baseline=f"pysiaalarm receiver persisting nothing: {harness.count(base['frames_per_s'])} frames/s, "
-                 f"p99 {harness.ms(base['p99_ms'])}",
+        baseline=f"pysiaalarm receiver persisting nothing, fed only well-formed frames: "
+                 f"{harness.count(base['frames_per_s'])} frames/s, p99 {harness.ms(base['p99_ms'])}",
         target="≥ 2× pysiaalarm on both databases, ACK p99 < 25 ms", met=met)]
 
 
@@ -330,7 +333,8 @@ def main() -> None:
                 cases[name]["after_to_before"] = harness.ratio(rounds[name], rounds[f"{name}@before"], "frames_per_s")
                 cases[name]["after_to_before_p99"] = harness.ratio(rounds[name], rounds[f"{name}@before"], "p99_ms")
     cases["parameters"] = {"panels": args.panels, "seconds_per_round": args.seconds, "warm_up_s": args.warm_up,
-                           "malformed_share": args.malformed_share, "encrypted_share": args.encrypted_share}
+                           "malformed_share_qorgau": args.malformed_share, "malformed_share_peers": 0,
+                           "encrypted_share": args.encrypted_share}
     cases["receivers"] = {name: CASES[name.partition("@")[0]] + (f" (commit {args.before})" if "@" in name else "")
                           for name in names}
     rows = readme_rows(cases, args)  # of the code as it is: the @before cases only measure a change
@@ -342,7 +346,10 @@ def main() -> None:
 
 NOTES = """
 The machine has 2 cores; the receiver and the load generator each take one, and the receiver's writer process
-(and PostgreSQL) share them. "every_ack_durable": the acknowledged (account, sequence) pairs equal the stored
+(and PostgreSQL) share them. Only the Qorgau cases get the malformed frames: pysiaalarm stops answering a
+connection once it has NAKed a frame from an unknown account, so its panels would wait out the 5 s ACK timeout
+and its rate would fall for that reason alone; it gets well-formed frames only, which errs in its favour.
+"every_ack_durable": the acknowledged (account, sequence) pairs equal the stored
 ones, none stored twice. "rejected": the receiver's count by reason, which includes the malformed frames (bad CRC
 → no answer, unknown account → DUH, stale timestamp → NAK).
 """
