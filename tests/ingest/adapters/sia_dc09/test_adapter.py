@@ -17,9 +17,8 @@ from qorgau.devices import health
 from qorgau.devices.models import Device
 from qorgau.ingest.adapters.sia_dc09 import adapter as dc09_adapter
 from qorgau.ingest.runner import IngestRunner
-from qorgau.protocols.dc09 import crypto
-from qorgau.protocols.dc09.parser import ExtendedData, Frame, format_timestamp, parse_frame
-from qorgau.protocols.dc09.render import render_frame, wrap
+from qorgau.protocols.dc09.parser import ExtendedData, Frame, parse_frame
+from qorgau.protocols.dc09.render import render_frame
 from qorgau.settings import Settings
 from tests.conftest import run_async
 from tests.ingest.conftest import add_panel, eventually, rejected, running_ingest, stored
@@ -177,24 +176,6 @@ def test_encrypted_frames_aes128_and_aes256_get_encrypted_acks(settings: Setting
     _scenario(settings, db, body)
 
 
-def test_encrypted_link_test_without_data_is_acknowledged(settings: Settings, db: Database) -> None:
-    """As some panels send it: the pad straight followed by `]` and the timestamp (no `|`, no data)."""
-    add_panel(db, key=KEY)
-    stamp = format_timestamp(datetime.now(UTC).replace(tzinfo=None))
-    plaintext = ("Qz7#k2Lm9$Xw4&Rt"[: 16 - (len(stamp) + 1) % 16] + "]" + stamp).encode()
-    cipher = crypto.encrypt(plaintext, bytes.fromhex(KEY)).hex().upper()
-
-    async def body(runner: IngestRunner) -> None:
-        panel = await Panel.connect(runner)
-        await panel.send(wrap(f'"*NULL"0009R1L1#1234[{cipher}'))
-        ack = await panel.response(key=KEY)
-        assert (ack.message_type, ack.encrypted, ack.sequence) == ("ACK", True, 9)
-        assert rejected(runner, "sia_dc09", "decrypt_failed") == 0
-        await panel.close()
-
-    _scenario(settings, db, body)
-
-
 def test_encrypted_frame_outside_the_time_window_gets_nak_with_receiver_time(settings: Settings,
                                                                              db: Database) -> None:
     add_panel(db, key=KEY)
@@ -252,30 +233,6 @@ def test_retransmissions_are_recorded_once_per_the_standards_test(settings: Sett
         await panel.close()
 
     _scenario(settings, db, body)
-
-
-def test_retransmission_after_a_restart_of_the_receiver_is_recorded_once(settings: Settings, db: Database) -> None:
-    """The ACK was lost in the restart, the panel sends the frame again: the new receiver knows it."""
-    add_panel(db)
-
-    async def main() -> None:
-        async with running_ingest(settings, db) as runner:
-            panel = await Panel.connect(runner)
-            await panel.send(frame(17, "#1234|NBA004"))
-            assert (await panel.response()).sequence == 17
-            await panel.close()
-        async with running_ingest(settings, db) as runner:
-            panel = await Panel.connect(runner)
-            await panel.send(frame(17, "#1234|NBA004"))
-            assert (await panel.response()).message_type == "ACK"
-            await panel.send(frame(17, "#1234|NBA005"))  # the same sequence with other content: a new message
-            assert (await panel.response()).message_type == "ACK"
-            assert runner.hub.metrics.value("qorgau_ingest_received_total", adapter="sia_dc09",
-                                            outcome="retransmission") == 1
-            await panel.close()
-        assert [e.payload["zone"] for e in stored(db, PANEL)] == ["004", "005"]
-
-    run_async(main())
 
 
 def test_link_test_is_a_heartbeat_and_silence_makes_the_panel_offline(settings: Settings, db: Database) -> None:
