@@ -1,7 +1,8 @@
-"""ASGI middleware: body size limit, request log and metrics, security headers."""
+"""ASGI middleware: body size limit, write admission, request log and metrics, security headers."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -102,6 +103,33 @@ class BodyLimit:
                     "headers": [(b"content-type", b"application/problem+json"),
                                 (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Write requests served at once; the others wait here, on the event loop, in arrival order, holding no thread.
+# On SQLite one transaction writes at a time (`core.sqlite_gate`): let in without a bound, a burst of writes took
+# every worker thread (their guards, then their turn at the gate) and starved the request holding the turn of a
+# thread and of the interpreter, so the queue grew without end. A few at a time keeps the next ones ready.
+WRITE_ADMISSION = {"sqlite": 6, "postgresql": 24}
+
+
+class WriteAdmission:
+    """Lets a bounded number of write requests into the app at once; the rest queue first in, first out."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+        self._admission: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if self._admission is None:  # made in the server's loop, at its first write
+            self._admission = asyncio.Semaphore(WRITE_ADMISSION["sqlite" if self.runtime.db.is_sqlite
+                                                                else "postgresql"])
+        async with self._admission:
+            await self.app(scope, receive, send)
 
 
 class Observe:

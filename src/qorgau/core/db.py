@@ -65,7 +65,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         gate = sqlite_gate.gate_for(database, SQLITE_BUSY_TIMEOUT_S)
         if sqlite_gate.is_file(database) and "poolclass" not in kwargs:
             # A writer waiting for its turn holds a pooled connection: room for the background writers and the
-            # API's admitted writes (core.web.WRITE_ADMISSION) beside the readers of the same pool.
+            # API's admitted writes (api.middleware.WRITE_ADMISSION) beside the readers of the same pool.
             kwargs = {"pool_size": 10, "max_overflow": 40, **kwargs}
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False,
                                                   "factory": sqlite_gate.connection_class(gate)}, **kwargs)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Path, Query
@@ -20,26 +19,7 @@ def runtime_of(conn: HTTPConnection) -> Runtime:
     return cast(Runtime, conn.app.state.runtime)
 
 
-# Write requests let into worker threads at once: on SQLite one writes at a time and the others wait for the
-# turn (`core.sqlite_gate`), each on a worker thread. Unbounded, under a burst they took every thread, and the
-# request holding the turn could not get one to validate its response before its commit: all stood still until
-# the busy timeout. Beyond these, a write request waits on the event loop (FIFO, holding no thread).
-WRITE_ADMISSION = {"sqlite": 4, "postgresql": 32}
-
-
-async def _write_admission(conn: HTTPConnection) -> AsyncIterator[None]:
-    state = conn.app.state
-    admission: asyncio.Semaphore | None = getattr(state, "write_admission", None)
-    if admission is None:
-        db = runtime_of(conn).db
-        admission = state.write_admission = asyncio.Semaphore(WRITE_ADMISSION["sqlite" if db.is_sqlite
-                                                                              else "postgresql"])
-    async with admission:
-        yield
-
-
-def _write_session(conn: HTTPConnection, _: Annotated[None, Depends(_write_admission, scope="function")]
-                   ) -> Iterator[Session]:
+def _write_session(conn: HTTPConnection) -> Iterator[Session]:
     with runtime_of(conn).db.unit_of_work() as session:
         yield session
 

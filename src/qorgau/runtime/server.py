@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from qorgau import __version__, domains
 from qorgau.api.guards import bulk_body_paths, unguarded_routes
-from qorgau.api.middleware import BodyLimit, Observe
+from qorgau.api.middleware import BodyLimit, Observe, WriteAdmission
 from qorgau.api.webapp import WebApp, default_dist
 from qorgau.core import problems
 from qorgau.core.bus.dispatch import Dispatcher, Subscriber
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
     for router in domains.routers():
         app.include_router(router)
     app.mount("/", WebApp(settings.web_dist or default_dist()), name="web")
+    app.add_middleware(WriteAdmission, runtime=runtime)
     app.add_middleware(BodyLimit, runtime=runtime, bulk_paths=bulk_body_paths(app))
     app.add_middleware(Observe, runtime=runtime)
     missing = unguarded_routes(app)
