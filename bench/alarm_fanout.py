@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import harness  # noqa: E402
-from desks import Desks, Stack, ingest_rejections, load_average, stack, summary  # noqa: E402
+from desks import POLL_INTERVAL_MS, Desks, Stack, ingest_rejections, load_average, stack, summary  # noqa: E402
 from ingest_dc09 import START_ACCOUNT, panels_csv  # noqa: E402
 
 MISSING_LISTED = 20
@@ -191,7 +191,7 @@ def readme_rows(cases: dict[str, Any], args: argparse.Namespace, code: str) -> l
                    f"good frames/s acknowledged (median of {len(rounds)}); "
                    f"{'every delivery made' if all_made else 'deliveries missing'}; "
                    f"{'no malformed frame acknowledged' if none_acked else 'malformed frames acknowledged'}",
-            baseline=f"poll every 250 ms: p99 {harness.ms(base['median']['p99_ms'])}; ratio "
+            baseline=f"poll every {POLL_INTERVAL_MS} ms: p99 {harness.ms(base['median']['p99_ms'])}; ratio "
                      f"{harness.times(ours['ratio'])}",
             target=f"p99 < {harness.ms(TARGET_P99_MS)} at {harness.count(args.rate)}/s, every delivery made",
             met=med["p99_ms"] < TARGET_P99_MS and all_made and none_acked))
@@ -251,6 +251,9 @@ def main() -> None:
         baseline = "poll" if "poll" in group else next(iter(group))
         for transport, entry in harness.summarise(group, baseline=baseline, metric="p99_ms").items():
             cases[case_name(code, db_kind, transport)] = entry
+    cases["parameters"] = {"offered_per_s": args.rate, "seconds": args.seconds, "panels": args.panels,
+                           "clients": args.clients, "malformed_share": args.malformed,
+                           "poll_interval_ms": POLL_INTERVAL_MS, "target_p99_ms": TARGET_P99_MS}
     readme = readme_rows(cases, args, list(variants)[-1])
     print(json.dumps({name: c["median"] for name, c in cases.items()}, indent=1))
     print(json.dumps(readme, indent=1, ensure_ascii=False))

@@ -30,6 +30,7 @@ from qorgau.core.processes import stop_process
 
 PASSWORD = "bench-password-123"
 PG_BENCH_URL = os.environ.get("PG_BENCH_URL", os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+POLL_INTERVAL_MS = 250  # the baseline's readers poll the outbox this often
 TRANSPORTS = {"auto": "wake-ups (datagram sockets on SQLite, LISTEN/NOTIFY on PostgreSQL)",
               "poll": "baseline: readers poll the outbox every 250 ms"}
 
@@ -74,7 +75,7 @@ def stack(db_kind: str, transport: str, *, devices_csv: str, ingest: bool, **ext
         data = Path(tmp)
         settings = {"QORGAU_EVENT_TRANSPORT": transport, **extra}
         if transport == "poll":
-            settings["QORGAU_EVENT_POLL_INTERVAL_S"] = "0.25"
+            settings["QORGAU_EVENT_POLL_INTERVAL_S"] = str(POLL_INTERVAL_MS / 1000)
         env = cli_env(data / "var", url, QORGAU_LOG_LEVEL="WARNING", **settings)
         _cli(env, "migrate")
         _cli(env, "user", "add", "bench", "--role", "operator", stdin=PASSWORD + "\n")
@@ -99,7 +100,8 @@ def stack(db_kind: str, transport: str, *, devices_csv: str, ingest: bool, **ext
 class Desk:
     """One operator's screen: every event message it received, in order, with its arrival time."""
 
-    received: list[tuple[str, str, float]] = field(default_factory=list)  # (event name, device code, at)
+    # (event name, device code, arrival epoch s, the event's recorded_at: when its publisher made it)
+    received: list[tuple[str, str, float, str]] = field(default_factory=list)
 
 
 class Desks:
@@ -136,7 +138,8 @@ class Desks:
                 for message in messages:
                     if message.get("type") == "event":
                         event = message["event"]
-                        desk.received.append((event["name"], event["payload"].get("device_code") or "", at))
+                        desk.received.append((event["name"], event["payload"].get("device_code") or "", at,
+                                              event["recorded_at"]))
                         self.total += 1
                 self._arrived.set()
 
