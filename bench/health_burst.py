@@ -128,7 +128,7 @@ def folding(stack_: Stack) -> dict[str, int]:
     engine = create_engine(stack_.url)
     try:
         with engine.connect() as conn:
-            counts = dict(conn.execute(text("SELECT count, count(*) FROM alarms GROUP BY count")).all())
+            counts: dict[int, int] = dict(conn.execute(text("SELECT count, count(*) FROM alarms GROUP BY count")).all())
             restored = conn.execute(text("SELECT count(*) FROM alarms WHERE restored_at IS NOT NULL")).scalar_one()
     finally:
         engine.dispose()
