@@ -29,7 +29,7 @@ def _url(path: str, ints: list[str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(BEYOND_64_BITS) if m.group(1) in ints else "x", path)
 
 
-ROLES = ("admin", "dispatcher", "patrol", "simulator")  # between them, every route's permission
+ROLES = ("admin", "dispatcher", "supervisor", "patrol", "simulator")  # between them, every route's permission
 
 
 def test_id_beyond_64_bits_is_a_client_error_on_every_route(app: Any, app_db: Any) -> None:
