@@ -255,7 +255,7 @@ def main() -> None:
                            "clients": args.clients, "malformed_share": args.malformed,
                            "poll_interval_ms": POLL_INTERVAL_MS, "target_p99_ms": TARGET_P99_MS}
     readme = readme_rows(cases, args, list(variants)[-1])
-    print(json.dumps({name: c["median"] for name, c in cases.items()}, indent=1))
+    print(json.dumps({name: c["median"] for name, c in cases.items() if "median" in c}, indent=1))
     print(json.dumps(readme, indent=1, ensure_ascii=False))
     if not args.no_write:
         harness.write_result(args.result, run.finish(cases=cases, readme=readme, rounds=args.rounds), notes=NOTES)

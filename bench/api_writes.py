@@ -222,8 +222,10 @@ def readme_rows(cases: dict[str, Any], args: argparse.Namespace) -> list[dict[st
         worst = max(m[f"{kind}_p99_ms"] for kind in ROUTES if f"{kind}_p99_ms" in m)
         errors = sum(m.get(f"{kind}_errors", 0) for kind in ROUTES)
         routes = ", ".join(f"{kind} {harness.ms(m[f'{kind}_p99_ms'])}" for kind in ROUTES if f"{kind}_p99_ms" in m)
+        # Each route's median over the rounds, as recorded: a sum of medians would be a figure the result lacks.
+        failed = ", ".join(f"{kind} {harness.count(m.get(f'{kind}_errors', 0))}" for kind in ROUTES)
         parts.append(f"{db_kind}: p99 by route {routes} (all writes p50 {harness.ms(m['all_p50_ms'])}); errors "
-                     f"{harness.count(errors)}; DC-09 ACK p99 {harness.ms(m['dc09_ack_p99_ms'])}")
+                     f"by route {failed}; DC-09 ACK p99 {harness.ms(m['dc09_ack_p99_ms'])}")
         met = met and worst < 50 and errors == 0
     return [harness.readme_row(
         f"`bench/api_writes.py`: {harness.count(args.rate)} API writes/s open loop (heartbeats, unit positions, "
