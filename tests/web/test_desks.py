@@ -6,17 +6,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from qorgau.core.db import Database
-from qorgau.units.seed import seed_aksai
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD
 from tests.ingest.conftest import send_panic
-from tests.server import cli_env, free_port, run_cli, running_server
+from tests.web.conftest import DeskServer, seeded_desk_server
 
 pytestmark = pytest.mark.browser
 
@@ -24,35 +21,13 @@ WAIT = 30_000  # ms: live paths cross the ingest, the outbox and the WebSocket
 CLOCK = re.compile(r"^\d+:\d\d$")  # a duration as the dashboard shows it
 
 
-@dataclass(frozen=True)
-class DeskServer:
-    base: str
-    dc09_port: int
-
-
 @pytest.fixture(scope="module")
 def desk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskServer]:
-    """`qorgau serve` with the DC-09 receiver inside it, the Aksai city, devices and units, and the desk's users."""
-    if not (ROOT / "web" / "dist" / "index.html").exists():
-        pytest.fail("the web app is not built: run ./run test (or ./run web)")
-    data = tmp_path_factory.mktemp("desks")
-    port = free_port()
-    url = f"sqlite:///{data}/qorgau.db"
-    env = cli_env(data / "var", url, QORGAU_INGEST_IN_SERVE="true", QORGAU_DC09_TCP_PORT=str(port),
-                  QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false")
-    for command in (["migrate"], ["user", "add", "chief", "--role", "admin"],
-                    ["user", "add", "sup", "--role", "supervisor", "--display-name", "Shift Supervisor"],
-                    ["user", "add", "op2", "--role", "operator"], ["user", "add", "pat", "--role", "patrol"],
-                    ["user", "add", "pat2", "--role", "patrol"],
-                    ["city", "seed-aksai"], ["devices", "seed-aksai"]):
-        result = run_cli(env, *command, stdin=PASSWORD + "\n")
-        assert result.returncode == 0, result.stderr
-    database = Database(url)
-    with database.unit_of_work() as session:
-        assert seed_aksai(session) > 0
-    database.engine.dispose()
-    with running_server(env, data / "server.log") as base:
-        yield DeskServer(base, port)
+    """The served Aksai model with the DC-09 receiver, and the desk's users."""
+    yield from seeded_desk_server(tmp_path_factory, "desks", ["chief", "--role", "admin"],
+                                  ["sup", "--role", "supervisor", "--display-name", "Shift Supervisor"],
+                                  ["op2", "--role", "operator"], ["pat", "--role", "patrol"],
+                                  ["pat2", "--role", "patrol"])
 
 
 @pytest.fixture

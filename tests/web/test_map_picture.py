@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from qorgau.core.db import Database
-from qorgau.units.seed import seed_aksai
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD
 from tests.ingest.conftest import send_panic
-from tests.server import cli_env, free_port, run_cli, running_server
+from tests.web.conftest import DeskServer, seeded_desk_server
 
 # The module's server seeds the city, the device plan and the units: on a loaded machine that alone nears a minute.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -25,35 +22,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 WAIT = 30_000  # ms: live paths cross the ingest, the outbox and the WebSocket
 
 
-@dataclass(frozen=True)
-class PictureServer:
-    base: str
-    dc09_port: int
-
-
 @pytest.fixture(scope="module")
-def picture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PictureServer]:
-    """`qorgau serve` with its DC-09 receiver, the Aksai city, devices and units, and a supervisor."""
-    if not (ROOT / "web" / "dist" / "index.html").exists():
-        pytest.fail("the web app is not built: run ./run test (or ./run web)")
-    data = tmp_path_factory.mktemp("picture")
-    port = free_port()
-    url = f"sqlite:///{data}/qorgau.db"
-    env = cli_env(data / "var", url, QORGAU_INGEST_IN_SERVE="true", QORGAU_DC09_TCP_PORT=str(port),
-                  QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false")
-    for command in (["migrate"], ["user", "add", "sup", "--role", "supervisor"],
-                    ["user", "add", "pat", "--role", "patrol"], ["city", "seed-aksai"], ["devices", "seed-aksai"]):
-        result = run_cli(env, *command, stdin=PASSWORD + "\n")
-        assert result.returncode == 0, result.stderr
-    database = Database(url)
-    with database.unit_of_work() as session:
-        assert seed_aksai(session) > 0
-    database.engine.dispose()
-    with running_server(env, data / "server.log") as base:
-        yield PictureServer(base, port)
+def picture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskServer]:
+    """The served Aksai model with the DC-09 receiver, a supervisor and a patrol."""
+    yield from seeded_desk_server(tmp_path_factory, "picture", ["sup", "--role", "supervisor"],
+                                  ["pat", "--role", "patrol"])
 
 
-def _api(server: PictureServer, username: str = "sup") -> httpx.Client:
+def _api(server: DeskServer, username: str = "sup") -> httpx.Client:
     client = httpx.Client(base_url=server.base, timeout=30)
     answer = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
@@ -61,7 +37,7 @@ def _api(server: PictureServer, username: str = "sup") -> httpx.Client:
     return client
 
 
-def _raise_alarm(server: PictureServer, client: httpx.Client) -> dict[str, object]:
+def _raise_alarm(server: DeskServer, client: httpx.Client) -> dict[str, object]:
     assert send_panic(server.dc09_port, "1001", sequence=11).message_type == "ACK"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -72,7 +48,7 @@ def _raise_alarm(server: PictureServer, client: httpx.Client) -> dict[str, objec
     raise AssertionError("the panic raised no alarm")
 
 
-def test_alarms_incidents_and_units_are_layers_on_the_map_and_the_wall(page: Page, picture_server: PictureServer,
+def test_alarms_incidents_and_units_are_layers_on_the_map_and_the_wall(page: Page, picture_server: DeskServer,
         tmp_path: Path) -> None:
     api = _api(picture_server)
     try:

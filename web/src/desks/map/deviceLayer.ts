@@ -11,6 +11,12 @@ import Supercluster, { type ClusterProperties } from "supercluster";
 import { MARKER_SIZE, clusterBadgeHtml, clusterSize, deviceMarkerSvg } from "./markers";
 import { HEALTH_RANK, emptyHealthCounts, worstOfCounts, type HealthCounts, type MapDevice } from "./model";
 
+/** The view and a quarter around it, clamped to what a cluster index accepts (west, south, east, north). */
+export function clusterBbox(map: L.Map): [number, number, number, number] {
+  const b = map.getBounds().pad(0.25);
+  return [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()), Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
+}
+
 /** Supercluster radius is in 512-px tile units: 80 ≈ 40 screen pixels on Leaflet's 256-px grid. */
 const CLUSTER_RADIUS = 80;
 
@@ -148,13 +154,7 @@ export class DeviceLayer {
     };
     const index = this.index;
     if (index) {
-      const b = this.map.getBounds().pad(0.25);
-      const bbox: [number, number, number, number] = [
-        Math.max(-180, b.getWest()),
-        Math.max(-85, b.getSouth()),
-        Math.min(180, b.getEast()),
-        Math.min(85, b.getNorth()),
-      ];
+      const bbox = clusterBbox(this.map);
       for (const item of index.getClusters(bbox, Math.round(this.map.getZoom()))) {
         const [lon, lat] = item.geometry.coordinates;
         const p = item.properties as Partial<ClusterProperties> & PointProps;

@@ -3,7 +3,7 @@
  * moves keeps its marker and slides to its new position, a changed state patches the marker in place.
  */
 import * as L from "leaflet";
-import { escapeAttr } from "./deviceLayer";
+import { clusterBbox, escapeAttr } from "./deviceLayer";
 import type { OpsItem } from "./ops";
 import { AlarmClusters, isClusterKey } from "./opsClusters";
 
@@ -77,13 +77,7 @@ export class OpsLayer {
 
   /** Draws what is in view: new markers added, gone ones removed, moved ones slid, changed ones patched. */
   render(): void {
-    const b = this.map.getBounds().pad(0.25);
-    const bbox: [number, number, number, number] = [
-      Math.max(-180, b.getWest()),
-      Math.max(-85, b.getSouth()),
-      Math.min(180, b.getEast()),
-      Math.min(85, b.getNorth()),
-    ];
+    const bbox = clusterBbox(this.map);
     const items = [...this.alarms.view(bbox, this.map.getZoom()), ...this.others];
     const seen = new Set<string>();
     for (const item of items) {
