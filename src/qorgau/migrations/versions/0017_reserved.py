@@ -1,4 +1,4 @@
-"""video analytics: analytics rules, detected objects, events (area B): reserved revision, filled in by its area or removed before landing
+"""video analytics: analytics rules, detected objects, events (area R): reserved revision, filled in by its area or removed before landing
 
 Revision ID: 0017
 Revises: 0016

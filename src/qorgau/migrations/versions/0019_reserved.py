@@ -1,4 +1,4 @@
-"""residents' appeals and feedback (area H): reserved revision, filled in by its area or removed before landing
+"""camera picture health: reference views (area C): reserved revision, filled in by its area or removed before landing
 
 Revision ID: 0019
 Revises: 0018
