@@ -47,11 +47,33 @@ def children(pid: int) -> list[int]:
 DEMO_HELPERS = 4  # the broker, the server, the video supervisor and the simulator's RTSP server
 
 
+def _command_line(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+    except OSError:
+        return None  # it has ended
+
+
+def _long_lived(pid: int) -> bool:
+    """A helper, not a passing child: the demo also runs a short ``python -c`` probe for GStreamer's bindings, and
+    counting that one once made a test take it for the server (it had exited by the time its command line was read)."""
+    argv = _command_line(pid)
+    probe = argv is not None and Path(argv[0]).name.startswith("python") and "-c" in argv
+    return argv is not None and not probe and running(pid)
+
+
 def demo_helpers(pid: int, timeout_s: float = 20.0) -> list[int]:
     """The demo's helper processes once all have started (the RTSP server comes with the simulator, a bit later)."""
     deadline = time.monotonic() + timeout_s
-    while len(found := children(pid)) < DEMO_HELPERS and time.monotonic() < deadline:
+    while len(found := [child for child in children(pid) if _long_lived(child)]) < DEMO_HELPERS \
+            and time.monotonic() < deadline:
         time.sleep(0.1)
+    return found
+
+
+def helper_running(pids: list[int], word: str) -> int:
+    """The one helper among ``pids`` whose command line has ``word`` (e.g. "serve")."""
+    (found,) = [pid for pid in pids if word in (_command_line(pid) or [])]
     return found
 
 

@@ -17,6 +17,7 @@ from tests.processes import (
     Demo,
     copy_demo_data,
     demo_helpers,
+    helper_running,
     interrupt_group,
     running,
     seed_demo_data,
@@ -53,11 +54,6 @@ def _started(template: Path, tmp_path: Path) -> tuple[Demo, list[int]]:
     return demo, helpers
 
 
-def _server_of(demo: Demo, helpers: list[int]) -> int:
-    (server,) = [pid for pid in helpers if "serve" in Path(f"/proc/{pid}/cmdline").read_text().split("\0")]
-    return server
-
-
 STOPS: dict[str, Callable[[Demo, list[int]], None]] = {
     "ctrl-c to the group, no terminal": lambda demo, _: interrupt_group(demo.process)(),
     "sigterm to the demo alone": lambda demo, _: demo.process.send_signal(signal.SIGTERM),
@@ -81,7 +77,7 @@ def test_a_stop_signal_ends_the_run_and_everything_with_it(template: Path, tmp_p
 def test_the_run_ends_when_its_server_dies(template: Path, tmp_path: Path) -> None:
     demo, helpers = _started(template, tmp_path)
     try:
-        server = _server_of(demo, helpers)
+        server = helper_running(helpers, "serve")
     except BaseException:
         stop_within(demo.process, lambda: os.killpg(demo.process.pid, signal.SIGKILL))
         raise

@@ -1,1 +1,2 @@
-"""Video analytics: what the picture says — objects detected where there is motion, tracked, checked against each camera's rules, and the picture's own health."""
+"""Video analytics: objects detected where there is motion, tracked and checked against each camera's rules,
+and the health of the picture itself."""
