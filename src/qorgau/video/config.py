@@ -99,6 +99,54 @@ class VideoSettings(CoreSettings):
                     "frame arrives (a failing one stays open until it recovers, so its health follows); 0: never.",
     )
 
+    video_analytics_fps: float = Field(
+        default=5.0, ge=0, le=30, title="Analysis rate",
+        description="Frames per second of each analysed camera's sub-stream that are decoded for motion, objects "
+                    "and picture health; 0: video analytics off.",
+    )
+    video_analytics_fps_per_camera: dict[str, float] = Field(
+        default_factory=dict, title="Analysis rate per camera",
+        description="Camera code → frames per second, for cameras that need another rate than the default "
+                    "(e.g. a busy intersection counting traffic).",
+    )
+    video_analytics_groups: list[str] = Field(
+        default_factory=lambda: ["city_entry_anpr", "social_object"], title="Analysed camera groups",
+        description="Cameras of these groups are analysed (by default the city entries and the social objects "
+                    "such as schools).",
+    )
+    video_analytics_cameras: list[str] = Field(
+        default_factory=list, title="Analysed cameras",
+        description="Codes of further cameras to analyse, whatever their group.",
+    )
+    video_analytics_cameras_limit: int | None = Field(
+        default=None, ge=0, title="Analysed cameras limit",
+        description="Each worker analyses at most this many cameras (the lowest codes first); empty: no limit.",
+    )
+    video_analytics_width: int = Field(
+        default=640, ge=160, le=1920, title="Analysis width",
+        description="Decoded frames are scaled to this width (height kept in proportion) for the detector, the "
+                    "picture checks and snapshots; a smaller sub-stream is not scaled up.",
+    )
+    video_analytics_queue: int = Field(
+        default=3, ge=1, le=100, title="Analysis queue",
+        description="Decoded frames waiting per camera; when the analysis falls behind the oldest is dropped "
+                    "and counted.",
+    )
+    video_analytics_motion_threshold: int = Field(
+        default=25, ge=1, le=255, title="Motion threshold",
+        description="Grey-level change (0–255) from the running background that counts a pixel as moving.",
+    )
+    video_analytics_motion_min_area: float = Field(
+        default=0.001, ge=0, le=1, title="Smallest motion region",
+        description="Share of the frame a moving region must cover to count (smaller ones are noise).",
+    )
+    video_analytics_motion_max_share: float = Field(
+        default=0.6, gt=0, le=1, title="Lighting change share",
+        description="When more than this share of the frame changes at once (lights, IR switching, a camera "
+                    "covered) it is taken as a change of the whole picture: the background is learned anew and "
+                    "the detector is not run for it.",
+    )
+
     @property
     def video_dir(self) -> Path:
         """Everything the video domain writes unless a volume says otherwise."""
