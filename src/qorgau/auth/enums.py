@@ -51,12 +51,14 @@ class Permission(StrEnum):
     SIMULATION_RUN = "simulation:run"
     SHIFTS_READ = "shifts:read"  # the shift's summary and the handovers
     SHIFTS_HANDOVER = "shifts:handover"  # sign a handover, outgoing or incoming
+    DISTRICTS_READ = "districts:read"  # police districts, their inspectors and figures
+    DISTRICTS_WRITE = "districts:write"  # accept a new dated version of the districts (import, proposal)
 
 
 P = Permission
 _OPERATOR = {
     P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.ALARMS_READ, P.ALARMS_ACK, P.INCIDENTS_READ, P.INCIDENTS_WRITE,
-    P.UNITS_READ, P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.TOKENS_WRITE, P.SHIFTS_READ,
+    P.UNITS_READ, P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.TOKENS_WRITE, P.SHIFTS_READ, P.DISTRICTS_READ,
 }
 _DISPATCHER = _OPERATOR | {P.UNITS_DISPATCH, P.UNITS_WRITE}
 
@@ -64,19 +66,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_OPERATOR),
     Role.DISPATCHER: frozenset(_DISPATCHER),
     Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ,
-                                                   P.SHIFTS_HANDOVER}),
+                                                   P.SHIFTS_HANDOVER, P.DISTRICTS_WRITE}),
     Role.INSPECTOR: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.INCIDENTS_WRITE, P.UNITS_READ,
         P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE, P.UNITS_REPORT,
+        P.DISTRICTS_READ,
     }),
     Role.ANALYST: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.STATS_READ, P.TOKENS_WRITE,
+        P.DISTRICTS_READ,
     }),
     Role.ADMIN: frozenset({
         P.USERS_READ, P.USERS_WRITE, P.TOKENS_WRITE, P.SETTINGS_READ, P.EVENTS_READ, P.CITY_READ, P.CITY_WRITE,
         P.DEVICES_READ,
         P.DEVICES_WRITE, P.ALARMS_READ, P.ALARMS_RULES, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_WRITE,
-        P.SIMULATION_RUN, P.VIDEO_ADMIN,
+        P.SIMULATION_RUN, P.VIDEO_ADMIN, P.DISTRICTS_READ, P.DISTRICTS_WRITE,
     }),
     Role.AUDITOR: frozenset({
         P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.CITY_READ, P.TOKENS_WRITE,
