@@ -29,6 +29,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.units.models",
     "qorgau.simulation.models",
     "qorgau.video.models",
+    "qorgau.video.analytics.models",
     "qorgau.shifts.models",
 )
 EVENT_MODULES: tuple[str, ...] = (

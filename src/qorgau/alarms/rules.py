@@ -38,7 +38,8 @@ from qorgau.ingest.events import (
 RULE_EVENTS = {kind.name: kind for kind in (PANEL_EVENT, ACCESS_EVENT, SOS_EVENT, VENDOR_EVENT, HEALTH_CHANGED)}
 # A recording volume's trouble, known by name: the video domain reacts to alarms, so alarms does not import it.
 VOLUME_CHANGED = "video.volume_changed"
-RULE_EVENT_NAMES = frozenset({*RULE_EVENTS, VOLUME_CHANGED})
+ANALYTICS_EVENT = "video.analytics_event"  # what a camera's analytics rule saw, with its snapshot
+RULE_EVENT_NAMES = frozenset({*RULE_EVENTS, VOLUME_CHANGED, ANALYTICS_EVENT})
 STORAGE = "storage"  # the signal of a recording volume's trouble; its recovery restores the same fold key
 OFFLINE = str(Health.OFFLINE)
 # Payload fields that describe one occurrence rather than what happened: never conditions, never details.
@@ -132,6 +133,11 @@ def signal_of(event: Event[Any]) -> Signal | None:
         # A volume full, missing or failing is one open alarm per volume, restored when it is ok again.
         return Signal(event.name, f"volume:{fields.get('name', '?')}", None, None, STORAGE,
                       fields.get("current") == "ok", fields, None, details)
+    if event.name == ANALYTICS_EVENT:
+        # Folded per camera and analytics rule: a flood of detections (rain, headlights) is one counted alarm.
+        code = fields.get("code", "?")
+        return Signal(event.name, code, code, None, f"{fields.get('kind', '?')}:{fields.get('rule_id', '-')}"[:64],
+                      False, fields, None, details)
     return None
 
 

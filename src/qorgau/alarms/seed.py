@@ -4,7 +4,9 @@ Priorities (1 highest): school panic and duress 1, fire 3, panic at another soci
 intrusion at night 15, forced door 20 — these sound with the default QORGAU_ALARM_SOUND_MAX_PRIORITY of 20 —
 then panel offline 30, a video recording volume full, missing or failing 35, tamper 40, intrusion by day 50, an
 unreadable panel signal 90 (a misconfigured panel: kept and ACKed by ingest, noticed here, folded per panel), any
-other device offline 100. Admins edit them freely;
+other device offline 100. Video analytics events (migration 0017): an object entering a zone while its rule is
+armed 15 (the analytics rule's own schedule says when: a school yard at night), a crowd 40, a stopped vehicle 45,
+loitering 50, a line crossing that alerts 60. Admins edit them freely;
 `install_defaults` only adds what is missing, so it never overwrites an admin's change.
 """
 
@@ -51,6 +53,10 @@ STEPS: dict[str, Texts] = {
     "check_storage": _t("Бейне сақтау томын тексеру (диск орнында ма, бос орын, қателер)",
                         "Проверить том хранения видео (диск на месте, свободное место, ошибки)",
                         "Check the video storage volume (disk present, free space, errors)"),
+    "view_snapshot": _t("Суретті қарап, жазбаны сол сәттен ашу", "Просмотреть снимок и открыть запись с этого момента",
+                        "Look at the snapshot and open the recording at that moment"),
+    "notify_traffic_police": _t("Жол полициясына хабарлау", "Сообщить в дорожную полицию",
+                                "Notify the traffic police"),
 }
 
 
@@ -85,10 +91,24 @@ PROCEDURES = (
     ProcedureSeed("video_storage", _t("Бейне жазба сақтау орнының ақауы", "Неисправность хранилища видеозаписей",
                                       "Video recording storage trouble"),
                   ("check_storage", "notify_maintenance")),
+    ProcedureSeed("video_intrusion", _t("Бейнеаналитика: аймаққа кіру", "Видеоаналитика: проникновение в зону",
+                                        "Video analytics: intrusion into a zone"),
+                  ("view_snapshot", "view_cameras", "call_object", "dispatch_unit", "record_outcome")),
+    ProcedureSeed("video_loitering", _t("Бейнеаналитика: ұзақ тұру", "Видеоаналитика: длительное пребывание",
+                                        "Video analytics: loitering"),
+                  ("view_snapshot", "view_cameras", "dispatch_unit", "record_outcome")),
+    ProcedureSeed("video_crowd", _t("Бейнеаналитика: адамдардың жиналуы", "Видеоаналитика: скопление людей",
+                                    "Video analytics: crowd gathering"),
+                  ("view_snapshot", "view_cameras", "notify_inspector", "dispatch_unit", "record_outcome")),
+    ProcedureSeed("video_stopped_vehicle", _t("Бейнеаналитика: тоқтаған көлік",
+                                              "Видеоаналитика: остановившийся автомобиль",
+                                              "Video analytics: stopped vehicle"),
+                  ("view_snapshot", "view_cameras", "notify_traffic_police", "dispatch_unit", "record_outcome")),
 )
 
 PANEL, ACCESS, SOS, HEALTH = "ingest.panel_event", "ingest.access_event", "ingest.sos_event", "devices.health_changed"
 VOLUME = "video.volume_changed"
+ANALYTICS = "video.analytics_event"
 
 
 def _rule(code: str, kk: str, ru: str, event: str, match: dict[str, list[str]], priority: int, alarm_kind: str,
@@ -128,6 +148,16 @@ RULES = (
           {"kind": ["unknown"]}, 90, "unreadable_signal", "unreadable_signal"),
     _rule("video_storage", "Бейне жазба сақтау орнының ақауы", "Неисправность хранилища видеозаписей", VOLUME,
           {"current": ["full", "missing", "failing"]}, 35, "video_storage", "video_storage"),
+    _rule("video_intrusion", "Бейнеаналитика: аймаққа кіру", "Видеоаналитика: проникновение в зону", ANALYTICS,
+          {"kind": ["zone"]}, 15, "video_intrusion", "video_intrusion", "burglary"),
+    _rule("video_crowd", "Бейнеаналитика: адамдардың жиналуы", "Видеоаналитика: скопление людей", ANALYTICS,
+          {"kind": ["crowd"]}, 40, "video_crowd", "video_crowd", "public_order"),
+    _rule("video_stopped_vehicle", "Бейнеаналитика: тоқтаған көлік", "Видеоаналитика: остановившийся автомобиль",
+          ANALYTICS, {"kind": ["stopped_vehicle"]}, 45, "video_stopped_vehicle", "video_stopped_vehicle"),
+    _rule("video_loitering", "Бейнеаналитика: ұзақ тұру", "Видеоаналитика: длительное пребывание", ANALYTICS,
+          {"kind": ["loitering"]}, 50, "video_loitering", "video_loitering"),
+    _rule("video_line", "Бейнеаналитика: сызықты кесіп өту", "Видеоаналитика: пересечение линии", ANALYTICS,
+          {"kind": ["line"]}, 60, "video_line", "video_intrusion"),
     _rule("device_offline", "Құрылғы байланыста жоқ", "Устройство не на связи", HEALTH, {"current": ["offline"]},
           100, "device_offline", "device_offline"),
 )
