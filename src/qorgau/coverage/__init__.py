@@ -1,0 +1,1 @@
+"""Police within reach: walking and drive-time isochrones, residents' coverage, exact post placement."""

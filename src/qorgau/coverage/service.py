@@ -1,0 +1,165 @@
+"""Coverage of residents by police points on foot and by car, with isochrones; placement of new posts."""
+
+# Everything here is derived from an immutable city model and the police sites, so results are cached by the
+# model's identity and the exact inputs (points, speed, thresholds): a repeated request costs a dictionary look-up.
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from qorgau.city import service as city_service
+from qorgau.city.cache import ModelCache
+from qorgau.city.enums import Mode
+from qorgau.city.graph import CityGraph
+from qorgau.city.models import CityModel
+from qorgau.core.errors import QorgauError
+from qorgau.coverage import outline, reach
+from qorgau.coverage.config import CoverageSettings
+from qorgau.devices import queries as device_queries
+from qorgau.devices.enums import SiteKind
+
+ISOCHRONE_CELL_M = 50.0  # fine enough to follow a street, coarse enough to keep the outline small
+POLICE_KINDS = (SiteKind.POLICE_POST, SiteKind.SITUATION_CENTER)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicePoint:
+    code: str
+    kind: str
+    name_kk: str
+    name_ru: str
+    name_en: str | None
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One threshold of one mode: its isochrone, residents covered overall and per settlement."""
+
+    mode: Mode
+    minutes: int
+    geometry: dict[str, Any]
+    overall: reach.Share
+    settlements: list[tuple[str, reach.Share]]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    model_id: int
+    generated: bool
+    points: list[PolicePoint]
+    walk_speed_kmh: float
+    walk: list[Level]
+    drive: Level
+    uncovered: list[reach.Cluster]  # beyond the longest walking threshold
+    seconds: float
+
+
+def _demand(session: Session, model_id: int) -> tuple[CityGraph, reach.Demand]:
+    model = session.get(CityModel, model_id)
+    if model is None:
+        raise QorgauError("city.no_model", status=409)
+    graph = city_service.graph(session, model)
+    rows = city_service.population_page(session, model=model, bbox=None, after_id=None, limit=10**8)
+    cells = [(c.lon, c.lat, c.gx, c.gy, c.residents, name) for c, name in rows]
+    return graph, reach.build_demand(graph, cells)
+
+
+DEMAND: ModelCache[tuple[CityGraph, reach.Demand]] = ModelCache(_demand)
+
+
+class _Results:
+    """The few most recent coverage results by their inputs."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._items: OrderedDict[Hashable, Coverage] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, key: Hashable) -> Coverage | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: Coverage) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+RESULTS = _Results()
+
+
+def police_points(session: Session) -> list[PolicePoint]:
+    """Every police point residents walk to: МОП posts and the department (its situation centre)."""
+    return [PolicePoint(code=s.code, kind=str(s.kind), name_kk=s.name_kk, name_ru=s.name_ru, name_en=s.name_en,
+                        lon=s.lon, lat=s.lat)
+            for kind in POLICE_KINDS for s in device_queries.sites_of_kind(session, kind)]
+
+
+def model_inputs(session: Session) -> tuple[CityModel, CityGraph, reach.Demand]:
+    """The active model with its graphs and residents' cells (both cached per model)."""
+    model = city_service.active_model(session)
+    graph, demand = DEMAND.get(session, model.id, model.created_at.isoformat())
+    return model, graph, demand
+
+
+def _level(graph: CityGraph, demand: reach.Demand, mode: Mode, times: reach.Floats, factor: float, minutes: int,
+           grid: outline.Grid) -> Level:
+    budget = minutes * 60.0
+    covered = reach.cell_times(demand, mode, times, factor) <= budget
+    overall, per_settlement = reach.shares(demand, covered)
+    # The raster works in graph seconds, the weights' own unit.
+    mask = outline.reached_mask(graph, graph.modes[mode], times / factor, budget / factor, grid)
+    return Level(mode=mode, minutes=minutes, geometry=outline.to_geojson(mask, grid, graph), overall=overall,
+                 settlements=per_settlement)
+
+
+def compute(graph: CityGraph, demand: reach.Demand, points: list[PolicePoint], *, model: CityModel,
+            settings: CoverageSettings) -> Coverage:
+    """Isochrones and coverage for the given police points (no cache)."""
+    started = time.perf_counter()
+    lons = np.array([p.lon for p in points], dtype=np.float64)
+    lats = np.array([p.lat for p in points], dtype=np.float64)
+    grid = outline.Grid.over(graph, ISOCHRONE_CELL_M)
+    minutes = sorted(set(settings.coverage_walk_minutes))
+    walk_factor = reach.speed_factor(Mode.WALK, settings.coverage_walk_speed_kmh)
+    walk_times = reach.node_times(graph, Mode.WALK, lons, lats, factor=walk_factor, limit_s=minutes[-1] * 60.0)
+    walk = [_level(graph, demand, Mode.WALK, walk_times, walk_factor, m, grid) for m in minutes]
+    drive_s = settings.coverage_drive_minutes * 60.0
+    drive_times = reach.node_times(graph, Mode.DRIVE, lons, lats, factor=1.0, limit_s=drive_s)
+    drive = _level(graph, demand, Mode.DRIVE, drive_times, 1.0, settings.coverage_drive_minutes, grid)
+    longest = reach.cell_times(demand, Mode.WALK, walk_times, walk_factor) <= minutes[-1] * 60.0
+    return Coverage(model_id=model.id, generated=model.generated, points=points,
+                    walk_speed_kmh=settings.coverage_walk_speed_kmh, walk=walk, drive=drive,
+                    uncovered=reach.uncovered_clusters(demand, longest), seconds=time.perf_counter() - started)
+
+
+def coverage(session: Session, *, settings: CoverageSettings) -> Coverage:
+    """Coverage of the active model by today's police points, computed once per model, points and settings."""
+    model, graph, demand = model_inputs(session)
+    points = police_points(session)
+    key = (str(session.get_bind().engine.url), model.id, model.created_at.isoformat(),
+           tuple((p.code, round(p.lon, 7), round(p.lat, 7)) for p in points), settings.coverage_walk_speed_kmh,
+           tuple(settings.coverage_walk_minutes), settings.coverage_drive_minutes)
+    found = RESULTS.get(key)
+    if found is None:
+        found = compute(graph, demand, points, model=model, settings=settings)
+        RESULTS.put(key, found)
+    return found
