@@ -3,12 +3,16 @@ import { useEffect, useMemo, useState } from "react";
 import { fetchAlarm, markAlarmStep, resolveAlarm, type AlarmDetail, type AlarmItem, type AlarmResolution, type StepState } from "../../api/alarms";
 import { createIncident } from "../../api/incidents";
 import { describeError } from "../../api/problem";
+import { useSession } from "../../auth/AuthProvider";
+import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
 import { navigate } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
+import { analyticsOf } from "./analytics";
+import { AnalyticsCard } from "./AnalyticsCard";
 import { CameraList } from "./CameraList";
 import { nameIn } from "./place";
 import { PlaceCard } from "./PlaceCard";
@@ -82,6 +86,7 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
   const { t, tMaybe, lang } = useI18n();
   const { timeZone } = useMeta();
   const { detail, setDetail, error } = useAlarmDetail(alarmId, version);
+  const { user } = useSession();
   const [actionError, setActionError] = useState<string | null>(null);
   const [opening, setOpening] = useState(false);
   // Another alarm selected: its predecessor's error goes (reset while rendering, not in an effect afterwards).
@@ -94,6 +99,8 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
   if (error && !detail) return <Alert color="red" data-testid="alarm-detail-error">{describeError(error, tMaybe).message}</Alert>;
   if (!detail) return <Loader size="sm" />;
 
+  // A camera's analytics rule raised it: its snapshot, rule and class, and the recording at that moment.
+  const analytics = analyticsOf(detail.details, detail.event_name);
   const fail = (e: unknown) => setActionError(describeError(e, tMaybe).message);
   const markStep = async (key: string, state: StepState, note: string | null) => {
     try {
@@ -151,6 +158,7 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
           </Group>
         </Group>
         {actionError && <Alert color="red" py={6} data-testid="alarm-action-error">{actionError}</Alert>}
+        {analytics && <AnalyticsCard alarm={analytics} canPlayback={hasPermission(user, PERMISSIONS.videoPlayback)} />}
         <ProcedureChecklist
           title={localText(detail.procedure_title, lang)}
           steps={detail.steps}

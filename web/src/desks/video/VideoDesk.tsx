@@ -5,6 +5,8 @@ import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
 import { DeskPage } from "../../shell/DeskPage";
 import { eventWindow, parseVideoLink } from "../../video/links";
+import { AnalyticsView } from "./analytics/AnalyticsView";
+import { ObjectSearch } from "./analytics/ObjectSearch";
 import { CameraPanel } from "./CameraPanel";
 import { CameraSettingsDialog } from "./CameraSettingsDialog";
 import { ExportsList } from "./ExportPanel";
@@ -12,7 +14,7 @@ import { MAX_PLAYBACK_CAMERAS, PlaybackView } from "./PlaybackView";
 import { WallView, type WallState } from "./WallView";
 import { fitTiles, layoutFor, placeCamera } from "./walls";
 
-type Tab = "wall" | "playback" | "exports";
+type Tab = "wall" | "playback" | "exports" | "analytics" | "search";
 const DEFAULT_PLAYBACK_MIN = 15;
 
 /** What the desk opens with: a link from an alarm, incident or the map (`?cameras=…&at=…`) fills the wall and playback. */
@@ -53,9 +55,13 @@ export function VideoDesk() {
   const [exportsVersion, setExportsVersion] = useState(0);
   const [settingsCode, setSettingsCode] = useState<string | null>(null);
   const [adminCode, setAdminCode] = useState("");
+  // The camera the analytics and search views are about (picked from the list while one of them is open).
+  const [focusCode, setFocusCode] = useState<string | null>(initial.playbackCameras[0] ?? null);
 
   const pick = (code: string) => {
-    if (tab === "playback") {
+    if (tab === "analytics" || tab === "search") {
+      setFocusCode(code);
+    } else if (tab === "playback") {
       setPlaybackCameras((list) => (list.includes(code) ? list : [...list, code].slice(-MAX_PLAYBACK_CAMERAS)));
     } else {
       const free = wall.tiles.findIndex((tile) => tile.camera === null && !tile.follow_alarms);
@@ -69,6 +75,11 @@ export function VideoDesk() {
     const now = Date.now();
     setPlaybackCameras([code]);
     setRange({ fromMs: now - DEFAULT_PLAYBACK_MIN * 60_000, toMs: now, startMs: now - 60_000 });
+    setTab("playback");
+  };
+  const openAt = (code: string, at: string) => {
+    setPlaybackCameras([code]);
+    setRange(eventWindow(at, Date.now()));
     setTab("playback");
   };
 
@@ -107,6 +118,8 @@ export function VideoDesk() {
               <Tabs.Tab value="wall" data-testid="video-tab-wall">{t("video.tabs.wall")}</Tabs.Tab>
               {canPlayback && <Tabs.Tab value="playback" data-testid="video-tab-playback">{t("video.tabs.playback")}</Tabs.Tab>}
               {canExport && <Tabs.Tab value="exports" data-testid="video-tab-exports">{t("video.tabs.exports")}</Tabs.Tab>}
+              <Tabs.Tab value="analytics" data-testid="video-tab-analytics">{t("analytics.tab")}</Tabs.Tab>
+              {canPlayback && <Tabs.Tab value="search" data-testid="video-tab-search">{t("analytics.search.tab")}</Tabs.Tab>}
             </Tabs.List>
             <Tabs.Panel value="wall">
               <WallView wall={wall} onChange={setWall} selected={selected} onSelect={setSelected} onPlayback={canPlayback ? openPlayback : undefined} canShare={canShare} />
@@ -124,6 +137,14 @@ export function VideoDesk() {
                     setTab("exports");
                   }}
                 />
+              </Tabs.Panel>
+            )}
+            <Tabs.Panel value="analytics">
+              <AnalyticsView code={focusCode} canEdit={canAdmin} />
+            </Tabs.Panel>
+            {canPlayback && (
+              <Tabs.Panel value="search">
+                <ObjectSearch code={focusCode} onOpen={openAt} />
               </Tabs.Panel>
             )}
             {canExport && (
