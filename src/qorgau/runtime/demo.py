@@ -32,6 +32,7 @@ SIMULATOR_USER = "simulator"
 READY_TIMEOUT_S = 120.0
 SERVER_STOP_S = 15.0  # the server stops within its graceful-shutdown setting; killed after this
 DEMO_RECORDED_CAMERAS = 16
+DEMO_ANALYSED_CAMERAS_PER_WORKER = 4
 VIDEO_STOP_S = 15.0  # the video supervisor stops its workers within the shutdown grace (+2 s); killed after this
 
 
@@ -68,6 +69,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
         # The video workers record the first few cameras only (unless the environment says otherwise), so a 2-core
         # laptop copes; the server reads the same limit for the cameras' recording mode.
         env.setdefault("QORGAU_VIDEO_RECORDED_CAMERAS_LIMIT", str(DEMO_RECORDED_CAMERAS))
+        # Likewise analytics: a few entry and school cameras per worker, not every one of those groups.
+        env.setdefault("QORGAU_VIDEO_ANALYTICS_CAMERAS_LIMIT", str(DEMO_ANALYSED_CAMERAS_PER_WORKER))
         url = f"http://{settings.host}:{settings.port}"
         with server_log.open("ab") as log:
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command

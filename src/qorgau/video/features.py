@@ -12,6 +12,7 @@ FEATURES: tuple[str, ...] = (
     "qorgau.video.recording:RecordingFeature",
     "qorgau.video.relay:RelayFeature",
     "qorgau.video.probe:ProbeFeature",
+    "qorgau.video.analytics.feature:AnalyticsFeature",
 )
 
 

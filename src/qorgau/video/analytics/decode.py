@@ -28,6 +28,7 @@ from qorgau.video.contracts import EncodedPacket, StreamInfo
 
 log = logging.getLogger(__name__)
 
+KEYS_ONLY_SLACK = 1.05  # key frames this close to the analysis interval are frequent enough on their own
 NONREF_FROM = 3.0  # skip non-reference frames when the stream has at least this many frames per analysed one
 
 
@@ -173,8 +174,9 @@ class DecodeSink:
             self._need_key = False
         elif self._need_key:
             return
-        # Only key frames when one per group of pictures is all the rate asks for: P-frames are not decoded.
-        only_keys = self._key_interval is not None and self.fps > 0 and self._key_interval >= 1.0 / self.fps
+        # Only key frames when they come at least as often as the rate asks for frames: P-frames are not decoded.
+        only_keys = (self._key_interval is not None and self.fps > 0
+                     and self._key_interval <= KEYS_ONLY_SLACK / self.fps)
         if only_keys and not packet.keyframe:
             return
         self._anchor = (packet.pts, packet.wall)

@@ -39,14 +39,19 @@ def camera_fps(settings: VideoSettings, camera: CameraConfig) -> float:
 
 def analysed(settings: VideoSettings, cameras: Sequence[CameraConfig], choosers: Sequence[CameraChooser] = ()
              ) -> list[CameraConfig]:
-    """The cameras to analyse: in an analysed group, named in the settings, or wanted by a consumer (e.g. one with
-    rules); with a sub-stream and a rate above 0; the lowest codes first up to the per-worker limit."""
+    """The cameras to analyse: named in the settings, wanted by a consumer (e.g. one with rules) or in an analysed
+    group; with a sub-stream and a rate above 0. Up to the per-worker limit, the named and wanted ones come first,
+    then the lowest codes."""
     groups, codes = set(settings.video_analytics_groups), set(settings.video_analytics_cameras)
-    chosen = sorted((camera for camera in cameras
-                     if camera.url(StreamKind.SUB) and camera_fps(settings, camera) > 0
-                     and (camera.group in groups or camera.code in codes
-                          or any(chooser.wants(camera) for chooser in choosers))),
-                    key=lambda camera: camera.code)
+    ranked = []
+    for camera in cameras:
+        if not camera.url(StreamKind.SUB) or camera_fps(settings, camera) <= 0:
+            continue
+        if camera.code in codes or any(chooser.wants(camera) for chooser in choosers):
+            ranked.append((0, camera.code, camera))
+        elif camera.group in groups:
+            ranked.append((1, camera.code, camera))
+    chosen = [camera for _, _, camera in sorted(ranked, key=lambda row: row[:2])]
     limit = settings.video_analytics_cameras_limit
     return chosen if limit is None else chosen[:limit]
 
@@ -73,8 +78,10 @@ def load_detector(settings: VideoSettings, loader: str = DETECTOR_LOADER) -> Det
 class AnalyticsFeature:
     """Implements ``contracts.Feature``."""
 
-    def __init__(self, *, detector_loader: str = DETECTOR_LOADER) -> None:
+    def __init__(self, *, detector_loader: str = DETECTOR_LOADER,
+                 consumers: tuple[str, ...] = consumer_registry.CONSUMERS) -> None:
         self.detector_loader = detector_loader
+        self.consumer_names = consumers
         self.sinks: dict[int, DecodeSink] = {}
         self.analysis: Analysis | None = None
         self.slots: FrameSlots | None = None
@@ -87,7 +94,7 @@ class AnalyticsFeature:
         import cv2  # the worker is one process per core: OpenCV's own thread pool would only contend
 
         cv2.setNumThreads(1)
-        self.consumers = consumer_registry.load(worker)
+        self.consumers = consumer_registry.load(worker, self.consumer_names)
         detector = await asyncio.to_thread(load_detector, settings, self.detector_loader)
         self.slots = FrameSlots(settings.video_analytics_queue)
         self.analysis = Analysis(self.slots, detector=detector, consumers=self.consumers, motion=lambda: MotionDetector(
