@@ -31,6 +31,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.video.models",
     "qorgau.video.analytics.models",
     "qorgau.shifts.models",
+    "qorgau.districts.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -62,6 +63,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.video.views",
     "qorgau.video.recordings_views",
     "qorgau.shifts.views",
+    "qorgau.districts.views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -88,6 +90,7 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.ingest.adapters.webhook.commands",
     "qorgau.units.commands",
     "qorgau.video.commands",
+    "qorgau.districts.commands",
 )
 
 

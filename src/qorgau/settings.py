@@ -14,6 +14,7 @@ from qorgau.core import settings as core_settings
 from qorgau.core.commands import replace_section
 from qorgau.core.settings import CONFIG_FILE_ENV, ENV_PREFIX, CoreSettings
 from qorgau.coverage.config import CoverageSettings
+from qorgau.districts.config import DistrictsSettings
 from qorgau.incidents.config import IncidentsSettings
 from qorgau.ingest.adapters.mqtt.config import MqttSettings
 from qorgau.ingest.adapters.sia_dc09.config import Dc09Settings
@@ -27,13 +28,13 @@ from qorgau.video.config import VideoSettings
 # In the order `qorgau config show` and the README list them; each part declares the fields in between.
 PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
-    IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings,
+    IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings, DistrictsSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings,
-               WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
+class Settings(DistrictsSettings, CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings,
+               IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 
 

@@ -1,0 +1,1 @@
+"""Police districts (участки) and their inspectors: versioned polygons over the city model."""
