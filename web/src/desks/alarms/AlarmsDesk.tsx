@@ -22,7 +22,14 @@ import { beep, unlockAudio } from "./sound";
 const DEFAULT_SOUND_MAX_PRIORITY = 20;
 const MUTE_KEY = "qorgau.alarms.muted";
 
-/** The queue and its live updates; reloaded whenever the event stream (re)connects. */
+/**
+ * The queue and its live updates; reloaded whenever the event stream (re)connects.
+ *
+ * A load races the stream: its page may have been read before a change whose event arrives while the answer is on
+ * its way, and the page would then overwrite it (a new alarm missing from the queue until the next reconnect). So
+ * the changes that arrive during a load are applied again on top of its page. One older than the page may set an
+ * alarm back for a moment; the events after it, which the stream delivers in order, set it right.
+ */
 function useAlarmQueue() {
   const { state } = useEventStream();
   const [queue, setQueue] = useState<AlarmItem[]>([]);
@@ -30,24 +37,40 @@ function useAlarmQueue() {
   const [error, setError] = useState<unknown>(null);
   // Whether a load succeeded: afterwards only a (re)connection reloads. A ref, so that loading does not rerun the effect.
   const loadedRef = useRef(false);
+  const duringLoadRef = useRef<Record<string, unknown>[] | null>(null);
+  const soundMaxRef = useRef(soundMax);
+  useEffect(() => {
+    soundMaxRef.current = soundMax;
+  }, [soundMax]);
 
   useEffect(() => {
     if (state !== "open" && loadedRef.current) return;
     const controller = new AbortController();
+    const duringLoad: Record<string, unknown>[] = [];
+    duringLoadRef.current = duringLoad;
     Promise.all([fetchAlarmQueue({ signal: controller.signal }), fetchAlarmConfig({ signal: controller.signal }).catch(() => null)])
       .then(([page, config]) => {
-        setQueue(sortQueue(page.items));
+        const max = config ? config.sound_max_priority : soundMaxRef.current;
+        if (duringLoadRef.current === duringLoad) duringLoadRef.current = null;
+        setQueue(duringLoad.reduce((q, payload) => mergeAlarmEvent(q, payload, max), sortQueue(page.items)));
         if (config) setSoundMax(config.sound_max_priority);
         loadedRef.current = true;
         setError(null);
       })
       .catch((e: unknown) => {
+        if (duringLoadRef.current === duringLoad) duringLoadRef.current = null;
         if (!controller.signal.aborted) setError(e);
       });
     return () => controller.abort();
   }, [state]);
 
-  return { queue, setQueue, soundMax, error };
+  /** An alarm's change from the stream: merged now, and kept for the load under way, if any. */
+  const applyLive = useCallback((payload: Record<string, unknown>) => {
+    setQueue((q) => mergeAlarmEvent(q, payload, soundMaxRef.current));
+    duringLoadRef.current?.push(payload);
+  }, []);
+
+  return { queue, setQueue, applyLive, soundMax, error };
 }
 
 export function AlarmsDesk() {
@@ -56,7 +79,7 @@ export function AlarmsDesk() {
   const { user } = useSession();
   const canHandle = hasPermission(user, "alarms:ack");
   const canOpenIncident = hasPermission(user, "incidents:write");
-  const { queue, setQueue, soundMax, error } = useAlarmQueue();
+  const { queue, setQueue, applyLive, soundMax, error } = useAlarmQueue();
   const [chosen, setChosen] = useState<number | null>(null);
   const [detailVersion, setDetailVersion] = useState(0);
   const [busyId, setBusyId] = useState<number | null>(null);
@@ -70,7 +93,7 @@ export function AlarmsDesk() {
 
   useLiveEventHandler((event) => {
     if (!event.name.startsWith(ALARM_EVENT_PREFIX)) return;
-    setQueue((q) => mergeAlarmEvent(q, event.payload, soundMax));
+    applyLive(event.payload);
     if (!muted && shouldSound(event.name, event.payload, soundMax)) beep();
     if (event.payload.alarm_id === selectedId) setDetailVersion((v) => v + 1);
   });
