@@ -14,7 +14,8 @@ export type ObjectClass = (typeof OBJECT_CLASSES)[number];
 export const LINE_DIRECTIONS = ["both", "forward", "backward"] as const;
 export type LineDirection = (typeof LINE_DIRECTIONS)[number];
 
-/** When a rule is armed: weekdays 0 = Monday … 6 = Sunday, local times "HH:MM"; `to` before `from` crosses midnight. */
+/** When a rule is armed: weekdays 0 = Monday … 6 = Sunday on which the window starts, local times "HH:MM"; `to`
+ * before `from` is the next morning (22:00–06:00). */
 export interface RuleSchedule {
   days: number[];
   from: string;
@@ -36,25 +37,33 @@ export interface AnalyticsRule {
   /** Crowd: more than this many persons. */
   min_count: number | null;
   /** Lines: which crossings raise an event. */
-  direction: LineDirection | null;
+  direction: LineDirection;
   /** Lines: false counts traffic only. */
   alert: boolean;
   enabled: boolean;
+  created_at?: string;
+  updated_at?: string;
 }
 
-export type AnalyticsRuleIn = Omit<AnalyticsRule, "id" | "camera">;
+/** What the API takes to create or replace a rule (schemas.RuleIn on the server). */
+export type AnalyticsRuleIn = Omit<AnalyticsRule, "id" | "camera" | "created_at" | "updated_at">;
 
 /** One tracked object kept for search: its class, when it was seen, its best thumbnail. */
 export interface DetectedObject {
   id: number;
   camera: string;
+  track_id: number;
   label: ObjectClass;
   first_seen: string;
   last_seen: string;
+  /** When the thumbnail was taken: playback opens here. */
+  best_at: string;
   score: number;
-  /** Rules (zones) it was seen in, by id. */
+  /** x1, y1, x2, y2 in 0..1 at the best frame. */
+  box: number[];
+  /** Polygon rules it was seen in, by id. */
   zones: number[];
-  thumbnail_url: string;
+  thumbnail_url: string | null;
 }
 
 export interface ObjectPage {
@@ -69,12 +78,13 @@ export interface CountBucket {
   backward: number;
 }
 
-/** Crossings of one line rule in a period, per direction (forward: the way its arrow points). */
+/** Crossings of one line rule in a period, per direction (forward: the way its arrow points), class and interval. */
 export interface LineCounts {
   rule_id: number;
   name: string;
   forward: number;
   backward: number;
+  by_label: Record<string, { forward: number; backward: number }>;
   buckets: CountBucket[];
 }
 

@@ -18,7 +18,7 @@ function shapeOf(rule: AnalyticsRule): OverlayShape {
 
 function RuleRow({ rule, onOpen }: { rule: AnalyticsRule; onOpen?: () => void }) {
   const { t } = useI18n();
-  const days = rule.schedule ? rule.schedule.days.map((d) => t(`clock.weekdays.${WEEKDAYS[d - 1]}` as MessageKey)).join(" ") : "";
+  const days = rule.schedule ? rule.schedule.days.map((d) => t(`clock.weekdays.${WEEKDAYS[d]}` as MessageKey)).join(" ") : "";
   return (
     <Group justify="space-between" wrap="nowrap" gap="xs" px={4} py={2} style={{ cursor: onOpen ? "pointer" : "default", borderRadius: 4 }}
       className="video-camera-row" onClick={onOpen} data-testid="analytics-rule" data-id={rule.id} data-kind={rule.kind}>

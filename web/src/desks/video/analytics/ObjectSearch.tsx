@@ -86,14 +86,18 @@ export function ObjectSearch({ code, onOpen }: { code: string | null; onOpen: (c
       {criteria && !busy && items.length === 0 && error === null && <Text size="sm" c="dimmed" data-testid="object-search-none">{t("analytics.search.none")}</Text>}
       <SimpleGrid cols={{ base: 2, sm: 4, lg: 6 }} spacing="xs" data-testid="object-search-results">
         {items.map((o) => (
-          <Card key={o.id} withBorder padding={4} style={{ cursor: "pointer" }} onClick={() => onOpen(o.camera, o.first_seen)}
+          <Card key={o.id} withBorder padding={4} style={{ cursor: "pointer" }} onClick={() => onOpen(o.camera, o.best_at)}
             data-testid="object-result" data-id={o.id} data-label={o.label}>
             <Card.Section>
-              <Image src={o.thumbnail_url} alt={t(`analytics.class.${o.label}` as MessageKey)} h={96} fit="contain" bg="black" />
+              {o.thumbnail_url ? (
+                <Image src={o.thumbnail_url} alt={t(`analytics.class.${o.label}` as MessageKey)} h={96} fit="contain" bg="black" />
+              ) : (
+                <Text h={96} size="xs" c="dimmed" p={4}>{t("analytics.alarm.noSnapshot")}</Text>
+              )}
             </Card.Section>
             <Group gap={4} mt={4} justify="space-between" wrap="nowrap">
               <Badge size="xs" variant="light">{t(`analytics.class.${o.label}` as MessageKey)}</Badge>
-              <Text size="xs" className="tabular">{formatInstant(o.first_seen, { timeZone })}</Text>
+              <Text size="xs" className="tabular">{formatInstant(o.best_at, { timeZone })}</Text>
             </Group>
           </Card>
         ))}

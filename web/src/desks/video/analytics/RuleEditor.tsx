@@ -50,7 +50,7 @@ export function RuleEditor({ code, draft, others, onChange, onSave, onDelete, on
       await onSave(draft);
     } catch (e) {
       const described = describeError(e, tMaybe);
-      setServer({ message: described.message, fields: serverFieldErrors(described.fieldErrors) });
+      setServer({ message: described.message, fields: serverFieldErrors(described.fieldErrors, described.message) });
     } finally {
       setBusy(false);
     }
@@ -111,7 +111,7 @@ export function RuleEditor({ code, draft, others, onChange, onSave, onDelete, on
           <Group gap="xs" align="flex-end">
             <Checkbox.Group value={draft.days.map(String)} onChange={(v) => set({ days: v.map(Number) })}>
               <Group gap={6}>
-                {WEEK.map((d) => <Checkbox key={d} value={String(d)} size="xs" label={t(`clock.weekdays.${WEEKDAYS[d - 1]}` as MessageKey)} />)}
+                {WEEK.map((d) => <Checkbox key={d} value={String(d)} size="xs" label={t(`clock.weekdays.${WEEKDAYS[d]}` as MessageKey)} />)}
               </Group>
             </Checkbox.Group>
             <TextInput size="xs" type="time" label={t("analytics.from")} value={draft.from} onChange={(e) => set({ from: e.currentTarget.value })} data-testid="rule-from" />

@@ -75,6 +75,8 @@ describe("validity, as the server checks it", () => {
     expect(lineProblem([[0.1, 0.5], [0.9, 0.5]])).toBeNull();
     expect(lineProblem([[0.1, 0.5]])).toBe("lineTwoPoints");
     expect(lineProblem([[0.5, 0.5], [0.502, 0.5]])).toBe("lineTooShort");
+    expect(lineProblem([[0.5, 0.5], [0.505, 0.505]])).toBeNull(); // |dx| + |dy|, as the server measures
+    expect(zoneProblem([[0.5, 0.5], [0.505, 0.5], [0.505, 0.505]])).toBe("degenerate"); // under 1e-4 of the frame
   });
 });
 

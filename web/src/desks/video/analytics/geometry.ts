@@ -9,10 +9,10 @@ export type Point = [number, number];
 /** Polygons of a zone: 3 to 64 points, as the server accepts. */
 export const MIN_ZONE_POINTS = 3;
 export const MAX_ZONE_POINTS = 64;
-/** A line shorter than this (in frame widths) cannot be crossed reliably by a track's reference point. */
+/** A line shorter than this (|dx| + |dy| in frame units) has no usable direction (service.MIN_LINE). */
 export const MIN_LINE_LENGTH = 0.01;
-/** Area under which a polygon is taken as degenerate (all points on a line). */
-const MIN_AREA = 1e-6;
+/** A polygon smaller than this share of the frame has no inside (service.MIN_AREA). */
+export const MIN_AREA = 1e-4;
 const EPS = 1e-12;
 
 /** A value clamped to 0..1 and rounded to 0.001 (a pixel of a 1000-px frame: finer is noise from the mouse). */
@@ -132,7 +132,7 @@ export function lineProblem(line: readonly Point[]): GeometryProblem | null {
   if (line.length !== 2) return "lineTwoPoints";
   if (!inside(line)) return "outside";
   const [a, b] = line;
-  if (Math.hypot(b[0] - a[0], b[1] - a[1]) < MIN_LINE_LENGTH) return "lineTooShort";
+  if (Math.abs(b[0] - a[0]) + Math.abs(b[1] - a[1]) < MIN_LINE_LENGTH) return "lineTooShort";
   return null;
 }
 

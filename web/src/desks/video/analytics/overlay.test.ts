@@ -58,7 +58,7 @@ describe("line counts", () => {
     expect(html).toContain('aria-label="Entry"');
   });
   it("add both directions of all lines and name the period", () => {
-    expect(totals([{ rule_id: 1, name: "a", forward: 3, backward: 4, buckets: [] }, { rule_id: 2, name: "b", forward: 1, backward: 0, buckets: [] }]))
+    expect(totals([{ rule_id: 1, name: "a", forward: 3, backward: 4, by_label: {}, buckets: [] }, { rule_id: 2, name: "b", forward: 1, backward: 0, by_label: {}, buckets: [] }]))
       .toEqual({ forward: 4, backward: 4 });
     expect(periodRange(1, Date.parse("2026-12-07T10:00:00Z"))).toEqual({ from: "2026-12-07T09:00:00.000Z", to: "2026-12-07T10:00:00.000Z" });
   });

@@ -4,14 +4,14 @@ import { crossesMidnight, draftField, draftFromRule, draftProblems, newDraft, ru
 
 const yard: AnalyticsRule = {
   id: 7, camera: "CAM-1", name: "School yard", kind: "zone", points: [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9]], classes: ["person"],
-  schedule: { days: [1, 2, 3, 4, 5], from: "22:00", to: "06:00" }, min_seconds: null, min_count: null, direction: null, alert: true, enabled: true,
+  schedule: { days: [0, 1, 2, 3, 4], from: "22:00", to: "06:00" }, min_seconds: null, min_count: null, direction: "both", alert: true, enabled: true,
 };
 
 describe("rule drafts", () => {
   it("round-trip a rule into the body the API takes", () => {
     const body = ruleBody(draftFromRule(yard));
     expect(body).toEqual({ name: "School yard", kind: "zone", points: yard.points, classes: ["person"],
-      schedule: { days: [1, 2, 3, 4, 5], from: "22:00", to: "06:00" }, min_seconds: null, min_count: null, direction: null, alert: true,
+      schedule: { days: [0, 1, 2, 3, 4], from: "22:00", to: "06:00" }, min_seconds: null, min_count: null, direction: "both", alert: true,
       enabled: true });
   });
   it("send no schedule when it is off, and only the threshold of the kind", () => {
@@ -55,5 +55,6 @@ describe("server field errors", () => {
     expect(draftField("body")).toBe("form");
     expect(serverFieldErrors({ "body.points": "crosses itself", "body.points.1": "outside the frame", "body.classes.0": "unknown class" }))
       .toEqual({ points: "crosses itself; outside the frame", classes: "unknown class" });
+    expect(serverFieldErrors({ points: "the polygon's edges cross" }, "Зонаның шеттері қиылысады")).toEqual({ points: "Зонаның шеттері қиылысады" });
   });
 });

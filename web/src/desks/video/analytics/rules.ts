@@ -3,8 +3,8 @@ import { lineProblem, zoneProblem, type GeometryProblem, type Point } from "./ge
 
 /** The rule editor's form (pure): a draft of one rule, its checks, and the server's field errors mapped onto it. */
 
-/** ISO weekdays, 1 = Monday … 7 = Sunday, as the server keeps them. */
-export const WEEK = [1, 2, 3, 4, 5, 6, 7] as const;
+/** Weekdays as the API names them: 0 = Monday … 6 = Sunday. */
+export const WEEK = [0, 1, 2, 3, 4, 5, 6] as const;
 const VEHICLE_CLASSES: ObjectClass[] = ["car", "bus", "truck", "motorcycle"];
 
 export interface RuleDraft {
@@ -73,7 +73,7 @@ export function draftFromRule(rule: AnalyticsRule): RuleDraft {
     id: rule.id, name: rule.name, kind: rule.kind, points: rule.points.map((p): Point => [p[0], p[1]]),
     classes: [...rule.classes], scheduled: rule.schedule !== null, days: rule.schedule ? [...rule.schedule.days] : base.days,
     from: rule.schedule?.from ?? base.from, to: rule.schedule?.to ?? base.to, minSeconds: rule.min_seconds,
-    minCount: rule.min_count, direction: rule.direction ?? "both", alert: rule.alert, enabled: rule.enabled,
+    minCount: rule.min_count, direction: rule.direction, alert: rule.alert, enabled: rule.enabled,
   };
 }
 
@@ -84,7 +84,7 @@ export function ruleBody(draft: RuleDraft): AnalyticsRuleIn {
     name: draft.name.trim(), kind: draft.kind, points: draft.points.map((p) => [p[0], p[1]]), classes: [...draft.classes],
     schedule: draft.scheduled ? { days: [...draft.days].sort((a, b) => a - b), from: draft.from, to: draft.to } : null,
     min_seconds: threshold === "seconds" ? draft.minSeconds : null, min_count: threshold === "count" ? draft.minCount : null,
-    direction: isLine(draft.kind) ? draft.direction : null, alert: isLine(draft.kind) ? draft.alert : true, enabled: draft.enabled,
+    direction: isLine(draft.kind) ? draft.direction : "both", alert: isLine(draft.kind) ? draft.alert : true, enabled: draft.enabled,
   };
 }
 
@@ -134,10 +134,19 @@ export function draftField(path: string): DraftField {
   return "form";
 }
 
-/** The server's field errors (problem+json `errors`, already in the user's language) placed beside the form's fields. */
-export function serverFieldErrors(errors: Record<string, string>): Partial<Record<DraftField, string>> {
+/**
+ * The server's field errors (problem+json `errors`) placed beside the form's fields. A rule the server refuses for
+ * one reason names one field: that field gets `message`, the translated reason, rather than the field's own note
+ * (which the server writes in English for developers).
+ */
+export function serverFieldErrors(errors: Record<string, string>, message?: string): Partial<Record<DraftField, string>> {
   const placed: Partial<Record<DraftField, string>> = {};
-  for (const [path, message] of Object.entries(errors)) {
+  const entries = Object.entries(errors);
+  if (message && entries.length === 1) {
+    placed[draftField(entries[0][0])] = message;
+    return placed;
+  }
+  for (const [path, message] of entries) {
     const field = draftField(path);
     placed[field] = placed[field] ? `${placed[field]}; ${message}` : message;
   }
