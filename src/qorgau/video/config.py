@@ -23,6 +23,13 @@ class VolumeSpec(BaseModel):
                                         "unprotected segments are deleted first when it is reached.")
 
 
+DetectorClass = Literal["person", "bicycle", "car", "motorcycle", "bus", "truck"]  # analytics.contracts.CLASSES
+
+
+def _coco_classes() -> dict[int, DetectorClass]:
+    return {0: "person", 1: "bicycle", 2: "car", 3: "motorcycle", 5: "bus", 7: "truck"}
+
+
 class VideoSettings(CoreSettings):
     """Camera streams, recording and live view (`QORGAU_VIDEO_*`)."""
 
@@ -97,6 +104,46 @@ class VideoSettings(CoreSettings):
         default=300.0, ge=0, le=86400, title="Probe interval",
         description="A camera nobody watches or records is checked this often by opening its sub-stream until a "
                     "frame arrives (a failing one stays open until it recovers, so its health follows); 0: never.",
+    )
+    # The object detector (issue 11, ADR 0026): NanoDet from `qorgau video model setup` unless a model is given.
+    video_detector_model: Path | None = Field(
+        default=None, title="Detector model",
+        description="ONNX object detector; empty: the NanoDet-m that `qorgau video model setup` builds and caches "
+                    "(checked against its SHA-256 on every load).",
+    )
+    video_detector_family: Literal["nanodet", "yolo"] = Field(
+        default="nanodet", title="Detector family",
+        description="How the model's input and output are laid out: `nanodet` (GFL head, BGR normalised by "
+                    "ImageNet mean and deviation) or `yolo` (YOLOv5 or YOLOv8/11 export, RGB 0..1).",
+    )
+    video_detector_classes: dict[int, DetectorClass] = Field(
+        default_factory=_coco_classes,
+        title="Detector class map",
+        description="The model's class index → the class Qorgau reports, as JSON; classes not listed are "
+                    "ignored. The default is COCO's order, which NanoDet and most YOLO exports use.",
+    )
+    video_detector_input_size: int | None = Field(
+        default=None, ge=64, le=2048, title="Detector input size",
+        description="Square input in pixels for a model whose input size is not fixed; empty: the model's own "
+                    "(416 for NanoDet-m, 640 for a dynamic one).",
+    )
+    video_detector_score: float = Field(
+        default=0.4, ge=0.05, le=0.99, title="Detector score threshold",
+        description="Detections scoring below this are dropped.",
+    )
+    video_detector_nms_iou: float = Field(
+        default=0.5, ge=0.1, le=0.95, title="Detector overlap threshold",
+        description="Of two boxes of one class (car, bus and truck count as one) overlapping more than this "
+                    "(intersection over union), the lower-scoring is dropped.",
+    )
+    video_detector_threads: int = Field(
+        default=1, ge=1, le=64, title="Detector threads",
+        description="Threads one detector uses; 1 suits many cameras per core (each worker process has its own).",
+    )
+    video_detector_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", title="Detector model checksum",
+        description="SHA-256 the given model must have (checked on load); empty: not checked. The default model "
+                    "is always checked against the repository's manifest.",
     )
 
     video_analytics_fps: float = Field(

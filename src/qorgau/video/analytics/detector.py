@@ -1,0 +1,222 @@
+"""The object detector on CPU: an ONNX model (NanoDet by default, or a YOLO export) run by onnxruntime on the
+parts of a frame where there was motion.
+
+Everything that can be wrong with a model file (missing, corrupt, another checksum, shapes this code cannot decode)
+is found when the detector is built and raised as a `DetectorModelError` naming the file, before a camera starts:
+a bad model must stop the start with a reason, not crash each worker in a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+
+from qorgau.core.errors import ConfigError
+from qorgau.video.analytics import nanodet, yolo
+from qorgau.video.analytics.contracts import CLASSES, Detection, PixelBox
+from qorgau.video.analytics.crops import nms, plan_crops
+from qorgau.video.analytics.model_setup import default_model_path, load_manifest, sha256_file
+
+if TYPE_CHECKING:
+    from qorgau.video.config import VideoSettings
+
+Family = Literal["nanodet", "yolo"]
+COCO_CLASSES: dict[int, str] = {0: "person", 1: "bicycle", 2: "car", 3: "motorcycle", 5: "bus", 7: "truck"}
+# One suppression group for the boxy vehicles: a van scored both "car" and "truck" is one object, not two.
+_GROUP = {"car": "vehicle", "bus": "vehicle", "truck": "vehicle"}
+_NANODET_MEAN = np.array([103.53, 116.28, 123.675], np.float32)  # BGR, NanoDet's training normalisation
+_NANODET_STD = np.array([57.375, 57.12, 58.395], np.float32)
+
+
+class DetectorModelError(ConfigError):
+    """The detector's model cannot be used; the message names the file and says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorOptions:
+    """What the detector is built from (the video settings, or a benchmark's own)."""
+
+    model: Path
+    family: Family = "nanodet"
+    classes: dict[int, str] = field(default_factory=lambda: dict(COCO_CLASSES))
+    input_size: int | None = None
+    score: float = 0.4
+    nms_iou: float = 0.5
+    threads: int = 1
+    sha256: str | None = None  # checked on load when given
+
+
+def options_from(settings: VideoSettings) -> DetectorOptions:
+    """Detector options from the video settings; no model set means the default, pinned by the manifest."""
+    model, sha = settings.video_detector_model, settings.video_detector_sha256
+    if model is None:
+        manifest = load_manifest()
+        model, sha = default_model_path(manifest), manifest.sha256
+    return DetectorOptions(model=model, family=settings.video_detector_family,
+                           classes=dict(settings.video_detector_classes), input_size=settings.video_detector_input_size,
+                           score=settings.video_detector_score, nms_iou=settings.video_detector_nms_iou,
+                           threads=settings.video_detector_threads, sha256=sha)
+
+
+def tuned_session_options(threads: int) -> ort.SessionOptions:
+    """Session options for many cameras per core: fixed small thread pools, no spinning, every graph rewrite."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Spinning threads wait for work by burning a core; with one camera's frames at a time there is none to wait for.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    opts.log_severity_level = 3
+    return opts
+
+
+class OnnxDetector:
+    """A `Detector` (contracts) over an ONNX model; one per worker process (an onnxruntime session is not shared)."""
+
+    def __init__(self, options: DetectorOptions, session_options: ort.SessionOptions | None = None) -> None:
+        self.options = options
+        path = options.model
+        if not path.is_file():
+            hint = " (run `qorgau video model setup`)" if path == default_model_path() else ""
+            raise DetectorModelError(f"detector model {path}: no such file{hint}")
+        self.sha256 = sha256_file(path)
+        if options.sha256 is not None and self.sha256 != options.sha256:
+            raise DetectorModelError(f"detector model {path}: SHA-256 {self.sha256}, expected {options.sha256} "
+                                     "(damaged or replaced; `qorgau video model setup --force` rebuilds the default)")
+        try:
+            self.session = ort.InferenceSession(str(path), session_options or tuned_session_options(options.threads),
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable models
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DetectorModelError(f"detector model {path}: not a usable ONNX model: {first}") from exc
+        self.input_name, self.size = self._check_input()
+        wanted = sorted(i for i, label in options.classes.items() if label in CLASSES)
+        self._wanted = np.array(wanted, np.intp)
+        self._labels = [options.classes[i] for i in wanted]
+        self._plan_outputs(self._warm_up())
+
+    def _fail(self, why: str) -> DetectorModelError:
+        return DetectorModelError(f"detector model {self.options.model} ({self.options.family}): {why}")
+
+    def _check_input(self) -> tuple[str, int]:
+        inputs = self.session.get_inputs()
+        if len(inputs) != 1 or len(inputs[0].shape) != 4:
+            shapes = [list(i.shape) for i in inputs]
+            raise self._fail(f"expects one image input (1, 3, H, W), the model has {shapes}")
+        _, channels, height, width = inputs[0].shape
+        if channels != 3:
+            raise self._fail(f"input {list(inputs[0].shape)} is not 3-channel NCHW")
+        fixed = [d for d in (height, width) if isinstance(d, int)]
+        if fixed and (len(fixed) == 1 or height != width):
+            raise self._fail(f"input {list(inputs[0].shape)} is not square")
+        if fixed:
+            size = int(height)
+            if self.options.input_size not in (None, size):
+                raise self._fail(f"input size is fixed at {size}, the settings ask {self.options.input_size}")
+        else:
+            size = self.options.input_size or 640
+        return inputs[0].name, size
+
+    def _warm_up(self) -> list[list[int]]:
+        blank = np.zeros((1, 3, self.size, self.size), np.float32)
+        try:
+            outputs = self.session.run(None, {self.input_name: blank})
+        except Exception as exc:  # a graph whose shapes do not fit fails only when run
+            raise self._fail(f"fails on a {self.size}×{self.size} input: {str(exc).strip()[:300]}") from exc
+        return [list(o.shape) for o in outputs]
+
+    def _plan_outputs(self, shapes: list[list[int]]) -> None:
+        top = max(self.options.classes, default=-1)
+        self._levels: list[nanodet.Level] = []
+        self._layout: yolo.Layout = "v8"
+        try:
+            if self.options.family == "nanodet":
+                classes = max((s[2] for s in shapes if len(s) == 3), default=0)
+                self._levels = nanodet.plan_levels(shapes, self.size, classes)
+            else:
+                self._layout, classes = yolo.plan_layout(shapes, self.size)
+        except ValueError as exc:
+            raise self._fail(f"outputs {shapes} do not fit: {exc}") from exc
+        if top >= classes:
+            raise self._fail(f"the class map names class {top}, the model has {classes} classes")
+
+    @property
+    def name(self) -> str:
+        """The model's name and checksum prefix, for logs and results."""
+        return f"{self.options.model.stem}@{self.sha256[:12]}"
+
+    def _blob(self, crop: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], float]:
+        """The crop letterboxed into the model's square input (top-left, padded), and the scale applied."""
+        h, w = crop.shape[:2]
+        scale = self.size / max(h, w)
+        rw, rh = max(1, round(w * scale)), max(1, round(h * scale))
+        resized = cv2.resize(crop, (rw, rh), interpolation=cv2.INTER_LINEAR)
+        if self.options.family == "nanodet":
+            canvas = np.zeros((self.size, self.size, 3), np.float32)
+            canvas[:rh, :rw] = resized
+            canvas -= _NANODET_MEAN
+            canvas /= _NANODET_STD
+        else:
+            canvas = np.full((self.size, self.size, 3), 114 / 255, np.float32)  # YOLO's grey letterbox
+            canvas[:rh, :rw] = resized[:, :, ::-1] / np.float32(255)
+        return np.ascontiguousarray(canvas.transpose(2, 0, 1)[None]), scale
+
+    def infer(self, crop: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
+                                                          npt.NDArray[np.intp]]:
+        """Boxes (pixels of the crop), scores and label indices for one BGR crop, before suppression."""
+        blob, scale = self._blob(crop)
+        outputs = self.session.run(None, {self.input_name: blob})
+        if self.options.family == "nanodet":
+            boxes, scores, cls = nanodet.decode(outputs, self._levels, self._wanted, self.options.score)
+        else:
+            boxes, scores, cls = yolo.decode(outputs[0], self._layout, self._wanted, self.options.score)
+        boxes /= scale
+        h, w = crop.shape[:2]
+        np.clip(boxes, 0, [w, h, w, h], out=boxes)
+        return boxes, scores, cls
+
+    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None
+               ) -> list[Detection]:
+        """Objects in a BGR frame, looking only at the motion ``regions`` when given; boxes relative to the frame."""
+        height, width = frame_bgr.shape[:2]
+        if regions is None:
+            crops: list[PixelBox] = [(0, 0, width, height)]
+        else:
+            crops = plan_crops(regions, width, height, self.size)
+        found: list[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.intp]]] = []
+        for x1, y1, x2, y2 in crops:
+            boxes, scores, cls = self.infer(frame_bgr[y1:y2, x1:x2])
+            boxes += np.array([x1, y1, x1, y1], np.float32)
+            found.append((boxes, scores, cls))
+        if not found:
+            return []
+        boxes = np.concatenate([f[0] for f in found])
+        scores = np.concatenate([f[1] for f in found])
+        cls = np.concatenate([f[2] for f in found])
+        groups = np.array([self._group_of(int(c)) for c in cls], np.intp)
+        out: list[Detection] = []
+        for i in nms(boxes, scores, groups, self.options.nms_iou):
+            bx1, by1, bx2, by2 = (float(v) for v in boxes[i])
+            if bx2 - bx1 < 2 or by2 - by1 < 2:
+                continue
+            out.append(Detection(label=self._labels[int(cls[i])], score=float(scores[i]),
+                                 box=(bx1 / width, by1 / height, bx2 / width, by2 / height)))
+        return out
+
+    def _group_of(self, index: int) -> int:
+        label = self._labels[index]
+        return len(CLASSES) if label in _GROUP else CLASSES.index(label)
+
+
+def load_detector(settings: VideoSettings) -> OnnxDetector:
+    """The detector the settings describe, checked; raises `DetectorModelError` naming the file when unusable."""
+    return OnnxDetector(options_from(settings))
