@@ -64,6 +64,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.video.recordings_views",
     "qorgau.shifts.views",
     "qorgau.districts.views",
+    "qorgau.coverage.views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -91,6 +92,7 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.units.commands",
     "qorgau.video.commands",
     "qorgau.districts.commands",
+    "qorgau.coverage.commands",
 )
 
 
