@@ -85,6 +85,11 @@ class HealthReason(StrEnum):
     REPORTED_DEGRADED = "reported_degraded"
     SILENT = "silent"
     DECOMMISSIONED = "decommissioned"
+    # A camera's picture, judged by its video worker (ADR 0029): it delivers frames, but they show nothing useful.
+    PICTURE_FROZEN = "picture_frozen"
+    PICTURE_COVERED = "picture_covered"
+    PICTURE_DEFOCUSED = "picture_defocused"
+    PICTURE_MOVED = "picture_moved"
 
 
 class DeviceAction(StrEnum):

@@ -25,7 +25,9 @@ class HealthChanged(EventPayload):
     previous: Health = Field(description="Health before the change.")
     current: Health = Field(description="Health after the change.")
     last_seen_at: datetime | None = Field(description="Last heartbeat (UTC), null if never heard from.")
-    reason: HealthReason = Field(description="heartbeat, reported_degraded, silent or decommissioned.")
+    reason: HealthReason = Field(description="heartbeat, reported_degraded, silent, decommissioned, or a camera's "
+                                             "picture: picture_frozen, picture_covered, picture_defocused, "
+                                             "picture_moved.")
     detail: str | None = Field(default=None, description="What the device reported, or how long it was silent.")
 
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qorgau.core.db import Base, UTCDateTime
@@ -173,3 +184,16 @@ class Wall(Base):
     tiles: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     updated_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PictureReference(Base):
+    """A camera's reference view for the picture-health checks, learned by its worker (ADR 0029); an admin's
+    reset deletes the row and the worker learns a new one."""
+
+    __tablename__ = "video_picture_references"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
+    image: Mapped[bytes] = mapped_column(LargeBinary)  # PNG, grey, 320 px wide
+    sharpness: Mapped[dict[str, float]] = mapped_column(JSON)  # per mode: {"day": ..., "night": ...}
+    blur: Mapped[dict[str, float]] = mapped_column(JSON)  # per mode
+    learned_at: Mapped[datetime] = mapped_column(UTCDateTime)

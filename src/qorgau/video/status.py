@@ -41,6 +41,9 @@ SIGHTING_EVERY_S = 30.0
 FAILURE_AFTER_S = 30.0
 ROW_REFRESH_S = 30.0  # an unchanged status row is rewritten this often, so a stale one shows a dead worker
 AT_ONCE = frozenset({CameraState.AUTH_FAILED, CameraState.UNSUPPORTED})
+# Cameras of this worker process whose picture is reported degraded (``analytics.picture_feature``), with the
+# detail: their sightings say degraded, or the next one would bring them back online (ADR 0029).
+picture_degraded: dict[int, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +194,10 @@ def apply_verdicts(session: Session, *, seen: Sequence[int], failures: Sequence[
     wanted = set(seen) | {f.device_id for f in failures}
     devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_(wanted))
                                                  .options(lazyload("*")))}
-    sightings = [health.Sighting(device_id=d.id, code=d.code, interval_s=int(health.interval(d).total_seconds()))
+    pictures = dict(picture_degraded)
+    sightings = [health.Sighting(device_id=d.id, code=d.code, interval_s=int(health.interval(d).total_seconds()),
+                                 status=Health.DEGRADED if d.id in pictures else Health.ONLINE,
+                                 detail=pictures.get(d.id))
                  for device_id in seen if (d := devices.get(device_id)) is not None]
     if sightings:
         health.seen(session, sightings, now=now)

@@ -1,0 +1,73 @@
+"""The picture-health consumer on a real database: a covered camera goes degraded with the picture's reason and
+back online, its reference is stored and an admin's reset makes the worker learn a new one; the worker's stream
+sightings keep a camera with a bad picture degraded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import select
+
+from qorgau.core.bus.models import OutboxEvent
+from qorgau.core.db import Database
+from qorgau.video import status
+from qorgau.video.analytics.contracts import AnalysedFrame
+from qorgau.video.analytics.picture_feature import PictureHealthConsumer, reset_reference
+from qorgau.video.analytics.picture_health import Limits
+from qorgau.video.contracts import WorkerContext
+from qorgau.video.models import PictureReference
+from tests.video.analytics.test_picture_health import covered, frames
+from tests.video.conftest import add_camera
+
+AT_ONCE = Limits(raise_after_s=0.0, clear_after_s=0.0, learn_after_s=0.0)
+
+
+def health_changes(db: Database) -> list[tuple[str, str, str | None]]:
+    with db.sessions() as session:
+        return [(e.payload["current"], e.payload["reason"], e.payload["detail"]) for e in session.scalars(
+            select(OutboxEvent).where(OutboxEvent.name == "devices.health_changed").order_by(OutboxEvent.seq))]
+
+
+def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -> None:
+    device_id = add_camera(db, "CAM-0001")
+    with db.unit_of_work() as session:  # a camera in service that streams: online
+        status.apply_verdicts(session, seen=[device_id], failures=[], judge=status.HealthJudge(),
+                              now=datetime.now(UTC))
+    consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=db)), limits=AT_ONCE,
+                                     check_every_s=0.0, start=False)
+    clip = frames("road")
+
+    def show(frame: Any) -> None:
+        consumer.frame(AnalysedFrame(device_id=device_id, code="CAM-0001", wall=datetime.now(UTC), width=640,
+                                     height=360, motion=0.0, tracks=(), detected=False), frame)
+
+    show(clip[0])  # first sight: the reference is looked up at the next flush
+    consumer.flush()
+    show(clip[1])  # good picture: learned at once with these limits
+    consumer.flush()
+    with db.sessions() as session:
+        stored = session.get(PictureReference, device_id)
+        assert stored is not None and set(stored.sharpness) == {"day"}
+    show(covered(5)(clip[2]))
+    consumer.flush()
+    assert status.picture_degraded == {device_id: "picture covered"}
+    with db.unit_of_work() as session:  # the next stream sighting does not bring it back online
+        status.apply_verdicts(session, seen=[device_id], failures=[], judge=status.HealthJudge(),
+                              now=datetime.now(UTC))
+    show(clip[3])
+    consumer.flush()
+    assert status.picture_degraded == {}
+    assert health_changes(db) == [("online", "heartbeat", None), ("degraded", "picture_covered", "picture covered"),
+                                  ("online", "heartbeat", "picture good again")]
+    with db.unit_of_work() as session:
+        assert reset_reference(session, device_id)
+        assert not reset_reference(session, device_id)
+    consumer.flush()  # the reset is noticed: learned again from the next good picture
+    assert consumer._watches[device_id].reference is None
+    show(clip[4])
+    consumer.close()  # the last flush stores it
+    with db.sessions() as session:
+        again = session.get(PictureReference, device_id)
+        assert again is not None and again.learned_at > stored.learned_at
