@@ -94,12 +94,20 @@ export function VideoDesk() {
               <Group gap="xs" align="flex-end" wrap="nowrap">
                 <TextInput size="xs" label={t("video.settings.code")} value={adminCode} onChange={(e) => setAdminCode(e.currentTarget.value)} data-testid="camera-settings-code" />
                 <Button size="xs" disabled={!adminCode.trim()} onClick={() => setSettingsCode(adminCode.trim())}>{t("video.settings.open")}</Button>
+                <Button size="xs" variant="light" disabled={!adminCode.trim()} onClick={() => setFocusCode(adminCode.trim().toUpperCase())} data-testid="camera-analytics-open">
+                  {t("analytics.tab")}
+                </Button>
               </Group>
               {settingsCode && <CameraSettingsDialog code={settingsCode} onClose={() => setSettingsCode(null)} />}
             </Grid.Col>
           )}
           <Grid.Col span={{ base: 12, md: canAdmin ? 9 : 12 }}>
-            <Alert color="gray" maw={720} data-testid="video-no-permission">{t("video.noPermission")}</Alert>
+            {canAdmin && focusCode ? (
+              // Rules are set up by video administrators, who need not watch the camera otherwise.
+              <AnalyticsView code={focusCode} canEdit />
+            ) : (
+              <Alert color="gray" maw={720} data-testid="video-no-permission">{t("video.noPermission")}</Alert>
+            )}
           </Grid.Col>
         </Grid>
       </DeskPage>

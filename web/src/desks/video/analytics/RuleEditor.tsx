@@ -103,7 +103,7 @@ export function RuleEditor({ code, draft, others, onChange, onSave, onDelete, on
             {OBJECT_CLASSES.map((c) => <Chip key={c} value={c} size="xs" data-testid={`rule-class-${c}`}>{t(`analytics.class.${c}` as MessageKey)}</Chip>)}
           </Group>
         </Chip.Group>
-        {error("classes") && <Text size="xs" c="red">{error("classes")}</Text>}
+        {error("classes") && <Text size="xs" c="red" data-testid="rule-error-classes">{error("classes")}</Text>}
       </Stack>
       <Stack gap={4}>
         <Switch size="xs" label={t("analytics.scheduled")} checked={draft.scheduled} onChange={(e) => set({ scheduled: e.currentTarget.checked })} data-testid="rule-scheduled" />
@@ -119,7 +119,7 @@ export function RuleEditor({ code, draft, others, onChange, onSave, onDelete, on
             {crossesMidnight(draft.from, draft.to) && <Text size="xs" c="dimmed">{t("analytics.overnight")}</Text>}
           </Group>
         )}
-        {error("schedule") && <Text size="xs" c="red">{error("schedule")}</Text>}
+        {error("schedule") && <Text size="xs" c="red" data-testid="rule-error-schedule">{error("schedule")}</Text>}
       </Stack>
       {line && (
         <Group gap="xs" align="flex-end">
