@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
@@ -15,7 +15,7 @@ from qorgau.core.time import utcnow
 from qorgau.devices.models import Device
 from qorgau.video.access import group_of
 from qorgau.video.admin_schemas import CameraSettingsIn, CameraSettingsRead, GroupPatch, Tile, WallIn, WallRead
-from qorgau.video.models import CameraGroup, VideoCamera, Wall
+from qorgau.video.models import CameraGroup, PictureReference, VideoCamera, Wall
 
 SHARED_WALL_NAME = "situation_center"
 
@@ -38,6 +38,16 @@ def update_group(*, session: Session, code: str, patch: GroupPatch, actor: Actor
     audit.record(session, action="video.group_update", actor=actor, target_type="camera_group", target_id=code,
                  details=changes)
     return group
+
+
+def reset_picture_reference(*, session: Session, device: Device, actor: Actor) -> None:
+    """Forget a camera's reference view (it was re-aimed on purpose): its worker learns a new one; audited."""
+    result = cast("CursorResult[Any]", session.execute(
+        delete(PictureReference).where(PictureReference.device_id == device.id)))
+    if result.rowcount == 0:
+        raise NotFound("video.picture_reference_not_found")
+    audit.record(session, action="video.picture_reference_reset", actor=actor, target_type="camera",
+                 target_id=device.code)
 
 
 def camera_settings(session: Session, *, device: Device) -> CameraSettingsRead:

@@ -92,6 +92,13 @@ def put_camera_settings(code: str, body: CameraSettingsIn, principal: VideoAdmin
                                         actor=principal.actor(source))
 
 
+@router.delete("/cameras/{code}/picture-reference", status_code=204)
+def reset_picture_reference(code: str, principal: VideoAdmin, db: DbSession, source: ClientSource) -> Response:
+    """Forget the camera's reference view (after it was re-aimed on purpose): its worker learns a new one."""
+    admin.reset_picture_reference(session=db, device=_any_camera(db, code), actor=principal.actor(source))
+    return Response(status_code=204)
+
+
 @router.get("/walls", response_model=list[WallRead])
 def list_walls(principal: Viewer, db: ReadSession) -> list[WallRead]:
     """The caller's own walls, then the situation center's shared wall (if set)."""

@@ -8,16 +8,21 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
 from sqlalchemy import select
 
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
+from qorgau.core.errors import NotFound
+from qorgau.devices.models import Device
 from qorgau.video import status
+from qorgau.video.admin import reset_picture_reference
 from qorgau.video.analytics.contracts import AnalysedFrame
-from qorgau.video.analytics.picture_feature import PictureHealthConsumer, reset_reference
+from qorgau.video.analytics.picture_feature import PictureHealthConsumer
 from qorgau.video.analytics.picture_health import Limits
 from qorgau.video.contracts import WorkerContext
 from qorgau.video.models import PictureReference
+from tests.conftest import CLI_ACTOR
 from tests.video.analytics.test_picture_health import covered, frames
 from tests.video.conftest import add_camera
 
@@ -62,8 +67,10 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
     assert health_changes(db) == [("online", "heartbeat", None), ("degraded", "picture_covered", "picture covered"),
                                   ("online", "heartbeat", "picture good again")]
     with db.unit_of_work() as session:
-        assert reset_reference(session, device_id)
-        assert not reset_reference(session, device_id)
+        camera = session.get_one(Device, device_id)
+        reset_picture_reference(session=session, device=camera, actor=CLI_ACTOR)
+        with pytest.raises(NotFound):
+            reset_picture_reference(session=session, device=camera, actor=CLI_ACTOR)
     consumer.flush()  # the reset is noticed: learned again from the next good picture
     assert consumer._watches[device_id].reference is None
     show(clip[4])

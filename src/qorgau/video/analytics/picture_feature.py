@@ -15,9 +15,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from qorgau.core.bus import Context
@@ -221,9 +221,3 @@ class PictureHealthConsumer:
                     health.change(session, device, Health.ONLINE, HealthReason.HEARTBEAT, ctx=ctx, now=now,
                                   detail="picture good again")
 
-
-def reset_reference(session: Session, device_id: int) -> bool:
-    """Delete a camera's reference view (its worker learns a new one); returns whether there was one."""
-    result = cast("CursorResult[Any]", session.execute(
-        delete(PictureReference).where(PictureReference.device_id == device_id)))
-    return result.rowcount > 0
