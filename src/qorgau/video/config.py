@@ -30,6 +30,10 @@ def _coco_classes() -> dict[int, DetectorClass]:
     return {0: "person", 1: "bicycle", 2: "car", 3: "motorcycle", 5: "bus", 7: "truck"}
 
 
+def _class_scores() -> dict[DetectorClass, float]:
+    return {"person": 0.45}
+
+
 class VideoSettings(CoreSettings):
     """Camera streams, recording and live view (`QORGAU_VIDEO_*`)."""
 
@@ -128,8 +132,13 @@ class VideoSettings(CoreSettings):
                     "(416 for NanoDet-m, 640 for a dynamic one).",
     )
     video_detector_score: float = Field(
-        default=0.4, ge=0.05, le=0.99, title="Detector score threshold",
-        description="Detections scoring below this are dropped.",
+        default=0.3, ge=0.05, le=0.99, title="Detector score threshold",
+        description="Detections scoring below this are dropped (classes in the per-class thresholds excepted).",
+    )
+    video_detector_class_scores: dict[DetectorClass, float] = Field(
+        default_factory=_class_scores, title="Detector per-class thresholds",
+        description="Score thresholds of single classes, as JSON, overriding the detector score threshold; the "
+                    "defaults are tuned on the hand-labelled clips (bench/data/labels).",
     )
     video_detector_nms_iou: float = Field(
         default=0.5, ge=0.1, le=0.95, title="Detector overlap threshold",

@@ -19,6 +19,7 @@ MAX_CROPS = 4  # more crops than this: one look at the whole frame is cheaper
 WHOLE_FRAME_SHARE = 0.6  # crops covering more of the frame than this: the whole frame
 MARGIN = 0.25  # share of a region's larger side added on each side
 MIN_SIDE_SHARE = 0.6  # a crop is at least this share of the model's input size (when the frame allows)
+MAX_ASPECT = 2.0  # merged crops stay within this ratio of long to short side
 
 
 def _grow(box: PixelBox, width: int, height: int, min_side: int) -> PixelBox:
@@ -43,8 +44,14 @@ def _grow(box: PixelBox, width: int, height: int, min_side: int) -> PixelBox:
     return max(0, x1), max(0, y1), min(width, x2), min(height, y2)
 
 
-def _overlap(a: PixelBox, b: PixelBox) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _union(a: PixelBox, b: PixelBox) -> PixelBox | None:
+    """The box around two overlapping crops, unless it would be long and thin: letterboxed into the square input,
+    a strip loses most of its resolution, so such crops stay apart (their overlap is left to suppression)."""
+    if not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]):
+        return None
+    union = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+    w, h = union[2] - union[0], union[3] - union[1]
+    return union if max(w, h) <= MAX_ASPECT * min(w, h) else None
 
 
 def plan_crops(regions: Sequence[PixelBox], width: int, height: int, input_size: int) -> list[PixelBox]:
@@ -53,13 +60,14 @@ def plan_crops(regions: Sequence[PixelBox], width: int, height: int, input_size:
     min_side = int(input_size * MIN_SIDE_SHARE)
     crops = [_grow(r, width, height, min_side) for r in regions if r[2] > r[0] and r[3] > r[1]]
     merged = True
-    while merged:  # merge until no two crops overlap
+    while merged:  # merge until no two crops can
         merged = False
         for i in range(len(crops)):
             for j in range(i + 1, len(crops)):
-                if _overlap(crops[i], crops[j]):
-                    a, b = crops[i], crops.pop(j)
-                    crops[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                union = _union(crops[i], crops[j])
+                if union is not None:
+                    crops.pop(j)
+                    crops[i] = union
                     merged = True
                     break
             if merged:

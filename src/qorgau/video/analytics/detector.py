@@ -47,7 +47,8 @@ class DetectorOptions:
     family: Family = "nanodet"
     classes: dict[int, str] = field(default_factory=lambda: dict(COCO_CLASSES))
     input_size: int | None = None
-    score: float = 0.4
+    score: float = 0.3
+    class_scores: dict[str, float] = field(default_factory=lambda: {"person": 0.45})  # overrides ``score``
     nms_iou: float = 0.5
     threads: int = 1
     sha256: str | None = None  # checked on load when given
@@ -61,8 +62,10 @@ def options_from(settings: VideoSettings) -> DetectorOptions:
         model, sha = default_model_path(manifest), manifest.sha256
     return DetectorOptions(model=model, family=settings.video_detector_family,
                            classes=dict(settings.video_detector_classes), input_size=settings.video_detector_input_size,
-                           score=settings.video_detector_score, nms_iou=settings.video_detector_nms_iou,
-                           threads=settings.video_detector_threads, sha256=sha)
+                           score=settings.video_detector_score,
+                           class_scores={str(k): v for k, v in settings.video_detector_class_scores.items()},
+                           nms_iou=settings.video_detector_nms_iou, threads=settings.video_detector_threads,
+                           sha256=sha)
 
 
 def tuned_session_options(threads: int) -> ort.SessionOptions:
@@ -102,6 +105,8 @@ class OnnxDetector:
         wanted = sorted(i for i, label in options.classes.items() if label in CLASSES)
         self._wanted = np.array(wanted, np.intp)
         self._labels = [options.classes[i] for i in wanted]
+        self._thresholds = np.array([options.class_scores.get(label, options.score) for label in self._labels],
+                                    np.float32)
         self._plan_outputs(self._warm_up())
 
     def _fail(self, why: str) -> DetectorModelError:
@@ -176,9 +181,9 @@ class OnnxDetector:
         blob, scale = self._blob(crop)
         outputs = self.session.run(None, {self.input_name: blob})
         if self.options.family == "nanodet":
-            boxes, scores, cls = nanodet.decode(outputs, self._levels, self._wanted, self.options.score)
+            boxes, scores, cls = nanodet.decode(outputs, self._levels, self._wanted, self._thresholds)
         else:
-            boxes, scores, cls = yolo.decode(outputs[0], self._layout, self._wanted, self.options.score)
+            boxes, scores, cls = yolo.decode(outputs[0], self._layout, self._wanted, self._thresholds)
         boxes /= scale
         h, w = crop.shape[:2]
         np.clip(boxes, 0, [w, h, w, h], out=boxes)

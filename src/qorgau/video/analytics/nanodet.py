@@ -53,8 +53,9 @@ def plan_levels(shapes: Sequence[Sequence[int]], size: int, classes: int) -> lis
 
 
 def decode(outputs: Sequence[Floats], levels: Sequence[Level], wanted: npt.NDArray[np.intp],
-           threshold: float) -> tuple[Floats, Floats, npt.NDArray[np.intp]]:
-    """Boxes (x1, y1, x2, y2 in input pixels), scores and class indices (into ``wanted``) above the threshold."""
+           threshold: float | Floats) -> tuple[Floats, Floats, npt.NDArray[np.intp]]:
+    """Boxes (x1, y1, x2, y2 in input pixels), scores and class indices (into ``wanted``) above the threshold
+    (one, or one per wanted class)."""
     all_boxes: list[Floats] = []
     all_scores: list[Floats] = []
     all_classes: list[npt.NDArray[np.intp]] = []

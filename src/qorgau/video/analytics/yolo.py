@@ -49,9 +49,10 @@ def plan_layout(shapes: Sequence[Sequence[int]], size: int) -> tuple[Layout, int
     return layout, classes
 
 
-def decode(output: Floats, layout: Layout, wanted: npt.NDArray[np.intp], threshold: float
+def decode(output: Floats, layout: Layout, wanted: npt.NDArray[np.intp], threshold: float | Floats
            ) -> tuple[Floats, Floats, npt.NDArray[np.intp]]:
-    """Boxes (x1, y1, x2, y2 in input pixels), scores and class indices (into ``wanted``) above the threshold."""
+    """Boxes (x1, y1, x2, y2 in input pixels), scores and class indices (into ``wanted``) above the threshold
+    (one, or one per wanted class)."""
     rows = output[0].T if layout == "v8" else output[0]
     scores = rows[:, 4:][:, wanted] if layout == "v8" else rows[:, 5:][:, wanted] * rows[:, 4:5]
     anchors, cls = np.nonzero(scores > threshold)

@@ -1,0 +1,103 @@
+"""The real detector: the NanoDet-m that `qorgau video model setup` converted (./run test runs that step first), on
+frames of the real clips, scored against the hand labels in bench/data/labels (area E's, not the detector's)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from qorgau.video.analytics.contracts import CLASSES, Detection
+from qorgau.video.analytics.detector import OnnxDetector, load_detector
+from qorgau.video.analytics.evaluation import Labelled, Scored, evaluate_frame, iou, labels_from
+from qorgau.video.analytics.model_setup import cached_model_ok, default_model_path, setup_model
+from qorgau.video.config import VideoSettings
+from tests.conftest import SHARED
+
+LABELS = Path(__file__).resolve().parents[3] / "bench" / "data" / "labels"
+HIGHWAY = SHARED / "data" / "video" / "highway-cctv.avi"
+VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(scope="module")
+def detector(tmp_path_factory: pytest.TempPathFactory) -> OnnxDetector:
+    if not cached_model_ok():
+        pytest.fail(f"no verified detector model at {default_model_path()}: run `qorgau video model setup` "
+                    "(./run test does)")
+    return load_detector(VideoSettings(data_dir=tmp_path_factory.mktemp("detector")))
+
+
+def frame_of(clip: Path, index: int) -> npt.NDArray[np.uint8]:
+    """Decode sequentially up to a frame (seeking in these files is unreliable, see SOURCES.md)."""
+    capture = cv2.VideoCapture(str(clip))
+    try:
+        for _ in range(index + 1):
+            ok, frame = capture.read()
+            assert ok, f"{clip} ended before frame {index}"
+        return np.asarray(frame, dtype=np.uint8)
+    finally:
+        capture.release()
+
+
+def labelled(name: str, index: int) -> list[Labelled]:
+    data = json.loads((LABELS / f"{name}.json").read_text(encoding="utf-8"))
+    frame = next(f for f in data["frames"] if f["frame"] == index)
+    ignore = [Labelled("car", tuple(r["box"]), ignore=True) for r in data.get("ignore_regions", [])]
+    return labels_from(frame["objects"]) + ignore
+
+
+def scored(found: list[Detection], width: int, height: int) -> list[Scored]:
+    """Detections in the labels' unit (pixels of the frame)."""
+    return [Scored(d.label, d.score, (d.box[0] * width, d.box[1] * height, d.box[2] * width, d.box[3] * height))
+            for d in found]
+
+
+def test_cached_model_is_verified_and_setup_is_a_no_op(detector: OnnxDetector) -> None:
+    path, built = setup_model()
+    assert (path, built) == (default_model_path(), False)
+    assert detector.name.startswith("nanodet@") and detector.size == 416
+
+
+def test_finds_the_cars_on_the_highway(detector: OnnxDetector) -> None:
+    frame = frame_of(HIGHWAY, 63)
+    height, width = frame.shape[:2]
+    found = detector.detect(frame)
+    assert {d.label for d in found} <= set(CLASSES)
+    assert all(0 <= v <= 1 for d in found for v in d.box)
+    report = evaluate_frame(scored(found, width, height),
+                            labelled("highway-cctv", 63))
+    vehicles = report.tally("vehicle")
+    assert vehicles.tp >= 6 and vehicles.fp == 0, report.as_dict()  # 7 cars labelled, 1 of them ignored as tiny
+
+
+def test_finds_the_persons_in_vtest(detector: OnnxDetector) -> None:
+    frame = frame_of(VTEST, 46)
+    height, width = frame.shape[:2]
+    found = detector.detect(frame)
+    report = evaluate_frame(scored(found, width, height),
+                            labelled("vtest", 46))
+    persons = report.tally("person")
+    assert persons.recall is not None and persons.recall >= 0.8, report.as_dict()
+    assert persons.precision is not None and persons.precision >= 0.8, report.as_dict()
+
+
+def test_motion_regions_only_and_boxes_in_frame_coordinates(detector: OnnxDetector) -> None:
+    frame = frame_of(VTEST, 46)
+    height, width = frame.shape[:2]
+    people = [lab for lab in labelled("vtest", 46) if lab.label == "person" and not lab.ignore]
+    target = max(people, key=lambda lab: lab.box[3] - lab.box[1])  # the largest person in view
+    x1, y1, x2, y2 = (int(v) for v in target.box)
+    found = detector.detect(frame, [(x1, y1, x2, y2)])
+    boxes = [(d.box[0] * width, d.box[1] * height, d.box[2] * width, d.box[3] * height) for d in found]
+    assert any(iou(b, target.box) >= 0.5 for b in boxes), (target, found)
+    # Nothing from the far side of the frame: the crop around the region is all the detector saw.
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    assert all(abs((b[0] + b[2]) / 2 - cx) < 0.5 * width and abs((b[1] + b[3]) / 2 - cy) < 0.5 * height
+               for b in boxes)
+    assert detector.detect(frame, []) == []  # no motion: no detection, no inference
