@@ -62,6 +62,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.video.live_views",
     "qorgau.video.views",
     "qorgau.video.recordings_views",
+    "qorgau.video.analytics.views",
     "qorgau.shifts.views",
     "qorgau.districts.views",
     "qorgau.coverage.views",

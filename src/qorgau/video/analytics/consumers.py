@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 # One per line, so each consumer adds its own line.
 CONSUMERS: tuple[str, ...] = (
+    "qorgau.video.analytics.consumer:RulesConsumer",
     "qorgau.video.analytics.picture_feature:PictureHealthConsumer",
 )
 
