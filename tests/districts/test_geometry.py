@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from qorgau.city.geometry import LocalProjection
 from qorgau.core.errors import ValidationFailed
@@ -13,13 +16,13 @@ from qorgau.districts.proposal import propose
 FRAME = Frame(LocalProjection(53.0, 51.0), 100.0)
 
 
-def _cells(rows: list[tuple[float, float, int]]) -> Cells:
+def _cells(rows: Sequence[tuple[float, float, int]]) -> Cells:
     """Cells given by centre in metres."""
     lonlat = [(*FRAME.point_lonlat(x, y), n) for x, y, n in rows]
     return Cells.of(FRAME, lonlat)
 
 
-def _geo(geom: shapely.Geometry) -> dict[str, object]:
+def _geo(geom: BaseGeometry) -> dict[str, object]:
     return FRAME.to_lonlat(geom)
 
 

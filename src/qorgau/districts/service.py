@@ -130,9 +130,10 @@ def detail(session: Session, district_set: DistrictSet, *, norm: int, site_names
     districts = [read_district(session, d, norm=norm, site_names=site_names) for d in district_set.districts]
     nxt = session.scalar(select(func.min(DistrictSet.valid_from)).where(
         DistrictSet.model_id == district_set.model_id, DistrictSet.valid_from > district_set.valid_from))
-    return SetDetail.model_validate(district_set).model_copy(update={
-        "valid_to": nxt, "area": district_set.area, "districts": districts,
-        "balance": balance([d.residents for d in districts], [len(d.inspectors) for d in districts], norm=norm)})
+    return SetDetail(**{**SetRead.model_validate(district_set).model_dump(), "valid_to": nxt},
+                     area=district_set.area, districts=districts,
+                     balance=balance([d.residents for d in districts], [len(d.inspectors) for d in districts],
+                                     norm=norm))
 
 
 def _area_of(session: Session, model: CityModel, frame: Frame, parsed: geojson.Parsed,
