@@ -72,8 +72,11 @@ class MotionDetector:
         share = float(cv2.countNonZero(mask)) / mask.size
         if share > self.max_share:
             self._background = grey.astype(np.float32)
+            self._frames = 1
             return Motion(share, (), lighting=True)
-        cv2.accumulateWeighted(grey, background, LEARN_RATE)
+        # A young background is the plain mean of the frames so far: the first frame's objects would otherwise
+        # haunt it as ghosts for seconds (the detector run for nothing).
+        cv2.accumulateWeighted(grey, background, max(LEARN_RATE, 1.0 / self._frames))
         if self._frames <= WARMUP_FRAMES or share == 0.0:
             return Motion(share if self._frames > WARMUP_FRAMES else 0.0, ())
         mask = cv2.dilate(mask, self._kernel, iterations=2)

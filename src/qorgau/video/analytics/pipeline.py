@@ -63,7 +63,7 @@ class CameraAnalysis:
         moved = self.motion.update(frame.bgr)
         figures.lighting_changes += moved.lighting
         regions = list(moved.regions)
-        live = self.tracker.live_boxes()
+        live = self.tracker.live_boxes(frame.wall)
         stale = self.last_detect is None or (frame.wall - self.last_detect).total_seconds() >= REFRESH_S
         run = detector is not None and not moved.lighting and (bool(regions) or (bool(live) and stale))
         tracks: Sequence[Track] = ()

@@ -22,7 +22,9 @@ from scipy.optimize import linear_sum_assignment
 from qorgau.video.analytics.contracts import Box, Detection, Track
 
 IOU_MIN = 0.1  # below this, a pair is matched by centre distance instead
-DISTANCE_MAX = 1.0  # centre distance, in sizes of the track's box, still taken as the same object
+# Centre distance, in sizes of the track's box, still taken as the same object: before a velocity is known, a car
+# at 5 fps moves about its own length between frames.
+DISTANCE_MAX = 1.5
 NO_MATCH = 1e6
 VELOCITY_BLEND = 0.5  # share of the newest step in the velocity estimate
 
@@ -60,6 +62,10 @@ class _Live:
 
 def centre(box: Box) -> tuple[float, float]:
     return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def inside(point: tuple[float, float]) -> bool:
+    return 0.0 <= point[0] <= 1.0 and 0.0 <= point[1] <= 1.0
 
 
 def iou(a: Box, b: Box) -> float:
@@ -102,8 +108,10 @@ class Tracker:
         self._ids = ids if ids is not None else itertools.count(1)
         self._live: list[_Live] = []
 
-    def live_boxes(self) -> list[Box]:
-        """Where the confirmed tracks are: the detector looks there too, so objects that stopped stay tracked."""
+    def live_boxes(self, at: datetime) -> list[Box]:
+        """Where the confirmed tracks are: the detector looks there too, so objects that stopped stay tracked.
+        A track whose predicted centre has left the frame is over (the detector need not look for it)."""
+        self._live = [t for t in self._live if inside(centre(t.predicted(at)))]
         return [t.box for t in self._live if t.hits >= self.min_hits]
 
     def update(self, detections: Sequence[Detection], at: datetime) -> list[Track]:
