@@ -16,6 +16,7 @@ def analyst(client: TestClient, app_db: Database) -> TestClient:
     return client
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage-independent: one database is enough
 def test_supervisors_and_analysts_read_coverage_operators_do_not(client: TestClient, app_db: Database) -> None:
     assert client.get("/api/coverage").status_code == 401
     assert client.post("/api/coverage/placement", json={"mode": "set"}).status_code == 401
@@ -69,3 +70,21 @@ def test_placement_maximal_set_and_infeasible(analyst: TestClient) -> None:
     assert too_many.status_code == 422 and too_many.json()["code"] == "coverage.too_many_posts"
     invalid = analyst.post("/api/coverage/placement", json={"mode": "both"})
     assert invalid.status_code == 422
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the district seed is costly; SQL is F's, tested there
+def test_coverage_per_police_district_in_force(analyst: TestClient, app_db: Database) -> None:
+    assert all(level["districts"] == [] for level in analyst.get("/api/coverage").json()["levels"])
+    from qorgau.districts.config import DistrictsSettings, default_reception
+    from qorgau.districts.seed import seed_aksai
+    from tests.conftest import CLI_ACTOR
+
+    with app_db.unit_of_work() as session:
+        assert seed_aksai(session, actor=CLI_ACTOR, default_reception=default_reception(DistrictsSettings()))
+    levels = analyst.get("/api/coverage").json()["levels"]
+    districts = levels[1]["districts"]
+    assert [d["number"] for d in districts] == sorted(d["number"] for d in districts) and len(districts) == 8
+    assert all(d["name_ru"] and 0 <= d["covered"] <= d["residents"] for d in districts)
+    # The districts cover the town, not the whole district: their residents are part of the total.
+    assert 0 < sum(d["residents"] for d in districts) <= levels[1]["overall"]["residents"]
+    assert sum(d["covered"] for d in levels[0]["districts"]) <= sum(d["covered"] for d in districts)

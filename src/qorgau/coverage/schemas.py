@@ -29,11 +29,20 @@ class SettlementShare(ShareRead):
     settlement: str
 
 
+class DistrictShareRead(ShareRead):
+    number: int
+    name_kk: str
+    name_ru: str
+    name_en: str
+
+
 class LevelRead(BaseModel):
     mode: Mode
     minutes: int
     overall: ShareRead
     settlements: list[SettlementShare]
+    districts: list[DistrictShareRead] = Field(
+        description="Per police district in force (a cell counts where its centre lies); empty before any set.")
 
 
 class ClusterRead(BaseModel):

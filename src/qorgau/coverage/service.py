@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qorgau.city import service as city_service
 from qorgau.city.cache import ModelCache
 from qorgau.city.enums import Mode
+from qorgau.city.geometry import contains
 from qorgau.city.graph import CityGraph
 from qorgau.city.models import CityModel
 from qorgau.core.errors import QorgauError
@@ -25,6 +26,7 @@ from qorgau.coverage import outline, reach
 from qorgau.coverage.config import CoverageSettings
 from qorgau.devices import queries as device_queries
 from qorgau.devices.enums import SiteKind
+from qorgau.districts import service as districts_service
 
 ISOCHRONE_CELL_M = 50.0  # fine enough to follow a street, coarse enough to keep the outline small
 POLICE_KINDS = (SiteKind.POLICE_POST, SiteKind.SITUATION_CENTER)
@@ -50,6 +52,16 @@ class Level:
     geometry: dict[str, Any]
     overall: reach.Share
     settlements: list[tuple[str, reach.Share]]
+    covered: reach.Bools  # per demand cell, for breakdowns by area (police districts)
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictShare:
+    number: int
+    name_kk: str
+    name_ru: str
+    name_en: str
+    share: reach.Share
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +140,7 @@ def _level(graph: CityGraph, demand: reach.Demand, mode: Mode, times: reach.Floa
     # The raster works in graph seconds, the weights' own unit.
     mask = outline.reached_mask(graph, graph.modes[mode], times / factor, budget / factor, grid)
     return Level(mode=mode, minutes=minutes, geometry=outline.to_geojson(mask, grid, graph), overall=overall,
-                 settlements=per_settlement)
+                 settlements=per_settlement, covered=covered)
 
 
 def compute(graph: CityGraph, demand: reach.Demand, points: list[PolicePoint], *, model: CityModel,
@@ -163,3 +175,41 @@ def coverage(session: Session, *, settings: CoverageSettings) -> Coverage:
         found = compute(graph, demand, points, model=model, settings=settings)
         RESULTS.put(key, found)
     return found
+
+
+_MEMBERSHIP: OrderedDict[Hashable, tuple[list[DistrictShare], reach.Ints]] = OrderedDict()
+
+
+def _membership(session: Session, demand: reach.Demand) -> tuple[list[DistrictShare], reach.Ints]:
+    """The districts in force (empty before any set is accepted) and each cell's district by its centre."""
+    district_set = districts_service.current(session)
+    if district_set is None:
+        return [], np.full(len(demand.residents), -1, dtype=np.int64)
+    key = (str(session.get_bind().engine.url), district_set.id, len(demand.residents))
+    found = _MEMBERSHIP.get(key)
+    if found is None:
+        districts = sorted(district_set.districts, key=lambda d: d.number)
+        owner = np.full(len(demand.residents), -1, dtype=np.int64)
+        for k, district in enumerate(districts):
+            owner[(owner < 0) & contains(district.geometry, demand.lon, demand.lat)] = k
+        empty = reach.Share(0.0, 0.0)
+        found = ([DistrictShare(d.number, d.name_kk, d.name_ru, d.name_en, empty) for d in districts], owner)
+        _MEMBERSHIP[key] = found
+        while len(_MEMBERSHIP) > 8:
+            _MEMBERSHIP.popitem(last=False)
+    return found
+
+
+def district_shares(session: Session, level: Level) -> list[DistrictShare]:
+    """Residents covered at one level per police district in force (a cell counts where its centre lies)."""
+    _, _, demand = model_inputs(session)
+    districts, owner = _membership(session, demand)
+    if not districts:
+        return []
+    weights = demand.residents
+    inside = owner >= 0
+    total = np.bincount(owner[inside], weights=weights[inside], minlength=len(districts))
+    hit = inside & level.covered
+    got = np.bincount(owner[hit], weights=weights[hit], minlength=len(districts))
+    return [DistrictShare(d.number, d.name_kk, d.name_ru, d.name_en, reach.Share(float(total[k]), float(got[k])))
+            for k, d in enumerate(districts)]

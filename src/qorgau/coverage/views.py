@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
@@ -16,6 +17,7 @@ from qorgau.coverage.config import CoverageSettings
 from qorgau.coverage.schemas import (
     ClusterRead,
     CoverageRead,
+    DistrictShareRead,
     LevelRead,
     PlacementRead,
     PlacementRequest,
@@ -34,10 +36,13 @@ def _share(share: reach.Share) -> ShareRead:
     return ShareRead(residents=round(share.residents), covered=round(share.covered), share=round(share.share, 5))
 
 
-def _level(level: service.Level) -> LevelRead:
+def _level(db: Session, level: service.Level) -> LevelRead:
     return LevelRead(mode=level.mode, minutes=level.minutes, overall=_share(level.overall),
                      settlements=[SettlementShare(settlement=name, **_share(s).model_dump())
-                                  for name, s in level.settlements])
+                                  for name, s in level.settlements],
+                     districts=[DistrictShareRead(number=d.number, name_kk=d.name_kk, name_ru=d.name_ru,
+                                                  name_en=d.name_en, **_share(d.share).model_dump())
+                                for d in service.district_shares(db, level)])
 
 
 @router.get("", response_model=CoverageRead)
@@ -47,7 +52,7 @@ def coverage(_: Reader, db: ReadSession, runtime: AppRuntime) -> CoverageRead:
     return CoverageRead(
         model_id=found.model_id, generated=found.generated, walk_speed_kmh=found.walk_speed_kmh,
         points=[PolicePointRead.model_validate(p, from_attributes=True) for p in found.points],
-        levels=[_level(level) for level in [*found.walk, found.drive]],
+        levels=[_level(db, level) for level in [*found.walk, found.drive]],
         uncovered=[ClusterRead(residents=round(c.residents), cells=len(c.cells), lon=round(c.lon, 6),
                                lat=round(c.lat, 6), settlement=c.settlement) for c in found.uncovered],
         seconds=round(found.seconds, 4))
