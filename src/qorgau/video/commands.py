@@ -14,6 +14,7 @@ video_app = typer.Typer(help="Video: camera workers, recordings, storage, export
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "qorgau.video.verify",
     "qorgau.video.storage_commands",
+    "qorgau.video.analytics.seed",
     "qorgau.video.analytics.model_setup",
 )
 _registered: list[bool] = []

@@ -22,6 +22,7 @@ from qorgau.core.bus.outbox import read_after
 from qorgau.core.db import Database
 from qorgau.video.analytics.consumer import RulesConsumer
 from qorgau.video.analytics.contracts import AnalysedFrame, Box, Track
+from qorgau.video.analytics.seed import install_demo_rules
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig
 from qorgau.video.models import VideoCamera
@@ -79,6 +80,13 @@ def test_rules_are_drawn_checked_and_audited(admin_client: TestClient, app_db: D
     assert client.delete(f"{base}/{zone['id']}").status_code == 404
     add_camera(app_db, "CAM-0002")
     assert client.put(f"/api/video/cameras/CAM-0002/analytics/rules/{line['id']}", json=LINE).status_code == 404
+    # The demo's rules go on the first camera of each kind of place, once, and never beside an admin's rules.
+    add_camera(app_db, "CAM-0003", purpose="intersection")
+    add_camera(app_db, "CAM-0004", purpose="city_entry_anpr")
+    with app_db.unit_of_work() as session:
+        assert install_demo_rules(session) == [("CAM-0003", "line"), ("CAM-0004", "stopped_vehicle")]
+    with app_db.unit_of_work() as session:
+        assert install_demo_rules(session) == []
     with app_db.reading() as session:
         actions = list(session.scalars(select(AuditRecord.action).where(
             AuditRecord.action.startswith("video.analytics_rule")).order_by(AuditRecord.seq)))
