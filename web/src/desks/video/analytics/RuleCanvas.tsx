@@ -59,7 +59,7 @@ export function RuleCanvas({ code, others, kind, points, drawing, onPoints, onDr
     if (event.currentTarget.hasPointerCapture(event.pointerId)) event.currentTarget.releasePointerCapture(event.pointerId);
     setDragging(null);
   };
-  const shapes: OverlayShape[] = [...others, { key: "edited", kind, points, active: true, open: drawing && !line }];
+  const shapes: OverlayShape[] = points.length > 0 ? [...others, { key: "edited", kind, points, active: true, open: drawing && !line }] : [...others];
 
   return (
     <Box ref={box} pos="relative" bg="black" style={{ aspectRatio: "16 / 9", cursor: drawing && editable ? "crosshair" : "default", touchAction: "none", userSelect: "none" }}

@@ -1,0 +1,180 @@
+"""Video analytics on the desks in real Chromium against a real `qorgau serve`: a video administrator draws a zone on
+a camera's picture and saves it (the server's refusal of a wrong class stands beside the classes first), the rule is
+listed after a reload; an analytics event stored as the video workers store it becomes an alarm whose card shows
+the snapshot (a real frame of vtest.avi with the box drawn) and links to the recording at that moment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import cv2
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from qorgau.core.db import Database
+from qorgau.devices.models import Device
+from qorgau.video.analytics.snapshot import snapshot_jpeg
+from qorgau.video.analytics.store import PendingEvent, store_events
+from tests.conftest import PASSWORD, ROOT
+from tests.server import cli_env, run_cli, running_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+WAIT = 20_000
+CAMERA = "CAM-AN1"
+VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+# Where the clicks land on the picture (0..1): a quadrilateral school yard.
+YARD = [(0.2, 0.3), (0.7, 0.25), (0.8, 0.8), (0.25, 0.75)]
+
+
+@dataclass(frozen=True)
+class Desk:
+    base: str
+    url: str
+    data: Path
+
+
+@contextmanager
+def _client(base: str, username: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answer = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+        yield client
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """A server on SQLite (no video worker: the camera has no picture now), an admin and a supervisor, one camera."""
+    if not (ROOT / "web" / "dist" / "index.html").exists():
+        pytest.fail("the web app is not built: run ./run test (or ./run web)")
+    data = tmp_path_factory.mktemp("analytics-desk")
+    url = f"sqlite:///{data}/qorgau.db"
+    env = cli_env(data / "var", url, QORGAU_SIP_ENABLED="false")
+    for command in (["migrate"], ["user", "add", "chief", "--role", "admin"],
+                    ["user", "add", "sup", "--role", "supervisor", "--display-name", "Shift Supervisor"]):
+        result = run_cli(env, *command, stdin=PASSWORD + "\n")
+        assert result.returncode == 0, result.stderr
+    with running_server(env, data / "server.log") as base:
+        with _client(base, "chief") as admin:
+            body = {"code": CAMERA, "kind": "camera", "purpose": "public_space", "name_kk": "Мектеп ауласы",
+                    "name_ru": "Школьный двор", "lon": 53.03, "lat": 51.17,
+                    "stream_main": "rtsp://127.0.0.1:9/main", "stream_sub": "rtsp://127.0.0.1:9/sub",
+                    "lifecycle": "commissioned"}
+            answer = admin.post("/api/devices", json=body)
+            assert answer.status_code == 201, answer.text
+        yield Desk(base, url, data)
+
+
+def _sign_in(page: Page, desk: Desk, path: str, username: str) -> None:
+    page.goto(desk.base + path)
+    page.get_by_test_id("lang-en").click()
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("app-shell")).to_be_visible(timeout=WAIT)
+
+
+def _open_analytics(page: Page) -> None:
+    page.get_by_test_id("camera-settings-code").fill(CAMERA)
+    page.get_by_test_id("camera-analytics-open").click()
+    expect(page.get_by_test_id("analytics-view")).to_have_attribute("data-code", CAMERA, timeout=WAIT)
+
+
+def _click(page: Page, point: tuple[float, float]) -> None:
+    canvas = page.get_by_test_id("rule-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"])
+
+
+def test_a_zone_drawn_on_the_picture_is_saved_and_listed_after_reload(page: Page, desk: Desk) -> None:
+    _sign_in(page, desk, "/video", "chief")
+    _open_analytics(page)
+    expect(page.get_by_test_id("analytics-no-rules")).to_be_visible(timeout=WAIT)
+    page.get_by_test_id("analytics-new-rule").click()
+    for point in YARD:
+        _click(page, point)
+    expect(page.get_by_test_id("rule-canvas")).to_have_attribute("data-points", "4")
+    _click(page, YARD[0])  # a click on the first corner closes the zone
+    expect(page.get_by_test_id("rule-canvas")).to_have_attribute("data-drawing", "false")
+    expect(page.get_by_test_id("rule-vertex")).to_have_count(4)
+    page.get_by_test_id("rule-name").fill("School yard at night")
+
+    # A stopped-vehicle rule takes vehicles only: the server's refusal stands beside the classes, translated.
+    page.get_by_test_id("rule-kind").click()
+    page.get_by_role("option", name="Stopped vehicle").click()
+    page.get_by_test_id("rule-save").click()
+    expect(page.get_by_test_id("rule-error-classes")).to_be_visible(timeout=WAIT)
+    page.get_by_test_id("rule-kind").click()
+    page.get_by_role("option", name="Zone entry").click()
+    page.get_by_test_id("rule-save").click()
+
+    rule = page.locator("[data-testid=analytics-rule][data-kind=zone]")
+    expect(rule.get_by_test_id("analytics-rule-name")).to_have_text("School yard at night", timeout=WAIT)
+    page.reload()
+    _open_analytics(page)
+    expect(rule.get_by_test_id("analytics-rule-name")).to_have_text("School yard at night", timeout=WAIT)
+    expect(page.locator("[data-testid=rule-shape][data-kind=zone]")).to_have_count(1)
+
+    with _client(desk.base, "chief") as admin:
+        rules = admin.get(f"/api/video/cameras/{CAMERA}/analytics/rules").json()
+    assert [(r["kind"], r["classes"]) for r in rules] == [("zone", ["person"])]
+    for (x, y), (cx, cy) in zip(rules[0]["points"], YARD, strict=True):
+        assert abs(x - cx) < 0.01 and abs(y - cy) < 0.01, rules[0]["points"]
+
+
+def _frame() -> Any:
+    capture = cv2.VideoCapture(str(VTEST))
+    try:
+        ok, frame = capture.read()
+    finally:
+        capture.release()
+    assert ok, f"{VTEST} could not be read"
+    return frame
+
+
+def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Page, desk: Desk) -> None:
+    with _client(desk.base, "chief") as admin:
+        rules = admin.get(f"/api/video/cameras/{CAMERA}/analytics/rules").json()
+    if not rules:
+        pytest.skip("needs the zone saved by the test before")
+    rule = rules[0]
+    at = datetime.now(UTC).replace(microsecond=0)
+    box = (0.42, 0.35, 0.5, 0.7)
+    database = Database(desk.url)
+    try:
+        with database.unit_of_work() as session:
+            device_id = session.scalar(select(Device.id).where(Device.code == CAMERA))
+            assert device_id is not None
+            store_events(session, root=desk.data / "var" / "video" / "analytics", events=[PendingEvent(
+                device_id=device_id, code=CAMERA, rule_id=rule["id"], rule_name=rule["name"], kind="zone", at=at,
+                label="person", track_id=5, count=None, direction=None, box=box,
+                jpeg=snapshot_jpeg(_frame(), [box], ["person"]))])
+    finally:
+        database.engine.dispose()
+
+    _sign_in(page, desk, "/alarms", "sup")
+    row = page.locator("[data-testid=alarm-row]").first
+    expect(row.get_by_test_id("alarm-kind")).to_have_text("Intrusion into a zone (video)", timeout=WAIT)
+    row.click()
+    card = page.get_by_test_id("alarm-analytics")
+    expect(card.get_by_test_id("alarm-analytics-rule")).to_have_text("School yard at night", timeout=WAIT)
+    expect(card.get_by_test_id("alarm-analytics-what")).to_contain_text("Person")
+    snapshot = card.get_by_test_id("alarm-analytics-snapshot")
+    expect(snapshot).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=snapshot.element_handle(), timeout=WAIT)
+    assert snapshot.evaluate("img => img.naturalWidth") == 768  # vtest.avi's frame, served by the API
+    link = card.get_by_test_id("alarm-analytics-recording")
+    href = link.get_attribute("href") or ""
+    assert f"cameras={CAMERA}" in href and "at=" in href, href
+    link.click()
+    expect(page.get_by_test_id("playback-view")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("playback-cameras")).to_contain_text(CAMERA)
