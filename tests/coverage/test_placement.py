@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import spopt
+import spopt  # type: ignore[import-untyped]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse import csr_array
@@ -69,20 +69,27 @@ def test_set_covering_names_the_points_no_candidate_covers() -> None:
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:pulp")  # spopt 0.7 builds its model the PuLP 3 way
 def test_the_san_francisco_example_of_spopt() -> None:
     """4 stores among 16 sites, 5,000 m on the network: 184 of 205 tracts, 91.638 % of their population."""
-    distances = pd.read_csv(SF_DATA / "SF_network_distance_candidateStore_16_censusTract_205_new.csv")
-    matrix = distances.pivot_table(values="distance", index="DestinationName", columns="name")
-    tracts = pd.read_csv(SF_DATA / "SF_demand_205_centroid_uniform_weight.csv").sort_values("NAME")
-    assert list(tracts["NAME"]) == list(matrix.index)  # the weights in the matrix's row order
-    weights = tracts["POP2000"].to_numpy()
-    found = placement.maximal_covering(_problem(matrix.to_numpy() <= 5000.0, weights), 4, time_limit_s=30)
+    # Rows: tracts by name, columns: stores by name (as spopt's own test pivots them).
+    with (SF_DATA / "SF_network_distance_candidateStore_16_censusTract_205_new.csv").open() as f:
+        rows = [(float(r["DestinationName"]), r["name"], float(r["distance"])) for r in csv.DictReader(f)]
+    tract_names = sorted({r[0] for r in rows})
+    stores = sorted({r[1] for r in rows})
+    matrix = np.full((len(tract_names), len(stores)), np.inf)
+    for tract, store, distance in rows:
+        matrix[tract_names.index(tract), stores.index(store)] = distance
+    with (SF_DATA / "SF_demand_205_centroid_uniform_weight.csv").open() as f:
+        population = {float(r["NAME"]): int(r["POP2000"]) for r in csv.DictReader(f)}
+    weights = np.array([population[name] for name in tract_names])
+    assert len(weights) == 205 and len(stores) == 16 and np.isfinite(matrix).all()
+    found = placement.maximal_covering(_problem(matrix <= 5000.0, weights), 4, time_limit_s=30)
     assert found.optimal and found.gap == 0.0
     assert int(found.covered.sum()) == 184
     assert found.covered.sum() / len(weights) * 100 == pytest.approx(89.756, abs=1e-3)
     assert weights[found.covered].sum() / weights.sum() * 100 == pytest.approx(91.638, abs=1e-3)
     # spopt (PuLP with CBC) on the same matrix reaches the same optimum.
-    import pulp
-    from spopt.locate import MCLP
+    import pulp  # type: ignore[import-untyped]
+    from spopt.locate import MCLP  # type: ignore[import-untyped]
 
-    baseline = MCLP.from_cost_matrix(matrix.to_numpy(), weights, 5000.0, 4).solve(pulp.PULP_CBC_CMD(msg=False))
+    baseline = MCLP.from_cost_matrix(matrix, weights, 5000.0, 4).solve(pulp.PULP_CBC_CMD(msg=False))
     assert baseline.perc_cov == pytest.approx(89.75609756097561)
     assert sorted(np.flatnonzero([v.value() > 0.5 for v in baseline.fac_vars]).tolist()) == found.chosen

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +73,7 @@ class Demand:
         return float(self.residents.sum())
 
 
-def build_demand(graph: CityGraph, cells: list[tuple[float, float, int, int, int, str | None]]) -> Demand:
+def build_demand(graph: CityGraph, cells: Sequence[tuple[float, float, int, int, int, str | None]]) -> Demand:
     """Demand from (lon, lat, gx, gy, residents, settlement) rows, snapped once to each mode's network."""
     lon = np.array([c[0] for c in cells], dtype=np.float64)
     lat = np.array([c[1] for c in cells], dtype=np.float64)
