@@ -26,6 +26,8 @@ def world() -> World:
                       zones=((4, "door"), (7, "panic"))),
                Device("ACC-001", "access_point", "t", "OBJ-11", 53.0, 51.17, 600, mqtt_id="acc-1"),
                Device("CAM-ENT", "camera", "c", "ENT-1", 53.1, 51.2, 180),
+               Device("CAM-S03", "camera", "c", "OBJ-03", 53.0, 51.17, 180),
+               Device("CAM-C11", "camera", "c", "OBJ-11", 53.0, 51.17, 180),
                Device("SOS-001", "sos_terminal", "s", "PUB-1", 53.02, 51.18, 600, sip_user="7001"))
     return World(sites=sites, devices=devices, units=(), streets=(Address("Советская", 53.0, 51.17),))
 
@@ -36,6 +38,19 @@ def test_shipped_scenarios_load_and_resolve() -> None:
     for name in names:
         items = scenarios.resolve(scenarios.load(name), world(), START)
         assert items and all(item.source == name and item.at >= START for item in items)
+
+
+def test_video_scenes_play_on_the_site_cameras() -> None:
+    faults = [(item.target, item.params) for name in ("school-yard-night", "college-crowd", "entry-stopped-car",
+                                                      "entry-camera-covered")
+              for item in scenarios.resolve(scenarios.load(name), world(), START)]
+    assert faults == [("CAM-S03", {"fault": "play", "seconds": 600.0, "clip": "yard-night"}),
+                      ("CAM-C11", {"fault": "play", "seconds": 600.0, "clip": "crowd"}),
+                      ("CAM-ENT", {"fault": "play", "seconds": 600.0, "clip": "stopped-car"}),
+                      ("CAM-ENT", {"fault": "cover", "seconds": 300.0})]
+    no_clip = scenarios.Scenario(name="x", title="x", steps=[scenarios.Step(do="play", site="ENT-1")])
+    with pytest.raises(scenarios.ScenarioError, match="names its clip"):
+        scenarios.resolve(no_clip, world(), START)
 
 
 def test_school_number_3_is_not_school_number_30() -> None:

@@ -222,7 +222,7 @@ class Simulation:
             # A faulty camera also stops answering its heartbeat probe, so the video workers' verdict is the one
             # the desk sees (a heartbeat would bring it back online while its picture is frozen; ADR 0020).
             self._silent[item.target] = time.monotonic() + float(p["seconds"])
-            self._spawn(self.cameras.fault(item.target, str(p["fault"]), float(p["seconds"])))
+            self._spawn(self.cameras.fault(item.target, str(p["fault"]), float(p["seconds"]), p.get("clip")))
         elif item.action in ("access", "sos_test") and self.mqtt is not None:
             device = world.device(item.target)
             if device.mqtt_id:

@@ -30,8 +30,10 @@ from qorgau.simulator.world import Device, World
 PANEL_CODES = {"panic": CID_PANIC, "duress": CID_DURESS, "fire": CID_FIRE, "burglary": CID_BURGLARY,
                "tamper": CID_TAMPER, "cancel": CID_CANCEL}
 Action = Literal["panic", "duress", "fire", "burglary", "tamper", "cancel", "sos", "access", "outage", "call",
-                 "freeze", "password"]
-CAMERA_FAULTS = ("freeze", "password")  # a camera's picture freezes / its password is changed, for ``seconds``
+                 "freeze", "password", "cover", "play"]
+# A camera's picture freezes / its password is changed / its lens is covered / it shows a scene (``clip``: a
+# scene such as crowd, yard-night, stopped-car, or a clip family), for ``seconds``.
+CAMERA_FAULTS = ("freeze", "password", "cover", "play")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
 _UNITS = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
 
@@ -61,7 +63,11 @@ class Step(BaseModel):
     site: str | None = Field(default=None, description="A site's code or part of its name, e.g. 'Школа №3'.")
     zone: int | None = Field(default=None, ge=0, le=9999)
     seconds: float | None = Field(default=None, gt=0, description="outage: how long the device stays silent; "
-                                                                  "freeze, password: how long the fault lasts.")
+                                                                  "freeze, password, cover, play: how long the "
+                                                                  "fault or the scene lasts.")
+    clip: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+                             description="play: the scene the camera shows (crowd, yard-night, stopped-car, "
+                                         "covered) or a clip family (road, pedestrians, ...).")
     hold: float | None = Field(default=None, gt=0, description="sos: how long the call lasts.")
     action: Literal["granted", "denied", "forced", "held_open"] | None = None
     category: str | None = None
@@ -112,7 +118,7 @@ def shipped_names() -> list[str]:
 def _kind_for(action: str) -> str | None:
     if action in PANEL_CODES:
         return "alarm_panel"
-    return {"sos": "sos_terminal", "access": "access_point", "freeze": "camera", "password": "camera"}.get(action)
+    return "camera" if action in CAMERA_FAULTS else {"sos": "sos_terminal", "access": "access_point"}.get(action)
 
 
 def _find(world: World, step: Step, scenario: str) -> Device:
@@ -164,8 +170,12 @@ def resolve(scenario: Scenario, world: World, start: datetime) -> list[Planned]:
         elif step.do == "access":
             out.append(Planned(at, "access", device.code, {"action": step.action or "forced"}, scenario.name))
         elif step.do in CAMERA_FAULTS:
-            out.append(Planned(at, "camera_fault", device.code, {"fault": step.do, "seconds": step.seconds or 300.0},
-                               scenario.name))
+            params = {"fault": step.do, "seconds": step.seconds or 300.0}
+            if step.do == "play":
+                if not step.clip:
+                    raise ScenarioError(f"{scenario.name}: a play step names its clip")
+                params["clip"] = step.clip
+            out.append(Planned(at, "camera_fault", device.code, params, scenario.name))
         else:
             out.append(Planned(at, "outage", device.code, {"seconds": step.seconds or 600.0}, scenario.name))
     return out

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 H265_EVERY = 25  # one camera in 25 sends H.265 on its main stream, as the newer models in a mixed fleet do
 PROVISION_CONCURRENCY = 4  # parallel PATCHes: the server hashes nothing here, but keep the start gentle
-FAULTS = ("freeze", "password")  # besides "outage" (a dropped stream), which every device kind has
+FAULTS = ("freeze", "password", "cover", "play")  # besides "outage" (a dropped stream), which every kind has
+SCENES = ("covered", "crowd", "yard-night", "stopped-car")  # clips/scene-NAME-*.mp4, composed from real footage
 SIM_USER = "sim-viewer"
 
 
@@ -78,9 +79,13 @@ class SimCameras:
         """The camera's stream goes away (network or power): clients cut, reconnects refused for ``seconds``."""
         await self._command(self.server.drop, code, seconds)
 
-    async def fault(self, code: str, kind: str, seconds: float) -> None:
-        """A freeze (the session stays, no frames) or a changed password, undone after ``seconds``."""
-        if kind == "freeze":
+    async def fault(self, code: str, kind: str, seconds: float, clip: str | None = None) -> None:
+        """A freeze (the session stays, no frames), a changed password, a covered lens or another picture
+        (``clip``: a scene or a clip family), undone after ``seconds``."""
+        if kind in ("cover", "play"):
+            scene = "covered" if kind == "cover" else (clip or "")
+            await self._command(self.server.play, code, f"scene-{scene}" if scene in SCENES else scene)
+        elif kind == "freeze":
             await self._command(self.server.freeze, code)
         elif kind == "password":
             await self._command(self.server.set_password, code, secrets.token_urlsafe(12))

@@ -13,7 +13,8 @@ credentials), prints ``READY port=PORT`` and then reads commands from stdin, one
     drop CODE SECONDS                    disconnect its clients now and refuse it (404) for SECONDS
     password CODE NEWPASS                clients with the old password get 401
     freeze CODE                          sessions stay open but no frame is sent
-    restore CODE                         undo drop, password and freeze for that camera
+    play CODE CLIP                       serve another clip family (e.g. scene-covered); its clients reconnect
+    restore CODE                         undo drop, password, freeze and play for that camera
     clients CODE                         how many clients currently play it (for tests)
 
 It exits on stdin EOF (its parent ended, however) and, with ``--die-with-parent``, on the parent's death signal
@@ -46,8 +47,9 @@ CLIENT_THREADS = 8
 
 
 def clip_names(clips: Path) -> list[str]:
-    """The clip families present, sorted so a code maps to the same clip on every machine."""
-    return sorted(p.name[: -len("-main.mp4")] for p in clips.glob("*-main.mp4"))
+    """The clip families present, sorted so a code maps to the same clip on every machine; the scenario clips
+    (``scene-*``) are played on command only."""
+    return sorted(p.name[: -len("-main.mp4")] for p in clips.glob("*-main.mp4") if not p.name.startswith("scene-"))
 
 
 def clip_for(code: str, names: list[str]) -> str:
@@ -62,6 +64,7 @@ class Camera:
         self.code, self.user, self.password, self.codec = code, user, password, codec
         self.original_password = password
         self.frozen = False
+        self.clip: str | None = None  # a clip family played on command instead of its own
         self.dropped_until = 0.0
         self.loops: list[Looper] = []
         self.clients: set[GstRtspServer.RTSPClient] = set()
@@ -207,9 +210,9 @@ class Server:
 
     def factory_for(self, camera: Camera, stream: str) -> CameraFactory:
         """A new factory for one stream, admitting only the camera's current credentials."""
-        family = clip_for(camera.code, self.names)
+        family = camera.clip or clip_for(camera.code, self.names)
         path, h265 = self.clips / f"{family}-{stream}.mp4", False
-        if stream == "main" and camera.codec == "h265" and self.h265_clip is not None:
+        if stream == "main" and camera.codec == "h265" and self.h265_clip is not None and not camera.clip:
             path, h265 = self.h265_clip, True
         factory = CameraFactory(camera, path, h265)
         self.permit(factory, camera)
@@ -289,6 +292,11 @@ class Server:
             camera.frozen = True
             for looper in camera.loops:
                 looper.freeze()
+        elif op == "play" and len(args) == 2:
+            if not (self.clips / f"{args[1]}-sub.mp4").is_file() or "/" in args[1]:
+                return f"error unknown clip {args[1]}"
+            camera.clip = args[1]
+            self.remount(camera, (camera.user, camera.password))
         elif op == "restore" and len(args) == 1:
             self.restore(camera)
         elif op == "clients" and len(args) == 1:
@@ -322,8 +330,8 @@ class Server:
         if camera.dropped_until:
             camera.dropped_until = 0
             self.mount(camera)
-        if camera.password != camera.original_password:
-            old, camera.password = (camera.user, camera.password), camera.original_password
+        if camera.password != camera.original_password or camera.clip:
+            old, camera.password, camera.clip = (camera.user, camera.password), camera.original_password, None
             self.remount(camera, old)
 
 

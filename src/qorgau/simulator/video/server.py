@@ -145,8 +145,13 @@ class RtspServer:
         """Sessions stay open, no more frames."""
         self.command(f"freeze {code}")
 
+    def play(self, code: str, clip: str) -> None:
+        """Serve another clip family to the camera (a scenario's scene, e.g. ``scene-covered``); its clients are
+        cut and reconnect to the new picture."""
+        self.command(f"play {code} {_word(clip, 'clip')}")
+
     def restore(self, code: str) -> None:
-        """Undo drop, password change and freeze."""
+        """Undo drop, password change, freeze and play."""
         self.command(f"restore {code}")
 
     def fault(self, kind: Literal["drop", "password", "freeze", "restore"], code: str, *args: str | float) -> None:
