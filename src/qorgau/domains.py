@@ -82,6 +82,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.units.workers",
     "qorgau.video.export_workers",
     "qorgau.video.workers",
+    "qorgau.video.analytics.retention",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",

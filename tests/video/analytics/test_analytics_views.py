@@ -20,6 +20,7 @@ from qorgau.alarms.models import Alarm
 from qorgau.audit.models import AuditRecord
 from qorgau.core.bus.outbox import read_after
 from qorgau.core.db import Database
+from qorgau.video.analytics import retention
 from qorgau.video.analytics.consumer import RulesConsumer
 from qorgau.video.analytics.contracts import AnalysedFrame, Box, Track
 from qorgau.video.analytics.seed import install_demo_rules
@@ -223,3 +224,14 @@ def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood
         (line["id"], 1, 0, {"car": {"forward": 1, "backward": 0}})]
     assert client.get("/api/video/cameras/CAM-0001/analytics/counts",
                       params={"from": window["to"], "to": window["from"]}).status_code == 422
+
+    # Kept as long as the camera's recordings (the setting's 30 days here), pictures included; counts stay.
+    root = settings.video_dir / "analytics"
+    with app_db.unit_of_work() as session:
+        assert retention.prune(session, root=root, now=T0 + timedelta(days=29), default_days=30).events == 0
+        pruned = retention.prune(session, root=root, now=T0 + timedelta(days=31), default_days=30)
+    assert (pruned.events, pruned.objects) == (21, 22)
+    assert retention.delete_files(pruned.files) == 43 and not list(root.rglob("*.jpg"))
+    assert client.get(first.snapshot_url).status_code == 404
+    assert client.get("/api/video/cameras/CAM-0001/analytics/counts",
+                      params={"from": window["from"], "to": window["to"]}).json()[0]["forward"] == 1
