@@ -23,6 +23,9 @@ export const PERMISSIONS = {
   auditVerify: "audit:verify",
   shiftsRead: "shifts:read",
   shiftsHandover: "shifts:handover",
+  // Issue 13's police districts; listed here until the generated types name them.
+  districtsRead: "districts:read" as Permission,
+  districtsWrite: "districts:write" as Permission,
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */

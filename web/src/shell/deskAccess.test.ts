@@ -4,7 +4,7 @@ import { DESK_ACCESS } from "./deskAccess";
 
 // Some roles' permissions as the server's table gives them (README "Roles", GET /api/roles).
 const ROLES: Record<string, string[]> = {
-  operator: ["alarms:ack", "alarms:read", "city:read", "devices:read", "events:read", "incidents:read", "incidents:write", "shifts:read", "tokens:write", "units:read", "video:playback", "video:view"],
+  operator: ["alarms:ack", "alarms:read", "city:read", "devices:read", "events:read", "incidents:read", "incidents:write", "shifts:read", "tokens:write", "units:read", "video:playback", "video:view", "districts:read"],
   admin: ["alarms:read", "alarms:rules", "city:read", "city:write", "devices:read", "devices:write", "events:read", "incidents:read", "settings:read", "simulation:run", "tokens:write", "units:read", "units:write", "users:read", "users:write", "video:admin"],
   auditor: ["audit:read", "audit:verify", "city:read", "events:read", "tokens:write", "users:read"],
   analyst: ["city:read", "devices:read", "events:read", "incidents:read", "stats:read", "tokens:write"],
@@ -18,7 +18,7 @@ function visible(role: string): string[] {
 describe("desk access", () => {
   it("shows each role only the desks whose API it may read", () => {
     expect(visible("auditor")).toEqual(["map", "audit"]);
-    expect(visible("operator")).toEqual(["map", "alarms", "incidents", "units", "video", "shifts"]);
+    expect(visible("operator")).toEqual(["map", "alarms", "incidents", "units", "video", "shifts", "districts"]);
     expect(visible("admin")).toEqual(["map", "alarms", "incidents", "units", "video", "admin"]);
     expect(visible("analyst")).toEqual(["map", "incidents", "stats"]);
   });

@@ -33,4 +33,5 @@ export const DESK_ACCESS = {
   admin: any(...Object.values(ADMIN_SECTIONS)),
   audit: any(PERMISSIONS.auditRead),
   shifts: any(PERMISSIONS.shiftsRead),
+  districts: any(PERMISSIONS.districtsRead),
 } as const satisfies Record<DeskId, (user: User) => boolean>;

@@ -8,11 +8,12 @@ import { MapDesk } from "../desks/map/MapDesk";
 import { StatsDesk } from "../desks/stats/StatsDesk";
 import { UnitsDesk } from "../desks/units/UnitsDesk";
 import { ShiftsDesk } from "../desks/shifts/ShiftsDesk";
+import { DistrictsDesk } from "../desks/districts/DistrictsDesk";
 import { VideoDesk } from "../desks/video/VideoDesk";
 import { DESK_ACCESS } from "./deskAccess";
-import { IconAdmin, IconAlarm, IconHandover, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
+import { IconAdmin, IconAlarm, IconDistricts, IconHandover, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
 
-export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts";
+export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts";
 
 export interface DeskDefinition {
   id: DeskId;
@@ -88,6 +89,13 @@ export const DESKS: readonly DeskDefinition[] = [
     icon: IconHandover,
     component: ShiftsDesk,
     isVisible: DESK_ACCESS.shifts,
+  },
+  {
+    id: "districts",
+    path: "/districts",
+    icon: IconDistricts,
+    component: DistrictsDesk,
+    isVisible: DESK_ACCESS.districts,
   },
 ];
 

@@ -93,6 +93,15 @@ export const IconHandover = icon(
   </>,
 );
 
+/** A map divided into parts: police districts. */
+export const IconDistricts = icon(
+  <>
+    <path d="M3 7l6 -3l6 3l6 -3v13l-6 3l-6 -3l-6 3v-13" />
+    <path d="M9 4v13" />
+    <path d="M15 7v13" />
+  </>,
+);
+
 export const IconShield = icon(
   <path d="M12 3a12 12 0 0 0 8.5 3a12 12 0 0 1 -8.5 15a12 12 0 0 1 -8.5 -15a12 12 0 0 0 8.5 -3" />,
 );
