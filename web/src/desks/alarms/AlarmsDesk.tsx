@@ -1,11 +1,12 @@
 import { Alert, Badge, Grid, Group, SegmentedControl, Switch, Text } from "@mantine/core";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { acknowledgeAlarm, fetchAlarmConfig, fetchAlarmQueue, type AlarmItem } from "../../api/alarms";
 import { describeError, isApiError } from "../../api/problem";
 import { useSession } from "../../auth/AuthProvider";
 import { hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
-import { useEventStream, useLiveEventHandler } from "../../live/hooks";
+import { useLiveEventHandler } from "../../live/hooks";
+import { useLiveLoad } from "../../live/useLiveLoad";
 import { useMeta } from "../../shell/meta";
 import { DeskPage } from "../../shell/DeskPage";
 import { formatInstant } from "../../shell/time";
@@ -22,55 +23,16 @@ import { beep, unlockAudio } from "./sound";
 const DEFAULT_SOUND_MAX_PRIORITY = 20;
 const MUTE_KEY = "qorgau.alarms.muted";
 
-/**
- * The queue and its live updates; reloaded whenever the event stream (re)connects.
- *
- * A load races the stream: its page may have been read before a change whose event arrives while the answer is on
- * its way, and the page would then overwrite it (a new alarm missing from the queue until the next reconnect). So
- * the changes that arrive during a load are applied again on top of its page. One older than the page may set an
- * alarm back for a moment; the events after it, which the stream delivers in order, set it right.
- */
+/** The queue, loaded when the desk opens and whenever the event stream (re)connects, and its sound threshold. */
 function useAlarmQueue() {
-  const { state } = useEventStream();
-  const [queue, setQueue] = useState<AlarmItem[]>([]);
   const [soundMax, setSoundMax] = useState(DEFAULT_SOUND_MAX_PRIORITY);
-  const [error, setError] = useState<unknown>(null);
-  // Whether a load succeeded: afterwards only a (re)connection reloads. A ref, so that loading does not rerun the effect.
-  const loadedRef = useRef(false);
-  const duringLoadRef = useRef<Record<string, unknown>[] | null>(null);
-  const soundMaxRef = useRef(soundMax);
-  useEffect(() => {
-    soundMaxRef.current = soundMax;
-  }, [soundMax]);
-
-  useEffect(() => {
-    if (state !== "open" && loadedRef.current) return;
-    const controller = new AbortController();
-    const duringLoad: Record<string, unknown>[] = [];
-    duringLoadRef.current = duringLoad;
-    Promise.all([fetchAlarmQueue({ signal: controller.signal }), fetchAlarmConfig({ signal: controller.signal }).catch(() => null)])
-      .then(([page, config]) => {
-        const max = config ? config.sound_max_priority : soundMaxRef.current;
-        if (duringLoadRef.current === duringLoad) duringLoadRef.current = null;
-        setQueue(duringLoad.reduce((q, payload) => mergeAlarmEvent(q, payload, max), sortQueue(page.items)));
-        if (config) setSoundMax(config.sound_max_priority);
-        loadedRef.current = true;
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (duringLoadRef.current === duringLoad) duringLoadRef.current = null;
-        if (!controller.signal.aborted) setError(e);
-      });
-    return () => controller.abort();
-  }, [state]);
-
-  /** An alarm's change from the stream: merged now, and kept for the load under way, if any. */
-  const applyLive = useCallback((payload: Record<string, unknown>) => {
-    setQueue((q) => mergeAlarmEvent(q, payload, soundMaxRef.current));
-    duringLoadRef.current?.push(payload);
+  const load = useCallback(async (signal: AbortSignal) => {
+    const [page, config] = await Promise.all([fetchAlarmQueue({ signal }), fetchAlarmConfig({ signal }).catch(() => null)]);
+    if (config) setSoundMax(config.sound_max_priority);
+    return sortQueue(page.items);
   }, []);
-
-  return { queue, setQueue, applyLive, soundMax, error };
+  const { value: queue, update, error } = useLiveLoad<AlarmItem[]>([], load);
+  return { queue, update, soundMax, error };
 }
 
 export function AlarmsDesk() {
@@ -79,7 +41,7 @@ export function AlarmsDesk() {
   const { user } = useSession();
   const canHandle = hasPermission(user, "alarms:ack");
   const canOpenIncident = hasPermission(user, "incidents:write");
-  const { queue, setQueue, applyLive, soundMax, error } = useAlarmQueue();
+  const { queue, update, soundMax, error } = useAlarmQueue();
   const [chosen, setChosen] = useState<number | null>(null);
   const [detailVersion, setDetailVersion] = useState(0);
   const [busyId, setBusyId] = useState<number | null>(null);
@@ -93,7 +55,7 @@ export function AlarmsDesk() {
 
   useLiveEventHandler((event) => {
     if (!event.name.startsWith(ALARM_EVENT_PREFIX)) return;
-    applyLive(event.payload);
+    update((q) => mergeAlarmEvent(q, event.payload, soundMax));
     if (!muted && shouldSound(event.name, event.payload, soundMax)) beep();
     if (event.payload.alarm_id === selectedId) setDetailVersion((v) => v + 1);
   });
@@ -105,14 +67,14 @@ export function AlarmsDesk() {
       setNotice(null);
       try {
         const alarm = await acknowledgeAlarm(id);
-        setQueue((q) => replaceAlarm(q, alarm));
+        update((q) => replaceAlarm(q, alarm));
         setChosen(id);
       } catch (e) {
         if (isApiError(e) && e.code === "alarms.already_acknowledged") {
           const by = typeof e.problem?.acknowledged_by_name === "string" ? e.problem.acknowledged_by_name : "—";
           const at = typeof e.problem?.acknowledged_at === "string" ? formatInstant(e.problem.acknowledged_at, { timeZone }) : "—";
           setNotice({ kind: "conflict", text: t("alarms.conflict", { id, by, at }) });
-          setQueue((q) => q.map((a) => (a.id === id ? { ...a, state: "acknowledged", acknowledged_by_name: by, allowed: ["resolve"] } : a)));
+          update((q) => q.map((a) => (a.id === id ? { ...a, state: "acknowledged", acknowledged_by_name: by, allowed: ["resolve"] } : a)));
         } else {
           setNotice({ kind: "error", text: describeError(e, tMaybe).message });
         }
@@ -121,7 +83,7 @@ export function AlarmsDesk() {
         setDetailVersion((v) => v + 1);
       }
     },
-    [setQueue, t, tMaybe, timeZone],
+    [update, t, tMaybe, timeZone],
   );
 
   // Keys act on the queue as filtered and the selection as rendered last (the registry calls the latest `run`).
@@ -203,7 +165,7 @@ export function AlarmsDesk() {
                 acknowledging={busyId === selectedId}
                 onAcknowledge={() => void acknowledge(selectedId)}
                 onChanged={(alarm) => {
-                  setQueue((q) => replaceAlarm(q, alarm));
+                  update((q) => replaceAlarm(q, alarm));
                   setDetailVersion((v) => v + 1);
                 }}
               />

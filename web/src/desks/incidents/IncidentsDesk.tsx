@@ -5,7 +5,8 @@ import { describeError } from "../../api/problem";
 import { useSession } from "../../auth/AuthProvider";
 import { hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
-import { useEventStream, useLiveEventHandler } from "../../live/hooks";
+import { useLiveEventHandler } from "../../live/hooks";
+import { useLiveLoad } from "../../live/useLiveLoad";
 import { DeskPage } from "../../shell/DeskPage";
 import { navigate, usePathname } from "../../shell/router";
 import type { Shortcut } from "../../shell/shortcuts";
@@ -21,33 +22,16 @@ import { IncidentBoard } from "./IncidentBoard";
 import { IncidentDetailPanel } from "./IncidentDetailPanel";
 import { IntakeForm } from "./IntakeForm";
 
-/** The board's incidents, reloaded when the event stream (re)connects and merged with live events. */
+/** The board's incidents, loaded when the desk opens and whenever the event stream (re)connects. */
 function useBoard() {
-  const { state } = useEventStream();
-  const [items, setItems] = useState<IncidentItem[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const loadedRef = useRef(false);
-  useEffect(() => {
-    if (state !== "open" && loadedRef.current) return;
-    const controller = new AbortController();
-    fetchIncidents(BOARD_COLUMNS, { signal: controller.signal })
-      .then((page) => {
-        loadedRef.current = true;
-        setItems(page.items);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e);
-      });
-    return () => controller.abort();
-  }, [state]);
-
+  const load = useCallback(async (signal: AbortSignal) => (await fetchIncidents(BOARD_COLUMNS, { signal })).items, []);
+  const { value: items, update, error } = useLiveLoad<IncidentItem[]>([], load);
   const refresh = useCallback((id: number) => {
     fetchIncident(id)
-      .then((incident) => setItems((current) => upsertIncident(current, incident)))
+      .then((incident) => update((current) => upsertIncident(current, incident)))
       .catch(() => undefined);
-  }, []);
-  return { items, setItems, error, refresh };
+  }, [update]);
+  return { items, update, error, refresh };
 }
 
 function useCategories() {
@@ -69,7 +53,7 @@ export function IncidentsDesk() {
   const canReadUnits = hasPermission(user, "units:read");
   const pathname = usePathname();
   const selectedId = incidentIdFromPath(pathname);
-  const { items, setItems, error, refresh } = useBoard();
+  const { items, update, error, refresh } = useBoard();
   const categories = useCategories();
   const categoryNames = useMemo(() => Object.fromEntries(categories.map((c) => [c.code, c.name])), [categories]);
   const [intakeOpen, setIntakeOpen] = useState(false);
@@ -87,7 +71,7 @@ export function IncidentsDesk() {
     mergeIncident(duplicateId, intoId)
       .then((kept) => {
         const duplicate = items.find((i) => i.id === duplicateId);
-        setItems((current) => upsertIncident(current.filter((i) => i.id !== duplicateId), kept));
+        update((current) => upsertIncident(current.filter((i) => i.id !== duplicateId), kept));
         setNotice({ color: "green", text: t("incidents.duplicate.merged", { duplicate: duplicate?.number ?? duplicateId, into: kept.number }) });
       })
       .catch((e: unknown) => setNotice({ color: "red", text: describeError(e, tMaybe).message }))
@@ -118,7 +102,7 @@ export function IncidentsDesk() {
     if (event.name.startsWith("incidents.")) {
       const change = parseIncidentChange(event.payload);
       if (change) {
-        setItems((current) => applyIncidentChange(current, change).items);
+        update((current) => applyIncidentChange(current, change).items);
         // The full row (times, allowed transitions, or an incident not on the board yet) comes from the API.
         if (change.state !== "closed") refresh(change.id);
       }
@@ -160,7 +144,7 @@ export function IncidentsDesk() {
         onClose={() => setIntakeOpen(false)}
         onCreated={(incident) => {
           setIntakeOpen(false);
-          setItems((current) => upsertIncident(current, incident));
+          update((current) => upsertIncident(current, incident));
           navigate(`/incidents/${incident.id}`);
         }}
       />

@@ -1,10 +1,11 @@
 import { Alert, Badge, Grid, Group, ScrollArea, Table, Text } from "@mantine/core";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { describeError } from "../../api/problem";
 import { UNIT_STATUSES, fetchUnits } from "../../api/units";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
-import { useEventStream, useLiveEventHandler } from "../../live/hooks";
+import { useLiveEventHandler } from "../../live/hooks";
+import { useLiveLoad } from "../../live/useLiveLoad";
 import { DeskPage } from "../../shell/DeskPage";
 import { navigate } from "../../shell/router";
 import { useNow } from "../../shell/time";
@@ -15,30 +16,13 @@ import { formatDuration } from "./duration";
 import { OpsMap, type OpsMarker } from "./OpsMap";
 
 function useLiveUnits() {
-  const { state } = useEventStream();
-  const [units, setUnits] = useState<LiveUnit[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  // Whether a load succeeded: afterwards only a (re)connection reloads. A ref, so that loading does not rerun the effect.
-  const loadedRef = useRef(false);
-  useEffect(() => {
-    if (state !== "open" && loadedRef.current) return;
-    const controller = new AbortController();
-    fetchUnits({ signal: controller.signal })
-      .then((page) => {
-        loadedRef.current = true;
-        setUnits(fromBoard(page.items, Date.now()));
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e);
-      });
-    return () => controller.abort();
-  }, [state]);
+  const load = useCallback(async (signal: AbortSignal) => fromBoard((await fetchUnits({ signal })).items, Date.now()), []);
+  const { value: units, update, error } = useLiveLoad<LiveUnit[]>([], load);
   useLiveEventHandler((event) => {
-    if (event.name === "units.moved") setUnits((u) => applyUnitMoved(u, event.payload));
-    else if (event.name === "units.status_changed") setUnits((u) => applyStatusChanged(u, event.payload, Date.now()));
+    if (event.name === "units.moved") update((u) => applyUnitMoved(u, event.payload));
+    else if (event.name === "units.status_changed") update((u) => applyStatusChanged(u, event.payload, Date.now()));
     else if (event.name === "units.dispatch_flagged") {
-      setUnits((u) => applyDispatchFlagged(u, event.payload));
+      update((u) => applyDispatchFlagged(u, event.payload));
       // A high-priority dispatch that stalls sounds, as an unacknowledged urgent alarm does.
       const change = parseDispatchFlagged(event.payload);
       if (change?.flag && change.urgent) beep();
