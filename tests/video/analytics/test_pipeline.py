@@ -28,10 +28,13 @@ from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig
 from qorgau.video.enums import StreamKind
 from qorgau.video.hub import Hub
+from tests.conftest import SHARED
 from tests.video.analytics.pipeline_media import BlobDetector, Collect, median_background, road_clip, still_clip
-from tests.video.conftest import quick_settings
+from tests.video.conftest import quick_settings, transcode
 from tests.video.rec_packets import T0, source
 from tests.video.test_source import Collect as CollectPackets
+
+HIGHWAY = SHARED / "data" / "video" / "highway-cctv.avi"
 
 
 @dataclass
@@ -249,3 +252,27 @@ def test_a_vehicle_that_stops_keeps_its_track(media: Media) -> None:
         (round(r.motion, 4), r.detected) for r in after]
     assert all([t.track_id for t in r.tracks] == [car.track_id] for r in looked)
     assert looked[-1].tracks[0].first_seen == car.first_seen
+
+
+@pytest.mark.timeout(60)
+def test_the_shipped_detector_through_the_pipeline_tracks_highway_traffic(tmp_path: Path) -> None:
+    detector = load_detector(VideoSettings())
+    assert detector is not None, "the model is set up by `qorgau video model setup` (./run does it)"
+    clip = transcode(HIGHWAY, tmp_path / "highway.mp4", seconds=8)
+    _, slots = decode_all(clip)
+    analysis = Analysis(slots, detector=detector, consumers=[])
+    results = [analysis.process(frame) for frame in drain(slots)]
+    assert len(results) == 40 and sum(r.detected for r in results) >= 30  # the highway always moves
+    paths: dict[int, list[tuple[float, float]]] = {}
+    for result in results:
+        for track in result.tracks:
+            assert track.label in {"car", "bus", "truck", "motorcycle", "person", "bicycle"}
+            paths.setdefault(track.track_id, []).append(((track.box[0] + track.box[2]) / 2,
+                                                         (track.box[1] + track.box[3]) / 2))
+    long = [path for path in paths.values() if len(path) >= 10]
+    assert len(long) >= 5, {tid: len(path) for tid, path in paths.items()}
+    for path in long:  # one vehicle per id: it keeps its direction (the lanes go opposite ways), never reverses
+        steps = [(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(path)]
+        moving = [s for s in steps if abs(s[0]) + abs(s[1]) > 0.01]
+        reversals = sum(1 for a, b in itertools.pairwise(moving) if a[0] * b[0] + a[1] * b[1] < 0)
+        assert reversals <= 1, path
