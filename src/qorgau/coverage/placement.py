@@ -53,6 +53,20 @@ def _open(demand: Problem) -> Ints:
     return np.flatnonzero((demand.weights > 0) & ~demand.covered_before).astype(np.int64)
 
 
+def _merged(sub: csr_array, weights: Floats) -> tuple[csr_array, Floats]:
+    """Demand points reached by the same candidates as one row with their weights summed (an exact reduction)."""
+    sub = csr_array(sub, copy=True)
+    sub.sort_indices()  # the same candidates give the same bytes
+    groups: dict[bytes, int] = {}
+    owner = np.empty(sub.shape[0], dtype=np.int64)
+    for i in range(sub.shape[0]):
+        key = sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tobytes()
+        owner[i] = groups.setdefault(key, len(groups))
+    first = np.unique(owner, return_index=True)[1]
+    summed = np.bincount(owner, weights=weights, minlength=len(groups))
+    return csr_array(sub[first]), np.asarray(summed, dtype=np.float64)
+
+
 def _solve(matrix: csc_array, cost: Floats, lower: Floats, upper: Floats, row_lower: Floats, row_upper: Floats,
            integer: int, maximise: bool, time_limit_s: float) -> tuple[highspy.Highs, Floats]:
     """Pass a column-wise MIP to HiGHS (the first ``integer`` columns integral) and solve it to optimality."""
@@ -105,13 +119,13 @@ def maximal_covering(problem: Problem, posts: int, *, time_limit_s: float) -> So
     rows = _open(problem)
     sub = problem.cover[rows]
     useful = np.flatnonzero(np.asarray(sub.sum(axis=1)).ravel() > 0)
-    rows, sub = rows[useful], sub[useful]
-    m = len(rows)
+    sub, merged = _merged(csr_array(sub[useful]), problem.weights[rows[useful]])
+    m = sub.shape[0]
     # Rows: y_i - sum_j a_ij x_j <= 0 for each demand point, then sum_j x_j = posts.
     top = hstack([-sub, identity(m, format="csr")], format="csr")
     count = hstack([csr_array(np.ones((1, k))), csr_array((1, m))], format="csr")
     matrix = csc_array(vstack([top, count], format="csc"))
-    cost = np.concatenate([np.zeros(k), problem.weights[rows]])
+    cost = np.concatenate([np.zeros(k), merged])
     solver, values = _solve(matrix, cost, np.zeros(k + m), np.ones(k + m),
                             np.concatenate([np.full(m, -np.inf), [posts]]),
                             np.concatenate([np.zeros(m), [posts]]), k, True, time_limit_s)
@@ -131,11 +145,11 @@ def set_covering(problem: Problem, *, time_limit_s: float, skip_unreachable: boo
     reachable = np.asarray(sub.sum(axis=1)).ravel() > 0
     if not reachable.all() and not skip_unreachable:
         raise Infeasible("unreachable", rows[~reachable])
-    rows, sub = rows[reachable], sub[reachable]
-    if not len(rows):
+    sub, _ = _merged(csr_array(sub[reachable]), problem.weights[rows[reachable]])
+    if not sub.shape[0]:
         return Solution(chosen=[], covered=problem.covered_before.copy(), objective=0.0, bound=0.0, gap=0.0,
                         optimal=True, seconds=time.perf_counter() - started)
     matrix = csc_array(sub.astype(np.float64))
-    solver, values = _solve(matrix, np.ones(k), np.zeros(k), np.ones(k), np.ones(len(rows)),
-                            np.full(len(rows), np.inf), k, False, time_limit_s)
+    solver, values = _solve(matrix, np.ones(k), np.zeros(k), np.ones(k), np.ones(sub.shape[0]),
+                            np.full(sub.shape[0], np.inf), k, False, time_limit_s)
     return _outcome(solver, values, problem, started)

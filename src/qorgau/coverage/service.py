@@ -143,7 +143,7 @@ def _level(graph: CityGraph, demand: reach.Demand, mode: Mode, times: reach.Floa
                  settlements=per_settlement, covered=covered)
 
 
-def compute(graph: CityGraph, demand: reach.Demand, points: list[PolicePoint], *, model: CityModel,
+def compute(graph: CityGraph, demand: reach.Demand, points: list[PolicePoint], *, model_id: int, generated: bool,
             settings: CoverageSettings) -> Coverage:
     """Isochrones and coverage for the given police points (no cache)."""
     started = time.perf_counter()
@@ -158,7 +158,7 @@ def compute(graph: CityGraph, demand: reach.Demand, points: list[PolicePoint], *
     drive_times = reach.node_times(graph, Mode.DRIVE, lons, lats, factor=1.0, limit_s=drive_s)
     drive = _level(graph, demand, Mode.DRIVE, drive_times, 1.0, settings.coverage_drive_minutes, grid)
     longest = reach.cell_times(demand, Mode.WALK, walk_times, walk_factor) <= minutes[-1] * 60.0
-    return Coverage(model_id=model.id, generated=model.generated, points=points,
+    return Coverage(model_id=model_id, generated=generated, points=points,
                     walk_speed_kmh=settings.coverage_walk_speed_kmh, walk=walk, drive=drive,
                     uncovered=reach.uncovered_clusters(demand, longest), seconds=time.perf_counter() - started)
 
@@ -172,7 +172,7 @@ def coverage(session: Session, *, settings: CoverageSettings) -> Coverage:
            tuple(settings.coverage_walk_minutes), settings.coverage_drive_minutes)
     found = RESULTS.get(key)
     if found is None:
-        found = compute(graph, demand, points, model=model, settings=settings)
+        found = compute(graph, demand, points, model_id=model.id, generated=model.generated, settings=settings)
         RESULTS.put(key, found)
     return found
 
