@@ -32,6 +32,7 @@ CAMERA = "CAM-AN1"
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 # Where the clicks land on the picture (0..1): a quadrilateral school yard.
 YARD = [(0.2, 0.3), (0.7, 0.25), (0.8, 0.8), (0.25, 0.75)]
+DRAGGED = (0.9, 0.85)  # where the third corner is dragged to
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,14 @@ def test_a_zone_drawn_on_the_picture_is_saved_and_listed_after_reload(page: Page
     _click(page, YARD[0])  # a click on the first corner closes the zone
     expect(page.get_by_test_id("rule-canvas")).to_have_attribute("data-drawing", "false")
     expect(page.get_by_test_id("rule-vertex")).to_have_count(4)
+    # The third corner dragged to where it belongs.
+    vertex = page.locator("[data-testid=rule-vertex][data-index='2']").bounding_box()
+    canvas = page.get_by_test_id("rule-canvas").bounding_box()
+    assert vertex is not None and canvas is not None
+    page.mouse.move(vertex["x"] + vertex["width"] / 2, vertex["y"] + vertex["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(canvas["x"] + DRAGGED[0] * canvas["width"], canvas["y"] + DRAGGED[1] * canvas["height"], steps=5)
+    page.mouse.up()
     page.get_by_test_id("rule-name").fill("School yard at night")
 
     # A stopped-vehicle rule takes vehicles only: the server's refusal stands beside the classes, translated.
@@ -127,7 +136,7 @@ def test_a_zone_drawn_on_the_picture_is_saved_and_listed_after_reload(page: Page
     with _client(desk.base, "chief") as admin:
         rules = admin.get(f"/api/video/cameras/{CAMERA}/analytics/rules").json()
     assert [(r["kind"], r["classes"]) for r in rules] == [("zone", ["person"])]
-    for (x, y), (cx, cy) in zip(rules[0]["points"], YARD, strict=True):
+    for (x, y), (cx, cy) in zip(rules[0]["points"], [*YARD[:2], DRAGGED, YARD[3]], strict=True):
         assert abs(x - cx) < 0.01 and abs(y - cy) < 0.01, rules[0]["points"]
 
 

@@ -33,6 +33,8 @@ export function RuleCanvas({ code, others, kind, points, drawing, onPoints, onDr
   const box = useRef<HTMLDivElement>(null);
   const [dragging, setDragging] = useState<number | null>(null);
   const [broken, setBroken] = useState(false);
+  // The picture's own shape (a 4:3 sub-stream is not squeezed into 16:9); 0..1 coordinates hold either way.
+  const [aspect, setAspect] = useState("16 / 9");
   const line = kind === "line";
 
   const framePoint = (clientX: number, clientY: number): Point => {
@@ -62,11 +64,12 @@ export function RuleCanvas({ code, others, kind, points, drawing, onPoints, onDr
   const shapes: OverlayShape[] = points.length > 0 ? [...others, { key: "edited", kind, points, active: true, open: drawing && !line }] : [...others];
 
   return (
-    <Box ref={box} pos="relative" bg="black" style={{ aspectRatio: "16 / 9", cursor: drawing && editable ? "crosshair" : "default", touchAction: "none", userSelect: "none" }}
+    <Box ref={box} pos="relative" bg="black" style={{ aspectRatio: aspect, cursor: drawing && editable ? "crosshair" : "default", touchAction: "none", userSelect: "none" }}
       onClick={click} onPointerMove={move} onPointerUp={stop} onPointerCancel={stop}
       data-testid="rule-canvas" data-drawing={drawing ? "true" : "false"} data-points={points.length}>
       {!broken && (
         <img src={snapshotUrl(code)} alt="" draggable={false} onError={() => setBroken(true)}
+          onLoad={(e) => { const img = e.currentTarget; if (img.naturalWidth > 0 && img.naturalHeight > 0) setAspect(`${img.naturalWidth} / ${img.naturalHeight}`); }}
           style={{ width: "100%", height: "100%", objectFit: "fill", display: "block" }} />
       )}
       {broken && (

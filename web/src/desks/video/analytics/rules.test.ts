@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AnalyticsRule } from "../../../api/analytics";
+import { objectQueryString, type AnalyticsRule } from "../../../api/analytics";
 import { crossesMidnight, draftField, draftFromRule, draftProblems, newDraft, ruleBody, serverFieldErrors, withKind } from "./rules";
 
 const yard: AnalyticsRule = {
@@ -56,5 +56,13 @@ describe("server field errors", () => {
     expect(serverFieldErrors({ "body.points": "crosses itself", "body.points.1": "outside the frame", "body.classes.0": "unknown class" }))
       .toEqual({ points: "crosses itself; outside the frame", classes: "unknown class" });
     expect(serverFieldErrors({ points: "the polygon's edges cross" }, "Зонаның шеттері қиылысады")).toEqual({ points: "Зонаның шеттері қиылысады" });
+  });
+});
+
+describe("object search query", () => {
+  it("names the camera, range, class, zone and page", () => {
+    const query = new URLSearchParams(objectQueryString({ camera: "CAM-1", from: "2026-12-07T14:00:00.000Z", to: "2026-12-07T15:00:00.000Z", label: "person", zone: 3, cursor: "abc" }));
+    expect(Object.fromEntries(query)).toEqual({ camera: "CAM-1", from: "2026-12-07T14:00:00.000Z", to: "2026-12-07T15:00:00.000Z", label: "person", zone: "3", cursor: "abc", limit: "48" });
+    expect(objectQueryString({ camera: "CAM-1", from: "a", to: "b", label: null, zone: null })).toBe("camera=CAM-1&from=a&to=b&limit=48");
   });
 });
