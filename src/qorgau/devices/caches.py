@@ -7,6 +7,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qorgau.core.db import Database
@@ -35,14 +36,15 @@ class Cached(Generic[T]):
 
 
 class PerDatabase(Generic[T]):
-    """One cache per Database object (tests and benchmarks run several in one process)."""
+    """One cache per Database object (tests and benchmarks run several in one process), or per engine for code
+    that holds a session but not its Database (the bus's subscribers)."""
 
     def __init__(self, factory: Callable[[], Cached[T]]) -> None:
         self._factory = factory
-        self._caches: weakref.WeakKeyDictionary[Database, Cached[T]] = weakref.WeakKeyDictionary()
+        self._caches: weakref.WeakKeyDictionary[Database | Engine, Cached[T]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def __call__(self, db: Database) -> Cached[T]:
+    def __call__(self, db: Database | Engine) -> Cached[T]:
         with self._lock:
             found = self._caches.get(db)
             if found is None:

@@ -176,6 +176,12 @@ def index_of(db: Database, session: Session) -> CameraIndex:
     return for_database(db).get(session)[0]
 
 
+def query_in(session: Session, lon: float, lat: float, limit: int = 10, near_m: float = 0.0) -> list[Sighting]:
+    """As ``query``, from an index kept per engine, for code that has a session but not its Database."""
+    index, _ = for_database(session.get_bind().engine).get(session)
+    return index.query(lon, lat, limit, near_m)
+
+
 def query(db: Database, session: Session, lon: float, lat: float, limit: int = 10, near_m: float = 0.0
           ) -> list[Sighting]:
     """The cameras that see (lon, lat), best first, then those within ``near_m`` that do not, from this

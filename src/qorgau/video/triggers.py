@@ -26,7 +26,7 @@ INCIDENT_AFTER = timedelta(hours=1)
 def cameras_seeing(session: Session, *, lon: float, lat: float,
                    limit: int = CAMERAS_PER_EVENT) -> list[tuple[int, str, str | None]]:
     """(device id, code, own recording mode) of the cameras that see the point, best first."""
-    codes = [s.camera.code for s in nearest.brute_force(nearest.load_cameras(session), lon, lat, limit)]
+    codes = [s.camera.code for s in nearest.query_in(session, lon, lat, limit)]
     if not codes:
         return []
     rows = {code: (device_id, mode) for device_id, code, mode in session.execute(
