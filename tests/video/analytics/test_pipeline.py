@@ -276,3 +276,22 @@ def test_the_shipped_detector_through_the_pipeline_tracks_highway_traffic(tmp_pa
         moving = [s for s in steps if abs(s[0]) + abs(s[1]) > 0.01]
         reversals = sum(1 for a, b in itertools.pairwise(moving) if a[0] * b[0] + a[1] * b[1] < 0)
         assert reversals <= 1, path
+
+
+def test_a_camera_no_longer_chosen_is_detached_and_forgotten(media: Media) -> None:
+    road = str(media.road)
+    worker = Worker(quick_settings(video_analytics_groups=["yard"]),
+                    [CameraConfig(4, "CAM-0004", road, road, group="yard")], pace=True)
+    feature = AnalyticsFeature()
+    feature.slots = FrameSlots(2)
+    feature.analysis = Analysis(feature.slots, detector=None, consumers=[])
+    try:
+        feature.tick(worker)  # type: ignore[arg-type]
+        sink = feature.sinks[4]
+        source = worker.streams.source(4, StreamKind.SUB)
+        assert source is not None and sink in source.sinks()
+        worker.settings = worker.settings.model_copy(update={"video_analytics_groups": []})
+        feature.tick(worker)  # type: ignore[arg-type]
+        assert feature.sinks == {} and sink.closed and sink not in source.sinks()
+    finally:
+        assert worker.streams.close(timeout=3)

@@ -114,6 +114,7 @@ class DecodeSink:
         self.kept = 0  # frames scaled and queued
         self.errors = 0  # packets that failed to decode (decoding restarted at the next key frame)
         self.decode_s = 0.0  # time spent in this sink, for the figures
+        self.closed = False
         self._decoder: Any = None
         self._info: StreamInfo | None = None
         self._need_key = True
@@ -124,6 +125,8 @@ class DecodeSink:
 
     # -- PacketSink -----------------------------------------------------------------------------------------
     def start(self, info: StreamInfo) -> None:
+        if self.closed:
+            return
         self._info = info
         self._key_interval = self._last_key = None
         self._next_due = None
@@ -146,6 +149,12 @@ class DecodeSink:
     def stop(self, reason: str) -> None:
         self._decoder = None
         self._need_key = True
+
+    def close(self) -> None:
+        """The camera is no longer analysed: packets still in flight from its reader are ignored."""
+        self.closed = True
+        self._info = None
+        self._decoder = None
 
     # -- decoding -------------------------------------------------------------------------------------------
     def _open(self) -> None:

@@ -130,6 +130,7 @@ class AnalyticsFeature:
         for device_id, sink in list(self.sinks.items()):
             camera = wanted.get(device_id)
             if camera is None or camera_fps(settings, camera) != sink.fps or camera.code != sink.code:
+                sink.close()
                 worker.streams.detach(device_id, StreamKind.SUB, sink)
                 del self.sinks[device_id]
                 analysis.forget(device_id)
