@@ -14,7 +14,13 @@ from qorgau.core.pagination import decode_cursor, encode_cursor
 from qorgau.devices.models import Device
 from qorgau.video.analytics.enums import Direction, RuleKind
 from qorgau.video.analytics.models import AnalyticsEvent, AnalyticsRule, DetectedObject, LineCount
-from qorgau.video.analytics.schemas import CountBucket, DirectionCounts, EventRead, LineCounts, ObjectRead
+from qorgau.video.analytics.schemas import (
+    AnalyticsEventRead,
+    DetectedObjectRead,
+    DirectionCounts,
+    LineCountBucket,
+    LineCounts,
+)
 
 PREFIX = "/api/video/analytics"
 BUCKET = timedelta(minutes=5)  # line counts are kept per this interval
@@ -61,7 +67,7 @@ def _codes(session: Session, device_ids: Sequence[int]) -> dict[int, str]:
 
 def events(session: Session, *, device_ids: Sequence[int], start: datetime | None, end: datetime | None,
            kinds: Sequence[RuleKind] = (), after: tuple[datetime, int] | None = None, limit: int = 50
-           ) -> list[EventRead]:
+           ) -> list[AnalyticsEventRead]:
     """The cameras' analytics events, newest first."""
     query = select(AnalyticsEvent).where(AnalyticsEvent.device_id.in_(list(device_ids)))
     if start is not None:
@@ -75,7 +81,7 @@ def events(session: Session, *, device_ids: Sequence[int], start: datetime | Non
                                 and_(AnalyticsEvent.at == after[0], AnalyticsEvent.id < after[1])))
     rows = session.scalars(query.order_by(AnalyticsEvent.at.desc(), AnalyticsEvent.id.desc()).limit(limit)).all()
     codes = _codes(session, device_ids)
-    return [EventRead(id=e.id, camera=codes.get(e.device_id, "?"), rule_id=e.rule_id, rule=e.rule_name,
+    return [AnalyticsEventRead(id=e.id, camera=codes.get(e.device_id, "?"), rule_id=e.rule_id, rule=e.rule_name,
                       kind=RuleKind(e.kind), label=e.label, track_id=e.track_id, at=e.at, count=e.count,
                       direction=Direction(e.direction) if e.direction else None, box=e.box,
                       snapshot_url=snapshot_url(e.id) if e.snapshot else None) for e in rows]
@@ -83,7 +89,7 @@ def events(session: Session, *, device_ids: Sequence[int], start: datetime | Non
 
 def objects(session: Session, *, device_ids: Sequence[int], start: datetime, end: datetime,
             label: str | None = None, zone: int | None = None, after: tuple[datetime, int] | None = None,
-            limit: int = 50) -> list[ObjectRead]:
+            limit: int = 50) -> list[DetectedObjectRead]:
     """Objects seen by the cameras at some time in [start, end), in the order they appeared."""
     query = select(DetectedObject).where(DetectedObject.device_id.in_(list(device_ids)),
                                          DetectedObject.first_seen < end, DetectedObject.last_seen >= start)
@@ -96,7 +102,7 @@ def objects(session: Session, *, device_ids: Sequence[int], start: datetime, end
                                 and_(DetectedObject.first_seen == after[0], DetectedObject.id > after[1])))
     rows = session.scalars(query.order_by(DetectedObject.first_seen, DetectedObject.id).limit(limit)).all()
     codes = _codes(session, device_ids)
-    return [ObjectRead(id=o.id, camera=codes.get(o.device_id, "?"), track_id=o.track_id, label=o.label,
+    return [DetectedObjectRead(id=o.id, camera=codes.get(o.device_id, "?"), track_id=o.track_id, label=o.label,
                        first_seen=o.first_seen, last_seen=o.last_seen, best_at=o.best_at, score=o.score, box=o.box,
                        zones=[int(z) for z in o.zones.split(",") if z],
                        thumbnail_url=thumbnail_url(o.id) if o.thumbnail else None) for o in rows]
@@ -111,10 +117,10 @@ def line_counts(session: Session, *, device_id: int, start: datetime, end: datet
     for rule in lines:
         rows = session.scalars(select(LineCount).where(LineCount.rule_id == rule.id, LineCount.bucket >= start,
                                                        LineCount.bucket < end).order_by(LineCount.bucket)).all()
-        buckets: dict[datetime, CountBucket] = {}
+        buckets: dict[datetime, LineCountBucket] = {}
         labels: dict[str, DirectionCounts] = {}
         for row in rows:
-            bucket = buckets.setdefault(row.bucket, CountBucket(start=row.bucket, forward=0, backward=0))
+            bucket = buckets.setdefault(row.bucket, LineCountBucket(start=row.bucket, forward=0, backward=0))
             per_label = labels.setdefault(row.label, DirectionCounts(forward=0, backward=0))
             for counts in (bucket, per_label):
                 if row.direction == Direction.FORWARD:

@@ -14,7 +14,7 @@ MAX_POINTS = 64
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
-class ScheduleIn(BaseModel):
+class AnalyticsScheduleIn(BaseModel):
     """When a rule is armed: the weekdays on which its window starts, and local times from–to."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -26,7 +26,7 @@ class ScheduleIn(BaseModel):
     to: HourMinute = Field(description="Local time HH:MM it closes; before `from`: the next morning (22:00–06:00).")
 
 
-class RuleIn(BaseModel):
+class AnalyticsRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -37,7 +37,7 @@ class RuleIn(BaseModel):
                     "line's two ends A, B (line; forward is from the left of A→B to its right).")
     classes: list[str] = Field(min_length=1, max_length=6, description="Object classes: person, car, bus, truck, "
                                                                          "motorcycle, bicycle.")
-    schedule: ScheduleIn | None = Field(default=None, description="null: always armed.")
+    schedule: AnalyticsScheduleIn | None = Field(default=None, description="null: always armed.")
     min_seconds: float | None = Field(default=None, ge=0, le=86400,
                                       description="Loitering, stopped vehicle (required), crowd (optional): seconds "
                                                   "before it fires.")
@@ -47,7 +47,7 @@ class RuleIn(BaseModel):
     enabled: bool = True
 
 
-class ScheduleRead(BaseModel):
+class AnalyticsScheduleRead(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     days: list[int]
@@ -55,7 +55,7 @@ class ScheduleRead(BaseModel):
     to: str
 
 
-class RuleRead(BaseModel):
+class AnalyticsRuleRead(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
@@ -64,7 +64,7 @@ class RuleRead(BaseModel):
     kind: RuleKind
     points: list[list[float]]
     classes: list[str]
-    schedule: ScheduleRead | None
+    schedule: AnalyticsScheduleRead | None
     min_seconds: float | None
     min_count: int | None
     direction: Direction
@@ -74,7 +74,7 @@ class RuleRead(BaseModel):
     updated_at: datetime
 
 
-class EventRead(BaseModel):
+class AnalyticsEventRead(BaseModel):
     id: int
     camera: str
     rule_id: int | None
@@ -89,12 +89,12 @@ class EventRead(BaseModel):
     snapshot_url: str | None
 
 
-class EventPage(BaseModel):
-    items: list[EventRead]
+class AnalyticsEventPage(BaseModel):
+    items: list[AnalyticsEventRead]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null at the end.")
 
 
-class ObjectRead(BaseModel):
+class DetectedObjectRead(BaseModel):
     id: int
     camera: str
     track_id: int
@@ -108,8 +108,8 @@ class ObjectRead(BaseModel):
     thumbnail_url: str | None
 
 
-class ObjectPage(BaseModel):
-    items: list[ObjectRead]
+class DetectedObjectPage(BaseModel):
+    items: list[DetectedObjectRead]
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null at the end.")
 
 
@@ -118,7 +118,7 @@ class DirectionCounts(BaseModel):
     backward: int
 
 
-class CountBucket(DirectionCounts):
+class LineCountBucket(DirectionCounts):
     start: datetime = Field(description="Start of the interval (UTC).")
 
 
@@ -130,4 +130,4 @@ class LineCounts(BaseModel):
     forward: int
     backward: int
     by_label: dict[str, DirectionCounts] = Field(description="Per object class.")
-    buckets: list[CountBucket]
+    buckets: list[LineCountBucket]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from qorgau.devices.enums import DeviceKind
 from qorgau.devices.models import Device, Site
 from qorgau.video.analytics import service
-from qorgau.video.analytics.schemas import RuleIn
+from qorgau.video.analytics.schemas import AnalyticsRuleIn
 
 LOWER = [[0.03, 0.3], [0.97, 0.3], [0.97, 0.98], [0.03, 0.98]]
 PERSON, VEHICLES = ["person"], ["car", "bus", "truck", "motorcycle"]
@@ -66,7 +66,7 @@ def install_demo_rules(session: Session) -> list[tuple[str, str]]:
         device = _camera(session, demo)
         if device is None or service.rules_of(session, device.id):
             continue
-        rule = service.create_rule(session=session, device=device, body=RuleIn.model_validate(demo.rule),
+        rule = service.create_rule(session=session, device=device, body=AnalyticsRuleIn.model_validate(demo.rule),
                                    actor=None)
         added.append((device.code, rule.kind.value))
     return added

@@ -18,7 +18,7 @@ from qorgau.video.analytics.contracts import CLASSES, VEHICLES
 from qorgau.video.analytics.enums import Direction, RuleKind
 from qorgau.video.analytics.models import AnalyticsRule
 from qorgau.video.analytics.rules import ALL_DAYS, RuleSpec, Schedule
-from qorgau.video.analytics.schemas import RuleIn, RuleRead, ScheduleRead
+from qorgau.video.analytics.schemas import AnalyticsRuleIn, AnalyticsRuleRead, AnalyticsScheduleRead
 
 MAX_RULES = 32  # per camera: each is evaluated on every analysed frame
 MIN_LINE = 0.01  # a line shorter than this (share of the frame, |dx| + |dy|) has no usable direction
@@ -30,7 +30,7 @@ def _invalid(code: str, field: str, message: str, **params: object) -> QorgauErr
     return QorgauError(code, status=422, params=params, errors=[{"field": field, "message": message}])
 
 
-def check(body: RuleIn) -> tuple[Point, ...]:
+def check(body: AnalyticsRuleIn) -> tuple[Point, ...]:
     """The rule's points if it can be drawn and evaluated; otherwise a 422 that names what is wrong."""
     points: list[Point] = []
     for i, point in enumerate(body.points):
@@ -74,7 +74,7 @@ def _hhmm(minutes: int) -> str:
     return time(minutes // 60, minutes % 60).strftime("%H:%M")
 
 
-def _apply(rule: AnalyticsRule, body: RuleIn, points: tuple[Point, ...]) -> None:
+def _apply(rule: AnalyticsRule, body: AnalyticsRuleIn, points: tuple[Point, ...]) -> None:
     rule.name, rule.kind, rule.points = body.name, body.kind.value, [[x, y] for x, y in points]
     rule.classes = sorted(set(body.classes))
     rule.days = sorted(set(body.schedule.days)) if body.schedule else sorted(ALL_DAYS)
@@ -85,13 +85,13 @@ def _apply(rule: AnalyticsRule, body: RuleIn, points: tuple[Point, ...]) -> None
     rule.alert, rule.enabled = body.alert, body.enabled
 
 
-def to_read(rule: AnalyticsRule, code: str) -> RuleRead:
+def to_read(rule: AnalyticsRule, code: str) -> AnalyticsRuleRead:
     """The rule as the API shows it."""
     schedule = None
     if rule.active_from_min is not None and rule.active_to_min is not None:
-        schedule = ScheduleRead(days=list(rule.days), from_=_hhmm(rule.active_from_min),
+        schedule = AnalyticsScheduleRead(days=list(rule.days), from_=_hhmm(rule.active_from_min),
                                 to=_hhmm(rule.active_to_min))
-    return RuleRead(id=rule.id, camera=code, name=rule.name, kind=RuleKind(rule.kind), points=rule.points,
+    return AnalyticsRuleRead(id=rule.id, camera=code, name=rule.name, kind=RuleKind(rule.kind), points=rule.points,
                     classes=list(rule.classes), schedule=schedule, min_seconds=rule.threshold_s,
                     min_count=rule.threshold_count, direction=Direction(rule.direction or Direction.BOTH),
                     alert=rule.alert, enabled=rule.enabled, created_at=rule.created_at, updated_at=rule.updated_at)
@@ -132,8 +132,8 @@ def get_rule(session: Session, device: Device, rule_id: int) -> AnalyticsRule:
     return rule
 
 
-def create_rule(*, session: Session, device: Device, body: RuleIn, actor: audit.Actor | None,
-                now: datetime | None = None) -> RuleRead:
+def create_rule(*, session: Session, device: Device, body: AnalyticsRuleIn, actor: audit.Actor | None,
+                now: datetime | None = None) -> AnalyticsRuleRead:
     """Add a rule to a camera; ``actor`` None for the demo's defaults (not audited)."""
     points = check(body)
     if len(rules_of(session, device.id)) >= MAX_RULES:
@@ -149,7 +149,8 @@ def create_rule(*, session: Session, device: Device, body: RuleIn, actor: audit.
     return to_read(rule, device.code)
 
 
-def replace_rule(*, session: Session, device: Device, rule_id: int, body: RuleIn, actor: audit.Actor) -> RuleRead:
+def replace_rule(*, session: Session, device: Device, rule_id: int, body: AnalyticsRuleIn,
+                 actor: audit.Actor) -> AnalyticsRuleRead:
     """Replace a rule's geometry, classes, schedule and thresholds."""
     rule = get_rule(session, device, rule_id)
     points = check(body)

@@ -26,7 +26,13 @@ from qorgau.video.analytics import queries, service
 from qorgau.video.analytics.contracts import CLASSES
 from qorgau.video.analytics.enums import RuleKind
 from qorgau.video.analytics.models import AnalyticsEvent, DetectedObject
-from qorgau.video.analytics.schemas import EventPage, LineCounts, ObjectPage, RuleIn, RuleRead
+from qorgau.video.analytics.schemas import (
+    AnalyticsEventPage,
+    AnalyticsRuleIn,
+    AnalyticsRuleRead,
+    DetectedObjectPage,
+    LineCounts,
+)
 from qorgau.video.config import VideoSettings
 
 router = APIRouter(prefix="/api/video", tags=["video analytics"])
@@ -77,8 +83,8 @@ def analytics_root(settings: VideoSettings) -> Path:
     return settings.video_dir / "analytics"
 
 
-@router.get("/cameras/{code}/analytics/rules", response_model=list[RuleRead])
-def list_rules(code: str, principal: SignedIn, db: ReadSession) -> list[RuleRead]:
+@router.get("/cameras/{code}/analytics/rules", response_model=list[AnalyticsRuleRead])
+def list_rules(code: str, principal: SignedIn, db: ReadSession) -> list[AnalyticsRuleRead]:
     """The camera's analytics rules (video viewers and video administrators)."""
     if not (principal.can(Permission.VIDEO_VIEW) or principal.can(Permission.VIDEO_ADMIN)):
         raise Forbidden("auth.forbidden", params={"permission": str(Permission.VIDEO_VIEW)})
@@ -86,15 +92,16 @@ def list_rules(code: str, principal: SignedIn, db: ReadSession) -> list[RuleRead
     return [service.to_read(rule, device.code) for rule in service.rules_of(db, device.id)]
 
 
-@router.post("/cameras/{code}/analytics/rules", response_model=RuleRead, status_code=201)
-def create_rule(code: str, body: RuleIn, principal: VideoAdmin, db: DbSession, source: ClientSource) -> RuleRead:
+@router.post("/cameras/{code}/analytics/rules", response_model=AnalyticsRuleRead, status_code=201)
+def create_rule(code: str, body: AnalyticsRuleIn, principal: VideoAdmin, db: DbSession, source: ClientSource
+                ) -> AnalyticsRuleRead:
     """Draw a new rule on the camera's picture."""
     return service.create_rule(session=db, device=_admin_camera(db, code), body=body, actor=principal.actor(source))
 
 
-@router.put("/cameras/{code}/analytics/rules/{rule_id}", response_model=RuleRead)
-def replace_rule(code: str, rule_id: IdPath, body: RuleIn, principal: VideoAdmin, db: DbSession,
-                 source: ClientSource) -> RuleRead:
+@router.put("/cameras/{code}/analytics/rules/{rule_id}", response_model=AnalyticsRuleRead)
+def replace_rule(code: str, rule_id: IdPath, body: AnalyticsRuleIn, principal: VideoAdmin, db: DbSession,
+                 source: ClientSource) -> AnalyticsRuleRead:
     """Replace a rule's geometry, classes, schedule and thresholds."""
     return service.replace_rule(session=db, device=_admin_camera(db, code), rule_id=rule_id, body=body,
                                 actor=principal.actor(source))
@@ -114,20 +121,20 @@ def line_counts(code: str, principal: Viewer, db: ReadSession, start: From, end:
     return queries.line_counts(db, device_id=device.id, start=start, end=end)
 
 
-@router.get("/analytics/events", response_model=EventPage)
+@router.get("/analytics/events", response_model=AnalyticsEventPage)
 def list_events(
     principal: Viewer, db: ReadSession, camera: Cameras,
     start: Annotated[datetime | None, Query(alias="from", description="Events at or after (RFC 3339).")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="Events before.")] = None,
     kind: Annotated[list[RuleKind] | None, Query(description="Kinds of rule.")] = None,
     cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
-) -> EventPage:
+) -> AnalyticsEventPage:
     """The analytics events of the cameras, newest first."""
     devices = [_seen(db, code, principal, Permission.VIDEO_VIEW).id for code in camera]
     rows = queries.events(db, device_ids=devices, start=start, end=end, kinds=kind or (),
                           after=queries.cursor_after(cursor), limit=limit + 1)
     more = len(rows) > limit
-    return EventPage(items=rows[:limit],
+    return AnalyticsEventPage(items=rows[:limit],
                      next_cursor=queries.next_cursor(rows[limit - 1].at, rows[limit - 1].id) if more else None)
 
 
@@ -143,13 +150,13 @@ def event_snapshot(event_id: IdPath, principal: Viewer, db: ReadSession, runtime
                         headers={"cache-control": "private, max-age=86400"})
 
 
-@router.get("/analytics/objects", response_model=ObjectPage)
+@router.get("/analytics/objects", response_model=DetectedObjectPage)
 def search_objects(
     principal: Playback, db: ReadSession, camera: Cameras, start: From, end: To,
     label: Annotated[str | None, Query(max_length=16, description="Object class (person, car…).")] = None,
     zone: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Id of a polygon rule it was in.")] = None,
     cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
-) -> ObjectPage:
+) -> DetectedObjectPage:
     """Objects the cameras saw in the range, in the order they appeared, with their thumbnails."""
     _range(start, end)
     if label is not None and label not in CLASSES:
@@ -160,7 +167,7 @@ def search_objects(
     rows = queries.objects(db, device_ids=devices, start=start, end=end, label=label, zone=zone,
                            after=queries.cursor_after(cursor), limit=limit + 1)
     more = len(rows) > limit
-    return ObjectPage(items=rows[:limit], next_cursor=queries.next_cursor(rows[limit - 1].first_seen,
+    return DetectedObjectPage(items=rows[:limit], next_cursor=queries.next_cursor(rows[limit - 1].first_seen,
                                                                           rows[limit - 1].id) if more else None)
 
 
