@@ -55,7 +55,7 @@ def test_one_search_gives_each_node_its_nearest_point() -> None:
 def test_isochrones_and_coverage_are_nested(points: list[tuple[float, float]], limits: list[float]) -> None:
     lon, lat = PROJ.to_lonlat(np.array([p[0] for p in points]), np.array([p[1] for p in points]))
     times = reach.node_times(GRAPH, Mode.WALK, np.asarray(lon), np.asarray(lat), factor=1.0)
-    masks = [outline.reached_mask(GRAPH, GRAPH.modes[Mode.WALK], times, b, GRID) for b in limits]
+    masks = [outline.reached_mask(GRAPH, GRAPH.modes[Mode.WALK], times, b, GRID).full(GRID) for b in limits]
     covered = [reach.cell_times(DEMAND, Mode.WALK, times, 1.0) <= b for b in limits]
     for small, large in itertools.pairwise(masks):
         assert not (small & ~large).any()  # 5 ⊂ 10 ⊂ 15

@@ -41,7 +41,23 @@ class Grid:
         return cls(x0, y0, size, width, height)
 
 
-def reached_mask(graph: CityGraph, mode_graph: ModeGraph, times: Floats, budget: float, grid: Grid) -> Bools:
+@dataclass(frozen=True, slots=True)
+class Raster:
+    """Marked squares of a window of the grid: ``mask[r, c]`` is square (row0 + r, col0 + c)."""
+
+    mask: Bools
+    row0: int
+    col0: int
+
+    def full(self, grid: Grid) -> Bools:
+        """The window placed on the whole grid (for comparisons)."""
+        out = np.zeros((grid.height, grid.width), dtype=bool)
+        h, w = self.mask.shape
+        out[self.row0:self.row0 + h, self.col0:self.col0 + w] = self.mask
+        return out
+
+
+def reached_mask(graph: CityGraph, mode_graph: ModeGraph, times: Floats, budget: float, grid: Grid) -> Raster:
     """Squares a walker (or car) reaches within ``budget`` seconds, partly travelled edges included."""
     matrix = mode_graph.matrix
     src = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
@@ -58,13 +74,19 @@ def reached_mask(graph: CityGraph, mode_graph: ModeGraph, times: Floats, budget:
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
     t = offset / steps[owner] * reach[owner]
     points = a[owner] + (b[owner] - a[owner]) * t[:, None]
-    mask = np.zeros((grid.height, grid.width), dtype=bool)
     cols = ((points[:, 0] - grid.x0) / grid.size).astype(np.int64)
     rows = ((points[:, 1] - grid.y0) / grid.size).astype(np.int64)
     ok = (cols >= 0) & (cols < grid.width) & (rows >= 0) & (rows < grid.height)
-    mask[rows[ok], cols[ok]] = True
-    result: Bools = binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
-    return result
+    rows, cols = rows[ok], cols[ok]
+    if not len(rows):
+        return Raster(np.zeros((0, 0), dtype=bool), 0, 0)
+    # Work on the reached window only: a district's grid has millions of squares, a post's walk a few thousand.
+    r0, c0 = max(int(rows.min()) - 1, 0), max(int(cols.min()) - 1, 0)
+    r1, c1 = min(int(rows.max()) + 2, grid.height), min(int(cols.max()) + 2, grid.width)
+    mask = np.zeros((r1 - r0, c1 - c0), dtype=bool)
+    mask[rows - r0, cols - c0] = True
+    dilated: Bools = binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
+    return Raster(dilated, r0, c0)
 
 
 # Unit steps and the boundary edges a marked cell contributes, its inside on the left.
@@ -145,14 +167,15 @@ def polygons(mask: Bools) -> list[list[Ring]]:
     return outers
 
 
-def to_geojson(mask: Bools, grid: Grid, graph: CityGraph) -> dict[str, Any]:
+def to_geojson(raster: Raster, grid: Grid, graph: CityGraph) -> dict[str, Any]:
     """A GeoJSON MultiPolygon (lon, lat to six decimals) of the marked squares."""
     coordinates = []
-    for polygon in polygons(mask):
+    for polygon in polygons(raster.mask):
         rings = []
         for ring in polygon:
             corners = np.asarray(ring, dtype=np.float64)
-            lon, lat = graph.proj.to_lonlat(grid.x0 + corners[:, 0] * grid.size, grid.y0 + corners[:, 1] * grid.size)
+            x = grid.x0 + (corners[:, 0] + raster.col0) * grid.size
+            lon, lat = graph.proj.to_lonlat(x, grid.y0 + (corners[:, 1] + raster.row0) * grid.size)
             rings.append([[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat, strict=True)])
         coordinates.append(rings)
     return {"type": "MultiPolygon", "coordinates": coordinates}
