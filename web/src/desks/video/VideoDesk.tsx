@@ -77,6 +77,13 @@ export function VideoDesk() {
     setRange({ fromMs: now - DEFAULT_PLAYBACK_MIN * 60_000, toMs: now, startMs: now - 60_000 });
     setTab("playback");
   };
+  const showTab = (next: Tab) => {
+    // Analytics and search start with the camera at hand: the selected tile's, else the first one played back.
+    if ((next === "analytics" || next === "search") && focusCode === null) {
+      setFocusCode(wall.tiles[selected]?.camera ?? playbackCameras[0] ?? null);
+    }
+    setTab(next);
+  };
   const openAt = (code: string, at: string) => {
     setPlaybackCameras([code]);
     setRange(eventWindow(at, Date.now()));
@@ -121,7 +128,7 @@ export function VideoDesk() {
           {settingsCode && <CameraSettingsDialog code={settingsCode} onClose={() => setSettingsCode(null)} />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 9 }}>
-          <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
+          <Tabs value={tab} onChange={(v) => v && showTab(v as Tab)} keepMounted={false}>
             <Tabs.List mb="xs">
               <Tabs.Tab value="wall" data-testid="video-tab-wall">{t("video.tabs.wall")}</Tabs.Tab>
               {canPlayback && <Tabs.Tab value="playback" data-testid="video-tab-playback">{t("video.tabs.playback")}</Tabs.Tab>}

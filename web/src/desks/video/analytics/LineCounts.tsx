@@ -69,6 +69,9 @@ export function LineCountsPanel({ code }: { code: string }) {
                   <Table.Td>
                     {l.name}
                     <CountsChart buckets={l.buckets} label={l.name} />
+                    <Text size="xs" c="dimmed" data-testid="line-count-classes">
+                      {Object.entries(l.by_label).map(([c, n]) => `${tMaybe(`analytics.class.${c}`) ?? c} ${n.forward}/${n.backward}`).join(" · ")}
+                    </Text>
                   </Table.Td>
                   <Table.Td className="tabular" data-testid="line-count-forward">{l.forward}</Table.Td>
                   <Table.Td className="tabular" data-testid="line-count-backward">{l.backward}</Table.Td>
