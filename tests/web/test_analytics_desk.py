@@ -1,14 +1,15 @@
 """Video analytics on the desks in real Chromium against a real `qorgau serve`: a video administrator draws a zone on
 a camera's picture and saves it (the server's refusal of a wrong class stands beside the classes first), the rule is
 listed after a reload; an analytics event stored as the video workers store it becomes an alarm whose card shows
-the snapshot (a real frame of vtest.avi with the box drawn) and links to the recording at that moment."""
+the snapshot (a real frame of vtest.avi with the box drawn) and links to the recording at that moment; the object
+search finds the person in the zone by class and zone, and its thumbnail opens playback."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from qorgau.core.db import Database
 from qorgau.devices.models import Device
 from qorgau.video.analytics.snapshot import snapshot_jpeg
-from qorgau.video.analytics.store import PendingEvent, store_events
+from qorgau.video.analytics.store import PendingEvent, PendingObject, store_events, store_objects
 from tests.conftest import PASSWORD, ROOT
 from tests.server import cli_env, run_cli, running_server
 
@@ -163,10 +164,19 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
         with database.unit_of_work() as session:
             device_id = session.scalar(select(Device.id).where(Device.code == CAMERA))
             assert device_id is not None
-            store_events(session, root=desk.data / "var" / "video" / "analytics", events=[PendingEvent(
+            root = desk.data / "var" / "video" / "analytics"
+            frame = _frame()
+            store_events(session, root=root, events=[PendingEvent(
                 device_id=device_id, code=CAMERA, rule_id=rule["id"], rule_name=rule["name"], kind="zone", at=at,
                 label="person", track_id=5, count=None, direction=None, box=box,
-                jpeg=snapshot_jpeg(_frame(), [box], ["person"]))])
+                jpeg=snapshot_jpeg(frame, [box], ["person"]))])
+            # The same person as the object search keeps it: a thumbnail cut from the frame.
+            h, w = frame.shape[:2]
+            crop = frame[int(box[1] * h):int(box[3] * h), int(box[0] * w):int(box[2] * w)]
+            store_objects(session, root=root, objects=[PendingObject(
+                device_id=device_id, code=CAMERA, track_id=5, label="person", first_seen=at - timedelta(seconds=20),
+                last_seen=at, best_at=at - timedelta(seconds=5), score=0.8, box=box, zones=frozenset({rule["id"]}),
+                jpeg=bytes(cv2.imencode(".jpg", crop)[1].tobytes()))])
     finally:
         database.engine.dispose()
 
@@ -185,5 +195,21 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     href = link.get_attribute("href") or ""
     assert f"cameras={CAMERA}" in href and "at=" in href, href
     link.click()
+    expect(page.get_by_test_id("playback-view")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("playback-cameras")).to_contain_text(CAMERA)
+
+    # Object search on that camera: persons in its zone in the last hour; the thumbnail opens playback there.
+    page.get_by_test_id("video-tab-search").click()
+    expect(page.get_by_test_id("object-search-camera")).to_have_text(CAMERA)
+    page.get_by_test_id("object-search-class").click()
+    page.get_by_role("option", name="Person").click()
+    page.get_by_test_id("object-search-zone").click()
+    page.get_by_role("option", name="School yard at night").click()
+    page.get_by_test_id("object-search-run").click()
+    result = page.locator("[data-testid=object-result][data-label=person]")
+    expect(result).to_have_count(1, timeout=WAIT)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=result.locator("img").element_handle(),
+                           timeout=WAIT)
+    result.click()
     expect(page.get_by_test_id("playback-view")).to_be_visible(timeout=WAIT)
     expect(page.get_by_test_id("playback-cameras")).to_contain_text(CAMERA)
