@@ -15,10 +15,13 @@ START = datetime(2026, 12, 1, 3, 15, tzinfo=UTC)
 
 
 def world() -> World:
-    sites = (Site("OBJ-03", "social_object", "school", "Школа №3", 53.0, 51.17),
+    sites = (Site("OBJ-01", "social_object", "school", "Школа №1", 53.0, 51.17),
+             Site("OBJ-03", "social_object", "school", "Школа №3", 53.0, 51.17),
              Site("OBJ-30", "social_object", "school", "Школа №30", 53.0, 51.17),
              Site("OBJ-11", "social_object", "college", "Колледж №1", 53.0, 51.17),
              Site("ENT-1", "city_entry", None, "Въезд 1", 53.1, 51.2),
+             Site("ENT-2", "city_entry", None, "Въезд 2", 53.1, 51.2),
+             Site("PA-001", "public_area", None, "Общественное место №1", 53.02, 51.18),
              Site("PUB-1", "public_area", None, "Парк", 53.02, 51.18))
     devices = (Device("PNL-030", "alarm_panel", "p", "OBJ-30", 53.0, 51.17, 300, dc09=("1", "1", "1030"),
                       zones=((1, "panic"),)),
@@ -26,8 +29,9 @@ def world() -> World:
                       zones=((4, "door"), (7, "panic"))),
                Device("ACC-001", "access_point", "t", "OBJ-11", 53.0, 51.17, 600, mqtt_id="acc-1"),
                Device("CAM-ENT", "camera", "c", "ENT-1", 53.1, 51.2, 180),
-               Device("CAM-S03", "camera", "c", "OBJ-03", 53.0, 51.17, 180),
-               Device("CAM-C11", "camera", "c", "OBJ-11", 53.0, 51.17, 180),
+               Device("CAM-S01", "camera", "c", "OBJ-01", 53.0, 51.17, 180),
+               Device("CAM-E02", "camera", "c", "ENT-2", 53.1, 51.2, 180),
+               Device("CAM-P01", "camera", "c", "PA-001", 53.02, 51.18, 180),
                Device("SOS-001", "sos_terminal", "s", "PUB-1", 53.02, 51.18, 600, sip_user="7001"))
     return World(sites=sites, devices=devices, units=(), streets=(Address("Советская", 53.0, 51.17),))
 
@@ -41,13 +45,13 @@ def test_shipped_scenarios_load_and_resolve() -> None:
 
 
 def test_video_scenes_play_on_the_site_cameras() -> None:
-    faults = [(item.target, item.params) for name in ("school-yard-night", "college-crowd", "entry-stopped-car",
+    faults = [(item.target, item.params) for name in ("school-yard-night", "public-area-crowd", "entry-stopped-car",
                                                       "entry-camera-covered")
               for item in scenarios.resolve(scenarios.load(name), world(), START)]
-    assert faults == [("CAM-S03", {"fault": "play", "seconds": 600.0, "clip": "yard-night"}),
-                      ("CAM-C11", {"fault": "play", "seconds": 600.0, "clip": "crowd"}),
+    assert faults == [("CAM-S01", {"fault": "play", "seconds": 600.0, "clip": "yard-night"}),
+                      ("CAM-P01", {"fault": "play", "seconds": 600.0, "clip": "crowd"}),
                       ("CAM-ENT", {"fault": "play", "seconds": 600.0, "clip": "stopped-car"}),
-                      ("CAM-ENT", {"fault": "cover", "seconds": 300.0})]
+                      ("CAM-E02", {"fault": "cover", "seconds": 300.0})]
     no_clip = scenarios.Scenario(name="x", title="x", steps=[scenarios.Step(do="play", site="ENT-1")])
     with pytest.raises(scenarios.ScenarioError, match="names its clip"):
         scenarios.resolve(no_clip, world(), START)

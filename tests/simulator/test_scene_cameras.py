@@ -19,14 +19,16 @@ from qorgau.simulator.video.server import CameraLogin
 from qorgau.simulator.world import Device, Site, World
 from qorgau.video.analytics.picture_health import Limits, covered, measure
 
-CAMERA = Device("CAM-5", "camera", "c", "ENT-1", 53.1, 51.2, 180)  # maps to the road clip
-WORLD = World(sites=(Site("ENT-1", "city_entry", None, "Въезд 1", 53.1, 51.2),), devices=(CAMERA,), units=(),
-              streets=())
+CAMERA = Device("CAM-5", "camera", "c", "ENT-1", 53.1, 51.2, 180)  # at a city entry: the road clip
+PEOPLE = Device("CAM-6", "camera", "c", "PA-001", 53.1, 51.2, 180)  # in a public area: the pedestrians
+SITES = (Site("ENT-1", "city_entry", None, "Въезд 1", 53.1, 51.2),
+         Site("PA-001", "public_area", None, "Общественное место №1", 53.1, 51.2))
+WORLD = World(sites=SITES, devices=(CAMERA, PEOPLE), units=(), streets=())
 
 
-def picture(cams: SimCameras) -> npt.NDArray[np.uint8]:
+def picture(cams: SimCameras, code: str = CAMERA.code) -> npt.NDArray[np.uint8]:
     """The first decoded frame of the camera's sub-stream, as the video worker would get it."""
-    url = cams.server.url(CAMERA.code, "sub", credentials=True)
+    url = cams.server.url(code, "sub", credentials=True)
     with av.open(url, options={"rtsp_transport": "tcp"}, timeout=(5.0, 5.0)) as container:
         for frame in container.decode(container.streams.video[0]):
             return np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
@@ -35,17 +37,22 @@ def picture(cams: SimCameras) -> npt.NDArray[np.uint8]:
 
 @pytest.mark.timeout(90)
 def test_cover_and_play_steps_switch_the_picture_until_restored() -> None:
-    cams = SimCameras([CAMERA], stats=Stats())
-    cams.server.start({CAMERA.code: CameraLogin("sim-viewer", "secret", "h264")})
+    cams = SimCameras([CAMERA, PEOPLE], stats=Stats(), site_kinds={s.code: s.kind for s in SITES})
+    cams.server.start({CAMERA.code: CameraLogin("sim-viewer", "secret", "h264", "road"),
+                       PEOPLE.code: CameraLogin("sim-viewer", "secret", "h264", "pedestrians")})
     cams.running = True
-    night = scenarios.Scenario(name="night", title="night", steps=[
+    story = scenarios.Scenario(name="story", title="story", steps=[
+        scenarios.Step(do="cover", site="ENT-1", seconds=2.0),
         scenarios.Step(do="play", site="ENT-1", clip="yard-night", seconds=30.0)])
-    steps = {"cover": scenarios.resolve(scenarios.load("entry-camera-covered"), WORLD, datetime.now(UTC))[0],
-             "night": scenarios.resolve(night, WORLD, datetime.now(UTC))[0]}
+    cover_step, night_step = scenarios.resolve(story, WORLD, datetime.now(UTC))
+    steps = {"cover": cover_step, "night": night_step}
 
     async def play() -> None:
         own = await asyncio.to_thread(picture, cams)
         assert not covered(measure(own)[0], Limits()) and not measure(own)[0].grey
+        # Each camera's own clip by its place: the road (dull grey-blue) and the pedestrians (colourful).
+        people = measure(await asyncio.to_thread(picture, cams, PEOPLE.code))[0]
+        assert measure(own)[0].saturation < 15 < 60 < people.saturation
         cover = steps["cover"]
         await cams.fault(cover.target, str(cover.params["fault"]), 2.0, cover.params.get("clip"))
         dark = await asyncio.to_thread(picture, cams)

@@ -149,7 +149,7 @@ class Simulation:
             await self.mqtt.start()
         if cfg.cameras and world.cameras:
             self.cameras = SimCameras(world.cameras, stats=self.stats, host=cfg.rtsp_host, port=cfg.rtsp_port,
-                                      log_path=cfg.rtsp_log)
+                                      log_path=cfg.rtsp_log, site_kinds={s.code: s.kind for s in world.sites})
             self._spawn(self.cameras.start(api))
         if cfg.units and world.units:
             # Signing the crews in takes a password hash each on the server: the town starts meanwhile.

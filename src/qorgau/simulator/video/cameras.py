@@ -7,7 +7,7 @@ import asyncio
 import logging
 import secrets
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +22,11 @@ H265_EVERY = 25  # one camera in 25 sends H.265 on its main stream, as the newer
 PROVISION_CONCURRENCY = 4  # parallel PATCHes: the server hashes nothing here, but keep the start gentle
 FAULTS = ("freeze", "password", "cover", "play")  # besides "outage" (a dropped stream), which every kind has
 SCENES = ("covered", "crowd", "yard-night", "stopped-car")  # clips/scene-NAME-*.mp4, composed from real footage
+# A camera's own clip by the kind of its site: persons where people are, the road at city entries. The scenes are
+# made from these (persons: vtest.avi; the stopped car: the road clip), so a scene shows the camera's own view and
+# the picture-health checks do not take it for a camera turned away. Elsewhere the server chooses by code.
+OWN_CLIP = {"social_object": "pedestrians", "public_area": "pedestrians", "police_post": "pedestrians",
+            "situation_center": "pedestrians", "city_entry": "road"}
 SIM_USER = "sim-viewer"
 
 
@@ -34,8 +39,9 @@ class SimCameras:
     """Runs the RTSP server for the world's cameras and plays their faults; every call is safe when it is off."""
 
     def __init__(self, cameras: Sequence[Device], *, stats: Stats, host: str = "127.0.0.1", port: int = 0,
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, site_kinds: Mapping[str, str] | None = None) -> None:
         self.cameras = tuple(cameras)
+        self.site_kinds = dict(site_kinds or {})  # site code -> its kind
         self.stats = stats
         self.server = RtspServer(log=log_path, port=port, host=host)
         self.running = False
@@ -49,7 +55,8 @@ class SimCameras:
             log.warning("GStreamer's RTSP server is not installed (./run start installs it): the simulated "
                         "cameras have no video")
             return 0
-        logins = {camera.code: CameraLogin(SIM_USER, secrets.token_urlsafe(12), codec_of(camera.code))
+        logins = {camera.code: CameraLogin(SIM_USER, secrets.token_urlsafe(12), codec_of(camera.code),
+                                           OWN_CLIP.get(self.site_kinds.get(camera.site_code or "", "")))
                   for camera in self.cameras}
         try:
             await asyncio.to_thread(self.server.start, logins)

@@ -4,12 +4,12 @@ Runs under Debian's /usr/bin/python3 (GStreamer through gi), never imports qorga
 
     /usr/bin/python3 rtsp_server.py --clips DIR [--cameras cameras.json] [--host 127.0.0.1] [--port 0]
 
-``cameras.json`` maps each camera code to ``{"user": ..., "password": ..., "codec": "h264"|"h265"}``. The server
-serves ``rtsp://127.0.0.1:PORT/CODE/main`` and ``/CODE/sub`` (Basic authentication with that camera's
+``cameras.json`` maps each camera code to ``{"user": ..., "password": ..., "codec": "h264"|"h265", "clip": ...}``.
+The server serves ``rtsp://127.0.0.1:PORT/CODE/main`` and ``/CODE/sub`` (Basic authentication with that camera's
 credentials), prints ``READY port=PORT`` and then reads commands from stdin, one per line, answering each with
 ``ok ...`` or ``error ...`` on stdout:
 
-    add CODE USER PASSWORD [h264|h265]   a new camera
+    add CODE USER PASSWORD [h264|h265] [CLIP]   a new camera (CLIP: its own clip family; else chosen by code)
     drop CODE SECONDS                    disconnect its clients now and refuse it (404) for SECONDS
     password CODE NEWPASS                clients with the old password get 401
     freeze CODE                          sessions stay open but no frame is sent
@@ -60,8 +60,8 @@ def clip_for(code: str, names: list[str]) -> str:
 class Camera:
     """One camera's credentials, faults and live media."""
 
-    def __init__(self, code: str, user: str, password: str, codec: str) -> None:
-        self.code, self.user, self.password, self.codec = code, user, password, codec
+    def __init__(self, code: str, user: str, password: str, codec: str, base: str | None = None) -> None:
+        self.code, self.user, self.password, self.codec, self.base = code, user, password, codec, base
         self.original_password = password
         self.frozen = False
         self.clip: str | None = None  # a clip family played on command instead of its own
@@ -210,7 +210,7 @@ class Server:
 
     def factory_for(self, camera: Camera, stream: str) -> CameraFactory:
         """A new factory for one stream, admitting only the camera's current credentials."""
-        family = camera.clip or clip_for(camera.code, self.names)
+        family = camera.clip or (camera.base if camera.base in self.names else clip_for(camera.code, self.names))
         path, h265 = self.clips / f"{family}-{stream}.mp4", False
         if stream == "main" and camera.codec == "h265" and self.h265_clip is not None and not camera.clip:
             path, h265 = self.h265_clip, True
@@ -238,9 +238,9 @@ class Server:
         for stream in ("main", "sub"):
             mounts.remove_factory(f"/{camera.code}/{stream}")
 
-    def add(self, code: str, user: str, password: str, codec: str = "h264") -> None:
+    def add(self, code: str, user: str, password: str, codec: str = "h264", base: str | None = None) -> None:
         """A camera, addressable from now on."""
-        camera = Camera(code, user, password, codec)
+        camera = Camera(code, user, password, codec, base)
         self.cameras[code] = camera
         self.mount(camera)
 
@@ -272,8 +272,8 @@ class Server:
         if not words:
             return "error empty"
         op, args = words[0], words[1:]
-        if op == "add" and len(args) in (3, 4):
-            self.add(args[0], args[1], args[2], args[3] if len(args) == 4 else "h264")
+        if op == "add" and len(args) in (3, 4, 5):
+            self.add(*args[:3], *(args[3:4] or ["h264"]), *args[4:5])
             return f"ok add {args[0]}"
         camera = self.cameras.get(args[0]) if args else None
         if camera is None:
@@ -363,7 +363,7 @@ def main() -> None:
     server = Server(args.clips, args.port, args.host)
     if args.cameras:
         for code, spec in json.loads(args.cameras.read_text()).items():
-            server.add(code, spec["user"], spec["password"], spec.get("codec", "h264"))
+            server.add(code, spec["user"], spec["password"], spec.get("codec", "h264"), spec.get("clip"))
     loop = GLib.MainLoop()
     if server.server.attach(None) == 0:
         raise SystemExit("could not listen")

@@ -30,11 +30,12 @@ class RtspServerError(RuntimeError):
 
 @dataclass(frozen=True)
 class CameraLogin:
-    """One simulated camera's credentials and main-stream codec."""
+    """One simulated camera's credentials, main-stream codec, and own clip family (None: chosen by its code)."""
 
     user: str
     password: str = field(repr=False)
     codec: Literal["h264", "h265"] = "h264"
+    clip: str | None = None
 
 
 def available() -> bool:
@@ -122,7 +123,7 @@ class RtspServer:
     def add(self, code: str, login: CameraLogin) -> None:
         """Make a camera addressable with its credentials."""
         self.command(f"add {_word(code, 'code')} {_word(login.user, 'user')} {_word(login.password, 'password')} "
-                     f"{login.codec}")
+                     f"{login.codec}" + (f" {_word(login.clip, 'clip')}" if login.clip else ""))
         self.logins[code] = login
 
     def url(self, code: str, stream: Stream = "main", *, credentials: bool = False) -> str:
