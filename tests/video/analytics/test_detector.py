@@ -25,12 +25,13 @@ VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture(scope="module")
-def detector(tmp_path_factory: pytest.TempPathFactory) -> OnnxDetector:
+@pytest.fixture(scope="module", params=["int8", "fp32"])
+def detector(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> OnnxDetector:
     if not cached_model_ok():
-        pytest.fail(f"no verified detector model at {default_model_path()}: run `qorgau video model setup` "
+        pytest.fail(f"no verified detector model at {default_model_path().parent}: run `qorgau video model setup` "
                     "(./run test does)")
-    return load_detector(VideoSettings(data_dir=tmp_path_factory.mktemp("detector")))
+    return load_detector(VideoSettings(data_dir=tmp_path_factory.mktemp("detector"),
+                                       video_detector_precision=request.param))
 
 
 def frame_of(clip: Path, index: int) -> npt.NDArray[np.uint8]:
@@ -60,8 +61,8 @@ def scored(found: list[Detection], width: int, height: int) -> list[Scored]:
 
 def test_cached_model_is_verified_and_setup_is_a_no_op(detector: OnnxDetector) -> None:
     path, built = setup_model()
-    assert (path, built) == (default_model_path(), False)
-    assert detector.name.startswith("nanodet@") and detector.size == 416
+    assert (path, built) == (default_model_path(precision="int8"), False)
+    assert detector.name.startswith(("nanodet@", "nanodet-int8@")) and detector.size == 416
 
 
 def test_finds_the_cars_on_the_highway(detector: OnnxDetector) -> None:

@@ -116,7 +116,7 @@ def test_missing_model_names_the_file_and_the_fix(tmp_path: Path, monkeypatch: p
         OnnxDetector(DetectorOptions(model=tmp_path / "missing.onnx"))
     monkeypatch.setenv("QORGAU_MODEL_CACHE", str(tmp_path / "empty-cache"))
     assert not cached_model_ok()
-    with pytest.raises(DetectorModelError, match=r"nanodet\.onnx: no such file \(run `qorgau video model setup`\)"):
+    with pytest.raises(DetectorModelError, match=r"nanodet-int8\.onnx: no such file \(run `qorgau video model setup"):
         load_detector(VideoSettings(data_dir=tmp_path))
 
 

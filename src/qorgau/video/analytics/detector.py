@@ -22,7 +22,7 @@ from qorgau.core.errors import ConfigError
 from qorgau.video.analytics import nanodet, yolo
 from qorgau.video.analytics.contracts import CLASSES, Detection, PixelBox
 from qorgau.video.analytics.crops import nms, plan_crops
-from qorgau.video.analytics.model_setup import default_model_path, load_manifest, sha256_file
+from qorgau.video.analytics.model_setup import default_model_path, expected_sha256, load_manifest, sha256_file
 
 if TYPE_CHECKING:
     from qorgau.video.config import VideoSettings
@@ -58,8 +58,8 @@ def options_from(settings: VideoSettings) -> DetectorOptions:
     """Detector options from the video settings; no model set means the default, pinned by the manifest."""
     model, sha = settings.video_detector_model, settings.video_detector_sha256
     if model is None:
-        manifest = load_manifest()
-        model, sha = default_model_path(manifest), manifest.sha256
+        manifest, precision = load_manifest(), settings.video_detector_precision
+        model, sha = default_model_path(manifest, precision), expected_sha256(manifest, precision)
     return DetectorOptions(model=model, family=settings.video_detector_family,
                            classes=dict(settings.video_detector_classes), input_size=settings.video_detector_input_size,
                            score=settings.video_detector_score,
@@ -89,7 +89,8 @@ class OnnxDetector:
         self.options = options
         path = options.model
         if not path.is_file():
-            hint = " (run `qorgau video model setup`)" if path == default_model_path() else ""
+            defaults = (default_model_path(precision="fp32"), default_model_path(precision="int8"))
+            hint = " (run `qorgau video model setup`)" if path in defaults else ""
             raise DetectorModelError(f"detector model {path}: no such file{hint}")
         self.sha256 = sha256_file(path)
         if options.sha256 is not None and self.sha256 != options.sha256:
@@ -159,7 +160,7 @@ class OnnxDetector:
         """The model's name and checksum prefix, for logs and results."""
         return f"{self.options.model.stem}@{self.sha256[:12]}"
 
-    def _blob(self, crop: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], float]:
+    def blob(self, crop: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], float]:
         """The crop letterboxed into the model's square input (top-left, padded), and the scale applied."""
         h, w = crop.shape[:2]
         scale = self.size / max(h, w)
@@ -178,7 +179,7 @@ class OnnxDetector:
     def infer(self, crop: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
                                                           npt.NDArray[np.intp]]:
         """Boxes (pixels of the crop), scores and label indices for one BGR crop, before suppression."""
-        blob, scale = self._blob(crop)
+        blob, scale = self.blob(crop)
         outputs = self.session.run(None, {self.input_name: blob})
         if self.options.family == "nanodet":
             boxes, scores, cls = nanodet.decode(outputs, self._levels, self._wanted, self._thresholds)

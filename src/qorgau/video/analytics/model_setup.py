@@ -25,6 +25,7 @@ import typer
 from qorgau.core.errors import ConfigError
 
 MANIFEST_PATH = Path(__file__).with_name("model_manifest.json")
+RANGES_PATH = Path(__file__).with_name("nanodet_int8_ranges.json")  # bench/detector_calibrate.py writes it
 _CONVERTER = Path(__file__).with_name("tfjs_convert.py")
 _NOTICE = Path(__file__).with_name("MODEL_SOURCE.md")
 
@@ -46,6 +47,8 @@ class Manifest:
     converter: tuple[str, ...]  # pinned requirements of the conversion virtualenv
     onnx: str
     sha256: str
+    int8_onnx: str  # the INT8 variant, quantised from ``onnx`` with the ranges in RANGES_PATH
+    int8_sha256: str
 
 
 def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
@@ -53,7 +56,8 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     raw = json.loads(path.read_text(encoding="utf-8"))
     return Manifest(name=raw["name"], package=raw["package"], version=raw["version"], sources=dict(raw["sources"]),
                     model_json=raw["model_json"], opset=int(raw["opset"]), converter=tuple(raw["converter"]),
-                    onnx=raw["onnx"], sha256=raw["sha256"])
+                    onnx=raw["onnx"], sha256=raw["sha256"], int8_onnx=raw["int8_onnx"],
+                    int8_sha256=raw["int8_sha256"])
 
 
 def cache_root() -> Path:
@@ -65,10 +69,16 @@ def cache_root() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "qorgau"
 
 
-def default_model_path(manifest: Manifest | None = None) -> Path:
-    """The cached ONNX file of the default model, keyed by the package version."""
+def default_model_path(manifest: Manifest | None = None, precision: str = "fp32") -> Path:
+    """The cached ONNX file of the default model (``fp32`` or ``int8``), keyed by the package version."""
     m = manifest or load_manifest()
-    return cache_root() / "models" / f"{m.package.rsplit('/', 1)[-1]}-{m.version}" / m.onnx
+    return cache_root() / "models" / f"{m.package.rsplit('/', 1)[-1]}-{m.version}" / (
+        m.int8_onnx if precision == "int8" else m.onnx)
+
+
+def expected_sha256(manifest: Manifest, precision: str) -> str:
+    """The manifest's checksum of the default model in this precision."""
+    return manifest.int8_sha256 if precision == "int8" else manifest.sha256
 
 
 def sha256_file(path: Path) -> str:
@@ -80,11 +90,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cached_model_ok(manifest: Manifest | None = None) -> bool:
-    """Whether the cached default model exists and matches the manifest's checksum."""
+def cached_model_ok(manifest: Manifest | None = None, precisions: tuple[str, ...] = ("fp32", "int8")) -> bool:
+    """Whether the cached default model (both precisions) exists and matches the manifest's checksums."""
     m = manifest or load_manifest()
-    path = default_model_path(m)
-    return path.is_file() and sha256_file(path) == m.sha256
+    return all(_verified(default_model_path(m, p), expected_sha256(m, p)) for p in precisions)
+
+
+def _verified(path: Path, sha: str) -> bool:
+    return path.is_file() and sha256_file(path) == sha
 
 
 def _run(cmd: list[str], what: str, *, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -140,39 +153,63 @@ def convert(python: Path, model_json: Path, out: Path, opset: int) -> None:
     """TFJS → canonical ONNX in the conversion virtualenv (fixed hash seed: tf2onnx iterates over sets)."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
     # Relative paths: tf2onnx records its input path in the graph's doc string, which canonicalising clears anyway.
-    _run([str(python), str(_CONVERTER), model_json.name, str(out), str(opset)], "converting the model to ONNX",
-         cwd=model_json.parent, env=env)
+    _run([str(python), str(_CONVERTER), "convert", model_json.name, str(out), str(opset)],
+         "converting the model to ONNX", cwd=model_json.parent, env=env)
 
 
-def setup_model(*, force: bool = False, record: bool = False,
+def quantize(python: Path, source: Path, out: Path) -> None:
+    """FP32 → INT8 (QDQ, convolutions) in the conversion virtualenv, from the committed activation ranges."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    _run([str(python), str(_CONVERTER), "quantize", str(source), str(out), str(RANGES_PATH)],
+         "quantising the model to INT8", env=env)
+
+
+def _install(built: Path, target: Path, manifest: Manifest, key: str, record: bool) -> None:
+    """Check a built file against the manifest (or record its checksum) and move it into the cache."""
+    got = sha256_file(built)
+    pinned = manifest.int8_sha256 if key == "int8_sha256" else manifest.sha256
+    if record:
+        raw = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+        raw[key] = got
+        MANIFEST_PATH.write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+    elif got != pinned:
+        raise ModelSetupError(
+            f"model set-up: the built {target.name} has SHA-256 {got}, the manifest pins {pinned} (a different "
+            f"converter? the pinned versions are {', '.join(manifest.converter)})")
+    part = target.with_name(target.name + ".part")  # /tmp may be another file system: copy, then rename
+    shutil.copyfile(built, part)
+    os.replace(part, target)
+
+
+def setup_model(*, force: bool = False, record: bool = False, fp32_only: bool = False,
                 say: Callable[[str], None] = lambda _: None) -> tuple[Path, bool]:
-    """Ensure the default model is cached and verified; returns its path and whether anything was built."""
+    """Ensure the default model (FP32 and INT8) is cached and verified; returns the INT8 path (FP32 with
+    ``fp32_only``) and whether anything was built."""
     manifest = load_manifest()
-    target = default_model_path(manifest)
-    if not force and not record and cached_model_ok(manifest):
-        return target, False
+    fp32, int8 = default_model_path(manifest, "fp32"), default_model_path(manifest, "int8")
+    result = fp32 if fp32_only else int8
+    redo = force or record
+    need_fp32 = redo or not _verified(fp32, manifest.sha256)
+    need_int8 = not fp32_only and (redo or need_fp32 or not _verified(int8, manifest.int8_sha256))
+    if not need_fp32 and not need_int8:
+        return result, False
     say(f"building the detector model {manifest.name} from {manifest.package}@{manifest.version}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    fp32.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="qorgau-model-") as tmp:
         work = Path(tmp)
-        model_json = fetch_sources(manifest, work)
         python = converter_python(manifest, say)
-        built = work / manifest.onnx
-        convert(python, model_json, built, manifest.opset)
-        got = sha256_file(built)
-        if record:
-            raw = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
-            raw["sha256"] = got
-            MANIFEST_PATH.write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
-        elif got != manifest.sha256:
-            raise ModelSetupError(
-                f"model set-up: the converted {manifest.onnx} has SHA-256 {got}, the manifest pins "
-                f"{manifest.sha256} (a different converter? the pinned versions are {', '.join(manifest.converter)})")
-        shutil.copyfile(_NOTICE, target.parent / "MODEL_SOURCE.md")
-        part = target.with_name(target.name + ".part")  # /tmp may be another file system: copy, then rename
-        shutil.copyfile(built, part)
-        os.replace(part, target)
-    return target, True
+        if need_fp32:
+            model_json = fetch_sources(manifest, work)
+            built = work / manifest.onnx
+            convert(python, model_json, built, manifest.opset)
+            _install(built, fp32, manifest, "sha256", record)
+            manifest = load_manifest()
+        if need_int8:
+            built = work / manifest.int8_onnx
+            quantize(python, fp32, built)
+            _install(built, int8, manifest, "int8_sha256", record)
+        shutil.copyfile(_NOTICE, fp32.parent / "MODEL_SOURCE.md")
+    return result, True
 
 
 model_app = typer.Typer(help="The object detector's model.", no_args_is_help=True)

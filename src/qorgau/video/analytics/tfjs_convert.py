@@ -4,7 +4,11 @@ tf2onnx 1.17 still calls ``numpy.product`` (gone in NumPy 2), so the alias is re
 orders nodes and numbers names differently on every run, so the graph is rewritten in a canonical form (nodes in
 depth-first order from the outputs, tensors and weights renamed by position): the same sources then give the same
 bytes, and the checksum in the manifest can be checked.
-Usage: python tfjs_convert.py MODEL.json OUT.onnx OPSET
+The INT8 variant is quantised from the canonical model with onnxruntime's static QDQ quantisation (convolutions
+only, weights per channel) from activation ranges committed in the repository (``calibration_cache_path``), so no
+calibration data is needed here and the result is reproducible too.
+Usage: python tfjs_convert.py convert MODEL.json OUT.onnx OPSET
+       python tfjs_convert.py quantize IN.onnx OUT.onnx RANGES.json
 """
 
 from __future__ import annotations
@@ -75,5 +79,18 @@ def canonicalise(path: str) -> None:
     onnx.save(model, path)
 
 
+def quantize(source: str, out: str, ranges: str) -> None:
+    """INT8 QDQ model from the canonical one and the committed activation ranges, canonicalised in turn."""
+    quantization = importlib.import_module("onnxruntime.quantization")
+    quantization.quantize_static(
+        source, out, None, quant_format=quantization.QuantFormat.QDQ, op_types_to_quantize=["Conv"],
+        per_channel=True, activation_type=quantization.QuantType.QUInt8, weight_type=quantization.QuantType.QInt8,
+        calibration_cache_path=ranges)
+    canonicalise(out)
+
+
 if __name__ == "__main__":
-    convert(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    if sys.argv[1] == "quantize":
+        quantize(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        convert(sys.argv[2], sys.argv[3], int(sys.argv[4]))
