@@ -20,6 +20,6 @@ describe("desk access", () => {
     expect(visible("auditor")).toEqual(["map", "audit"]);
     expect(visible("operator")).toEqual(["map", "alarms", "incidents", "units", "video", "shifts", "districts"]);
     expect(visible("admin")).toEqual(["map", "alarms", "incidents", "units", "video", "admin"]);
-    expect(visible("analyst")).toEqual(["map", "incidents", "stats"]);
+    expect(visible("analyst")).toEqual(["map", "incidents", "stats", "coverage"]);
   });
 });

@@ -34,4 +34,6 @@ export const DESK_ACCESS = {
   audit: any(PERMISSIONS.auditRead),
   shifts: any(PERMISSIONS.shiftsRead),
   districts: any(PERMISSIONS.districtsRead),
+  // Coverage and post placement are the district's figures: supervisors and analysts (stats:read).
+  coverage: any(PERMISSIONS.statsRead),
 } as const satisfies Record<DeskId, (user: User) => boolean>;

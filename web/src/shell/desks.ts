@@ -9,11 +9,12 @@ import { StatsDesk } from "../desks/stats/StatsDesk";
 import { UnitsDesk } from "../desks/units/UnitsDesk";
 import { ShiftsDesk } from "../desks/shifts/ShiftsDesk";
 import { DistrictsDesk } from "../desks/districts/DistrictsDesk";
+import { CoverageDesk } from "../desks/reach/CoverageDesk";
 import { VideoDesk } from "../desks/video/VideoDesk";
 import { DESK_ACCESS } from "./deskAccess";
 import { IconAdmin, IconAlarm, IconDistricts, IconHandover, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
 
-export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts";
+export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts" | "coverage";
 
 export interface DeskDefinition {
   id: DeskId;
@@ -96,6 +97,13 @@ export const DESKS: readonly DeskDefinition[] = [
     icon: IconDistricts,
     component: DistrictsDesk,
     isVisible: DESK_ACCESS.districts,
+  },
+  {
+    id: "coverage",
+    path: "/coverage",
+    icon: IconMap,
+    component: CoverageDesk,
+    isVisible: DESK_ACCESS.coverage,
   },
 ];
 

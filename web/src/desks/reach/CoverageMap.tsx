@@ -1,0 +1,105 @@
+import "leaflet/dist/leaflet.css";
+
+import * as L from "leaflet";
+import type { Feature } from "geojson";
+import { useEffect, useRef } from "react";
+import type { Isochrones, PolicePoint, UncoveredCluster } from "../../api/coverage";
+import { drawOrder, levelColour, levelKey } from "./figures";
+
+/**
+ * Isochrones over the streets of the city model (no tiles), the police points, the largest uncovered clusters
+ * and the sites a placement chose. The view fits the isochrones when they first arrive.
+ */
+export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, uncovered, chosen, pointLabel, height = 520 }: {
+  isochrones: Isochrones | null;
+  shown: ReadonlySet<string>;
+  walkMinutes: readonly number[];
+  streets: readonly Feature[] | null;
+  points: readonly PolicePoint[];
+  uncovered: readonly UncoveredCluster[];
+  chosen: readonly { lon: number; lat: number }[];
+  pointLabel: (point: PolicePoint) => string;
+  height?: number;
+}) {
+  const host = useRef<HTMLDivElement | null>(null);
+  const map = useRef<L.Map | null>(null);
+  const streetLayer = useRef<L.GeoJSON | null>(null);
+  const areaLayer = useRef<L.LayerGroup | null>(null);
+  const markerLayer = useRef<L.LayerGroup | null>(null);
+  const fitted = useRef(false);
+
+  useEffect(() => {
+    if (!host.current) return;
+    const created = L.map(host.current, { zoomControl: true, attributionControl: false, preferCanvas: true });
+    created.setView([51.1739, 53.0115], 13);
+    map.current = created;
+    areaLayer.current = L.layerGroup().addTo(created);
+    markerLayer.current = L.layerGroup().addTo(created);
+    return () => {
+      created.remove();
+      map.current = null;
+      fitted.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    const m = map.current;
+    if (!m) return;
+    streetLayer.current?.remove();
+    if (!streets) return;
+    streetLayer.current = L.geoJSON({ type: "FeatureCollection", features: [...streets] } as GeoJSON.FeatureCollection, {
+      interactive: false,
+      style: () => ({ color: "#868e96", weight: 1, opacity: 0.6 }),
+    }).addTo(m);
+    streetLayer.current.bringToBack();
+  }, [streets]);
+
+  useEffect(() => {
+    const m = map.current;
+    const group = areaLayer.current;
+    if (!m || !group) return;
+    group.clearLayers();
+    if (!isochrones) return;
+    const bounds = L.latLngBounds([]);
+    for (const feature of drawOrder(isochrones.features.map((f) => ({ ...f.properties, feature: f })), shown)) {
+      const colour = levelColour(feature, walkMinutes);
+      const layer = L.geoJSON(feature.feature as Feature, {
+        interactive: false,
+        style: () => ({ color: colour, weight: 1, fillColor: colour, fillOpacity: feature.mode === "drive" ? 0.15 : 0.3 }),
+      });
+      layer.eachLayer((l) => {
+        const el = (l as L.Path).getElement?.();
+        if (el) el.setAttribute("data-isochrone", levelKey(feature));
+      });
+      group.addLayer(layer);
+      if (feature.mode === "walk") bounds.extend(layer.getBounds());
+    }
+    if (!fitted.current && bounds.isValid()) {
+      m.fitBounds(bounds, { padding: [20, 20] });
+      fitted.current = true;
+    }
+  }, [isochrones, shown, walkMinutes]);
+
+  useEffect(() => {
+    const group = markerLayer.current;
+    if (!group) return;
+    group.clearLayers();
+    for (const cluster of uncovered) {
+      group.addLayer(L.circleMarker([cluster.lat, cluster.lon], {
+        radius: Math.max(5, Math.min(18, Math.sqrt(cluster.residents) / 4)), color: "#c92a2a", weight: 2, fillOpacity: 0.15,
+      }).bindTooltip(`${cluster.residents.toLocaleString()} · ${cluster.settlement ?? ""}`));
+    }
+    for (const point of points) {
+      group.addLayer(L.circleMarker([point.lat, point.lon], {
+        radius: 6, color: "#1864ab", weight: 2, fillColor: "#ffffff", fillOpacity: 1,
+      }).bindTooltip(pointLabel(point)));
+    }
+    chosen.forEach((site, index) => {
+      group.addLayer(L.circleMarker([site.lat, site.lon], {
+        radius: 8, color: "#5f3dc4", weight: 3, fillColor: "#b197fc", fillOpacity: 0.9, className: "coverage-chosen",
+      }).bindTooltip(`+${index + 1}`, { permanent: true, direction: "top" }));
+    });
+  }, [points, uncovered, chosen, pointLabel]);
+
+  return <div ref={host} style={{ height, width: "100%", borderRadius: 4 }} data-testid="coverage-map" />;
+}
