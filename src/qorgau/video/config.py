@@ -138,7 +138,7 @@ class VideoSettings(CoreSettings):
                     "(416 for NanoDet-m, 640 for a dynamic one).",
     )
     video_detector_score: float = Field(
-        default=0.3, ge=0.05, le=0.99, title="Detector score threshold",
+        default=0.32, ge=0.05, le=0.99, title="Detector score threshold",
         description="Detections scoring below this are dropped (classes in the per-class thresholds excepted).",
     )
     video_detector_class_scores: dict[DetectorClass, float] = Field(

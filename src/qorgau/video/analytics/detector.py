@@ -47,7 +47,7 @@ class DetectorOptions:
     family: Family = "nanodet"
     classes: dict[int, str] = field(default_factory=lambda: dict(COCO_CLASSES))
     input_size: int | None = None
-    score: float = 0.3
+    score: float = 0.32
     class_scores: dict[str, float] = field(default_factory=lambda: {"person": 0.45})  # overrides ``score``
     nms_iou: float = 0.5
     threads: int = 1
