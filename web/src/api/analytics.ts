@@ -108,6 +108,33 @@ export function deleteRule(code: string, id: number) {
   return apiRequest<void>(`${camera(code)}/rules/${id}`, { method: "DELETE" });
 }
 
+/** What a rule raised on a camera: its snapshot (box drawn) and the moment. */
+export interface AnalyticsEvent {
+  id: number;
+  camera: string;
+  rule_id: number | null;
+  rule: string;
+  kind: RuleKind;
+  label: string | null;
+  track_id: number | null;
+  at: string;
+  count: number | null;
+  direction: LineDirection | null;
+  box: number[] | null;
+  snapshot_url: string | null;
+}
+
+export interface EventPage {
+  items: AnalyticsEvent[];
+  next_cursor: string | null;
+}
+
+/** The camera's latest analytics events, newest first. */
+export function fetchEvents(code: string, limit: number, options: Opts = {}) {
+  const params = new URLSearchParams({ camera: code, limit: String(limit) });
+  return apiRequest<EventPage>(`/api/video/analytics/events?${params}`, options);
+}
+
 export interface ObjectQuery {
   camera: string;
   from: string;

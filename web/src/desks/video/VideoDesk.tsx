@@ -155,7 +155,7 @@ export function VideoDesk() {
               </Tabs.Panel>
             )}
             <Tabs.Panel value="analytics">
-              <AnalyticsView code={focusCode} canEdit={canAdmin} />
+              <AnalyticsView code={focusCode} canEdit={canAdmin} onOpen={canPlayback ? openAt : undefined} />
             </Tabs.Panel>
             {canPlayback && (
               <Tabs.Panel value="search">

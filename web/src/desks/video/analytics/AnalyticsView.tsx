@@ -6,6 +6,7 @@ import { useI18n } from "../../../i18n/I18nProvider";
 import type { MessageKey } from "../../../i18n/messages";
 import { WEEKDAYS } from "../../../shell/time";
 import type { Point } from "./geometry";
+import { EventsPanel } from "./EventsPanel";
 import { LineCountsPanel } from "./LineCounts";
 import { RuleEditor } from "./RuleEditor";
 import { RuleCanvas } from "./RuleCanvas";
@@ -40,7 +41,7 @@ function RuleRow({ rule, onOpen }: { rule: AnalyticsRule; onOpen?: () => void })
 }
 
 /** A camera's analytics: its rules on its picture, the editor (for whoever may change them), and its line counts. */
-export function AnalyticsView({ code, canEdit }: { code: string | null; canEdit: boolean }) {
+export function AnalyticsView({ code, canEdit, onOpen }: { code: string | null; canEdit: boolean; onOpen?: (code: string, at: string) => void }) {
   const { t, tMaybe } = useI18n();
   const [rules, setRules] = useState<AnalyticsRule[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -114,6 +115,7 @@ export function AnalyticsView({ code, canEdit }: { code: string | null; canEdit:
             </Stack>
           </Paper>
           {rules?.some((r) => r.kind === "line") && <LineCountsPanel code={code} />}
+          <EventsPanel code={code} version={version} onOpen={onOpen} />
         </Stack>
       </Grid.Col>
     </Grid>

@@ -79,6 +79,11 @@ export function RuleEditor({ code, draft, others, onChange, onSave, onDelete, on
             {t("analytics.closeZone")}
           </Button>
         )}
+        {drawing && (
+          <Button size="compact-xs" variant="subtle" disabled={draft.points.length === 0} onClick={() => set({ points: draft.points.slice(0, -1) })} data-testid="rule-undo">
+            {t("analytics.undo")}
+          </Button>
+        )}
         <Button size="compact-xs" variant="subtle" disabled={draft.points.length === 0} onClick={() => { set({ points: [] }); setDrawing(true); }} data-testid="rule-redraw">
           {t("analytics.redraw")}
         </Button>
