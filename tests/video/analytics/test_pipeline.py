@@ -295,3 +295,12 @@ def test_a_camera_no_longer_chosen_is_detached_and_forgotten(media: Media) -> No
         assert feature.sinks == {} and sink.closed and sink not in source.sinks()
     finally:
         assert worker.streams.close(timeout=3)
+
+
+def test_at_a_rate_the_key_frames_meet_only_key_frames_are_decoded(media: Media) -> None:
+    sink, slots = decode_all(media.road, fps=1.0)  # a key frame every second in this clip
+    frames = list(drain(slots))
+    # The first group of pictures is decoded whole (the key frame interval is not known yet), then key frames only.
+    assert sink.decoded <= 30 + 14 and len(frames) == sink.kept >= 12 and sink.errors == 0
+    gaps = {round((b.wall - a.wall).total_seconds(), 2) for a, b in itertools.pairwise(frames)}
+    assert all(0.8 <= gap <= 1.2 for gap in gaps), gaps  # key frames, about one a second
