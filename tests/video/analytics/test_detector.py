@@ -13,7 +13,7 @@ import pytest
 
 from qorgau.video.analytics.contracts import CLASSES, Detection
 from qorgau.video.analytics.detector import OnnxDetector, load_detector
-from qorgau.video.analytics.evaluation import Labelled, Scored, evaluate_frame, iou, labels_from
+from qorgau.video.analytics.evaluation import Labelled, Report, Scored, evaluate_frame, iou, labels_from
 from qorgau.video.analytics.model_setup import cached_model_ok, default_model_path, setup_model
 from qorgau.video.config import VideoSettings
 from tests.conftest import SHARED
@@ -66,15 +66,21 @@ def test_cached_model_is_verified_and_setup_is_a_no_op(detector: OnnxDetector) -
 
 
 def test_finds_the_cars_on_the_highway(detector: OnnxDetector) -> None:
-    frame = frame_of(HIGHWAY, 63)
-    height, width = frame.shape[:2]
-    found = detector.detect(frame)
-    assert {d.label for d in found} <= set(CLASSES)
-    assert all(0 <= v <= 1 for d in found for v in d.box)
-    report = evaluate_frame(scored(found, width, height),
-                            labelled("highway-cctv", 63))
+    report = Report()
+    capture = cv2.VideoCapture(str(HIGHWAY))
+    for index in range(190):  # the labelled frames 63, 105 and 189, decoded sequentially
+        ok, frame = capture.read()
+        assert ok
+        if index in (63, 105, 189):
+            height, width = frame.shape[:2]
+            found = detector.detect(np.asarray(frame, dtype=np.uint8))
+            assert {d.label for d in found} <= set(CLASSES)
+            assert all(0 <= v <= 1 for d in found for v in d.box)
+            report.add(evaluate_frame(scored(found, width, height), labelled("highway-cctv", index)))
+    capture.release()
     vehicles = report.tally("vehicle")
-    assert vehicles.tp >= 6 and vehicles.fp == 0, report.as_dict()  # 7 cars labelled, 1 of them ignored as tiny
+    assert vehicles.recall is not None and vehicles.recall >= 0.8, report.as_dict()
+    assert vehicles.precision is not None and vehicles.precision >= 0.9, report.as_dict()
 
 
 def test_finds_the_persons_in_vtest(detector: OnnxDetector) -> None:
