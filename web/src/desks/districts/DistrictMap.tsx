@@ -29,6 +29,7 @@ export function DistrictMap({ districts, streets, onSelect, height = 460, testId
   const streetLayer = useRef<L.GeoJSON | null>(null);
   const districtLayer = useRef<L.LayerGroup | null>(null);
   const fitted = useRef(false);
+  const canvas = useRef(L.canvas());
   const select = useRef(onSelect);
   useEffect(() => {
     select.current = onSelect;
@@ -36,7 +37,8 @@ export function DistrictMap({ districts, streets, onSelect, height = 460, testId
 
   useEffect(() => {
     if (!host.current) return;
-    const created = L.map(host.current, { zoomControl: true, attributionControl: false, preferCanvas: true });
+    // Districts are SVG (few, clickable, testable); the many street lines go on a canvas of their own.
+    const created = L.map(host.current, { zoomControl: true, attributionControl: false });
     created.setView([51.1739, 53.0115], 13);
     map.current = created;
     districtLayer.current = L.layerGroup().addTo(created);
@@ -54,7 +56,7 @@ export function DistrictMap({ districts, streets, onSelect, height = 460, testId
     if (!streets) return;
     streetLayer.current = L.geoJSON({ type: "FeatureCollection", features: [...streets] } as GeoJSON.FeatureCollection, {
       interactive: false,
-      style: () => ({ color: "#868e96", weight: 1, opacity: 0.6 }),
+      style: () => ({ color: "#868e96", weight: 1, opacity: 0.6, renderer: canvas.current }),
     }).addTo(m);
     streetLayer.current.bringToBack();
   }, [streets]);
@@ -76,11 +78,11 @@ export function DistrictMap({ districts, streets, onSelect, height = 460, testId
       });
       layer.on("click", () => select.current?.(d.id));
       layer.bindTooltip(d.label, { permanent: true, direction: "center", className: "district-label" });
+      group.addLayer(layer);
       layer.eachLayer((l) => {
         const el = (l as L.Path).getElement?.();
         if (el) el.setAttribute("data-district", String(d.id));
       });
-      group.addLayer(layer);
       bounds.extend(layer.getBounds());
     }
     if (!fitted.current && bounds.isValid()) {

@@ -91,7 +91,7 @@ export function DistrictsDesk() {
         {set && (
           <Tabs defaultValue={mine.length > 0 ? "mine" : "overview"} keepMounted={false}>
             <Tabs.List>
-              <Tabs.Tab value="overview">{t("districts.tab.overview")}</Tabs.Tab>
+              <Tabs.Tab value="overview" data-testid="tab-overview">{t("districts.tab.overview")}</Tabs.Tab>
               {mine.length > 0 && <Tabs.Tab value="mine">{t("districts.tab.mine")}</Tabs.Tab>}
               {canWrite && <Tabs.Tab value="redistrict" data-testid="tab-redistrict">{t("districts.tab.redistrict")}</Tabs.Tab>}
               <Tabs.Tab value="versions">{t("districts.tab.versions")}</Tabs.Tab>

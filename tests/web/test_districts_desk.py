@@ -1,0 +1,74 @@
+"""The districts desk in real Chromium: the seeded districts on the map and in the table, a passport, and a
+supervisor's redistricting proposal accepted as a new version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from qorgau.core.db import Database
+from tests.conftest import PASSWORD, make_user
+from tests.districts.conftest import districts_sqlite_template, seeded_sqlite_template
+from tests.server import cli_env, running_server
+
+pytestmark = pytest.mark.browser
+__all__ = ["districts_sqlite_template", "seeded_sqlite_template"]
+
+
+@pytest.fixture(scope="module")
+def districts_server(districts_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`qorgau serve` on a copy of the districts tests' database (Aksai model, generated districts), with an
+    operator `op` and a supervisor `boss` added in this process (starting the CLI per step costs seconds each)."""
+    data = tmp_path_factory.mktemp("districts-browser")
+    path = data / "qorgau.db"
+    path.write_bytes(districts_sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    database = Database(url)
+    try:
+        make_user(database, "op", "operator")
+        make_user(database, "boss", "supervisor")
+    finally:
+        database.dispose()
+    with running_server(cli_env(data / "var", url), data / "server.log") as base:
+        yield base
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("app-shell")).to_be_visible()
+    page.evaluate("() => { history.pushState(null, '', '/districts'); dispatchEvent(new PopStateEvent('popstate')); }")
+
+
+@pytest.mark.timeout(120)
+def test_districts_desk_shows_figures_and_accepts_a_proposal(page: Page, districts_server: str) -> None:
+    _sign_in(page, districts_server, "op")
+    expect(page.get_by_test_id("districts-desk")).to_be_visible()
+    rows = page.get_by_test_id("district-row")
+    expect(rows).to_have_count(8, timeout=15_000)
+    expect(page.locator('[data-testid="district-row"][data-over="true"]')).to_have_count(4)
+    expect(page.get_by_test_id("tab-redistrict")).to_have_count(0)  # an operator reads, does not redraw
+    expect(page.locator("[data-district]")).to_have_count(8)  # the polygons on the map
+    rows.nth(2).click()
+    passport = page.get_by_test_id("district-passport")
+    expect(passport).to_have_attribute("data-number", "3")
+    expect(page.get_by_test_id("passport-residents")).not_to_have_text("0")
+
+    page.context.clear_cookies()  # signed out: the next sign-in is the supervisor's
+    _sign_in(page, districts_server, "boss")
+    expect(page.get_by_test_id("districts-version")).to_contain_text("1")
+    page.get_by_test_id("tab-redistrict").click()
+    page.get_by_test_id("proposal-count").fill("10")
+    page.get_by_test_id("proposal-run").click()
+    expect(page.get_by_test_id("balance-table")).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="balance-table"] tr[data-row="districts"] td').nth(2)).to_have_text("10")
+    expect(page.get_by_test_id("map-proposal").locator("[data-district]")).to_have_count(10)
+    page.get_by_test_id("proposal-accept").click()
+    expect(page.get_by_test_id("districts-version")).to_contain_text("2", timeout=15_000)
+    page.get_by_test_id("tab-overview").click()
+    expect(page.get_by_test_id("district-row")).to_have_count(10)
