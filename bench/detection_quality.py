@@ -8,6 +8,8 @@ touched here). Cases:
 * ``whole`` — the detector on the whole frame, as the pipeline runs it on a frame with motion everywhere;
 * ``tiled`` — the whole frame plus 2×2 overlapping tiles, merged by the detector's own NMS: a proposal for small
   objects (the tiles reach the model at about twice the scale). Costs 5 inferences a frame.
+* ``whole_<precision>`` — the whole frame with the other build(s) of the default model, where the settings offer a
+  choice (``video_detector_precision``), to show what the shipped build costs or gains in quality.
 
 Each case runs once at the lowest score the settings allow (0.05); precision and recall at any higher threshold are
 then exact (suppression only ever lets a higher-scoring box remove a lower one, so thresholding after it is the
@@ -26,11 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 import av
@@ -41,11 +45,10 @@ import harness
 
 from qorgau.video.analytics.contracts import VEHICLES, AnalysedFrame, Detection
 from qorgau.video.analytics.crops import nms
-from qorgau.video.analytics.detector import DetectorOptions, OnnxDetector
+from qorgau.video.analytics.detector import OnnxDetector, options_from
 from qorgau.video.analytics.enums import Direction, RuleKind
 from qorgau.video.analytics.evaluation import VEHICLE, Labelled, Scored, evaluate, iou, labels_from
 from qorgau.video.analytics.geometry import side_distance
-from qorgau.video.analytics.model_setup import default_model_path, load_manifest
 from qorgau.video.analytics.rules import CameraRules, RuleSpec
 from qorgau.video.analytics.tracker import Tracker
 from qorgau.video.config import VideoSettings
@@ -55,6 +58,7 @@ LABELS = ROOT / "bench" / "data" / "labels"
 CLIPS = ROOT.parent / "shared" / "data" / "video"
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 ROAD_CLIPS = ("road-640x360", "highway-cctv", "road-3lane")
+SIDE_VIEW = ("highway-cctv", "road-3lane")  # the road clips not filmed straight down
 # The thresholds the settings ship with (the figures "at the settings" use these, per class).
 DEFAULT_SCORE: float = VideoSettings.model_fields["video_detector_score"].default
 CLASS_SCORES: dict[str, float] = dict(VideoSettings.model_fields["video_detector_class_scores"].get_default(
@@ -81,11 +85,20 @@ def decoded(path: Path, wanted: set[int] | None = None) -> Iterator[tuple[int, n
                 yield index, frame.to_ndarray(format="bgr24")
 
 
-def detector(score: float = 0.05) -> OnnxDetector:
-    """Area A's detector with the cached default model, as the settings build it but for the score."""
-    manifest = load_manifest()
-    return OnnxDetector(DetectorOptions(model=default_model_path(manifest), sha256=manifest.sha256, score=score,
-                                        class_scores={}))
+def detector(**settings: Any) -> OnnxDetector:
+    """Area A's detector as the settings build it (the shipped ones, or with ``settings`` changed), but keeping
+    every box scoring 0.05 or more: the thresholds are applied here, per class, so one run serves the sweep."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        options = options_from(VideoSettings(data_dir=Path(data_dir), **settings))
+    return OnnxDetector(replace(options, score=0.05, class_scores={}))
+
+
+def other_precisions() -> list[str]:
+    """Builds of the default model other than the shipped one, when the settings offer a choice."""
+    field = VideoSettings.model_fields.get("video_detector_precision")
+    if field is None:
+        return []
+    return [p for p in get_args(field.annotation) if p != field.default]
 
 
 def at_settings(found: Sequence[Scored]) -> list[Scored]:
@@ -172,21 +185,11 @@ def group(figures: dict[str, Any], cls: str) -> dict[str, Any]:
     return figures.get(cls) or {"tp": 0, "fp": 0, "fn": 0, "precision": None, "recall": None}
 
 
-def road_vehicles(result: dict[str, Any], threshold: str | None) -> dict[str, Any]:
-    """Vehicle precision/recall over the three road clips together at one threshold (None: the settings')."""
+def vehicles_over(result: dict[str, Any], clips: Sequence[str], threshold: str | None) -> dict[str, Any]:
+    """Vehicle precision/recall over some clips together at one threshold of the sweep (None: the settings')."""
     tp = fp = fn = 0
-    for name in ROAD_CLIPS:
+    for name in clips:
         g = group(result[name]["at_settings"] if threshold is None else result[name]["sweep"][threshold], VEHICLE)
-        tp, fp, fn = tp + g["tp"], fp + g["fp"], fn + g["fn"]
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(tp / (tp + fp), 3) if tp + fp else None,
-            "recall": round(tp / (tp + fn), 3) if tp + fn else None}
-
-
-def side_view(result: dict[str, Any]) -> dict[str, Any]:
-    """Vehicle precision/recall at the settings on the two road clips filmed from the side (not straight down)."""
-    tp = fp = fn = 0
-    for name in ("highway-cctv", "road-3lane"):
-        g = group(result[name]["at_settings"], VEHICLE)
         tp, fp, fn = tp + g["tp"], fp + g["fp"], fn + g["fn"]
     return {"tp": tp, "fp": fp, "fn": fn, "precision": round(tp / (tp + fp), 3) if tp + fp else None,
             "recall": round(tp / (tp + fn), 3) if tp + fn else None}
@@ -239,18 +242,22 @@ def main() -> None:
     run = harness.Run("detection_quality")
     det = detector()
     cases: dict[str, Any] = {}
-    for case in ("whole", "tiled"):
+    others = {f"whole_{p}": detector(video_detector_precision=p) for p in other_precisions()}
+    for case, case_det in {"whole": det, "tiled": det, **others}.items():
         started = time.perf_counter()
-        result = quality(det, case)
-        result["road_vehicles"] = {t: road_vehicles(result, t) for t in result["road-640x360"]["sweep"]}
-        result["road_vehicles_at_settings"] = road_vehicles(result, None)
+        result = quality(case_det, "tiled" if case == "tiled" else "whole")
+        result["model"] = case_det.name
+        sweep = list(result["road-640x360"]["sweep"])
+        result["road_vehicles"] = {t: vehicles_over(result, ROAD_CLIPS, t) for t in sweep}
+        result["road_vehicles_at_settings"] = vehicles_over(result, ROAD_CLIPS, None)
         # Without the overhead clip (its view is straight down; see the notes).
-        result["side_view_vehicles_at_settings"] = side_view(result)
+        result["side_view_vehicles"] = {t: vehicles_over(result, SIDE_VIEW, t) for t in sweep}
+        result["side_view_vehicles_at_settings"] = vehicles_over(result, SIDE_VIEW, None)
         cases[case] = result
         print(f"{case}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     counts = {f"{fps:g}_fps": line_counts(det, fps) for fps in (5.0, 10.0)}
     cases["line_counts"] = counts
-    rows = readme_rows(cases, det.name)
+    rows = readme_rows(cases)
     data = run.finish(cases=cases, readme=rows, rounds=1)
     print(json.dumps({k: v for k, v in data.items() if k != "cases"} | {"summary": summary(cases)}, indent=1))
     if not args.no_write:
@@ -263,9 +270,9 @@ def thresholds_text() -> str:
     return f"score ≥ {DEFAULT_SCORE:g}" + (f" ({extra})" if extra else "")
 
 
-def best_point(case: dict[str, Any]) -> dict[str, Any] | None:
-    """The sweep's threshold with the highest road vehicle recall at precision ≥ 0.9 (None when none reaches it)."""
-    good = [(v["recall"] or 0, t, v) for t, v in case["road_vehicles"].items() if (v["precision"] or 0) >= 0.9]
+def best_point(case: dict[str, Any], key: str = "road_vehicles") -> dict[str, Any] | None:
+    """The sweep's threshold with the highest vehicle recall at precision ≥ 0.9 (None when none reaches it)."""
+    good = [(v["recall"] or 0, t, v) for t, v in case[key].items() if (v["precision"] or 0) >= 0.9]
     if not good:
         return None
     _, threshold, figures = max(good, key=lambda g: (g[0], g[1]))
@@ -276,16 +283,18 @@ def summary(cases: dict[str, Any]) -> dict[str, Any]:
     return {case: {"road_vehicles": cases[case]["road_vehicles_at_settings"],
                    "side_view_vehicles": cases[case]["side_view_vehicles_at_settings"],
                    "best_uniform_threshold": best_point(cases[case]),
+                   "best_uniform_threshold_side_view": best_point(cases[case], "side_view_vehicles"),
                    "vtest_person": group(cases[case]["vtest"]["at_settings"], "person")}
-            for case in ("whole", "tiled")} | {"line_counts": {
+            for case in cases if case != "line_counts"} | {"line_counts": {
                 k: {clip: (v["counted"], v["hand"]) for clip, v in per.items()}
                 for k, per in cases["line_counts"].items()}}
 
 
-def readme_rows(cases: dict[str, Any], model: str) -> list[dict[str, Any]]:
+def readme_rows(cases: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     at = thresholds_text()
-    for case, what in (("whole", "whole frame"), ("tiled", "whole frame + 2×2 tiles")):
+    for case in (c for c in cases if c != "line_counts"):
+        what, model = "whole frame + 2×2 tiles" if case == "tiled" else "whole frame", cases[case]["model"]
         v = cases[case]["road_vehicles_at_settings"]
         side = cases[case]["side_view_vehicles_at_settings"]
         p = group(cases[case]["vtest"]["at_settings"], "person")
@@ -307,7 +316,7 @@ def readme_rows(cases: dict[str, Any], model: str) -> list[dict[str, Any]]:
         exact = all(all(e == 0 for e in v["error"].values()) for v in per.values())
         rows.append(harness.readme_row(
             f"`bench/detection_quality.py`: line counts per direction, tracker + line rule at "
-            f"{fps_key.replace('_', ' ')}, whole frame, {at}",
+            f"{fps_key.replace('_', ' ')}, {cases['whole']['model']}, whole frame, {at}",
             result=text, baseline=f"by hand: {hand}", target="equal to the hand counts", met=exact))
     return rows
 
@@ -315,7 +324,11 @@ def readme_rows(cases: dict[str, Any], model: str) -> list[dict[str, Any]]:
 def notes(cases: dict[str, Any]) -> str:
     lines = [f"Thresholds as shipped: {thresholds_text()}. Sweep (uniform threshold, all classes) in the JSON.", "",
              "Best uniform threshold for road vehicles at precision ≥ 0.9: "
-             + "; ".join(f"{case}: {best_point(cases[case])}" for case in ("whole", "tiled")), "",
+             + "; ".join(f"{case} ({cases[case]['model']}): {best_point(cases[case])}"
+                         for case in cases if case != "line_counts"), "",
+             "The same on the side-view clips only: "
+             + "; ".join(f"{case}: {best_point(cases[case], 'side_view_vehicles')}"
+                         for case in cases if case != "line_counts"), "",
              "Observed when this bench was written (2026-12-07): road-640x360 is filmed straight down on the roofs; "
              "NanoDet-m (COCO, side and oblique views) scores those cars 0.1–0.37, mostly as truck or person, so "
              "they are missed at any threshold that keeps precision, and tiling does not help (the cars are "

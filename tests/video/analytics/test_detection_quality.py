@@ -19,10 +19,10 @@ from qorgau.video.config import VideoSettings
 from tests.conftest import SHARED
 
 LABELS = Path(__file__).resolve().parents[3] / "bench" / "data" / "labels"
-# (clip, frame): 8 + 5 + 4 vehicles labelled, one of them (a van half under the clip's on-screen text) missed when
-# this was written: 16 of 17 found, none false.
+# (clip, frame): 8 + 5 + 4 vehicles labelled. When this was written the fp32 build found 16 of them and the int8 build
+# 15 (the van half under the clip's on-screen text and one more), neither with a false box; the bound holds both.
 FRAMES = (("highway-cctv", 714), ("road-3lane", 864), ("road-3lane", 1104))
-MIN_FOUND = 16
+MIN_FOUND = 15
 MAX_FALSE = 1
 
 
