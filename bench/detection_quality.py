@@ -63,7 +63,7 @@ SIDE_VIEW = ("highway-cctv", "road-3lane")  # the road clips not filmed straight
 DEFAULT_SCORE: float = VideoSettings.model_fields["video_detector_score"].default
 CLASS_SCORES: dict[str, float] = dict(VideoSettings.model_fields["video_detector_class_scores"].get_default(
     call_default_factory=True))
-SWEEP = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+SWEEP = (0.2, 0.25, 0.28, 0.3, 0.31, 0.32, 0.33, 0.34, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 TILE_OVERLAP = 0.2
 # Where traffic of each hand-counted direction comes from (frame coordinates), to name the rule's directions.
 ORIGIN = {"left_to_right": (0.0, 0.5), "right_to_left": (1.0, 0.5), "top_to_bottom": (0.5, 0.0),
