@@ -213,3 +213,9 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     result.click()
     expect(page.get_by_test_id("playback-view")).to_be_visible(timeout=WAIT)
     expect(page.get_by_test_id("playback-cameras")).to_contain_text(CAMERA)
+
+    # The camera's analytics tab: its zone drawn read-only on the picture, and the event with its snapshot.
+    page.get_by_test_id("video-tab-analytics").click()
+    expect(page.locator("[data-testid=rule-shape][data-kind=zone]")).to_have_count(1, timeout=WAIT)
+    expect(page.get_by_test_id("analytics-new-rule")).to_have_count(0)
+    expect(page.get_by_test_id("analytics-event")).to_have_count(1, timeout=WAIT)
