@@ -182,7 +182,8 @@ class VideoSettings(CoreSettings):
     )
     video_analytics_cameras_limit: int | None = Field(
         default=None, ge=0, title="Analysed cameras limit",
-        description="Each worker analyses at most this many cameras (the lowest codes first); empty: no limit.",
+        description="Each worker analyses at most this many cameras: those named above or with analytics rules "
+                    "first, then the lowest codes; empty: no limit.",
     )
     video_analytics_width: int = Field(
         default=640, ge=160, le=1920, title="Analysis width",
