@@ -127,8 +127,10 @@ def signal_of(event: Event[Any]) -> Signal | None:
     if isinstance(payload, HealthChanged):
         # Back from offline ends the offline condition; the same fold key finds the alarm it raised.
         back = payload.previous == Health.OFFLINE and payload.current in (Health.ONLINE, Health.DEGRADED)
-        signal = OFFLINE if back else str(payload.current)
-        return Signal(event.name, payload.code, payload.code, None, signal, back, fields, None, details)
+        # Online again from degraded (e.g. a camera's picture good again, ADR 0029) ends the degraded condition.
+        healed = payload.previous == Health.DEGRADED and payload.current == Health.ONLINE
+        signal = OFFLINE if back else str(Health.DEGRADED) if healed else str(payload.current)
+        return Signal(event.name, payload.code, payload.code, None, signal, back or healed, fields, None, details)
     if event.name == VOLUME_CHANGED:
         # A volume full, missing or failing is one open alarm per volume, restored when it is ok again.
         return Signal(event.name, f"volume:{fields.get('name', '?')}", None, None, STORAGE,

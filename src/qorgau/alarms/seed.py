@@ -6,7 +6,8 @@ then panel offline 30, a video recording volume full, missing or failing 35, tam
 unreadable panel signal 90 (a misconfigured panel: kept and ACKed by ingest, noticed here, folded per panel), any
 other device offline 100. Video analytics events (migration 0017): an object entering a zone while its rule is
 armed 15 (the analytics rule's own schedule says when: a school yard at night), a crowd 40, a stopped vehicle 45,
-loitering 50, a line crossing that alerts 60. Admins edit them freely;
+loitering 50, a line crossing that alerts 60. A camera's picture frozen, covered, defocused or turned away 42
+(migration 0019). Admins edit them freely;
 `install_defaults` only adds what is missing, so it never overwrites an admin's change.
 """
 
@@ -57,6 +58,9 @@ STEPS: dict[str, Texts] = {
                         "Look at the snapshot and open the recording at that moment"),
     "notify_traffic_police": _t("Жол полициясына хабарлау", "Сообщить в дорожную полицию",
                                 "Notify the traffic police"),
+    "check_camera_picture": _t("Камераның суретін қарап, объективін, бағытын және фокусын тексеру",
+                               "Просмотреть изображение камеры, проверить объектив, направление и фокус",
+                               "Look at the camera's picture; check its lens, aim and focus"),
 }
 
 
@@ -104,11 +108,16 @@ PROCEDURES = (
                                               "Видеоаналитика: остановившийся автомобиль",
                                               "Video analytics: stopped vehicle"),
                   ("view_snapshot", "view_cameras", "notify_traffic_police", "dispatch_unit", "record_outcome")),
+    ProcedureSeed("camera_picture", _t("Камера суретінің ақауы", "Неисправность изображения камеры",
+                                       "Camera picture trouble"),
+                  ("check_camera_picture", "view_cameras", "dispatch_unit", "notify_maintenance")),
 )
 
 PANEL, ACCESS, SOS, HEALTH = "ingest.panel_event", "ingest.access_event", "ingest.sos_event", "devices.health_changed"
 VOLUME = "video.volume_changed"
 ANALYTICS = "video.analytics_event"
+# A camera whose picture is frozen, covered, out of focus or turned away (its video worker's verdict, migration 0019).
+PICTURE_REASONS = ("picture_frozen", "picture_covered", "picture_defocused", "picture_moved")
 
 
 def _rule(code: str, kk: str, ru: str, event: str, match: dict[str, list[str]], priority: int, alarm_kind: str,
@@ -158,6 +167,9 @@ RULES = (
           {"kind": ["loitering"]}, 50, "video_loitering", "video_loitering"),
     _rule("video_line", "Бейнеаналитика: сызықты кесіп өту", "Видеоаналитика: пересечение линии", ANALYTICS,
           {"kind": ["line"]}, 60, "video_line", "video_intrusion"),
+    _rule("camera_picture", "Камера суретінің ақауы", "Неисправность изображения камеры", HEALTH,
+          {"current": ["degraded"], "reason": list(PICTURE_REASONS)}, 42, "camera_picture", "camera_picture",
+          device_kind="camera"),
     _rule("device_offline", "Құрылғы байланыста жоқ", "Устройство не на связи", HEALTH, {"current": ["offline"]},
           100, "device_offline", "device_offline"),
 )

@@ -1,5 +1,5 @@
-"""The picture-health consumer on a real database: a covered camera goes degraded with the picture's reason and
-back online, its reference is stored and an admin's reset makes the worker learn a new one; the worker's stream
+"""The picture-health consumer on a real database: a covered camera goes degraded with the picture's reason (an
+alarm by the default rule) and back online (the alarm restored), its reference is stored and an admin's reset makes the worker learn a new one; the worker's stream
 sightings keep a camera with a bad picture degraded."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from qorgau.video.analytics.picture_feature import PictureHealthConsumer
 from qorgau.video.analytics.picture_health import Limits
 from qorgau.video.contracts import WorkerContext
 from qorgau.video.models import PictureReference
+from tests.alarms.conftest import alarms, handle_outbox
 from tests.conftest import CLI_ACTOR
 from tests.video.analytics.test_picture_health import covered, frames
 from tests.video.conftest import add_camera
@@ -66,6 +67,11 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
     assert status.picture_degraded == {}
     assert health_changes(db) == [("online", "heartbeat", None), ("degraded", "picture_covered", "picture covered"),
                                   ("online", "heartbeat", "picture good again")]
+    handle_outbox(db)  # the default rule turns the picture's verdict into an alarm, restored when it is good again
+    (alarm,) = alarms(db)
+    assert (alarm.rule_code, alarm.kind, alarm.priority, alarm.device_code) == ("camera_picture", "camera_picture",
+                                                                                42, "CAM-0001")
+    assert alarm.restored_at is not None
     with db.unit_of_work() as session:
         camera = session.get_one(Device, device_id)
         reset_picture_reference(session=session, device=camera, actor=CLI_ACTOR)
