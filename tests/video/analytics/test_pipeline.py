@@ -304,3 +304,12 @@ def test_at_a_rate_the_key_frames_meet_only_key_frames_are_decoded(media: Media)
     assert sink.decoded <= 30 + 14 and len(frames) == sink.kept >= 12 and sink.errors == 0
     gaps = {round((b.wall - a.wall).total_seconds(), 2) for a, b in itertools.pairwise(frames)}
     assert all(0.8 <= gap <= 1.2 for gap in gaps), gaps  # key frames, about one a second
+
+
+def test_frames_nothing_refers_to_are_not_decoded(tmp_path: Path) -> None:
+    clip = transcode(SHARED / "data" / "video" / "road-640x360.avi", tmp_path / "b-frames.mp4", seconds=8,
+                     extra=("-bf", "2", "-x264-params", "b-pyramid=none"))  # I B B P B B P …: B-frames unused
+    sink, slots = decode_all(clip)
+    frames = list(drain(slots))
+    assert sink.decoded < 100 and len(frames) == 40 and sink.errors == 0  # of 240: the references only
+    assert {round((b.wall - a.wall).total_seconds(), 3) for a, b in itertools.pairwise(frames)} == {0.2}
