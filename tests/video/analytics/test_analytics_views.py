@@ -26,7 +26,8 @@ from qorgau.video.analytics.contracts import AnalysedFrame, Box, Track
 from qorgau.video.analytics.seed import install_demo_rules
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig
-from qorgau.video.models import VideoCamera
+from qorgau.video.enums import RecordingMode
+from qorgau.video.models import RecordTrigger, VideoCamera
 from tests.conftest import login, make_user
 from tests.video.conftest import CLIP, add_camera, wait_for
 
@@ -146,7 +147,7 @@ def _frame(device_id: int, at: datetime, tracks: list[tuple[int, str, Box]]) -> 
                          detected=True)
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(90)
 def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood_folds(
         admin_client: TestClient, app_db: Database, app: Any) -> None:
     client = admin_client
@@ -155,7 +156,8 @@ def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood
     line = client.post("/api/video/cameras/CAM-0001/analytics/rules", json=LINE).json()
     settings = app.state.runtime.settings.part(VideoSettings)
     camera = CameraConfig(device_id=device_id, code="CAM-0001", main_url=None, sub_url="rtsp://x/1",
-                          privacy_masks=(((0.0, 0.0), (0.2, 0.0), (0.2, 0.2), (0.0, 0.2)),))
+                          privacy_masks=(((0.0, 0.0), (0.2, 0.0), (0.2, 0.2), (0.0, 0.2)),),
+                          recording_mode=RecordingMode.EVENTS)
     consumer = RulesConsumer(_Worker(app_db, settings, [camera]))
     try:
         assert consumer.wants(camera)
@@ -182,6 +184,11 @@ def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood
     first = raised[0].payload
     assert (first.code, first.kind, first.rule_id, first.label, first.track_id, first.recording_at) == (
         "CAM-0001", "zone", zone["id"], "person", 1, T0 + timedelta(seconds=0.4))
+    with app_db.reading() as session:  # the camera records on events: each event makes it record its clip
+        triggers = session.scalars(select(RecordTrigger).where(RecordTrigger.cause.startswith("analytics:"))
+                                   .order_by(RecordTrigger.id)).all()
+    assert len(triggers) == 21 and triggers[0].device_id == device_id
+    assert triggers[0].start_at == first.recording_at - timedelta(seconds=settings.video_pre_roll_s)
     snapshot = client.get(first.snapshot_url)
     assert snapshot.status_code == 200 and snapshot.headers["content-type"] == "image/jpeg"
     image = cv2.imdecode(np.frombuffer(snapshot.content, np.uint8), cv2.IMREAD_COLOR)
@@ -196,7 +203,7 @@ def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood
             found = session.scalars(select(Alarm)).all()
         return found[0] if len(found) == 1 and found[0].count == 21 else None
 
-    wait_for(folded, timeout=20, what="the analytics alarm with 21 signals")
+    wait_for(folded, timeout=40, what="the analytics alarm with 21 signals")
     alarm = folded()
     assert alarm is not None
     assert (alarm.rule_code, alarm.kind, alarm.priority, alarm.procedure_code, alarm.device_code, alarm.count) == (

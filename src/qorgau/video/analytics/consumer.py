@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from qorgau.video.analytics import queries, service, store
@@ -21,6 +21,7 @@ from qorgau.video.analytics.contracts import AnalysedFrame, Box, Track
 from qorgau.video.analytics.rules import CameraRules, Hit, RuleSpec
 from qorgau.video.analytics.snapshot import snapshot_jpeg
 from qorgau.video.contracts import CameraConfig, WorkerContext
+from qorgau.video.enums import RecordingMode
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,7 +82,10 @@ class RulesConsumer:
         self.worker = worker
         self.root = worker.settings.video_dir / "analytics"
         self.zone = worker.settings.zone
+        self.roll = (timedelta(seconds=worker.settings.video_pre_roll_s),
+                     timedelta(seconds=worker.settings.video_post_roll_s))
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._engines: dict[int, CameraRules] = {}
         self._specs: dict[int, list[RuleSpec]] = {}
         self._cameras: dict[int, CameraConfig] = {}
@@ -144,7 +148,8 @@ class RulesConsumer:
             kind=hit.rule.kind.value, at=hit.at, label=track.label if track else None,
             track_id=track.track_id if track else None, count=hit.count,
             direction=hit.direction.value if hit.direction else None, box=track.box if track else None, jpeg=jpeg,
-            simulated=camera.simulated if camera else False)
+            simulated=camera.simulated if camera else False,
+            record=camera is not None and camera.recording_mode is RecordingMode.EVENTS)
 
     def _follow(self, analysed: AnalysedFrame, picture: Callable[[], npt.NDArray[np.uint8]],
                 zones: dict[int, set[int]]) -> list[store.PendingObject]:
@@ -190,20 +195,22 @@ class RulesConsumer:
         self._specs = specs
 
     def flush(self) -> None:
-        """Store and announce what is queued (the writer thread's work; tests call it directly)."""
-        with self._lock:
-            events, objects, counts = self._events, self._objects, self._counts
-            self._events, self._objects, self._counts = [], [], {}
-        if not (events or objects or counts):
-            return
-        try:
-            with self.worker.db.unit_of_work() as session:
-                store.store_events(session, root=self.root, events=events)
-                store.store_objects(session, root=self.root, objects=objects)
-                store.add_counts(session, counts)
-        except Exception:
-            log.warning("analytics records not stored: %d events, %d objects", len(events), len(objects),
-                        exc_info=True)
+        """Store and announce what is queued (the writer thread's work; tests call it directly). One flush at a
+        time, so batches commit in the order they were taken and the events keep their order on the bus."""
+        with self._flushing:
+            with self._lock:
+                events, objects, counts = self._events, self._objects, self._counts
+                self._events, self._objects, self._counts = [], [], {}
+            if not (events or objects or counts):
+                return
+            try:
+                with self.worker.db.unit_of_work() as session:
+                    store.store_events(session, root=self.root, events=events, roll=self.roll)
+                    store.store_objects(session, root=self.root, objects=objects)
+                    store.add_counts(session, counts)
+            except Exception:
+                log.warning("analytics records not stored: %d events, %d objects", len(events), len(objects),
+                            exc_info=True)
 
     def _write_loop(self) -> None:
         reloaded = 0.0
@@ -220,10 +227,12 @@ class RulesConsumer:
         for device_id, seen in self._seen.items():
             for known in seen.values():
                 code = self._cameras[device_id].code if device_id in self._cameras else "?"
-                self._objects.append(store.PendingObject(
-                    device_id=device_id, code=code, track_id=known.first.track_id, label=known.best.label,
-                    first_seen=known.first.first_seen, last_seen=known.last_seen, best_at=known.best_at,
-                    score=known.best.score, box=known.best.box, zones=frozenset(known.zones), jpeg=known.jpeg))
+                with self._lock:
+                    self._objects.append(store.PendingObject(
+                        device_id=device_id, code=code, track_id=known.first.track_id, label=known.best.label,
+                        first_seen=known.first.first_seen, last_seen=known.last_seen, best_at=known.best_at,
+                        score=known.best.score, box=known.best.box, zones=frozenset(known.zones),
+                        jpeg=known.jpeg))
         self._seen.clear()
         self._stop.set()
         self._wake.set()

@@ -7,17 +7,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.core.bus import Context, publish_later
+from qorgau.core.time import utcnow
 from qorgau.video.analytics.contracts import Box
 from qorgau.video.analytics.models import AnalyticsEvent, AnalyticsRule, DetectedObject, LineCount
 from qorgau.video.analytics.queries import snapshot_url
 from qorgau.video.events import ANALYTICS_EVENT, AnalyticsEventRaised
+from qorgau.video.models import RecordTrigger
 
 log = logging.getLogger(__name__)
 ACTOR = "system:video-analytics"
@@ -41,6 +43,7 @@ class PendingEvent:
     box: Box | None
     jpeg: bytes | None
     simulated: bool = False
+    record: bool = False  # the camera records on events only: the event makes it record its clip
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +88,11 @@ def _existing(session: Session, rule_ids: set[int]) -> set[int]:
     return set(session.scalars(select(AnalyticsRule.id).where(AnalyticsRule.id.in_(sorted(rule_ids)))))
 
 
-def store_events(session: Session, *, root: Path, events: Sequence[PendingEvent]) -> list[int]:
-    """Insert the events, write their snapshots and publish `video.analytics_event` for each; their ids."""
+def store_events(session: Session, *, root: Path, events: Sequence[PendingEvent],
+                 roll: tuple[timedelta, timedelta] = (timedelta(0), timedelta(0))) -> list[int]:
+    """Insert the events, write their snapshots and publish `video.analytics_event` for each; a camera that
+    records on events only gets a trigger from pre-roll before to post-roll after (``roll``), so the desk's
+    "open the recording" finds a clip. Their ids."""
     kept = _existing(session, {e.rule_id for e in events})
     rows = [AnalyticsEvent(device_id=e.device_id, rule_id=e.rule_id if e.rule_id in kept else None,
                            rule_name=e.rule_name, kind=e.kind, label=e.label, track_id=e.track_id, at=e.at,
@@ -103,6 +109,9 @@ def store_events(session: Session, *, root: Path, events: Sequence[PendingEvent]
             recording_at=event.at)
         publish_later(session, ANALYTICS_EVENT, subject_id=str(event.device_id), payload=payload,
                       ctx=Context(actor=ACTOR, simulated=event.simulated), occurred_at=event.at)
+        if event.record:
+            session.add(RecordTrigger(device_id=event.device_id, start_at=event.at - roll[0],
+                                      end_at=event.at + roll[1], cause=f"analytics:{row.id}", created_at=utcnow()))
     session.flush()
     return [row.id for row in rows]
 
