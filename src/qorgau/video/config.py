@@ -210,6 +210,26 @@ class VideoSettings(CoreSettings):
                     "the detector is not run for it.",
     )
 
+    video_picture_check_s: float = Field(
+        default=5.0, ge=0, le=300, title="Picture check interval",
+        description="Each analysed camera's picture is checked this often for being frozen, covered or dark, out "
+                    "of focus, or turned away from its reference view (ADR 0029); 0: no picture checks.",
+    )
+    video_picture_raise_s: float = Field(
+        default=20.0, ge=0, le=3600, title="Picture problem delay",
+        description="A picture problem must last this long before the camera is reported degraded (a truck in "
+                    "front of the lens, an auto-focus hunt do not count).",
+    )
+    video_picture_clear_s: float = Field(
+        default=30.0, ge=0, le=3600, title="Picture recovery delay",
+        description="A picture problem must be gone this long before the camera is reported online again.",
+    )
+    video_picture_learn_s: float = Field(
+        default=300.0, ge=0, le=86400, title="Reference view learning time",
+        description="After this long of good picture a camera's reference view (and its sharpness by day and by "
+                    "night) is learned, at the start and after an administrator resets it.",
+    )
+
     @property
     def video_dir(self) -> Path:
         """Everything the video domain writes unless a volume says otherwise."""

@@ -1,6 +1,6 @@
 """The picture-health consumer on a real database: a covered camera goes degraded with the picture's reason (an
-alarm by the default rule) and back online (the alarm restored), its reference is stored and an admin's reset makes the worker learn a new one; the worker's stream
-sightings keep a camera with a bad picture degraded."""
+alarm by the default rule) and back online (the alarm restored), its reference is stored and an admin's reset
+makes the worker learn a new one; the worker's stream sightings keep a camera with a bad picture degraded."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from qorgau.video.models import PictureReference
 from tests.alarms.conftest import alarms, handle_outbox
 from tests.conftest import CLI_ACTOR
 from tests.video.analytics.test_picture_health import covered, frames
-from tests.video.conftest import add_camera
+from tests.video.conftest import add_camera, quick_settings
 
 AT_ONCE = Limits(raise_after_s=0.0, clear_after_s=0.0, learn_after_s=0.0)
 
@@ -42,7 +42,7 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
         status.apply_verdicts(session, seen=[device_id], failures=[], judge=status.HealthJudge(),
                               now=datetime.now(UTC))
     consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=db)), limits=AT_ONCE,
-                                     check_every_s=0.0, start=False)
+                                     check_every_s=1e-6, start=False)
     clip = frames("road")
 
     def show(frame: Any) -> None:
@@ -84,3 +84,16 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
     with db.sessions() as session:
         again = session.get(PictureReference, device_id)
         assert again is not None and again.learned_at > stored.learned_at
+
+
+def test_settings_give_the_limits_and_zero_turns_the_checks_off() -> None:
+    settings = quick_settings(video_picture_raise_s=7.0, video_picture_clear_s=8.0, video_picture_learn_s=9.0)
+    consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=None, settings=settings)), start=False)
+    assert (consumer.limits.raise_after_s, consumer.limits.clear_after_s, consumer.limits.learn_after_s,
+            consumer.check_every_s, consumer.enabled) == (7.0, 8.0, 9.0, 5.0, True)
+    off = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(
+        db=None, settings=quick_settings(video_picture_check_s=0))), start=False)
+    off.frame(AnalysedFrame(device_id=1, code="CAM-0001", wall=datetime.now(UTC), width=640, height=360, motion=0.0,
+                            tracks=(), detected=False), frames("road")[0])
+    off.close()
+    assert not off.enabled and off._wanted == {} and not off._thread.is_alive()

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECK_EVERY_S = 5.0
 FLUSH_EVERY_S = 5.0
 # The reason reported when several problems are active at once: the one an operator acts on first.
 PRIORITY = (Problem.COVERED, Problem.MOVED, Problem.FROZEN, Problem.DEFOCUSED)
@@ -64,10 +63,17 @@ class Report:
 class PictureHealthConsumer:
     """Implements ``analytics.consumers.FrameConsumer``."""
 
-    def __init__(self, worker: WorkerContext, *, limits: Limits | None = None, check_every_s: float = CHECK_EVERY_S,
+    def __init__(self, worker: WorkerContext, *, limits: Limits | None = None, check_every_s: float | None = None,
                  flush_every_s: float = FLUSH_EVERY_S, start: bool = True) -> None:
         self.db: Database = worker.db
-        self.limits = limits or Limits()
+        if limits is None or check_every_s is None:
+            settings = worker.settings
+            limits = limits or Limits(raise_after_s=settings.video_picture_raise_s,
+                                      clear_after_s=settings.video_picture_clear_s,
+                                      learn_after_s=settings.video_picture_learn_s)
+            check_every_s = settings.video_picture_check_s if check_every_s is None else check_every_s
+        self.limits = limits
+        self.enabled = check_every_s > 0
         self.check_every_s, self.flush_every_s = check_every_s, flush_every_s
         self._watches: dict[int, PictureWatch] = {}
         self._wanted: dict[int, str] = {}  # cameras seen but not loaded yet: device id -> code
@@ -79,7 +85,7 @@ class PictureHealthConsumer:
         self._outbox: queue.SimpleQueue[Report] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="picture-health", daemon=True)
-        if start:
+        if start and self.enabled:
             self._thread.start()
 
     # -- the analysis thread ---------------------------------------------------------------------------------
@@ -87,7 +93,7 @@ class PictureHealthConsumer:
         """Check the camera's picture if its check is due (the frame itself is not kept)."""
         now = time.monotonic()
         device_id = analysed.device_id
-        if now < self._due.get(device_id, 0.0):
+        if not self.enabled or now < self._due.get(device_id, 0.0):
             return
         self._due[device_id] = now + self.check_every_s
         with self._lock:
@@ -107,7 +113,7 @@ class PictureHealthConsumer:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10.0)
-        else:
+        elif self.enabled:
             self._flush_logged()
 
     # -- the consumer's own thread ---------------------------------------------------------------------------
