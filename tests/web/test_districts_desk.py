@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import shapely.geometry
 from playwright.sync_api import Page, expect
 
 from qorgau.core.db import Database
@@ -72,3 +74,18 @@ def test_districts_desk_shows_figures_and_accepts_a_proposal(page: Page, distric
     expect(page.get_by_test_id("districts-version")).to_contain_text("2", timeout=15_000)
     page.get_by_test_id("tab-overview").click()
     expect(page.get_by_test_id("district-row")).to_have_count(10)
+
+    # An incident's card names the district its position falls into (under the set in force when received).
+    api = httpx.Client(base_url=districts_server, timeout=30)
+    try:
+        signed = api.post("/api/auth/login", json={"username": "boss", "password": PASSWORD})
+        api.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+        centre = api.get("/api/districts").json()["districts"][0]["geometry"]
+        lon, lat = shapely.geometry.shape(centre).representative_point().coords[0]
+        made = api.post("/api/incidents", json={"category": "theft", "lon": lon, "lat": lat})
+        assert made.status_code == 201, made.text
+    finally:
+        api.close()
+    page.evaluate(f"() => {{ history.pushState(null, '', '/incidents/{made.json()['id']}'); "
+                  "dispatchEvent(new PopStateEvent('popstate')); }")
+    expect(page.get_by_test_id("incident-district")).to_have_attribute("data-number", "1", timeout=15_000)

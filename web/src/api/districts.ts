@@ -114,3 +114,19 @@ export function propose(inspectors: number) {
 export function acceptProposal(geojson: FeatureCollection, note: string | null) {
   return apiRequest<DistrictSet>("/api/districts/accept", { method: "POST", body: { geojson, source: "proposal", note } });
 }
+
+export interface DistrictAt {
+  set_id: number;
+  version: number;
+  district_id: number;
+  number: number;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+}
+
+/** The district a position falls into under the set in force at `at` (null outside every district). */
+export function fetchDistrictAt(lon: number, lat: number, at: string | null, options: { signal?: AbortSignal } = {}) {
+  const query = new URLSearchParams({ lon: String(lon), lat: String(lat), ...(at ? { at } : {}) });
+  return apiRequest<DistrictAt | null>(`/api/districts/at?${query}`, options);
+}

@@ -22,6 +22,7 @@ import { formatInstant } from "../../shell/time";
 import { priorityColor } from "../alarms/queue";
 import { CameraList } from "../alarms/CameraList";
 import { PlaceCard } from "../alarms/PlaceCard";
+import { IncidentDistrict } from "../districts/IncidentDistrict";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
 import { STATE_COLORS, stateLabelKey } from "./IncidentBoard";
 import { CoverageBadges, UncoveredNotice } from "./Coverage";
@@ -160,6 +161,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
           </Group>
           <Text size="sm" fw={500}>{categoryName(detail.category)}</Text>
           <PlaceCard place={detail.place} address={detail.address} area={detail.area_names ?? detail.area} testId="incident-place" />
+          <IncidentDistrict lon={detail.lon} lat={detail.lat} at={detail.received_at} />
           <Text size="xs" c="dimmed">
             {t("incidents.receivedAt", { at: formatInstant(detail.received_at, { timeZone, withDate: true }) })}
             {detail.alarm_id !== null && ` · ${t("incidents.fromAlarm", { id: detail.alarm_id })}`}
