@@ -10,7 +10,7 @@ import pytest
 from qorgau.core.db import Database
 from qorgau.core.errors import QorgauError
 from qorgau.core.time import utcnow
-from qorgau.devices import health, service, workers
+from qorgau.devices import health, revision, service, workers
 from qorgau.devices.enums import Health
 from qorgau.devices.schemas import DeviceCreate, DevicePatch
 from tests.conftest import CLI_ACTOR
@@ -110,3 +110,23 @@ def test_supervision_of_a_database_works_through_batches(db: Database, monkeypat
     monkeypatch.setattr(health, "SUPERVISION_BATCH", 2)
     assert workers.supervise_database(db) == 5
     assert [c[2] for c in _changes(db)].count("offline") == 5
+
+
+def test_the_health_revision_moves_once_per_transaction_savepoints_included(db: Database) -> None:
+    for number in range(3):
+        _create(db, camera(f"CAM-000{number + 1}", east_m=10.0 * number))
+    with db.reading() as session:
+        before = revision.current(session)
+    t0 = utcnow()
+    with db.unit_of_work() as session:  # the ingest's way: each device in a savepoint of one transaction
+        for number in range(3):
+            with session.begin_nested():
+                health.heartbeat(session, code=f"CAM-000{number + 1}", ctx=CTX, now=t0)
+    with db.reading() as session:
+        assert revision.current(session) == (before[0], before[1] + 1)
+    with pytest.raises(RuntimeError), db.unit_of_work() as session:
+        health.heartbeat(session, code="CAM-0001", status=Health.DEGRADED, ctx=CTX, now=t0)
+        raise RuntimeError("rolled back")
+    with db.reading() as session:
+        assert revision.current(session) == (before[0], before[1] + 1)
+    assert len(_changes(db)) == 3

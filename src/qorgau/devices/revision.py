@@ -30,6 +30,8 @@ def bump(session: Session, *, registry: bool = False, health: bool = False) -> N
 
 @event.listens_for(Session, "before_commit")
 def _count_at_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's release (SQLAlchemy calls this hook for those too): the outer commit counts
     pending = session.info.pop(_PENDING, None)
     if pending:
         _bump_now(session, registry="registry" in pending, health="health" in pending)
