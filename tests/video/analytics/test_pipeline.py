@@ -147,6 +147,12 @@ def test_broken_packets_are_counted_and_decoding_restarts_at_the_next_key_frame(
     assert sum(f.wall >= keys_after[0] for f in frames) >= 30 and frames[0].bgr.shape == (180, 320, 3)
 
 
+def test_while_the_analysis_is_behind_only_key_frames_are_decoded(media: Media) -> None:
+    sink, slots = decode_all(media.road, per_camera=1)  # nobody takes the frames: always behind
+    assert sink.decoded < 40 and sink.shed >= 10  # of 372: the first frames, then a key frame a second
+    assert slots.dropped[7] == sink.kept - 1 and slots.waiting() == 1
+
+
 def test_the_hand_off_drops_the_oldest_and_counts_it() -> None:
     slots = FrameSlots(2)
     picture = np.zeros((4, 4, 3), np.uint8)

@@ -114,10 +114,12 @@ class DecodeSink:
         self.kept = 0  # frames scaled and queued
         self.errors = 0  # packets that failed to decode (decoding restarted at the next key frame)
         self.decode_s = 0.0  # time spent in this sink, for the figures
+        self.shed = 0  # times the analysis was behind and only key frames were decoded until the next one
         self.closed = False
         self._decoder: Any = None
         self._info: StreamInfo | None = None
         self._need_key = True
+        self._shedding = False
         self._next_due: float | None = None
         self._last_key: float | None = None
         self._key_interval: float | None = None
@@ -128,6 +130,7 @@ class DecodeSink:
         if self.closed:
             return
         self._info = info
+        self._shedding = False
         self._key_interval = self._last_key = None
         self._next_due = None
         self._open()
@@ -181,7 +184,7 @@ class DecodeSink:
                 self._key_interval = seconds - self._last_key
             self._last_key = seconds
             self._need_key = False
-        elif self._need_key:
+        elif self._need_key or self._shedding:
             return
         # Only key frames when they come at least as often as the rate asks for frames: P-frames are not decoded.
         only_keys = (self._key_interval is not None and self.fps > 0
@@ -212,7 +215,10 @@ class DecodeSink:
         if self._anchor is not None and pts != self._anchor[0]:
             wall += timedelta(seconds=float((pts - self._anchor[0]) * info.time_base))
         self.kept += 1
-        self.slots.put(DecodedFrame(self.device_id, self.code, wall, bgr))
+        # The analysis is behind: decode only key frames until it catches up, so that an overloaded core spends
+        # less on decoding frames that would be dropped and more on analysing the ones it has.
+        self._shedding = not self.slots.put(DecodedFrame(self.device_id, self.code, wall, bgr))
+        self.shed += self._shedding
 
     def _due(self, seconds: float) -> bool:
         """Whether a frame at ``seconds`` (stream time) is kept for the analysis rate."""
