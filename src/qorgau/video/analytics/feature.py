@@ -150,6 +150,7 @@ class AnalyticsFeature:
         if self.analysis is None or self.slots is None:
             return
         figures = self.analysis.figures
-        log.info("video analytics: %d cameras, %d frames analysed, %d detector runs, %d dropped, %d decode errors",
-                 len(self.sinks), figures.frames, figures.detector_runs, sum(self.slots.dropped.values()),
+        log.info("video analytics: %d cameras, %d frames analysed, %d detector runs, %d dropped (%d times behind),"
+                 " %d decode errors", len(self.sinks), figures.frames, figures.detector_runs,
+                 sum(self.slots.dropped.values()), sum(sink.shed for sink in self.sinks.values()),
                  sum(sink.errors for sink in self.sinks.values()), extra={"worker": worker_index})
