@@ -134,8 +134,9 @@ class VideoSettings(CoreSettings):
     )
     video_detector_input_size: int | None = Field(
         default=None, ge=64, le=2048, title="Detector input size",
-        description="Square input in pixels for a model whose input size is not fixed; empty: the model's own "
-                    "(416 for NanoDet-m, 640 for a dynamic one).",
+        description="Square input in pixels (a multiple of 32) for a model whose input size is not fixed, as "
+                    "the default NanoDet-m's is not: smaller is faster, larger finds smaller objects; empty: 416 "
+                    "for NanoDet, 640 for a YOLO export.",
     )
     video_detector_score: float = Field(
         default=0.32, ge=0.05, le=0.99, title="Detector score threshold",

@@ -108,3 +108,13 @@ def test_motion_regions_only_and_boxes_in_frame_coordinates(detector: OnnxDetect
     assert all(abs((b[0] + b[2]) / 2 - cx) < 0.5 * width and abs((b[1] + b[3]) / 2 - cy) < 0.5 * height
                for b in boxes)
     assert detector.detect(frame, []) == []  # no motion: no detection, no inference
+
+
+def test_the_default_model_runs_at_a_smaller_input(tmp_path: Path) -> None:
+    small = load_detector(VideoSettings(data_dir=tmp_path, video_detector_input_size=320))
+    assert small.size == 320
+    frame = frame_of(VTEST, 46)
+    height, width = frame.shape[:2]
+    report = evaluate_frame(scored(small.detect(frame), width, height), labelled("vtest", 46))
+    persons = report.tally("person")
+    assert persons.recall is not None and persons.recall >= 0.7, report.as_dict()

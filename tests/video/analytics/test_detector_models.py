@@ -159,3 +159,10 @@ def test_load_detector_from_settings_fails_before_start(tmp_path: Path) -> None:
                              video_detector_family="yolo")
     with pytest.raises(ConfigError, match=r"nope\.onnx"):
         load_detector(settings)
+
+
+def test_input_size_must_fit_the_strides(tmp_path: Path) -> None:
+    model = write_model(tmp_path / "dynamic.onnx", [yolo_v8(3, {})], input_shape=(1, 3, "height", "width"))
+    assert yolo(model, input_size=SIZE).size == SIZE  # a dynamic model runs at the size the settings give
+    with pytest.raises(DetectorModelError, match=r"dynamic\.onnx.*100 is not a multiple of 32"):
+        yolo(model, input_size=100)

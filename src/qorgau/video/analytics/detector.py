@@ -129,7 +129,9 @@ class OnnxDetector:
             if self.options.input_size not in (None, size):
                 raise self._fail(f"input size is fixed at {size}, the settings ask {self.options.input_size}")
         else:
-            size = self.options.input_size or 640
+            size = self.options.input_size or (416 if self.options.family == "nanodet" else 640)
+        if size % 32:
+            raise self._fail(f"input size {size} is not a multiple of 32 (the coarsest stride)")
         return inputs[0].name, size
 
     def _warm_up(self) -> list[list[int]]:

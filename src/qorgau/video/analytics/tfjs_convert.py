@@ -75,6 +75,16 @@ def canonicalise(path: str) -> None:
     graph.initializer.extend(new_weights)
     del graph.value_info[:]
     graph.doc_string = ""
+    # The graph itself is size-agnostic (reshapes to -1, resizes by scale); only the declared shapes pin 416 px, so
+    # they are made symbolic: the detector can then run it at 320 or 256 px (any multiple of 32) for speed.
+    for dim, name in zip(graph.input[0].type.tensor_type.shape.dim[2:], ("height", "width"), strict=True):
+        dim.ClearField("dim_value")
+        dim.dim_param = name
+    for output in graph.output:
+        dims = output.type.tensor_type.shape.dim
+        if len(dims) == 3:
+            dims[1].ClearField("dim_value")
+            dims[1].dim_param = "cells"
     onnx.checker.check_model(model)
     onnx.save(model, path)
 
