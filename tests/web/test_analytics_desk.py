@@ -2,7 +2,8 @@
 a camera's picture and saves it (the server's refusal of a wrong class stands beside the classes first), the rule is
 listed after a reload; an analytics event stored as the video workers store it becomes an alarm whose card shows
 the snapshot (a real frame of vtest.avi with the box drawn) and links to the recording at that moment; the object
-search finds the person in the zone by class and zone, and its thumbnail opens playback."""
+search finds the person in the zone by class and zone, and its thumbnail opens playback; a counting line's crossings
+show per direction."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from qorgau.core.db import Database
 from qorgau.devices.models import Device
 from qorgau.video.analytics.snapshot import snapshot_jpeg
-from qorgau.video.analytics.store import PendingEvent, PendingObject, store_events, store_objects
+from qorgau.video.analytics.store import PendingEvent, PendingObject, add_counts, store_events, store_objects
 from tests.conftest import PASSWORD, ROOT
 from tests.server import cli_env, run_cli, running_server
 
@@ -154,8 +155,11 @@ def _frame() -> Any:
 def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Page, desk: Desk) -> None:
     with _client(desk.base, "chief") as admin:
         rules = admin.get(f"/api/video/cameras/{CAMERA}/analytics/rules").json()
-    if not rules:
-        pytest.skip("needs the zone saved by the test before")
+        if not rules:
+            pytest.skip("needs the zone saved by the test before")
+        line = admin.post(f"/api/video/cameras/{CAMERA}/analytics/rules", json={
+            "name": "Gate", "kind": "line", "points": [[0.1, 0.9], [0.9, 0.9]], "classes": ["person"], "alert": False})
+        assert line.status_code == 201, line.text
     rule = rules[0]
     at = datetime.now(UTC).replace(microsecond=0)
     box = (0.42, 0.35, 0.5, 0.7)
@@ -177,6 +181,10 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
                 device_id=device_id, code=CAMERA, track_id=5, label="person", first_seen=at - timedelta(seconds=20),
                 last_seen=at, best_at=at - timedelta(seconds=5), score=0.8, box=box, zones=frozenset({rule["id"]}),
                 jpeg=bytes(cv2.imencode(".jpg", crop)[1].tobytes()))])
+            # Crossings of the gate in the last 5-minute interval: 7 along its arrow, 3 against.
+            bucket = at.replace(minute=at.minute - at.minute % 5, second=0)
+            add_counts(session, {(line.json()["id"], bucket, "forward", "person"): 7,
+                                 (line.json()["id"], bucket, "backward", "person"): 3})
     finally:
         database.engine.dispose()
 
@@ -217,5 +225,9 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     # The camera's analytics tab: its zone drawn read-only on the picture, and the event with its snapshot.
     page.get_by_test_id("video-tab-analytics").click()
     expect(page.locator("[data-testid=rule-shape][data-kind=zone]")).to_have_count(1, timeout=WAIT)
+    expect(page.locator("[data-testid=rule-shape][data-kind=line]").get_by_test_id("rule-arrow")).to_have_count(1)
     expect(page.get_by_test_id("analytics-new-rule")).to_have_count(0)
     expect(page.get_by_test_id("analytics-event")).to_have_count(1, timeout=WAIT)
+    counts = page.get_by_test_id("line-count")
+    expect(counts.get_by_test_id("line-count-forward")).to_have_text("7", timeout=WAIT)
+    expect(counts.get_by_test_id("line-count-backward")).to_have_text("3")
