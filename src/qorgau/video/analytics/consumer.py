@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 FLUSH_S = 1.0
 RULES_EVERY_S = 10.0
-OBJECT_GONE_S = 5.0  # a track the detector has not reported for this long has left: stored as an object
+OBJECT_GONE_S = 5.0  # a track the detector (when it ran) has not reported for this long has left: stored
 BETTER_BY = 0.05  # a thumbnail is cut again only when the score improved this much (JPEG costs)
 THUMB_PAD = 0.15  # share of the box added around the thumbnail's cut
 MAX_PENDING = 10_000  # a writer that cannot keep up loses the oldest records, never the worker's memory
@@ -167,6 +167,8 @@ class RulesConsumer:
                 known.zones |= zones.get(track.track_id, set())
                 if track.score >= known.best.score + BETTER_BY:
                     known.best, known.best_at, known.jpeg = track, now, _crop(picture(), track.box)
+        if not analysed.detected:
+            return []  # the detector rested (no motion): whatever was in view still is
         gone = [tid for tid, known in seen.items() if (now - known.last_seen).total_seconds() >= OBJECT_GONE_S]
         return [self._finished(analysed, seen.pop(tid)) for tid in gone]
 
