@@ -64,7 +64,7 @@ class PictureHealthConsumer:
     """Implements ``analytics.consumers.FrameConsumer``."""
 
     def __init__(self, worker: WorkerContext, *, limits: Limits | None = None, check_every_s: float | None = None,
-                 flush_every_s: float = FLUSH_EVERY_S, start: bool = True) -> None:
+                 flush_every_s: float | None = None, start: bool = True) -> None:
         self.db: Database = worker.db
         if limits is None or check_every_s is None:
             settings = worker.settings
@@ -74,7 +74,8 @@ class PictureHealthConsumer:
             check_every_s = settings.video_picture_check_s if check_every_s is None else check_every_s
         self.limits = limits
         self.enabled = check_every_s > 0
-        self.check_every_s, self.flush_every_s = check_every_s, flush_every_s
+        self.check_every_s = check_every_s
+        self.flush_every_s = FLUSH_EVERY_S if flush_every_s is None else flush_every_s
         self._watches: dict[int, PictureWatch] = {}
         self._wanted: dict[int, str] = {}  # cameras seen but not loaded yet: device id -> code
         self._codes: dict[int, str] = {}
