@@ -93,9 +93,6 @@ def to_pixels(box: tuple[float, float, float, float], width: int, height: int, p
             min(width, int((box[2] + dx) * width + 0.5)), min(height, int((box[3] + dy) * height + 0.5)))
 
 
-CameraFactory = Callable[[int, str], CameraAnalysis]
-
-
 class Analysis:
     """The worker's analysis thread: takes frames from ``slots``, analyses them, calls the consumers."""
 
