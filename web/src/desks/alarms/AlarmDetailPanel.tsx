@@ -12,6 +12,7 @@ import { navigate } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
 import { analyticsOf } from "./analytics";
+import { healthReasonKey } from "./healthReason";
 import { AnalyticsCard } from "./AnalyticsCard";
 import { CameraList } from "./CameraList";
 import { nameIn } from "./place";
@@ -101,6 +102,8 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
 
   // A camera's analytics rule raised it: its snapshot, rule and class, and the recording at that moment.
   const analytics = analyticsOf(detail.details, detail.event_name);
+  // A device's health alarm: why (e.g. a camera's picture covered, ADR 0029).
+  const reasonKey = healthReasonKey(detail.details, detail.event_name);
   const fail = (e: unknown) => setActionError(describeError(e, tMaybe).message);
   const markStep = async (key: string, state: StepState, note: string | null) => {
     try {
@@ -159,6 +162,11 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
         </Group>
         {actionError && <Alert color="red" py={6} data-testid="alarm-action-error">{actionError}</Alert>}
         {analytics && <AnalyticsCard alarm={analytics} canPlayback={hasPermission(user, PERMISSIONS.videoPlayback)} />}
+        {reasonKey && (
+          <Text size="sm" data-testid="alarm-health-reason">
+            {tMaybe(reasonKey) ?? String(detail.details?.reason ?? "")}
+          </Text>
+        )}
         <ProcedureChecklist
           title={localText(detail.procedure_title, lang)}
           steps={detail.steps}
