@@ -87,6 +87,9 @@ def test_ignore_regions_count_neither_way() -> None:
     tally = evaluate_frame([Scored("car", 0.8, (1, 1, 9, 9)), Scored("car", 0.9, (100, 100, 140, 130))],
                            labels).classes["car"]
     assert (tally.tp, tally.fp, tally.fn) == (1, 0, 0)
+    # One box over two tiny ignored cars side by side is ignored too, though it is half inside each.
+    pair = [Labelled("car", (0, 0, 10, 10), ignore=True), Labelled("car", (10, 0, 20, 10), ignore=True)]
+    assert evaluate_frame([Scored("car", 0.6, (0, 0, 20, 10))], pair).classes["car"].fp == 0
     # A duplicate of a counted object stays a false positive even when it falls in an ignore region.
     labels = [Labelled("car", (0, 0, 100, 100), ignore=True), Labelled("car", (0, 0, 50, 50))]
     dets = [Scored("car", 0.9, (0, 0, 50, 50)), Scored("car", 0.5, (0, 0, 48, 50))]
@@ -111,7 +114,7 @@ def test_min_score_and_sum_over_frames() -> None:
 
 def test_label_files_are_well_formed() -> None:
     """The hand labels: every box inside its frame and of a known class, frames in order and within the clip."""
-    files = sorted(LABELS.glob("*.json"))
+    files = sorted(LABELS.glob("*.json")) + sorted(LABELS.glob("holdout/*.json"))
     assert {f.stem for f in files} >= {"road-640x360", "highway-cctv", "road-3lane", "vtest"}
     for path in files:
         data = json.loads(path.read_text())

@@ -109,6 +109,13 @@ def inside_share(inner: Rect, outer: Rect) -> float:
     return intersection(inner, outer) / own if own > 0 else 0.0
 
 
+def ignored_share(box: Rect, ignores: Sequence[Rect]) -> float:
+    """Share of a box covered by ignore boxes together (one box over two tiny cars side by side is as ignored as a
+    box over one); ignore boxes rarely overlap, so their intersections are summed, capped at 1."""
+    own = area(box)
+    return min(1.0, sum(intersection(box, region) for region in ignores) / own) if own > 0 else 0.0
+
+
 def group_of(label: str) -> str | None:
     """The group a class also counts in ("vehicle" for every vehicle class), or None."""
     return VEHICLE if label in VEHICLES else None
@@ -120,7 +127,7 @@ def evaluate_frame(detections: Sequence[Scored], labels: Sequence[Labelled], *, 
 
     Within each class, detections are taken best score first and each takes the unmatched label of its class with
     the highest IoU, if that IoU reaches ``threshold`` (greedy, as PASCAL VOC). An unmatched detection is a false
-    positive unless it lies at least ``ignore_share`` inside an ignore box, in which case it is not counted; a
+    positive unless it lies at least ``ignore_share`` inside the ignore boxes, in which case it is not counted; a
     duplicate (a second box on a label already taken) is a false positive wherever it lies. The vehicle group is
     matched on its own, regardless of the vehicle class, so a truck called a bus still counts as a found vehicle.
     """
@@ -162,7 +169,7 @@ def _match(detections: Sequence[Scored], truths: Sequence[Rect], ignores: Sequen
             continue
         # A second box on an object already found is a false positive even inside an ignore region.
         duplicate = any(iou(det.box, truth) >= threshold for truth in truths)
-        if not duplicate and any(inside_share(det.box, region) >= ignore_share for region in ignores):
+        if not duplicate and ignored_share(det.box, ignores) >= ignore_share:
             continue
         tally.fp += 1
     tally.fn = taken.count(False)
