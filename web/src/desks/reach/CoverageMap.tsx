@@ -27,12 +27,16 @@ export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, u
   const areaLayer = useRef<L.LayerGroup | null>(null);
   const markerLayer = useRef<L.LayerGroup | null>(null);
   const fitted = useRef(false);
+  // Streets on canvas (thousands of lines); isochrones and markers as SVG, a few elements each, so they can be
+  // told apart (data-isochrone, .coverage-chosen) by tests and styles.
+  const svg = useRef<L.Renderer | null>(null);
 
   useEffect(() => {
     if (!host.current) return;
     const created = L.map(host.current, { zoomControl: true, attributionControl: false, preferCanvas: true });
     created.setView([51.1739, 53.0115], 13);
     map.current = created;
+    svg.current = L.svg();
     areaLayer.current = L.layerGroup().addTo(created);
     markerLayer.current = L.layerGroup().addTo(created);
     return () => {
@@ -63,15 +67,18 @@ export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, u
     const bounds = L.latLngBounds([]);
     for (const feature of drawOrder(isochrones.features.map((f) => ({ ...f.properties, feature: f })), shown)) {
       const colour = levelColour(feature, walkMinutes);
-      const layer = L.geoJSON(feature.feature as Feature, {
+      // GeoJSON hands its options to each polygon, renderer included (its typings do not say so).
+      const options: L.GeoJSONOptions & { renderer?: L.Renderer } = {
         interactive: false,
+        renderer: svg.current ?? undefined,
         style: () => ({ color: colour, weight: 1, fillColor: colour, fillOpacity: feature.mode === "drive" ? 0.15 : 0.3 }),
-      });
+      };
+      const layer = L.geoJSON(feature.feature as Feature, options);
+      group.addLayer(layer);  // the SVG paths exist once the layer is on the map
       layer.eachLayer((l) => {
         const el = (l as L.Path).getElement?.();
         if (el) el.setAttribute("data-isochrone", levelKey(feature));
       });
-      group.addLayer(layer);
       if (feature.mode === "walk") bounds.extend(layer.getBounds());
     }
     if (!fitted.current && bounds.isValid()) {
@@ -86,17 +93,17 @@ export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, u
     group.clearLayers();
     for (const cluster of uncovered) {
       group.addLayer(L.circleMarker([cluster.lat, cluster.lon], {
-        radius: Math.max(5, Math.min(18, Math.sqrt(cluster.residents) / 4)), color: "#c92a2a", weight: 2, fillOpacity: 0.15,
+        renderer: svg.current ?? undefined, radius: Math.max(5, Math.min(18, Math.sqrt(cluster.residents) / 4)), color: "#c92a2a", weight: 2, fillOpacity: 0.15,
       }).bindTooltip(`${cluster.residents.toLocaleString()} · ${cluster.settlement ?? ""}`));
     }
     for (const point of points) {
       group.addLayer(L.circleMarker([point.lat, point.lon], {
-        radius: 6, color: "#1864ab", weight: 2, fillColor: "#ffffff", fillOpacity: 1,
+        renderer: svg.current ?? undefined, radius: 6, color: "#1864ab", weight: 2, fillColor: "#ffffff", fillOpacity: 1,
       }).bindTooltip(pointLabel(point)));
     }
     chosen.forEach((site, index) => {
       group.addLayer(L.circleMarker([site.lat, site.lon], {
-        radius: 8, color: "#5f3dc4", weight: 3, fillColor: "#b197fc", fillOpacity: 0.9, className: "coverage-chosen",
+        renderer: svg.current ?? undefined, radius: 8, color: "#5f3dc4", weight: 3, fillColor: "#b197fc", fillOpacity: 0.9, className: "coverage-chosen",
       }).bindTooltip(`+${index + 1}`, { permanent: true, direction: "top" }));
     });
   }, [points, uncovered, chosen, pointLabel]);
