@@ -22,7 +22,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _problems(exc: QorgauError) -> str:
-    lines = [explain(exc)] + [" ".join(f"{k}={v}" for k, v in e.items() if v) for e in exc.errors]
+    """The error and each of its problems in English, one a line (the codes are translation keys)."""
+    from qorgau.core.i18n import translate
+
+    lines = [explain(exc)] + [translate(e.get("code", ""), "en", **e) for e in exc.errors]
     return "\n  ".join(lines)
 
 
