@@ -98,7 +98,7 @@ export function VideoDesk() {
           {canAdmin && (
             <Grid.Col span={{ base: 12, md: 3 }}>
               {/* The camera list needs video:view; an administrator names the camera to set up. */}
-              <Group gap="xs" align="flex-end" wrap="nowrap">
+              <Group gap="xs" align="flex-end" wrap="wrap">
                 <TextInput size="xs" label={t("video.settings.code")} value={adminCode} onChange={(e) => setAdminCode(e.currentTarget.value)} data-testid="camera-settings-code" />
                 <Button size="xs" disabled={!adminCode.trim()} onClick={() => setSettingsCode(adminCode.trim())}>{t("video.settings.open")}</Button>
                 <Button size="xs" variant="light" disabled={!adminCode.trim()} onClick={() => setFocusCode(adminCode.trim().toUpperCase())} data-testid="camera-analytics-open">

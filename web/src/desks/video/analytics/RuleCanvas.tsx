@@ -34,7 +34,7 @@ export function RuleCanvas({ code, others, kind, points, drawing, onPoints, onDr
   const [dragging, setDragging] = useState<number | null>(null);
   const [broken, setBroken] = useState(false);
   // The picture's own shape (a 4:3 sub-stream is not squeezed into 16:9); 0..1 coordinates hold either way.
-  const [aspect, setAspect] = useState("16 / 9");
+  const [aspect, setAspect] = useState<[number, number]>([16, 9]);
   const line = kind === "line";
 
   const framePoint = (clientX: number, clientY: number): Point => {
@@ -64,12 +64,12 @@ export function RuleCanvas({ code, others, kind, points, drawing, onPoints, onDr
   const shapes: OverlayShape[] = points.length > 0 ? [...others, { key: "edited", kind, points, active: true, open: drawing && !line }] : [...others];
 
   return (
-    <Box ref={box} pos="relative" bg="black" style={{ aspectRatio: aspect, cursor: drawing && editable ? "crosshair" : "default", touchAction: "none", userSelect: "none" }}
+    <Box ref={box} pos="relative" bg="black" style={{ aspectRatio: `${aspect[0]} / ${aspect[1]}`, cursor: drawing && editable ? "crosshair" : "default", touchAction: "none", userSelect: "none" }}
       onClick={click} onPointerMove={move} onPointerUp={stop} onPointerCancel={stop}
       data-testid="rule-canvas" data-drawing={drawing ? "true" : "false"} data-points={points.length}>
       {!broken && (
         <img src={snapshotUrl(code)} alt="" draggable={false} onError={() => setBroken(true)}
-          onLoad={(e) => { const img = e.currentTarget; if (img.naturalWidth > 0 && img.naturalHeight > 0) setAspect(`${img.naturalWidth} / ${img.naturalHeight}`); }}
+          onLoad={(e) => { const img = e.currentTarget; if (img.naturalWidth > 0 && img.naturalHeight > 0) setAspect([img.naturalWidth, img.naturalHeight]); }}
           style={{ width: "100%", height: "100%", objectFit: "fill", display: "block" }} />
       )}
       {broken && (
@@ -77,6 +77,7 @@ export function RuleCanvas({ code, others, kind, points, drawing, onPoints, onDr
       )}
       <RuleOverlay
         shapes={shapes}
+        aspect={aspect[0] / aspect[1]}
         onVertexDown={editable && !drawing ? (index, event) => {
           box.current?.setPointerCapture(event.pointerId);
           setDragging(index);

@@ -27,6 +27,8 @@ export interface RuleOverlayProps {
   onVertexDown?: (index: number, event: PointerEvent<SVGElement>) => void;
   onVertexRemove?: (index: number) => void;
   onEdgeSplit?: (index: number) => void;
+  /** The picture's width over its height: the view box is stretched to it, handles are kept round. */
+  aspect?: number;
 }
 
 function Arrow({ a, b, color }: { a: Point; b: Point; color: string }) {
@@ -41,7 +43,7 @@ function Arrow({ a, b, color }: { a: Point; b: Point; color: string }) {
 }
 
 /** Rules drawn over a camera's picture in a 0..100 view box: polygons, lines with their forward arrow, handles. */
-export function RuleOverlay({ shapes, onVertexDown, onVertexRemove, onEdgeSplit }: RuleOverlayProps) {
+export function RuleOverlay({ shapes, onVertexDown, onVertexRemove, onEdgeSplit, aspect = 16 / 9 }: RuleOverlayProps) {
   return (
     <svg viewBox="0 0 100 100" preserveAspectRatio="none" style={{ position: "absolute", inset: 0, width: "100%", height: "100%", overflow: "visible" }}
       data-testid="rule-overlay">
@@ -66,14 +68,14 @@ export function RuleOverlay({ shapes, onVertexDown, onVertexRemove, onEdgeSplit 
               const q = shape.points[(i + 1) % shape.points.length];
               const [x, y] = toView([(p[0] + q[0]) / 2, (p[1] + q[1]) / 2]);
               return (
-                <circle key={`e${i}`} cx={x} cy={y} r={0.9} fill="#fff" fillOpacity={0.6} stroke={color} strokeWidth={0.2}
+                <ellipse key={`e${i}`} cx={x} cy={y} rx={0.6} ry={0.6 * aspect} fill="#fff" fillOpacity={0.6} stroke={color} strokeWidth={0.2}
                   style={{ cursor: "copy" }} data-testid="rule-edge" onPointerDown={(e) => { e.stopPropagation(); onEdgeSplit(i); }} />
               );
             })}
             {shape.active && onVertexDown && shape.points.map((p, i) => {
               const [x, y] = toView(p);
               return (
-                <circle key={`v${i}`} cx={x} cy={y} r={1.3} fill="#fff" stroke={color} strokeWidth={0.4} style={{ cursor: "grab" }}
+                <ellipse key={`v${i}`} cx={x} cy={y} rx={1.1} ry={1.1 * aspect} fill="#fff" stroke={color} strokeWidth={0.4} style={{ cursor: "grab" }}
                   data-testid="rule-vertex" data-index={i}
                   onPointerDown={(e) => { e.stopPropagation(); onVertexDown(i, e); }}
                   onDoubleClick={(e) => { e.stopPropagation(); onVertexRemove?.(i); }} />
