@@ -128,6 +128,22 @@ class _Worker:
         return self.camera_list
 
 
+class _Hiccup:
+    """The database, whose first write fails (a moment of trouble the consumer must ride out)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db, self.failed = db, False
+
+    def reading(self) -> Any:
+        return self.db.reading()
+
+    def unit_of_work(self) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("database away for a moment")
+        return self.db.unit_of_work()
+
+
 def _picture() -> npt.NDArray[np.uint8]:
     """A real frame of the shared road clip (640×360)."""
     capture = cv2.VideoCapture(str(CLIP))
@@ -158,7 +174,8 @@ def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood
     camera = CameraConfig(device_id=device_id, code="CAM-0001", main_url=None, sub_url="rtsp://x/1",
                           privacy_masks=(((0.0, 0.0), (0.2, 0.0), (0.2, 0.2), (0.0, 0.2)),),
                           recording_mode=RecordingMode.EVENTS)
-    consumer = RulesConsumer(_Worker(app_db, settings, [camera]))
+    hiccup = _Hiccup(app_db)
+    consumer = RulesConsumer(_Worker(hiccup, settings, [camera]))  # type: ignore[arg-type]
     try:
         assert consumer.wants(camera)
         picture = _picture()
@@ -175,6 +192,7 @@ def test_a_person_in_the_yard_at_night_is_an_alarm_with_its_snapshot_and_a_flood
         consumer.flush()
     finally:
         consumer.close()
+    assert hiccup.failed and consumer.dropped == 0  # the failed batch was stored on the next pass
 
     make_user(app_db, "op", "operator")  # the desk reads what the admin set up
     login(client, "op")

@@ -86,6 +86,7 @@ class RulesConsumer:
                      timedelta(seconds=worker.settings.video_post_roll_s))
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
+        self._retrying = False
         self._engines: dict[int, CameraRules] = {}
         self._specs: dict[int, list[RuleSpec]] = {}
         self._cameras: dict[int, CameraConfig] = {}
@@ -110,7 +111,8 @@ class RulesConsumer:
         device_id = analysed.device_id
         engine = self._engines.get(device_id)
         if engine is None:
-            engine = self._engines[device_id] = CameraRules(self._specs.get(device_id, []), self.zone)
+            with self._lock:  # the writer's reload walks the engines
+                engine = self._engines[device_id] = CameraRules(self._specs.get(device_id, []), self.zone)
         outcome = engine.update(analysed)
         camera = self._cameras.get(device_id)
         masked: list[npt.NDArray[np.uint8]] = []
@@ -191,7 +193,9 @@ class RulesConsumer:
             log.warning("analytics rules not reloaded", exc_info=True)
             return
         self._cameras, self._with_rules = cameras, with_rules & set(cameras)
-        for device_id, engine in list(self._engines.items()):
+        with self._lock:
+            engines = list(self._engines.items())
+        for device_id, engine in engines:
             if specs.get(device_id, []) != self._specs.get(device_id, []):
                 engine.replace_rules(specs.get(device_id, []))
         self._specs = specs
@@ -211,18 +215,33 @@ class RulesConsumer:
                     store.store_objects(session, root=self.root, objects=objects)
                     store.add_counts(session, counts)
             except Exception:
-                log.warning("analytics records not stored: %d events, %d objects", len(events), len(objects),
-                            exc_info=True)
+                # A database away for a moment: the batch goes back to the front and is tried once more; a batch
+                # that fails twice is dropped, so one bad record cannot stop every later one.
+                retry, self._retrying = not self._retrying, not self._retrying
+                log.warning("analytics records not stored (%s): %d events, %d objects",
+                            "will retry" if retry else "dropped", len(events), len(objects), exc_info=True)
+                if retry:
+                    with self._lock:
+                        self._events, self._objects = events + self._events, objects + self._objects
+                        for key, n in counts.items():
+                            self._counts[key] = self._counts.get(key, 0) + n
+                else:
+                    self.dropped += len(events) + len(objects)
+                return
+            self._retrying = False
 
     def _write_loop(self) -> None:
         reloaded = 0.0
         while not self._stop.is_set():
             self._wake.wait(FLUSH_S)
             self._wake.clear()
-            self.flush()
-            if time.monotonic() - reloaded >= RULES_EVERY_S:
-                self._reload()
-                reloaded = time.monotonic()
+            try:
+                self.flush()
+                if time.monotonic() - reloaded >= RULES_EVERY_S:
+                    self._reload()
+                    reloaded = time.monotonic()
+            except Exception:  # the writer outlives any one failure: the next pass tries again
+                log.warning("analytics writer pass failed", exc_info=True)
 
     def close(self) -> None:
         """Stop the writer after storing what is pending (objects still in view are stored as they stand)."""
