@@ -242,7 +242,7 @@ def main() -> None:
                    f"{harness.count(med['pipeline_10']['detector_runs'])} of "
                    f"{harness.count(med['pipeline_10']['kept'])} frames); "
                    f"{harness.count(rt['cameras'])} cameras in real time: {harness.count(rt['dropped'])} frames "
-                   f"dropped, {rt['core_used']:.0%} of the core",
+                   f"dropped, using {rt['core_used']:.0%} of the core",
             baseline="—", target="≥ 30 cameras per core at 10 % without dropping frames",
             met=med["pipeline_10"]["cameras_per_core"] >= 30 and rt["dropped"] == 0),
         harness.readme_row(
