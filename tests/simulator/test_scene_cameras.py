@@ -52,7 +52,7 @@ def test_cover_and_play_steps_switch_the_picture_until_restored() -> None:
         assert not covered(measure(own)[0], Limits()) and not measure(own)[0].grey
         # Each camera's own clip by its place: the road (dull grey-blue) and the pedestrians (colourful).
         people = measure(await asyncio.to_thread(picture, cams, PEOPLE.code))[0]
-        assert measure(own)[0].saturation < 15 < 60 < people.saturation
+        assert measure(own)[0].chroma < 8 < 12 < people.chroma
         cover = steps["cover"]
         await cams.fault(cover.target, str(cover.params["fault"]), 2.0, cover.params.get("clip"))
         dark = await asyncio.to_thread(picture, cams)

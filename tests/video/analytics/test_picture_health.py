@@ -17,12 +17,20 @@ from tests.conftest import SHARED
 
 Frame = npt.NDArray[np.uint8]
 VIDEO = SHARED / "data" / "video"
+SIMULATOR = Path(__file__).parents[3] / "src/qorgau/simulator/video/clips"
 CLIPS = {
     "road": VIDEO / "road-640x360.avi",
     "highway": VIDEO / "highway-cctv.avi",
     # vtest.avi (pedestrians) as bundled with the simulator, first 30 s
-    "pedestrians": Path(__file__).parents[3] / "src/qorgau/simulator/video/clips/pedestrians-sub.mp4",
+    "pedestrians": SIMULATOR / "pedestrians-sub.mp4",
+    # The live model's scenes, each composed from the clip its cameras show by day (compose_scenes.py).
+    "scene-yard-night": SIMULATOR / "scene-yard-night-sub.mp4",
+    "scene-crowd": SIMULATOR / "scene-crowd-sub.mp4",
+    "scene-stopped-car": SIMULATOR / "scene-stopped-car-sub.mp4",
+    "scene-covered": SIMULATOR / "scene-covered-sub.mp4",
+    "road-sub": SIMULATOR / "road-sub.mp4",
 }
+REAL = ("road", "highway", "pedestrians")
 STEP_S = 2.0  # virtual seconds between checks
 LIMITS = Limits(raise_after_s=6.0, clear_after_s=6.0, learn_after_s=10.0)
 
@@ -42,7 +50,7 @@ def frames(name: str) -> tuple[Frame, ...]:
             out.append(np.asarray(frame, dtype=np.uint8))
         index += 1
     capture.release()
-    assert len(out) >= 10, name
+    assert len(out) >= 5, name
     return tuple(out)
 
 
@@ -95,7 +103,7 @@ def covered(level: int) -> Callable[[Frame], Frame]:
     return lambda frame: np.clip(level + rng.normal(0, 2, frame.shape), 0, 255).astype(np.uint8)
 
 
-@pytest.mark.parametrize("name", list(CLIPS))
+@pytest.mark.parametrize("name", REAL)
 def test_normal_clip_and_night_switch_raise_nothing(name: str) -> None:
     clock = learned(name)
     clock.feed(looped(name, 25, start=8))
@@ -106,7 +114,7 @@ def test_normal_clip_and_night_switch_raise_nothing(name: str) -> None:
     assert set(clock.watch.reference.sharpness) == {"day", "night"}  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("name", list(CLIPS))
+@pytest.mark.parametrize("name", REAL)
 def test_frozen_picture_raised_then_cleared(name: str) -> None:
     clock = learned(name)
     clock.feed([frames(name)[4]] * 6)
@@ -129,7 +137,7 @@ def blurred(frame: Frame) -> Frame:
     return np.asarray(cv2.GaussianBlur(frame, (0, 0), 3.0), dtype=np.uint8)
 
 
-@pytest.mark.parametrize("name", list(CLIPS))
+@pytest.mark.parametrize("name", REAL)
 def test_defocused_is_not_moved(name: str) -> None:
     clock = learned(name)
     clock.feed(looped(name, 6, start=9, change=blurred))
@@ -163,3 +171,14 @@ def test_reference_survives_png() -> None:
     reference = Reference.from_png(Reference(grey=small).to_png(), {"day": 0.5}, {"day": 0.7})
     assert np.array_equal(reference.grey, small)
     assert (reference.sharpness, reference.blur) == ({"day": 0.5}, {"day": 0.7})
+
+
+@pytest.mark.parametrize(("day", "scene", "expected"), [
+    ("pedestrians", "scene-yard-night", []), ("pedestrians", "scene-crowd", []),
+    ("road-sub", "scene-stopped-car", []), ("road-sub", "scene-covered", [Problem.COVERED])])
+def test_the_live_models_scenes_are_their_cameras_own_view(day: str, scene: str, expected: list[Problem]) -> None:
+    clock = learned(day)
+    clock.feed(looped(scene, 20))
+    assert clock.raised == expected
+    if scene == "scene-yard-night":
+        assert set(clock.watch.reference.sharpness) == {"day", "night"}  # type: ignore[union-attr]

@@ -4,7 +4,7 @@ Pure and cheap: OpenCV and numpy on one decoded BGR frame every few seconds per 
 (the feature in ``picture_feature`` feeds it and reports). Every check is judged on a small grey copy, so a
 check costs a few milliseconds whatever the stream's size.
 
-Night with infrared is not tampering: a camera switching to IR turns grey (saturation near 0) and its brightness
+Night with infrared is not tampering: a camera switching to IR turns grey (chroma near 0) and its brightness
 steps. So no check reads colour or absolute brightness against the reference: sharpness is normalised by the
 picture's own contrast and kept per mode (day / night), and the view is compared by ORB features, which compare
 intensities within a patch and survive a change of gain. Only "covered or dark" reads brightness, and only
@@ -28,7 +28,9 @@ import numpy.typing as npt
 Image = npt.NDArray[np.uint8]
 SMALL_WIDTH = 320  # brightness, detail, frozen and the view are judged at this width
 SHARP_WIDTH = 640  # sharpness needs finer detail: a blur of 2 px at 640 is half a pixel at 320
-GREY_SATURATION = 4.0  # mean HSV saturation below this: a grey (IR night) picture; the dull road clip has 8
+# Mean chroma (|Cr-128| + |Cb-128|) below this: a grey (IR night) picture. The IR scene clip has 0-1.4 after
+# H.264, the dullest day clip (the road) 2.9-5.7. Not HSV saturation: on dark pixels a chroma step of 1 is 100 %.
+GREY_CHROMA = 2.0
 
 
 class Problem(StrEnum):
@@ -67,14 +69,14 @@ class Measures:
     brightness: float  # mean grey 0..255
     detail: float  # grey standard deviation
     entropy: float  # bits of the grey histogram
-    saturation: float  # mean HSV saturation 0..255
+    chroma: float  # mean |Cr-128| + |Cb-128|: 0 for a grey picture
     sharpness: float  # variance of the Laplacian over the grey variance (contrast-free)
     blur: float  # 0 sharp .. 1 blurred, whatever the scene (see ``blur_measure``)
 
     @property
     def grey(self) -> bool:
         """Whether the picture has no colour (a camera in IR night mode)."""
-        return self.saturation < GREY_SATURATION
+        return self.chroma < GREY_CHROMA
 
     @property
     def mode(self) -> str:
@@ -113,14 +115,15 @@ def measure(frame_bgr: Image) -> tuple[Measures, Image, Image]:
     sharp_grey = np.asarray(cv2.cvtColor(sharp_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
     small_bgr = _resized(sharp_bgr, SMALL_WIDTH)
     small = np.asarray(cv2.cvtColor(small_bgr, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
-    saturation = float(cv2.cvtColor(small_bgr, cv2.COLOR_BGR2HSV)[:, :, 1].mean())
+    ycrcb = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2YCrCb)[:, :, 1:].astype(np.int16)
+    chroma = float(np.abs(ycrcb - 128).mean() * 2)
     histogram = np.bincount(small.ravel(), minlength=256).astype(np.float64)
     p = histogram[histogram > 0] / small.size
     entropy = float(-(p * np.log2(p)).sum())
     variance = float(sharp_grey.var())
     laplacian = float(cv2.Laplacian(sharp_grey, cv2.CV_64F).var())
     return Measures(brightness=float(small.mean()), detail=math.sqrt(float(small.var())), entropy=entropy,
-                    saturation=saturation, sharpness=laplacian / (variance + 1.0), blur=blur_measure(sharp_grey)
+                    chroma=chroma, sharpness=laplacian / (variance + 1.0), blur=blur_measure(sharp_grey)
                     ), small, sharp_grey
 
 
