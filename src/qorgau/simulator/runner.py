@@ -220,8 +220,10 @@ class Simulation:
                 self._spawn(self.cameras.drop(item.target, float(p["seconds"])))
         elif item.action == "camera_fault" and self.cameras is not None:
             # A faulty camera also stops answering its heartbeat probe, so the video workers' verdict is the one
-            # the desk sees (a heartbeat would bring it back online while its picture is frozen; ADR 0020).
-            self._silent[item.target] = time.monotonic() + float(p["seconds"])
+            # the desk sees (a heartbeat would bring it back online while its picture is frozen; ADR 0020). A
+            # camera playing a scene is no faulty one: it goes on answering.
+            if p["fault"] != "play":
+                self._silent[item.target] = time.monotonic() + float(p["seconds"])
             self._spawn(self.cameras.fault(item.target, str(p["fault"]), float(p["seconds"]), p.get("clip")))
         elif item.action in ("access", "sos_test") and self.mqtt is not None:
             device = world.device(item.target)
