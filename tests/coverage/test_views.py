@@ -88,3 +88,13 @@ def test_coverage_per_police_district_in_force(analyst: TestClient, app_db: Data
     # The districts cover the town, not the whole district: their residents are part of the total.
     assert 0 < sum(d["residents"] for d in districts) <= levels[1]["overall"]["residents"]
     assert sum(d["covered"] for d in levels[0]["districts"]) <= sum(d["covered"] for d in districts)
+
+
+def test_candidates_outside_the_earth_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from qorgau.coverage.schemas import PlacementRequest
+
+    with pytest.raises(ValidationError):
+        PlacementRequest.model_validate({"mode": "set", "candidates": [[200.0, 51.0]]})
+    assert PlacementRequest.model_validate({"mode": "set", "candidates": [[53.0, 51.1]]}).candidates == [(53.0, 51.1)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,6 +64,10 @@ class CoverageRead(BaseModel):
     seconds: float = Field(description="Time the computation took (a cached result keeps its first figure).")
 
 
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+
+
 class PlacementRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -73,7 +77,7 @@ class PlacementRequest(BaseModel):
     posts: int | None = Field(default=None, ge=1, le=100, description="New posts (maximal covering only).")
     minutes: int = Field(default=10, ge=1, le=60, description="Threshold in minutes.")
     travel: Mode = Field(default=Mode.WALK, description="walk (isochrones on foot) or drive (patrol response).")
-    candidates: list[tuple[float, float]] | None = Field(
+    candidates: list[tuple[Lon, Lat]] | None = Field(
         default=None, max_length=5000,
         description="Candidate sites as [lon, lat]; default: street nodes near residents, spread evenly.")
     skip_unreachable: bool = Field(

@@ -178,6 +178,7 @@ def coverage(session: Session, *, settings: CoverageSettings) -> Coverage:
 
 
 _MEMBERSHIP: OrderedDict[Hashable, tuple[list[DistrictShare], reach.Ints]] = OrderedDict()
+_MEMBERSHIP_LOCK = threading.Lock()
 
 
 def _membership(session: Session, demand: reach.Demand) -> tuple[list[DistrictShare], reach.Ints]:
@@ -186,7 +187,8 @@ def _membership(session: Session, demand: reach.Demand) -> tuple[list[DistrictSh
     if district_set is None:
         return [], np.full(len(demand.residents), -1, dtype=np.int64)
     key = (str(session.get_bind().engine.url), district_set.id, len(demand.residents))
-    found = _MEMBERSHIP.get(key)
+    with _MEMBERSHIP_LOCK:
+        found = _MEMBERSHIP.get(key)
     if found is None:
         districts = sorted(district_set.districts, key=lambda d: d.number)
         owner = np.full(len(demand.residents), -1, dtype=np.int64)
@@ -194,9 +196,10 @@ def _membership(session: Session, demand: reach.Demand) -> tuple[list[DistrictSh
             owner[(owner < 0) & contains(district.geometry, demand.lon, demand.lat)] = k
         empty = reach.Share(0.0, 0.0)
         found = ([DistrictShare(d.number, d.name_kk, d.name_ru, d.name_en, empty) for d in districts], owner)
-        _MEMBERSHIP[key] = found
-        while len(_MEMBERSHIP) > 8:
-            _MEMBERSHIP.popitem(last=False)
+        with _MEMBERSHIP_LOCK:
+            _MEMBERSHIP[key] = found
+            while len(_MEMBERSHIP) > 8:
+                _MEMBERSHIP.popitem(last=False)
     return found
 
 
