@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from qorgau.core.bus.models import OutboxEvent
 from qorgau.core.db import Database
@@ -57,6 +58,10 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
         stored = session.get(PictureReference, device_id)
         assert stored is not None and set(stored.sharpness) == {"day"}
     show(covered(5)(clip[2]))
+    working, consumer.db = consumer.db, Database("sqlite:////nonexistent/qorgau.db")
+    with pytest.raises(OperationalError):  # the database is away: nothing is lost, it is written next time
+        consumer.flush()
+    consumer.db = working
     consumer.flush()
     assert status.picture_degraded == {device_id: "picture covered"}
     with db.unit_of_work() as session:  # the next stream sighting does not bring it back online

@@ -141,13 +141,23 @@ class PictureHealthConsumer:
                 reports.append(self._outbox.get_nowait())
             except queue.Empty:
                 break
-        with self.db.unit_of_work() as session:
-            self._load(session, wanted)
-            reports += self._resets(session, known)
+        with self._lock:
+            stored, reported = set(self._stored), set(self._reported)
+        try:
+            with self.db.unit_of_work() as session:
+                self._load(session, wanted)
+                reports += self._resets(session, known)
+                for report in reports:
+                    if report.reference is not None:
+                        self._store(session, report.device_id, report.reference, now)
+                self._report(session, [r for r in reports if r.changed], now)
+        except Exception:
+            # Not written: what was learned and judged is written at the next flush, as if never tried.
+            with self._lock:
+                self._stored, self._reported = stored, reported
             for report in reports:
-                if report.reference is not None:
-                    self._store(session, report.device_id, report.reference, now)
-            self._report(session, [r for r in reports if r.changed], now)
+                self._outbox.put(report)
+            raise
         for report in reports:  # for the worker's sightings, once the change is committed
             problem = worst(report.active)
             if problem is None or report.device_id not in self._reported:
