@@ -66,8 +66,10 @@ CLASS_SCORES: dict[str, float] = dict(VideoSettings.model_fields["video_detector
     call_default_factory=True))
 SWEEP = (0.2, 0.25, 0.28, 0.3, 0.31, 0.32, 0.33, 0.34, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 TILE_OVERLAP = 0.2
+# Frames a found crossing may lie from the hand one beyond the analysis step: the hand frames are read to ±3, and
+# a box's bottom does not sit exactly where the blob in the space-time image starts.
+MATCH_SLACK = 6
 # Where traffic of each hand-counted direction comes from (frame coordinates), to name the rule's directions.
-MATCH_SLACK = 10  # frames: how far a hand-read crossing frame may be off, beyond the analysis step
 ORIGIN = {"left_to_right": (0.0, 0.5), "right_to_left": (1.0, 0.5), "top_to_bottom": (0.5, 0.0),
           "bottom_to_top": (0.5, 1.0)}
 
