@@ -96,3 +96,13 @@ def test_uncovered_clusters_are_ranked_by_residents() -> None:
     assert clusters[0].residents >= clusters[1].residents
     assert sum(c.residents for c in clusters) == DEMAND.residents[~covered].sum()
     assert {c.settlement for c in clusters} == {"A"}
+
+
+def test_no_police_points_cover_no_one_and_draw_nothing() -> None:
+    times = reach.node_times(GRAPH, Mode.WALK, np.zeros(0), np.zeros(0), factor=1.0)
+    assert np.isinf(times).all()
+    raster = outline.reached_mask(GRAPH, GRAPH.modes[Mode.WALK], times, 900.0, GRID)
+    assert outline.to_geojson(raster, GRID, GRAPH) == {"type": "MultiPolygon", "coordinates": []}
+    covered = reach.cell_times(DEMAND, Mode.WALK, times, 1.0) <= 900.0
+    assert not covered.any() and reach.shares(DEMAND, covered)[0].covered == 0
+    assert sum(c.residents for c in reach.uncovered_clusters(DEMAND, covered)) == DEMAND.total  # one grid, one cluster
