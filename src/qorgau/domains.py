@@ -43,6 +43,7 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.simulation.events",
     "qorgau.video.events",
     "qorgau.shifts.events",
+    "qorgau.districts.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",

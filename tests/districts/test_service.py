@@ -9,6 +9,7 @@ import shapely.geometry
 from sqlalchemy import func, select
 
 from qorgau.city.aksai import facts
+from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.core.errors import ValidationFailed
 from qorgau.districts import figures, service
@@ -17,6 +18,8 @@ from qorgau.districts.models import DistrictSet
 from qorgau.districts.seed import seed_aksai
 from tests.conftest import CLI_ACTOR
 from tests.districts.conftest import RECEPTION
+
+CTX = Context.system("test")
 
 
 def _seed(db: Database) -> None:
@@ -62,7 +65,7 @@ def test_accepting_a_proposal_is_a_new_dated_version_and_history_is_kept(db: Dat
         before = service.district_at(session, *point)
         assert before is not None
         later = datetime.now(UTC) + timedelta(days=1)
-        new = service.accept(session, collection=proposal.geojson, source=SetSource.PROPOSAL, actor=CLI_ACTOR,
+        new = service.accept(session, collection=proposal.geojson, source=SetSource.PROPOSAL, actor=CLI_ACTOR, ctx=CTX,
                              valid_from=later, default_reception=RECEPTION)
         assert new.version == 2 and len(new.districts) == 15
         # The old inspectors moved to the new districts that took most of their old ones' area.
@@ -87,7 +90,7 @@ def test_invalid_districts_save_nothing(db: Database) -> None:
     bad["features"][1] = {**bad["features"][1], "geometry": good["features"][0]["geometry"]}
     bad["features"][3]["properties"] = {**bad["features"][3]["properties"], "inspectors": ["nobody"]}
     with db.unit_of_work() as session, pytest.raises(ValidationFailed) as failed:
-        service.accept(session, collection=bad, source=SetSource.IMPORT, actor=CLI_ACTOR,
+        service.accept(session, collection=bad, source=SetSource.IMPORT, actor=CLI_ACTOR, ctx=CTX,
                        default_reception=RECEPTION)
     codes = {e["code"] for e in failed.value.errors}
     assert {"districts.problem.overlap", "districts.problem.gap"} <= codes
@@ -96,7 +99,7 @@ def test_invalid_districts_save_nothing(db: Database) -> None:
         stranger = {**good["features"][3], "properties": props}
         service.accept(session, collection={**good, "features": [*good["features"][:3], stranger,
                                                                  *good["features"][4:]]},
-                       source=SetSource.IMPORT, actor=CLI_ACTOR, default_reception=RECEPTION,
+                       source=SetSource.IMPORT, actor=CLI_ACTOR, ctx=CTX, default_reception=RECEPTION,
                        valid_from=datetime(2001, 1, 1, tzinfo=UTC))
     assert {e["code"] for e in failed.value.errors} == {"districts.problem.not_inspector",
                                                         "districts.problem.valid_from_before_latest"}

@@ -53,6 +53,7 @@ def districts_import(
                                                               "now).")] = None,
 ) -> None:
     """Validate the districts and store them as the next dated version (nothing is saved on any problem)."""
+    from qorgau.core.bus import Context
     from qorgau.core.time import as_utc
     from qorgau.districts import service
     from qorgau.districts.config import DistrictsSettings, default_reception
@@ -67,6 +68,7 @@ def districts_import(
     try:
         with cli.db.unit_of_work() as session:
             new_set = service.accept(session, collection=collection, source=SetSource.IMPORT, actor=cli_actor(),
+                                     ctx=Context.system("cli"),
                                      valid_from=as_utc(valid_from) if valid_from else None,
                                      default_reception=default_reception(settings))
             summary = (f"districts version {new_set.version}: {len(new_set.districts)} districts, valid from "

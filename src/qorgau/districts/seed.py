@@ -85,6 +85,7 @@ def seed_aksai(session: Session, *, actor: audit.Actor, default_reception: dict[
     now = utcnow()
     service.accept(session, collection={"type": "FeatureCollection", "area": frame.to_lonlat(area),
                                         "features": features},
-                   source=SetSource.SEED, actor=actor, valid_from=datetime(now.year, 1, 1, tzinfo=UTC),
+                   source=SetSource.SEED, actor=actor, ctx=Context.system("districts.seed"),
+                   valid_from=datetime(now.year, 1, 1, tzinfo=UTC),
                    note="generated", generated=True, default_reception=default_reception)
     return True

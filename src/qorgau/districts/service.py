@@ -19,10 +19,12 @@ from qorgau.city import queries as city_queries
 from qorgau.city import service as city_service
 from qorgau.city.geometry import LocalProjection, centroid, contains_point
 from qorgau.city.models import CityModel
+from qorgau.core.bus import Context, publish
 from qorgau.core.errors import NotFound, ValidationFailed
 from qorgau.core.time import utcnow
 from qorgau.districts import geojson
 from qorgau.districts.enums import DistrictAction, SetSource
+from qorgau.districts.events import SET_ACCEPTED, DistrictSetAccepted
 from qorgau.districts.geometry import Cells, Frame, problem, validate
 from qorgau.districts.models import District, DistrictInspector, DistrictSet
 from qorgau.districts.schemas import Balance, DistrictRead, Inspector, Reception, SetDetail, SetRead
@@ -173,7 +175,7 @@ def _resolve_inspectors(session: Session, parsed: geojson.Parsed) -> list[dict[s
     return problems
 
 
-def accept(session: Session, *, collection: dict[str, Any], source: SetSource, actor: audit.Actor,
+def accept(session: Session, *, collection: dict[str, Any], source: SetSource, actor: audit.Actor, ctx: Context,
            valid_from: datetime | None = None, note: str | None = None, generated: bool = False,
            default_reception: dict[str, Any]) -> DistrictSet:
     """Validate a FeatureCollection of districts and store it as the next dated version; all or nothing."""
@@ -213,6 +215,8 @@ def accept(session: Session, *, collection: dict[str, Any], source: SetSource, a
                  target_id=str(new_set.id), details={"version": version, "source": str(source),
                                                      "districts": len(parsed.features),
                                                      "valid_from": when.isoformat()})
+    publish(session, SET_ACCEPTED, subject_id=str(new_set.id), ctx=ctx, payload=DistrictSetAccepted(
+        set_id=new_set.id, version=version, valid_from=when, source=source, districts=len(parsed.features)))
     return new_set
 
 

@@ -99,6 +99,7 @@ def _accepted(db: DbSession, runtime: AppRuntime, principal: Principal, source: 
               origin: SetSource, valid_from: datetime | None, note: str | None) -> SetDetail:
     settings = _settings(runtime)
     new_set = service.accept(db, collection=collection, source=origin, actor=principal.actor(source),
+                             ctx=principal.context(),
                              valid_from=as_utc(valid_from) if valid_from else None, note=note,
                              default_reception=default_reception(settings))
     return service.detail(db, new_set, norm=settings.district_residents_norm, site_names=figures.site_names(db))

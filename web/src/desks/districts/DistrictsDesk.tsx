@@ -8,6 +8,7 @@ import { describeError } from "../../api/problem";
 import { useSession } from "../../auth/AuthProvider";
 import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
+import { useLiveEventHandler } from "../../live/hooks";
 import { DeskPage } from "../../shell/DeskPage";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
@@ -35,6 +36,10 @@ export function DistrictsDesk() {
   const [error, setError] = useState<unknown>(null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // Another supervisor (or the CLI) accepting a version reloads the desk.
+  useLiveEventHandler((event) => {
+    if (event.name === "districts.set_accepted") reload();
+  });
 
   useEffect(() => {
     const controller = new AbortController();
