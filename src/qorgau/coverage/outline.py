@@ -127,9 +127,7 @@ def trace(mask: Bools) -> list[Ring]:
                 if nxt != step:
                     ring.append(point)
                 step = nxt
-            if ring[0] != first or len(ring) < 4:
-                continue
-            ring.append(first)
+            ring.append(first)  # the smallest ring, one square, has four corners
             rings.append(ring)
     return rings
 
