@@ -118,3 +118,9 @@ def test_the_default_model_runs_at_a_smaller_input(tmp_path: Path) -> None:
     report = evaluate_frame(scored(small.detect(frame), width, height), labelled("vtest", 46))
     persons = report.tally("person")
     assert persons.recall is not None and persons.recall >= 0.7, report.as_dict()
+
+
+def test_a_grey_frame_is_looked_at_too(detector: OnnxDetector) -> None:
+    grey = cv2.cvtColor(frame_of(VTEST, 46), cv2.COLOR_BGR2GRAY)  # night (IR) pictures may come as one channel
+    found = detector.detect(np.asarray(grey, dtype=np.uint8))
+    assert sum(d.label == "person" for d in found) >= 4

@@ -197,6 +197,10 @@ class OnnxDetector:
     def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None
                ) -> list[Detection]:
         """Objects in a BGR frame, looking only at the motion ``regions`` when given; boxes relative to the frame."""
+        if frame_bgr.ndim == 2 or frame_bgr.shape[2] == 1:  # a grey (IR) frame handed over as one channel
+            frame_bgr = np.asarray(cv2.cvtColor(frame_bgr, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+        elif frame_bgr.shape[2] == 4:
+            frame_bgr = np.asarray(cv2.cvtColor(frame_bgr, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
         height, width = frame_bgr.shape[:2]
         if regions is None:
             crops: list[PixelBox] = [(0, 0, width, height)]
