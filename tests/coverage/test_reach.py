@@ -106,3 +106,16 @@ def test_no_police_points_cover_no_one_and_draw_nothing() -> None:
     covered = reach.cell_times(DEMAND, Mode.WALK, times, 1.0) <= 900.0
     assert not covered.any() and reach.shares(DEMAND, covered)[0].covered == 0
     assert sum(c.residents for c in reach.uncovered_clusters(DEMAND, covered)) == DEMAND.total  # one grid, one cluster
+
+
+def test_a_clusters_outline_covers_its_cells() -> None:
+    from qorgau.city.geometry import contains
+    from qorgau.coverage.service import cluster_geometry
+
+    covered = DEMAND.gx >= 3
+    (cluster,) = reach.uncovered_clusters(DEMAND, covered)
+    geometry = cluster_geometry(DEMAND, cluster)
+    inside = contains(geometry, DEMAND.lon, DEMAND.lat)
+    assert (inside == ~covered).all()  # every cell centre of the cluster inside, every other one outside
+    (polygon,) = geometry["coordinates"]
+    assert len(polygon[0]) == 5  # a 3 × 11 block of cells: one rectangle

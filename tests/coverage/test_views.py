@@ -42,6 +42,7 @@ def test_figures_and_isochrones_of_the_aksai_model(analyst: TestClient) -> None:
         assert sum(s["covered"] for s in level["settlements"]) == pytest.approx(level["overall"]["covered"], abs=5)
     uncovered = [c["residents"] for c in body["uncovered"]]
     assert uncovered == sorted(uncovered, reverse=True) and uncovered[0] > 1000
+    assert all(c["geometry"]["type"] == "MultiPolygon" and c["geometry"]["coordinates"] for c in body["uncovered"])
     geo = analyst.get("/api/coverage/isochrones")
     assert geo.headers["content-type"] == "application/geo+json"
     features = geo.json()["features"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +51,7 @@ class ClusterRead(BaseModel):
     lon: float = Field(description="Residents-weighted centre.")
     lat: float
     settlement: str | None
+    geometry: dict[str, Any] = Field(description="The cluster's 100 m cells as a GeoJSON MultiPolygon.")
 
 
 class CoverageRead(BaseModel):

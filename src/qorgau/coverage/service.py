@@ -118,6 +118,28 @@ class _Results:
 RESULTS = _Results()
 
 
+def cluster_geometry(demand: reach.Demand, cluster: reach.Cluster) -> dict[str, Any]:
+    """A cluster's cells as a GeoJSON MultiPolygon: the grid's indices map linearly to lon and lat (the grid is laid
+    out in a local equirectangular plane), so a fit on the model's own cells places the squares' corners."""
+    cells = cluster.cells
+    gx, gy = demand.gx[cells], demand.gy[cells]
+    mask = np.zeros((int(gy.max() - gy.min()) + 1, int(gx.max() - gx.min()) + 1), dtype=bool)
+    mask[gy - gy.min(), gx - gx.min()] = True
+    (b_lon, a_lon), (b_lat, a_lat) = _grid_fit(demand)
+    x0, y0 = float(gx.min()) - 0.5, float(gy.min()) - 0.5  # a square's corner is half a cell from its centre
+    coordinates = [[[[round(a_lon + b_lon * (x + x0), 6), round(a_lat + b_lat * (y + y0), 6)] for x, y in ring]
+                    for ring in polygon] for polygon in outline.polygons(mask)]
+    return {"type": "MultiPolygon", "coordinates": coordinates}
+
+
+def _grid_fit(demand: reach.Demand) -> tuple[tuple[float, float], tuple[float, float]]:
+    if len(set(demand.gx.tolist())) < 2 or len(set(demand.gy.tolist())) < 2:
+        return (0.0, 0.0), (0.0, 0.0)
+    lon = np.polyfit(demand.gx.astype(np.float64), demand.lon, 1)
+    lat = np.polyfit(demand.gy.astype(np.float64), demand.lat, 1)
+    return (float(lon[0]), float(lon[1])), (float(lat[0]), float(lat[1]))
+
+
 def police_points(session: Session) -> list[PolicePoint]:
     """Every police point residents walk to: МОП posts and the department (its situation centre)."""
     return [PolicePoint(code=s.code, kind=str(s.kind), name_kk=s.name_kk, name_ru=s.name_ru, name_en=s.name_en,

@@ -49,12 +49,14 @@ def _level(db: Session, level: service.Level) -> LevelRead:
 def coverage(_: Reader, db: ReadSession, runtime: AppRuntime) -> CoverageRead:
     """Residents within 5, 10, 15 minutes on foot and 7 minutes by car of a police point; uncovered clusters."""
     found = service.coverage(db, settings=runtime.settings.part(CoverageSettings))
+    demand = service.model_inputs(db)[2]
     return CoverageRead(
         model_id=found.model_id, generated=found.generated, walk_speed_kmh=found.walk_speed_kmh,
         points=[PolicePointRead.model_validate(p, from_attributes=True) for p in found.points],
         levels=[_level(db, level) for level in [*found.walk, found.drive]],
         uncovered=[ClusterRead(residents=round(c.residents), cells=len(c.cells), lon=round(c.lon, 6),
-                               lat=round(c.lat, 6), settlement=c.settlement) for c in found.uncovered],
+                               lat=round(c.lat, 6), settlement=c.settlement,
+                               geometry=service.cluster_geometry(demand, c)) for c in found.uncovered],
         seconds=round(found.seconds, 4))
 
 

@@ -40,6 +40,8 @@ export interface UncoveredCluster {
   lon: number;
   lat: number;
   settlement: string | null;
+  /** The cluster's 100 m cells. */
+  geometry: MultiPolygon;
 }
 
 export interface Coverage {

@@ -92,9 +92,12 @@ export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, u
     if (!group) return;
     group.clearLayers();
     for (const cluster of uncovered) {
-      group.addLayer(L.circleMarker([cluster.lat, cluster.lon], {
-        renderer: svg.current ?? undefined, radius: Math.max(5, Math.min(18, Math.sqrt(cluster.residents) / 4)), color: "#c92a2a", weight: 2, fillOpacity: 0.15,
-      }).bindTooltip(`${cluster.residents.toLocaleString()} · ${cluster.settlement ?? ""}`));
+      const area: L.GeoJSONOptions & { renderer?: L.Renderer } = {
+        renderer: svg.current ?? undefined,
+        style: () => ({ color: "#c92a2a", weight: 2, dashArray: "4 3", fillColor: "#fa5252", fillOpacity: 0.2 }),
+      };
+      group.addLayer(L.geoJSON({ type: "Feature", geometry: cluster.geometry, properties: {} } as Feature, area)
+        .bindTooltip(`${cluster.residents.toLocaleString()} · ${cluster.settlement ?? ""}`));
     }
     for (const point of points) {
       group.addLayer(L.circleMarker([point.lat, point.lon], {
