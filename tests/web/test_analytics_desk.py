@@ -163,17 +163,21 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     rule = rules[0]
     at = datetime.now(UTC).replace(microsecond=0)
     box = (0.31, 0.36, 0.38, 0.56)  # the man on the grass in vtest.avi's first frame
+    frame = _frame()
+    root = desk.data / "var" / "video" / "analytics"
+
+    def event(track_id: int, when: datetime) -> PendingEvent:
+        return PendingEvent(device_id=device_id, code=CAMERA, rule_id=rule["id"], rule_name=rule["name"], kind="zone",
+                            at=when, label="person", track_id=track_id, count=None, direction=None, box=box,
+                            jpeg=snapshot_jpeg(frame, [box], ["person"]))
+
     database = Database(desk.url)
     try:
         with database.unit_of_work() as session:
-            device_id = session.scalar(select(Device.id).where(Device.code == CAMERA))
-            assert device_id is not None
-            root = desk.data / "var" / "video" / "analytics"
-            frame = _frame()
-            store_events(session, root=root, events=[PendingEvent(
-                device_id=device_id, code=CAMERA, rule_id=rule["id"], rule_name=rule["name"], kind="zone", at=at,
-                label="person", track_id=5, count=None, direction=None, box=box,
-                jpeg=snapshot_jpeg(frame, [box], ["person"]))])
+            found = session.scalar(select(Device.id).where(Device.code == CAMERA))
+            assert found is not None
+            device_id: int = found
+            store_events(session, root=root, events=[event(5, at)])
             # The same person as the object search keeps it: a thumbnail cut from the frame.
             h, w = frame.shape[:2]
             crop = frame[int(box[1] * h):int(box[3] * h), int(box[0] * w):int(box[2] * w)]
@@ -228,6 +232,14 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     expect(page.locator("[data-testid=rule-shape][data-kind=line]").get_by_test_id("rule-arrow")).to_have_count(1)
     expect(page.get_by_test_id("analytics-new-rule")).to_have_count(0)
     expect(page.get_by_test_id("analytics-event")).to_have_count(1, timeout=WAIT)
+    # Another hit of the rule arrives over the event stream: the list shows it without a reload.
+    database = Database(desk.url)
+    try:
+        with database.unit_of_work() as session:
+            store_events(session, root=root, events=[event(6, datetime.now(UTC))])
+    finally:
+        database.engine.dispose()
+    expect(page.get_by_test_id("analytics-event")).to_have_count(2, timeout=WAIT)
     counts = page.get_by_test_id("line-count")
     expect(counts.get_by_test_id("line-count-forward")).to_have_text("7", timeout=WAIT)
     expect(counts.get_by_test_id("line-count-backward")).to_have_text("3")

@@ -2,6 +2,7 @@ import { Group, Image, Paper, Stack, Text, UnstyledButton } from "@mantine/core"
 import { useEffect, useState } from "react";
 import { fetchEvents, type AnalyticsEvent } from "../../../api/analytics";
 import { useI18n } from "../../../i18n/I18nProvider";
+import { useLiveEventHandler } from "../../../live/hooks";
 import type { MessageKey } from "../../../i18n/messages";
 import { useMeta } from "../../../shell/meta";
 import { formatInstant } from "../../../shell/time";
@@ -13,6 +14,11 @@ export function EventsPanel({ code, version, onOpen }: { code: string; version: 
   const { t, tMaybe } = useI18n();
   const { timeZone } = useMeta();
   const [events, setEvents] = useState<AnalyticsEvent[] | null>(null);
+  const [fresh, setFresh] = useState(0);
+  // A rule of this camera fired (the event stream carries `video.analytics_event`): the list loads again.
+  useLiveEventHandler((event) => {
+    if (event.name === "video.analytics_event" && event.payload.code === code) setFresh((n) => n + 1);
+  });
   useEffect(() => {
     const controller = new AbortController();
     fetchEvents(code, LATEST, { signal: controller.signal })
@@ -20,7 +26,7 @@ export function EventsPanel({ code, version, onOpen }: { code: string; version: 
       // Whoever may not watch the camera (a video administrator) sees its rules, not what they caught.
       .catch(() => setEvents(null));
     return () => controller.abort();
-  }, [code, version]);
+  }, [code, version, fresh]);
   if (events === null) return null;
   return (
     <Paper withBorder p="xs" data-testid="analytics-events">
