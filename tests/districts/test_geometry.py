@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry.base import BaseGeometry
 
 from qorgau.city.geometry import LocalProjection
-from qorgau.core.errors import ValidationFailed
+from qorgau.core.errors import QorgauError, ValidationFailed
 from qorgau.districts.geometry import Cells, Frame, validate
 from qorgau.districts.proposal import propose
 
@@ -80,3 +82,21 @@ def test_a_proposal_is_contiguous_balanced_and_covers_the_area() -> None:
     residents = [r.residents for r in regions]
     assert max(residents) - min(residents) <= 0.1 * (sum(residents) / 5)  # within 10 % of the mean
     assert propose(FRAME, area, cells, 5)[0].cells == regions[0].cells  # deterministic
+
+
+@settings(max_examples=40, deadline=None)
+@given(cut=st.floats(min_value=-150, max_value=450), tilt=st.floats(min_value=-0.5, max_value=0.5))
+def test_any_boundary_splits_residents_without_losing_or_making_any(cut: float, tilt: float) -> None:
+    cells = _cells([(x * 100 + 50, y * 100 + 50, 7 * x + y + 1) for x in range(3) for y in range(3)])
+    # A slanted cut through the 3 × 3 block: the two sides always add up to every resident.
+    left = shapely.Polygon([(-600, -600), (cut - tilt * 700, -600), (cut + tilt * 700, 900), (-600, 900)])
+    right = shapely.box(-600, -600, 1000, 900).difference(left)
+    assert left.is_valid and right.is_valid
+    total = cells.residents_in(left) + cells.residents_in(right)
+    assert total == pytest.approx(sum(7 * x + y + 1 for x in range(3) for y in range(3)), abs=1e-3)
+
+
+def test_a_region_sized_area_is_refused() -> None:
+    with pytest.raises(QorgauError) as refused:
+        propose(FRAME, shapely.box(0, 0, 60_000, 60_000), _cells([(50, 50, 1)]), 3)
+    assert refused.value.code == "districts.area_too_large"

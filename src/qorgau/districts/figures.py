@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.city import service as city_service
 from qorgau.city.geometry import contains
+from qorgau.core.errors import NotFound
 from qorgau.core.time import utcnow
 from qorgau.devices import queries as device_queries
 from qorgau.devices.enums import DeviceKind, SiteKind
@@ -80,7 +81,9 @@ def proposal(session: Session, *, inspectors: int, norm: int) -> Proposal:
     model = city_service.active_model(session)
     frame = service.frame_of(model)
     today = service.in_force(session, model_id=model.id)
-    area = frame.to_m(model.boundary if today is None else today.area)
+    if today is None:  # the area to divide is today's: a whole rural district is not one town's beat
+        raise NotFound("districts.none_in_force")
+    area = frame.to_m(today.area)
     cells = service.cells_of(session, model, frame)
     regions = propose(frame, area, cells, inspectors)
     districts = [ProposedDistrict(number=k, geometry=frame.to_lonlat(r.polygon), residents=round(r.residents, 1))

@@ -18,10 +18,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from qorgau.core.errors import QorgauError
 from qorgau.districts.geometry import Cells, Frame
 
 Cell = tuple[int, int]
 SEED = 20240101  # fixed: the same town and count give the same proposal
+MAX_CELLS = 250_000  # 50 × 50 km of 100 m cells: a town's beats, not a region's (memory and seconds)
 MOVES_PER_CELL = 2  # bound on the local search (each move strictly lowers the largest region)
 
 
@@ -40,6 +42,9 @@ def _grid(frame: Frame, area: BaseGeometry, cells: Cells) -> dict[Cell, float]:
     x0, y0, x1, y1 = area.bounds
     gx = np.arange(math.floor(x0 / s), math.ceil(x1 / s))
     gy = np.arange(math.floor(y0 / s), math.ceil(y1 / s))
+    if len(gx) * len(gy) > MAX_CELLS:
+        raise QorgauError("districts.area_too_large", status=422, params={"cells": len(gx) * len(gy),
+                                                                          "max": MAX_CELLS})
     mx, my = np.meshgrid(gx, gy)
     xx, yy = mx.ravel(), my.ravel()
     boxes = shapely.box(xx * s, yy * s, (xx + 1) * s, (yy + 1) * s)
