@@ -32,6 +32,15 @@ export function ObjectSearch({ code, onOpen }: { code: string | null; onOpen: (c
   const [cursor, setCursor] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [shownFor, setShownFor] = useState(code);
+  if (shownFor !== code) {
+    // Another camera picked: the previous camera's results and zone go.
+    setShownFor(code);
+    setCriteria(null);
+    setItems([]);
+    setCursor(null);
+    setZone(null);
+  }
 
   useEffect(() => {
     if (!code) return;
