@@ -32,6 +32,8 @@ def _problems(exc: QorgauError) -> str:
 @districts_app.command("seed-aksai")
 def districts_seed_aksai() -> None:
     """Store a generated first version of Aksai's districts with inspectors and МОП; again changes nothing."""
+    from qorgau.city import service as city_service
+    from qorgau.city.aksai import MODEL_NAME
     from qorgau.districts.config import DistrictsSettings, default_reception
     from qorgau.districts.seed import seed_aksai
 
@@ -39,6 +41,10 @@ def districts_seed_aksai() -> None:
     settings = cli.settings.part(DistrictsSettings)
     try:
         with cli.db.unit_of_work() as session:
+            model = city_service.active_model(session)
+            if model.name != MODEL_NAME:  # `./run serve` over an imported city: nothing to seed, nothing wrong
+                typer.echo(f"Aksai districts: skipped (the active city model is {model.name})")
+                return
             created = seed_aksai(session, actor=cli_actor(), default_reception=default_reception(settings))
     except QorgauError as exc:
         raise fail(_problems(exc)) from exc
