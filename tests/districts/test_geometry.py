@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from qorgau.city.geometry import LocalProjection
 from qorgau.core.errors import QorgauError, ValidationFailed
-from qorgau.districts.geometry import Cells, Frame, validate
+from qorgau.districts.geometry import Cells, Frame, read_area, validate
 from qorgau.districts.proposal import propose
 
 FRAME = Frame(LocalProjection(53.0, 51.0), 100.0)
@@ -100,3 +100,15 @@ def test_a_region_sized_area_is_refused() -> None:
     with pytest.raises(QorgauError) as refused:
         propose(FRAME, shapely.box(0, 0, 60_000, 60_000), _cells([(50, 50, 1)]), 3)
     assert refused.value.code == "districts.area_too_large"
+
+
+def test_malformed_geometry_and_area_are_problems_not_crashes() -> None:
+    with pytest.raises(ValidationFailed) as bad:
+        validate(FRAME, None, [(1, {"type": "Polygon"}), (2, {"type": "Polygon", "coordinates": [[[53.0]]]})])
+    assert [e["code"] for e in bad.value.errors] == ["districts.problem.unreadable"] * 2
+    bowtie = {"type": "Polygon", "coordinates": [[[53.0, 51.0], [53.01, 51.01], [53.01, 51.0], [53.0, 51.01],
+                                                   [53.0, 51.0]]]}
+    for area in (bowtie, {"type": "Polygon", "coordinates": "nonsense"}):
+        with pytest.raises(ValidationFailed) as bad:
+            read_area(FRAME, area)
+        assert [e["code"] for e in bad.value.errors] == ["districts.problem.bad_area"]

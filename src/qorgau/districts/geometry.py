@@ -22,6 +22,8 @@ from qorgau.core.errors import ValidationFailed
 # Slivers below this many square metres are rounding between neighbours' shared edges, not overlaps or gaps.
 TOLERANCE_M2 = 25.0
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+# What reading a malformed GeoJSON geometry raises (missing keys, wrong nesting, NaN, too few points …).
+UNREADABLE = (ValueError, TypeError, AttributeError, IndexError, KeyError, shapely.errors.ShapelyError)
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,37 @@ def _where(frame: Frame, geom: BaseGeometry) -> str:
     return f"{lon:.5f}, {lat:.5f}"
 
 
-def validate(frame: Frame, area: BaseGeometry, polygons: Sequence[tuple[int, dict[str, Any]]]) -> list[BaseGeometry]:
-    """The districts' polygons in metres; raises one ValidationFailed listing every problem found."""
+def read_area(frame: Frame, geometry: dict[str, Any]) -> BaseGeometry:
+    """The area a set must cover, in metres; a problem when it is not a valid polygon."""
+    try:
+        area = frame.to_m(geometry)
+    except UNREADABLE as exc:
+        raise ValidationFailed("districts.invalid", errors=[problem("bad_area", None, detail=str(exc)[:200])],
+                               params={"count": 1}) from exc
+    if area.geom_type not in POLYGON_TYPES or not area.is_valid or area.area < TOLERANCE_M2:
+        raise ValidationFailed("districts.invalid", errors=[problem("bad_area")], params={"count": 1})
+    return area
+
+
+def _against_area(frame: Frame, area: BaseGeometry, numbers: list[int],
+                  shapes: list[BaseGeometry]) -> list[dict[str, str]]:
+    """Parts of districts outside the area, and parts of the area in no district."""
+    problems: list[dict[str, str]] = []
+    for number, geom in zip(numbers, shapes, strict=True):
+        outside = geom.difference(area)
+        if outside.area > TOLERANCE_M2:
+            problems.append(problem("outside_area", number, area_m2=round(outside.area), at=_where(frame, outside)))
+    gaps = area.difference(shapely.union_all(shapes))
+    for gap in getattr(gaps, "geoms", [gaps]):
+        if gap.area > TOLERANCE_M2:
+            problems.append(problem("gap", None, area_m2=round(gap.area), at=_where(frame, gap)))
+    return problems
+
+
+def validate(frame: Frame, area: BaseGeometry | None,
+             polygons: Sequence[tuple[int, dict[str, Any]]]) -> list[BaseGeometry]:
+    """The districts' polygons in metres; raises one ValidationFailed listing every problem found (without an
+    area, only the polygons themselves and their overlaps are checked)."""
     problems: list[dict[str, str]] = []
     shapes: list[BaseGeometry] = []
     numbers = [n for n, _ in polygons]
@@ -118,7 +149,7 @@ def validate(frame: Frame, area: BaseGeometry, polygons: Sequence[tuple[int, dic
             continue
         try:
             geom = frame.to_m(geometry)
-        except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        except UNREADABLE as exc:
             problems.append(problem("unreadable", number, detail=str(exc)[:200]))
             shapes.append(shapely.Polygon())
             continue
@@ -136,14 +167,8 @@ def validate(frame: Frame, area: BaseGeometry, polygons: Sequence[tuple[int, dic
             if overlap.area > TOLERANCE_M2:
                 problems.append(problem("overlap", numbers[i], other=numbers[j], area_m2=round(overlap.area),
                                         at=_where(frame, overlap)))
-    for number, geom in zip(numbers, shapes, strict=True):
-        outside = geom.difference(area)
-        if outside.area > TOLERANCE_M2:
-            problems.append(problem("outside_area", number, area_m2=round(outside.area), at=_where(frame, outside)))
-    gaps = area.difference(shapely.union_all(shapes))
-    for gap in getattr(gaps, "geoms", [gaps]):
-        if gap.area > TOLERANCE_M2:
-            problems.append(problem("gap", None, area_m2=round(gap.area), at=_where(frame, gap)))
+    if area is not None:
+        problems.extend(_against_area(frame, area, numbers, shapes))
     if problems:
         raise ValidationFailed("districts.invalid", errors=problems, params={"count": len(problems)})
     return shapes

@@ -25,7 +25,7 @@ from qorgau.core.time import utcnow
 from qorgau.districts import geojson
 from qorgau.districts.enums import DistrictAction, SetSource
 from qorgau.districts.events import SET_ACCEPTED, DistrictSetAccepted
-from qorgau.districts.geometry import Cells, Frame, problem, validate
+from qorgau.districts.geometry import Cells, Frame, problem, read_area, validate
 from qorgau.districts.models import District, DistrictInspector, DistrictSet
 from qorgau.districts.schemas import Balance, DistrictRead, Inspector, Reception, SetDetail, SetRead
 
@@ -142,10 +142,10 @@ def _area_of(session: Session, model: CityModel, frame: Frame, parsed: geojson.P
              before: DistrictSet | None) -> BaseGeometry:
     """The territory the set must cover: given with the file, else the current set's, else the districts'."""
     if parsed.area is not None:
-        return frame.to_m(parsed.area)
+        return read_area(frame, parsed.area)
     if before is not None:
         return frame.to_m(before.area)
-    return shapely.union_all([frame.to_m(f.geometry) for f in parsed.features]).buffer(0)
+    return shapely.union_all(validate(frame, None, [(f.number, f.geometry) for f in parsed.features]))
 
 
 def _inherit(parsed: geojson.Parsed, shapes: list[BaseGeometry], frame: Frame, before: DistrictSet | None) -> None:
