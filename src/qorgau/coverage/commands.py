@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 import typer
@@ -11,6 +15,21 @@ from qorgau.core.commands import CommandContext, explain, fail
 from qorgau.core.errors import QorgauError
 
 coverage_app = typer.Typer(help="Police within walking distance: coverage and post placement.", no_args_is_help=True)
+
+
+@contextmanager
+def _without_solver_banner() -> Iterator[None]:
+    """HiGHS prints its banner on the process's standard output (file descriptor 1, below Python) when the first
+    solver is made; a command's output is for its figures. Safe here: a command runs one thread."""
+    sys.stdout.flush()
+    saved, quiet = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(quiet)
 
 
 def register(app: typer.Typer) -> None:
@@ -56,7 +75,7 @@ def coverage_place(
     chosen_mode: Literal["maximal", "set"] = "maximal" if mode == "maximal" else "set"
     cli = CommandContext()
     try:
-        with cli.db.reading() as session:
+        with cli.db.reading() as session, _without_solver_banner():
             found = siting.place(session, settings=cli.settings.part(CoverageSettings), mode=chosen_mode,
                                  minutes=minutes, travel=travel, posts=posts if chosen_mode == "maximal" else None,
                                  candidates=None, skip_unreachable=skip_unreachable)
