@@ -132,3 +132,8 @@ export function fetchCameraSettings(code: string, options: Opts = {}) {
 export function saveCameraSettings(code: string, body: CameraSettingsIn) {
   return apiRequest<CameraSettings>(`/api/video/cameras/${encodeURIComponent(code)}/settings`, { method: "PUT", body });
 }
+
+/** Forget the camera's learned reference view (it was re-aimed on purpose): its worker learns a new one (ADR 0029). */
+export function resetPictureReference(code: string) {
+  return apiRequest<void>(`/api/video/cameras/${encodeURIComponent(code)}/picture-reference`, { method: "DELETE" });
+}

@@ -4,6 +4,7 @@ import { describeError } from "../../api/problem";
 import {
   fetchCameraSettings,
   fetchGroups,
+  resetPictureReference,
   saveCameraSettings,
   snapshotUrl,
   type CameraGroup,
@@ -27,6 +28,7 @@ export function CameraSettingsDialog({ code, onClose }: { code: string; onClose:
   const [drawing, setDrawing] = useState<number[][]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [referenceReset, setReferenceReset] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -66,6 +68,15 @@ export function CameraSettingsDialog({ code, onClose }: { code: string; onClose:
       setError(e);
     } finally {
       setBusy(false);
+    }
+  };
+  const resetReference = async () => {
+    setError(null);
+    try {
+      await resetPictureReference(code);
+      setReferenceReset(true);
+    } catch (e) {
+      setError(e);
     }
   };
   const groupName = (g: CameraGroup) => (lang === "kk" ? g.name_kk : lang === "ru" ? g.name_ru : g.name_en);
@@ -115,7 +126,13 @@ export function CameraSettingsDialog({ code, onClose }: { code: string; onClose:
             <Button size="compact-xs" variant="subtle" color="red" disabled={masks.length === 0} onClick={() => setMasks([])} data-testid="mask-clear">{t("video.settings.clearMasks")}</Button>
             <Text size="xs" c="dimmed">{t("video.settings.maskCount", { count: masks.length })}</Text>
           </Group>
-          <Group justify="flex-end">
+          <Group justify="space-between">
+            <Group gap="xs">
+              <Button size="xs" variant="subtle" disabled={referenceReset} onClick={() => void resetReference()} title={t("video.settings.resetReferenceHint")} data-testid="picture-reference-reset">
+                {t("video.settings.resetReference")}
+              </Button>
+              {referenceReset && <Text size="xs" c="dimmed" data-testid="picture-reference-reset-done">{t("video.settings.referenceReset")}</Text>}
+            </Group>
             <Button size="xs" loading={busy} onClick={() => void save()} data-testid="camera-settings-save">{t("video.settings.save")}</Button>
           </Group>
         </Stack>
