@@ -108,6 +108,7 @@ def test_live_view_relays_fmp4_from_the_worker_and_is_audited(
         session.add(VideoCamera(device_id=masked, privacy_masks=TOP_LEFT, updated_at=utcnow()))
     make_user(db, "op", "operator")
     make_user(db, "analyst", "analyst")
+    make_user(db, "chief", "admin")
     worker = RunningWorker(live_settings, db)
     try:
         login(live_client, "op")
@@ -155,6 +156,13 @@ def test_live_view_relays_fmp4_from_the_worker_and_is_audited(
                 "/api/video/cameras/CAM-L1/live") as ws:
             ws.receive_text()
         assert live_client.get("/api/video/cameras/CAM-L1/snapshot.jpg").status_code == 403
+        live_client.post("/api/auth/logout")
+        # A video administrator (no video:view) gets the masked sub-stream picture to draw masks and rules on,
+        # not the evidence-grade main stream.
+        login(live_client, "chief")
+        admin_still = live_client.get("/api/video/cameras/CAM-L2/snapshot.jpg")
+        assert admin_still.status_code == 200 and admin_still.headers["content-type"] == "image/jpeg"
+        assert live_client.get("/api/video/cameras/CAM-L1/snapshot.jpg?stream=main").status_code == 403
         live_client.post("/api/auth/logout")
         login(live_client, "op")
         with live_client.websocket_connect("/api/video/cameras/NOPE/live") as ws:

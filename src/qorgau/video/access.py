@@ -46,6 +46,15 @@ def camera_for(session: Session, *, code: str, principal: Principal, permission:
     return device
 
 
+def camera_to_administer(session: Session, *, code: str) -> Device:
+    """The camera ``code`` for a video administrator, who manages every camera whatever its group admits."""
+    device = session.scalar(select(Device).where(Device.code == code.strip().upper(),
+                                                 Device.kind == DeviceKind.CAMERA.value))
+    if device is None:
+        raise NotFound("video.camera_not_found")
+    return device
+
+
 def visible_groups(session: Session, principal: Principal) -> set[str]:
     """Codes of the groups whose cameras ``principal`` may see (for filtering lists)."""
     return {code for code, roles in group_roles(session).items() if may_see_group(principal, roles)}

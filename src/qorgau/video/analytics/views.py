@@ -19,9 +19,8 @@ from qorgau.auth.service import Principal
 from qorgau.core.errors import Forbidden, NotFound, QorgauError
 from qorgau.core.pagination import DEFAULT_LIMIT
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession
-from qorgau.devices.enums import DeviceKind
 from qorgau.devices.models import Device
-from qorgau.video.access import camera_for
+from qorgau.video.access import camera_for, camera_to_administer
 from qorgau.video.analytics import queries, service
 from qorgau.video.analytics.contracts import CLASSES
 from qorgau.video.analytics.enums import RuleKind
@@ -47,19 +46,10 @@ MAX_RANGE_DAYS = 31
 JPEG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}}, "description": "A JPEG."}}
 
 
-def _admin_camera(session: Session, code: str) -> Device:
-    """Video administrators manage every camera's rules, whatever its group admits."""
-    device = session.scalar(select(Device).where(Device.code == code.strip().upper(),
-                                                 Device.kind == DeviceKind.CAMERA.value))
-    if device is None:
-        raise NotFound("video.camera_not_found")
-    return device
-
-
 def _seen(session: Session, code: str, principal: Principal, permission: Permission) -> Device:
     """The camera if the caller may see it with ``permission`` (video administrators: any camera)."""
     if principal.can(Permission.VIDEO_ADMIN) and not principal.can(permission):
-        return _admin_camera(session, code)
+        return camera_to_administer(session, code=code)
     return camera_for(session, code=code.strip().upper(), principal=principal, permission=permission)
 
 
@@ -96,20 +86,22 @@ def list_rules(code: str, principal: SignedIn, db: ReadSession) -> list[Analytic
 def create_rule(code: str, body: AnalyticsRuleIn, principal: VideoAdmin, db: DbSession, source: ClientSource
                 ) -> AnalyticsRuleRead:
     """Draw a new rule on the camera's picture."""
-    return service.create_rule(session=db, device=_admin_camera(db, code), body=body, actor=principal.actor(source))
+    return service.create_rule(session=db, device=camera_to_administer(db, code=code), body=body,
+                               actor=principal.actor(source))
 
 
 @router.put("/cameras/{code}/analytics/rules/{rule_id}", response_model=AnalyticsRuleRead)
 def replace_rule(code: str, rule_id: IdPath, body: AnalyticsRuleIn, principal: VideoAdmin, db: DbSession,
                  source: ClientSource) -> AnalyticsRuleRead:
     """Replace a rule's geometry, classes, schedule and thresholds."""
-    return service.replace_rule(session=db, device=_admin_camera(db, code), rule_id=rule_id, body=body,
+    return service.replace_rule(session=db, device=camera_to_administer(db, code=code), rule_id=rule_id, body=body,
                                 actor=principal.actor(source))
 
 
 @router.delete("/cameras/{code}/analytics/rules/{rule_id}", status_code=204)
 def delete_rule(code: str, rule_id: IdPath, principal: VideoAdmin, db: DbSession, source: ClientSource) -> Response:
-    service.delete_rule(session=db, device=_admin_camera(db, code), rule_id=rule_id, actor=principal.actor(source))
+    service.delete_rule(session=db, device=camera_to_administer(db, code=code), rule_id=rule_id,
+                        actor=principal.actor(source))
     return Response(status_code=204)
 
 
