@@ -3,6 +3,8 @@ supervisor's redistricting proposal accepted as a new version."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,7 +50,8 @@ def _sign_in(page: Page, base: str, username: str) -> None:
 
 
 @pytest.mark.timeout(120)
-def test_districts_desk_shows_figures_and_accepts_a_proposal(page: Page, districts_server: str) -> None:
+def test_districts_desk_shows_figures_and_accepts_a_proposal(page: Page, districts_server: str,
+                                                             tmp_path: Path) -> None:
     _sign_in(page, districts_server, "op")
     expect(page.get_by_test_id("districts-desk")).to_be_visible()
     rows = page.get_by_test_id("district-row")
@@ -84,8 +87,17 @@ def test_districts_desk_shows_figures_and_accepts_a_proposal(page: Page, distric
         lon, lat = shapely.geometry.shape(centre).representative_point().coords[0]
         made = api.post("/api/incidents", json={"category": "theft", "lon": lon, "lat": lat})
         assert made.status_code == 201, made.text
+        exported = api.get("/api/districts/export").json()
     finally:
         api.close()
+    # A file with a district left out is refused with the gap it leaves, in words; nothing changes.
+    gap_file = tmp_path / "gap.geojson"
+    gap_file.write_text(json.dumps({**exported, "features": exported["features"][1:]}), encoding="utf-8")
+    page.get_by_test_id("tab-redistrict").click()
+    page.locator('input[type="file"]').set_input_files(str(gap_file))
+    expect(page.get_by_test_id("proposal-error")).to_contain_text(re.compile("[mм]²"), timeout=15_000)
+    expect(page.get_by_test_id("districts-version")).to_contain_text("2")
+
     page.evaluate(f"() => {{ history.pushState(null, '', '/incidents/{made.json()['id']}'); "
                   "dispatchEvent(new PopStateEvent('popstate')); }")
     expect(page.get_by_test_id("incident-district")).to_have_attribute("data-number", "1", timeout=15_000)

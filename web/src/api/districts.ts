@@ -130,3 +130,8 @@ export function fetchDistrictAt(lon: number, lat: number, at: string | null, opt
   const query = new URLSearchParams({ lon: String(lon), lat: String(lat), ...(at ? { at } : {}) });
   return apiRequest<DistrictAt | null>(`/api/districts/at?${query}`, options);
 }
+
+/** A GeoJSON file of districts as the next version (every problem listed in the 422 answer's errors). */
+export function importDistricts(collection: unknown) {
+  return apiRequest<DistrictSet>("/api/districts/import", { method: "POST", body: collection, timeoutMs: 60_000 });
+}

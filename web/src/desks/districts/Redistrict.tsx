@@ -1,7 +1,7 @@
-import { Alert, Button, Grid, Group, NumberInput, Stack, Table, Text, Textarea, Title } from "@mantine/core";
+import { Alert, Button, FileButton, Grid, Group, NumberInput, Stack, Table, Text, Textarea, Title } from "@mantine/core";
 import type { Feature } from "geojson";
 import { useState } from "react";
-import { acceptProposal, propose, type Balance, type DistrictSet, type Proposal } from "../../api/districts";
+import { acceptProposal, importDistricts, propose, type Balance, type DistrictSet, type Proposal } from "../../api/districts";
 import { describeError, isApiError } from "../../api/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { DistrictMap, type MapDistrict } from "./DistrictMap";
@@ -71,6 +71,12 @@ export function Redistrict({ today, streets, onAccepted }: {
         <Button loading={busy} onClick={() => run(async () => setProposal(await propose(count)))} data-testid="proposal-run">
           {t("districts.propose")}
         </Button>
+        <FileButton accept=".geojson,.json,application/geo+json,application/json" onChange={(file) => file && run(async () => {
+          await importDistricts(JSON.parse(await file.text()) as unknown);
+          onAccepted();
+        })}>
+          {(props) => <Button variant="default" loading={busy} {...props} data-testid="districts-import">{t("districts.import")}</Button>}
+        </FileButton>
       </Group>
       {failure && (
         <Alert color="red" withCloseButton onClose={() => setFailure(null)} data-testid="proposal-error">
