@@ -14,7 +14,7 @@ from qorgau.auth.service import Principal
 from qorgau.city import service as city_service
 from qorgau.core.errors import NotFound
 from qorgau.core.time import as_utc
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, ReadSession
+from qorgau.core.web import MAX_ROW_ID, AppRuntime, ClientSource, DbSession, IdPath, ReadSession
 from qorgau.districts import figures, service
 from qorgau.districts.config import DistrictsSettings, default_reception
 from qorgau.districts.enums import SetSource
@@ -122,7 +122,7 @@ def import_geojson(principal: Writer, db: DbSession, runtime: AppRuntime, source
 
 
 @router.get("/export", response_class=JSONResponse)
-def export(_: Reader, db: ReadSession, set_id: Annotated[int | None, Query(ge=1)] = None,
+def export(_: Reader, db: ReadSession, set_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
            at: At = None) -> JSONResponse:
     """A version (the one in force by default) as GeoJSON that /import reads back."""
     found = service.load(db, set_id) if set_id else _in_force(db, at)
