@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from qorgau.city.geometry import LocalProjection
 from qorgau.core.errors import QorgauError, ValidationFailed
+from qorgau.districts.geojson import parse
 from qorgau.districts.geometry import Cells, Frame, read_area, validate
 from qorgau.districts.proposal import propose
 
@@ -112,3 +113,14 @@ def test_malformed_geometry_and_area_are_problems_not_crashes() -> None:
         with pytest.raises(ValidationFailed) as bad:
             read_area(FRAME, area)
         assert [e["code"] for e in bad.value.errors] == ["districts.problem.bad_area"]
+
+
+def test_a_malformed_collection_lists_each_bad_feature() -> None:
+    features = [{"type": "Feature", "geometry": {}, "properties": [1]}, None,
+                {"type": "Feature", "geometry": {}, "properties": {"number": 2**70}},
+                {"type": "Feature", "geometry": {}, "properties": {"reception": [1]}},
+                {"type": "Feature", "geometry": {}, "properties": {"inspectors": "uip01"}}]
+    with pytest.raises(ValidationFailed) as bad:
+        parse({"type": "FeatureCollection", "features": features, "area": 5}, default_reception={})
+    assert [e["code"].rsplit(".", 1)[1] for e in bad.value.errors] == [
+        "not_feature", "not_feature", "bad_number", "bad_reception", "bad_inspectors", "bad_area"]

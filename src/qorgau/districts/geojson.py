@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from qorgau.districts.models import DistrictSet
 
 
+MAX_NUMBER = 9999  # district numbers are small; the bound keeps a number inside the database's integer
+
+
 @dataclass
 class Feature:
     """One district as read from a file, before validation."""
@@ -48,10 +51,15 @@ def _feature(index: int, item: Any, default_reception: dict[str, Any],
         problems.append(problem("not_feature", index + 1))
         return None
     props = item.get("properties") or {}
+    if not isinstance(props, dict):
+        problems.append(problem("not_feature", index + 1))
+        return None
     try:
         number = int(props.get("number", index + 1))
-    except (TypeError, ValueError):
-        problems.append(problem("bad_number", index + 1, value=props.get("number")))
+    except (TypeError, ValueError, OverflowError):
+        number = 0
+    if not 1 <= number <= MAX_NUMBER:
+        problems.append(problem("bad_number", index + 1, value=str(props.get("number"))[:20]))
         return None
     try:
         reception = Reception.model_validate(props.get("reception") or default_reception).model_dump(by_alias=True)
