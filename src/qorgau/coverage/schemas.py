@@ -85,7 +85,9 @@ class PlacementRequest(BaseModel):
         default=False, description="Set covering: leave out residents no candidate reaches instead of failing.")
 
 
-class SiteRead(BaseModel):
+class ChosenSiteRead(BaseModel):
+    """A site the placement chose for a new post."""
+
     lon: float
     lat: float
 
@@ -94,7 +96,7 @@ class PlacementRead(BaseModel):
     mode: Literal["maximal", "set"]
     travel: Mode
     minutes: int
-    chosen: list[SiteRead]
+    chosen: list[ChosenSiteRead]
     before: ShareRead
     after: ShareRead
     objective: float = Field(description="Residents newly covered (maximal) or posts (set).")

@@ -15,6 +15,7 @@ from qorgau.core.web import AppRuntime, ReadSession
 from qorgau.coverage import reach, service, siting
 from qorgau.coverage.config import CoverageSettings
 from qorgau.coverage.schemas import (
+    ChosenSiteRead,
     ClusterRead,
     CoverageRead,
     DistrictShareRead,
@@ -24,7 +25,6 @@ from qorgau.coverage.schemas import (
     PolicePointRead,
     SettlementShare,
     ShareRead,
-    SiteRead,
 )
 
 router = APIRouter(prefix="/api/coverage", tags=["coverage"])
@@ -82,7 +82,7 @@ def placement(body: PlacementRequest, _: Reader, db: ReadSession, runtime: AppRu
     solution = found.solution
     return PlacementRead(
         mode=found.mode, travel=found.travel, minutes=found.minutes,
-        chosen=[SiteRead(lon=lon, lat=lat) for lon, lat in found.chosen], before=_share(found.before),
+        chosen=[ChosenSiteRead(lon=lon, lat=lat) for lon, lat in found.chosen], before=_share(found.before),
         after=_share(found.after), objective=round(solution.objective, 3), bound=round(solution.bound, 3),
         gap=round(solution.gap, 6), optimal=solution.optimal, seconds=round(solution.seconds, 4),
         candidates=found.candidates, demand_points=found.demand_points,

@@ -1749,6 +1749,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video/cameras/{code}/picture-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset Picture Reference
+         * @description Forget the camera's reference view (after it was re-aimed on purpose): its worker learns a new one.
+         */
+        delete: operations["reset_picture_reference_api_video_cameras__code__picture_reference_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/video/walls": {
         parameters: {
             query?: never;
@@ -1828,6 +1848,9 @@ export interface paths {
         /**
          * Snapshot
          * @description A JPEG of the camera's newest key frame, privacy masks blacked out (thumbnails and the map: sub stream).
+         *
+         *     Needs video:view; a video administrator without it gets the sub stream's picture of any camera, to draw its
+         *     privacy masks and analytics rules on.
          */
         get: operations["snapshot_api_video_cameras__code__snapshot_jpg_get"];
         put?: never;
@@ -1978,6 +2001,151 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/video/cameras/{code}/analytics/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description The camera's analytics rules (video viewers and video administrators).
+         */
+        get: operations["list_rules_api_video_cameras__code__analytics_rules_get"];
+        put?: never;
+        /**
+         * Create Rule
+         * @description Draw a new rule on the camera's picture.
+         */
+        post: operations["create_rule_api_video_cameras__code__analytics_rules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras/{code}/analytics/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace Rule
+         * @description Replace a rule's geometry, classes, schedule and thresholds.
+         */
+        put: operations["replace_rule_api_video_cameras__code__analytics_rules__rule_id__put"];
+        post?: never;
+        /** Delete Rule */
+        delete: operations["delete_rule_api_video_cameras__code__analytics_rules__rule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/cameras/{code}/analytics/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Line Counts
+         * @description Crossings of each of the camera's lines per direction, per class and per 5-minute interval.
+         */
+        get: operations["line_counts_api_video_cameras__code__analytics_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/analytics/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description The analytics events of the cameras, newest first.
+         */
+        get: operations["list_events_api_video_analytics_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/analytics/events/{event_id}/snapshot.jpg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Event Snapshot
+         * @description The event's picture with the object's box drawn (privacy masks blacked out).
+         */
+        get: operations["event_snapshot_api_video_analytics_events__event_id__snapshot_jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/analytics/objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Objects
+         * @description Objects the cameras saw in the range, in the order they appeared, with their thumbnails.
+         */
+        get: operations["search_objects_api_video_analytics_objects_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/video/analytics/objects/{object_id}/thumbnail.jpg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Object Thumbnail
+         * @description The object's best picture, cut from the frame.
+         */
+        get: operations["object_thumbnail_api_video_analytics_objects__object_id__thumbnail_jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shifts/current": {
         parameters: {
             query?: never;
@@ -2059,10 +2227,286 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/districts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Set
+         * @description The districts in force now (or at ``at``), with residents, inspectors, flags and balance figures.
+         */
+        get: operations["current_set_api_districts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Versions
+         * @description Every dated version of the active model's districts, the latest first.
+         */
+        get: operations["list_versions_api_districts_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/versions/{set_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Version */
+        get: operations["get_version_api_districts_versions__set_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/at": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * At Position
+         * @description The district a position falls into under the set in force at ``at``; null outside every district.
+         */
+        get: operations["at_position_api_districts_at_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Districts
+         * @description The inspector's own districts in the set in force, each with its passport.
+         */
+        get: operations["my_districts_api_districts_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/{district_id}/passport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * District Passport
+         * @description Residents, inspectors, social objects, cameras, МОП and recent incidents of one district.
+         */
+        get: operations["district_passport_api_districts__district_id__passport_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/propose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose
+         * @description Boundaries for N inspectors balancing residents, contiguous and compact, beside today's figures.
+         */
+        post: operations["propose_api_districts_propose_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept
+         * @description Store the districts (a proposal or an edit) as the next dated version; history is kept; audited.
+         */
+        post: operations["accept_api_districts_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Geojson
+         * @description A GeoJSON FeatureCollection of districts as the next version (as `qorgau districts import`).
+         */
+        post: operations["import_geojson_api_districts_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export
+         * @description A version (the one in force by default) as GeoJSON that /import reads back.
+         */
+        get: operations["export_api_districts_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage
+         * @description Residents within 5, 10, 15 minutes on foot and 7 minutes by car of a police point; uncovered clusters.
+         */
+        get: operations["coverage_api_coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/coverage/isochrones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Isochrones
+         * @description Isochrones as GeoJSON MultiPolygons: walking thresholds, then the drive-time one.
+         */
+        get: operations["isochrones_api_coverage_isochrones_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/coverage/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Placement
+         * @description Where new posts should stand: maximal or set covering, solved exactly (HiGHS) within the time limit.
+         */
+        post: operations["placement_api_coverage_placement_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AcceptIn
+         * @description A new version: a GeoJSON FeatureCollection of districts (properties as the export writes them).
+         */
+        AcceptIn: {
+            /** Geojson */
+            geojson: {
+                [key: string]: unknown;
+            };
+            /**
+             * Valid From
+             * @description When it takes effect; now when absent.
+             */
+            valid_from?: string | null;
+            /** Note */
+            note?: string | null;
+            /** @default import */
+            source?: components["schemas"]["SetSource"];
+        };
         /** AlarmBrief */
         AlarmBrief: {
             /** Id */
@@ -2307,6 +2751,152 @@ export interface components {
          * @enum {string}
          */
         AlarmState: "new" | "acknowledged" | "resolved";
+        /** AnalyticsEventPage */
+        AnalyticsEventPage: {
+            /** Items */
+            items: components["schemas"]["AnalyticsEventRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** AnalyticsEventRead */
+        AnalyticsEventRead: {
+            /** Id */
+            id: number;
+            /** Camera */
+            camera: string;
+            /** Rule Id */
+            rule_id: number | null;
+            /** Rule */
+            rule: string;
+            kind: components["schemas"]["RuleKind"];
+            /** Label */
+            label: string | null;
+            /** Track Id */
+            track_id: number | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Count */
+            count: number | null;
+            direction: components["schemas"]["Direction"] | null;
+            /** Box */
+            box: number[] | null;
+            /** Snapshot Url */
+            snapshot_url: string | null;
+        };
+        /** AnalyticsRuleIn */
+        AnalyticsRuleIn: {
+            /** Name */
+            name: string;
+            kind: components["schemas"]["RuleKind"];
+            /**
+             * Points
+             * @description [x, y] in 0..1: a polygon of 3 or more corners (zone, loitering, crowd, stopped vehicle), or a line's two ends A, B (line; forward is from the left of A→B to its right).
+             */
+            points: number[][];
+            /**
+             * Classes
+             * @description Object classes: person, car, bus, truck, motorcycle, bicycle.
+             */
+            classes: string[];
+            /** @description null: always armed. */
+            schedule?: components["schemas"]["AnalyticsScheduleIn"] | null;
+            /**
+             * Min Seconds
+             * @description Loitering, stopped vehicle (required), crowd (optional): seconds before it fires.
+             */
+            min_seconds?: number | null;
+            /**
+             * Min Count
+             * @description Crowd: more than this many objects.
+             */
+            min_count?: number | null;
+            /**
+             * @description Line: which crossings raise an event.
+             * @default both
+             */
+            direction?: components["schemas"]["Direction"];
+            /**
+             * Alert
+             * @description Line: false counts traffic without raising events.
+             * @default true
+             */
+            alert?: boolean;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+        };
+        /** AnalyticsRuleRead */
+        AnalyticsRuleRead: {
+            /** Id */
+            id: number;
+            /** Camera */
+            camera: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["RuleKind"];
+            /** Points */
+            points: number[][];
+            /** Classes */
+            classes: string[];
+            schedule: components["schemas"]["AnalyticsScheduleRead"] | null;
+            /** Min Seconds */
+            min_seconds: number | null;
+            /** Min Count */
+            min_count: number | null;
+            direction: components["schemas"]["Direction"];
+            /** Alert */
+            alert: boolean;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * AnalyticsScheduleIn
+         * @description When a rule is armed: the weekdays on which its window starts, and local times from–to.
+         */
+        AnalyticsScheduleIn: {
+            /**
+             * Days
+             * @description Weekdays 0 = Monday … 6 = Sunday on which the window starts.
+             */
+            days?: number[];
+            /**
+             * From
+             * @description Local time HH:MM the window opens.
+             */
+            from: string;
+            /**
+             * To
+             * @description Local time HH:MM it closes; before `from`: the next morning (22:00–06:00).
+             */
+            to: string;
+        };
+        /** AnalyticsScheduleRead */
+        AnalyticsScheduleRead: {
+            /** Days */
+            days: number[];
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+        };
         /** AssignmentRead */
         AssignmentRead: {
             /** Id */
@@ -2387,6 +2977,42 @@ export interface components {
             };
             /** Hash */
             hash: string;
+        };
+        /**
+         * Balance
+         * @description How even the districts are: residents per district and per inspector.
+         */
+        Balance: {
+            /** Districts */
+            districts: number;
+            /** Inspectors */
+            inspectors: number;
+            /**
+             * Residents
+             * @description Residents inside all districts (cells split by area).
+             */
+            residents: number;
+            /**
+             * Min
+             * @description Fewest residents in a district.
+             */
+            min: number;
+            /** Max */
+            max: number;
+            /** Mean */
+            mean: number;
+            /**
+             * Std
+             * @description Standard deviation of residents per district.
+             */
+            std: number;
+            /**
+             * Over Norm
+             * @description Districts with more residents per inspector than the norm.
+             */
+            over_norm: number;
+            /** Norm */
+            norm: number;
         };
         /** CameraDetail */
         CameraDetail: {
@@ -2600,6 +3226,16 @@ export interface components {
             /** Signature */
             signature: string;
         };
+        /**
+         * ChosenSiteRead
+         * @description A site the placement chose for a new post.
+         */
+        ChosenSiteRead: {
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+        };
         /** CityModelRead */
         CityModelRead: {
             /** Id */
@@ -2645,6 +3281,61 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** ClusterRead */
+        ClusterRead: {
+            /** Residents */
+            residents: number;
+            /**
+             * Cells
+             * @description Populated 100 m cells in the cluster.
+             */
+            cells: number;
+            /**
+             * Lon
+             * @description Residents-weighted centre.
+             */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Settlement */
+            settlement: string | null;
+            /**
+             * Geometry
+             * @description The cluster's 100 m cells as a GeoJSON MultiPolygon.
+             */
+            geometry: {
+                [key: string]: unknown;
+            };
+        };
+        /** CoverageRead */
+        CoverageRead: {
+            /** Model Id */
+            model_id: number;
+            /**
+             * Generated
+             * @description True when the street network and the spread of residents are generated.
+             */
+            generated: boolean;
+            /** Walk Speed Kmh */
+            walk_speed_kmh: number;
+            /** Points */
+            points: components["schemas"]["PolicePointRead"][];
+            /**
+             * Levels
+             * @description Walking thresholds in ascending order, then the drive-time one.
+             */
+            levels: components["schemas"]["LevelRead"][];
+            /**
+             * Uncovered
+             * @description Clusters beyond the longest walking threshold, most residents first (at most 20).
+             */
+            uncovered: components["schemas"]["ClusterRead"][];
+            /**
+             * Seconds
+             * @description Time the computation took (a cached result keeps its first figure).
+             */
+            seconds: number;
         };
         /**
          * Dc09Id
@@ -2698,6 +3389,54 @@ export interface components {
             escalation: components["schemas"]["EscalationBracket"][];
             /** Time Zone */
             time_zone: string;
+        };
+        /** DetectedObjectPage */
+        DetectedObjectPage: {
+            /** Items */
+            items: components["schemas"]["DetectedObjectRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** DetectedObjectRead */
+        DetectedObjectRead: {
+            /** Id */
+            id: number;
+            /** Camera */
+            camera: string;
+            /** Track Id */
+            track_id: number;
+            /** Label */
+            label: string;
+            /**
+             * First Seen
+             * Format: date-time
+             */
+            first_seen: string;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+            /**
+             * Best At
+             * Format: date-time
+             * @description When the thumbnail was taken: open playback here.
+             */
+            best_at: string;
+            /** Score */
+            score: number;
+            /** Box */
+            box: number[];
+            /**
+             * Zones
+             * @description Ids of the polygon rules the object was in.
+             */
+            zones: number[];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
         };
         /** DeviceCreate */
         DeviceCreate: {
@@ -2917,10 +3656,103 @@ export interface components {
             /** Decommissioned At */
             decommissioned_at: string | null;
         };
+        /**
+         * Direction
+         * @enum {string}
+         */
+        Direction: "both" | "forward" | "backward";
+        /** DirectionCounts */
+        DirectionCounts: {
+            /**
+             * Forward
+             * @description Crossings the way the line's arrow points.
+             */
+            forward: number;
+            /** Backward */
+            backward: number;
+        };
         /** DispatchIn */
         DispatchIn: {
             /** Unit Code */
             unit_code: string;
+        };
+        /** DistrictAt */
+        DistrictAt: {
+            /** Set Id */
+            set_id: number;
+            /** Version */
+            version: number;
+            /** District Id */
+            district_id: number;
+            /** Number */
+            number: number;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string;
+        };
+        /**
+         * DistrictRead
+         * @description A district as the desks show it.
+         */
+        DistrictRead: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: number;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string;
+            /** Geometry */
+            geometry: {
+                [key: string]: unknown;
+            };
+            /** Residents */
+            residents: number;
+            /** Inspectors */
+            inspectors: components["schemas"]["Inspector"][];
+            /**
+             * Residents Per Inspector
+             * @description None when no inspector is assigned.
+             */
+            residents_per_inspector: number | null;
+            /**
+             * Over Norm
+             * @description More residents per inspector than the norm, or no inspector at all.
+             */
+            over_norm: boolean;
+            /** Site Code */
+            site_code: string | null;
+            /** Site Name */
+            site_name: string | null;
+            reception: components["schemas"]["Reception"];
+            /** Contacts */
+            contacts: string | null;
+        };
+        /** DistrictShareRead */
+        DistrictShareRead: {
+            /** Residents */
+            residents: number;
+            /** Covered */
+            covered: number;
+            /**
+             * Share
+             * @description Covered residents / residents, 0..1.
+             */
+            share: number;
+            /** Number */
+            number: number;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string;
         };
         /**
          * EndReason
@@ -3544,6 +4376,18 @@ export interface components {
          * @enum {string}
          */
         IncidentState: "new" | "dispatched" | "en_route" | "on_scene" | "on_hold" | "resolved" | "closed";
+        /** Inspector */
+        Inspector: {
+            /** User Id */
+            user_id: number;
+            /**
+             * Name
+             * @description Surname and initials.
+             */
+            name: string;
+            /** Username */
+            username: string;
+        };
         /** IntegrationCreate */
         IntegrationCreate: {
             /**
@@ -3699,11 +4543,64 @@ export interface components {
             /** Records */
             records: number | null;
         };
+        /** LevelRead */
+        LevelRead: {
+            mode: components["schemas"]["Mode"];
+            /** Minutes */
+            minutes: number;
+            overall: components["schemas"]["ShareRead"];
+            /** Settlements */
+            settlements: components["schemas"]["SettlementShare"][];
+            /**
+             * Districts
+             * @description Per police district in force (a cell counts where its centre lies); empty before any set.
+             */
+            districts: components["schemas"]["DistrictShareRead"][];
+        };
         /**
          * Lifecycle
          * @enum {string}
          */
         Lifecycle: "planned" | "installed" | "commissioned" | "decommissioned";
+        /** LineCountBucket */
+        LineCountBucket: {
+            /**
+             * Forward
+             * @description Crossings the way the line's arrow points.
+             */
+            forward: number;
+            /** Backward */
+            backward: number;
+            /**
+             * Start
+             * Format: date-time
+             * @description Start of the interval (UTC).
+             */
+            start: string;
+        };
+        /**
+         * LineCounts
+         * @description Crossings of one line in a period: totals per direction, per class, and per interval.
+         */
+        LineCounts: {
+            /** Rule Id */
+            rule_id: number;
+            /** Name */
+            name: string;
+            /** Forward */
+            forward: number;
+            /** Backward */
+            backward: number;
+            /**
+             * By Label
+             * @description Per object class.
+             */
+            by_label: {
+                [key: string]: components["schemas"]["DirectionCounts"];
+            };
+            /** Buckets */
+            buckets: components["schemas"]["LineCountBucket"][];
+        };
         /** LineString */
         LineString: {
             /**
@@ -4007,6 +4904,36 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /**
+         * Passport
+         * @description A district's passport: what the inspector answers for.
+         */
+        Passport: {
+            district: components["schemas"]["DistrictRead"];
+            /**
+             * Social Objects
+             * @description Registry sites inside, counted by subtype (schools …).
+             */
+            social_objects: {
+                [key: string]: number;
+            };
+            /**
+             * Sites
+             * @description Registry sites inside: code, kind, subtype, names, position.
+             */
+            sites: {
+                [key: string]: unknown;
+            }[];
+            /** Cameras */
+            cameras: number;
+            /**
+             * Incidents
+             * @description Recent incidents inside, the latest first.
+             */
+            incidents: {
+                [key: string]: unknown;
+            }[];
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -4024,7 +4951,7 @@ export interface components {
          * @description Every permission a route can require; later domains' permissions are named here already.
          * @enum {string}
          */
-        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run" | "shifts:read" | "shifts:handover";
+        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
         /**
          * PersonRead
          * @description A person behind an actor id.
@@ -4127,6 +5054,91 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** PlacementRead */
+        PlacementRead: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "maximal" | "set";
+            travel: components["schemas"]["Mode"];
+            /** Minutes */
+            minutes: number;
+            /** Chosen */
+            chosen: components["schemas"]["ChosenSiteRead"][];
+            before: components["schemas"]["ShareRead"];
+            after: components["schemas"]["ShareRead"];
+            /**
+             * Objective
+             * @description Residents newly covered (maximal) or posts (set).
+             */
+            objective: number;
+            /**
+             * Bound
+             * @description The solver's bound on the objective.
+             */
+            bound: number;
+            /**
+             * Gap
+             * @description Relative optimality gap; 0 when the solution is proven optimal.
+             */
+            gap: number;
+            /** Optimal */
+            optimal: boolean;
+            /** Seconds */
+            seconds: number;
+            /** Candidates */
+            candidates: number;
+            /**
+             * Demand Points
+             * @description Populated cells considered.
+             */
+            demand_points: number;
+            /**
+             * Skipped Residents
+             * @description Set covering with skip_unreachable: residents no candidate reaches.
+             */
+            skipped_residents: number;
+        };
+        /** PlacementRequest */
+        PlacementRequest: {
+            /**
+             * Mode
+             * @description maximal: the given number of posts covering the most residents; set: the fewest posts covering every resident.
+             * @enum {string}
+             */
+            mode: "maximal" | "set";
+            /**
+             * Posts
+             * @description New posts (maximal covering only).
+             */
+            posts?: number | null;
+            /**
+             * Minutes
+             * @description Threshold in minutes.
+             * @default 10
+             */
+            minutes?: number;
+            /**
+             * @description walk (isochrones on foot) or drive (patrol response).
+             * @default walk
+             */
+            travel?: components["schemas"]["Mode"];
+            /**
+             * Candidates
+             * @description Candidate sites as [lon, lat]; default: street nodes near residents, spread evenly.
+             */
+            candidates?: [
+                number,
+                number
+            ][] | null;
+            /**
+             * Skip Unreachable
+             * @description Set covering: leave out residents no candidate reaches instead of failing.
+             * @default false
+             */
+            skip_unreachable?: boolean;
+        };
         /** PlaybackCreate */
         PlaybackCreate: {
             /**
@@ -4156,6 +5168,26 @@ export interface components {
         PlaybackRead: {
             /** Cameras */
             cameras: components["schemas"]["CameraSegments"][];
+        };
+        /** PolicePointRead */
+        PolicePointRead: {
+            /** Code */
+            code: string;
+            /**
+             * Kind
+             * @description police_post (МОП) or situation_center (the department).
+             */
+            kind: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string | null;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
         };
         /** PopulationCellRead */
         PopulationCellRead: {
@@ -4233,12 +5265,77 @@ export interface components {
         ProgressIn: {
             stage: components["schemas"]["Progress-Input"];
         };
+        /**
+         * Proposal
+         * @description Proposed boundaries beside today's figures; accept it by posting it to /accept as GeoJSON.
+         */
+        Proposal: {
+            /** Districts */
+            districts: components["schemas"]["ProposedDistrict"][];
+            balance: components["schemas"]["Balance"];
+            /** @description Today's set's balance, for comparison. */
+            current: components["schemas"]["Balance"] | null;
+            /**
+             * Geojson
+             * @description The proposal as a FeatureCollection, ready to accept.
+             */
+            geojson: {
+                [key: string]: unknown;
+            };
+        };
+        /** ProposalIn */
+        ProposalIn: {
+            /**
+             * Inspectors
+             * @description How many districts to draw (one per inspector).
+             */
+            inspectors: number;
+        };
+        /** ProposedDistrict */
+        ProposedDistrict: {
+            /** Number */
+            number: number;
+            /** Geometry */
+            geometry: {
+                [key: string]: unknown;
+            };
+            /** Residents */
+            residents: number;
+        };
         /** ReassignIn */
         ReassignIn: {
             /** Unit Code */
             unit_code: string;
             /** Reason */
             reason?: string | null;
+        };
+        /**
+         * Reception
+         * @description When the inspector receives residents.
+         */
+        Reception: {
+            /**
+             * Days
+             * @description Weekdays, 0 = Monday.
+             * @default [
+             *       0,
+             *       1,
+             *       2,
+             *       3,
+             *       4
+             *     ]
+             */
+            days?: number[];
+            /**
+             * From
+             * @default 17:00
+             */
+            from?: string;
+            /**
+             * To
+             * @default 20:00
+             */
+            to?: string;
         };
         /** RecommendationRead */
         RecommendationRead: {
@@ -4369,7 +5466,7 @@ export interface components {
              * @description The event the rule reacts to.
              * @enum {string}
              */
-            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed";
+            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed" | "video.analytics_event";
             /**
              * Match
              * @description Payload field → accepted values, e.g. {"kind": ["panic"], "zone_kind": ["panic"]}.
@@ -4421,6 +5518,11 @@ export interface components {
              */
             enabled?: boolean;
         };
+        /**
+         * RuleKind
+         * @enum {string}
+         */
+        RuleKind: "zone" | "line" | "loitering" | "crowd" | "stopped_vehicle";
         /** RuleRead */
         RuleRead: {
             /**
@@ -4437,7 +5539,7 @@ export interface components {
              * @description The event the rule reacts to.
              * @enum {string}
              */
-            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed";
+            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed" | "video.analytics_event";
             /**
              * Match
              * @description Payload field → accepted values, e.g. {"kind": ["panic"], "zone_kind": ["panic"]}.
@@ -4606,6 +5708,80 @@ export interface components {
              */
             csrf_token: string;
         };
+        /** SetDetail */
+        SetDetail: {
+            /** Id */
+            id: number;
+            /** Version */
+            version: number;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /**
+             * Valid To
+             * @description When the next version took over; None if current.
+             */
+            valid_to?: string | null;
+            source: components["schemas"]["SetSource"];
+            /** Generated */
+            generated: boolean;
+            /** Note */
+            note: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Area */
+            area: {
+                [key: string]: unknown;
+            };
+            /** Districts */
+            districts: components["schemas"]["DistrictRead"][];
+            balance: components["schemas"]["Balance"];
+        };
+        /**
+         * SetRead
+         * @description One dated version of the district set.
+         */
+        SetRead: {
+            /** Id */
+            id: number;
+            /** Version */
+            version: number;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /**
+             * Valid To
+             * @description When the next version took over; None if current.
+             */
+            valid_to?: string | null;
+            source: components["schemas"]["SetSource"];
+            /** Generated */
+            generated: boolean;
+            /** Note */
+            note: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * SetSource
+         * @description Where a version of the district set came from.
+         * @enum {string}
+         */
+        SetSource: "seed" | "import" | "proposal";
         /** SettingRead */
         SettingRead: {
             /** Name */
@@ -4646,6 +5822,32 @@ export interface components {
             config_file_env: string;
             /** Items */
             items: components["schemas"]["SettingRead"][];
+        };
+        /** SettlementShare */
+        SettlementShare: {
+            /** Residents */
+            residents: number;
+            /** Covered */
+            covered: number;
+            /**
+             * Share
+             * @description Covered residents / residents, 0..1.
+             */
+            share: number;
+            /** Settlement */
+            settlement: string;
+        };
+        /** ShareRead */
+        ShareRead: {
+            /** Residents */
+            residents: number;
+            /** Covered */
+            covered: number;
+            /**
+             * Share
+             * @description Covered residents / residents, 0..1.
+             */
+            share: number;
         };
         /**
          * ShiftSummary
@@ -8966,6 +10168,35 @@ export interface operations {
             };
         };
     };
+    reset_picture_reference_api_video_cameras__code__picture_reference_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_walls_api_video_walls_get: {
         parameters: {
             query?: never;
@@ -9392,6 +10623,324 @@ export interface operations {
             };
         };
     };
+    list_rules_api_video_cameras__code__analytics_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsRuleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_rule_api_video_cameras__code__analytics_rules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRuleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_rule_api_video_cameras__code__analytics_rules__rule_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                /** @description Row id (1 .. 2^31-1). */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnalyticsRuleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_rule_api_video_cameras__code__analytics_rules__rule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                /** @description Row id (1 .. 2^31-1). */
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    line_counts_api_video_cameras__code__analytics_counts_get: {
+        parameters: {
+            query: {
+                /** @description Start of the range (RFC 3339, with offset). */
+                from: string;
+                /** @description End of the range, exclusive. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineCounts"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_events_api_video_analytics_events_get: {
+        parameters: {
+            query: {
+                /** @description Camera codes (1 to 20). */
+                camera: string[];
+                /** @description Events at or after (RFC 3339). */
+                from?: string | null;
+                /** @description Events before. */
+                to?: string | null;
+                /** @description Kinds of rule. */
+                kind?: components["schemas"]["RuleKind"][] | null;
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsEventPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    event_snapshot_api_video_analytics_events__event_id__snapshot_jpg_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JPEG. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_objects_api_video_analytics_objects_get: {
+        parameters: {
+            query: {
+                /** @description Camera codes (1 to 20). */
+                camera: string[];
+                /** @description Start of the range (RFC 3339, with offset). */
+                from: string;
+                /** @description End of the range, exclusive. */
+                to: string;
+                /** @description Object class (person, car…). */
+                label?: string | null;
+                /** @description Id of a polygon rule it was in. */
+                zone?: number | null;
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetectedObjectPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    object_thumbnail_api_video_analytics_objects__object_id__thumbnail_jpg_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                object_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JPEG. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     current_shift_api_shifts_current_get: {
         parameters: {
             query?: never;
@@ -9548,6 +11097,388 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    current_set_api_districts_get: {
+        parameters: {
+            query?: {
+                /** @description The moment whose set is wanted (aware); now when absent. */
+                at?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetDetail"];
+                };
+            };
+            /** @description No district set in force */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_versions_api_districts_versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetRead"][];
+                };
+            };
+        };
+    };
+    get_version_api_districts_versions__set_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    at_position_api_districts_at_get: {
+        parameters: {
+            query: {
+                lon: number;
+                lat: number;
+                /** @description The moment whose set is wanted (aware); now when absent. */
+                at?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictAt"] | null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_districts_api_districts_mine_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passport"][];
+                };
+            };
+        };
+    };
+    district_passport_api_districts__district_id__passport_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                district_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    propose_api_districts_propose_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /** @description The districts are invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accept_api_districts_accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetDetail"];
+                };
+            };
+            /** @description The districts are invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    import_geojson_api_districts_import_post: {
+        parameters: {
+            query?: {
+                /** @description The moment whose set is wanted (aware); now when absent. */
+                valid_from?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetDetail"];
+                };
+            };
+            /** @description The districts are invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_api_districts_export_get: {
+        parameters: {
+            query?: {
+                set_id?: number | null;
+                /** @description The moment whose set is wanted (aware); now when absent. */
+                at?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    coverage_api_coverage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageRead"];
+                };
+            };
+        };
+    };
+    isochrones_api_coverage_isochrones_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GeoJSON FeatureCollection, one feature per threshold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/geo+json": unknown;
+                };
+            };
+        };
+    };
+    placement_api_coverage_placement_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementRead"];
+                };
             };
             /** @description Validation Error */
             422: {
