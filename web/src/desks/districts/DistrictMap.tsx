@@ -3,6 +3,7 @@ import "leaflet/dist/leaflet.css";
 import * as L from "leaflet";
 import type { Feature, Geometry } from "geojson";
 import { useEffect, useRef } from "react";
+import { useStreetLines } from "../map/streetLines";
 
 /** One polygon to draw: its label, fill colour and whether it is the selected one. */
 export interface MapDistrict {
@@ -26,10 +27,8 @@ export function DistrictMap({ districts, streets, onSelect, height = 460, testId
 }) {
   const host = useRef<HTMLDivElement | null>(null);
   const map = useRef<L.Map | null>(null);
-  const streetLayer = useRef<L.GeoJSON | null>(null);
   const districtLayer = useRef<L.LayerGroup | null>(null);
   const fitted = useRef(false);
-  const canvas = useRef(L.canvas());
   const select = useRef(onSelect);
   useEffect(() => {
     select.current = onSelect;
@@ -49,17 +48,7 @@ export function DistrictMap({ districts, streets, onSelect, height = 460, testId
     };
   }, []);
 
-  useEffect(() => {
-    const m = map.current;
-    if (!m) return;
-    streetLayer.current?.remove();
-    if (!streets) return;
-    streetLayer.current = L.geoJSON({ type: "FeatureCollection", features: [...streets] } as GeoJSON.FeatureCollection, {
-      interactive: false,
-      style: () => ({ color: "#868e96", weight: 1, opacity: 0.6, renderer: canvas.current }),
-    }).addTo(m);
-    streetLayer.current.bringToBack();
-  }, [streets]);
+  useStreetLines(map, streets);
 
   useEffect(() => {
     const m = map.current;

@@ -3,6 +3,7 @@ import "leaflet/dist/leaflet.css";
 import * as L from "leaflet";
 import type { Feature } from "geojson";
 import { useEffect, useRef } from "react";
+import { useStreetLines } from "../map/streetLines";
 import type { Isochrones, PolicePoint, UncoveredCluster } from "../../api/coverage";
 import { drawOrder, levelColour, levelKey } from "./figures";
 
@@ -23,7 +24,6 @@ export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, u
 }) {
   const host = useRef<HTMLDivElement | null>(null);
   const map = useRef<L.Map | null>(null);
-  const streetLayer = useRef<L.GeoJSON | null>(null);
   const areaLayer = useRef<L.LayerGroup | null>(null);
   const markerLayer = useRef<L.LayerGroup | null>(null);
   const fitted = useRef(false);
@@ -46,17 +46,7 @@ export function CoverageMap({ isochrones, shown, walkMinutes, streets, points, u
     };
   }, []);
 
-  useEffect(() => {
-    const m = map.current;
-    if (!m) return;
-    streetLayer.current?.remove();
-    if (!streets) return;
-    streetLayer.current = L.geoJSON({ type: "FeatureCollection", features: [...streets] } as GeoJSON.FeatureCollection, {
-      interactive: false,
-      style: () => ({ color: "#868e96", weight: 1, opacity: 0.6 }),
-    }).addTo(m);
-    streetLayer.current.bringToBack();
-  }, [streets]);
+  useStreetLines(map, streets);
 
   useEffect(() => {
     const m = map.current;
