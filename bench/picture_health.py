@@ -83,7 +83,8 @@ def main() -> None:
     rounds = harness.interleave({"measures_only": lambda _r: case(clips, full=False),
                                  "full_check": lambda _r: case(clips, full=True)}, rounds=args.rounds)
     cases = harness.summarise(rounds, baseline="measures_only", metric="per_check_ms_p50")
-    cases["parameters"] = {"cameras": CAMERAS, "check_every_s": CHECK_EVERY_S, "checks_per_clip": args.checks, "clips": len(CLIPS)}
+    cases["parameters"] = {"cameras": CAMERAS, "check_every_s": CHECK_EVERY_S, "checks_per_clip": args.checks,
+                           "clips": len(CLIPS)}
     full = cases["full_check"]["median"]
     rows = [harness.readme_row(
         "`bench/picture_health.py`: picture-health check per camera (frozen, covered, defocused, moved), 640×360, "
