@@ -38,6 +38,7 @@ SAMPLES: dict[str, str] = {
     "mqtt_url": "mqtt://broker:1883", "mqtt_username": "qorgau", "mqtt_password": "secret",
     "mqtt_ca_file": "/etc/ca.pem", "video_recorded_cameras_limit": "8",
     "video_volumes": '[{"name": "disk1", "path": "/srv/video", "quota_gb": 500}]',
+    "video_detector_input_size": "320", "video_detector_sha256": "0" * 64, "video_analytics_cameras_limit": "4",
 }
 
 
@@ -51,14 +52,14 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def _as_env(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict):
+    if isinstance(value, dict | list):
         return json.dumps(value)
     return str(value)
 
 
 @pytest.mark.parametrize("name", list(Settings.model_fields))
 def test_every_variable_still_works(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    default = Settings.model_fields[name].default
+    default = Settings.model_fields[name].get_default(call_default_factory=True)
     monkeypatch.setenv(f"QORGAU_{name.upper()}", SAMPLES[name] if name in SAMPLES else _as_env(default))
     settings = load_settings()
     value = getattr(settings, name)

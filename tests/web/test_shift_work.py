@@ -85,7 +85,7 @@ def test_question_mark_lists_the_keys_and_g_opens_a_desk(page: Page, shift_serve
     expect(search).to_have_value("?gj")
     expect(overlay).to_be_hidden()
     page.keyboard.press("Escape")
-    page.locator("body").click(position={"x": 5, "y": 300})
+    search.blur()  # (a click at a fixed point of the page once did it, until the menu grew a link there)
     page.keyboard.press("/")
     expect(search).to_be_focused()
 
