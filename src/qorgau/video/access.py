@@ -55,6 +55,14 @@ def camera_to_administer(session: Session, *, code: str) -> Device:
     return device
 
 
+def camera_seen(session: Session, *, code: str, principal: Principal, permission: Permission) -> Device:
+    """The camera if ``principal`` may see it with ``permission``; a video administrator without it sees any
+    camera (to draw its masks and analytics rules)."""
+    if principal.can(Permission.VIDEO_ADMIN) and not principal.can(permission):
+        return camera_to_administer(session, code=code)
+    return camera_for(session, code=code.strip().upper(), principal=principal, permission=permission)
+
+
 def visible_groups(session: Session, principal: Principal) -> set[str]:
     """Codes of the groups whose cameras ``principal`` may see (for filtering lists)."""
     return {code for code, roles in group_roles(session).items() if may_see_group(principal, roles)}

@@ -32,7 +32,7 @@ from qorgau.core.errors import NotFound, QorgauError
 from qorgau.core.i18n import translate
 from qorgau.core.time import utcnow
 from qorgau.core.web import ReadSession, client_source, language, runtime_of
-from qorgau.video.access import camera_for, camera_to_administer
+from qorgau.video.access import camera_for, camera_seen
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import worker_for
 from qorgau.video.enums import StreamKind, ViewKind
@@ -60,8 +60,10 @@ class RelayRefused(QorgauError):
     status = 503
 
 
-def _camera(session: Session, *, code: str, principal: Principal) -> Camera:
-    device = camera_for(session, code=code, principal=principal, permission=Permission.VIDEO_VIEW)
+def _camera(session: Session, *, code: str, principal: Principal, administering: bool = False) -> Camera:
+    """The camera and its masks; ``administering``: a video administrator may take any camera's picture."""
+    find = camera_seen if administering else camera_for
+    device = find(session, code=code, principal=principal, permission=Permission.VIDEO_VIEW)
     masks = session.scalar(select(VideoCamera.privacy_masks).where(VideoCamera.device_id == device.id))
     return Camera(device.id, device.code, list(masks or []))
 
@@ -188,12 +190,7 @@ async def snapshot(principal: Annotated[Principal, Authenticated], db: ReadSessi
     Needs video:view; a video administrator without it gets the sub stream's picture of any camera, to draw its
     privacy masks and analytics rules on.
     """
-    if not principal.can(Permission.VIDEO_VIEW) and principal.can(Permission.VIDEO_ADMIN) and stream is StreamKind.SUB:
-        device = camera_to_administer(db, code=code)
-        masks = db.scalar(select(VideoCamera.privacy_masks).where(VideoCamera.device_id == device.id))
-        camera = Camera(device.id, device.code, list(masks or []))
-    else:
-        camera = _camera(db, code=code, principal=principal)
+    camera = _camera(db, code=code, principal=principal, administering=stream is StreamKind.SUB)
     reader, writer, _ = await _open_relay(conn, camera, op="snapshot", stream=stream)
     try:
         image = await within(_read_message(reader), CONNECT_TIMEOUT_S)

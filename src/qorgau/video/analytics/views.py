@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from qorgau.auth.deps import Authenticated, Require
 from qorgau.auth.enums import Permission
@@ -20,7 +19,7 @@ from qorgau.core.errors import Forbidden, NotFound, QorgauError
 from qorgau.core.pagination import DEFAULT_LIMIT
 from qorgau.core.web import AppRuntime, ClientSource, DbSession, IdPath, PageLimit, ReadSession
 from qorgau.devices.models import Device
-from qorgau.video.access import camera_for, camera_to_administer
+from qorgau.video.access import camera_seen, camera_to_administer
 from qorgau.video.analytics import queries, service
 from qorgau.video.analytics.contracts import CLASSES
 from qorgau.video.analytics.enums import RuleKind
@@ -44,13 +43,6 @@ To = Annotated[datetime, Query(alias="to", description="End of the range, exclus
 Cameras = Annotated[list[str], Query(min_length=1, max_length=20, description="Camera codes (1 to 20).")]
 MAX_RANGE_DAYS = 31
 JPEG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/jpeg": {}}, "description": "A JPEG."}}
-
-
-def _seen(session: Session, code: str, principal: Principal, permission: Permission) -> Device:
-    """The camera if the caller may see it with ``permission`` (video administrators: any camera)."""
-    if principal.can(Permission.VIDEO_ADMIN) and not principal.can(permission):
-        return camera_to_administer(session, code=code)
-    return camera_for(session, code=code.strip().upper(), principal=principal, permission=permission)
 
 
 def _range(start: datetime, end: datetime) -> None:
@@ -78,7 +70,7 @@ def list_rules(code: str, principal: SignedIn, db: ReadSession) -> list[Analytic
     """The camera's analytics rules (video viewers and video administrators)."""
     if not (principal.can(Permission.VIDEO_VIEW) or principal.can(Permission.VIDEO_ADMIN)):
         raise Forbidden("auth.forbidden", params={"permission": str(Permission.VIDEO_VIEW)})
-    device = _seen(db, code, principal, Permission.VIDEO_VIEW)
+    device = camera_seen(db, code=code, principal=principal, permission=Permission.VIDEO_VIEW)
     return [service.to_read(rule, device.code) for rule in service.rules_of(db, device.id)]
 
 
@@ -109,7 +101,7 @@ def delete_rule(code: str, rule_id: IdPath, principal: VideoAdmin, db: DbSession
 def line_counts(code: str, principal: Viewer, db: ReadSession, start: From, end: To) -> list[LineCounts]:
     """Crossings of each of the camera's lines per direction, per class and per 5-minute interval."""
     _range(start, end)
-    device = _seen(db, code, principal, Permission.VIDEO_VIEW)
+    device = camera_seen(db, code=code, principal=principal, permission=Permission.VIDEO_VIEW)
     return queries.line_counts(db, device_id=device.id, start=start, end=end)
 
 
@@ -122,7 +114,7 @@ def list_events(
     cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT,
 ) -> AnalyticsEventPage:
     """The analytics events of the cameras, newest first."""
-    devices = [_seen(db, code, principal, Permission.VIDEO_VIEW).id for code in camera]
+    devices = [camera_seen(db, code=code, principal=principal, permission=Permission.VIDEO_VIEW).id for code in camera]
     rows = queries.events(db, device_ids=devices, start=start, end=end, kinds=kind or (),
                           after=queries.cursor_after(cursor), limit=limit + 1)
     more = len(rows) > limit
@@ -137,7 +129,7 @@ def event_snapshot(event_id: IdPath, principal: Viewer, db: ReadSession, runtime
     code = db.scalar(select(Device.code).where(Device.id == event.device_id)) if event else None
     if event is None or code is None:
         raise NotFound("video.analytics_event_not_found")
-    _seen(db, code, principal, Permission.VIDEO_VIEW)
+    camera_seen(db, code=code, principal=principal, permission=Permission.VIDEO_VIEW)
     return FileResponse(_file(runtime, event.snapshot), media_type="image/jpeg",
                         headers={"cache-control": "private, max-age=86400"})
 
@@ -155,7 +147,8 @@ def search_objects(
         raise QorgauError("video.analytics_unknown_class", status=422,
                           params={"classes": label, "known": ", ".join(CLASSES)},
                           errors=[{"field": "label", "message": "unknown class"}])
-    devices = [_seen(db, code, principal, Permission.VIDEO_PLAYBACK).id for code in camera]
+    devices = [camera_seen(db, code=code, principal=principal, permission=Permission.VIDEO_PLAYBACK).id
+               for code in camera]
     rows = queries.objects(db, device_ids=devices, start=start, end=end, label=label, zone=zone,
                            after=queries.cursor_after(cursor), limit=limit + 1)
     more = len(rows) > limit
@@ -170,6 +163,6 @@ def object_thumbnail(object_id: IdPath, principal: Playback, db: ReadSession, ru
     code = db.scalar(select(Device.code).where(Device.id == found.device_id)) if found else None
     if found is None or code is None:
         raise NotFound("video.analytics_object_not_found")
-    _seen(db, code, principal, Permission.VIDEO_PLAYBACK)
+    camera_seen(db, code=code, principal=principal, permission=Permission.VIDEO_PLAYBACK)
     return FileResponse(_file(runtime, found.thumbnail), media_type="image/jpeg",
                         headers={"cache-control": "private, max-age=86400"})
