@@ -32,6 +32,10 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.video.analytics.models",
     "qorgau.shifts.models",
     "qorgau.districts.models",
+    "qorgau.appeals.models",
+    "qorgau.feedback.models",
+    "qorgau.offences.models",
+    "qorgau.legalstats.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -44,6 +48,9 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.video.events",
     "qorgau.shifts.events",
     "qorgau.districts.events",
+    "qorgau.appeals.events",
+    "qorgau.feedback.events",
+    "qorgau.offences.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",
@@ -67,6 +74,13 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.shifts.views",
     "qorgau.districts.views",
     "qorgau.coverage.views",
+    "qorgau.appeals.views",
+    "qorgau.feedback.views",
+    "qorgau.district_reports.views",
+    "qorgau.offences.views",
+    "qorgau.legalstats.views",
+    "qorgau.statistics.views",
+    "qorgau.statistics.report_views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -84,6 +98,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.video.export_workers",
     "qorgau.video.workers",
     "qorgau.video.analytics.retention",
+    "qorgau.appeals.workers",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",
@@ -96,6 +111,10 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.video.commands",
     "qorgau.districts.commands",
     "qorgau.coverage.commands",
+    "qorgau.appeals.commands",
+    "qorgau.feedback.commands",
+    "qorgau.offences.commands",
+    "qorgau.legalstats.commands",
 )
 
 

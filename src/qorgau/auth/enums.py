@@ -48,6 +48,9 @@ class Permission(StrEnum):
     STATS_READ = "stats:read"
     APPEALS_READ = "appeals:read"
     APPEALS_WRITE = "appeals:write"
+    APPEALS_PERSONAL = "appeals:personal"  # applicants' names and contacts (every view audited)
+    OFFENCES_READ = "offences:read"  # the registry's records (drill-down from a figure)
+    OFFENCES_WRITE = "offences:write"  # import extracts, edit records and the article list, import official forms
     SIMULATION_RUN = "simulation:run"
     SHIFTS_READ = "shifts:read"  # the shift's summary and the handovers
     SHIFTS_HANDOVER = "shifts:handover"  # sign a handover, outgoing or incoming
@@ -66,21 +69,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_OPERATOR),
     Role.DISPATCHER: frozenset(_DISPATCHER),
     Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ,
-                                                   P.SHIFTS_HANDOVER, P.DISTRICTS_WRITE}),
+                                                   P.SHIFTS_HANDOVER, P.DISTRICTS_WRITE, P.APPEALS_READ,
+                                                   P.APPEALS_WRITE, P.APPEALS_PERSONAL, P.OFFENCES_READ}),
     Role.INSPECTOR: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.INCIDENTS_WRITE, P.UNITS_READ,
         P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE, P.UNITS_REPORT,
-        P.DISTRICTS_READ,
+        P.DISTRICTS_READ, P.APPEALS_PERSONAL,
     }),
     Role.ANALYST: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.STATS_READ, P.TOKENS_WRITE,
-        P.DISTRICTS_READ,
+        P.DISTRICTS_READ, P.APPEALS_READ, P.OFFENCES_READ, P.OFFENCES_WRITE,
     }),
     Role.ADMIN: frozenset({
         P.USERS_READ, P.USERS_WRITE, P.TOKENS_WRITE, P.SETTINGS_READ, P.EVENTS_READ, P.CITY_READ, P.CITY_WRITE,
         P.DEVICES_READ,
         P.DEVICES_WRITE, P.ALARMS_READ, P.ALARMS_RULES, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_WRITE,
-        P.SIMULATION_RUN, P.VIDEO_ADMIN, P.DISTRICTS_READ, P.DISTRICTS_WRITE,
+        P.SIMULATION_RUN, P.VIDEO_ADMIN, P.DISTRICTS_READ, P.DISTRICTS_WRITE, P.OFFENCES_WRITE,
     }),
     Role.AUDITOR: frozenset({
         P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.CITY_READ, P.TOKENS_WRITE,
@@ -88,7 +92,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PATROL: frozenset({P.EVENTS_READ, P.CITY_READ, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_REPORT}),
     # What `qorgau simulate` calls (no video); SIMULATED_ONLY below confines its writes to simulated things.
     Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW})
-                              | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN}),
+                              | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN,
+                                 P.APPEALS_WRITE}),
 }
 
 # Roles whose writes reach only what is marked simulated (users, devices, units): the simulator plays its own

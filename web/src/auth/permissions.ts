@@ -26,6 +26,12 @@ export const PERMISSIONS = {
   // Issue 13's police districts; listed here until the generated types name them.
   districtsRead: "districts:read" as Permission,
   districtsWrite: "districts:write" as Permission,
+  // Issues 13 and 14: appeals and the offence registry; listed here until the generated types name them.
+  appealsRead: "appeals:read" as Permission,
+  appealsWrite: "appeals:write" as Permission,
+  appealsPersonal: "appeals:personal" as Permission,
+  offencesRead: "offences:read" as Permission,
+  offencesWrite: "offences:write" as Permission,
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */

@@ -7,7 +7,8 @@ const ROLES: Record<string, string[]> = {
   operator: ["alarms:ack", "alarms:read", "city:read", "devices:read", "events:read", "incidents:read", "incidents:write", "shifts:read", "tokens:write", "units:read", "video:playback", "video:view", "districts:read"],
   admin: ["alarms:read", "alarms:rules", "city:read", "city:write", "devices:read", "devices:write", "events:read", "incidents:read", "settings:read", "simulation:run", "tokens:write", "units:read", "units:write", "users:read", "users:write", "video:admin"],
   auditor: ["audit:read", "audit:verify", "city:read", "events:read", "tokens:write", "users:read"],
-  analyst: ["city:read", "devices:read", "events:read", "incidents:read", "stats:read", "tokens:write"],
+  analyst: ["city:read", "devices:read", "events:read", "incidents:read", "stats:read", "tokens:write", "appeals:read", "offences:read"],
+  inspector: ["city:read", "devices:read", "events:read", "incidents:read", "appeals:read", "appeals:write", "appeals:personal", "districts:read"],
 };
 
 function visible(role: string): string[] {
@@ -20,6 +21,7 @@ describe("desk access", () => {
     expect(visible("auditor")).toEqual(["map", "audit"]);
     expect(visible("operator")).toEqual(["map", "alarms", "incidents", "units", "video", "shifts", "districts"]);
     expect(visible("admin")).toEqual(["map", "alarms", "incidents", "units", "video", "admin"]);
-    expect(visible("analyst")).toEqual(["map", "incidents", "stats", "coverage"]);
+    expect(visible("analyst")).toEqual(["map", "incidents", "stats", "coverage", "appeals", "service", "offences"]);
+    expect(visible("inspector")).toEqual(["map", "incidents", "districts", "appeals", "service"]);
   });
 });

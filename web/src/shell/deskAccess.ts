@@ -36,4 +36,10 @@ export const DESK_ACCESS = {
   districts: any(PERMISSIONS.districtsRead),
   // Coverage and post placement are the district's figures: supervisors and analysts (stats:read).
   coverage: any(PERMISSIONS.statsRead),
+  // Residents' appeals: the inspectors who answer them and the supervisors who watch the deadlines.
+  appeals: any(PERMISSIONS.appealsRead),
+  // The service model's figures per district and inspector (residents, coverage, appeals, satisfaction).
+  service: any(PERMISSIONS.statsRead, PERMISSIONS.appealsRead),
+  // Offence statistics: the registry's figures, hot spots and the official forms.
+  offences: any(PERMISSIONS.statsRead),
 } as const satisfies Record<DeskId, (user: User) => boolean>;

@@ -11,10 +11,13 @@ import { ShiftsDesk } from "../desks/shifts/ShiftsDesk";
 import { DistrictsDesk } from "../desks/districts/DistrictsDesk";
 import { CoverageDesk } from "../desks/reach/CoverageDesk";
 import { VideoDesk } from "../desks/video/VideoDesk";
+import { AppealsDesk } from "../desks/appeals/AppealsDesk";
+import { ServiceDesk } from "../desks/service/ServiceDesk";
+import { OffencesDesk } from "../desks/offences/OffencesDesk";
 import { DESK_ACCESS } from "./deskAccess";
 import { IconAdmin, IconAlarm, IconDistricts, IconHandover, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
 
-export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts" | "coverage";
+export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts" | "coverage" | "appeals" | "service" | "offences";
 
 export interface DeskDefinition {
   id: DeskId;
@@ -104,6 +107,27 @@ export const DESKS: readonly DeskDefinition[] = [
     icon: IconMap,
     component: CoverageDesk,
     isVisible: DESK_ACCESS.coverage,
+  },
+  {
+    id: "appeals",
+    path: "/appeals",
+    icon: IconIncident,
+    component: AppealsDesk,
+    isVisible: DESK_ACCESS.appeals,
+  },
+  {
+    id: "service",
+    path: "/service",
+    icon: IconDistricts,
+    component: ServiceDesk,
+    isVisible: DESK_ACCESS.service,
+  },
+  {
+    id: "offences",
+    path: "/offences",
+    icon: IconStats,
+    component: OffencesDesk,
+    isVisible: DESK_ACCESS.offences,
   },
 ];
 

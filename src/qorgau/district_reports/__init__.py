@@ -1,0 +1,1 @@
+"""Reports per police district and inspector: residents, coverage, incidents, appeals, satisfaction."""

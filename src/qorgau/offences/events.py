@@ -1,0 +1,3 @@
+"""Events of this domain (filled in by its issue)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Offence statistics: clearance, rates, АППГ comparison, slices, hot spots, reports."""
