@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic.fields import FieldInfo
 
 from qorgau.alarms.config import AlarmsSettings
+from qorgau.appeals.config import AppealsSettings
 from qorgau.core import settings as core_settings
 from qorgau.core.commands import replace_section
 from qorgau.core.settings import CONFIG_FILE_ENV, ENV_PREFIX, CoreSettings
@@ -21,7 +22,9 @@ from qorgau.ingest.adapters.sia_dc09.config import Dc09Settings
 from qorgau.ingest.adapters.sip.config import SipSettings
 from qorgau.ingest.adapters.webhook.config import WebhookSettings
 from qorgau.ingest.config import IngestSettings
+from qorgau.legalstats.config import LegalStatsSettings
 from qorgau.simulation.config import SimulationSettings
+from qorgau.statistics.config import StatisticsSettings
 from qorgau.units.config import UnitsSettings
 from qorgau.video.config import VideoSettings
 
@@ -29,12 +32,14 @@ from qorgau.video.config import VideoSettings
 PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
     IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings, DistrictsSettings,
+    AppealsSettings, LegalStatsSettings, StatisticsSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(DistrictsSettings, CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings,
-               IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
+class Settings(StatisticsSettings, LegalStatsSettings, AppealsSettings, DistrictsSettings, CoverageSettings,
+               VideoSettings, AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings,
+               SipSettings, MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 
 
