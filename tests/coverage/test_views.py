@@ -32,7 +32,8 @@ def test_supervisors_and_analysts_read_coverage_operators_do_not(client: TestCli
 def test_figures_and_isochrones_of_the_aksai_model(analyst: TestClient) -> None:
     body = analyst.get("/api/coverage").json()
     assert body["generated"] is True and body["walk_speed_kmh"] == 4.5
-    assert {p["kind"] for p in body["points"]} == {"police_post", "situation_center"} and len(body["points"]) == 6
+    assert {p["kind"] for p in body["points"]} == {"police_post", "reception_point", "situation_center"}
+    assert len(body["points"]) == 5 + 3 + 1  # МОП, УПП and the department
     levels = body["levels"]
     assert [(lv["mode"], lv["minutes"]) for lv in levels] == [("walk", 5), ("walk", 10), ("walk", 15), ("drive", 7)]
     walk = [lv["overall"]["covered"] for lv in levels[:3]]

@@ -27,6 +27,7 @@ def test_the_plan_numbers_exactly() -> None:
     site_kinds = Counter(str(s.kind) for s in sites)
     assert site_kinds["intersection"] == 8 and site_kinds["speed_point"] == 7 and site_kinds["city_entry"] == 4
     assert site_kinds["social_object"] == 36 and site_kinds["police_post"] == 5 and site_kinds["situation_center"] == 1
+    assert site_kinds["reception_point"] == 3  # УПП, without cameras of their own
     kinds = Counter(str(d.kind) for d in devices)
     assert kinds["alarm_panel"] == 36 and kinds["sos_terminal"] == 12
     by_site = Counter(d.site_code for d in cameras)
@@ -63,7 +64,7 @@ def test_everything_is_unique_generated_and_inside_the_district() -> None:
 def test_seeding_twice_changes_nothing_the_second_time(db: Database) -> None:
     with db.unit_of_work() as session:
         first = seed(session, FallbackPlanner(), actor=CLI_ACTOR, ctx=CTX)
-    assert first.devices.created == 469 + 36 + 29 + 12 and first.sites_changed == 159
+    assert first.devices.created == 469 + 36 + 29 + 12 and first.sites_changed == 162
     published = len(events(db))
     with db.unit_of_work() as session:
         again = seed(session, FallbackPlanner(), actor=CLI_ACTOR, ctx=CTX)

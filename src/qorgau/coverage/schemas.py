@@ -11,7 +11,7 @@ from qorgau.city.enums import Mode
 
 class PolicePointRead(BaseModel):
     code: str
-    kind: str = Field(description="police_post (МОП) or situation_center (the department).")
+    kind: str = Field(description="police_post (МОП), reception_point (УПП) or situation_center (the department).")
     name_kk: str
     name_ru: str
     name_en: str | None

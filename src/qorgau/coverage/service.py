@@ -29,7 +29,8 @@ from qorgau.devices.enums import SiteKind
 from qorgau.districts import service as districts_service
 
 ISOCHRONE_CELL_M = 50.0  # fine enough to follow a street, coarse enough to keep the outline small
-POLICE_KINDS = (SiteKind.POLICE_POST, SiteKind.SITUATION_CENTER)
+# Residents walk to a МОП, a reception point (УПП) or the department alike.
+POLICE_KINDS = (SiteKind.POLICE_POST, SiteKind.RECEPTION_POINT, SiteKind.SITUATION_CENTER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from enum import StrEnum
 class SiteKind(StrEnum):
     SOCIAL_OBJECT = "social_object"
     POLICE_POST = "police_post"  # модульный опорный пункт (МОП)
+    RECEPTION_POINT = "reception_point"  # участковый пункт полиции (УПП): where district inspectors receive
     SITUATION_CENTER = "situation_center"
     INTERSECTION = "intersection"
     SPEED_POINT = "speed_point"

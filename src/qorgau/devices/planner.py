@@ -138,7 +138,8 @@ class FallbackPlanner:
         return self._scatter(n, (-1600.0, -1200.0, 1600.0, 1200.0), 180.0)
 
     def police_posts(self, n: int) -> list[Spot]:
-        places = [(-900.0, 700.0), (900.0, 700.0), (-900.0, -700.0), (900.0, -700.0), (100.0, 300.0)]
+        places = [(-900.0, 700.0), (900.0, 700.0), (-900.0, -700.0), (900.0, -700.0), (100.0, 300.0),
+                  (-300.0, -900.0), (500.0, 1000.0), (1300.0, 0.0)]  # the last three: reception points (УПП)
         return [self._spot(x, y, 180.0) for x, y in places[:n]]
 
     def situation_center(self) -> Spot:

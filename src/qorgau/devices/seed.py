@@ -45,6 +45,7 @@ S = SiteSubtype
 PUBLIC_AREAS, PUBLIC_CAMERAS, YARDS, CAMERAS_PER_YARD = 58, 173, 40, 3
 INTERSECTIONS, INTERSECTION_CAMERAS, SPEED_POINTS, ENTRIES, CAMERAS_PER_ENTRY = 8, 25, 7, 4, 2
 POLICE_POSTS, CAMERAS_PER_POST, SITUATION_CENTER_CAMERAS, SOS_TERMINALS = 5, 4, 3, 12
+RECEPTION_POINTS = 3  # УПП: generated, no cameras of their own (the plan lists none)
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,16 @@ def build(planner: SitePlanner) -> tuple[list[SiteFields], list[DeviceFields]]:
             b.device(DeviceKind.ACCESS_POINT, site, (f"{t}-турникет, {plan.name_kk}", f"Турникет {t}, {plan.name_ru}",
                      f"Turnstile {t}, {plan.name_en}"), 3.0 * t,
                      identifiers={"mqtt_client_id": f"aksai-acc-{b.counts[DeviceKind.ACCESS_POINT] + 1:03d}"})
-    for k, spot in enumerate(planner.police_posts(POLICE_POSTS), 1):
+    # One greedy placement for МОП and УПП together: the first five are the МОП as before, the next ones the
+    # reception points where the posts leave the most residents beyond a walk.
+    police_spots = planner.police_posts(POLICE_POSTS + RECEPTION_POINTS)
+    for k, spot in enumerate(police_spots[:POLICE_POSTS], 1):
         site = b.site(f"MOP-{k}", SiteKind.POLICE_POST, spot, f"№{k} модульдік тірек пункті",
                       f"Модульный опорный пункт №{k}", en=f"Modular police post No. {k}")
         b.cameras(site, spot, P.POLICE_POST, CAMERAS_PER_POST, 60 + k, distance_m=6.0)
+    for k, spot in enumerate(police_spots[POLICE_POSTS:], 1):
+        b.site(f"UPP-{k}", SiteKind.RECEPTION_POINT, spot, f"№{k} учаскелік полиция пункті",
+               f"Участковый пункт полиции №{k}", en=f"District police reception point No. {k}")
     spot = planner.situation_center()
     site = b.site("SC-1", SiteKind.SITUATION_CENTER, spot, "Жағдайлық орталық", "Ситуационный центр",
                   en="Situation centre")

@@ -26,6 +26,16 @@ class DistrictsSettings(CoreSettings):
                     "names none.",
     )
 
+    district_workload_share: float = Field(
+        default=0.0, ge=0.0, le=1.0, title="Workload weight in redistricting",
+        description="How much incidents count against residents when districts are proposed: each cell weighs "
+                    "residents_share × (1 − a) + incidents_share × a (0 = residents only, 1 = incidents only).",
+    )
+    district_workload_days: int = Field(
+        default=90, ge=1, le=730, title="Workload period (days)",
+        description="Incidents of the last this many days make a district's workload.",
+    )
+
 
 def default_reception(settings: DistrictsSettings) -> dict[str, object]:
     """The reception a district gets when it names none: the working days at the configured hours."""

@@ -11,6 +11,7 @@ class SetSource(StrEnum):
     SEED = "seed"  # the generated initial set for Aksai
     IMPORT = "import"  # a GeoJSON file or API upload
     PROPOSAL = "proposal"  # an accepted redistricting proposal
+    EDIT = "edit"  # polygons edited on the desk's map
 
 
 class DistrictAction(StrEnum):

@@ -14,9 +14,9 @@ from qorgau.core.time import utcnow
 from qorgau.devices import queries as device_queries
 from qorgau.devices.enums import DeviceKind, SiteKind
 from qorgau.devices.schemas import SiteRead
-from qorgau.districts import service
+from qorgau.districts import service, workload
 from qorgau.districts.models import District
-from qorgau.districts.proposal import propose
+from qorgau.districts.proposal import Workload, propose
 from qorgau.districts.schemas import Passport, Proposal, ProposedDistrict
 from qorgau.incidents import queries as incident_queries
 
@@ -76,8 +76,10 @@ def passport(session: Session, district: District, *, norm: int, now: datetime |
                     cameras=camera_count, incidents=incidents)
 
 
-def proposal(session: Session, *, inspectors: int, norm: int) -> Proposal:
-    """Boundaries for ``inspectors`` districts over today's area, beside today's balance figures."""
+def proposal(session: Session, *, inspectors: int, norm: int, workload_share: float = 0.0,
+             workload_days: int = 90) -> Proposal:
+    """Boundaries for ``inspectors`` districts over today's area balancing residents, mixed with workload by
+    ``workload_share``, beside today's balance figures for both."""
     model = city_service.active_model(session)
     frame = service.frame_of(model)
     today = service.in_force(session, model_id=model.id)
@@ -85,14 +87,18 @@ def proposal(session: Session, *, inspectors: int, norm: int) -> Proposal:
         raise NotFound("districts.none_in_force")
     area = frame.to_m(today.area)
     cells = service.cells_of(session, model, frame)
-    regions = propose(frame, area, cells, inspectors)
-    districts = [ProposedDistrict(number=k, geometry=frame.to_lonlat(r.polygon), residents=round(r.residents, 1))
-                 for k, r in enumerate(regions, 1)]
-    current = None
-    if today is not None:
-        current = service.balance([d.residents for d in today.districts],
-                                  [len(d.inspectors) for d in today.districts], norm=norm)
+    points = workload.incidents(session, frame, days=workload_days)
+    regions = propose(frame, area, cells, inspectors, workload=Workload(x=points.x, y=points.y, share=workload_share))
+    districts = [ProposedDistrict(number=k, geometry=frame.to_lonlat(r.polygon), residents=round(r.residents, 1),
+                                  incidents=r.incidents) for k, r in enumerate(regions, 1)]
+    current = service.balance([d.residents for d in today.districts],
+                              [len(d.inspectors) for d in today.districts], norm=norm)
+    current_workload = workload.balance([points.count_in(frame.to_m(d.geometry)) for d in today.districts],
+                                        days=workload_days, share=workload_share)
     collection = {"type": "FeatureCollection", "area": frame.to_lonlat(area), "features": [
         {"type": "Feature", "geometry": d.geometry, "properties": {"number": d.number}} for d in districts]}
     return Proposal(districts=districts, geojson=collection, current=current,
-                    balance=service.balance([d.residents for d in districts], [1] * len(districts), norm=norm))
+                    balance=service.balance([d.residents for d in districts], [1] * len(districts), norm=norm),
+                    workload=workload.balance([d.incidents for d in districts], days=workload_days,
+                                              share=workload_share),
+                    current_workload=current_workload)

@@ -5,6 +5,8 @@
 # so every region is contiguous by construction. A local search then moves boundary cells from the most populated
 # region to a neighbour while that lowers the larger of the two and leaves the donor connected. Polygons are the
 # unions of each region's squares clipped to the area, so the set has no gaps or overlaps by construction.
+# With a workload share a > 0 a cell weighs residents_share × (1 − a) + incidents_share × a (shares of the
+# town's totals), so the same growth and search balance a mix of residents and incidents.
 
 from __future__ import annotations
 
@@ -34,6 +36,31 @@ class Region:
     cells: frozenset[Cell]
     residents: float
     polygon: BaseGeometry
+    incidents: int = 0
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Incident positions in local metres and the weight they get against residents."""
+
+    x: np.ndarray[Any, np.dtype[np.float64]]
+    y: np.ndarray[Any, np.dtype[np.float64]]
+    share: float
+
+
+def _mixed(grid: dict[Cell, float], frame: Frame, workload: Workload | None) -> dict[Cell, float]:
+    """The grid's weights: residents alone, or mixed with incidents as shares of the town's totals."""
+    if workload is None or workload.share <= 0 or len(workload.x) == 0:
+        return grid
+    s = frame.cell_m
+    counts: dict[Cell, float] = dict.fromkeys(grid, 0.0)
+    for x, y in zip(workload.x, workload.y, strict=True):
+        key = (math.floor(x / s), math.floor(y / s))
+        if key in counts:
+            counts[key] += 1.0
+    residents, incidents = sum(grid.values()) or 1.0, sum(counts.values()) or 1.0
+    a = workload.share
+    return {c: (1 - a) * grid[c] / residents + a * counts[c] / incidents for c in grid}
 
 
 def _grid(frame: Frame, area: BaseGeometry, cells: Cells) -> dict[Cell, float]:
@@ -174,9 +201,11 @@ def _balance(grid: dict[Cell, float], owner: dict[Cell, int], n: int) -> None:
         pop[receiver] += grid[cell]
 
 
-def propose(frame: Frame, area: BaseGeometry, cells: Cells, n: int) -> list[Region]:
-    """``n`` contiguous districts over ``area`` with residents as even as the grid allows."""
-    grid = _grid(frame, area, cells)
+def propose(frame: Frame, area: BaseGeometry, cells: Cells, n: int, *,
+            workload: Workload | None = None) -> list[Region]:
+    """``n`` contiguous districts over ``area`` with residents (mixed with workload when given) as even as the
+    grid allows."""
+    grid = _mixed(_grid(frame, area, cells), frame, workload)
     n = max(1, min(n, len(grid)))
     owner = _grow(grid, _centres(grid, n))
     _balance(grid, owner, n)
@@ -186,7 +215,10 @@ def propose(frame: Frame, area: BaseGeometry, cells: Cells, n: int) -> list[Regi
         mine = [c for c, o in owner.items() if o == k]
         boxes = [shapely.box(x * s, y * s, (x + 1) * s, (y + 1) * s) for x, y in mine]
         polygon = shapely.union_all(boxes).intersection(area)
-        regions.append(Region(cells=frozenset(mine), residents=cells.residents_in(polygon), polygon=polygon))
+        incidents = 0 if workload is None or len(workload.x) == 0 else int(
+            np.count_nonzero(shapely.contains_xy(polygon, workload.x, workload.y)))
+        regions.append(Region(cells=frozenset(mine), residents=cells.residents_in(polygon), polygon=polygon,
+                              incidents=incidents))
     # Numbered from the north-west, as a map is read.
     regions.sort(key=lambda r: (-round(r.polygon.centroid.y / 500), r.polygon.centroid.x))
     return regions

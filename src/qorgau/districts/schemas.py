@@ -85,14 +85,32 @@ class SetDetail(SetRead):
     balance: Balance
 
 
+class WorkloadBalance(BaseModel):
+    """How even the districts' workload is: incidents per district over a period."""
+
+    incidents: int = Field(description="Incidents inside all districts over the period.")
+    min: int
+    max: int
+    mean: float
+    std: float
+    days: int = Field(description="The period: the last this many days.")
+    share: float = Field(description="The weight workload had against residents (0 = residents only).")
+
+
 class ProposalIn(Strict):
     inspectors: int = Field(ge=1, le=200, description="How many districts to draw (one per inspector).")
+    workload_share: float | None = Field(
+        default=None, ge=0, le=1, description="Weight of workload against residents: each cell weighs "
+        "residents_share × (1 − a) + workload_share × a. The setting's value when absent.")
+    workload_days: int | None = Field(default=None, ge=1, le=730,
+                                      description="Incidents of the last this many days; the setting's when absent.")
 
 
 class ProposedDistrict(BaseModel):
     number: int
     geometry: dict[str, Any]
     residents: float
+    incidents: int = Field(description="Incidents inside over the workload period.")
 
 
 class Proposal(BaseModel):
@@ -101,6 +119,8 @@ class Proposal(BaseModel):
     districts: list[ProposedDistrict]
     balance: Balance
     current: Balance | None = Field(description="Today's set's balance, for comparison.")
+    workload: WorkloadBalance
+    current_workload: WorkloadBalance | None = Field(description="Today's set's workload, for comparison.")
     geojson: dict[str, Any] = Field(description="The proposal as a FeatureCollection, ready to accept.")
 
 
@@ -111,6 +131,31 @@ class AcceptIn(Strict):
     valid_from: datetime | None = Field(default=None, description="When it takes effect; now when absent.")
     note: str | None = Field(default=None, max_length=500)
     source: SetSource = SetSource.IMPORT
+
+
+class CheckIn(Strict):
+    """A draft set to check: a GeoJSON FeatureCollection as /accept takes it."""
+
+    geojson: dict[str, Any]
+
+
+class DraftDistrict(BaseModel):
+    number: int
+    residents: float
+    incidents: int
+    inspectors: int
+    residents_per_inspector: float | None
+    over_norm: bool
+
+
+class DraftCheck(BaseModel):
+    """A draft set checked without saving: every problem, or the figures it would have."""
+
+    valid: bool
+    problems: list[dict[str, str]] = Field(description="Each with its code (a translation key), district and facts.")
+    districts: list[DraftDistrict] = Field(description="Empty while the polygons cannot be read.")
+    balance: Balance | None
+    workload: WorkloadBalance | None
 
 
 class Passport(BaseModel):

@@ -31,6 +31,7 @@ from qorgau.districts.figures import sites
 from qorgau.districts.proposal import propose
 
 DISTRICTS = 8
+RECEPTION_KINDS = (SiteKind.POLICE_POST, SiteKind.RECEPTION_POINT)  # where a district's inspector receives
 TOWN_HALF_M = (2000.0, 1500.0)  # the generated town's extent around its centre (city.aksai.build)
 DOUBLED = 4  # the most populous districts with two inspectors
 INSPECTORS = (
@@ -71,7 +72,7 @@ def seed_aksai(session: Session, *, actor: audit.Actor, default_reception: dict[
     regions = propose(frame, area, service.cells_of(session, model, frame), DISTRICTS)
     order = sorted(range(len(regions)), key=lambda i: -regions[i].residents)
     staff = {i: 2 if rank < DOUBLED else 1 for rank, i in enumerate(order)}
-    posts = [(s.code, s.lon, s.lat) for s in sites(session) if s.kind == SiteKind.POLICE_POST]
+    posts = [(s.code, s.lon, s.lat) for s in sites(session) if s.kind in RECEPTION_KINDS]
     names = iter(enumerate(INSPECTORS, 1))
     features = []
     for k, region in enumerate(regions, 1):

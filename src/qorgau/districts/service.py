@@ -22,12 +22,21 @@ from qorgau.city.models import CityModel
 from qorgau.core.bus import Context, publish
 from qorgau.core.errors import NotFound, ValidationFailed
 from qorgau.core.time import utcnow
-from qorgau.districts import geojson
+from qorgau.districts import geojson, workload
 from qorgau.districts.enums import DistrictAction, SetSource
 from qorgau.districts.events import SET_ACCEPTED, DistrictSetAccepted
-from qorgau.districts.geometry import Cells, Frame, problem, read_area, validate
+from qorgau.districts.geometry import UNREADABLE, Cells, Frame, problem, read_area, validate
 from qorgau.districts.models import District, DistrictInspector, DistrictSet
-from qorgau.districts.schemas import Balance, DistrictRead, Inspector, Reception, SetDetail, SetRead
+from qorgau.districts.schemas import (
+    Balance,
+    DistrictRead,
+    DraftCheck,
+    DraftDistrict,
+    Inspector,
+    Reception,
+    SetDetail,
+    SetRead,
+)
 
 CELL_M = 100.0
 INSPECTOR_ROLE = "inspector"
@@ -218,6 +227,47 @@ def accept(session: Session, *, collection: dict[str, Any], source: SetSource, a
     publish(session, SET_ACCEPTED, subject_id=str(new_set.id), ctx=ctx, payload=DistrictSetAccepted(
         set_id=new_set.id, version=version, valid_from=when, source=source, districts=len(parsed.features)))
     return new_set
+
+
+def check(session: Session, *, collection: dict[str, Any], norm: int, default_reception: dict[str, Any],
+          workload_days: int) -> DraftCheck:
+    """A draft set validated as accept would (overlaps, gaps, self-intersections, unknown inspectors) with the
+    residents and incidents each district would have; nothing is stored. The desk calls it while editing."""
+    model = city_service.active_model(session)
+    frame = frame_of(model)
+    try:
+        parsed = geojson.parse(collection, default_reception=default_reception)
+        area = _area_of(session, model, frame, parsed, in_force(session, model_id=model.id))
+    except ValidationFailed as exc:
+        return DraftCheck(valid=False, problems=exc.errors, districts=[], balance=None, workload=None)
+    problems = _resolve_inspectors(session, parsed)
+    try:
+        shapes = validate(frame, area, [(f.number, f.geometry) for f in parsed.features])
+    except ValidationFailed as exc:
+        problems.extend(exc.errors)
+        shapes = [_readable(frame, f.geometry) for f in parsed.features]
+    cells = cells_of(session, model, frame)
+    points = workload.incidents(session, frame, days=workload_days)
+    drafts = []
+    for feature, shape in zip(parsed.features, shapes, strict=True):
+        residents = cells.residents_in(shape) if shape.is_valid and not shape.is_empty else 0.0
+        per = residents / len(feature.user_ids) if feature.user_ids else None
+        drafts.append(DraftDistrict(number=feature.number, residents=round(residents, 1),
+                                    incidents=points.count_in(shape) if shape.is_valid else 0,
+                                    inspectors=len(feature.user_ids),
+                                    residents_per_inspector=None if per is None else round(per, 1),
+                                    over_norm=per is None or per > norm))
+    return DraftCheck(valid=not problems, problems=problems, districts=drafts,
+                      balance=balance([d.residents for d in drafts], [d.inspectors for d in drafts], norm=norm),
+                      workload=workload.balance([d.incidents for d in drafts], days=workload_days, share=0.0))
+
+
+def _readable(frame: Frame, geometry: dict[str, Any]) -> BaseGeometry:
+    """A draft polygon in metres for its figures, empty when it cannot be read at all."""
+    try:
+        return frame.to_m(geometry)
+    except UNREADABLE:
+        return shapely.Polygon()
 
 
 def load(session: Session, set_id: int) -> DistrictSet:

@@ -19,7 +19,17 @@ from qorgau.districts import figures, service
 from qorgau.districts.config import DistrictsSettings, default_reception
 from qorgau.districts.enums import SetSource
 from qorgau.districts.models import DistrictSet
-from qorgau.districts.schemas import AcceptIn, DistrictAt, Passport, Proposal, ProposalIn, SetDetail, SetRead
+from qorgau.districts.schemas import (
+    AcceptIn,
+    CheckIn,
+    DistrictAt,
+    DraftCheck,
+    Passport,
+    Proposal,
+    ProposalIn,
+    SetDetail,
+    SetRead,
+)
 
 router = APIRouter(prefix="/api/districts", tags=["districts"])
 Reader = Annotated[Principal, Require(Permission.DISTRICTS_READ)]
@@ -91,8 +101,20 @@ def district_passport(district_id: IdPath, _: Reader, db: ReadSession, runtime: 
 
 @router.post("/propose", response_model=Proposal, responses=INVALID)
 def propose(body: ProposalIn, _: Writer, db: ReadSession, runtime: AppRuntime) -> Proposal:
-    """Boundaries for N inspectors balancing residents, contiguous and compact, beside today's figures."""
-    return figures.proposal(db, inspectors=body.inspectors, norm=_settings(runtime).district_residents_norm)
+    """Boundaries for N inspectors balancing residents (mixed with workload), contiguous and compact, beside
+    today's figures."""
+    settings = _settings(runtime)
+    share = settings.district_workload_share if body.workload_share is None else body.workload_share
+    return figures.proposal(db, inspectors=body.inspectors, norm=settings.district_residents_norm,
+                            workload_share=share, workload_days=body.workload_days or settings.district_workload_days)
+
+
+@router.post("/check", response_model=DraftCheck)
+def check(body: CheckIn, _: Writer, db: ReadSession, runtime: AppRuntime) -> DraftCheck:
+    """Validate a draft set as /accept would and return each district's residents and incidents; saves nothing."""
+    settings = _settings(runtime)
+    return service.check(db, collection=body.geojson, norm=settings.district_residents_norm,
+                         default_reception=default_reception(settings), workload_days=settings.district_workload_days)
 
 
 def _accepted(db: DbSession, runtime: AppRuntime, principal: Principal, source: str, *, collection: dict[str, Any],
