@@ -1,0 +1,273 @@
+"""A columnar in-memory cube of the offence registry: small integer codes in numpy arrays, sorted by day.
+
+Figures over ten million records cannot be a SQL GROUP BY per request. The cube holds one row per counted offence
+as codes (registration day, district, article group, class, severity, status, place type, hour, weekday, ...), the
+main segment sorted by registration day so that any period is a contiguous slice found by binary search, and a
+small unsorted delta segment that takes inserts and updates until it is merged (see ADR 0037).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Ints = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.int16]
+Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float32]
+
+EPOCH = date(1970, 1, 1)
+# Coded text dimensions: the cube keeps an append-only vocabulary for each; code 0 stands for "none".
+CODED = ("kind", "offence_class", "severity", "article_group", "status", "termination", "settlement", "place_type",
+         "district")
+# Merge the delta into the sorted main segment once it holds this share of the main one.
+MERGE_SHARE = 0.02
+MERGE_FLOOR = 50_000
+
+
+def day_of(value: date) -> int:
+    """Days since 1970-01-01: the cube's day index."""
+    return (value - EPOCH).days
+
+
+def date_of(day: int) -> date:
+    """The date of a day index."""
+    return date.fromordinal(EPOCH.toordinal() + int(day))
+
+
+class Vocabulary:
+    """Codes of one text dimension; code 0 is None, others in order of first sight (stable across refreshes)."""
+
+    def __init__(self) -> None:
+        self.labels: list[str | None] = [None]
+        self._codes: dict[str | None, int] = {None: 0}
+
+    def code(self, label: str | None) -> int:
+        """The code of ``label``, added when new."""
+        found = self._codes.get(label)
+        if found is None:
+            found = len(self.labels)
+            self._codes[label] = found
+            self.labels.append(label)
+        return found
+
+    def find(self, label: str | None) -> int | None:
+        """The code of ``label``; None when the cube has never seen it."""
+        return self._codes.get(label)
+
+    def encode(self, values: Iterable[str | None]) -> Codes:
+        return np.fromiter((self.code(v) for v in values), dtype=np.int16)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class Segment:
+    """Rows of the cube as parallel arrays."""
+
+    ids: Ints
+    day: npt.NDArray[np.int32]
+    hour: npt.NDArray[np.int8]  # local hour of commission, -1 unknown
+    weekday: npt.NDArray[np.int8]  # local weekday of commission (Monday 0), -1 unknown
+    generated: Bools
+    identified: Bools  # at least one person identified
+    lon: Floats
+    lat: Floats
+    codes: dict[str, Codes]
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+    def take(self, index: npt.NDArray[Any] | slice) -> Segment:
+        """The rows at ``index`` (an integer index or a mask)."""
+        return Segment(ids=self.ids[index], day=self.day[index], hour=self.hour[index], weekday=self.weekday[index],
+                       generated=self.generated[index], identified=self.identified[index], lon=self.lon[index],
+                       lat=self.lat[index], codes={k: v[index] for k, v in self.codes.items()})
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """A column by name: a coded dimension, or hour/weekday/day."""
+        if name in self.codes:
+            return self.codes[name]
+        value: npt.NDArray[Any] = getattr(self, name)
+        return value
+
+    @staticmethod
+    def concat(parts: Sequence[Segment]) -> Segment:
+        return Segment(
+            ids=np.concatenate([p.ids for p in parts]), day=np.concatenate([p.day for p in parts]),
+            hour=np.concatenate([p.hour for p in parts]), weekday=np.concatenate([p.weekday for p in parts]),
+            generated=np.concatenate([p.generated for p in parts]),
+            identified=np.concatenate([p.identified for p in parts]),
+            lon=np.concatenate([p.lon for p in parts]), lat=np.concatenate([p.lat for p in parts]),
+            codes={k: np.concatenate([p.codes[k] for p in parts]) for k in CODED})
+
+
+def empty_segment() -> Segment:
+    return Segment(ids=np.zeros(0, np.int64), day=np.zeros(0, np.int32), hour=np.zeros(0, np.int8),
+                   weekday=np.zeros(0, np.int8), generated=np.zeros(0, bool), identified=np.zeros(0, bool),
+                   lon=np.zeros(0, np.float32), lat=np.zeros(0, np.float32),
+                   codes={k: np.zeros(0, np.int16) for k in CODED})
+
+
+@dataclass(frozen=True)
+class Record:
+    """One offence as the cube needs it (the registry's contract columns)."""
+
+    id: int
+    registered_on: date
+    committed_at: datetime | None
+    kind: str
+    offence_class: str
+    severity: str | None
+    article_group: str | None
+    status: str
+    termination_ground: str | None
+    persons_identified: int
+    lon: float | None
+    lat: float | None
+    settlement: str | None
+    district_id: int | None
+    place_type: str | None
+    generated: bool
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The rows of one period that pass a filter: a few (segment, mask) pairs to count over."""
+
+    parts: tuple[tuple[Segment, Bools | None], ...]
+
+    def count(self) -> int:
+        return sum(int(mask.sum()) if mask is not None else len(seg) for seg, mask in self.parts)
+
+    def bincount(self, column: str, size: int, *, offset: int = 0) -> Ints:
+        """Counts per code of ``column`` (codes shifted by ``offset``, e.g. 1 for hour/weekday's -1)."""
+        total = np.zeros(size, np.int64)
+        for seg, mask in self.parts:
+            values = seg.column(column)
+            if mask is not None:
+                values = values[mask]
+            total += np.bincount(values.astype(np.intp) + offset, minlength=size)[:size]
+        return total
+
+    def matrix(self, rows: str, cols: str, shape: tuple[int, int], *, offset: int = 0) -> Ints:
+        """A two-way count (e.g. weekday × hour) with both codes shifted by ``offset``."""
+        flat = np.zeros(shape[0] * shape[1], np.int64)
+        for seg, mask in self.parts:
+            r, c = seg.column(rows), seg.column(cols)
+            if mask is not None:
+                r, c = r[mask], c[mask]
+            key = (r.astype(np.intp) + offset) * shape[1] + (c.astype(np.intp) + offset)
+            flat += np.bincount(key, minlength=flat.size)[:flat.size]
+        return flat.reshape(shape)
+
+    def points(self) -> Points:
+        """Positions, local hours and days of the rows that have a position."""
+        parts = []
+        for seg, mask in self.parts:
+            keep = ~np.isnan(seg.lon) if mask is None else mask & ~np.isnan(seg.lon)
+            parts.append((seg.lon[keep], seg.lat[keep], seg.hour[keep], seg.day[keep]))
+        return Points(lon=np.concatenate([p[0] for p in parts]), lat=np.concatenate([p[1] for p in parts]),
+                      hour=np.concatenate([p[2] for p in parts]), day=np.concatenate([p[3] for p in parts]))
+
+
+@dataclass(frozen=True)
+class Points:
+    lon: Floats
+    lat: Floats
+    hour: npt.NDArray[np.int8]
+    day: npt.NDArray[np.int32]
+
+
+@dataclass
+class Cube:
+    """The cube: a day-sorted main segment with tombstones, and an unsorted delta of newer rows."""
+
+    utc_offset_s: int
+    vocab: dict[str, Vocabulary] = field(default_factory=lambda: {k: Vocabulary() for k in CODED})
+    main: Segment = field(default_factory=empty_segment)
+    alive: Bools = field(default_factory=lambda: np.zeros(0, bool))
+    delta: Segment = field(default_factory=empty_segment)
+    _id_order: Ints = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __len__(self) -> int:
+        return int(self.alive.sum()) + len(self.delta)
+
+    def encode(self, records: Sequence[Record]) -> Segment:
+        """Records as a segment, with hour and weekday in local time (a fixed offset: Kazakhstan keeps no DST)."""
+        n = len(records)
+        seconds = np.array([r.committed_at.timestamp() if r.committed_at else np.nan for r in records], np.float64)
+        local = np.floor((seconds + self.utc_offset_s) / 3600.0)
+        known = ~np.isnan(local)
+        hours = np.full(n, -1, np.int8)
+        weekdays = np.full(n, -1, np.int8)
+        hours[known] = (local[known] % 24).astype(np.int8)
+        # 1970-01-01 was a Thursday (weekday 3).
+        weekdays[known] = ((np.floor(local[known] / 24) + 3) % 7).astype(np.int8)
+        values: dict[str, list[str | None]] = {
+            "kind": [r.kind for r in records], "offence_class": [r.offence_class for r in records],
+            "severity": [r.severity for r in records], "article_group": [r.article_group for r in records],
+            "status": [r.status for r in records], "termination": [r.termination_ground for r in records],
+            "settlement": [r.settlement for r in records], "place_type": [r.place_type for r in records],
+            "district": [None if r.district_id is None else str(r.district_id) for r in records]}
+        return Segment(
+            ids=np.array([r.id for r in records], np.int64),
+            day=np.array([day_of(r.registered_on) for r in records], np.int32), hour=hours, weekday=weekdays,
+            generated=np.array([r.generated for r in records], bool),
+            identified=np.array([r.persons_identified > 0 for r in records], bool),
+            lon=np.array([np.nan if r.lon is None else r.lon for r in records], np.float32),
+            lat=np.array([np.nan if r.lat is None else r.lat for r in records], np.float32),
+            codes={k: self.vocab[k].encode(v) for k, v in values.items()})
+
+    def load(self, segment: Segment) -> None:
+        """Replace the whole cube by ``segment`` (sorted here by day)."""
+        order = np.argsort(segment.day, kind="stable")
+        self.main = segment.take(order)
+        self.alive = np.ones(len(self.main), bool)
+        self.delta = empty_segment()
+        self._id_order = np.argsort(self.main.ids, kind="stable")
+
+    def upsert(self, segment: Segment, removed: Ints | None = None) -> None:
+        """Insert or replace rows by id (a changed record replaces its old row); drop ``removed`` ids."""
+        gone = segment.ids if removed is None else np.concatenate([segment.ids, removed])
+        if len(self.main):
+            sorted_ids = self.main.ids[self._id_order]
+            at = np.searchsorted(sorted_ids, gone)
+            found = (at < sorted_ids.size) & (sorted_ids[np.minimum(at, sorted_ids.size - 1)] == gone)
+            self.alive[self._id_order[at[found]]] = False
+        kept = self.delta.take(~np.isin(self.delta.ids, gone))
+        self.delta = Segment.concat([kept, segment])
+        if len(self.delta) > max(MERGE_FLOOR, MERGE_SHARE * len(self.main)):
+            self.load(Segment.concat([self.main.take(self.alive), self.delta]))
+
+    def select(self, first: date, last: date, where: Mapping[str, Sequence[int]] | None = None, *,
+               include_generated: bool = False) -> Slice:
+        """The rows registered from ``first`` to ``last`` inclusive that pass ``where`` (column -> codes)."""
+        lo_day, hi_day = day_of(first), day_of(last)
+        lo, hi = np.searchsorted(self.main.day, [lo_day, hi_day], side="left")
+        hi = int(np.searchsorted(self.main.day, hi_day, side="right"))
+        main = self.main.take(slice(int(lo), hi))  # views, not copies
+        parts: list[tuple[Segment, Bools | None]] = [
+            (main, self._mask(main, self.alive[int(lo):hi], where, include_generated))]
+        if len(self.delta):
+            in_period = (self.delta.day >= lo_day) & (self.delta.day <= hi_day)
+            parts.append((self.delta, self._mask(self.delta, in_period, where, include_generated)))
+        return Slice(tuple(parts))
+
+    @staticmethod
+    def _mask(seg: Segment, base: Bools, where: Mapping[str, Sequence[int]] | None,
+              include_generated: bool) -> Bools | None:
+        mask: Bools | None = None if bool(base.all()) else base
+        if not include_generated:
+            mask = ~seg.generated if mask is None else mask & ~seg.generated
+        for column, wanted in (where or {}).items():
+            values = seg.column(column)
+            test = values == wanted[0] if len(wanted) == 1 else np.isin(values, np.asarray(wanted))
+            mask = test if mask is None else mask & test
+        return mask

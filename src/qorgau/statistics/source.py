@@ -1,0 +1,142 @@
+"""Filling the cube from the offences table, once per engine, then incrementally by an updated_at/id watermark.
+
+The loader reads the registry's contract columns in bulk with Core SQL (ten million ORM objects would take minutes
+and gigabytes). Drafts are left out: a draft becomes a counted offence when it is reconciled with its ЕРДР number,
+so one offence is counted once. Freshness: at most every ``refresh_s`` seconds a request asks the table for
+max(updated_at), max(id) and count(*) (as one cheap query on the indexes); a change loads only the rows changed
+since the watermark, and a lower count (a deleted record) reloads the whole cube.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from qorgau.core.time import as_utc
+from qorgau.statistics.cube import Cube, Record
+
+CHUNK = 50_000
+_COLUMNS = ("id", "registered_on", "committed_at", "kind", "offence_class", "severity", "article_group", "status",
+            "termination_ground", "persons_identified", "lon", "lat", "settlement", "district_id", "place_type",
+            "source", "draft", "updated_at")
+OFFENCES = sa.table("offences", *(sa.column(name) for name in _COLUMNS))
+
+
+@dataclass(frozen=True)
+class Watermark:
+    updated_at: datetime | None
+    max_id: int
+    count: int
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+
+
+def _records(rows: Sequence[Any]) -> list[Record]:
+    return [Record(id=int(r.id), registered_on=_as_date(r.registered_on), committed_at=_as_datetime(r.committed_at),
+                   kind=r.kind, offence_class=r.offence_class, severity=r.severity, article_group=r.article_group,
+                   status=r.status, termination_ground=r.termination_ground,
+                   persons_identified=int(r.persons_identified or 0), lon=r.lon, lat=r.lat,
+                   settlement=r.settlement, district_id=r.district_id, place_type=r.place_type,
+                   generated=r.source == "generated") for r in rows]
+
+
+def _chunks(engine: Engine, where: sa.ColumnElement[bool] | None) -> Iterator[tuple[list[Record], list[int]]]:
+    """Counted records and the ids of drafts (which leave the cube), in chunks."""
+    query = sa.select(*OFFENCES.c).order_by(OFFENCES.c.id)
+    if where is not None:
+        query = query.where(where)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        for rows in result.partitions(CHUNK):
+            yield _records([r for r in rows if not r.draft]), [int(r.id) for r in rows if r.draft]
+
+
+def watermark(engine: Engine) -> Watermark:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(sa.func.max(OFFENCES.c.updated_at), sa.func.max(OFFENCES.c.id),
+                                     sa.func.count())).one()
+    return Watermark(_as_datetime(row[0]), int(row[1] or 0), int(row[2] or 0))
+
+
+class CubeStore:
+    """The cube of one engine, loaded on first use and kept fresh; one thread refreshes at a time."""
+
+    def __init__(self, engine: Engine, *, utc_offset_s: int, refresh_s: float) -> None:
+        self.engine = engine
+        self.utc_offset_s = utc_offset_s
+        self.refresh_s = refresh_s
+        self.cube: Cube | None = None
+        self.mark = Watermark(None, 0, 0)
+        self.loaded_s = 0.0
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> Cube:
+        """The cube, refreshed when the table changed since the last look (looked at most every refresh_s)."""
+        now = time.monotonic()
+        if self.cube is not None and now - self._checked < self.refresh_s:
+            return self.cube
+        with self._lock:
+            if self.cube is None or time.monotonic() - self._checked >= self.refresh_s:
+                self._refresh()
+                self._checked = time.monotonic()
+            if self.cube is None:  # _refresh always fills it; this tells the type checker
+                raise RuntimeError("statistics cube not loaded")
+            return self.cube
+
+    def _refresh(self) -> None:
+        mark = watermark(self.engine)
+        if self.cube is None or mark.count < self.mark.count:
+            self._load_all(mark)
+        elif mark != self.mark:
+            self._load_since(mark)
+
+    def _load_all(self, mark: Watermark) -> None:
+        started = time.perf_counter()
+        cube = Cube(utc_offset_s=self.utc_offset_s)
+        segments = [cube.encode(records) for records, _ in _chunks(self.engine, None)]
+        cube.load(type(cube.main).concat(segments) if segments else cube.main)
+        self.cube, self.mark = cube, mark
+        self.loaded_s = time.perf_counter() - started
+
+    def _load_since(self, mark: Watermark) -> None:
+        if self.cube is None:
+            self._load_all(mark)
+            return
+        changed = OFFENCES.c.id > self.mark.max_id
+        if self.mark.updated_at is not None:
+            # >= and not >: rows written in the same instant as the last watermark may have come after its read.
+            changed = sa.or_(changed, OFFENCES.c.updated_at >= self.mark.updated_at)
+        for records, drafts in _chunks(self.engine, changed):
+            self.cube.upsert(self.cube.encode(records), np.array(drafts, np.int64))
+        self.mark = mark
+
+
+_STORES: weakref.WeakKeyDictionary[Engine, CubeStore] = weakref.WeakKeyDictionary()
+_STORES_LOCK = threading.Lock()
+
+
+def store_for(engine: Engine, *, utc_offset_s: int, refresh_s: float) -> CubeStore:
+    """The one cube store of ``engine`` in this process."""
+    with _STORES_LOCK:
+        found = _STORES.get(engine)
+        if found is None:
+            found = _STORES[engine] = CubeStore(engine, utc_offset_s=utc_offset_s, refresh_s=refresh_s)
+        return found
