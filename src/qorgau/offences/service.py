@@ -134,11 +134,16 @@ def store(session: Session, checked: Checked, *, source: RecordSource, actor: st
     c = checked.candidate
     outcome = "updated"
     record = None
+    draft = _draft_for(session, c)
     if c.reg_number is not None:
         record = session.scalars(select(Offence).where(Offence.reg_number == c.reg_number)).first()
-    if record is None:
-        record = _draft_for(session, c)
+    if record is not None and draft is not None and draft.id != record.id:
+        # Imported before the incident's draft was linked: the draft folds into the record, counted once.
+        record.incident_id = record.incident_id or draft.incident_id
+        session.delete(draft)
         outcome = "reconciled"
+    if record is None and draft is not None:
+        record, outcome = draft, "reconciled"
     if record is None:
         record = Offence(source=source, created_at=now)
         session.add(record)
