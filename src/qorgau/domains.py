@@ -87,6 +87,7 @@ FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscrib
     "qorgau.incidents.flows",
     "qorgau.units.flows",
     "qorgau.video.flows",
+    "qorgau.offences.flows",
 )
 WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> list[Periodic], run by the server
     "qorgau.audit.workers",
