@@ -33,14 +33,14 @@ from tests.incidents.conftest import problem
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 ARTICLES = (
     ("UK-188-1", "uk", 188, 1, "crime", "medium", "theft"),
-    ("UK-293-1", "uk", 293, 1, "misdemeanour", None, "public_order"),
-    ("KoAP-434", "koap", 434, None, "administrative", None, "public_order"),
+    ("UK-293-1", "uk", 293, 1, "misdemeanour", None, "hooliganism"),
+    ("KoAP-434", "koap", 434, None, "administrative", None, "hooliganism"),
 )
 # (registered on, article, district A/B, status, ground, persons identified, source, draft)
 RECORDS: tuple[tuple[str, str, str, str, str | None, int, str, bool], ...] = (
     # first quarter of 2026
     ("2026-01-10", "UK-188-1", "A", "sent_to_court", None, 1, "import", False),
-    ("2026-02-03", "UK-188-1", "A", "terminated", "non_rehabilitating_reconciliation", 1, "import", False),
+    ("2026-02-03", "UK-188-1", "A", "terminated", "non_rehabilitating:CPC-35-1-12", 1, "import", False),
     ("2026-03-31", "UK-188-1", "A", "interrupted", None, 0, "import", False),
     ("2026-03-05", "UK-188-1", "B", "investigating", None, 0, "import", False),
     ("2026-02-20", "UK-293-1", "A", "sent_to_court", None, 1, "qorgau", False),
@@ -128,7 +128,7 @@ def test_report_figures_bytes_language_permission_and_audit(client: TestClient, 
     assert _row(totals, "административных правонарушений")[1:3] == (2, 1)
     # Criminal offences per 10,000 of the districts' 36,352 residents.
     assert rate[2][1:3] == (pytest.approx(5 / 36352 * 10_000, rel=1e-4), pytest.approx(2 / 36352 * 10_000, rel=1e-4))
-    assert _row(groups, "theft")[1:3] == (4, 2) and _row(groups, "public_order")[1:3] == (3, 1)
+    assert _row(groups, "Кража")[1:3] == (4, 2) and _row(groups, "Хулиганство")[1:3] == (3, 1)
     assert _row(groups, "Итого")[1:3] == (7, 3)
     assert [row[1:3] for row in districts[2:]] == [(4, 2), (3, 1)]
     assert _row(settlements, "Аксай")[1:3] == (4, 2) and _row(settlements, "Кентубек")[1:3] == (3, 1)

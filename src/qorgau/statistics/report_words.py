@@ -114,6 +114,45 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
 }
 
 
+# Article groups of the registry's article list (offences/data/articles.csv), named as the forms' rows are.
+_GROUPS: Mapping[str, tuple[str, str, str]] = {
+    "bribery": ("Пара алу-беру", "Взяточничество", "Bribery"),
+    "brigandage": ("Қарақшылық", "Разбой", "Brigandage"),
+    "domestic": ("Отбасылық-тұрмыстық құқық бұзушылықтар", "Семейно-бытовые правонарушения", "Domestic offences"),
+    "drugs": ("Есірткі қылмыстары", "Наркопреступления", "Drug offences"),
+    "drunk_driving": ("Мас күйінде көлік басқару", "Управление в состоянии опьянения", "Drunk driving"),
+    "embezzlement": ("Иемденіп алу және ысырап ету", "Присвоение и растрата", "Embezzlement"),
+    "extortion": ("Қорқытып алушылық", "Вымогательство", "Extortion"),
+    "fraud": ("Алаяқтық", "Мошенничество", "Fraud"),
+    "grievous_harm": ("Денсаулыққа ауыр зиян келтіру", "Тяжкий вред здоровью", "Grievous bodily harm"),
+    "hooliganism": ("Бұзақылық", "Хулиганство", "Hooliganism"),
+    "medium_harm": ("Денсаулыққа орташа ауырлықтағы зиян", "Вред здоровью средней тяжести", "Medium bodily harm"),
+    "minor_harm": ("Денсаулыққа жеңіл зиян", "Лёгкий вред здоровью", "Minor bodily harm"),
+    "murder": ("Кісі өлтіру", "Убийство", "Murder"),
+    "other": ("Басқалары", "Прочие", "Other"),
+    "petty_hooliganism": ("Ұсақ бұзақылық", "Мелкое хулиганство", "Petty hooliganism"),
+    "petty_theft": ("Ұсақ ұрлық", "Мелкое хищение", "Petty theft"),
+    "property_damage": ("Мүлікті бүлдіру", "Повреждение имущества", "Property damage"),
+    "public_drunkenness": ("Қоғамдық орында мас күйде жүру", "Появление в общественном месте в состоянии опьянения",
+                           "Public drunkenness"),
+    "rape": ("Зорлау", "Изнасилование", "Rape"),
+    "robbery": ("Тонау", "Грабёж", "Robbery"),
+    "theft": ("Ұрлық", "Кража", "Theft"),
+    "threat": ("Қорқыту", "Угроза", "Threat"),
+    "traffic": ("Жол жүрісі қағидаларын бұзу", "Нарушение правил дорожного движения", "Traffic offences"),
+    "traffic_fatal": ("Адам қазасымен аяқталған жол-көлік оқиғалары", "ДТП со смертельным исходом",
+                      "Fatal road accidents"),
+    "vehicle_theft": ("Көлік құралын айдап әкету", "Угон транспортных средств", "Vehicle theft"),
+    "weapons": ("Қаруды заңсыз айналымға салу", "Незаконный оборот оружия", "Illegal weapons"),
+}
+
+
 def words(language: str) -> Mapping[str, str]:
     """The report's words in ``language`` (one of LANGUAGES)."""
     return _WORDS[language]
+
+
+def group_name(code: str, language: str) -> str:
+    """An article group's name in ``language``; an unknown group (an edited article list) prints its code."""
+    names = _GROUPS.get(code)
+    return names[LANGUAGES.index(language)] if names else code

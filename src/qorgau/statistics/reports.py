@@ -25,7 +25,7 @@ from qorgau.core.reports import Column, Report, Section, to_pdf, to_xlsx
 from qorgau.districts import service as district_service
 from qorgau.legalstats.clearance import DEFAULT_READING, READINGS, ClearanceInputs
 from qorgau.offences.models import Offence
-from qorgau.statistics.report_words import words
+from qorgau.statistics.report_words import group_name, words
 
 ReportFormat = Literal["xlsx", "pdf"]
 MEDIA_TYPES: Mapping[str, str] = {
@@ -253,7 +253,7 @@ def build(figures: Figures, language: str) -> Report:
     groups = sorted(set(now.by_group) | set(before.by_group), key=lambda g: (-now.by_group[g], g))
     share = Column("share", w["c_share"], "percent")
     group_section = Section(w["s_groups"], [Column("label", w["c_group"]), *compare[1:], share], [
-        _compare_row(g, now.by_group[g], before.by_group[g],
+        _compare_row(group_name(g, language), now.by_group[g], before.by_group[g],
                      share=now.by_group[g] / now.total if now.total else None) for g in groups],
         totals={"current": now.total, "previous": before.total, **_totals_change(now.total, before.total)})
     district_keys = sorted(set(now.by_district) | set(before.by_district),
