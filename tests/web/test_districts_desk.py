@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -101,3 +102,51 @@ def test_districts_desk_shows_figures_and_accepts_a_proposal(page: Page, distric
     page.evaluate(f"() => {{ history.pushState(null, '', '/incidents/{made.json()['id']}'); "
                   "dispatchEvent(new PopStateEvent('popstate')); }")
     expect(page.get_by_test_id("incident-district")).to_have_attribute("data-number", "1", timeout=15_000)
+
+
+def _inner_vertex(collection: dict[str, object]) -> tuple[str, str]:
+    """District 1's first vertex shared with a neighbour and off the town's edge, as the edit map names its
+    handle ("polygon-ring-index"), and the district's number."""
+    features: list[dict[str, Any]] = collection["features"]  # type: ignore[assignment]
+    edge = shapely.geometry.shape(collection["area"]).boundary  # type: ignore[arg-type]
+    others = {tuple(c) for f in features[1:] for polygon in _polygons(f["geometry"]) for ring in polygon
+              for c in ring}
+    for p, polygon in enumerate(_polygons(features[0]["geometry"])):
+        for r, ring in enumerate(polygon):
+            for i, c in enumerate(ring[:-1]):
+                if tuple(c) in others and edge.distance(shapely.geometry.Point(c)) > 1e-3:
+                    return f"{p}-{r}-{i}", str(features[0]["properties"]["number"])
+    raise AssertionError("no inner shared vertex")
+
+
+def _polygons(geometry: dict[str, Any]) -> list[Any]:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else list(geometry["coordinates"])
+
+
+@pytest.mark.timeout(120)
+def test_a_supervisor_moves_a_vertex_on_the_map_and_saves_a_version(page: Page, districts_server: str) -> None:
+    _sign_in(page, districts_server, "boss")
+    expect(page.get_by_test_id("districts-desk")).to_be_visible()
+    version = page.request.get(districts_server + "/api/districts").json()["version"]
+    handle, number = _inner_vertex(page.request.get(districts_server + "/api/districts/export").json())
+    page.get_by_test_id("tab-edit").click()
+    page.locator(f'[data-testid="edit-figures"] tr[data-number="{number}"]').click()
+    vertex = page.locator(f'[data-vertex="{handle}"]')
+    expect(vertex).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("edit-save")).to_be_disabled()  # nothing changed yet
+    box = vertex.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 4, y + 3, steps=3)
+    page.mouse.move(x + 8, y + 6, steps=3)
+    page.mouse.up()
+    # The shared boundary moved with it: the server finds the draft valid and residents recomputed.
+    expect(page.get_by_test_id("edit-valid")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("edit-draft-residents").first).not_to_have_text("—")
+    page.get_by_test_id("edit-note").fill("vertex moved")
+    page.get_by_test_id("edit-save").click()
+    expect(page.get_by_test_id("districts-version")).to_contain_text(str(version + 1), timeout=15_000)
+    versions = page.request.get(districts_server + "/api/districts/versions").json()
+    assert versions[0]["source"] == "edit" and versions[0]["note"] == "vertex moved"

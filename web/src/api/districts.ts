@@ -52,7 +52,7 @@ export interface DistrictSetVersion {
   version: number;
   valid_from: string;
   valid_to: string | null;
-  source: "seed" | "import" | "proposal";
+  source: "seed" | "import" | "proposal" | "edit";
   generated: boolean;
   note: string | null;
   created_by: string;
@@ -83,11 +83,60 @@ export interface Passport {
   incidents: PassportIncident[];
 }
 
+/** Incidents per district over a period, and the weight workload had in a proposal. */
+export interface WorkloadBalance {
+  incidents: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  days: number;
+  share: number;
+}
+
 export interface Proposal {
-  districts: { number: number; geometry: Polygon | MultiPolygon; residents: number }[];
+  districts: { number: number; geometry: Polygon | MultiPolygon; residents: number; incidents: number }[];
   balance: Balance;
   current: Balance | null;
+  workload: WorkloadBalance;
+  current_workload: WorkloadBalance | null;
   geojson: FeatureCollection;
+}
+
+/** One validation problem of a draft: its code (a translation key under `errors.`), district and facts. */
+export type DraftProblem = Record<string, string> & { code: string; district: string };
+
+export interface DraftDistrict {
+  number: number;
+  residents: number;
+  incidents: number;
+  inspectors: number;
+  residents_per_inspector: number | null;
+  over_norm: boolean;
+}
+
+/** A draft set checked without saving. */
+export interface DraftCheck {
+  valid: boolean;
+  problems: DraftProblem[];
+  districts: DraftDistrict[];
+  balance: Balance | null;
+  workload: WorkloadBalance | null;
+}
+
+/** The set in force (or a version) as the GeoJSON that /accept and /check read back. */
+export function exportDistricts(options: { signal?: AbortSignal } = {}) {
+  return apiRequest<FeatureCollection>("/api/districts/export", options);
+}
+
+/** Validate a draft as /accept would and get its figures; nothing is saved. */
+export function checkDraft(geojson: FeatureCollection, options: { signal?: AbortSignal } = {}) {
+  return apiRequest<DraftCheck>("/api/districts/check", { method: "POST", body: { geojson }, timeoutMs: 60_000, ...options });
+}
+
+/** Edited polygons as the next version (inspectors, posts and reception travel in the features' properties). */
+export function acceptEdit(geojson: FeatureCollection, note: string | null) {
+  return apiRequest<DistrictSet>("/api/districts/accept", { method: "POST", body: { geojson, source: "edit", note }, timeoutMs: 60_000 });
 }
 
 export function fetchDistricts(options: { signal?: AbortSignal } = {}) {
@@ -106,8 +155,10 @@ export function fetchMine(options: { signal?: AbortSignal } = {}) {
   return apiRequest<Passport[]>("/api/districts/mine", options);
 }
 
-export function propose(inspectors: number) {
-  return apiRequest<Proposal>("/api/districts/propose", { method: "POST", body: { inspectors }, timeoutMs: 60_000 });
+/** Boundaries for ``inspectors`` districts; ``workloadShare`` (0..1) weighs incidents against residents. */
+export function propose(inspectors: number, workloadShare: number | null = null) {
+  const body = workloadShare === null ? { inspectors } : { inspectors, workload_share: workloadShare };
+  return apiRequest<Proposal>("/api/districts/propose", { method: "POST", body, timeoutMs: 60_000 });
 }
 
 /** The proposal as the next version; its inspectors and МОП are carried over from the districts it covers most. */

@@ -13,6 +13,7 @@ import { DeskPage } from "../../shell/DeskPage";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 import { DistrictMap, type MapDistrict } from "./DistrictMap";
+import { EditDistricts } from "./EditDistricts";
 import { districtName, loadColour, loadRatio } from "./figures";
 import { PassportView } from "./Passport";
 import { Redistrict } from "./Redistrict";
@@ -98,6 +99,7 @@ export function DistrictsDesk() {
             <Tabs.List>
               <Tabs.Tab value="overview" data-testid="tab-overview">{t("districts.tab.overview")}</Tabs.Tab>
               {mine.length > 0 && <Tabs.Tab value="mine">{t("districts.tab.mine")}</Tabs.Tab>}
+              {canWrite && <Tabs.Tab value="edit" data-testid="tab-edit">{t("districts.tab.edit")}</Tabs.Tab>}
               {canWrite && <Tabs.Tab value="redistrict" data-testid="tab-redistrict">{t("districts.tab.redistrict")}</Tabs.Tab>}
               <Tabs.Tab value="versions">{t("districts.tab.versions")}</Tabs.Tab>
             </Tabs.List>
@@ -156,6 +158,11 @@ export function DistrictsDesk() {
                     </Grid>
                   ))}
                 </Stack>
+              </Tabs.Panel>
+            )}
+            {canWrite && (
+              <Tabs.Panel value="edit" pt="xs">
+                <EditDistricts today={set} streets={streets} onAccepted={reload} />
               </Tabs.Panel>
             )}
             {canWrite && (

@@ -36,8 +36,9 @@ export function Redistrict({ today, streets, onAccepted }: {
   streets: readonly Feature[] | null;
   onAccepted: () => void;
 }) {
-  const { t, tMaybe } = useI18n();
+  const { t, tMaybe, locale } = useI18n();
   const [count, setCount] = useState<number>(Math.max(1, today.balance.inspectors));
+  const [workloadPercent, setWorkloadPercent] = useState<number>(0);
   const [proposal, setProposal] = useState<Proposal | null>(null);
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
@@ -68,7 +69,9 @@ export function Redistrict({ today, streets, onAccepted }: {
       <Group align="flex-end">
         <NumberInput label={t("districts.inspectorsCount")} min={1} max={200} value={count} w={180}
           onChange={(v) => setCount(typeof v === "number" ? v : Number(v) || 1)} data-testid="proposal-count" />
-        <Button loading={busy} onClick={() => run(async () => setProposal(await propose(count)))} data-testid="proposal-run">
+        <NumberInput label={t("districts.workloadShare")} min={0} max={100} step={10} suffix=" %" value={workloadPercent} w={200}
+          onChange={(v) => setWorkloadPercent(Math.min(100, Math.max(0, typeof v === "number" ? v : Number(v) || 0)))} data-testid="proposal-workload" />
+        <Button loading={busy} onClick={() => run(async () => setProposal(await propose(count, workloadPercent / 100)))} data-testid="proposal-run">
           {t("districts.propose")}
         </Button>
         <FileButton accept=".geojson,.json,application/geo+json,application/json" onChange={(file) => file && run(async () => {
@@ -96,6 +99,11 @@ export function Redistrict({ today, streets, onAccepted }: {
             </Grid.Col>
           </Grid>
           <BalanceTable today={proposal.current} proposal={proposal.balance} />
+          <Text size="sm" data-testid="proposal-workload-line">
+            {[proposal.current_workload, proposal.workload].map((w, k) => w && t(k === 0 ? "districts.workloadToday" : "districts.workloadProposal", {
+              incidents: w.incidents, days: w.days, min: w.min, max: w.max, std: w.std.toLocaleString(locale),
+            })).filter(Boolean).join(" · ")}
+          </Text>
           <Text size="xs" c="dimmed">{t("districts.carryOver")}</Text>
           <Group align="flex-end">
             <Textarea label={t("districts.note")} value={note} onChange={(e) => setNote(e.currentTarget.value)} w={360} autosize />
