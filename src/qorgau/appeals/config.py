@@ -29,8 +29,9 @@ class AppealsSettings(CoreSettings):
         description="The inspector is reminded this many working days before the deadline (0: on the day).",
     )
     appeal_attachment_max_bytes: int = Field(
-        default=5_000_000, ge=1_000, le=50_000_000, title="Largest attachment (bytes)",
-        description="An attachment larger than this is refused; attachments are stored in the database.",
+        default=1_000_000, ge=1_000, le=50_000_000, title="Largest attachment (bytes)",
+        description="An attachment larger than this is refused; attachments are stored in the database (the "
+                    "request body limit, max_body_bytes, caps it too).",
     )
     appeal_attachment_types: list[str] = Field(
         default=["application/pdf", "image/jpeg", "image/png", "text/plain"], title="Attachment types",

@@ -89,6 +89,11 @@ def next_number(session: Session, at: datetime) -> str:
     return f"{at.year}-{last:06d}"
 
 
+def _problem(field: str, code: str, message: str) -> dict[str, str]:
+    """One validation problem: the field, its translation key and an English message."""
+    return {"field": field, "code": f"appeals.problem.{code}", "message": message}
+
+
 def get(session: Session, appeal_id: int) -> Appeal:
     found = session.get(Appeal, appeal_id)
     if found is None:
@@ -116,11 +121,13 @@ def _route(session: Session, appeal_in: AppealCreate, when: datetime, problems: 
             chosen = None
         in_force = district_service.current(session, when)
         if chosen is None or in_force is None or chosen.set_id != in_force.id:
-            problems.append({"field": "district_id", "message": "appeals.district_not_in_force"})
+            problems.append(_problem("district_id", "district_not_in_force",
+                                     "The district is not in the set in force."))
             return None, False, []
         return chosen.id, found is None or found.id != chosen.id, [i.user_id for i in chosen.inspectors]
     if found is None:
-        problems.append({"field": "lon", "message": "appeals.outside_districts"})
+        problems.append(_problem("lon", "outside_districts",
+                                 "The point lies outside every district; route it to one by hand."))
         return None, False, []
     return found.id, False, [i.user_id for i in found.inspectors]
 
@@ -148,9 +155,9 @@ def create(session: Session, *, appeal_in: AppealCreate, actor: audit.Actor, ctx
     when = as_utc(appeal_in.registered_at) if appeal_in.registered_at else now
     problems: list[dict[str, str]] = []
     if appeal_in.subject not in CODES:
-        problems.append({"field": "subject", "message": "appeals.unknown_subject"})
+        problems.append(_problem("subject", "unknown_subject", "Not a subject from the list."))
     if when > now + timedelta(minutes=5):
-        problems.append({"field": "registered_at", "message": "appeals.in_future"})
+        problems.append(_problem("registered_at", "in_future", "The registration time is in the future."))
     district_id, manual, inspectors = _route(session, appeal_in, when, problems)
     if problems:
         raise ValidationFailed("appeals.invalid", errors=problems, params={"count": len(problems)})
