@@ -1,0 +1,110 @@
+"""Measures over a small hand-made registry: АППГ, shares, rates, clearance through H5's readings, the cube's delta."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+
+from qorgau.legalstats.clearance import ClearanceInputs, clearance
+from qorgau.statistics import measures
+from qorgau.statistics.cube import Cube, Record
+from qorgau.statistics.measures import Dimension, Period, PeriodKind, resolve
+
+UTC5 = 5 * 3600
+
+
+def _record(id_: int, day: date, *, cls: str = "crime", severity: str | None = "minor", group: str = "theft",
+            status: str = "investigating", ground: str | None = None, identified: int = 1, district: int = 1,
+            at: datetime | None = None, generated: bool = False) -> Record:
+    return Record(id=id_, registered_on=day, committed_at=at, kind="criminal", offence_class=cls, severity=severity,
+                  article_group=group, status=status, termination_ground=ground, persons_identified=identified,
+                  lon=51.17, lat=51.17, settlement="Aksai", district_id=district, place_type="street",
+                  generated=generated)
+
+
+def _registry() -> list[Record]:
+    """March 2026: 6 counted records (one generated, left out); March 2025: 4."""
+    return [
+        _record(1, date(2026, 3, 2), status="sent_to_court", at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC)),
+        _record(2, date(2026, 3, 5), status="terminated", ground="non_rehabilitating_reconciliation"),
+        _record(3, date(2026, 3, 9), status="terminated", ground="rehabilitating_no_event", group="fraud"),
+        _record(4, date(2026, 3, 10), status="interrupted", identified=0, cls="misdemeanour", severity=None),
+        _record(5, date(2026, 3, 31), status="interrupted", identified=1, district=2, group="fraud"),
+        _record(6, date(2026, 3, 15), severity="grave", district=2),
+        _record(7, date(2026, 3, 15), generated=True),
+        _record(8, date(2025, 3, 1), status="sent_to_court"),
+        _record(9, date(2025, 3, 12), status="interrupted", identified=0),
+        _record(10, date(2025, 3, 31), group="fraud"),
+        _record(11, date(2025, 3, 20), district=2),
+        _record(12, date(2026, 4, 1)),  # outside the period
+    ]
+
+
+@pytest.fixture
+def cube() -> Cube:
+    made = Cube(utc_offset_s=UTC5)
+    made.load(made.encode(_registry()))
+    return made
+
+
+def test_periods_and_the_same_period_of_last_year() -> None:
+    assert resolve(PeriodKind.QUARTER, date(2026, 5, 9)) == Period(date(2026, 4, 1), date(2026, 6, 30))
+    assert resolve(PeriodKind.HALF, date(2026, 9, 1)) == Period(date(2026, 7, 1), date(2026, 12, 31))
+    assert resolve(PeriodKind.YTD, date(2026, 5, 9)) == Period(date(2026, 1, 1), date(2026, 5, 9))
+    assert resolve(PeriodKind.MONTH, date(2024, 2, 10)).previous_year() == Period(date(2023, 2, 1), date(2023, 2, 28))
+    with pytest.raises(ValueError, match="custom"):
+        resolve(PeriodKind.CUSTOM, date(2026, 1, 1), date(2026, 2, 1), date(2026, 1, 1))
+
+
+def test_headline_with_appg_rate_shares_and_clearance(cube: Cube) -> None:
+    march = resolve(PeriodKind.MONTH, date(2026, 3, 1))
+    found = measures.headline(cube, march, population=20_000)
+    assert (found.total.current, found.total.previous, found.total.delta) == (6, 4, 2)
+    assert found.total.percent == 50.0
+    assert found.rate == (3.0, 2.0)  # 6 and 4 per 20,000 residents, per 10,000
+    classes = {p.label: (p.counts.current, p.counts.previous, p.share) for p in found.by_class}
+    assert classes == {"crime": (5, 4, 0.83333), "misdemeanour": (1, 0, 0.16667)}
+    groups = {p.label: (p.counts.current, p.counts.previous) for p in found.by_group}
+    assert groups == {"theft": (4, 3), "fraud": (2, 1)}
+    department = next(c for c in found.clearance if c.reading == "department")
+    expected = ClearanceInputs(registered=6, sent_to_court=1, terminated_non_rehabilitating=1,
+                               terminated_rehabilitating=1, interrupted=2, interrupted_unidentified=1)
+    assert department.inputs == expected
+    assert department.current == clearance(expected, "department") == pytest.approx(2 / 4)
+    assert department.previous == pytest.approx(1 / 2)
+    assert "окончены" in department.formula["ru"]
+    with_generated = measures.headline(cube, march, include_generated=True)
+    assert with_generated.total.current == 7 and with_generated.rate == (None, None)
+
+
+def test_slices_heatmap_and_trend(cube: Cube) -> None:
+    march = resolve(PeriodKind.MONTH, date(2026, 3, 1))
+    district = cube.vocab["district"]
+    by_district = measures.slices(cube, march, Dimension.DISTRICT, populations={"1": 10_000, "2": 5_000})
+    assert [(p.label, p.counts.current, p.counts.previous, p.rate) for p in by_district] == [
+        ("1", 4, 3, 4.0), ("2", 2, 1, 4.0)]
+    only_two = measures.slices(cube, march, Dimension.ARTICLE_GROUP, where={"district": [district.code("2")]})
+    assert {(p.label, p.counts.current) for p in only_two} == {("fraud", 1), ("theft", 1)}
+    hours = measures.slices(cube, march, Dimension.HOUR)
+    # Committed 20:30 UTC on 1 March is 01:30 local on Monday 2 March.
+    assert hours[1].counts.current == 1 and sum(p.counts.current for p in hours) == 1
+    grid = measures.heatmap(cube, march)
+    assert grid[0][1] == 1 and sum(map(sum, grid)) == 1
+    months = measures.trend(cube, date(2026, 3, 1), date(2026, 4, 30))
+    assert [(m.month, m.counts.current, m.counts.previous) for m in months] == [(3, 6, 4), (4, 1, 0)]
+
+
+def test_upsert_replaces_a_changed_record_and_merges_the_delta(cube: Cube) -> None:
+    march = resolve(PeriodKind.MONTH, date(2026, 3, 1))
+    changed = _record(6, date(2026, 3, 15), severity="grave", district=2, status="sent_to_court")
+    cube.upsert(cube.encode([changed, _record(20, date(2026, 3, 20))]))
+    found = measures.headline(cube, march)
+    assert found.total.current == 7
+    assert next(c for c in found.clearance if c.reading == "department").inputs.sent_to_court == 2
+    cube.upsert(cube.encode([]), np.array([20], np.int64))  # became a draft again: it leaves the figures
+    assert measures.headline(cube, march).total.current == 6
+    assert len(cube) == 12  # every record once, generated and April ones too
+    cube.load(cube.main.take(cube.alive))
+    assert measures.headline(cube, march).total.current == 5  # the delta's record 6 is not in main alone
