@@ -163,10 +163,13 @@ def clearance_inputs(cube: Cube, found: Slice) -> ClearanceInputs:
 
     terminated = count("terminated")
     ground = cube.vocab["termination"]
-    grounds = found.bincount("termination", len(ground), ) if terminated else np.zeros(len(ground), np.int64)
-    # Grounds are read by their prefix: "non_rehabilitating..." for every non-rehabilitating one.
-    non_rehab = sum(int(grounds[c]) for c, label in enumerate(ground.labels)
-                    if label is not None and label.startswith(NON_REHABILITATING))
+    non_rehab = 0
+    terminated_code = status.find("terminated")
+    if terminated and terminated_code is not None:
+        # Grounds of terminated records only, read by their prefix ("non_rehabilitating..." for every such one).
+        pairs = found.matrix("status", "termination", (len(status), len(ground)))[terminated_code]
+        non_rehab = sum(int(pairs[c]) for c, label in enumerate(ground.labels)
+                        if label is not None and label.startswith(NON_REHABILITATING))
     interrupted_code = status.find("interrupted")
     unidentified = 0
     if interrupted_code is not None:
