@@ -9,6 +9,8 @@ import { AssignmentView } from "./AssignmentView";
 import { prefetchBaseMap } from "./baseMap";
 import { DispatchCard } from "./DispatchCard";
 import { IdleScreen } from "./IdleScreen";
+import { showsMyDistrict } from "./inspector";
+import { MyDistrict } from "./MyDistrict";
 import { awaitsAnswer, isActiveStage } from "./stages";
 import { GpsAlert } from "./GpsAlert";
 import { UnitHeader } from "./UnitHeader";
@@ -46,6 +48,8 @@ export function UnitHome() {
         <Loader size="lg" aria-label={t("unit.loading")} />
       </Center>
     );
+  } else if (showsMyDistrict(user.role, state.phase, !!assignment) && state.phase === "not_member") {
+    content = <MyDistrict />; // an inspector without a crew: their district is the whole screen
   } else if (state.phase === "not_member") {
     content = (
       <Alert data-testid="unit-not-member" color="yellow" variant="light" title={t("unit.notMember.title")}>
@@ -78,6 +82,7 @@ export function UnitHome() {
     );
   } else {
     content = <IdleScreen my={my} unit={state.data.unit} onDuty={onDuty} canReport={canReport} lastSentAt={reporter.lastSentAt} />;
+    if (showsMyDistrict(user.role, state.phase, false)) content = <Stack gap="lg">{content}<MyDistrict /></Stack>;
   }
 
   return (
