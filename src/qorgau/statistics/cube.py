@@ -137,44 +137,62 @@ class Record:
     generated: bool
 
 
+# Which rows of a segment a slice keeps: all of them (None), a boolean mask, or row indices (when few are kept,
+# so that each further count touches only those rows instead of the whole period).
+Selection = npt.NDArray[np.bool_] | npt.NDArray[np.intp] | None
+# Below this share of kept rows a mask becomes an index array.
+INDEX_SHARE = 0.125
+
+
 @dataclass(frozen=True)
 class Slice:
-    """The rows of one period that pass a filter: a few (segment, mask) pairs to count over."""
+    """The rows of one period that pass a filter: a few (segment, selection) pairs to count over."""
 
-    parts: tuple[tuple[Segment, Bools | None], ...]
+    parts: tuple[tuple[Segment, Selection], ...]
 
     def count(self) -> int:
-        return sum(int(mask.sum()) if mask is not None else len(seg) for seg, mask in self.parts)
+        return sum(_size(seg, sel) for seg, sel in self.parts)
+
+    def values(self, column: str) -> list[npt.NDArray[Any]]:
+        """The kept values of a column, one array per part."""
+        return [seg.column(column) if sel is None else seg.column(column)[sel] for seg, sel in self.parts]
 
     def bincount(self, column: str, size: int, *, offset: int = 0) -> Ints:
         """Counts per code of ``column`` (codes shifted by ``offset``, e.g. 1 for hour/weekday's -1)."""
         total = np.zeros(size, np.int64)
-        for seg, mask in self.parts:
-            values = seg.column(column)
-            if mask is not None:
-                values = values[mask]
+        for values in self.values(column):
             total += np.bincount(values.astype(np.intp) + offset, minlength=size)[:size]
         return total
 
     def matrix(self, rows: str, cols: str, shape: tuple[int, int], *, offset: int = 0) -> Ints:
         """A two-way count (e.g. weekday × hour) with both codes shifted by ``offset``."""
         flat = np.zeros(shape[0] * shape[1], np.int64)
-        for seg, mask in self.parts:
-            r, c = seg.column(rows), seg.column(cols)
-            if mask is not None:
-                r, c = r[mask], c[mask]
+        for r, c in zip(self.values(rows), self.values(cols), strict=True):
             key = (r.astype(np.intp) + offset) * shape[1] + (c.astype(np.intp) + offset)
             flat += np.bincount(key, minlength=flat.size)[:flat.size]
         return flat.reshape(shape)
 
     def points(self) -> Points:
         """Positions, local hours and days of the rows that have a position."""
-        parts = []
-        for seg, mask in self.parts:
-            keep = ~np.isnan(seg.lon) if mask is None else mask & ~np.isnan(seg.lon)
-            parts.append((seg.lon[keep], seg.lat[keep], seg.hour[keep], seg.day[keep]))
-        return Points(lon=np.concatenate([p[0] for p in parts]), lat=np.concatenate([p[1] for p in parts]),
-                      hour=np.concatenate([p[2] for p in parts]), day=np.concatenate([p[3] for p in parts]))
+        lon, lat, hour, day = (np.concatenate(self.values(c)) for c in ("lon", "lat", "hour", "day"))
+        keep = ~np.isnan(lon)
+        return Points(lon=lon[keep], lat=lat[keep], hour=hour[keep], day=day[keep])
+
+
+def _size(seg: Segment, sel: Selection) -> int:
+    if sel is None:
+        return len(seg)
+    return int(sel.sum()) if sel.dtype == np.bool_ else int(sel.size)
+
+
+def _narrow(sel: Selection, test: npt.NDArray[np.bool_]) -> Selection:
+    """``sel`` further restricted to the rows where ``test`` (computed on the kept rows only) holds."""
+    if sel is None or sel.dtype == np.bool_:
+        mask = test if sel is None else sel & test
+        if mask.size and np.count_nonzero(mask) < INDEX_SHARE * mask.size:
+            return np.flatnonzero(mask)
+        return mask
+    return sel[test]
 
 
 @dataclass(frozen=True)
@@ -183,6 +201,28 @@ class Points:
     lat: Floats
     hour: npt.NDArray[np.int8]
     day: npt.NDArray[np.int32]
+
+
+def _days(values: Sequence[Any]) -> npt.NDArray[np.int32]:
+    """Day indexes of dates (objects or ISO text)."""
+    if not len(values):
+        return np.zeros(0, np.int32)
+    if isinstance(values[0], str):
+        return np.array([v[:10] for v in values], dtype="datetime64[D]").astype(np.int64).astype(np.int32)
+    return np.fromiter((day_of(v) for v in values), np.int32, len(values))
+
+
+def _epoch_seconds(values: Sequence[Any]) -> npt.NDArray[np.float64]:
+    """Seconds since the epoch of UTC times (aware datetimes or SQLite's ISO text), NaN where unknown."""
+    out = np.full(len(values), np.nan)
+    texts = [(k, v) for k, v in enumerate(values) if isinstance(v, str)]
+    if texts:
+        at = np.array([v[:19].replace(" ", "T") for _, v in texts], dtype="datetime64[s]").astype(np.float64)
+        out[[k for k, _ in texts]] = at
+    for k, v in enumerate(values):
+        if isinstance(v, datetime):
+            out[k] = v.timestamp()
+    return out
 
 
 @dataclass
@@ -200,9 +240,20 @@ class Cube:
         return int(self.alive.sum()) + len(self.delta)
 
     def encode(self, records: Sequence[Record]) -> Segment:
-        """Records as a segment, with hour and weekday in local time (a fixed offset: Kazakhstan keeps no DST)."""
-        n = len(records)
-        seconds = np.array([r.committed_at.timestamp() if r.committed_at else np.nan for r in records], np.float64)
+        """Records as a segment (see ``encode_columns``)."""
+        names = ("id", "registered_on", "committed_at", "kind", "offence_class", "severity", "article_group",
+                 "status", "termination_ground", "persons_identified", "lon", "lat", "settlement", "district_id",
+                 "place_type", "generated")
+        return self.encode_columns({n: [getattr(r, n) for r in records] for n in names})
+
+    def encode_columns(self, columns: Mapping[str, Sequence[Any]]) -> Segment:
+        """Columns of the registry's contract as a segment, hour and weekday in local time.
+
+        The offset is fixed (Kazakhstan keeps no daylight saving time). Dates and times come as date/datetime
+        objects (PostgreSQL) or as the ISO text SQLite keeps (UTC, as the registry always stores them).
+        """
+        n = len(columns["id"])
+        seconds = _epoch_seconds(columns["committed_at"])
         local = np.floor((seconds + self.utc_offset_s) / 3600.0)
         known = ~np.isnan(local)
         hours = np.full(n, -1, np.int8)
@@ -210,20 +261,19 @@ class Cube:
         hours[known] = (local[known] % 24).astype(np.int8)
         # 1970-01-01 was a Thursday (weekday 3).
         weekdays[known] = ((np.floor(local[known] / 24) + 3) % 7).astype(np.int8)
-        values: dict[str, list[str | None]] = {
-            "kind": [r.kind for r in records], "offence_class": [r.offence_class for r in records],
-            "severity": [r.severity for r in records], "article_group": [r.article_group for r in records],
-            "status": [r.status for r in records], "termination": [r.termination_ground for r in records],
-            "settlement": [r.settlement for r in records], "place_type": [r.place_type for r in records],
-            "district": [None if r.district_id is None else str(r.district_id) for r in records]}
+        sources = {"kind": "kind", "offence_class": "offence_class", "severity": "severity",
+                   "article_group": "article_group", "status": "status", "termination": "termination_ground",
+                   "settlement": "settlement", "place_type": "place_type"}
+        codes = {k: self.vocab[k].encode(columns[v]) for k, v in sources.items()}
+        codes["district"] = self.vocab["district"].encode(None if d is None else str(d)
+                                                          for d in columns["district_id"])
         return Segment(
-            ids=np.array([r.id for r in records], np.int64),
-            day=np.array([day_of(r.registered_on) for r in records], np.int32), hour=hours, weekday=weekdays,
-            generated=np.array([r.generated for r in records], bool),
-            identified=np.array([r.persons_identified > 0 for r in records], bool),
-            lon=np.array([np.nan if r.lon is None else r.lon for r in records], np.float32),
-            lat=np.array([np.nan if r.lat is None else r.lat for r in records], np.float32),
-            codes={k: self.vocab[k].encode(v) for k, v in values.items()})
+            ids=np.asarray(columns["id"], np.int64).reshape(n), day=_days(columns["registered_on"]),
+            hour=hours, weekday=weekdays, generated=np.asarray(columns["generated"], bool).reshape(n),
+            identified=np.asarray([p is not None and p > 0 for p in columns["persons_identified"]], bool).reshape(n),
+            lon=np.asarray([np.nan if v is None else v for v in columns["lon"]], np.float32).reshape(n),
+            lat=np.asarray([np.nan if v is None else v for v in columns["lat"]], np.float32).reshape(n),
+            codes=codes)
 
     def load(self, segment: Segment) -> None:
         """Replace the whole cube by ``segment`` (sorted here by day)."""
@@ -250,24 +300,31 @@ class Cube:
                include_generated: bool = False) -> Slice:
         """The rows registered from ``first`` to ``last`` inclusive that pass ``where`` (column -> codes)."""
         lo_day, hi_day = day_of(first), day_of(last)
-        lo, hi = np.searchsorted(self.main.day, [lo_day, hi_day], side="left")
+        lo = int(np.searchsorted(self.main.day, lo_day, side="left"))
         hi = int(np.searchsorted(self.main.day, hi_day, side="right"))
-        main = self.main.take(slice(int(lo), hi))  # views, not copies
-        parts: list[tuple[Segment, Bools | None]] = [
-            (main, self._mask(main, self.alive[int(lo):hi], where, include_generated))]
+        main = self.main.take(slice(lo, hi))  # views, not copies
+        alive = self.alive[lo:hi]
+        parts: list[tuple[Segment, Selection]] = [
+            (main, self._select(main, None, where, include_generated, None if alive.all() else alive))]
         if len(self.delta):
             in_period = (self.delta.day >= lo_day) & (self.delta.day <= hi_day)
-            parts.append((self.delta, self._mask(self.delta, in_period, where, include_generated)))
+            parts.append((self.delta, self._select(self.delta, in_period, where, include_generated, None)))
         return Slice(tuple(parts))
 
     @staticmethod
-    def _mask(seg: Segment, base: Bools, where: Mapping[str, Sequence[int]] | None,
-              include_generated: bool) -> Bools | None:
-        mask: Bools | None = None if bool(base.all()) else base
-        if not include_generated:
-            mask = ~seg.generated if mask is None else mask & ~seg.generated
+    def _select(seg: Segment, base: Selection, where: Mapping[str, Sequence[int]] | None, include_generated: bool,
+                alive: npt.NDArray[np.bool_] | None) -> Selection:
+        # The filters first: they are the most selective, and once few rows are left the rest looks at those only.
+        sel = base
         for column, wanted in (where or {}).items():
-            values = seg.column(column)
+            values = seg.column(column) if sel is None or sel.dtype == np.bool_ else seg.column(column)[sel]
             test = values == wanted[0] if len(wanted) == 1 else np.isin(values, np.asarray(wanted))
-            mask = test if mask is None else mask & test
-        return mask
+            sel = _narrow(sel, test)
+        for flags, keep_true in ((alive, True), (None if include_generated else seg.generated, False)):
+            if flags is None:
+                continue
+            values = flags if sel is None or sel.dtype == np.bool_ else flags[sel]
+            if (keep_true and bool(values.all())) or (not keep_true and not bool(values.any())):
+                continue
+            sel = _narrow(sel, values if keep_true else ~values)
+        return sel

@@ -181,11 +181,8 @@ def clearance_inputs(cube: Cube, found: Slice) -> ClearanceInputs:
 
 
 def _interrupted_unidentified(found: Slice, code: int) -> int:
-    total = 0
-    for seg, mask in found.parts:
-        hit = (seg.codes["status"] == code) & ~seg.identified
-        total += int((hit & mask).sum() if mask is not None else hit.sum())
-    return total
+    return sum(int(np.count_nonzero((status == code) & ~identified))
+               for status, identified in zip(found.values("status"), found.values("identified"), strict=True))
 
 
 def clearance_of(inputs: ClearanceInputs, previous: ClearanceInputs, readings: Sequence[str]) -> list[Clearance]:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from qorgau.core.time import as_utc
-from qorgau.statistics.cube import Cube, Record
+from qorgau.statistics.cube import Cube
 
 CHUNK = 50_000
 _COLUMNS = ("id", "registered_on", "committed_at", "kind", "offence_class", "severity", "article_group", "status",
@@ -48,24 +48,26 @@ def _as_datetime(value: Any) -> datetime | None:
     return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
 
 
-def _records(rows: Sequence[Any]) -> list[Record]:
-    return [Record(id=int(r.id), registered_on=_as_date(r.registered_on), committed_at=_as_datetime(r.committed_at),
-                   kind=r.kind, offence_class=r.offence_class, severity=r.severity, article_group=r.article_group,
-                   status=r.status, termination_ground=r.termination_ground,
-                   persons_identified=int(r.persons_identified or 0), lon=r.lon, lat=r.lat,
-                   settlement=r.settlement, district_id=r.district_id, place_type=r.place_type,
-                   generated=r.source == "generated") for r in rows]
+def _columns(rows: Sequence[Any]) -> dict[str, Sequence[Any]]:
+    """Rows of the contract columns as columns, drafts left out, ``generated`` from the source."""
+    kept = [r for r in rows if not r.draft]
+    if not kept:
+        return {name: () for name in (*_COLUMNS, "generated")}
+    columns: dict[str, Sequence[Any]] = dict(zip(_COLUMNS, zip(*kept, strict=True), strict=True))
+    columns["generated"] = [source == "generated" for source in columns["source"]]
+    return columns
 
 
-def _chunks(engine: Engine, where: sa.ColumnElement[bool] | None) -> Iterator[tuple[list[Record], list[int]]]:
-    """Counted records and the ids of drafts (which leave the cube), in chunks."""
+def _chunks(engine: Engine, where: sa.ColumnElement[bool] | None) -> Iterator[tuple[dict[str, Sequence[Any]],
+                                                                                   list[int]]]:
+    """Counted records as columns and the ids of drafts (which leave the cube), in chunks."""
     query = sa.select(*OFFENCES.c).order_by(OFFENCES.c.id)
     if where is not None:
         query = query.where(where)
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for rows in result.partitions(CHUNK):
-            yield _records([r for r in rows if not r.draft]), [int(r.id) for r in rows if r.draft]
+            yield _columns(rows), [int(r.id) for r in rows if r.draft]
 
 
 def watermark(engine: Engine) -> Watermark:
@@ -111,7 +113,7 @@ class CubeStore:
     def _load_all(self, mark: Watermark) -> None:
         started = time.perf_counter()
         cube = Cube(utc_offset_s=self.utc_offset_s)
-        segments = [cube.encode(records) for records, _ in _chunks(self.engine, None)]
+        segments = [cube.encode_columns(columns) for columns, _ in _chunks(self.engine, None)]
         cube.load(type(cube.main).concat(segments) if segments else cube.main)
         self.cube, self.mark = cube, mark
         self.loaded_s = time.perf_counter() - started
@@ -124,8 +126,8 @@ class CubeStore:
         if self.mark.updated_at is not None:
             # >= and not >: rows written in the same instant as the last watermark may have come after its read.
             changed = sa.or_(changed, OFFENCES.c.updated_at >= self.mark.updated_at)
-        for records, drafts in _chunks(self.engine, changed):
-            self.cube.upsert(self.cube.encode(records), np.array(drafts, np.int64))
+        for columns, drafts in _chunks(self.engine, changed):
+            self.cube.upsert(self.cube.encode_columns(columns), np.array(drafts, np.int64))
         self.mark = mark
 
 
