@@ -118,10 +118,10 @@ class CpuTimed:
         self.name = inner.name
         self.cpu_s = 0.0
 
-    def detect(self, frame_bgr: Any, regions: Any = None) -> Any:
+    def detect(self, frame_bgr: Any, regions: Any = None, camera: str | None = None) -> Any:
         started = time.thread_time()
         try:
-            return self.inner.detect(frame_bgr, regions)
+            return self.inner.detect(frame_bgr, regions, camera)
         finally:
             self.cpu_s += time.thread_time() - started
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,7 @@ class VolumeSpec(BaseModel):
 
 
 DetectorClass = Literal["person", "bicycle", "car", "motorcycle", "bus", "truck"]  # analytics.contracts.CLASSES
+Score = Annotated[float, Field(ge=0.05, le=0.99)]  # the range the detector's thresholds may take
 
 
 def _coco_classes() -> dict[int, DetectorClass]:
@@ -151,6 +152,19 @@ class VideoSettings(CoreSettings):
         default=0.5, ge=0.1, le=0.95, title="Detector overlap threshold",
         description="Of two boxes of one class (car, bus and truck count as one) overlapping more than this "
                     "(intersection over union), the lower-scoring is dropped.",
+    )
+    video_detector_nms_contain: float = Field(
+        default=0.5, ge=0.1, le=1.0, title="Detector containment threshold",
+        description="Of two boxes of one class, the lower-scoring is also dropped when more than this share of it "
+                    "lies inside the other (the part-boxes a detector fires on an object it is unsure of); "
+                    "1: off.",
+    )
+    video_detector_camera_scores: dict[str, dict[DetectorClass, Score]] = Field(
+        default_factory=dict, title="Detector thresholds per camera",
+        description="Camera code → class → score threshold, as JSON, for cameras whose view the model knows less "
+                    "well, e.g. {\"CAM-12\": {\"car\": 0.13, \"truck\": 0.13, \"bus\": 0.13}} for one filming a "
+                    "road from straight above (bench/results/detection_quality.md); classes not named keep the "
+                    "thresholds above.",
     )
     video_detector_threads: int = Field(
         default=1, ge=1, le=64, title="Detector threads",

@@ -53,8 +53,8 @@ class BlobDetector:
         self.background = cv2.GaussianBlur(cv2.cvtColor(background, cv2.COLOR_BGR2GRAY), (5, 5), 0)
         self.calls: list[Sequence[PixelBox] | None] = []
 
-    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None
-               ) -> list[Detection]:
+    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None,
+               camera: str | None = None) -> list[Detection]:
         self.calls.append(regions)
         grey = cv2.GaussianBlur(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY), (5, 5), 0)
         if grey.shape != self.background.shape:

@@ -111,6 +111,16 @@ def test_nms_keeps_the_best_of_overlapping_boxes_per_group() -> None:
     assert nms(boxes, scores, np.array([0, 0, 1, 0], np.intp), 0.5) == [1, 2, 3]
 
 
+def test_nms_drops_a_part_box_lying_inside_a_better_one_when_asked() -> None:
+    """The front half of a car (IoU 0.5 with the whole, so plain suppression keeps it) goes with ``contain``;
+    two cars side by side, overlapping a little, both stay."""
+    boxes = np.array([[0, 0, 20, 10], [0, 0, 10, 10], [18, 0, 38, 10]], np.float32)
+    scores = np.array([0.4, 0.3, 0.35], np.float32)
+    groups = np.zeros(3, np.intp)
+    assert nms(boxes, scores, groups, 0.5) == [0, 2, 1]
+    assert nms(boxes, scores, groups, 0.5, contain=0.5) == [0, 2]
+
+
 def test_missing_model_names_the_file_and_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(DetectorModelError, match=r"missing\.onnx: no such file"):
         OnnxDetector(DetectorOptions(model=tmp_path / "missing.onnx"))

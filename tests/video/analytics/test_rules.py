@@ -143,3 +143,14 @@ def test_a_vehicle_stopped_longer_than_n_seconds_fires_once_until_it_drives_off(
 ])
 def test_self_intersecting_polygons_are_recognised(polygon: tuple[tuple[float, float], ...], crossing: bool) -> None:
     assert geometry.self_intersects(polygon) is crossing
+
+
+def test_a_track_confirmed_past_the_line_counts_from_where_it_was_first_seen() -> None:
+    """A fast car seen first above the line and confirmed only below it (its second sighting) still crossed."""
+    line = RuleSpec(7, "count", RuleKind.LINE, ((0.1, 0.5), (0.9, 0.5)), VEHICLES, alert=False)
+    engine = CameraRules([line], ZONE)
+    first, then = box_at(0.5, 0.35), box_at(0.5, 0.62)
+    fast = AnalysedFrame(1, "CAM-0001", T0, 640, 360, 0.1, [Track(1, "car", 0.9, then, T0, T0, origin=first)], True)
+    stays = AnalysedFrame(1, "CAM-0001", T0, 640, 360, 0.1, [Track(2, "car", 0.9, then, T0, T0, origin=then)], True)
+    assert [c.direction for c in engine.update(fast).crossings] == [Direction.FORWARD]
+    assert CameraRules([line], ZONE).update(stays).crossings == []

@@ -42,6 +42,9 @@ class Track:
     box: Box
     first_seen: datetime
     last_seen: datetime
+    # Where it was first seen: a track is confirmed only on its second sighting, by when a fast object may have
+    # passed a line already; the line rule takes the side it came from from here.
+    origin: Box | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,8 @@ class Detector(Protocol):
     def name(self) -> str:
         """The model's name and checksum prefix, for logs and results."""
 
-    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None
-               ) -> list[Detection]:
+    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None,
+               camera: str | None = None) -> list[Detection]:
         """Objects in a BGR frame (H×W×3 uint8); with ``regions``, only those parts (where there was motion)
-        are looked at, and the boxes returned are still relative to the whole frame."""
+        are looked at, and the boxes returned are still relative to the whole frame. ``camera`` is the code of the
+        camera the frame came from (a detector may keep thresholds of its own for it)."""

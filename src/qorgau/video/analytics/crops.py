@@ -79,8 +79,13 @@ def plan_crops(regions: Sequence[PixelBox], width: int, height: int, input_size:
 
 
 def nms(boxes: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], groups: npt.NDArray[np.intp],
-        iou: float) -> list[int]:
-    """Indices kept by greedy non-maximum suppression within each group, best score first."""
+        iou: float, contain: float = 1.0) -> list[int]:
+    """Indices kept by greedy non-maximum suppression within each group, best score first.
+
+    A lower-scoring box goes when its overlap with a kept one exceeds ``iou`` of their union, or ``contain`` of
+    its own area (1.0: never). The second test removes the part-boxes a one-stage detector also fires on an object
+    it is unsure of (the front half of a car seen from above, a third of a bus): they lie inside the whole box, so
+    their IoU with it stays under 0.5 and plain suppression keeps them as extra objects."""
     keep: list[int] = []
     for group in np.unique(groups):
         idx = np.nonzero(groups == group)[0]
@@ -94,7 +99,8 @@ def nms(boxes: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], groups:
             iw = np.clip(np.minimum(b[2], r[:, 2]) - np.maximum(b[0], r[:, 0]), 0, None)
             ih = np.clip(np.minimum(b[3], r[:, 3]) - np.maximum(b[1], r[:, 1]), 0, None)
             inter = iw * ih
-            union = (b[2] - b[0]) * (b[3] - b[1]) + (r[:, 2] - r[:, 0]) * (r[:, 3] - r[:, 1]) - inter
-            idx = rest[inter <= iou * np.maximum(union, 1e-9)]
+            own = (r[:, 2] - r[:, 0]) * (r[:, 3] - r[:, 1])
+            union = (b[2] - b[0]) * (b[3] - b[1]) + own - inter
+            idx = rest[(inter <= iou * np.maximum(union, 1e-9)) & (inter <= contain * np.maximum(own, 1e-9))]
     keep.sort(key=lambda i: -float(scores[i]))
     return keep

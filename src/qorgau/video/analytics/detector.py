@@ -50,6 +50,10 @@ class DetectorOptions:
     score: float = 0.32
     class_scores: dict[str, float] = field(default_factory=lambda: {"person": 0.45})  # overrides ``score``
     nms_iou: float = 0.5
+    nms_contain: float = 0.5  # a box more than this share inside a better one of its group is dropped (crops.nms)
+    # Camera code → class → score, overriding the two above for one camera (e.g. one filming traffic from above,
+    # where the model is less sure of what it sees); the detector then decodes down to the lowest of them.
+    camera_scores: dict[str, dict[str, float]] = field(default_factory=dict)
     threads: int = 1
     sha256: str | None = None  # checked on load when given
 
@@ -64,7 +68,10 @@ def options_from(settings: VideoSettings) -> DetectorOptions:
                            classes=dict(settings.video_detector_classes), input_size=settings.video_detector_input_size,
                            score=settings.video_detector_score,
                            class_scores={str(k): v for k, v in settings.video_detector_class_scores.items()},
-                           nms_iou=settings.video_detector_nms_iou, threads=settings.video_detector_threads,
+                           nms_iou=settings.video_detector_nms_iou, nms_contain=settings.video_detector_nms_contain,
+                           camera_scores={code: {str(k): v for k, v in scores.items()}
+                                          for code, scores in settings.video_detector_camera_scores.items()},
+                           threads=settings.video_detector_threads,
                            sha256=sha)
 
 
@@ -106,9 +113,17 @@ class OnnxDetector:
         wanted = sorted(i for i, label in options.classes.items() if label in CLASSES)
         self._wanted = np.array(wanted, np.intp)
         self._labels = [options.classes[i] for i in wanted]
-        self._thresholds = np.array([options.class_scores.get(label, options.score) for label in self._labels],
-                                    np.float32)
+        self._default_scores = self._scores_for({})
+        self._camera_scores = {code: self._scores_for(scores) for code, scores in options.camera_scores.items()}
+        # Decoding keeps what any camera wants; each camera's own thresholds are applied after suppression (which
+        # only lets a better box remove a worse one, so thresholding after it equals thresholding before).
+        self._thresholds = np.minimum.reduce([self._default_scores, *self._camera_scores.values()])
         self._plan_outputs(self._warm_up())
+
+    def _scores_for(self, overrides: dict[str, float]) -> npt.NDArray[np.float32]:
+        """The score threshold of each wanted class: the override, else the class's, else the general one."""
+        return np.array([overrides.get(label, self.options.class_scores.get(label, self.options.score))
+                         for label in self._labels], np.float32)
 
     def _fail(self, why: str) -> DetectorModelError:
         return DetectorModelError(f"detector model {self.options.model} ({self.options.family}): {why}")
@@ -194,9 +209,10 @@ class OnnxDetector:
         np.clip(boxes, 0, [w, h, w, h], out=boxes)
         return boxes, scores, cls
 
-    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None
-               ) -> list[Detection]:
-        """Objects in a BGR frame, looking only at the motion ``regions`` when given; boxes relative to the frame."""
+    def detect(self, frame_bgr: npt.NDArray[np.uint8], regions: Sequence[PixelBox] | None = None,
+               camera: str | None = None) -> list[Detection]:
+        """Objects in a BGR frame, looking only at the motion ``regions`` when given; boxes relative to the frame.
+        ``camera`` (its code) picks that camera's score thresholds where the settings give it its own."""
         if frame_bgr.ndim == 2 or frame_bgr.shape[2] == 1:  # a grey (IR) frame handed over as one channel
             frame_bgr = np.asarray(cv2.cvtColor(frame_bgr, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
         elif frame_bgr.shape[2] == 4:
@@ -217,10 +233,11 @@ class OnnxDetector:
         scores = np.concatenate([f[1] for f in found])
         cls = np.concatenate([f[2] for f in found])
         groups = np.array([self._group_of(int(c)) for c in cls], np.intp)
+        wanted = self._camera_scores.get(camera, self._default_scores) if camera else self._default_scores
         out: list[Detection] = []
-        for i in nms(boxes, scores, groups, self.options.nms_iou):
+        for i in nms(boxes, scores, groups, self.options.nms_iou, self.options.nms_contain):
             bx1, by1, bx2, by2 = (float(v) for v in boxes[i])
-            if bx2 - bx1 < 2 or by2 - by1 < 2:
+            if bx2 - bx1 < 2 or by2 - by1 < 2 or scores[i] < wanted[int(cls[i])]:
                 continue
             out.append(Detection(label=self._labels[int(cls[i])], score=float(scores[i]),
                                  box=(bx1 / width, by1 / height, bx2 / width, by2 / height)))

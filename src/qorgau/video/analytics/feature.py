@@ -21,6 +21,7 @@ from qorgau.video.analytics.contracts import Detector
 from qorgau.video.analytics.decode import DecodeSink, FrameSlots
 from qorgau.video.analytics.motion import MotionDetector
 from qorgau.video.analytics.pipeline import Analysis
+from qorgau.video.analytics.tracker import start_scores
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig, WorkerContext
 from qorgau.video.enums import StreamKind
@@ -54,6 +55,11 @@ def analysed(settings: VideoSettings, cameras: Sequence[CameraConfig], choosers:
     chosen = [camera for _, _, camera in sorted(ranked, key=lambda row: row[:2])]
     limit = settings.video_analytics_cameras_limit
     return chosen if limit is None else chosen[:limit]
+
+
+def camera_start_scores(settings: VideoSettings, code: str) -> dict[str, float]:
+    """The scores that start tracks on a camera given detector thresholds of its own (tracker.start_scores)."""
+    return start_scores({str(k): v for k, v in settings.video_detector_camera_scores.get(code, {}).items()})
 
 
 def load_detector(settings: VideoSettings, loader: str = DETECTOR_LOADER) -> Detector | None:
@@ -99,7 +105,8 @@ class AnalyticsFeature:
         self.slots = FrameSlots(settings.video_analytics_queue)
         self.analysis = Analysis(self.slots, detector=detector, consumers=self.consumers, motion=lambda: MotionDetector(
             threshold=settings.video_analytics_motion_threshold, min_area=settings.video_analytics_motion_min_area,
-            max_share=settings.video_analytics_motion_max_share))
+            max_share=settings.video_analytics_motion_max_share),
+            start_scores=lambda code: camera_start_scores(settings, code))
         self.analysis.start()
         reported = time.monotonic()
         try:

@@ -13,7 +13,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,7 +71,7 @@ class CameraAnalysis:
             regions = merge(regions + [to_pixels(box, width, height, TRACK_PAD) for box in live])
             started = time.perf_counter()
             try:
-                detections: list[Detection] = detector.detect(frame.bgr, regions)
+                detections: list[Detection] = detector.detect(frame.bgr, regions, self.code)
             except Exception:
                 figures.detector_errors += 1
                 if figures.detector_errors <= 3 or figures.detector_errors % 1000 == 0:
@@ -97,8 +97,11 @@ class Analysis:
     """The worker's analysis thread: takes frames from ``slots``, analyses them, calls the consumers."""
 
     def __init__(self, slots: FrameSlots, *, detector: Detector | None, consumers: Sequence[FrameConsumer],
-                 motion: Callable[[], MotionDetector] = MotionDetector) -> None:
+                 motion: Callable[[], MotionDetector] = MotionDetector,
+                 start_scores: Callable[[str], Mapping[str, float]] | None = None) -> None:
         self.slots = slots
+        # Camera code → the scores that start its tracks, per class, where they differ (tracker.start_scores).
+        self._start_scores = start_scores or (lambda code: {})
         self.detector = detector
         self.consumers = list(consumers)
         self.figures = Figures()
@@ -136,7 +139,8 @@ class Analysis:
         started = time.perf_counter()
         camera = self._cameras.get(frame.device_id)
         if camera is None:
-            camera = CameraAnalysis(frame.device_id, frame.code, self._motion(), Tracker(ids=self._ids))
+            tracker = Tracker(ids=self._ids, high_by_label=self._start_scores(frame.code))
+            camera = CameraAnalysis(frame.device_id, frame.code, self._motion(), tracker)
             self._cameras[frame.device_id] = camera
         analysed = camera.analyse(frame, self.detector, self.figures)
         for consumer in self.consumers:

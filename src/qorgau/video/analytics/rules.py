@@ -229,6 +229,8 @@ class CameraRules:
                 continue  # on the line: no side yet
             side = 1 if distance > 0 else -1
             before = state.side.get(rule.id)
+            if before is None and state.track.origin is not None:
+                before = _side(a, b, geometry.anchor(state.track.origin))  # where it came from before it was confirmed
             state.side[rule.id] = side
             if before is None or before == side or not -LINE_REACH <= geometry.along(a, b, point) <= 1 + LINE_REACH:
                 continue
@@ -239,3 +241,9 @@ class CameraRules:
             out.crossings.append(Crossing(rule.id, now, direction, state.track.label))
             if rule.alert and armed and rule.direction in (Direction.BOTH, direction):
                 out.hits.append(Hit(rule, now, (state.track,), direction=direction))
+
+
+def _side(a: Point, b: Point, point: Point) -> int | None:
+    """Which side of the line a point lies on (1 or -1), None when on it."""
+    distance = geometry.side_distance(a, b, point)
+    return None if abs(distance) < LINE_BAND else (1 if distance > 0 else -1)

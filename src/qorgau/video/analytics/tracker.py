@@ -11,7 +11,7 @@ ByteTrack's second pass that lets a weak detection keep an existing track alive.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +27,16 @@ IOU_MIN = 0.1  # below this, a pair is matched by centre distance instead
 DISTANCE_MAX = 1.5
 NO_MATCH = 1e6
 VELOCITY_BLEND = 0.5  # share of the newest step in the velocity estimate
+# A track predicted to move at least this share of its box size since it was last seen has a direction: a match by
+# centre distance that lies behind where it was (against that direction) is refused. Without it, when a car goes
+# undetected for a frame its track jumps back onto the car following it, and a line rule counts a wrong-way
+# crossing and loses the real one (bench/detection_quality.py, road-3lane).
+DIRECTED_SHARE = 0.25
+HIGH = 0.45  # a detection at least this sure starts a track (tuned with the detector's default thresholds)
+# Classes tracked as one object: the detector is often unsure whether a van is a car, a bus or a truck, and says
+# so differently from frame to frame (a car seen from above: truck, bus, truck, car); a track per class would
+# break at each change and start again, too late to see the object cross a line.
+_GROUP = {"car": "vehicle", "bus": "vehicle", "truck": "vehicle"}
 
 
 @dataclass(slots=True)
@@ -39,6 +49,12 @@ class _Live:
     last_seen: datetime
     hits: int = 1
     velocity: tuple[float, float] = field(default=(0.0, 0.0))  # box centre, frame units per second
+    votes: dict[str, float] = field(default_factory=dict)  # class → summed score of the detections taken
+    origin: Box = (0.0, 0.0, 0.0, 0.0)  # the box it was first seen at
+
+    def __post_init__(self) -> None:
+        self.votes[self.label] = self.score
+        self.origin = self.box
 
     def predicted(self, at: datetime) -> Box:
         dt = (at - self.last_seen).total_seconds()
@@ -55,9 +71,24 @@ class _Live:
                              self.velocity[1] * (1 - VELOCITY_BLEND) + step[1] * VELOCITY_BLEND)
         self.box, self.score, self.last_seen = detection.box, detection.score, at
         self.hits += 1
+        self.votes[detection.label] = self.votes.get(detection.label, 0.0) + detection.score
+        self.label = max(self.votes, key=lambda label: self.votes[label])  # the class it was most surely seen as
 
     def public(self) -> Track:
-        return Track(self.track_id, self.label, self.score, self.box, self.first_seen, self.last_seen)
+        return Track(self.track_id, self.label, self.score, self.box, self.first_seen, self.last_seen, self.origin)
+
+
+def start_scores(camera: Mapping[str, float], high: float = HIGH) -> dict[str, float]:
+    """Per class, the score that starts a track on a camera with detector thresholds of its own (``camera``): the
+    threshold itself where it is below ``high``. Such thresholds are set where the model is unsure of the view (cars
+    seen from above score 0.1–0.37); with the general start score those objects would be detected but tracked
+    late or never, so never counted, searched or alarmed on. Two hits in a row still confirm a track."""
+    return {label: min(own, high) for label, own in camera.items()}
+
+
+def group_of(label: str) -> str:
+    """The tracking group of a class (car, bus and truck are one)."""
+    return _GROUP.get(label, label)
 
 
 def centre(box: Box) -> tuple[float, float]:
@@ -79,18 +110,25 @@ def iou(a: Box, b: Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def costs(predicted: Sequence[Box], boxes: Sequence[Box]) -> npt.NDArray[np.float64]:
-    """Cost of pairing each predicted track box with each detection: 1 − IoU, or past 1 by centre distance."""
+def costs(predicted: Sequence[Box], boxes: Sequence[Box], last: Sequence[Box] | None = None
+          ) -> npt.NDArray[np.float64]:
+    """Cost of pairing each predicted track box with each detection: 1 − IoU, or past 1 by centre distance.
+    With ``last`` (each track's box where it was last seen), a distance match behind a moving track is refused."""
     matrix = np.full((len(predicted), len(boxes)), NO_MATCH)
     for i, track_box in enumerate(predicted):
         size = max(track_box[2] - track_box[0], track_box[3] - track_box[1], 1e-6)
         tx, ty = centre(track_box)
+        lx, ly = centre(last[i]) if last is not None else (tx, ty)
+        heading = (tx - lx, ty - ly)  # where the track is expected to go since it was last seen
+        directed = (heading[0] ** 2 + heading[1] ** 2) ** 0.5 >= DIRECTED_SHARE * size
         for j, box in enumerate(boxes):
             overlap = iou(track_box, box)
             if overlap >= IOU_MIN:
                 matrix[i, j] = 1.0 - overlap
                 continue
             bx, by = centre(box)
+            if directed and (bx - lx) * heading[0] + (by - ly) * heading[1] < 0:
+                continue
             distance = ((tx - bx) ** 2 + (ty - by) ** 2) ** 0.5 / size
             if distance < DISTANCE_MAX:
                 matrix[i, j] = 1.0 + distance
@@ -100,11 +138,12 @@ def costs(predicted: Sequence[Box], boxes: Sequence[Box]) -> npt.NDArray[np.floa
 class Tracker:
     """One camera's tracks (not thread-safe: the analysis thread owns it)."""
 
-    def __init__(self, *, max_age_s: float = 3.0, min_hits: int = 2, high: float = 0.45,
-                 ids: Iterator[int] | None = None) -> None:
+    def __init__(self, *, max_age_s: float = 3.0, min_hits: int = 2, high: float = HIGH,
+                 high_by_label: Mapping[str, float] | None = None, ids: Iterator[int] | None = None) -> None:
         self.max_age_s = max_age_s
         self.min_hits = min_hits
         self.high = high  # detections at least this sure start tracks; weaker ones only keep tracks alive
+        self.high_by_label = dict(high_by_label or {})  # the same for single classes (see ``start_scores``)
         self._ids = ids if ids is not None else itertools.count(1)
         self._live: list[_Live] = []
 
@@ -118,17 +157,17 @@ class Tracker:
         """Match a frame's detections to the tracks; returns the confirmed tracks seen in this frame."""
         self._live = [t for t in self._live if (at - t.last_seen).total_seconds() <= self.max_age_s]
         matched: set[int] = set()
-        for label in sorted({d.label for d in detections} | {t.label for t in self._live}):
-            tracks = [t for t in self._live if t.label == label]
-            mine = [d for d in detections if d.label == label]
-            strong = [d for d in mine if d.score >= self.high]
-            weak = [d for d in mine if d.score < self.high]
+        for group in sorted({group_of(d.label) for d in detections} | {group_of(t.label) for t in self._live}):
+            tracks = [t for t in self._live if group_of(t.label) == group]
+            mine = [d for d in detections if group_of(d.label) == group]
+            strong = [d for d in mine if d.score >= self.high_by_label.get(d.label, self.high)]
+            weak = [d for d in mine if d.score < self.high_by_label.get(d.label, self.high)]
             left = self._assign(tracks, strong, at, matched)
             self._assign([t for t in left if t.hits >= self.min_hits], weak, at, matched)
             taken = {id(d) for d in strong if id(d) in matched}
             for detection in strong:
                 if id(detection) not in taken:
-                    track = _Live(next(self._ids), label, detection.box, detection.score, at, at)
+                    track = _Live(next(self._ids), detection.label, detection.box, detection.score, at, at)
                     self._live.append(track)
         # A tentative track not seen again at once was noise: ByteTrack drops it rather than coast it.
         self._live = [t for t in self._live if t.hits >= self.min_hits or t.last_seen == at]
@@ -139,7 +178,7 @@ class Tracker:
         """Pair tracks with detections (Hungarian on the costs); returns the tracks left unpaired."""
         if not tracks or not detections:
             return tracks
-        matrix = costs([t.predicted(at) for t in tracks], [d.box for d in detections])
+        matrix = costs([t.predicted(at) for t in tracks], [d.box for d in detections], [t.box for t in tracks])
         rows, cols = linear_sum_assignment(matrix)
         paired: set[int] = set()
         for row, col in zip(rows, cols, strict=True):
