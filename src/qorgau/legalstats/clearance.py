@@ -27,11 +27,28 @@ class ClearanceInputs:
     interrupted: int
     carried_over: int = 0
     interrupted_unidentified: int | None = None
+    printed_completed: int | None = None  # "окончены" as printed by a form that does not split it (СНГ-1)
+
+    @classmethod
+    def printed(cls, *, registered: int, completed: int, interrupted: int) -> ClearanceInputs:
+        """Inputs of a form that prints "окончены" without its parts: readings that need the parts give None."""
+        return cls(registered=registered, sent_to_court=0, terminated_non_rehabilitating=0,
+                   terminated_rehabilitating=0, interrupted=interrupted, printed_completed=completed)
 
     @property
     def completed(self) -> int:
         """"Окончены": sent to court plus terminated on non-rehabilitating grounds (how the forms count it)."""
+        if self.printed_completed is not None:
+            return self.printed_completed
         return self.sent_to_court + self.terminated_non_rehabilitating
+
+    def knows(self, name: str) -> bool:
+        """Whether the count ``name`` is known (a form may not print it)."""
+        if name == "interrupted_unidentified":
+            return self.interrupted_unidentified is not None
+        if name in {"sent_to_court", "terminated_non_rehabilitating", "terminated_rehabilitating", "carried_over"}:
+            return self.printed_completed is None
+        return True
 
 
 def _share(numerator: int, denominator: int) -> float | None:
@@ -73,6 +90,8 @@ class Reading:
 
     def value(self, inputs: ClearanceInputs) -> float | None:
         """The share 0..1, or None when the denominator is 0 or a count the reading needs is missing."""
+        if not all(inputs.knows(name) for name in self.needs):
+            return None
         return self.compute(inputs)
 
 
@@ -92,7 +111,7 @@ _READINGS = (
                "нереабилитирующим основаниям",
          "en": "completed / (completed + interrupted); completed = sent to court + terminated on "
                "non-rehabilitating grounds"},
-        _department, "sent_to_court", "terminated_non_rehabilitating", "interrupted",
+        _department, "completed", "interrupted",
     ),
     _reading(
         "registered",
@@ -100,7 +119,7 @@ _READINGS = (
         {"kk": "аяқталғандар / БСТТ-да тіркелгендер",
          "ru": "окончены / зарегистрированы в ЕРДР",
          "en": "completed / registered in the ЕРДР"},
-        _registered, "sent_to_court", "terminated_non_rehabilitating", "registered",
+        _registered, "completed", "registered",
     ),
     _reading(
         "unidentified",
@@ -109,7 +128,7 @@ _READINGS = (
         {"kk": "аяқталғандар / (аяқталғандар + тұлға анықталмағандықтан үзілгендер, ҚПК 45-б. 7-б. 1-т.)",
          "ru": "окончены / (окончены + прерваны за неустановлением лица, п.1 ч.7 ст.45 УПК)",
          "en": "completed / (completed + interrupted for want of an identified offender, CPC 45(7)(1))"},
-        _unidentified, "sent_to_court", "terminated_non_rehabilitating", "interrupted_unidentified",
+        _unidentified, "completed", "interrupted_unidentified",
     ),
     _reading(
         "court",
@@ -126,7 +145,7 @@ _READINGS = (
         {"kk": "аяқталғандар / (тіркелгендер + бұрынғы кезеңдерден қалғандар)",
          "ru": "окончены / (зарегистрированы + остаток прошлых периодов)",
          "en": "completed / (registered + carried over from earlier periods)"},
-        _caseload, "sent_to_court", "terminated_non_rehabilitating", "registered", "carried_over",
+        _caseload, "completed", "registered", "carried_over",
     ),
 )
 
