@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barHeights, changeFrom, changeTone, formatChange, formatCount, formatPercent, formatPoints, formatRate, heatColour, heatGrid, pointsChange, ratePer10k, zColour } from "./figures";
+import { barHeights, heatMatrix, changeFrom, changeTone, formatChange, formatCount, formatPercent, formatPoints, formatRate, cellBounds, cellColour, heatColour, pointsChange, ratePer10k, zColour } from "./figures";
 
 describe("offence figures", () => {
   it("measures the change against АППГ", () => {
@@ -23,6 +23,7 @@ describe("offence figures", () => {
     expect(formatChange(changeFrom(5, 0), "en-GB")).toBe("+5 (—)");
     expect(formatChange(changeFrom(5, 5), "en-GB")).toBe("0 (0.0 %)");
     expect(formatChange(null, "en-GB")).toBe("—");
+    expect(formatChange(changeFrom(12.25, 10), "en-GB", 1)).toBe("+2.3 (+22.5 %)");
   });
 
   it("prints counts, shares, rates and points", () => {
@@ -47,12 +48,19 @@ describe("offence figures", () => {
     expect(zColour(Number.NaN)).toBeNull();
   });
 
-  it("lays the weekday × hour cells out and scales bars", () => {
-    const { grid, max } = heatGrid([{ weekday: 5, hour: 23, count: 4 }, { weekday: 5, hour: 23, count: 1 }, { weekday: 8, hour: 1, count: 9 }]);
-    expect(grid).toHaveLength(7);
-    expect(grid[4][23]).toBe(5);
-    expect(max).toBe(5);
+  it("lays the weekday × hour cells out, scales bars and places grid cells", () => {
+    const whole = heatMatrix([[1, 2], [0, 0, 7]]);
+    expect(whole.grid).toHaveLength(7);
+    expect(whole.grid[6]).toHaveLength(24);
+    expect(whole.grid[1][2]).toBe(7);
+    expect(whole.max).toBe(7);
     expect(barHeights([0, 2, 4])).toEqual([0, 0.5, 1]);
     expect(barHeights([0, 0])).toEqual([0, 0]);
+    const [[south, west], [north, east]] = cellBounds(51.17, 51.17, 100);
+    expect((north - south) * 111_320).toBeCloseTo(100, 6);
+    expect((east - west) * 111_320 * Math.cos((51.17 * Math.PI) / 180)).toBeCloseTo(100, 6);
+    expect(cellColour({ level: "unsafe", value: 0 })).toBe("#e03131");
+    expect(cellColour({ level: "safe", value: 3 })).toBeNull();
+    expect(cellColour({ level: null, value: 3 })).toBe("#cb181d");
   });
 });

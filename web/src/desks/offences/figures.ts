@@ -38,12 +38,12 @@ function signed(value: string, negative: boolean, zero: boolean): string {
   return `${negative ? MINUS : "+"}${value}`;
 }
 
-/** "+12 (+5,3 %)", "−3 (−2.1 %)", "+4 (—)" when АППГ was zero; one decimal, the locale's separators. */
-export function formatChange(change: Change | null, locale: string, unit = ""): string {
+/** "+12 (+5,3 %)", "−3 (−2.1 %)", "+4 (—)" when АППГ was zero; `digits` on the absolute change (rates take 1). */
+export function formatChange(change: Change | null, locale: string, digits = 0): string {
   if (!change) return "—";
-  const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: unit ? 1 : 0 });
+  const whole = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const one = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const abs = signed(`${whole.format(Math.abs(change.absolute))}${unit}`, change.absolute < 0, change.absolute === 0);
+  const abs = signed(whole.format(Math.abs(change.absolute)), change.absolute < 0, change.absolute === 0);
   if (change.percent === null) return `${abs} (—)`;
   const rounded = Math.round(change.percent * 10) / 10;
   const pct = signed(`${one.format(Math.abs(rounded))} %`, rounded < 0, rounded === 0);
@@ -120,16 +120,25 @@ export function zColour(z: number): string | null {
 /** Weekdays Monday first (ISO 1..7), as the heat map's rows run. */
 export const WEEKDAYS: readonly number[] = [1, 2, 3, 4, 5, 6, 7];
 
-/** counts[weekday 1..7][hour 0..23] from the API's list of cells; missing cells are zero. */
-export function heatGrid(cells: readonly { weekday: number; hour: number; count: number }[]): { grid: number[][]; max: number } {
-  const grid = WEEKDAYS.map(() => Array.from({ length: 24 }, () => 0));
-  let max = 0;
-  for (const cell of cells) {
-    if (cell.weekday < 1 || cell.weekday > 7 || cell.hour < 0 || cell.hour > 23) continue;
-    grid[cell.weekday - 1][cell.hour] += cell.count;
-    max = Math.max(max, grid[cell.weekday - 1][cell.hour]);
-  }
-  return { grid, max };
+const METRES_PER_DEGREE = 111_320;
+
+/** A grid cell's [[south, west], [north, east]] from its centre and side in metres (small cells: flat earth). */
+export function cellBounds(lon: number, lat: number, sideM: number): [[number, number], [number, number]] {
+  const dLat = sideM / 2 / METRES_PER_DEGREE;
+  const dLon = sideM / 2 / (METRES_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
+  return [[lat - dLat, lon - dLon], [lat + dLat, lon + dLon]];
+}
+
+/** A cell's fill: its class's colour where classified, else its z-score's (null: leave it out). */
+export function cellColour(cell: { level: HotspotClass | null; value: number }): string | null {
+  if (cell.level) return cell.level === "safe" ? null : HOTSPOT_COLORS[cell.level];
+  return zColour(cell.value);
+}
+
+/** The API's weekday × hour matrix made whole (7 × 24, missing cells zero) with its largest cell. */
+export function heatMatrix(cells: readonly (readonly number[])[]): { grid: number[][]; max: number } {
+  const grid = WEEKDAYS.map((_, d) => Array.from({ length: 24 }, (_, h) => Math.max(0, cells[d]?.[h] ?? 0)));
+  return { grid, max: Math.max(0, ...grid.flat()) };
 }
 
 /** Bars of a chart scaled to the tallest, as 0–1 heights (an all-zero series stays flat). */
