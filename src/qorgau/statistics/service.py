@@ -14,7 +14,6 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from qorgau.city import service as city_service
-from qorgau.city.enums import PlaceKind
 from qorgau.core.errors import QorgauError
 from qorgau.devices import queries as device_queries
 from qorgau.districts import service as district_service
@@ -31,7 +30,7 @@ CAMERA_KIND = "camera"
 
 
 class GridName(StrEnum):
-    SETTLEMENT = "settlement"  # the main settlement (Aksai) at stats_settlement_cell_m
+    SETTLEMENT = "settlement"  # the town the police districts cover (Aksai) at stats_settlement_cell_m
     AREA = "area"  # the whole district at stats_area_cell_m
 
 
@@ -131,17 +130,17 @@ def fold_inspectors(parts: list[measures.Part], info: Mapping[str, DistrictInfo]
 
 
 def grid_of(session: Session, settings: StatisticsSettings, name: GridName) -> hotspots.Grid:
-    """The grid over the main settlement (the most populous) or over the whole model."""
+    """The grid over the town (the police districts in force, drawn over it) or over the whole model."""
     model = city_service.active_model(session)
     if name is GridName.AREA:
         return hotspots.Grid.over(model.min_lon, model.min_lat, model.max_lon, model.max_lat,
                                   settings.stats_area_cell_m)
-    places = city_service.places_page(session, model=model, kind=PlaceKind.SETTLEMENT, q=None, bbox=None,
-                                      after_id=None, limit=500)
-    if not places:
-        raise QorgauError("statistics.no_settlement", status=409)
-    main = max(places, key=lambda p: p.population or 0)
-    return hotspots.Grid.over(main.min_lon, main.min_lat, main.max_lon, main.max_lat,
+    found = district_service.current(session)
+    if found is None or not found.districts:
+        raise QorgauError("statistics.no_districts", status=409)
+    parts = found.districts
+    return hotspots.Grid.over(min(d.min_lon for d in parts), min(d.min_lat for d in parts),
+                              max(d.max_lon for d in parts), max(d.max_lat for d in parts),
                               settings.stats_settlement_cell_m)
 
 
