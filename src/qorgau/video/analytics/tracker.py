@@ -175,16 +175,28 @@ class Tracker:
 
     def _assign(self, tracks: list[_Live], detections: list[Detection], at: datetime, matched: set[int]
                 ) -> list[_Live]:
-        """Pair tracks with detections (Hungarian on the costs); returns the tracks left unpaired."""
+        """Pair tracks with detections (Hungarian on the costs); returns the tracks left unpaired.
+
+        Overlapping pairs are settled first, and only what is left of both is paired by centre distance: in one
+        assignment, a track whose own object went undetected takes the box of the object behind it, which pushes
+        that object's track onto the next one, and so on down a queue of cars (road-3lane at 10 fps)."""
         if not tracks or not detections:
             return tracks
         matrix = costs([t.predicted(at) for t in tracks], [d.box for d in detections], [t.box for t in tracks])
-        rows, cols = linear_sum_assignment(matrix)
         paired: set[int] = set()
-        for row, col in zip(rows, cols, strict=True):
-            if matrix[row, col] >= NO_MATCH:
-                continue
-            tracks[row].take(detections[col], at)
-            matched.add(id(detections[col]))
-            paired.add(int(row))
+        taken: set[int] = set()
+        for limit in (1.0, NO_MATCH):  # overlaps (cost under 1) first, then distances
+            rows = [i for i in range(len(tracks)) if i not in paired]
+            cols = [j for j in range(len(detections)) if j not in taken]
+            if not rows or not cols:
+                break
+            sub = matrix[np.ix_(rows, cols)]
+            for r, c in zip(*linear_sum_assignment(np.where(sub < limit, sub, NO_MATCH)), strict=True):
+                if sub[r, c] >= limit:
+                    continue
+                row, col = rows[r], cols[c]
+                tracks[row].take(detections[col], at)
+                matched.add(id(detections[col]))
+                paired.add(row)
+                taken.add(col)
         return [t for i, t in enumerate(tracks) if i not in paired]
