@@ -35,6 +35,7 @@ def districts_server(districts_sqlite_template: Path, tmp_path_factory: pytest.T
     try:
         make_user(database, "op", "operator")
         make_user(database, "boss", "supervisor")
+        make_user(database, "insp", "inspector")  # the seeded inspectors' passwords are unknown: an own one
     finally:
         database.dispose()
     with running_server(cli_env(data / "var", url), data / "server.log") as base:
@@ -150,3 +151,31 @@ def test_a_supervisor_moves_a_vertex_on_the_map_and_saves_a_version(page: Page, 
     expect(page.get_by_test_id("districts-version")).to_contain_text(str(version + 1), timeout=15_000)
     versions = page.request.get(districts_server + "/api/districts/versions").json()
     assert versions[0]["source"] == "edit" and versions[0]["note"] == "vertex moved"
+
+
+@pytest.mark.timeout(120)
+def test_an_inspector_sees_the_district_in_the_unit_app(page: Page, districts_server: str) -> None:
+    api = httpx.Client(base_url=districts_server, timeout=30)
+    try:  # the supervisor puts `insp` on district 1 (a new version), as the desk or an import would
+        signed = api.post("/api/auth/login", json={"username": "boss", "password": PASSWORD})
+        api.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+        collection = api.get("/api/districts/export").json()
+        first = collection["features"][0]["properties"]
+        first["inspectors"] = [*first["inspectors"], "insp"]
+        assert api.post("/api/districts/import", json=collection).status_code == 201
+    finally:
+        api.close()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(districts_server + "/unit")
+    page.get_by_test_id("login-username").fill("insp")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    district = page.get_by_test_id("unit-district")
+    expect(district).to_be_visible(timeout=20_000)
+    expect(district).to_have_attribute("data-number", str(first["number"]))
+    expect(page.get_by_test_id("unit-district-residents")).not_to_have_text("0")
+    expect(page.get_by_test_id("unit-district-map").locator("[data-district]")).to_have_count(1)
+    expect(page.get_by_test_id("unit-district-reception")).to_contain_text(":00")
+    expect(page.get_by_test_id("unit-not-member")).to_have_count(0)
+    # The appeals section answers: a list, "none", or "not available on this server"; never an error.
+    expect(page.get_by_text(re.compile("Appeals|Обращения|Өтініштер")).first).to_be_visible()
