@@ -2355,9 +2355,30 @@ export interface paths {
         put?: never;
         /**
          * Propose
-         * @description Boundaries for N inspectors balancing residents, contiguous and compact, beside today's figures.
+         * @description Boundaries for N inspectors balancing residents (mixed with workload), contiguous and compact, beside
+         *     today's figures.
          */
         post: operations["propose_api_districts_propose_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/districts/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check
+         * @description Validate a draft set as /accept would and return each district's residents and incidents; saves nothing.
+         */
+        post: operations["check_api_districts_check_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2478,6 +2499,708 @@ export interface paths {
          * @description Where new posts should stand: maximal or set covering, solved exactly (HiGHS) within the time limit.
          */
         post: operations["placement_api_coverage_placement_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subjects
+         * @description The shipped list of subjects with their names in Kazakh, Russian and English.
+         */
+        get: operations["subjects_api_appeals_subjects_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Appeals
+         * @description Appeals newest first; ``mine`` keeps the caller's own; ``start``/``end`` bound the registration time.
+         */
+        get: operations["list_appeals_api_appeals_get"];
+        put?: never;
+        /**
+         * Register
+         * @description Register an appeal, routed to the district at its point and that district's least busy inspector.
+         */
+        post: operations["register_api_appeals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures
+         * @description Received, answered (on time), overdue and open appeals per district and inspector over a period.
+         */
+        get: operations["figures_api_appeals_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendar List
+         * @description The decreed overrides of the working-day calendar (public holidays come with the software).
+         */
+        get: operations["calendar_list_api_appeals_calendar_get"];
+        /**
+         * Calendar Put
+         * @description Add or replace a decreed working day or day off (supervisors); audited.
+         */
+        put: operations["calendar_put_api_appeals_calendar_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/calendar/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Calendar Delete
+         * @description Remove a decreed override (supervisors); audited.
+         */
+        delete: operations["calendar_delete_api_appeals_calendar__day__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{appeal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Appeal
+         * @description One appeal with its timeline; ``personal`` shows the applicant (appeals:personal) and audits the view.
+         */
+        get: operations["get_appeal_api_appeals__appeal_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{appeal_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act
+         * @description Take up, answer, extend (once, with a reason), transfer or reassign; 409 when the state forbids it.
+         */
+        post: operations["act_api_appeals__appeal_id__actions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{appeal_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload
+         * @description Attach the request body as a file (its Content-Type is the file's type); returns the attachment's id.
+         */
+        post: operations["upload_api_appeals__appeal_id__attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/appeals/{appeal_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download
+         * @description The attached file as uploaded.
+         */
+        get: operations["download_api_appeals__appeal_id__attachments__attachment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue Link
+         * @description A one-time link for an answered appeal or a closed incident; a new link kills the previous one; audited.
+         */
+        post: operations["issue_link_api_feedback_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Answers
+         * @description Answers given in the period, the latest first (comments included; no resident's name is ever kept).
+         */
+        get: operations["list_answers_api_feedback_get"];
+        put?: never;
+        /**
+         * Enter
+         * @description An officer enters a resident's score and comment (reception, phone); audited.
+         */
+        post: operations["enter_api_feedback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback/t/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public View
+         * @description What the resident's page shows before answering (no login; nothing personal).
+         */
+        get: operations["public_view_api_feedback_t__token__get"];
+        put?: never;
+        /**
+         * Public Answer
+         * @description The resident's answer through the one-time link (no login): once only.
+         */
+        post: operations["public_answer_api_feedback_t__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feedback/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures
+         * @description Per district and inspector: requests made in the period, answers, mean score, share satisfied (4–5),
+         *     response rate.
+         */
+        get: operations["figures_api_feedback_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/district-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * District Report
+         * @description Residents, walking coverage, incidents, appeals and satisfaction per district and inspector for a period;
+         *     the same period over the same data gives the same figures and the same file, byte for byte.
+         */
+        get: operations["district_report_api_district_reports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/offences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Offences
+         * @description Records newest first, filtered for a drill-down from a figure; no personal data is stored or shown.
+         */
+        get: operations["list_offences_api_offences_get"];
+        put?: never;
+        /**
+         * Create Offence
+         * @description Enter a record by hand (no number: a draft); the same checks as an imported line; audited.
+         */
+        post: operations["create_offence_api_offences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/offences/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Articles
+         * @description The article list with class, severity and group (shipped with its source, editable).
+         */
+        get: operations["list_articles_api_offences_articles_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/offences/articles/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit Article
+         * @description Correct an article's titles or classification; its records' copies follow; audited.
+         */
+        patch: operations["edit_article_api_offences_articles__code__patch"];
+        trace?: never;
+    };
+    "/api/offences/{offence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Offence */
+        get: operations["get_offence_api_offences__offence_id__get"];
+        /** Edit Offence */
+        put: operations["edit_offence_api_offences__offence_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/offences/{offence_id}/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile
+         * @description Give a draft its ЕРДР number; when that number is already imported the draft merges into it.
+         */
+        post: operations["reconcile_api_offences__offence_id__reconcile_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/offences/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Extract
+         * @description All rows or none; a known number is updated, a cited incident's draft reconciled (see the CLI's help).
+         */
+        post: operations["import_extract_api_offences_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legalstats/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Regions
+         * @description The 17 regions and 3 cities of the forms, then the national total.
+         */
+        get: operations["regions_api_legalstats_regions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legalstats/available": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Available
+         * @description The forms and periods stored and which regions each has, newest period first.
+         */
+        get: operations["available_api_legalstats_available_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legalstats/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures
+         * @description A form's reference figures for a period by region, with the national total (the sum of the 20).
+         */
+        get: operations["figures_api_legalstats_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legalstats/clearance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clearance
+         * @description Clearance of every region and the national total under every reading, each with its formula.
+         */
+        get: operations["clearance_api_legalstats_clearance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/legalstats/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Forms
+         * @description Import forms for a period (all files or none); each replaces the same form, region and period; audited.
+         */
+        post: operations["import_forms_api_legalstats_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readings
+         * @description The clearance readings (H5's), the department's first, each with its formula in kk, ru and en.
+         */
+        get: operations["readings_api_statistics_readings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/headline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Headline
+         * @description Counts by class, severity and group, clearance under every reading, rate per 10,000, all with АППГ.
+         */
+        get: operations["headline_api_statistics_headline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/slices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Slices
+         * @description The period broken down by one dimension, each value with АППГ, share and (districts) rate per 10,000.
+         */
+        get: operations["slices_api_statistics_slices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Heatmap
+         * @description Offences by weekday × local hour of commission.
+         */
+        get: operations["heatmap_api_statistics_heatmap_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trend
+         * @description Monthly counts across the period, each beside the same month of last year.
+         */
+        get: operations["trend_api_statistics_trend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hot Spots
+         * @description Gi* z-scores with the three-level classification, or kernel density, over the study area's cells.
+         */
+        get: operations["hot_spots_api_statistics_hotspots_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/moran": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Moran
+         * @description Global Moran's I of the period's counts over the study area (queen contiguity, row-standardised).
+         */
+        get: operations["moran_api_statistics_moran_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/cameras-effect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cameras Effect
+         * @description Offences in camera view before and after installation against a ring around each camera that none sees.
+         */
+        get: operations["cameras_effect_api_statistics_cameras_effect_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/statistics/reports/offences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Offence Report
+         * @description Registered offences and their clearance for a period against the same period of last year (АППГ):
+         *     totals, article groups, districts, settlements, severity and clearance with its formula. The same period
+         *     and filters give the same bytes; the download is audited.
+         */
+        get: operations["offence_report_api_statistics_reports_offences_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2897,6 +3620,325 @@ export interface components {
             /** To */
             to: string;
         };
+        /** AppealAttachmentRead */
+        AppealAttachmentRead: {
+            /** Id */
+            id: number;
+            /** Filename */
+            filename: string;
+            /** Media Type */
+            media_type: string;
+            /** Size */
+            size: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /** AppealCalendarDay */
+        AppealCalendarDay: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Working
+             * @description True: a decreed working day (e.g. a Saturday); false: a decreed day off.
+             */
+            working: boolean;
+            /**
+             * Reason
+             * @description The decree or cause.
+             */
+            reason: string;
+        };
+        /**
+         * AppealCreate
+         * @description A new appeal. Outside every district it is refused unless ``district_id`` routes it explicitly.
+         */
+        AppealCreate: {
+            channel: components["schemas"]["Channel"];
+            /**
+             * Applicant Name
+             * @description Personal data: stored encrypted.
+             */
+            applicant_name: string;
+            /**
+             * Applicant Contact
+             * @description Phone or e-mail (encrypted).
+             */
+            applicant_contact?: string | null;
+            /** Address */
+            address: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /**
+             * Subject
+             * @description A code from /api/appeals/subjects.
+             */
+            subject: string;
+            /** Text */
+            text: string;
+            /**
+             * District Id
+             * @description Route to this district of the set in force (only when the point lies outside every one).
+             */
+            district_id?: number | null;
+            /**
+             * Registered At
+             * @description When it was received (aware); now if absent.
+             */
+            registered_at?: string | null;
+            /**
+             * Simulated
+             * @description Filed by the simulator.
+             * @default false
+             */
+            simulated?: boolean;
+        };
+        /** AppealDetail */
+        AppealDetail: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            channel: components["schemas"]["Channel"];
+            state: components["schemas"]["AppealState"];
+            /** Subject */
+            subject: string;
+            /** Address */
+            address: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** District Id */
+            district_id: number | null;
+            /** District Number */
+            district_number: number | null;
+            /** Routed Manually */
+            routed_manually: boolean;
+            /** Inspector Id */
+            inspector_id: number | null;
+            /** Inspector Name */
+            inspector_name: string | null;
+            /** Text */
+            text: string;
+            /**
+             * Registered At
+             * Format: date-time
+             */
+            registered_at: string;
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline: string;
+            /**
+             * Working Days Left
+             * @description Working days from today to the deadline; negative when overdue.
+             */
+            working_days_left: number;
+            /**
+             * Overdue
+             * @description Open past its deadline, or answered after it.
+             */
+            overdue: boolean;
+            /** Extended */
+            extended: boolean;
+            /** Extension Reason */
+            extension_reason: string | null;
+            /** Answer */
+            answer: string | null;
+            /** Answered At */
+            answered_at: string | null;
+            /** Transferred To */
+            transferred_to: string | null;
+            /** Simulated */
+            simulated: boolean;
+            /**
+             * Personal Shown
+             * @description Whether the applicant's fields below are filled in.
+             */
+            personal_shown: boolean;
+            /** Applicant Name */
+            applicant_name: string | null;
+            /** Applicant Contact */
+            applicant_contact: string | null;
+            /** Timeline */
+            timeline: components["schemas"]["AppealEntryRead"][];
+            /** Attachments */
+            attachments: components["schemas"]["AppealAttachmentRead"][];
+        };
+        /** AppealEntryRead */
+        AppealEntryRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Kind */
+            kind: string;
+            /** From State */
+            from_state: string | null;
+            /** To State */
+            to_state: string | null;
+            /** Actor */
+            actor: string;
+            /** Note */
+            note: string | null;
+        };
+        /** AppealFiguresRead */
+        AppealFiguresRead: {
+            /** District Id */
+            district_id: number | null;
+            /** Inspector Id */
+            inspector_id: number | null;
+            /** Received */
+            received: number;
+            /** Answered */
+            answered: number;
+            /** Answered On Time */
+            answered_on_time: number;
+            /** Overdue */
+            overdue: number;
+            /** Open */
+            open: number;
+        };
+        /** AppealPage */
+        AppealPage: {
+            /** Items */
+            items: components["schemas"]["AppealRead"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * AppealRead
+         * @description An appeal; the applicant's name and contact are null unless asked for with appeals:personal.
+         */
+        AppealRead: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            channel: components["schemas"]["Channel"];
+            state: components["schemas"]["AppealState"];
+            /** Subject */
+            subject: string;
+            /** Address */
+            address: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** District Id */
+            district_id: number | null;
+            /** District Number */
+            district_number: number | null;
+            /** Routed Manually */
+            routed_manually: boolean;
+            /** Inspector Id */
+            inspector_id: number | null;
+            /** Inspector Name */
+            inspector_name: string | null;
+            /** Text */
+            text: string;
+            /**
+             * Registered At
+             * Format: date-time
+             */
+            registered_at: string;
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline: string;
+            /**
+             * Working Days Left
+             * @description Working days from today to the deadline; negative when overdue.
+             */
+            working_days_left: number;
+            /**
+             * Overdue
+             * @description Open past its deadline, or answered after it.
+             */
+            overdue: boolean;
+            /** Extended */
+            extended: boolean;
+            /** Extension Reason */
+            extension_reason: string | null;
+            /** Answer */
+            answer: string | null;
+            /** Answered At */
+            answered_at: string | null;
+            /** Transferred To */
+            transferred_to: string | null;
+            /** Simulated */
+            simulated: boolean;
+            /**
+             * Personal Shown
+             * @description Whether the applicant's fields below are filled in.
+             */
+            personal_shown: boolean;
+            /** Applicant Name */
+            applicant_name: string | null;
+            /** Applicant Contact */
+            applicant_contact: string | null;
+        };
+        /**
+         * AppealState
+         * @description Where an appeal stands: open until answered or transferred.
+         * @enum {string}
+         */
+        AppealState: "registered" | "in_progress" | "extended" | "answered" | "transferred";
+        /** AppealSubjectRead */
+        AppealSubjectRead: {
+            /** Code */
+            code: string;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string;
+        };
+        /**
+         * AppealUpdate
+         * @description One action on an appeal: take up, answer, extend, transfer or reassign.
+         */
+        AppealUpdate: {
+            /** Action */
+            action: string;
+            /**
+             * Answer
+             * @description For answer: the answer's text.
+             */
+            answer?: string | null;
+            /**
+             * Answered At
+             * @description For answer: when (aware); now if absent.
+             */
+            answered_at?: string | null;
+            /**
+             * Reason
+             * @description For extend: why more time is needed.
+             */
+            reason?: string | null;
+            /**
+             * Transferred To
+             * @description For transfer: the body.
+             */
+            transferred_to?: string | null;
+            /**
+             * Inspector Id
+             * @description For reassign: the new inspector.
+             */
+            inspector_id?: number | null;
+        };
         /** AssignmentRead */
         AssignmentRead: {
             /** Id */
@@ -3013,6 +4055,37 @@ export interface components {
             over_norm: number;
             /** Norm */
             norm: number;
+        };
+        /** Body_import_extract_api_offences_import_post */
+        Body_import_extract_api_offences_import_post: {
+            /**
+             * File
+             * @description An extract: .csv (UTF-8) or .xlsx.
+             */
+            file: string;
+            /**
+             * Mapping
+             * @description JSON {"field": "header"} overriding default headers.
+             */
+            mapping?: string | null;
+        };
+        /** Body_import_forms_api_legalstats_import_post */
+        Body_import_forms_api_legalstats_import_post: {
+            /**
+             * Files
+             * @description СНГ-1, 1-М or population workbooks.
+             */
+            files: string[];
+            /**
+             * Period
+             * @description The period the forms report: "2023" or "2023-06" (the sheets print none).
+             */
+            period: string;
+            /**
+             * Region
+             * @description The region of every file, when the file names do not say.
+             */
+            region?: string | null;
         };
         /** CameraDetail */
         CameraDetail: {
@@ -3206,6 +4279,22 @@ export interface components {
             latest_checkpoint: components["schemas"]["CheckpointRead"] | null;
             /** @description The latest verification run from the API. */
             last_verify: components["schemas"]["LastVerifyRead"] | null;
+        };
+        /**
+         * Channel
+         * @description How the appeal reached the police.
+         * @enum {string}
+         */
+        Channel: "reception" | "phone" | "online" | "102" | "eotinish";
+        /**
+         * CheckIn
+         * @description A draft set to check: a GeoJSON FeatureCollection as /accept takes it.
+         */
+        CheckIn: {
+            /** Geojson */
+            geojson: {
+                [key: string]: unknown;
+            };
         };
         /**
          * CheckpointRead
@@ -3657,6 +4746,12 @@ export interface components {
             decommissioned_at: string | null;
         };
         /**
+         * Dimension
+         * @description What a slice is broken down by (`district` and `inspector` need the district set; the view maps them).
+         * @enum {string}
+         */
+        Dimension: "settlement" | "district" | "inspector" | "article_group" | "offence_class" | "severity" | "status" | "place_type" | "kind" | "hour" | "weekday";
+        /**
          * Direction
          * @enum {string}
          */
@@ -3734,6 +4829,122 @@ export interface components {
             /** Contacts */
             contacts: string | null;
         };
+        /**
+         * DistrictReportRead
+         * @description The service model's figures per district and inspector for a period of local days.
+         */
+        DistrictReportRead: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description The last day of the period (included).
+             */
+            end: string;
+            /**
+             * Set Version
+             * @description The districts' version in force at the period's end.
+             */
+            set_version: number | null;
+            /** Include Simulated */
+            include_simulated: boolean;
+            /** Walk Minutes */
+            walk_minutes: number[];
+            thresholds: components["schemas"]["Thresholds"];
+            /** Districts */
+            districts: components["schemas"]["DistrictRow"][];
+            /** Inspectors */
+            inspectors: components["schemas"]["InspectorRow"][];
+            total: components["schemas"]["Figures"];
+            /** Total Residents */
+            total_residents: number;
+            /** Total Walk Shares */
+            total_walk_shares: (number | null)[];
+        };
+        /**
+         * DistrictRow
+         * @description One police district (of the set in force at the period's end).
+         */
+        DistrictRow: {
+            /**
+             * Incidents
+             * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
+             */
+            incidents: number | null;
+            /** Appeals Received */
+            appeals_received: number;
+            /** Appeals Answered */
+            appeals_answered: number;
+            /**
+             * Appeals On Time
+             * @description Answered in the period on or before the deadline.
+             */
+            appeals_on_time: number;
+            /**
+             * Appeals Overdue
+             * @description Answered late in the period, or open past the deadline at its end.
+             */
+            appeals_overdue: number;
+            /**
+             * Appeals Open
+             * @description Open at the period's end.
+             */
+            appeals_open: number;
+            /**
+             * On Time Share
+             * @description appeals_on_time / appeals_answered.
+             */
+            on_time_share: number | null;
+            /** Feedback Requests */
+            feedback_requests: number;
+            /** Feedback Answers */
+            feedback_answers: number;
+            /** Mean Score */
+            mean_score: number | null;
+            /**
+             * Satisfied Share
+             * @description Share of answers scoring 4 or 5.
+             */
+            satisfied_share: number | null;
+            /**
+             * Response Rate
+             * @description feedback_answers / feedback_requests.
+             */
+            response_rate: number | null;
+            /** District Id */
+            district_id: number;
+            /** Number */
+            number: number;
+            /** Name Kk */
+            name_kk: string;
+            /** Name Ru */
+            name_ru: string;
+            /** Name En */
+            name_en: string;
+            /**
+             * Inspectors
+             * @description Inspectors' short names.
+             */
+            inspectors: string[];
+            /** Residents */
+            residents: number;
+            /** Residents Per Inspector */
+            residents_per_inspector: number | null;
+            /**
+             * Walk Shares
+             * @description Share of residents within each walking threshold (walk_minutes), today's police points.
+             */
+            walk_shares: (number | null)[];
+            /**
+             * Flags
+             * @description over_norm, low_coverage, overdue_appeals, low_satisfaction.
+             */
+            flags: string[];
+        };
         /** DistrictShareRead */
         DistrictShareRead: {
             /** Residents */
@@ -3753,6 +4964,43 @@ export interface components {
             name_ru: string;
             /** Name En */
             name_en: string;
+        };
+        /**
+         * DraftCheck
+         * @description A draft set checked without saving: every problem, or the figures it would have.
+         */
+        DraftCheck: {
+            /** Valid */
+            valid: boolean;
+            /**
+             * Problems
+             * @description Each with its code (a translation key), district and facts.
+             */
+            problems: {
+                [key: string]: string;
+            }[];
+            /**
+             * Districts
+             * @description Empty while the polygons cannot be read.
+             */
+            districts: components["schemas"]["DraftDistrict"][];
+            balance: components["schemas"]["Balance"] | null;
+            workload: components["schemas"]["WorkloadBalance"] | null;
+        };
+        /** DraftDistrict */
+        DraftDistrict: {
+            /** Number */
+            number: number;
+            /** Residents */
+            residents: number;
+            /** Incidents */
+            incidents: number;
+            /** Inspectors */
+            inspectors: number;
+            /** Residents Per Inspector */
+            residents_per_inspector: number | null;
+            /** Over Norm */
+            over_norm: boolean;
         };
         /**
          * EndReason
@@ -3886,6 +5134,237 @@ export interface components {
          * @enum {string}
          */
         ExportState: "pending" | "running" | "done" | "failed";
+        /**
+         * FeedbackAnswerIn
+         * @description What the resident says: a score and, if they like, a comment.
+         */
+        FeedbackAnswerIn: {
+            /**
+             * Score
+             * @description 1 very dissatisfied … 5 very satisfied.
+             */
+            score: number;
+            /**
+             * Comment
+             * @description Free text, optional.
+             */
+            comment?: string | null;
+        };
+        /**
+         * FeedbackChannel
+         * @description How the answer came in.
+         * @enum {string}
+         */
+        FeedbackChannel: "link" | "officer";
+        /**
+         * FeedbackEntryIn
+         * @description An officer enters what a resident said at a reception or on the phone.
+         */
+        FeedbackEntryIn: {
+            /**
+             * Score
+             * @description 1 very dissatisfied … 5 very satisfied.
+             */
+            score: number;
+            /**
+             * Comment
+             * @description Free text, optional.
+             */
+            comment?: string | null;
+            /**
+             * Appeal Id
+             * @description An answered appeal.
+             */
+            appeal_id?: number | null;
+            /**
+             * Incident Id
+             * @description A closed incident.
+             */
+            incident_id?: number | null;
+        };
+        /**
+         * FeedbackFigures
+         * @description Feedback of one (district, inspector) over a period: requests issued in it and their answers.
+         */
+        FeedbackFigures: {
+            /** District Id */
+            district_id: number | null;
+            /** Inspector Id */
+            inspector_id: number | null;
+            /**
+             * Requests
+             * @description Links issued and officer entries made in the period.
+             */
+            requests: number;
+            /**
+             * Answers
+             * @description Of those, answered before the period's end.
+             */
+            answers: number;
+            /**
+             * Score Sum
+             * @description Sum of the answers' scores (figures of several rows combine exactly).
+             */
+            score_sum: number;
+            /**
+             * Mean Score
+             * @description Mean score of the answers.
+             */
+            mean_score: number | null;
+            /**
+             * Satisfied
+             * @description Answers scoring 4 or 5.
+             */
+            satisfied: number;
+            /**
+             * Satisfied Share
+             * @description satisfied / answers.
+             */
+            satisfied_share: number | null;
+            /**
+             * Response Rate
+             * @description answers / requests.
+             */
+            response_rate: number | null;
+        };
+        /**
+         * FeedbackLink
+         * @description A one-time link: the token is shown once, only its hash is kept.
+         */
+        FeedbackLink: {
+            /** Feedback Id */
+            feedback_id: number;
+            /**
+             * Token
+             * @description Unguessable; give it to the resident (the page is /feedback/<token>).
+             */
+            token: string;
+            /**
+             * Path
+             * @description The public page's path.
+             */
+            path: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /**
+         * FeedbackPublic
+         * @description What the public page shows before the resident answers: no names, no district, nothing personal.
+         */
+        FeedbackPublic: {
+            subject_kind: components["schemas"]["SubjectKind"];
+            /** Subject Number */
+            subject_number: string;
+            /** Answered */
+            answered: boolean;
+            /** Expired */
+            expired: boolean;
+        };
+        /**
+         * FeedbackRead
+         * @description One feedback row as staff see it (no token).
+         */
+        FeedbackRead: {
+            /** Id */
+            id: number;
+            subject_kind: components["schemas"]["SubjectKind"];
+            /** Appeal Id */
+            appeal_id: number | null;
+            /** Incident Id */
+            incident_id: number | null;
+            /** Subject Number */
+            subject_number: string;
+            /** District Id */
+            district_id: number | null;
+            /** Inspector Id */
+            inspector_id: number | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Score */
+            score: number | null;
+            /** Comment */
+            comment: string | null;
+            /** Answered At */
+            answered_at: string | null;
+            channel: components["schemas"]["FeedbackChannel"] | null;
+            /** Simulated */
+            simulated: boolean;
+        };
+        /**
+         * FeedbackSubjectIn
+         * @description Exactly one of the appeal and the incident.
+         */
+        FeedbackSubjectIn: {
+            /**
+             * Appeal Id
+             * @description An answered appeal.
+             */
+            appeal_id?: number | null;
+            /**
+             * Incident Id
+             * @description A closed incident.
+             */
+            incident_id?: number | null;
+        };
+        /**
+         * Figures
+         * @description Appeals and residents' feedback of a district, an inspector or the whole town over the period.
+         */
+        Figures: {
+            /**
+             * Incidents
+             * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
+             */
+            incidents: number | null;
+            /** Appeals Received */
+            appeals_received: number;
+            /** Appeals Answered */
+            appeals_answered: number;
+            /**
+             * Appeals On Time
+             * @description Answered in the period on or before the deadline.
+             */
+            appeals_on_time: number;
+            /**
+             * Appeals Overdue
+             * @description Answered late in the period, or open past the deadline at its end.
+             */
+            appeals_overdue: number;
+            /**
+             * Appeals Open
+             * @description Open at the period's end.
+             */
+            appeals_open: number;
+            /**
+             * On Time Share
+             * @description appeals_on_time / appeals_answered.
+             */
+            on_time_share: number | null;
+            /** Feedback Requests */
+            feedback_requests: number;
+            /** Feedback Answers */
+            feedback_answers: number;
+            /** Mean Score */
+            mean_score: number | null;
+            /**
+             * Satisfied Share
+             * @description Share of answers scoring 4 or 5.
+             */
+            satisfied_share: number | null;
+            /**
+             * Response Rate
+             * @description feedback_answers / feedback_requests.
+             */
+            response_rate: number | null;
+        };
         /** GeocodeRead */
         GeocodeRead: {
             /** Lon */
@@ -3905,6 +5384,11 @@ export interface components {
              */
             generated: boolean;
         };
+        /**
+         * GridName
+         * @enum {string}
+         */
+        GridName: "settlement" | "area";
         /**
          * GroupPatch
          * @description Only the fields sent change; null sets the default (the setting, or every role).
@@ -4388,6 +5872,73 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * InspectorRow
+         * @description One inspector: appeals routed to them and feedback on their work.
+         */
+        InspectorRow: {
+            /**
+             * Incidents
+             * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
+             */
+            incidents: number | null;
+            /** Appeals Received */
+            appeals_received: number;
+            /** Appeals Answered */
+            appeals_answered: number;
+            /**
+             * Appeals On Time
+             * @description Answered in the period on or before the deadline.
+             */
+            appeals_on_time: number;
+            /**
+             * Appeals Overdue
+             * @description Answered late in the period, or open past the deadline at its end.
+             */
+            appeals_overdue: number;
+            /**
+             * Appeals Open
+             * @description Open at the period's end.
+             */
+            appeals_open: number;
+            /**
+             * On Time Share
+             * @description appeals_on_time / appeals_answered.
+             */
+            on_time_share: number | null;
+            /** Feedback Requests */
+            feedback_requests: number;
+            /** Feedback Answers */
+            feedback_answers: number;
+            /** Mean Score */
+            mean_score: number | null;
+            /**
+             * Satisfied Share
+             * @description Share of answers scoring 4 or 5.
+             */
+            satisfied_share: number | null;
+            /**
+             * Response Rate
+             * @description feedback_answers / feedback_requests.
+             */
+            response_rate: number | null;
+            /**
+             * User Id
+             * @description None: appeals and feedback with no inspector assigned.
+             */
+            user_id: number | null;
+            /** Name */
+            name: string;
+            /** District Numbers */
+            district_numbers: number[];
+            /**
+             * Residents
+             * @description Residents of their districts, shared among each district's inspectors.
+             */
+            residents: number;
+            /** Flags */
+            flags: string[];
+        };
         /** IntegrationCreate */
         IntegrationCreate: {
             /**
@@ -4529,6 +6080,11 @@ export interface components {
              */
             secret: string;
         };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "criminal" | "administrative";
         /** LastVerifyRead */
         LastVerifyRead: {
             /**
@@ -4542,6 +6098,181 @@ export interface components {
             ok: boolean;
             /** Records */
             records: number | null;
+        };
+        /**
+         * LegalAvailable
+         * @description A form and period with figures, and the regions that have them.
+         */
+        LegalAvailable: {
+            /**
+             * Form
+             * @description sng1 (СНГ-1), 1m (1-М) or population.
+             */
+            form: string;
+            /**
+             * Period
+             * @description "2023" (the year) or "2023-06" (January to June), as given at import.
+             */
+            period: string;
+            /** Regions */
+            regions: string[];
+            /**
+             * National Total
+             * @description Whether all 20 regions are there, so the national total is given.
+             */
+            national_total: boolean;
+        };
+        /**
+         * LegalClearance
+         * @description Clearance by region for a form, period and subject, with the readings and which one is shown first.
+         */
+        LegalClearance: {
+            /** Form */
+            form: string;
+            /** Period */
+            period: string;
+            /** Subject */
+            subject: string;
+            /**
+             * Reading
+             * @description The configured default reading (QORGAU_STATS_CLEARANCE_READING).
+             */
+            reading: string;
+            /** Readings */
+            readings: components["schemas"]["LegalReading"][];
+            /** Regions */
+            regions: components["schemas"]["LegalRegionClearance"][];
+        };
+        /**
+         * LegalClearanceInputs
+         * @description The counts a region's clearance divides (null where the form does not print them).
+         */
+        LegalClearanceInputs: {
+            /** Registered */
+            registered: number;
+            /** Completed */
+            completed: number;
+            /** Sent To Court */
+            sent_to_court: number | null;
+            /** Terminated Non Rehabilitating */
+            terminated_non_rehabilitating: number | null;
+            /** Terminated Rehabilitating */
+            terminated_rehabilitating: number | null;
+            /** Interrupted */
+            interrupted: number;
+            /** Interrupted Unidentified */
+            interrupted_unidentified: number | null;
+            /** Carried Over */
+            carried_over: number | null;
+        };
+        /**
+         * LegalFigures
+         * @description A form's figures for a period, region by region, the national total last when all 20 are stored.
+         */
+        LegalFigures: {
+            /** Form */
+            form: string;
+            /** Period */
+            period: string;
+            /** Regions */
+            regions: components["schemas"]["LegalRegionFigures"][];
+        };
+        /**
+         * LegalImported
+         * @description One stored (form, region) of an import.
+         */
+        LegalImported: {
+            /** Form */
+            form: string;
+            /** Region */
+            region: string;
+            /** Period */
+            period: string;
+            /** Figures */
+            figures: number;
+            /**
+             * Replaced
+             * @description Whether an earlier import of the same form, region and period was replaced.
+             */
+            replaced: boolean;
+            /** Source Name */
+            source_name: string;
+        };
+        /**
+         * LegalReading
+         * @description A reading of clearance with its name and formula per language, shown beside every figure.
+         */
+        LegalReading: {
+            /** Code */
+            code: string;
+            /** Names */
+            names: {
+                [key: string]: string;
+            };
+            /** Formula */
+            formula: {
+                [key: string]: string;
+            };
+            /** Default */
+            default: boolean;
+        };
+        /**
+         * LegalRegion
+         * @description A region or city of the forms, or the national total (code "kz").
+         */
+        LegalRegion: {
+            /** Code */
+            code: string;
+            /**
+             * Names
+             * @description Names by language: kk, ru, en.
+             */
+            names: {
+                [key: string]: string;
+            };
+            /**
+             * National
+             * @default false
+             */
+            national?: boolean;
+        };
+        /**
+         * LegalRegionClearance
+         * @description A region's clearance under every reading (a share 0..1; null where it cannot be computed).
+         */
+        LegalRegionClearance: {
+            /** Region */
+            region: string;
+            inputs: components["schemas"]["LegalClearanceInputs"];
+            /** Values */
+            values: {
+                [key: string]: number | null;
+            };
+        };
+        /**
+         * LegalRegionFigures
+         * @description One region's figures: {subject: {measure: value}} and where each was read ({subject: {measure: "R1!E7"}}).
+         */
+        LegalRegionFigures: {
+            /** Region */
+            region: string;
+            /** Values */
+            values: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Cells
+             * @description The sheet cell of each figure; empty for the national total, which is the sum of the 20 regions.
+             */
+            cells: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /** Source Name */
+            source_name: string | null;
         };
         /** LevelRead */
         LevelRead: {
@@ -4762,6 +6493,192 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** OffenceArticleRead */
+        OffenceArticleRead: {
+            /**
+             * Code
+             * @description "UK-188-1" (Criminal Code art. 188 part 1) or "KoAP-434".
+             */
+            code: string;
+            /**
+             * Code Kind
+             * @description uk or koap.
+             */
+            code_kind: string;
+            /** Article */
+            article: number;
+            /** Part */
+            part: number | null;
+            /** Title Ru */
+            title_ru: string;
+            /** Title Kk */
+            title_kk: string;
+            /** Title En */
+            title_en: string;
+            offence_class: components["schemas"]["OffenceClass"];
+            severity: components["schemas"]["Severity"] | null;
+            /**
+             * Article Group
+             * @description Group aligned with the rows of form СНГ-1 (theft, fraud...).
+             */
+            article_group: string;
+            /** Editable */
+            editable: boolean;
+        };
+        /** OffenceArticleUpdate */
+        OffenceArticleUpdate: {
+            /** Title Ru */
+            title_ru?: string | null;
+            /** Title Kk */
+            title_kk?: string | null;
+            /** Title En */
+            title_en?: string | null;
+            offence_class?: components["schemas"]["OffenceClass"] | null;
+            severity?: components["schemas"]["Severity"] | null;
+            /** Article Group */
+            article_group?: string | null;
+        };
+        /**
+         * OffenceClass
+         * @enum {string}
+         */
+        OffenceClass: "crime" | "misdemeanour" | "administrative";
+        /** OffenceImportReport */
+        OffenceImportReport: {
+            /**
+             * Created
+             * @description New records.
+             */
+            created: number;
+            /**
+             * Updated
+             * @description Records found by registration number and updated.
+             */
+            updated: number;
+            /**
+             * Reconciled
+             * @description Drafts from incidents that became the imported record.
+             */
+            reconciled: number;
+            /**
+             * Lines
+             * @description Data lines read.
+             */
+            lines: number;
+        };
+        /** OffencePage */
+        OffencePage: {
+            /** Items */
+            items: components["schemas"]["OffenceRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next_cursor: string | null;
+        };
+        /** OffenceRead */
+        OffenceRead: {
+            /** Id */
+            id: number;
+            /**
+             * Reg Number
+             * @description ЕРДР or protocol number; null for a draft.
+             */
+            reg_number: string | null;
+            kind: components["schemas"]["Kind"];
+            /**
+             * Registered On
+             * Format: date
+             */
+            registered_on: string;
+            /** Committed At */
+            committed_at: string | null;
+            /** Article Code */
+            article_code: string;
+            offence_class: components["schemas"]["OffenceClass"];
+            severity: components["schemas"]["Severity"] | null;
+            /** Article Group */
+            article_group: string;
+            status: components["schemas"]["Status"];
+            /** Termination Ground */
+            termination_ground: string | null;
+            /** Status On */
+            status_on: string | null;
+            /** Persons Identified */
+            persons_identified: number;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Settlement */
+            settlement: string | null;
+            /** District Id */
+            district_id: number | null;
+            place_type: components["schemas"]["PlaceType"];
+            /** Incident Id */
+            incident_id: number | null;
+            /** Call Ref */
+            call_ref: string | null;
+            source: components["schemas"]["RecordSource"];
+            /** Draft */
+            draft: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** OffenceReconcile */
+        OffenceReconcile: {
+            /**
+             * Reg Number
+             * @description The ЕРДР number the draft now carries.
+             */
+            reg_number: string;
+        };
+        /**
+         * OffenceWrite
+         * @description A record entered or edited by hand; the same checks as an imported line.
+         */
+        OffenceWrite: {
+            /** Reg Number */
+            reg_number?: string | null;
+            /**
+             * Registered On
+             * Format: date
+             */
+            registered_on: string;
+            /** Committed At */
+            committed_at?: string | null;
+            /** Article Code */
+            article_code: string;
+            /** @default investigating */
+            status?: components["schemas"]["Status"];
+            /** Termination Ground */
+            termination_ground?: string | null;
+            /** Status On */
+            status_on?: string | null;
+            /**
+             * Persons Identified
+             * @default 0
+             */
+            persons_identified?: number;
+            /** Lon */
+            lon?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** @default other */
+            place_type?: components["schemas"]["PlaceType"];
+            /** Incident Id */
+            incident_id?: number | null;
+            /** Call Ref */
+            call_ref?: string | null;
+        };
         /** Page[AlarmRead] */
         Page_AlarmRead_: {
             /** Items */
@@ -4947,11 +6864,16 @@ export interface components {
             password: string;
         };
         /**
+         * PeriodKind
+         * @enum {string}
+         */
+        PeriodKind: "month" | "quarter" | "half" | "ytd" | "year" | "custom";
+        /**
          * Permission
          * @description Every permission a route can require; later domains' permissions are named here already.
          * @enum {string}
          */
-        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
+        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "appeals:personal" | "offences:read" | "offences:write" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
         /**
          * PersonRead
          * @description A person behind an actor id.
@@ -5054,6 +6976,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * PlaceType
+         * @enum {string}
+         */
+        PlaceType: "street" | "residence" | "shop" | "school" | "transport" | "public_place" | "other";
         /** PlacementRead */
         PlacementRead: {
             /**
@@ -5175,7 +7102,7 @@ export interface components {
             code: string;
             /**
              * Kind
-             * @description police_post (МОП) or situation_center (the department).
+             * @description police_post (МОП), reception_point (УПП) or situation_center (the department).
              */
             kind: string;
             /** Name Kk */
@@ -5275,6 +7202,9 @@ export interface components {
             balance: components["schemas"]["Balance"];
             /** @description Today's set's balance, for comparison. */
             current: components["schemas"]["Balance"] | null;
+            workload: components["schemas"]["WorkloadBalance"];
+            /** @description Today's set's workload, for comparison. */
+            current_workload: components["schemas"]["WorkloadBalance"] | null;
             /**
              * Geojson
              * @description The proposal as a FeatureCollection, ready to accept.
@@ -5290,6 +7220,16 @@ export interface components {
              * @description How many districts to draw (one per inspector).
              */
             inspectors: number;
+            /**
+             * Workload Share
+             * @description Weight of workload against residents: each cell weighs residents_share × (1 − a) + workload_share × a. The setting's value when absent.
+             */
+            workload_share?: number | null;
+            /**
+             * Workload Days
+             * @description Incidents of the last this many days; the setting's when absent.
+             */
+            workload_days?: number | null;
         };
         /** ProposedDistrict */
         ProposedDistrict: {
@@ -5301,6 +7241,11 @@ export interface components {
             };
             /** Residents */
             residents: number;
+            /**
+             * Incidents
+             * @description Incidents inside over the workload period.
+             */
+            incidents: number;
         };
         /** ReassignIn */
         ReassignIn: {
@@ -5356,6 +7301,11 @@ export interface components {
             position_age_s: number | null;
             route: components["schemas"]["LineString"];
         };
+        /**
+         * RecordSource
+         * @enum {string}
+         */
+        RecordSource: "import" | "qorgau" | "generated";
         /**
          * RecordingMode
          * @enum {string}
@@ -5781,7 +7731,7 @@ export interface components {
          * @description Where a version of the district set came from.
          * @enum {string}
          */
-        SetSource: "seed" | "import" | "proposal";
+        SetSource: "seed" | "import" | "proposal" | "edit";
         /** SettingRead */
         SettingRead: {
             /** Name */
@@ -5837,6 +7787,12 @@ export interface components {
             /** Settlement */
             settlement: string;
         };
+        /**
+         * Severity
+         * @description Categories of art. 11 of the Criminal Code, by the maximum sentence.
+         * @enum {string}
+         */
+        Severity: "minor" | "medium" | "grave" | "especially_grave";
         /** ShareRead */
         ShareRead: {
             /** Residents */
@@ -5935,7 +7891,7 @@ export interface components {
          * SiteKind
          * @enum {string}
          */
-        SiteKind: "social_object" | "police_post" | "situation_center" | "intersection" | "speed_point" | "city_entry" | "public_area";
+        SiteKind: "social_object" | "police_post" | "reception_point" | "situation_center" | "intersection" | "speed_point" | "city_entry" | "public_area";
         /** SitePatch */
         SitePatch: {
             /** Name Kk */
@@ -6044,6 +8000,425 @@ export interface components {
          * @enum {string}
          */
         StallFlag: "at_scene_unreported" | "not_en_route" | "eta_passed";
+        /** StatsCameraRow */
+        StatsCameraRow: {
+            /** Code */
+            code: string;
+            /**
+             * Installed On
+             * Format: date
+             */
+            installed_on: string;
+            /** Treated Before */
+            treated_before: number;
+            /** Treated After */
+            treated_after: number;
+            /** Control Before */
+            control_before: number;
+            /** Control After */
+            control_after: number;
+        };
+        /** StatsCamerasEffect */
+        StatsCamerasEffect: {
+            /** Radius M */
+            radius_m: number;
+            /** Control Inner M */
+            control_inner_m: number;
+            /** Control Outer M */
+            control_outer_m: number;
+            /** Window Days */
+            window_days: number;
+            /**
+             * Install Date Source
+             * @description 'registry' (the camera's registration date) or 'given'.
+             */
+            install_date_source: string;
+            /** Treated Before */
+            treated_before: number;
+            /** Treated After */
+            treated_after: number;
+            /** Control Before */
+            control_before: number;
+            /** Control After */
+            control_after: number;
+            /**
+             * Did
+             * @description (in view after − before) − (comparison after − before).
+             */
+            did: number;
+            /** Did Se */
+            did_se: number;
+            /**
+             * Ratio
+             * @description Ratio of ratios; below 1 means fewer offences in view.
+             */
+            ratio: number | null;
+            /** Ratio Low */
+            ratio_low: number | null;
+            /** Ratio High */
+            ratio_high: number | null;
+            /** Cameras */
+            cameras: components["schemas"]["StatsCameraRow"][];
+        };
+        /** StatsChange */
+        StatsChange: {
+            /** Current */
+            current: number;
+            /**
+             * Previous
+             * @description The same period of last year (АППГ).
+             */
+            previous: number;
+            /** Delta */
+            delta: number;
+            /**
+             * Percent
+             * @description Change in % of last year's figure; null when last year had none.
+             */
+            percent: number | null;
+        };
+        /** StatsClearance */
+        StatsClearance: {
+            /** Reading */
+            reading: string;
+            /** Default */
+            default: boolean;
+            /**
+             * Current
+             * @description Share 0..1; null with nothing to divide.
+             */
+            current: number | null;
+            /** Previous */
+            previous: number | null;
+            /**
+             * Formula
+             * @description The formula in words, per language (kk, ru, en).
+             */
+            formula: {
+                [key: string]: string;
+            };
+            inputs: components["schemas"]["StatsClearanceInputs"];
+            previous_inputs: components["schemas"]["StatsClearanceInputs"];
+        };
+        /** StatsClearanceInputs */
+        StatsClearanceInputs: {
+            /** Registered */
+            registered: number;
+            /** Sent To Court */
+            sent_to_court: number;
+            /** Terminated Non Rehabilitating */
+            terminated_non_rehabilitating: number;
+            /** Terminated Rehabilitating */
+            terminated_rehabilitating: number;
+            /** Interrupted */
+            interrupted: number;
+            /** Interrupted Unidentified */
+            interrupted_unidentified: number | null;
+            /** Carried Over */
+            carried_over: number;
+            /** Completed */
+            completed: number;
+        };
+        /** StatsHeadline */
+        StatsHeadline: {
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /**
+             * Previous First
+             * Format: date
+             */
+            previous_first: string;
+            /**
+             * Previous Last
+             * Format: date
+             */
+            previous_last: string;
+            /** Include Generated */
+            include_generated: boolean;
+            total: components["schemas"]["StatsChange"];
+            /**
+             * Rate
+             * @description Offences per 10,000 residents in the period.
+             */
+            rate: number | null;
+            /** Previous Rate */
+            previous_rate: number | null;
+            /** Population */
+            population: number | null;
+            population_source: components["schemas"]["StatsPopulationSource"];
+            /** By Class */
+            by_class: components["schemas"]["StatsPart"][];
+            /** By Severity */
+            by_severity: components["schemas"]["StatsPart"][];
+            /** By Group */
+            by_group: components["schemas"]["StatsPart"][];
+            /** Clearance */
+            clearance: components["schemas"]["StatsClearance"][];
+        };
+        /** StatsHeatmap */
+        StatsHeatmap: {
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /**
+             * Previous First
+             * Format: date
+             */
+            previous_first: string;
+            /**
+             * Previous Last
+             * Format: date
+             */
+            previous_last: string;
+            /**
+             * Cells
+             * @description Rows: weekday Monday..Sunday; columns: local hour 0..23.
+             */
+            cells: number[][];
+            /** Total */
+            total: number;
+        };
+        /** StatsHotCell */
+        StatsHotCell: {
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Count */
+            count: number;
+            /**
+             * Value
+             * @description Gi* z-score (method gi) or density per km² (method kde).
+             */
+            value: number;
+            /**
+             * P
+             * @description One-sided p-value of the z-score (method gi).
+             */
+            p: number | null;
+            /**
+             * Level
+             * @description safe | unsafe_at_hours | unsafe (method gi).
+             */
+            level: string | null;
+            /**
+             * Bands
+             * @description Indexes of the hour bands in which the cell is hot (method gi).
+             */
+            bands: number[];
+        };
+        /** StatsHotspots */
+        StatsHotspots: {
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /**
+             * Previous First
+             * Format: date
+             */
+            previous_first: string;
+            /**
+             * Previous Last
+             * Format: date
+             */
+            previous_last: string;
+            /** Grid */
+            grid: string;
+            /** Method */
+            method: string;
+            /** Cell M */
+            cell_m: number;
+            /**
+             * Bands
+             * @description The hour bands [from, to) of the classification.
+             */
+            bands: number[][];
+            /**
+             * Cells
+             * @description Cells of the study area (those with any offence on record).
+             */
+            cells: components["schemas"]["StatsHotCell"][];
+            /** Seconds */
+            seconds: number;
+        };
+        /** StatsMonth */
+        StatsMonth: {
+            /** Current */
+            current: number;
+            /**
+             * Previous
+             * @description The same period of last year (АППГ).
+             */
+            previous: number;
+            /** Delta */
+            delta: number;
+            /**
+             * Percent
+             * @description Change in % of last year's figure; null when last year had none.
+             */
+            percent: number | null;
+            /** Year */
+            year: number;
+            /** Month */
+            month: number;
+        };
+        /** StatsMoran */
+        StatsMoran: {
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /**
+             * Previous First
+             * Format: date
+             */
+            previous_first: string;
+            /**
+             * Previous Last
+             * Format: date
+             */
+            previous_last: string;
+            /** Grid */
+            grid: string;
+            /** Cells */
+            cells: number;
+            /** I */
+            i: number;
+            /** Expected */
+            expected: number;
+            /** Z Norm */
+            z_norm: number;
+            /** P Norm */
+            p_norm: number;
+            /** Z Rand */
+            z_rand: number;
+            /** P Rand */
+            p_rand: number;
+        };
+        /** StatsPart */
+        StatsPart: {
+            /** Current */
+            current: number;
+            /**
+             * Previous
+             * @description The same period of last year (АППГ).
+             */
+            previous: number;
+            /** Delta */
+            delta: number;
+            /**
+             * Percent
+             * @description Change in % of last year's figure; null when last year had none.
+             */
+            percent: number | null;
+            /**
+             * Label
+             * @description The value of the dimension (a code; a district's id; an hour 0-23).
+             */
+            label: string | null;
+            /**
+             * Name
+             * @description A readable name where the label is an id (district).
+             */
+            name?: string | null;
+            /**
+             * Share
+             * @description Share 0..1 of the period's total.
+             */
+            share: number | null;
+            /**
+             * Rate
+             * @description Per 10,000 residents of that unit, where known.
+             */
+            rate?: number | null;
+        };
+        /**
+         * StatsPopulationSource
+         * @enum {string}
+         */
+        StatsPopulationSource: "model" | "official";
+        /** StatsReading */
+        StatsReading: {
+            /** Code */
+            code: string;
+            /** Default */
+            default: boolean;
+            /** Names */
+            names: {
+                [key: string]: string;
+            };
+            /** Formula */
+            formula: {
+                [key: string]: string;
+            };
+            /** Needs */
+            needs: string[];
+        };
+        /** StatsSlices */
+        StatsSlices: {
+            /**
+             * First
+             * Format: date
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             */
+            last: string;
+            /**
+             * Previous First
+             * Format: date
+             */
+            previous_first: string;
+            /**
+             * Previous Last
+             * Format: date
+             */
+            previous_last: string;
+            /** Dimension */
+            dimension: string;
+            /** Parts */
+            parts: components["schemas"]["StatsPart"][];
+        };
+        /** StatsTrend */
+        StatsTrend: {
+            /** Months */
+            months: components["schemas"]["StatsMonth"][];
+        };
+        /**
+         * Status
+         * @enum {string}
+         */
+        Status: "investigating" | "sent_to_court" | "terminated" | "interrupted";
         /** StepBody */
         StepBody: {
             state: components["schemas"]["StepState"];
@@ -6142,6 +8517,12 @@ export interface components {
             updated_at?: string | null;
         };
         /**
+         * SubjectKind
+         * @description What the resident is asked about.
+         * @enum {string}
+         */
+        SubjectKind: "appeal" | "incident";
+        /**
          * Summary
          * @description Counts for the map's layers: devices in service by kind, purpose and health; all by lifecycle.
          */
@@ -6176,6 +8557,31 @@ export interface components {
             ru: string;
             /** En */
             en: string;
+        };
+        /**
+         * Thresholds
+         * @description What raises each flag.
+         */
+        Thresholds: {
+            /**
+             * Residents Norm
+             * @description Residents per inspector (districts' setting).
+             */
+            residents_norm: number;
+            /**
+             * Low Coverage Share
+             * @description Below this share within the middle walking threshold.
+             */
+            low_coverage_share: number;
+            /** Low Coverage Minutes */
+            low_coverage_minutes: number;
+            /**
+             * Low Satisfaction Share
+             * @description Satisfied share below this, with enough answers.
+             */
+            low_satisfaction_share: number;
+            /** Low Satisfaction Min Answers */
+            low_satisfaction_min_answers: number;
         };
         /** Tile */
         Tile: {
@@ -6697,6 +9103,35 @@ export interface components {
              * @description Id of the recorded `ingest.vendor_event` event.
              */
             event_id: string;
+        };
+        /**
+         * WorkloadBalance
+         * @description How even the districts' workload is: incidents per district over a period.
+         */
+        WorkloadBalance: {
+            /**
+             * Incidents
+             * @description Incidents inside all districts over the period.
+             */
+            incidents: number;
+            /** Min */
+            min: number;
+            /** Max */
+            max: number;
+            /** Mean */
+            mean: number;
+            /** Std */
+            std: number;
+            /**
+             * Days
+             * @description The period: the last this many days.
+             */
+            days: number;
+            /**
+             * Share
+             * @description The weight workload had against residents (0 = residents only).
+             */
+            share: number;
         };
         /**
          * Zone
@@ -11317,6 +13752,39 @@ export interface operations {
             };
         };
     };
+    check_api_districts_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftCheck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     accept_api_districts_accept_post: {
         parameters: {
             query?: never;
@@ -11488,6 +13956,1525 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    subjects_api_appeals_subjects_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealSubjectRead"][];
+                };
+            };
+        };
+    };
+    list_appeals_api_appeals_get: {
+        parameters: {
+            query?: {
+                district_id?: number | null;
+                inspector_id?: number | null;
+                mine?: boolean;
+                state?: components["schemas"]["AppealState"] | null;
+                channel?: components["schemas"]["Channel"] | null;
+                overdue?: boolean | null;
+                start?: string | null;
+                end?: string | null;
+                simulated?: boolean | null;
+                cursor?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_api_appeals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealRead"];
+                };
+            };
+            /** @description The appeal is invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    figures_api_appeals_figures_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                include_simulated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealFiguresRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    calendar_list_api_appeals_calendar_get: {
+        parameters: {
+            query?: {
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealCalendarDay"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    calendar_put_api_appeals_calendar_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealCalendarDay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealCalendarDay"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    calendar_delete_api_appeals_calendar__day__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_appeal_api_appeals__appeal_id__get: {
+        parameters: {
+            query?: {
+                personal?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                appeal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    act_api_appeals__appeal_id__actions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                appeal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealRead"];
+                };
+            };
+            /** @description The appeal is invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    upload_api_appeals__appeal_id__attachments_post: {
+        parameters: {
+            query: {
+                filename: string;
+            };
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                appeal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Type not allowed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_api_appeals__appeal_id__attachments__attachment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                appeal_id: number;
+                /** @description Row id (1 .. 2^31-1). */
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    issue_link_api_feedback_links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackSubjectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackLink"];
+                };
+            };
+            /** @description No such appeal or incident */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not answered/closed yet (`feedback.not_finished`) or already answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_answers_api_feedback_get: {
+        parameters: {
+            query: {
+                /** @description Period start (aware), included. */
+                start: string;
+                /** @description Period end (aware), excluded. */
+                end: string;
+                district_id?: number | null;
+                include_simulated?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enter_api_feedback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackEntryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackRead"];
+                };
+            };
+            /** @description No such appeal or incident */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not answered/closed yet (`feedback.not_finished`) or already answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_view_api_feedback_t__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The one-time token from the link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPublic"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    public_answer_api_feedback_t__token__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The one-time token from the link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackAnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPublic"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Already answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The link expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    figures_api_feedback_figures_get: {
+        parameters: {
+            query: {
+                /** @description Period start (aware), included. */
+                start: string;
+                /** @description Period end (aware), excluded. */
+                end: string;
+                include_simulated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackFigures"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    district_report_api_district_reports_get: {
+        parameters: {
+            query: {
+                /** @description First local day of the period. */
+                start: string;
+                /** @description Last local day of the period (included). */
+                end: string;
+                /** @description Count the simulator's incidents, appeals, feedback. */
+                include_simulated?: boolean;
+                /** @description json, or a document. */
+                format?: "json" | "xlsx" | "pdf";
+                /** @description The document's language. */
+                lang?: "kk" | "ru" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON by default; with format=xlsx or pdf, the document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictReportRead"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description The period is reversed or longer than a year (`district_reports.bad_period`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_offences_api_offences_get: {
+        parameters: {
+            query?: {
+                /** @description Registered on or after (local day). */
+                date_from?: string | null;
+                /** @description Registered on or before (local day). */
+                date_to?: string | null;
+                district_id?: number | null;
+                settlement?: string | null;
+                article_group?: string | null;
+                offence_class?: components["schemas"]["OffenceClass"] | null;
+                status?: components["schemas"]["Status"] | null;
+                /** @description Sources to show; generated records only when asked for (default: import and qorgau). */
+                source?: components["schemas"]["RecordSource"][] | null;
+                draft?: boolean | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffencePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_offence_api_offences_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffenceWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceRead"];
+                };
+            };
+            /** @description The record or extract is invalid: every problem is listed in `errors` with its line. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_articles_api_offences_articles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceArticleRead"][];
+                };
+            };
+        };
+    };
+    edit_article_api_offences_articles__code__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffenceArticleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceArticleRead"];
+                };
+            };
+            /** @description No such article */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_offence_api_offences__offence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                offence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceRead"];
+                };
+            };
+            /** @description No such record */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_offence_api_offences__offence_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                offence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffenceWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceRead"];
+                };
+            };
+            /** @description The record or extract is invalid: every problem is listed in `errors` with its line. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reconcile_api_offences__offence_id__reconcile_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                offence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffenceReconcile"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceRead"];
+                };
+            };
+            /** @description Not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_extract_api_offences_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_extract_api_offences_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffenceImportReport"];
+                };
+            };
+            /** @description The record or extract is invalid: every problem is listed in `errors` with its line. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    regions_api_legalstats_regions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalRegion"][];
+                };
+            };
+        };
+    };
+    available_api_legalstats_available_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalAvailable"][];
+                };
+            };
+        };
+    };
+    figures_api_legalstats_figures_get: {
+        parameters: {
+            query: {
+                /** @description sng1, 1m or population. */
+                form: string;
+                /** @description "2023" or "2023-06". */
+                period: string;
+                /** @description A region code, or "kz". */
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalFigures"];
+                };
+            };
+            /** @description Nothing stored for that. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    clearance_api_legalstats_clearance_get: {
+        parameters: {
+            query: {
+                /** @description "2023" or "2023-06". */
+                period: string;
+                form?: string;
+                /** @description crimes (default), all (1-М), a severity or a group. */
+                subject?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalClearance"];
+                };
+            };
+            /** @description Nothing stored. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_forms_api_legalstats_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_forms_api_legalstats_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalImported"][];
+                };
+            };
+            /** @description The files were refused: every unreadable cell is listed in `errors`; nothing was stored. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    readings_api_statistics_readings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsReading"][];
+                };
+            };
+        };
+    };
+    headline_api_statistics_headline_get: {
+        parameters: {
+            query?: {
+                population?: components["schemas"]["StatsPopulationSource"];
+                /** @description month | quarter | half | ytd | year | custom */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day inside the wanted period (today when absent). */
+                anchor?: string | null;
+                /** @description First day of a custom period. */
+                first?: string | null;
+                /** @description Last day of a custom period. */
+                last?: string | null;
+                /** @description Police district ids. */
+                district?: number[] | null;
+                settlement?: string[] | null;
+                article_group?: string[] | null;
+                offence_class?: string[] | null;
+                severity?: string[] | null;
+                place_type?: string[] | null;
+                kind?: string[] | null;
+                /** @description Count generated (simulated) records too. */
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsHeadline"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    slices_api_statistics_slices_get: {
+        parameters: {
+            query?: {
+                dimension?: components["schemas"]["Dimension"];
+                /** @description month | quarter | half | ytd | year | custom */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day inside the wanted period (today when absent). */
+                anchor?: string | null;
+                /** @description First day of a custom period. */
+                first?: string | null;
+                /** @description Last day of a custom period. */
+                last?: string | null;
+                /** @description Police district ids. */
+                district?: number[] | null;
+                settlement?: string[] | null;
+                article_group?: string[] | null;
+                offence_class?: string[] | null;
+                severity?: string[] | null;
+                place_type?: string[] | null;
+                kind?: string[] | null;
+                /** @description Count generated (simulated) records too. */
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsSlices"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    heatmap_api_statistics_heatmap_get: {
+        parameters: {
+            query?: {
+                /** @description month | quarter | half | ytd | year | custom */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day inside the wanted period (today when absent). */
+                anchor?: string | null;
+                /** @description First day of a custom period. */
+                first?: string | null;
+                /** @description Last day of a custom period. */
+                last?: string | null;
+                /** @description Police district ids. */
+                district?: number[] | null;
+                settlement?: string[] | null;
+                article_group?: string[] | null;
+                offence_class?: string[] | null;
+                severity?: string[] | null;
+                place_type?: string[] | null;
+                kind?: string[] | null;
+                /** @description Count generated (simulated) records too. */
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsHeatmap"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trend_api_statistics_trend_get: {
+        parameters: {
+            query?: {
+                /** @description month | quarter | half | ytd | year | custom */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day inside the wanted period (today when absent). */
+                anchor?: string | null;
+                /** @description First day of a custom period. */
+                first?: string | null;
+                /** @description Last day of a custom period. */
+                last?: string | null;
+                /** @description Police district ids. */
+                district?: number[] | null;
+                settlement?: string[] | null;
+                article_group?: string[] | null;
+                offence_class?: string[] | null;
+                severity?: string[] | null;
+                place_type?: string[] | null;
+                kind?: string[] | null;
+                /** @description Count generated (simulated) records too. */
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsTrend"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    hot_spots_api_statistics_hotspots_get: {
+        parameters: {
+            query?: {
+                grid?: components["schemas"]["GridName"];
+                method?: string;
+                bandwidth_m?: number;
+                /** @description month | quarter | half | ytd | year | custom */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day inside the wanted period (today when absent). */
+                anchor?: string | null;
+                /** @description First day of a custom period. */
+                first?: string | null;
+                /** @description Last day of a custom period. */
+                last?: string | null;
+                /** @description Police district ids. */
+                district?: number[] | null;
+                settlement?: string[] | null;
+                article_group?: string[] | null;
+                offence_class?: string[] | null;
+                severity?: string[] | null;
+                place_type?: string[] | null;
+                kind?: string[] | null;
+                /** @description Count generated (simulated) records too. */
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsHotspots"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    moran_api_statistics_moran_get: {
+        parameters: {
+            query?: {
+                grid?: components["schemas"]["GridName"];
+                /** @description month | quarter | half | ytd | year | custom */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day inside the wanted period (today when absent). */
+                anchor?: string | null;
+                /** @description First day of a custom period. */
+                first?: string | null;
+                /** @description Last day of a custom period. */
+                last?: string | null;
+                /** @description Police district ids. */
+                district?: number[] | null;
+                settlement?: string[] | null;
+                article_group?: string[] | null;
+                offence_class?: string[] | null;
+                severity?: string[] | null;
+                place_type?: string[] | null;
+                kind?: string[] | null;
+                /** @description Count generated (simulated) records too. */
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsMoran"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cameras_effect_api_statistics_cameras_effect_get: {
+        parameters: {
+            query?: {
+                /** @description One installation date for every camera (the registry keeps none). */
+                installed_on?: string | null;
+                include_generated?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsCamerasEffect"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    offence_report_api_statistics_reports_offences_get: {
+        parameters: {
+            query: {
+                /** @description First day of the period, inclusive. */
+                from: string;
+                /** @description Last day of the period, inclusive. */
+                to: string;
+                /** @description File format. */
+                format?: "xlsx" | "pdf";
+                /** @description Language of the report. */
+                lang?: "kk" | "ru" | "en";
+                /** @description One police district. */
+                district_id?: number | null;
+                /** @description One settlement. */
+                settlement?: string | null;
+                /** @description One article group. */
+                article_group?: string | null;
+                /** @description Count generated (demonstration) records too. */
+                include_generated?: boolean;
+                /** @description Clearance reading (legalstats). */
+                reading?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description The period or the reading is invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
