@@ -145,7 +145,7 @@ def candidates(header: list[str], rows: Iterable[tuple[int, list[Any]]], mapping
     found: list[Candidate] = []
     for line, row in rows:
         values: dict[str, Any] = {}
-        bad = False
+        unreadable: set[str] = set()
         for name, position in index.items():
             raw = row[position] if position < len(row) else None
             if _blank(raw):
@@ -154,17 +154,17 @@ def candidates(header: list[str], rows: Iterable[tuple[int, list[Any]]], mapping
                 code = article_code(str(raw))
                 if code is None:
                     problems.append(problem(line, name, "offences.unknown_article", raw))
-                    bad = True
+                    unreadable.add(name)
                 values[name] = code
                 continue
             try:
                 values[name] = READERS[name](raw)
             except (ValueError, KeyError, TypeError):
                 problems.append(problem(line, name, "offences.bad_value", raw))
-                bad = True
-        lacking = [name for name in REQUIRED if name not in values]
+                unreadable.add(name)
+        lacking = [name for name in REQUIRED if name not in values and name not in unreadable]
         problems.extend(problem(line, name, "offences.value_required") for name in lacking)
-        if not bad and not lacking:
+        if not unreadable and not lacking:
             found.append(Candidate(line=line, **values))
     return found
 

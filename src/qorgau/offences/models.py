@@ -61,7 +61,8 @@ class Offence(Base):
     settlement: Mapped[str | None] = mapped_column(String(200))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"))
     place_type: Mapped[str] = mapped_column(String(16))
-    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
+    # One record per incident: a draft delivered twice, or racing the import, cannot count an offence twice.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), unique=True)
     call_ref: Mapped[str | None] = mapped_column(String(40), index=True)  # the incident's number, as extracts cite it
     source: Mapped[str] = mapped_column(String(12))  # import | qorgau | generated
     draft: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -139,8 +139,10 @@ def store(session: Session, checked: Checked, *, source: RecordSource, actor: st
         record = session.scalars(select(Offence).where(Offence.reg_number == c.reg_number)).first()
     if record is not None and draft is not None and draft.id != record.id:
         # Imported before the incident's draft was linked: the draft folds into the record, counted once.
-        record.incident_id = record.incident_id or draft.incident_id
+        incident_id = record.incident_id or draft.incident_id
         session.delete(draft)
+        session.flush()  # the draft's incident goes before the record takes it (one record per incident)
+        record.incident_id = incident_id
         outcome = "reconciled"
     if record is None and draft is not None:
         record, outcome = draft, "reconciled"
@@ -206,9 +208,10 @@ def reconcile(session: Session, *, offence_id: int, reg_number: str, actor: audi
         draft.updated_at, draft.updated_by = datetime.now(UTC), actor.ref
         kept = draft
     else:  # the extract came first: keep the official record, give it the incident, drop the draft
-        official.incident_id = official.incident_id or draft.incident_id
-        official.call_ref = official.call_ref or draft.call_ref
+        incident_id, call_ref = official.incident_id or draft.incident_id, official.call_ref or draft.call_ref
         session.delete(draft)
+        session.flush()  # the draft's incident goes before the record takes it (one record per incident)
+        official.incident_id, official.call_ref = incident_id, call_ref
         kept = official
     session.flush()
     audit.record(session, action=OffenceAction.RECONCILE, actor=actor, target_type="offence", target_id=str(kept.id),

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"], name=op.f("fk_offences_incident_id_incidents"),
                                 ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offences")),
+        sa.UniqueConstraint("incident_id", name=op.f("uq_offences_incident_id")),
         sa.UniqueConstraint("reg_number", name=op.f("uq_offences_reg_number")),
     )
     with op.batch_alter_table("offences", schema=None) as batch_op:
@@ -76,14 +77,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_offences_district_registered", ["district_id", "registered_on"], unique=False)
         batch_op.create_index("ix_offences_group_registered", ["article_group", "registered_on"], unique=False)
         batch_op.create_index("ix_offences_source", ["source"], unique=False)
-        batch_op.create_index(batch_op.f("ix_offences_incident_id"), ["incident_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_offences_call_ref"), ["call_ref"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("offences", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offences_call_ref"))
-        batch_op.drop_index(batch_op.f("ix_offences_incident_id"))
         batch_op.drop_index("ix_offences_source")
         batch_op.drop_index("ix_offences_group_registered")
         batch_op.drop_index("ix_offences_district_registered")
