@@ -25,7 +25,7 @@ import { HeatMap } from "./HeatMap";
 import { HotspotMap } from "./HotspotMap";
 import { CamerasTable, MoranLine, ReferenceTable } from "./Panels";
 import { PeriodPicker, dotted } from "./PeriodPicker";
-import { defaultPeriod, type Period } from "./periods";
+import { defaultPeriod, trendRange, type Period } from "./periods";
 
 const HOME_REGION = "west_kazakhstan";
 
@@ -110,7 +110,7 @@ export function OffencesDesk() {
     const { signal } = controller;
     const figuresOf = async (): Promise<Figures> => {
       const [headline, trend, heatmap, byDistrict, bySettlement] = await Promise.all([
-        fetchHeadline(query, { signal }), fetchTrend(query, { signal }), fetchHeatmap(query, { signal }),
+        fetchHeadline(query, { signal }), fetchTrend({ ...query, ...trendRange(period) }, { signal }), fetchHeatmap(query, { signal }),
         fetchSlices(query, "district", { signal }), fetchSlices({ ...query, settlements: [] }, "settlement", { signal }),
       ]);
       setSettlements(bySettlement.parts.map((p) => p.label).filter((l): l is string => !!l).sort());
@@ -128,7 +128,7 @@ export function OffencesDesk() {
       if (!signal.aborted) setError(e);
     });
     return () => controller.abort();
-  }, [query, key]);
+  }, [query, key, period]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -285,7 +285,7 @@ export function OffencesDesk() {
         <Section title={t("offences.cameras.title")}>
           {cameras ? <CamerasTable effect={cameras} /> : <Text size="sm" c="dimmed">{t("offences.cameras.none")}</Text>}
         </Section>
-        <Section title={t("offences.reference.title", { period: reference?.table.period ?? "—" })}>
+        <Section title={reference ? t("offences.reference.title", { period: reference.table.period }) : t("offences.reference.heading")}>
           {reference && reading ? (
             <ReferenceTable table={reference.table} reading={reading} home={HOME_REGION}
               regionName={(code) => reference.regions.find((r) => r.code === code)?.names[lang] ?? code} />

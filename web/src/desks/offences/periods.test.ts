@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customPeriod, dayAfter, defaultPeriod, isCalendarDate, periodContaining, sameTimeLastYear, shiftPeriod, yearEarlier } from "./periods";
+import { customPeriod, trendRange, dayAfter, defaultPeriod, isCalendarDate, periodContaining, sameTimeLastYear, shiftPeriod, yearEarlier } from "./periods";
 
 describe("offence periods", () => {
   it("finds the month, quarter, half-year and year to date holding a day", () => {
@@ -32,6 +32,11 @@ describe("offence periods", () => {
     expect(isCalendarDate("2028-02-29")).toBe(true);
     expect(isCalendarDate("2026-4-1")).toBe(false);
     expect(dayAfter("2026-12-31")).toBe("2027-01-01");
+  });
+
+  it("shows at least twelve months of trend", () => {
+    expect(trendRange(periodContaining("month", "2026-11-05"))).toEqual({ first: "2025-12-01", last: "2026-11-30" });
+    expect(trendRange(customPeriod("2024-03-15", "2026-11-10"))).toEqual({ first: "2024-03-01", last: "2026-11-10" });
   });
 
   it("opens on the last finished month", () => {

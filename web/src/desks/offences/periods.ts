@@ -128,3 +128,16 @@ export function defaultPeriod(kind: Exclude<PeriodKind, "custom">, today: string
   const index = year * 12 + (month - 1) - 1;
   return periodContaining(kind, format({ year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 }));
 }
+
+/**
+ * The months the trend chart shows: the period's own months, but never fewer than the twelve ending with its
+ * last, so that a single month still reads against the year before it.
+ */
+export function trendRange(period: Period): { first: string; last: string } {
+  const first = parse(period.first);
+  const last = parse(period.last);
+  const months = (last.year - first.year) * 12 + (last.month - first.month) + 1;
+  if (months >= 12) return { first: format({ ...first, day: 1 }), last: period.last };
+  const index = last.year * 12 + (last.month - 1) - 11;
+  return { first: format({ year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 }), last: period.last };
+}
