@@ -67,3 +67,11 @@ def test_every_reading_is_described_in_three_languages_and_selectable() -> None:
         assert reading.code == code
         assert set(reading.names) == set(reading.formula) == {"kk", "ru", "en"}
         assert all(text.strip() for text in (*reading.names.values(), *reading.formula.values()))
+
+
+def test_a_form_without_the_split_gives_only_the_readings_it_can() -> None:
+    # СНГ-1 R1 prints "окончены" (G7 2986) without its parts and no carried-over or unidentified counts.
+    printed = ClearanceInputs.printed(registered=4935, completed=2986, interrupted=2123)
+    assert printed.completed == 2986
+    assert {code: None if value is None else round(value, 4) for code, value in every_reading(printed).items()} == {
+        "department": 0.5845, "registered": 0.6051, "unidentified": None, "court": None, "caseload": None}

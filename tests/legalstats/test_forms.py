@@ -118,6 +118,7 @@ def test_file_names_name_the_region() -> None:
     assert from_file_name("Almaty region").code == "almaty_region"  # type: ignore[union-attr]
     assert from_file_name("Almaty city").code == "almaty_city"  # type: ignore[union-attr]
     assert from_file_name("West-Kazakhstan Region").code == "west_kazakhstan"  # type: ignore[union-attr]
+    assert from_file_name("copy of Aktobe region (2)").code == "aktobe"  # type: ignore[union-attr]
     assert from_file_name("report") is None
 
 

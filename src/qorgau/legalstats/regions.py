@@ -62,9 +62,9 @@ def from_file_name(stem: str) -> Region | None:
     is_city = bool(_CITY_WORD.search(words))
     is_region = bool(_REGION_WORD.search(words))
     bare = " ".join(word for word in words.split() if word not in {"city", "region", "oblast"})
-    for region in REGIONS:
+    for region in REGIONS:  # the region's English name as whole words anywhere ("copy of Aktobe region (2).xlsx")
         english = region.en.lower().replace(" region", "")
-        if bare != english:
+        if f" {english} " not in f" {bare} ":
             continue
         if region.code == "almaty_region" and (is_city or not is_region):
             continue

@@ -10,7 +10,7 @@ from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.errors import ValidationFailed
-from qorgau.core.web import AppRuntime, ClientSource, DbSession, ReadSession
+from qorgau.core.web import BULK_BODY_MARK, AppRuntime, ClientSource, DbSession, ReadSession
 from qorgau.legalstats import service
 from qorgau.legalstats.clearance import READINGS, ClearanceInputs
 from qorgau.legalstats.config import LegalStatsSettings
@@ -92,7 +92,9 @@ def clearance(_: Reader, db: ReadSession, runtime: AppRuntime, period: PeriodQue
                  for row in table])
 
 
-@router.post("/import", response_model=list[LegalImported], status_code=201, responses=REFUSED)
+# A bulk route: the body may be up to max_import_bytes (a 1-М workbook alone is about 1 MB).
+@router.post("/import", response_model=list[LegalImported], status_code=201, responses=REFUSED,
+             openapi_extra={BULK_BODY_MARK: True})
 def import_forms(principal: Writer, db: DbSession, source: ClientSource,
                        files: Annotated[list[UploadFile], File(description="СНГ-1, 1-М or population workbooks.")],
                        period: Annotated[str, Form(pattern=service.PERIOD.pattern,
