@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 from typing import Literal
 
 from qorgau.core.reports import Column, Report, Section, to_pdf, to_xlsx
-from qorgau.district_reports.schemas import DistrictReportRead, Figures
+from qorgau.district_reports.schemas import DistrictReportFigures, DistrictReportRead
 from qorgau.district_reports.words import WORDS
 
 Language = Literal["kk", "ru", "en"]
@@ -32,7 +32,7 @@ def _flags(flags: list[str], w: dict[str, str]) -> str:
     return ", ".join(w[f"flag.{flag}"] for flag in flags)
 
 
-def _figures(figures: Figures) -> dict[str, object]:
+def _figures(figures: DistrictReportFigures) -> dict[str, object]:
     return figures.model_dump()
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 
-class Figures(BaseModel):
+class DistrictReportFigures(BaseModel):
     """Appeals and residents' feedback of a district, an inspector or the whole town over the period."""
 
     incidents: int | None = Field(description="Incidents received in the period inside the district (None for an "
@@ -25,7 +25,7 @@ class Figures(BaseModel):
     response_rate: float | None = Field(description="feedback_answers / feedback_requests.")
 
 
-class DistrictRow(Figures):
+class DistrictReportRow(DistrictReportFigures):
     """One police district (of the set in force at the period's end)."""
 
     district_id: int
@@ -41,7 +41,7 @@ class DistrictRow(Figures):
     flags: list[str] = Field(description="over_norm, low_coverage, overdue_appeals, low_satisfaction.")
 
 
-class InspectorRow(Figures):
+class InspectorReportRow(DistrictReportFigures):
     """One inspector: appeals routed to them and feedback on their work."""
 
     user_id: int | None = Field(description="None: appeals and feedback with no inspector assigned.")
@@ -51,7 +51,7 @@ class InspectorRow(Figures):
     flags: list[str]
 
 
-class Thresholds(BaseModel):
+class ReportThresholds(BaseModel):
     """What raises each flag."""
 
     residents_norm: int = Field(description="Residents per inspector (districts' setting).")
@@ -69,9 +69,9 @@ class DistrictReportRead(BaseModel):
     set_version: int | None = Field(description="The districts' version in force at the period's end.")
     include_simulated: bool
     walk_minutes: list[int]
-    thresholds: Thresholds
-    districts: list[DistrictRow]
-    inspectors: list[InspectorRow]
-    total: Figures
+    thresholds: ReportThresholds
+    districts: list[DistrictReportRow]
+    inspectors: list[InspectorReportRow]
+    total: DistrictReportFigures
     total_residents: float
     total_walk_shares: list[float | None]

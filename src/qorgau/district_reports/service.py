@@ -22,7 +22,13 @@ from qorgau.city.geometry import contains
 from qorgau.core.errors import ValidationFailed
 from qorgau.coverage import service as coverage_service
 from qorgau.coverage.config import CoverageSettings
-from qorgau.district_reports.schemas import DistrictReportRead, DistrictRow, Figures, InspectorRow, Thresholds
+from qorgau.district_reports.schemas import (
+    DistrictReportFigures,
+    DistrictReportRead,
+    DistrictReportRow,
+    InspectorReportRow,
+    ReportThresholds,
+)
 from qorgau.districts import service as districts_service
 from qorgau.feedback import service as feedback_service
 from qorgau.feedback.schemas import FeedbackFigures
@@ -99,13 +105,13 @@ class _Sum:
         self.open += row.open
 
 
-def _figures(incidents: int | None, appeals: _Sum, feedback: FeedbackFigures) -> Figures:
-    return Figures(incidents=incidents, appeals_received=appeals.received, appeals_answered=appeals.answered,
-                   appeals_on_time=appeals.on_time, appeals_overdue=appeals.overdue, appeals_open=appeals.open,
-                   on_time_share=round(appeals.on_time / appeals.answered, 4) if appeals.answered else None,
-                   feedback_requests=feedback.requests, feedback_answers=feedback.answers,
-                   mean_score=feedback.mean_score, satisfied_share=feedback.satisfied_share,
-                   response_rate=feedback.response_rate)
+def _figures(incidents: int | None, appeals: _Sum, feedback: FeedbackFigures) -> DistrictReportFigures:
+    return DistrictReportFigures(
+        incidents=incidents, appeals_received=appeals.received, appeals_answered=appeals.answered,
+        appeals_on_time=appeals.on_time, appeals_overdue=appeals.overdue, appeals_open=appeals.open,
+        on_time_share=round(appeals.on_time / appeals.answered, 4) if appeals.answered else None,
+        feedback_requests=feedback.requests, feedback_answers=feedback.answers, mean_score=feedback.mean_score,
+        satisfied_share=feedback.satisfied_share, response_rate=feedback.response_rate)
 
 
 def _incident_counts(session: Session, districts: Sequence[District], p: Period, *,
@@ -158,13 +164,13 @@ class _Numbers:
         return self._known[district_id]
 
 
-def _thresholds(norm: int) -> Thresholds:
-    return Thresholds(residents_norm=norm, low_coverage_share=LOW_COVERAGE_SHARE,
+def _thresholds(norm: int) -> ReportThresholds:
+    return ReportThresholds(residents_norm=norm, low_coverage_share=LOW_COVERAGE_SHARE,
                       low_coverage_minutes=LOW_COVERAGE_MINUTES, low_satisfaction_share=LOW_SATISFACTION_SHARE,
                       low_satisfaction_min_answers=LOW_SATISFACTION_MIN_ANSWERS)
 
 
-def _quality_flags(figures: Figures) -> list[str]:
+def _quality_flags(figures: DistrictReportFigures) -> list[str]:
     flags = []
     if figures.appeals_overdue:
         flags.append("overdue_appeals")
@@ -199,7 +205,7 @@ def build(session: Session, p: Period, *, norm: int, coverage: CoverageSettings,
         flags = ["over_norm"] if read.over_norm else []
         if minutes and shares[middle] is not None and (shares[middle] or 0.0) < LOW_COVERAGE_SHARE:
             flags.append("low_coverage")
-        district_rows.append(DistrictRow(
+        district_rows.append(DistrictReportRow(
             **figures.model_dump(), district_id=district.id, number=district.number, name_kk=district.name_kk,
             name_ru=district.name_ru, name_en=district.name_en, inspectors=[i.name for i in read.inspectors],
             residents=read.residents, residents_per_inspector=read.residents_per_inspector, walk_shares=shares,
@@ -219,7 +225,7 @@ def build(session: Session, p: Period, *, norm: int, coverage: CoverageSettings,
 
 
 def _inspector_rows(session: Session, districts: Sequence[District], appeals: Sequence[AppealCounts],
-                    feedback: Sequence[FeedbackFigures], *, norm: int) -> list[InspectorRow]:
+                    feedback: Sequence[FeedbackFigures], *, norm: int) -> list[InspectorReportRow]:
     """Every inspector of the districts, and anyone else appeals or feedback were routed to in the period."""
     residents: dict[int | None, float] = {}
     numbers: dict[int | None, list[int]] = {}
@@ -240,7 +246,7 @@ def _inspector_rows(session: Session, districts: Sequence[District], appeals: Se
         figures = _figures(None, mine, feedback_service.combine([f for f in feedback if f.inspector_id == user_id]))
         served = round(residents.get(user_id, 0.0), 1)
         flags = ["over_norm"] if user_id is not None and served > norm else []
-        rows.append(InspectorRow(
+        rows.append(InspectorReportRow(
             **figures.model_dump(), user_id=user_id,
             name=names[user_id].name if user_id is not None and user_id in names else "",
             district_numbers=numbers.get(user_id, []), residents=served, flags=flags + _quality_flags(figures)))
