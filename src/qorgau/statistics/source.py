@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -48,14 +49,18 @@ def _as_datetime(value: Any) -> datetime | None:
     return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
 
 
-def _columns(rows: Sequence[Any]) -> dict[str, Sequence[Any]]:
-    """Rows of the contract columns as columns, drafts left out, ``generated`` from the source."""
-    kept = [r for r in rows if not r.draft]
-    if not kept:
-        return {name: () for name in (*_COLUMNS, "generated")}
-    columns: dict[str, Sequence[Any]] = dict(zip(_COLUMNS, zip(*kept, strict=True), strict=True))
+def _columns(rows: Sequence[Any]) -> tuple[dict[str, Sequence[Any]], list[int]]:
+    """Rows of the contract columns as columns without the drafts, ``generated`` from the source; draft ids."""
+    if not rows:
+        return {name: () for name in (*_COLUMNS, "generated")}, []
+    columns: dict[str, Sequence[Any]] = dict(zip(_COLUMNS, zip(*rows, strict=True), strict=True))
+    drafts = [bool(d) for d in columns["draft"]]
+    draft_ids = [int(i) for i, d in zip(columns["id"], drafts, strict=True) if d]
+    if draft_ids:
+        keep = [not d for d in drafts]
+        columns = {name: list(compress(values, keep)) for name, values in columns.items()}
     columns["generated"] = [source == "generated" for source in columns["source"]]
-    return columns
+    return columns, draft_ids
 
 
 def _chunks(engine: Engine, where: sa.ColumnElement[bool] | None) -> Iterator[tuple[dict[str, Sequence[Any]],
@@ -67,7 +72,7 @@ def _chunks(engine: Engine, where: sa.ColumnElement[bool] | None) -> Iterator[tu
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for rows in result.partitions(CHUNK):
-            yield _columns(rows), [int(r.id) for r in rows if r.draft]
+            yield _columns(rows)
 
 
 def watermark(engine: Engine) -> Watermark:
