@@ -385,7 +385,7 @@ def readme_rows(cases: dict[str, Any]) -> list[dict[str, Any]]:
         exact = all(all(e == 0 for e in v["error"].values()) for v in per.values())
         rows.append(harness.readme_row(
             f"`bench/detection_quality.py`: line counts per direction, tracker + line rule at "
-            f"{fps_key.replace('_', ' ')}, {cases['whole']['model']}, whole frame, {at}",
+            f"{fps_key.replace('_', ' ')}, {cases['whole']['model']}, whole frame, {at}; {camera_text()}",
             result=text, baseline=f"by hand: {hand}", target="equal to the hand counts", met=exact))
     return rows
 
@@ -398,17 +398,24 @@ def notes(cases: dict[str, Any]) -> str:
              "The same on the side-view clips only: "
              + "; ".join(f"{case}: {best_point(cases[case], 'side_view_vehicles')}"
                          for case in quality_cases(cases)), "",
-             "Observed when this bench was written (2026-12-07): road-640x360 is filmed straight down on the roofs; "
-             "NanoDet-m (COCO, side and oblique views) scores those cars 0.1–0.37, mostly as truck or person, so "
-             "they are missed at any threshold that keeps precision, and tiling does not help (the cars are "
-             "large). Fixing the overhead view needs a model trained "
-             "on such views (the model and its class map are settings), not a threshold. False positives on the "
-             "side-view clips, looked at one by one: one box over two small cars side by side, a box around a car "
-             "at IoU 0.44–0.48 (too short or shifted), the clip's on-screen timestamp, a car's shadow. Line counts "
-             "on road-3lane at 5 fps: when its own car went undetected (frame 816 → 828) a track jumped about "
-             "50 px against the traffic onto the car behind, which counts a wrong-way crossing, and as a track "
-             "counts once per direction, that car's own crossing is then lost (tracker distance gate 1.5 box "
-             "sizes in any direction).", "",
+             "Observed when this bench was written (2026-12-07, first version): road-640x360 is filmed straight "
+             "down on the roofs; NanoDet-m (COCO, side and oblique views) scores those cars 0.1–0.37, mostly as "
+             "truck, sometimes bus, car or person, at any input size (320–640) and turned by 90°, so the general "
+             "thresholds miss them and tiling does not help (the cars are large). Lowering the threshold alone "
+             "found them with part-boxes beside them (a half car at IoU 0.35–0.5 with the whole, which IoU "
+             "suppression keeps). Since ADR 0039: suppression also drops a box lying more than half inside a better "
+             "one of its group (setting video_detector_nms_contain), and a camera can have thresholds of its own "
+             "(video_detector_camera_scores; here road-640x360: car, bus, truck ≥ 0.14, chosen on the main labelled "
+             "frames, no held-out frames of that clip exist), which also start its tracks; the tracker follows car, "
+             "bus and truck as one object. False positives on the side-view clips, looked at one by one (first "
+             "version): one box over two small cars side by side, a box around a car at IoU 0.44–0.48 (too short "
+             "or shifted), the clip's on-screen timestamp, a car's shadow. Line counts: a track jumped back onto the "
+             "car behind when its own went undetected (road-3lane, 5 fps frame 816 → 828; 10 fps frame 828, where "
+             "one assignment pushed a whole queue of tracks back one car); since ADR 0039 overlaps are assigned "
+             "before distances and a distance match behind a moving track is refused. The line counts use the "
+             f"same per-camera thresholds ({camera_text()}). road-640x360 at 5 fps still loses two of five: those "
+             "cars are undetected on alternate analysed frames before the line, so their first sighting is dropped "
+             "as noise; at 10 fps (a per-camera rate, video_analytics_fps_per_camera) all five count.", "",
              "Line crossings found (frame of the analysed frame after the crossing) beside the hand frames:", ""]
     for fps_key, per in cases["line_counts"].items():
         for clip, v in per.items():

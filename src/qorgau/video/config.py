@@ -244,6 +244,50 @@ class VideoSettings(CoreSettings):
         description="After this long of good picture a camera's reference view (and its sharpness by day and by "
                     "night) is learned, at the start and after an administrator resets it.",
     )
+    # The checks' thresholds (analytics.picture_health.Limits; the defaults were set on the real clips, ADR 0029).
+    video_picture_frozen_share: float = Field(
+        default=0.0005, ge=0, le=0.5, title="Frozen picture: change below",
+        description="Share of pixels changed between two checks below which the picture counts as frozen (live "
+                    "clips change 10 % or more in a few seconds; a repeated frame changes nothing).",
+    )
+    video_picture_dark_brightness: float = Field(
+        default=35.0, ge=0, le=255, title="Covered or dark: brightness below",
+        description="Mean grey level (0–255) below which a picture with little detail counts as covered or dark.",
+    )
+    video_picture_flat_detail: float = Field(
+        default=12.0, ge=0, le=128, title="Covered or dark: detail below",
+        description="Grey standard deviation below which a dark picture has no detail (covered).",
+    )
+    video_picture_uniform_entropy: float = Field(
+        default=2.5, ge=0, le=8, title="Covered: entropy below",
+        description="Bits of the grey histogram below which the picture is one uniform surface (a lens covered by "
+                    "something bright counts too).",
+    )
+    video_picture_defocus_ratio: float = Field(
+        default=0.35, gt=0, le=1, title="Defocused: sharpness below",
+        description="Sharpness below this share of the reference view's (by day or by night), together with the "
+                    "blur rise below, counts as out of focus.",
+    )
+    video_picture_defocus_blur: float = Field(
+        default=0.2, ge=0, le=1, title="Defocused: blur rise above",
+        description="How far the blur measure (0 sharp, 1 blurred) must rise above the reference view's.",
+    )
+    video_picture_moved_shift: float = Field(
+        default=0.06, gt=0, le=1, title="Moved: shift above",
+        description="The view shifted by more than this share of the picture's width counts as turned away.",
+    )
+    video_picture_moved_scale: float = Field(
+        default=0.15, gt=0, le=1, title="Moved: zoom above",
+        description="The view zoomed in or out by more than this share counts as moved.",
+    )
+    video_picture_moved_angle_deg: float = Field(
+        default=6.0, gt=0, le=180, title="Moved: rotation above (degrees)",
+        description="The view turned by more than this angle counts as moved.",
+    )
+    video_picture_min_matches: int = Field(
+        default=15, ge=4, le=500, title="Moved: feature matches below",
+        description="Fewer matched features with the reference view than this: another view altogether.",
+    )
 
     @property
     def video_dir(self) -> Path:

@@ -19,6 +19,7 @@ from qorgau.video.enums import RecordingMode, StreamKind
 if TYPE_CHECKING:
     from qorgau.core.db import Database
     from qorgau.video.config import VideoSettings
+    from qorgau.video.status import PictureVerdicts
 
 Polygon = list[list[float]]  # [[x, y], ...] in frame coordinates 0..1
 
@@ -106,6 +107,7 @@ class WorkerContext(Protocol):
     count: int
     db: Database
     streams: StreamHub
+    pictures: PictureVerdicts  # cameras whose picture checks say degraded (their sightings must say so too)
 
     @property
     def settings(self) -> VideoSettings:

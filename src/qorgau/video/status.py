@@ -14,6 +14,7 @@ within one episode (no flapping). A camera nobody watches or records is not pull
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,9 +42,29 @@ SIGHTING_EVERY_S = 30.0
 FAILURE_AFTER_S = 30.0
 ROW_REFRESH_S = 30.0  # an unchanged status row is rewritten this often, so a stale one shows a dead worker
 AT_ONCE = frozenset({CameraState.AUTH_FAILED, CameraState.UNSUPPORTED})
-# Cameras of this worker process whose picture is reported degraded (``analytics.picture_feature``), with the
-# detail: their sightings say degraded, or the next one would bring them back online (ADR 0029).
-picture_degraded: dict[int, str] = {}
+
+
+class PictureVerdicts:
+    """One worker's cameras whose picture is reported degraded, with the detail: written by the picture checks
+    (``analytics.picture_feature``) when their verdict is committed, read at the worker's status flush, whose
+    sightings then say degraded, or the next one would bring the camera back online (ADR 0029). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._degraded: dict[int, str] = {}
+
+    def set(self, device_id: int, detail: str | None) -> None:
+        """The camera's picture is degraded (``detail`` says how), or good again (None)."""
+        with self._lock:
+            if detail is None:
+                self._degraded.pop(device_id, None)
+            else:
+                self._degraded[device_id] = detail
+
+    def degraded(self) -> dict[int, str]:
+        """A copy: device id → detail of every camera whose picture is degraded now."""
+        with self._lock:
+            return dict(self._degraded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +206,7 @@ class HealthJudge:
 
 
 def apply_verdicts(session: Session, *, seen: Sequence[int], failures: Sequence[Failure], judge: HealthJudge,
-                   now: datetime) -> None:
+                   now: datetime, pictures: PictureVerdicts | None = None) -> None:
     """Report the verdicts to the registry (its events raise the alarms): streaming is a heartbeat; a failure is
     DEGRADED after ``FAILURE_AFTER_S`` and OFFLINE (reason ``silent``) after the camera's supervision interval,
     each once per failure episode."""
@@ -194,10 +215,10 @@ def apply_verdicts(session: Session, *, seen: Sequence[int], failures: Sequence[
     wanted = set(seen) | {f.device_id for f in failures}
     devices = {d.id: d for d in session.scalars(select(Device).where(Device.id.in_(wanted))
                                                  .options(lazyload("*")))}
-    pictures = dict(picture_degraded)
+    degraded = pictures.degraded() if pictures is not None else {}
     sightings = [health.Sighting(device_id=d.id, code=d.code, interval_s=int(health.interval(d).total_seconds()),
-                                 status=Health.DEGRADED if d.id in pictures else Health.ONLINE,
-                                 detail=pictures.get(d.id))
+                                 status=Health.DEGRADED if d.id in degraded else Health.ONLINE,
+                                 detail=degraded.get(d.id))
                  for device_id in seen if (d := devices.get(device_id)) is not None]
     if sightings:
         health.seen(session, sightings, now=now)

@@ -57,6 +57,7 @@ class Worker:
         self._stamp: tuple[object, ...] | None = None
         self._refreshed = 0.0
         self._judge = status.HealthJudge()
+        self.pictures = status.PictureVerdicts()
         self._writer = status.StatusWriter()
         self.flushes = 0
 
@@ -119,7 +120,8 @@ class Worker:
             with self.db.unit_of_work() as session:
                 self._writer.write(session, worker=self.index, figures=figures, now=now)
                 status.publish_changes(session, changes)
-                status.apply_verdicts(session, seen=seen, failures=failures, judge=self._judge, now=now)
+                status.apply_verdicts(session, seen=seen, failures=failures, judge=self._judge, now=now,
+                                     pictures=self.pictures)
         except Exception:
             self._judge.reported = reported  # not written: reported again at the next flush
             self._writer.forget()

@@ -19,7 +19,7 @@ from qorgau.devices.models import Device
 from qorgau.video import status
 from qorgau.video.admin import reset_picture_reference
 from qorgau.video.analytics.contracts import AnalysedFrame
-from qorgau.video.analytics.picture_feature import PictureHealthConsumer
+from qorgau.video.analytics.picture_feature import PictureHealthConsumer, limits_from
 from qorgau.video.analytics.picture_health import Limits
 from qorgau.video.contracts import WorkerContext
 from qorgau.video.models import PictureReference
@@ -42,7 +42,8 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
     with db.unit_of_work() as session:  # a camera in service that streams: online
         status.apply_verdicts(session, seen=[device_id], failures=[], judge=status.HealthJudge(),
                               now=datetime.now(UTC))
-    consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=db)), limits=AT_ONCE,
+    pictures = status.PictureVerdicts()  # the worker's: what its stream sightings say of the picture
+    consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=db, pictures=pictures)), limits=AT_ONCE,
                                      check_every_s=1e-6, start=False)
     clip = frames("road")
 
@@ -63,13 +64,13 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
         consumer.flush()
     consumer.db = working
     consumer.flush()
-    assert status.picture_degraded == {device_id: "picture covered"}
+    assert pictures.degraded() == {device_id: "picture covered"}
     with db.unit_of_work() as session:  # the next stream sighting does not bring it back online
         status.apply_verdicts(session, seen=[device_id], failures=[], judge=status.HealthJudge(),
-                              now=datetime.now(UTC))
+                              now=datetime.now(UTC), pictures=pictures)
     show(clip[3])
     consumer.flush()
-    assert status.picture_degraded == {}
+    assert pictures.degraded() == {}
     assert health_changes(db) == [("online", "heartbeat", None), ("degraded", "picture_covered", "picture covered"),
                                   ("online", "heartbeat", "picture good again")]
     handle_outbox(db)  # the default rule turns the picture's verdict into an alarm, restored when it is good again
@@ -92,12 +93,17 @@ def test_covered_camera_degraded_then_online_and_reference_reset(db: Database) -
 
 
 def test_settings_give_the_limits_and_zero_turns_the_checks_off() -> None:
-    settings = quick_settings(video_picture_raise_s=7.0, video_picture_clear_s=8.0, video_picture_learn_s=9.0)
-    consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=None, settings=settings)), start=False)
+    settings = quick_settings(video_picture_raise_s=7.0, video_picture_clear_s=8.0, video_picture_learn_s=9.0,
+                              video_picture_dark_brightness=20.0, video_picture_min_matches=30)
+    consumer = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(db=None, settings=settings, pictures=None)),
+                                     start=False)
     assert (consumer.limits.raise_after_s, consumer.limits.clear_after_s, consumer.limits.learn_after_s,
             consumer.check_every_s, consumer.enabled) == (7.0, 8.0, 9.0, 5.0, True)
+    assert (consumer.limits.dark_brightness, consumer.limits.min_matches) == (20.0, 30)
+    # Every threshold is a setting, and the settings' defaults are the ones the checks were tuned with.
+    assert limits_from(quick_settings()) == Limits()
     off = PictureHealthConsumer(cast(WorkerContext, SimpleNamespace(
-        db=None, settings=quick_settings(video_picture_check_s=0))), start=False)
+        db=None, settings=quick_settings(video_picture_check_s=0), pictures=None)), start=False)
     off.frame(AnalysedFrame(device_id=1, code="CAM-0001", wall=datetime.now(UTC), width=640, height=360, motion=0.0,
                             tracks=(), detected=False), frames("road")[0])
     off.close()

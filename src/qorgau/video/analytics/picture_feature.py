@@ -4,7 +4,8 @@ reported to the registry as degraded health with the picture's reason, the refer
 The checks run in the analysis thread (a few milliseconds per camera every ``check_every_s``); loading and
 storing references and reporting health run in this consumer's own thread, one transaction per flush, so the
 analysis never waits on the database. A camera whose picture is degraded stays degraded at the worker's
-stream sightings too (``status.picture_degraded``), or the next sighting would bring it back online (ADR 0029).
+stream sightings too (the worker's ``status.PictureVerdicts``), or the next sighting would bring it back online
+(ADR 0029).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from qorgau.devices.models import Device
 from qorgau.video import status
 from qorgau.video.analytics.contracts import AnalysedFrame
 from qorgau.video.analytics.picture_health import Limits, PictureWatch, Problem, Reference
+from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import WorkerContext
 from qorgau.video.models import PictureReference
 
@@ -43,6 +45,19 @@ FLUSH_EVERY_S = 5.0
 PRIORITY = (Problem.COVERED, Problem.MOVED, Problem.FROZEN, Problem.DEFOCUSED)
 REASONS = {Problem.FROZEN: HealthReason.PICTURE_FROZEN, Problem.COVERED: HealthReason.PICTURE_COVERED,
            Problem.DEFOCUSED: HealthReason.PICTURE_DEFOCUSED, Problem.MOVED: HealthReason.PICTURE_MOVED}
+
+def limits_from(settings: VideoSettings) -> Limits:
+    """The picture checks' thresholds and delays as the settings give them."""
+    return Limits(frozen_share=settings.video_picture_frozen_share,
+                  dark_brightness=settings.video_picture_dark_brightness,
+                  flat_detail=settings.video_picture_flat_detail,
+                  uniform_entropy=settings.video_picture_uniform_entropy,
+                  defocus_ratio=settings.video_picture_defocus_ratio, defocus_blur=settings.video_picture_defocus_blur,
+                  moved_shift=settings.video_picture_moved_shift, moved_scale=settings.video_picture_moved_scale,
+                  moved_angle_deg=settings.video_picture_moved_angle_deg,
+                  min_matches=settings.video_picture_min_matches, raise_after_s=settings.video_picture_raise_s,
+                  clear_after_s=settings.video_picture_clear_s, learn_after_s=settings.video_picture_learn_s)
+
 
 def worst(active: frozenset[Problem]) -> Problem | None:
     """The problem to name when several are active."""
@@ -66,11 +81,10 @@ class PictureHealthConsumer:
     def __init__(self, worker: WorkerContext, *, limits: Limits | None = None, check_every_s: float | None = None,
                  flush_every_s: float | None = None, start: bool = True) -> None:
         self.db: Database = worker.db
+        self.pictures: status.PictureVerdicts = worker.pictures
         if limits is None or check_every_s is None:
             settings = worker.settings
-            limits = limits or Limits(raise_after_s=settings.video_picture_raise_s,
-                                      clear_after_s=settings.video_picture_clear_s,
-                                      learn_after_s=settings.video_picture_learn_s)
+            limits = limits or limits_from(settings)
             check_every_s = settings.video_picture_check_s if check_every_s is None else check_every_s
         self.limits = limits
         self.enabled = check_every_s > 0
@@ -160,10 +174,8 @@ class PictureHealthConsumer:
             raise
         for report in reports:  # for the worker's sightings, once the change is committed
             problem = worst(report.active)
-            if problem is None or report.device_id not in self._reported:
-                status.picture_degraded.pop(report.device_id, None)
-            else:
-                status.picture_degraded[report.device_id] = f"picture {problem.value}"
+            degraded = problem is not None and report.device_id in self._reported
+            self.pictures.set(report.device_id, f"picture {problem.value}" if degraded and problem else None)
 
     def _load(self, session: Session, wanted: dict[int, str]) -> None:
         if not wanted:
