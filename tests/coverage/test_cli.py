@@ -36,7 +36,7 @@ def run(*args: str, code: int = 0) -> str:
 
 def test_show_and_place(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown = run("coverage", "show")
-    assert "6 police points, walking at 4.5 km/h" in shown
+    assert "9 police points, walking at 4.5 km/h" in shown  # 5 МОП, 3 УПП and the department
     shares = [float(s) for s in re.findall(r"walk\s+\d+ min: .*\((\d+\.\d)%\)", shown)]
     assert len(shares) == 3 and shares == sorted(shares)
     assert "drive  7 min" in shown and "uncovered:" in shown

@@ -79,3 +79,11 @@ def test_police_posts_cover_most_residents_on_foot(seeded: Database) -> None:
                   if any(geo.distance_m(c.lon, c.lat, p.lon, p.lat) <= POST_WALK_M for p in posts))
     assert len(posts) == 5
     assert covered / sum(c.residents for c in town) > 0.6
+
+
+def test_reception_points_stand_apart_from_the_posts(seeded: Database) -> None:
+    with seeded.reading() as session:
+        points = list(session.scalars(select(Site).where(Site.kind.in_(["police_post", "reception_point"]))))
+    upp = [p for p in points if p.kind == "reception_point"]
+    assert sorted(p.code for p in upp) == ["UPP-1", "UPP-2", "UPP-3"] and all(p.generated for p in upp)
+    assert all(geo.distance_m(a.lon, a.lat, b.lon, b.lat) > 100 for a in upp for b in points if a.code != b.code)
