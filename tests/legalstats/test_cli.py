@@ -14,7 +14,7 @@ __all__ = ["data", "migrated_template"]
 def test_seed_import_and_clearance(data: Path, tmp_path: Path) -> None:
     assert "44 forms stored" in ok(qorgau(data, "legalstats", "seed"))
     out = ok(qorgau(data, "legalstats", "import", "--period", "2023", str(FORM_1M)))
-    assert "1m west_kazakhstan 2023: 128 figures (replaced) from West-Kazakhstan Region.XLSX" in out
+    assert "1m west_kazakhstan 2023: 152 figures (replaced) from West-Kazakhstan Region.XLSX" in out
     assert out.count("(replaced)") == 4
     table = ok(qorgau(data, "legalstats", "clearance", "--period", "2023", "--form", "1m"))
     assert "west_kazakhstan" in table and "58.4 %" in table and "46.3 %" in table

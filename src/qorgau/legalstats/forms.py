@@ -61,10 +61,15 @@ SNG1_GROUPS: dict[str, str] = {
     "fraud": r"^мошенничества \(ст\.190",
     "robbery": r"^грабежа \(ст\.191",
     "brigandage": r"^разбоя \(ст\.192",
-    "vehicle_taking": r"^Неправомерное завладение автомобилем",
+    "vehicle_theft": r"^Неправомерное завладение автомобилем",  # ст.200, as the offence registry's group
     "hooliganism": r"^Хулиганство \(ст\.293",
     "drugs": r"наркотических средств",
     "traffic_fatal": r"^Нарушение правил дорожного движения.*смерть",
+    "rape": r"^Изнасилование",
+    "extortion": r"^Вымогательство",
+    "property_damage": r"^Умышленное уничтожение или повреждение чужого имущества",
+    "weapons": r"^оружия \(ст",
+    "bribery": r"^Взяточничество",
 }
 FORM_1M_GROUPS: dict[str, str] = {
     "murder": r"Убийство \(ст\.99\)",
@@ -73,9 +78,14 @@ FORM_1M_GROUPS: dict[str, str] = {
     "fraud": r"^Мошенничество \(ст\.190\)",
     "robbery": r"^Грабеж \(ст\.191\)",
     "brigandage": r"^Разбой \(ст\.192\)",
-    "vehicle_taking": r"^Неправомерное завладение автомобилем.*\(ст\.200\)",
+    "vehicle_theft": r"^Неправомерное завладение автомобилем.*\(ст\.200\)",
     "hooliganism": r"^Хулиганство \(ст\.293\)",
+    "rape": r"^Изнасилование \(ст\.120\)",
+    "extortion": r"^Вымогательство \(ст\.194\)",
+    "property_damage": r"^Умышленное уничтожение или повреждение чужого имущества",
 }
+# Not a group of the registry: the thefts of vehicles printed under thefts (a part of "theft").
+THEFT_OF_VEHICLES = ("group.theft_of_vehicles", r"^транспортных средств$")
 SNG1_MEASURES: dict[str, str] = {
     "registered": r"зарегистрированных ЕРДР",
     "completed": r"^Количество правонарушений, уголовные дела о которых окончены",
@@ -158,8 +168,9 @@ def read_sng1(book: openpyxl.Workbook) -> tuple[list[Figure], list[Problem]]:
     _title(rows, "R1", "СНГ-1", problems)
     table = read_table("R1", rows)
     subjects = {"crimes": r"^Всего$", **{f"group.{code}": pattern for code, pattern in SNG1_GROUPS.items()}}
-    subjects["group.vehicle_theft"] = r"^транспортных средств$"
-    figures = _grid(table, subjects, SNG1_MEASURES, "R1", near={"group.vehicle_theft": SNG1_GROUPS["theft"]})
+    subjects[THEFT_OF_VEHICLES[0]] = THEFT_OF_VEHICLES[1]
+    figures = _grid(table, subjects, SNG1_MEASURES, "R1",
+                    near={THEFT_OF_VEHICLES[0]: SNG1_GROUPS["theft"]})
     problems += table.problems
     return figures, problems
 
@@ -174,8 +185,9 @@ def read_1m(book: openpyxl.Workbook) -> tuple[list[Figure], list[Problem]]:
     _title(rows, "R1", "1-М", problems)
     table = read_table("R1", rows)
     subjects = {**FORM_1M_SUBJECTS, **{f"group.{code}": pattern for code, pattern in FORM_1M_GROUPS.items()}}
-    subjects["group.vehicle_theft"] = r"^транспортных средств$"
-    figures = _grid(table, subjects, FORM_1M_MEASURES, "R1", near={"group.vehicle_theft": FORM_1M_GROUPS["theft"]})
+    subjects[THEFT_OF_VEHICLES[0]] = THEFT_OF_VEHICLES[1]
+    figures = _grid(table, subjects, FORM_1M_MEASURES, "R1",
+                    near={THEFT_OF_VEHICLES[0]: FORM_1M_GROUPS["theft"]})
     problems += table.problems
     _check_completed(figures, "R1", problems)
     if not problems:  # 1-М's total counts crimes and criminal misdemeanours: its parts must add up to it
