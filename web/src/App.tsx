@@ -60,11 +60,14 @@ function boot(): Promise<BootResult> {
 const UnitApp = lazy(() => import("./unit/UnitApp"));
 /** The situation center's wall (/wall): the map full-screen, no desk shell; loaded on demand. */
 const WallView = lazy(() => import("./desks/map/WallView"));
+/** A resident's feedback page behind a one-time link (/feedback/<token>): public, no desk shell. */
+const PublicFeedbackPage = lazy(() => import("./feedback/PublicFeedbackPage"));
 
 function Root() {
   const { session } = useAuth();
   const pathname = usePathname();
   if (/^\/unit(\/|$)/.test(pathname)) return <Suspense fallback={null}><UnitApp /></Suspense>;
+  if (/^\/feedback\/[A-Za-z0-9_-]+\/?$/.test(pathname)) return <Suspense fallback={null}><PublicFeedbackPage /></Suspense>;
   if (/^\/wall\/?$/.test(pathname) && session) return <Suspense fallback={null}><WallView /></Suspense>;
   return session ? <Shell /> : <LoginPage />;
 }
