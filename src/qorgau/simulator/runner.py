@@ -24,7 +24,9 @@ from qorgau.core.aio import within
 from qorgau.core.workers import cancel_all
 from qorgau.simulator import provision, scenarios
 from qorgau.simulator.api import Api, ApiError
+from qorgau.simulator.appeals import AppealClerk
 from qorgau.simulator.duty import DutyOfficer
+from qorgau.simulator.feedback import Residents
 from qorgau.simulator.mqtt_devices import MqttDevices
 from qorgau.simulator.panels import PanelFleet
 from qorgau.simulator.plan import Planned, Planner
@@ -119,6 +121,11 @@ class Simulation:
                                                                   stats=self.stats).run()))
             if on_tick is not None:
                 background.append(asyncio.create_task(self._ticks(on_tick)))
+            if cfg.background:  # residents' appeals at the town's rhythm, a month of history first
+                background.append(asyncio.create_task(AppealClerk(api, random.Random(cfg.seed), self.stats,
+                                                                  intensity=cfg.intensity).run()))
+            if cfg.background:  # residents rate closed incidents and answered appeals (the desk's satisfaction)
+                background.append(asyncio.create_task(Residents(api, self.stats, seed=cfg.seed).run()))
             await self._play(api, world)
         finally:
             await cancel_all(background)
