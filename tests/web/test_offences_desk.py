@@ -1,5 +1,5 @@
 """The offences desk in real Chromium on a server seeded like the demo (only generated records): the notice that
-says so, the switch that includes them, the headline cards with their АППГ change, and the heat map."""
+says so, the switch that includes them, the headline cards with their АППГ change, the heat map and a drill-down."""
 
 from __future__ import annotations
 
@@ -60,3 +60,8 @@ def test_offences_desk_shows_headline_and_heat_map(page: Page, offences_server: 
     heatmap = page.get_by_test_id("offences-heatmap")
     expect(heatmap.locator('[data-testid="heat-cell"]')).to_have_count(7 * 24)
     assert int(heatmap.get_attribute("data-total") or "0") > 0
+    # An analyst (offences:read) drills from the crimes card into its records, generated ones marked as such.
+    page.locator('[data-testid="offences-card"][data-card="crime"] [data-testid="card-value"]').click()
+    rows = page.get_by_test_id("offences-drill").get_by_test_id("drill-row")
+    expect(rows.first).to_be_visible(timeout=20_000)
+    expect(rows.first).to_contain_text("UK-")

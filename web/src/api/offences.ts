@@ -55,7 +55,8 @@ export function drillDownParams(drill: DrillDown, cursor?: string | null, limit 
   if (drill.articleGroup) params.set("article_group", drill.articleGroup);
   if (drill.offenceClass) params.set("offence_class", drill.offenceClass);
   if (drill.status) params.set("status", drill.status);
-  if (drill.includeGenerated) params.set("include_generated", "true");
+  // The list shows extracts and Qorgau's own records unless sources are named; generated ones only when included.
+  for (const source of drill.includeGenerated ? ["import", "qorgau", "generated"] : ["import", "qorgau"]) params.append("source", source);
   params.set("draft", "false");
   if (cursor) params.set("cursor", cursor);
   return params;
