@@ -10,7 +10,8 @@ evening peak. Cases, interleaved (`bench/harness.py`):
   counts and the same weights for the whole day and the 4 bands; the run stops if its z-scores differ by > 1e-9.
 Then, once each, in fresh processes (as after a server start, modules imported): the first and the second
 `gi_map` call of a process (target: first < second + 100 ms), and esda's first and second G_Local with its default
-999 permutations (numba compiles on the first).
+999 permutations (numba compiles on the first where it is installed; where it is not, as on the machine of the
+recorded run, esda permutes in plain numpy and its first call is slow for other reasons).
 Results: bench/results/hotspots.json|md.
 
 Usage: .venv/bin/python bench/hotspots.py [--records 200000] [--rounds 3]
@@ -19,6 +20,7 @@ Usage: .venv/bin/python bench/hotspots.py [--records 200000] [--rounds 3]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -179,7 +181,8 @@ def main() -> None:
     rounds = harness.interleave({"qorgau_gi": ours, "esda_gi": base}, rounds=args.rounds)
     cases = harness.summarise(rounds, baseline="esda_gi", metric="ms")
     for name, which in (("first_after_start", "qorgau"), ("esda_first_after_start", "esda")):
-        once = cold(grid, args.records, which)
+        once: dict[str, Any] = cold(grid, args.records, which)
+        once["numba"] = importlib.util.find_spec("numba") is not None
         cases[name] = {"rounds": [once], "median": once}
     ms = cases["qorgau_gi"]["median"]["ms"]
     first = cases["first_after_start"]["rounds"][0]

@@ -71,6 +71,11 @@ def test_hot_spots_moran_and_district_slices(analyst: tuple[TestClient, dict[int
     assert max(kde["cells"], key=lambda c: c["value"])["count"] > 0 and kde["cells"][0]["p"] is None
     moran = client.get("/api/statistics/moran", params=YEAR).json()
     assert moran["i"] > 0 and moran["p_norm"] < 0.05 and moran["cells"] == len(cells)
+    by_district = client.get("/api/statistics/hotspots", params={**YEAR, "grid": "districts"}).json()["cells"]
+    assert len(by_district) == len(boxes) and max(c["count"] for c in by_district) == 60
+    assert all(c["level"] in {"safe", "unsafe", "unsafe_at_hours"} and 0 <= c["p"] <= 1 for c in by_district)
+    district_moran = client.get("/api/statistics/moran", params={**YEAR, "grid": "districts"}).json()
+    assert district_moran["cells"] == len(boxes) and -1 <= district_moran["i"] <= 1
     area = client.get("/api/statistics/hotspots", params={**YEAR, "grid": "area"}).json()
     assert area["cell_m"] == 500
     districts = client.get("/api/statistics/slices", params={**YEAR, "dimension": "district"}).json()["parts"]

@@ -32,6 +32,7 @@ CAMERA_KIND = "camera"
 class GridName(StrEnum):
     SETTLEMENT = "settlement"  # the town the police districts cover (Aksai) at stats_settlement_cell_m
     AREA = "area"  # the whole district at stats_area_cell_m
+    DISTRICTS = "districts"  # the police districts in force as units (statistics.units)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ def fold_inspectors(parts: list[measures.Part], info: Mapping[str, DistrictInfo]
 def grid_of(session: Session, settings: StatisticsSettings, name: GridName) -> hotspots.Grid:
     """The grid over the town (the police districts in force, drawn over it) or over the whole model."""
     model = city_service.active_model(session)
+    if name is GridName.DISTRICTS:
+        raise ValueError("police districts are units, not a grid: see statistics.units")
     if name is GridName.AREA:
         return hotspots.Grid.over(model.min_lon, model.min_lat, model.max_lon, model.max_lat,
                                   settings.stats_area_cell_m)

@@ -15,7 +15,7 @@ from qorgau.auth.service import Principal
 from qorgau.core.errors import QorgauError
 from qorgau.core.web import AppRuntime, ReadSession
 from qorgau.legalstats.clearance import DEFAULT_READING, READINGS, ClearanceInputs
-from qorgau.statistics import cameras, hotspots, measures, service
+from qorgau.statistics import cameras, hotspots, measures, service, units
 from qorgau.statistics.config import StatisticsSettings
 from qorgau.statistics.cube import Cube
 from qorgau.statistics.schemas import (
@@ -174,6 +174,11 @@ def hot_spots(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery
               bandwidth_m: Annotated[float, Query(ge=50, le=5000)] = 300.0) -> StatsHotspots:
     """Gi* z-scores with the three-level classification, or kernel density, over the study area's cells."""
     started = time.perf_counter()
+    if grid is service.GridName.DISTRICTS:
+        cells = _district_cells(db, runtime, asked, method)
+        return StatsHotspots(**_period(asked.period), grid=grid.value, method=method, cell_m=0,
+                             bands=[list(b) for b in service.BANDS], cells=cells,
+                             seconds=round(time.perf_counter() - started, 4))
     cube, spec = _cube_grid(db, runtime, grid)
     where = asked.filters.codes(cube)
     if method == "gi":
@@ -200,20 +205,44 @@ def hot_spots(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery
                          seconds=round(time.perf_counter() - started, 4))
 
 
+def _district_cells(db: ReadSession, runtime: AppRuntime, asked: Asked, method: str) -> list[StatsHotCell]:
+    # Police districts as units: Gi* per district; a density has no meaning there, so kde gives the counts.
+    cube = service.cube_of(db, _settings(runtime))
+    found_units = units.district_units(db)
+    where = asked.filters.codes(cube)
+    if method != "gi":
+        counts = units.counts(cube, found_units, asked.period, where, include_generated=asked.include_generated)
+        return [StatsHotCell(lon=round(lon, 6), lat=round(lat, 6), count=int(c), value=float(c), p=None, level=None,
+                             bands=[]) for lon, lat, c in zip(found_units.lon, found_units.lat, counts, strict=True)]
+    found = units.gi_map(cube, found_units, asked.period, where, service.BANDS,
+                         include_generated=asked.include_generated)
+    return [StatsHotCell(lon=round(found_units.lon[k], 6), lat=round(found_units.lat[k], 6),
+                         count=int(found.counts[k]), value=round(float(found.overall.z[k]), 4),
+                         p=float(found.overall.p[k]), level=found.classified.level[k].value,
+                         bands=found.classified.bands[k]) for k in range(len(found_units.labels))]
+
+
 @router.get("/moran", response_model=StatsMoran)
 def moran(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery,
           grid: service.GridName = service.GridName.SETTLEMENT) -> StatsMoran:
     """Global Moran's I of the period's counts over the study area (queen contiguity, row-standardised)."""
-    cube, spec = _cube_grid(db, runtime, grid)
-    active = service.study_area(cube, spec, asked.include_generated)
-    if int(active.sum()) < 4:
-        raise QorgauError("statistics.too_few_cells", status=409)
-    pts = cube.select(asked.period.first, asked.period.last, asked.filters.codes(cube),
-                      include_generated=asked.include_generated).points()
-    counts = spec.counts(pts.lon, pts.lat).ravel()[active]
-    if counts.min() == counts.max():
+    if grid is service.GridName.DISTRICTS:
+        cube = service.cube_of(db, _settings(runtime))
+        found_units = units.district_units(db)
+        counts = units.counts(cube, found_units, asked.period, asked.filters.codes(cube),
+                              include_generated=asked.include_generated)
+        w = hotspots.row_standardise(found_units.contiguity)
+    else:
+        cube, spec = _cube_grid(db, runtime, grid)
+        active = service.study_area(cube, spec, asked.include_generated)
+        if int(active.sum()) < 4:
+            raise QorgauError("statistics.too_few_cells", status=409)
+        pts = cube.select(asked.period.first, asked.period.last, asked.filters.codes(cube),
+                          include_generated=asked.include_generated).points()
+        counts = spec.counts(pts.lon, pts.lat).ravel()[active]
+        w = hotspots.row_standardise(hotspots.queen_weights(spec, active.reshape(spec.ny, spec.nx), star=False))
+    if counts.size < 4 or counts.min() == counts.max():
         raise QorgauError("statistics.no_variation", status=409)
-    w = hotspots.row_standardise(hotspots.queen_weights(spec, active.reshape(spec.ny, spec.nx), star=False))
     found = hotspots.moran(counts, w)
     return StatsMoran(**_period(asked.period), grid=grid.value, cells=int(counts.size), i=found.i,
                       expected=found.expected, z_norm=found.z_norm, p_norm=found.p_norm, z_rand=found.z_rand,
