@@ -4830,6 +4830,57 @@ export interface components {
             contacts: string | null;
         };
         /**
+         * DistrictReportFigures
+         * @description Appeals and residents' feedback of a district, an inspector or the whole town over the period.
+         */
+        DistrictReportFigures: {
+            /**
+             * Incidents
+             * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
+             */
+            incidents: number | null;
+            /** Appeals Received */
+            appeals_received: number;
+            /** Appeals Answered */
+            appeals_answered: number;
+            /**
+             * Appeals On Time
+             * @description Answered in the period on or before the deadline.
+             */
+            appeals_on_time: number;
+            /**
+             * Appeals Overdue
+             * @description Answered late in the period, or open past the deadline at its end.
+             */
+            appeals_overdue: number;
+            /**
+             * Appeals Open
+             * @description Open at the period's end.
+             */
+            appeals_open: number;
+            /**
+             * On Time Share
+             * @description appeals_on_time / appeals_answered.
+             */
+            on_time_share: number | null;
+            /** Feedback Requests */
+            feedback_requests: number;
+            /** Feedback Answers */
+            feedback_answers: number;
+            /** Mean Score */
+            mean_score: number | null;
+            /**
+             * Satisfied Share
+             * @description Share of answers scoring 4 or 5.
+             */
+            satisfied_share: number | null;
+            /**
+             * Response Rate
+             * @description feedback_answers / feedback_requests.
+             */
+            response_rate: number | null;
+        };
+        /**
          * DistrictReportRead
          * @description The service model's figures per district and inspector for a period of local days.
          */
@@ -4854,22 +4905,22 @@ export interface components {
             include_simulated: boolean;
             /** Walk Minutes */
             walk_minutes: number[];
-            thresholds: components["schemas"]["Thresholds"];
+            thresholds: components["schemas"]["ReportThresholds"];
             /** Districts */
-            districts: components["schemas"]["DistrictRow"][];
+            districts: components["schemas"]["DistrictReportRow"][];
             /** Inspectors */
-            inspectors: components["schemas"]["InspectorRow"][];
-            total: components["schemas"]["Figures"];
+            inspectors: components["schemas"]["InspectorReportRow"][];
+            total: components["schemas"]["DistrictReportFigures"];
             /** Total Residents */
             total_residents: number;
             /** Total Walk Shares */
             total_walk_shares: (number | null)[];
         };
         /**
-         * DistrictRow
+         * DistrictReportRow
          * @description One police district (of the set in force at the period's end).
          */
-        DistrictRow: {
+        DistrictReportRow: {
             /**
              * Incidents
              * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
@@ -5314,57 +5365,6 @@ export interface components {
              */
             incident_id?: number | null;
         };
-        /**
-         * Figures
-         * @description Appeals and residents' feedback of a district, an inspector or the whole town over the period.
-         */
-        Figures: {
-            /**
-             * Incidents
-             * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
-             */
-            incidents: number | null;
-            /** Appeals Received */
-            appeals_received: number;
-            /** Appeals Answered */
-            appeals_answered: number;
-            /**
-             * Appeals On Time
-             * @description Answered in the period on or before the deadline.
-             */
-            appeals_on_time: number;
-            /**
-             * Appeals Overdue
-             * @description Answered late in the period, or open past the deadline at its end.
-             */
-            appeals_overdue: number;
-            /**
-             * Appeals Open
-             * @description Open at the period's end.
-             */
-            appeals_open: number;
-            /**
-             * On Time Share
-             * @description appeals_on_time / appeals_answered.
-             */
-            on_time_share: number | null;
-            /** Feedback Requests */
-            feedback_requests: number;
-            /** Feedback Answers */
-            feedback_answers: number;
-            /** Mean Score */
-            mean_score: number | null;
-            /**
-             * Satisfied Share
-             * @description Share of answers scoring 4 or 5.
-             */
-            satisfied_share: number | null;
-            /**
-             * Response Rate
-             * @description feedback_answers / feedback_requests.
-             */
-            response_rate: number | null;
-        };
         /** GeocodeRead */
         GeocodeRead: {
             /** Lon */
@@ -5388,7 +5388,7 @@ export interface components {
          * GridName
          * @enum {string}
          */
-        GridName: "settlement" | "area";
+        GridName: "settlement" | "area" | "districts";
         /**
          * GroupPatch
          * @description Only the fields sent change; null sets the default (the setting, or every role).
@@ -5873,10 +5873,10 @@ export interface components {
             username: string;
         };
         /**
-         * InspectorRow
+         * InspectorReportRow
          * @description One inspector: appeals routed to them and feedback on their work.
          */
-        InspectorRow: {
+        InspectorReportRow: {
             /**
              * Incidents
              * @description Incidents received in the period inside the district (None for an inspector: incidents count by place).
@@ -7312,6 +7312,31 @@ export interface components {
          */
         RecordingMode: "continuous" | "events" | "off";
         /**
+         * ReportThresholds
+         * @description What raises each flag.
+         */
+        ReportThresholds: {
+            /**
+             * Residents Norm
+             * @description Residents per inspector (districts' setting).
+             */
+            residents_norm: number;
+            /**
+             * Low Coverage Share
+             * @description Below this share within the middle walking threshold.
+             */
+            low_coverage_share: number;
+            /** Low Coverage Minutes */
+            low_coverage_minutes: number;
+            /**
+             * Low Satisfaction Share
+             * @description Satisfied share below this, with enough answers.
+             */
+            low_satisfaction_share: number;
+            /** Low Satisfaction Min Answers */
+            low_satisfaction_min_answers: number;
+        };
+        /**
          * Resolution
          * @enum {string}
          */
@@ -8557,31 +8582,6 @@ export interface components {
             ru: string;
             /** En */
             en: string;
-        };
-        /**
-         * Thresholds
-         * @description What raises each flag.
-         */
-        Thresholds: {
-            /**
-             * Residents Norm
-             * @description Residents per inspector (districts' setting).
-             */
-            residents_norm: number;
-            /**
-             * Low Coverage Share
-             * @description Below this share within the middle walking threshold.
-             */
-            low_coverage_share: number;
-            /** Low Coverage Minutes */
-            low_coverage_minutes: number;
-            /**
-             * Low Satisfaction Share
-             * @description Satisfied share below this, with enough answers.
-             */
-            low_satisfaction_share: number;
-            /** Low Satisfaction Min Answers */
-            low_satisfaction_min_answers: number;
         };
         /** Tile */
         Tile: {
