@@ -20,6 +20,7 @@ from qorgau.core.workers import Supervisor
 from qorgau.ingest.runner import IngestRunner
 from qorgau.runtime.process import build_runtime, load_domains
 from qorgau.settings import Settings, get_settings
+from qorgau.video.analytics.metrics import AnalyticsCollector
 from qorgau.video.status import VideoCollector
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
     runtime = build_runtime(settings)
     # /metrics reads the video workers' camera and volume status rows at scrape time (the workers have no HTTP).
     runtime.metrics.registry.register(VideoCollector(runtime.db))
+    runtime.metrics.registry.register(AnalyticsCollector(runtime.db, settings.video_dir / "analytics"))
     subscribers = [*domains.subscribers(), *extra_subscribers]
 
     @asynccontextmanager

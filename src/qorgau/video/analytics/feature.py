@@ -19,6 +19,7 @@ from qorgau.video.analytics import consumers as consumer_registry
 from qorgau.video.analytics.consumers import CameraChooser, FrameConsumer
 from qorgau.video.analytics.contracts import Detector
 from qorgau.video.analytics.decode import DecodeSink, FrameSlots
+from qorgau.video.analytics.metrics import WorkerFigures, write_figures
 from qorgau.video.analytics.motion import MotionDetector
 from qorgau.video.analytics.pipeline import Analysis
 from qorgau.video.analytics.tracker import start_scores
@@ -92,6 +93,7 @@ class AnalyticsFeature:
         self.analysis: Analysis | None = None
         self.slots: FrameSlots | None = None
         self.consumers: list[FrameConsumer] = []
+        self._gone = (0, 0)  # frames decoded and decode errors of the sinks already closed (the totals keep them)
 
     async def run(self, worker: WorkerContext) -> None:
         settings = worker.settings
@@ -112,6 +114,7 @@ class AnalyticsFeature:
         try:
             while True:
                 self.tick(worker)
+                self.publish(worker)
                 if time.monotonic() - reported >= REPORT_S:
                     reported = time.monotonic()
                     self.report(worker.index)
@@ -138,6 +141,7 @@ class AnalyticsFeature:
             camera = wanted.get(device_id)
             if camera is None or camera_fps(settings, camera) != sink.fps or camera.code != sink.code:
                 sink.close()
+                self._gone = (self._gone[0] + sink.decoded, self._gone[1] + sink.errors)
                 worker.streams.detach(device_id, StreamKind.SUB, sink)
                 del self.sinks[device_id]
                 analysis.forget(device_id)
@@ -151,6 +155,27 @@ class AnalyticsFeature:
             except KeyError:
                 continue  # left the worker since its list was read
             self.sinks[device_id] = sink
+
+    def figures(self) -> WorkerFigures | None:
+        """The analysis totals since the start, for /metrics (None before the analysis started)."""
+        if self.analysis is None or self.slots is None:
+            return None
+        f, sinks = self.analysis.figures, list(self.sinks.values())
+        return WorkerFigures(cameras=len(sinks), frames_decoded=self._gone[0] + sum(s.decoded for s in sinks),
+                             frames_analysed=f.frames, frames_dropped=sum(self.slots.dropped.values()),
+                             decode_errors=self._gone[1] + sum(s.errors for s in sinks),
+                             detector_runs=f.detector_runs, detector_errors=f.detector_errors,
+                             detector_seconds=round(f.detect_s, 6), updated=time.time())
+
+    def publish(self, worker: WorkerContext) -> None:
+        """Write the totals where the server's /metrics reads them (a failed write is logged, then retried)."""
+        figures = self.figures()
+        if figures is None:
+            return
+        try:
+            write_figures(worker.settings.video_dir / "analytics", worker.index, figures)
+        except OSError as exc:
+            log.warning("video analytics: figures not written for /metrics: %s", exc)
 
     def report(self, worker_index: int) -> None:
         """Log what the analysis did since start: frames, detector runs, drops, decode errors."""

@@ -8,7 +8,7 @@ import { WEEKDAYS } from "../../../shell/time";
 import { reverseLine, type Point } from "./geometry";
 import { RuleCanvas } from "./RuleCanvas";
 import type { OverlayShape } from "./RuleOverlay";
-import { WEEK, crossesMidnight, draftProblems, isLine, serverFieldErrors, thresholdOf, withKind, type DraftField, type RuleDraft } from "./rules";
+import { WEEK, crossesMidnight, draftProblems, isLine, secondsOf, serverFieldErrors, thresholdOf, withKind, type DraftField, type RuleDraft } from "./rules";
 
 export interface RuleEditorProps {
   code: string;
@@ -144,6 +144,11 @@ export function RuleEditor({ code, draft, others, onChange, onSave, onDelete, on
       {threshold === "count" && (
         <NumberInput size="xs" w={200} min={1} max={1000} label={t("analytics.minCount")} value={draft.minCount ?? ""}
           onChange={(v) => set({ minCount: typeof v === "number" ? v : null })} error={error("minCount")} data-testid="rule-count" />
+      )}
+      {secondsOf(draft.kind) === "optional" && (
+        <NumberInput size="xs" w={200} min={0} max={86400} label={t("analytics.crowdSeconds")} description={t("analytics.crowdSecondsHint")}
+          value={draft.minSeconds ?? ""} onChange={(v) => set({ minSeconds: typeof v === "number" ? v : null })} error={error("minSeconds")}
+          data-testid="rule-crowd-seconds" />
       )}
       <Switch size="xs" label={t("analytics.enabled")} checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
       {server && (server.fields.form || Object.keys(server.fields).length === 0) && (

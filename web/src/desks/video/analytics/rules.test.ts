@@ -66,3 +66,18 @@ describe("object search query", () => {
     expect(objectQueryString({ camera: "CAM-1", from: "a", to: "b", label: null, zone: null })).toBe("camera=CAM-1&from=a&to=b&limit=48");
   });
 });
+
+describe("crowd duration", () => {
+  it("let a crowd last a number of seconds before it alarms, or alarm at once when left empty", () => {
+    const crowd = { ...newDraft("crowd"), name: "Square", points: draftFromRule(yard).points };
+    expect(crowd.minSeconds).toBeNull();
+    expect(ruleBody(crowd).min_seconds).toBeNull();
+    expect(ruleBody({ ...crowd, minSeconds: 30 }).min_seconds).toBe(30);
+    expect(draftProblems({ ...crowd, minSeconds: 0 }).minSeconds).toBeUndefined();
+    expect(draftProblems({ ...crowd, minSeconds: -1 }).minSeconds).toBe("analytics.problem.crowdSeconds");
+    expect(draftProblems({ ...crowd, minSeconds: 2.5 }).minSeconds).toBe("analytics.problem.crowdSeconds");
+    expect(withKind({ ...crowd, minSeconds: 30 }, "loitering").minSeconds).toBe(60);
+    expect(withKind({ ...newDraft("loitering"), minSeconds: 90 }, "crowd").minSeconds).toBeNull();
+    expect(withKind({ ...crowd, minSeconds: 30 }, "zone").minSeconds).toBeNull();
+  });
+});

@@ -41,6 +41,14 @@ export function thresholdOf(kind: RuleKind): "seconds" | "count" | null {
   return null;
 }
 
+/** Whether a kind takes a duration: required (loitering, stopped vehicle), optional (a crowd that must last before
+ * it alarms; empty: at once), or none. */
+export function secondsOf(kind: RuleKind): "required" | "optional" | null {
+  if (thresholdOf(kind) === "seconds") return "required";
+  if (kind === "crowd") return "optional";
+  return null;
+}
+
 /** Sensible defaults per kind: a crowd is persons, a stopped vehicle is a vehicle, a line counts traffic. */
 export function defaultClasses(kind: RuleKind): ObjectClass[] {
   if (kind === "stopped_vehicle" || kind === "line") return [...VEHICLE_CLASSES];
@@ -61,7 +69,7 @@ export function withKind(draft: RuleDraft, kind: RuleKind): RuleDraft {
   return {
     ...draft, kind, points: isLine(kind) === isLine(draft.kind) ? draft.points : [],
     classes: draft.points.length === 0 && draft.id === null ? fresh.classes : draft.classes,
-    minSeconds: thresholdOf(kind) === "seconds" ? draft.minSeconds ?? fresh.minSeconds : null,
+    minSeconds: secondsOf(kind) === null ? null : secondsOf(kind) === secondsOf(draft.kind) ? draft.minSeconds : fresh.minSeconds,
     alert: isLine(kind) === isLine(draft.kind) ? draft.alert : fresh.alert,
     minCount: thresholdOf(kind) === "count" ? draft.minCount ?? fresh.minCount : null,
   };
@@ -83,7 +91,7 @@ export function ruleBody(draft: RuleDraft): AnalyticsRuleIn {
   return {
     name: draft.name.trim(), kind: draft.kind, points: draft.points.map((p) => [p[0], p[1]]), classes: [...draft.classes],
     schedule: draft.scheduled ? { days: [...draft.days].sort((a, b) => a - b), from: draft.from, to: draft.to } : null,
-    min_seconds: threshold === "seconds" ? draft.minSeconds : null, min_count: threshold === "count" ? draft.minCount : null,
+    min_seconds: secondsOf(draft.kind) !== null ? draft.minSeconds : null, min_count: threshold === "count" ? draft.minCount : null,
     direction: isLine(draft.kind) ? draft.direction : "both", alert: isLine(draft.kind) ? draft.alert : true, enabled: draft.enabled,
   };
 }
@@ -111,6 +119,10 @@ export function draftProblems(draft: RuleDraft): DraftProblems {
   const threshold = thresholdOf(draft.kind);
   if (threshold === "seconds" && !(draft.minSeconds !== null && Number.isInteger(draft.minSeconds) && draft.minSeconds >= 1)) {
     problems.minSeconds = "analytics.problem.seconds";
+  }
+  if (secondsOf(draft.kind) === "optional" && draft.minSeconds !== null
+    && !(Number.isInteger(draft.minSeconds) && draft.minSeconds >= 0 && draft.minSeconds <= 86400)) {
+    problems.minSeconds = "analytics.problem.crowdSeconds";
   }
   if (threshold === "count" && !(draft.minCount !== null && Number.isInteger(draft.minCount) && draft.minCount >= 1)) {
     problems.minCount = "analytics.problem.count";
