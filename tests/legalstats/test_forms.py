@@ -185,3 +185,15 @@ def test_not_a_workbook_is_refused() -> None:
     with pytest.raises(LayoutRefused) as refused:
         forms.detect_form(b"name,value\n", "figures.csv")
     assert refused.value.code == "legalstats.not_a_workbook"
+
+
+def test_a_population_table_without_a_region_is_refused(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(POPULATION)
+    book["01"]["A12"] = "Батыс"  # West Kazakhstan's caption cut short
+    book["01"]["B13"] = "…"  # Jambyl's population unreadable
+    out = tmp_path / "population.xlsx"
+    book.save(out)
+    with pytest.raises(LayoutRefused) as refused:
+        forms.read_population(forms.open_book(out.read_bytes(), out.name))
+    assert [(e["sheet"], e["cell"]) for e in refused.value.errors] == [("01", "column A"), ("01", "B13")]
+    assert "Батыс Қазақстан" in refused.value.errors[0]["expected"]

@@ -93,5 +93,8 @@ def test_seed_gives_every_region_and_the_national_total(db: Database) -> None:
         wko_1m = {row.region: row for row in service.clearance_table(session, form="1m", period="2023")}
         assert set(wko_1m) == {"west_kazakhstan", "aktobe", "atyrau", "astana"}  # 4 of 20: no national total
         assert wko_1m["west_kazakhstan"].values["court"] == pytest.approx(1827 / 3950)
+        rates = {rate.region: rate for rate in service.rates(session, form="sng1", period="2023")}
+        assert rates["west_kazakhstan"].per_10000 == pytest.approx(4935 / 688091 * 10_000)  # 71.7
+        assert (rates["kz"].value, rates["kz"].residents) == (135029, 19765004)  # population sheet 01!B6
         every = service.clearance_table(session, form="1m", period="2023", subject="all")
         assert {r.region: r.values["unidentified"] for r in every}["west_kazakhstan"] == pytest.approx(3667 / 5696)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from qorgau.core.db import Database
 from tests.conftest import login, make_user
-from tests.legalstats.conftest import WKO_1M, WKO_SNG1, needs_raw_forms
+from tests.legalstats.conftest import POPULATION, WKO_1M, WKO_SNG1, needs_raw_forms
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,6 +65,11 @@ def test_upload_figures_and_clearance(analyst: TestClient) -> None:
     assert row["inputs"]["completed"] == 2986 and row["inputs"]["carried_over"] == 751
     assert {k: round(v, 4) for k, v in row["values"].items()} == {
         "department": 0.5845, "registered": 0.6051, "unidentified": 0.5954, "court": 0.4625, "caseload": 0.5251}
+    assert analyst.get("/api/legalstats/rates", params={"period": "2023"}).status_code == 404  # no population
+    assert analyst.post("/api/legalstats/import", data={"period": "2023"}, files=_files(POPULATION)).status_code == 201
+    rates = analyst.get("/api/legalstats/rates", params={"period": "2023", "form": "1m", "subject": "all"}).json()
+    assert [(r["region"], r["value"], r["residents"], round(r["per_10000"], 1)) for r in rates["regions"]] == [
+        ("west_kazakhstan", 5908, 688091, 85.9)]
     sng1 = analyst.get("/api/legalstats/clearance", params={"period": "2023"}).json()["regions"][0]
     assert sng1["inputs"]["sent_to_court"] is None and sng1["values"]["court"] is None
     assert round(sng1["values"]["department"], 4) == 0.5845

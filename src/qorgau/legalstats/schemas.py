@@ -90,3 +90,22 @@ class LegalImported(BaseModel):
     figures: int
     replaced: bool = Field(description="Whether an earlier import of the same form, region and period was replaced.")
     source_name: str
+
+
+class LegalRegionRate(BaseModel):
+    """A region's figure per 10,000 residents (the population imported for the same period)."""
+
+    region: str
+    value: int
+    residents: int
+    per_10000: float
+
+
+class LegalRates(BaseModel):
+    """A figure per 10,000 residents by region, the national total last when all 20 are stored."""
+
+    form: str
+    period: str
+    subject: str
+    measure: str
+    regions: list[LegalRegionRate]

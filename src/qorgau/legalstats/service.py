@@ -248,3 +248,32 @@ def clearance_table(session: Session, *, form: str, period: str, subject: str = 
         table.append(RegionClearance(region=found.region, inputs=inputs,
                                      values={code: reading.value(inputs) for code, reading in READINGS.items()}))
     return table
+
+
+@dataclass(frozen=True)
+class RegionRate:
+    """A figure of a region per 10,000 residents (population of the same period, stat.gov.kz on 1 January)."""
+
+    region: str
+    value: int
+    residents: int
+    per_10000: float
+
+
+def rates(session: Session, *, form: str, period: str, subject: str = "crimes",
+          measure: str = "registered") -> list[RegionRate]:
+    """``subject``/``measure`` of ``form`` per 10,000 residents, for each region with both figures (and the total).
+
+    The population is the one imported for the same period; a region without it is left out, not guessed.
+    """
+    residents = {f.region: f.values.get("population", {}).get("residents")
+                 for f in figures(session, form="population", period=period)}
+    result: list[RegionRate] = []
+    for found in figures(session, form=form, period=period):
+        value = found.values.get(subject, {}).get(measure)
+        people = residents.get(found.region)
+        if value is None or not people:
+            continue
+        result.append(RegionRate(region=found.region, value=value, residents=people,
+                                 per_10000=10_000 * value / people))
+    return result

@@ -21,10 +21,12 @@ from qorgau.legalstats.schemas import (
     LegalClearanceInputs,
     LegalFigures,
     LegalImported,
+    LegalRates,
     LegalReading,
     LegalRegion,
     LegalRegionClearance,
     LegalRegionFigures,
+    LegalRegionRate,
 )
 
 router = APIRouter(prefix="/api/legalstats", tags=["legalstats"])
@@ -34,6 +36,7 @@ FormQuery = Annotated[str, Query(pattern=r"^(sng1|1m|population)$", description=
 PeriodQuery = Annotated[str, Query(pattern=service.PERIOD.pattern, description='"2023" or "2023-06".')]
 REFUSED: dict[int | str, dict[str, Any]] = {
     422: {"description": "The files were refused: every unreadable cell is listed in `errors`; nothing was stored."}}
+SUBJECT_PATTERN = r"^(crimes|all|misdemeanours|severity\.[a-z_]+|group\.[a-z_]+)$"
 MAX_UPLOAD = 20 * 1024 * 1024  # a 1-М workbook is about 1 MB; 20 files of it fit
 
 
@@ -78,7 +81,7 @@ def _inputs(inputs: ClearanceInputs) -> LegalClearanceInputs:
 @router.get("/clearance", response_model=LegalClearance, responses={404: {"description": "Nothing stored."}})
 def clearance(_: Reader, db: ReadSession, runtime: AppRuntime, period: PeriodQuery,
               form: Annotated[str, Query(pattern=r"^(sng1|1m)$")] = "sng1",
-              subject: Annotated[str, Query(pattern=r"^(crimes|all|misdemeanours|severity\.[a-z_]+|group\.[a-z_]+)$",
+              subject: Annotated[str, Query(pattern=SUBJECT_PATTERN,
                                             description="crimes (default), all (1-М), a severity or a group.")]
               = "crimes") -> LegalClearance:
     """Clearance of every region and the national total under every reading, each with its formula."""
@@ -90,6 +93,17 @@ def clearance(_: Reader, db: ReadSession, runtime: AppRuntime, period: PeriodQue
                   for r in READINGS.values()],
         regions=[LegalRegionClearance(region=row.region, inputs=_inputs(row.inputs), values=row.values)
                  for row in table])
+
+
+@router.get("/rates", response_model=LegalRates, responses={404: {"description": "Nothing stored for that."}})
+def rates(_: Reader, db: ReadSession, period: PeriodQuery,
+          form: Annotated[str, Query(pattern=r"^(sng1|1m)$")] = "sng1",
+          subject: Annotated[str, Query(pattern=SUBJECT_PATTERN)] = "crimes",
+          measure: Annotated[str, Query(pattern=r"^[a-z_]{1,48}$")] = "registered") -> LegalRates:
+    """A figure per 10,000 residents by region and for the country (population of the same period)."""
+    found = service.rates(db, form=form, period=period, subject=subject, measure=measure)
+    return LegalRates(form=form, period=period, subject=subject, measure=measure,
+                      regions=[LegalRegionRate(**vars(rate)) for rate in found])
 
 
 # A bulk route: the body may be up to max_import_bytes (a 1-М workbook alone is about 1 MB).
