@@ -95,7 +95,8 @@ def test_a_draft_is_checked_without_saving_and_an_edit_becomes_a_version(client:
 
 
 @pytest.mark.timeout(90)
-def test_proposals_weigh_workload_beside_residents(client: TestClient, app_db: Database) -> None:
+def test_proposals_weigh_workload_and_every_102_call_falls_into_a_district(client: TestClient,
+                                                                          app_db: Database) -> None:
     make_user(app_db, "boss", "supervisor")
     login(client, "boss")
     today = ok(client.get("/api/districts"))
@@ -113,6 +114,17 @@ def test_proposals_weigh_workload_beside_residents(client: TestClient, app_db: D
     assert sum(d["incidents"] for d in by_calls["districts"]) == 12
     problem(client.post("/api/districts/propose", json={"inspectors": 6, "workload_share": 1.5}), 422,
             "request.validation_failed")
+    # Every 102 call falls into the district in force when it came in (its address geocoded by incidents).
+    call = ok(client.post("/api/incidents", json={
+        "category": "theft", "source": "call", "caller_name": "Иванов И.", "caller_phone": "+7 701 000 00 00",
+        "address": "Советская 12"}), 201)
+    assert call["lon"] is not None and call["lat"] is not None
+    at = ok(client.get("/api/districts/at", params={"lon": call["lon"], "lat": call["lat"],
+                                                    "at": call["received_at"]}))
+    assert at is not None and at["version"] == 1 and 1 <= at["number"] <= 8
+    before = ok(client.get("/api/districts/at", params={"lon": call["lon"], "lat": call["lat"],
+                                                        "at": "2000-01-01T00:00:00Z"}))
+    assert before is None  # no district set was in force then
 
 
 def test_a_cell_weighs_residents_and_incidents_as_shares_of_the_totals() -> None:
@@ -125,18 +137,3 @@ def test_a_cell_weighs_residents_and_incidents_as_shares_of_the_totals() -> None
     assert mixed == pytest.approx({(0, 0): 0.5 * 0.75 + 0.5 * 0.25, (1, 0): 0.5 * 0.25, (2, 0): 0.5 * 0.75})
     assert _mixed(grid, frame, Workload(x=incidents.x, y=incidents.y, share=0.0)) is grid
 
-
-@pytest.mark.timeout(60)
-def test_a_102_call_falls_into_the_district_in_force_when_it_came_in(client: TestClient, app_db: Database) -> None:
-    make_user(app_db, "op", "operator")
-    login(client, "op")
-    call = ok(client.post("/api/incidents", json={
-        "category": "theft", "source": "call", "caller_name": "Иванов И.", "caller_phone": "+7 701 000 00 00",
-        "address": "Советская 12"}), 201)
-    assert call["lon"] is not None and call["lat"] is not None  # the address was geocoded on the city model
-    at = ok(client.get("/api/districts/at", params={"lon": call["lon"], "lat": call["lat"],
-                                                    "at": call["received_at"]}))
-    assert at is not None and at["version"] == 1 and 1 <= at["number"] <= 8
-    before = ok(client.get("/api/districts/at", params={"lon": call["lon"], "lat": call["lat"],
-                                                        "at": "2000-01-01T00:00:00Z"}))
-    assert before is None  # no district set was in force then
