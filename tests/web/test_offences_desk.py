@@ -56,6 +56,7 @@ def test_offences_desk_shows_headline_and_heat_map(page: Page, offences_server: 
     expect(page.get_by_test_id("offences-card")).to_have_count(6)
     cleared = page.locator('[data-testid="offences-card"][data-card="cleared"]')
     expect(cleared.get_by_test_id("card-formula")).to_contain_text("/")
+    expect(cleared.get_by_test_id("card-clearance")).to_contain_text(re.compile(r"\d+[,.]\d %"))
     expect(page.get_by_test_id("card-change").first).to_have_attribute("data-tone", re.compile(r"^(good|bad|same)$"))
     heatmap = page.get_by_test_id("offences-heatmap")
     expect(heatmap.locator('[data-testid="heat-cell"]')).to_have_count(7 * 24)

@@ -14,6 +14,7 @@ describe("statistics and offences query strings", () => {
     expect(params.getAll("article_group")).toEqual(["theft"]);
     expect(params.get("include_generated")).toBe("true");
     expect(statsParams({ ...query, includeGenerated: false }).has("include_generated")).toBe(false);
+    expect(statsParams({ ...query, kinds: ["criminal"] }).getAll("kind")).toEqual(["criminal"]);
   });
 
   it("builds the report's download address", () => {

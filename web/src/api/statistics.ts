@@ -155,6 +155,8 @@ export interface StatsQuery {
   districts?: readonly number[];
   settlements?: readonly string[];
   articleGroups?: readonly string[];
+  /** criminal | administrative (the registry's kinds). */
+  kinds?: readonly string[];
   includeGenerated: boolean;
 }
 
@@ -164,6 +166,7 @@ export function statsParams(query: StatsQuery): URLSearchParams {
   for (const d of query.districts ?? []) params.append("district", String(d));
   for (const s of query.settlements ?? []) params.append("settlement", s);
   for (const g of query.articleGroups ?? []) params.append("article_group", g);
+  for (const k of query.kinds ?? []) params.append("kind", k);
   if (query.includeGenerated) params.set("include_generated", "true");
   return params;
 }

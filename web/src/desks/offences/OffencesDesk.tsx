@@ -8,7 +8,7 @@ import { describeError } from "../../api/problem";
 import {
   fetchCamerasEffect, fetchHeadline, fetchHeatmap, fetchHotspots, fetchLegalAvailable, fetchLegalClearance, fetchLegalRegions,
   fetchMoran, fetchReadings, fetchSlices, fetchTrend, offenceReportUrl,
-  type LegalClearance, type LegalRegion, type StatsCamerasEffect, type StatsHeadline, type StatsHeatmap,
+  type LegalClearance, type LegalRegion, type StatsCamerasEffect, type StatsClearance, type StatsHeadline, type StatsHeatmap,
   type StatsHotspots, type StatsMonth, type StatsMoran, type StatsPart, type StatsQuery, type StatsReading,
 } from "../../api/statistics";
 import { useSession } from "../../auth/AuthProvider";
@@ -32,6 +32,8 @@ const HOME_REGION = "west_kazakhstan";
 interface Figures {
   key: string;
   headline: StatsHeadline;
+  /** Clearance under every reading, of the criminal offences only. */
+  clearance: StatsClearance[];
   trend: StatsMonth[];
   heatmap: StatsHeatmap;
   districts: StatsPart[];
@@ -109,8 +111,10 @@ export function OffencesDesk() {
     const controller = new AbortController();
     const { signal } = controller;
     const figuresOf = async (): Promise<Figures> => {
-      const [headline, trend, heatmap, byDistrict, bySettlement] = await Promise.all([
-        fetchHeadline(query, { signal }), fetchTrend({ ...query, ...trendRange(period) }, { signal }), fetchHeatmap(query, { signal }),
+      // Clearance is a measure of criminal offences: the cleared card reads it from the criminal records alone,
+      // as the report does, while the counts cover every class.
+      const [headline, criminal, trend, heatmap, byDistrict, bySettlement] = await Promise.all([
+        fetchHeadline(query, { signal }), fetchHeadline({ ...query, kinds: ["criminal"] }, { signal }), fetchTrend({ ...query, ...trendRange(period) }, { signal }), fetchHeatmap(query, { signal }),
         fetchSlices(query, "district", { signal }), fetchSlices({ ...query, settlements: [] }, "settlement", { signal }),
       ]);
       setSettlements(bySettlement.parts.map((p) => p.label).filter((l): l is string => !!l).sort());
@@ -119,7 +123,7 @@ export function OffencesDesk() {
         const withGenerated = await fetchHeadline({ ...query, includeGenerated: true }, { signal });
         onlyGenerated = withGenerated.total.current + withGenerated.total.previous > 0;
       }
-      return { key, headline, trend: trend.months, heatmap, districts: byDistrict.parts, onlyGenerated };
+      return { key, headline, clearance: criminal.clearance, trend: trend.months, heatmap, districts: byDistrict.parts, onlyGenerated };
     };
     figuresOf().then((found) => {
       setFigures(found);
@@ -160,7 +164,7 @@ export function OffencesDesk() {
 
   const shown = figures?.key === key ? figures : null;
   const hotspots = hotAnswer?.key === `${key}|${grid}` ? hotAnswer.value : null;
-  const clearance = shown?.headline.clearance.find((c) => c.reading === reading) ?? shown?.headline.clearance.find((c) => c.default) ?? null;
+  const clearance = shown?.clearance.find((c) => c.reading === reading) ?? shown?.clearance.find((c) => c.default) ?? null;
   const readingInfo = readings.find((r) => r.code === clearance?.reading);
   const readingName = readingInfo ? (readingInfo.names[lang] ?? readingInfo.names.en ?? readingInfo.code) : (clearance?.reading ?? "");
 
