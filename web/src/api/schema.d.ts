@@ -3005,6 +3005,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/legalstats/rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rates
+         * @description A figure per 10,000 residents by region and for the country (population of the same period).
+         */
+        get: operations["rates_api_legalstats_rates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/legalstats/import": {
         parameters: {
             query?: never;
@@ -6199,6 +6219,22 @@ export interface components {
             source_name: string;
         };
         /**
+         * LegalRates
+         * @description A figure per 10,000 residents by region, the national total last when all 20 are stored.
+         */
+        LegalRates: {
+            /** Form */
+            form: string;
+            /** Period */
+            period: string;
+            /** Subject */
+            subject: string;
+            /** Measure */
+            measure: string;
+            /** Regions */
+            regions: components["schemas"]["LegalRegionRate"][];
+        };
+        /**
          * LegalReading
          * @description A reading of clearance with its name and formula per language, shown beside every figure.
          */
@@ -6273,6 +6309,20 @@ export interface components {
             };
             /** Source Name */
             source_name: string | null;
+        };
+        /**
+         * LegalRegionRate
+         * @description A region's figure per 10,000 residents (the population imported for the same period).
+         */
+        LegalRegionRate: {
+            /** Region */
+            region: string;
+            /** Value */
+            value: number;
+            /** Residents */
+            residents: number;
+            /** Per 10000 */
+            per_10000: number;
         };
         /** LevelRead */
         LevelRead: {
@@ -15036,6 +15086,48 @@ export interface operations {
                 };
             };
             /** @description Nothing stored. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rates_api_legalstats_rates_get: {
+        parameters: {
+            query: {
+                /** @description "2023" or "2023-06". */
+                period: string;
+                form?: string;
+                subject?: string;
+                measure?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegalRates"];
+                };
+            };
+            /** @description Nothing stored for that. */
             404: {
                 headers: {
                     [name: string]: unknown;
