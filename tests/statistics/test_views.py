@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,26 @@ def test_who_may_read_and_bad_periods(client: TestClient, app_db: Database) -> N
     bad = client.get("/api/statistics/headline", params={"period": "custom", "first": "2026-02-01"})
     assert bad.status_code == 422 and bad.json()["code"] == "statistics.bad_period"
     assert client.get("/api/statistics/slices", params={"dimension": "colour"}).status_code == 422
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_background_refresh_swaps_in_a_copy_and_leaves_the_read_cube_alone(analyst: TestClient,
+                                                                            app_db: Database) -> None:
+    from qorgau.statistics.source import CubeStore
+
+    store = CubeStore(app_db.engine, utc_offset_s=5 * 3600, refresh_s=0.05)
+    first = store.get()
+    size = len(first)
+    later = datetime(2026, 4, 3, tzinfo=UTC)
+    _write(app_db, "UPDATE offences SET status = 'sent_to_court', updated_at = :at WHERE id = 2", [{"at": later}])
+    _write(app_db, INSERT, [{**_offence(8, date(2026, 3, 21), "investigating"), "updated_at": later}])
+    deadline = time.monotonic() + 10
+    while store.get() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = store.get()
+    assert fresh is not first and len(fresh) == size + 1 and len(first) == size
+    status = first.vocab["status"]
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    old_counts = first.select(*march).bincount("status", len(status))
+    new_counts = fresh.select(*march).bincount("status", len(status))
+    assert new_counts[status.find("sent_to_court")] == old_counts[status.find("sent_to_court")] + 1

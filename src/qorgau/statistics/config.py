@@ -16,8 +16,9 @@ class StatisticsSettings(CoreSettings):
 
     stats_refresh_s: float = Field(
         default=5.0, ge=0, le=3600, title="Cube freshness",
-        description="At most this often (seconds) a request checks the offences table for changes since the "
-                    "statistics cube was filled; 0 checks on every request.",
+        description="At most this often (seconds) the offences table is checked for changes since the statistics "
+                    "cube was filled, in the background while requests read the cube as it is; 0 checks before "
+                    "every request.",
     )
     stats_official_population: int | None = Field(
         default=None, ge=1, le=100_000_000, title="Official population",

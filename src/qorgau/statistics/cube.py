@@ -280,6 +280,14 @@ class Cube:
             lat=np.asarray([np.nan if v is None else v for v in columns["lat"]], np.float32).reshape(n),
             codes=codes)
 
+    def fork(self) -> Cube:
+        """A copy that can take upserts while this one is read: arrays shared, the tombstones copied.
+
+        Vocabularies are shared: they only ever grow, and codes a reader of this cube sees keep their labels.
+        """
+        return Cube(utc_offset_s=self.utc_offset_s, vocab=self.vocab, main=self.main, alive=self.alive.copy(),
+                    delta=self.delta, _id_order=self._id_order)
+
     def load(self, segment: Segment) -> None:
         """Replace the whole cube by ``segment`` (sorted here by day)."""
         order = np.argsort(segment.day, kind="stable")

@@ -69,6 +69,11 @@ def store(session: Session, settings: StatisticsSettings) -> CubeStore:
                      refresh_s=settings.stats_refresh_s)
 
 
+def warm(session: Session, settings: StatisticsSettings) -> None:
+    """Start loading the cube of the session's engine in the background (call once at a server start)."""
+    store(session, settings).warm()
+
+
 def cube_of(session: Session, settings: StatisticsSettings) -> Cube:
     return store(session, settings).get()
 

@@ -9,6 +9,7 @@ since the watermark, and a lower count (a deleted record) reloads the whole cube
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Engine
 from qorgau.core.time import as_utc
 from qorgau.statistics.cube import Cube
 
+_log = logging.getLogger(__name__)
 CHUNK = 50_000
 _COLUMNS = ("id", "registered_on", "committed_at", "kind", "offence_class", "severity", "article_group", "status",
             "termination_ground", "persons_identified", "lon", "lat", "settlement", "district_id", "place_type",
@@ -96,17 +98,41 @@ class CubeStore:
         self._lock = threading.Lock()
 
     def get(self) -> Cube:
-        """The cube, refreshed when the table changed since the last look (looked at most every refresh_s)."""
-        now = time.monotonic()
-        if self.cube is not None and now - self._checked < self.refresh_s:
-            return self.cube
-        with self._lock:
-            if self.cube is None or time.monotonic() - self._checked >= self.refresh_s:
-                self._refresh()
-                self._checked = time.monotonic()
-            if self.cube is None:  # _refresh always fills it; this tells the type checker
-                raise RuntimeError("statistics cube not loaded")
-            return self.cube
+        """The cube, kept fresh: looked at synchronously when refresh_s is 0, else in the background.
+
+        With refresh_s > 0 a request never waits for a look at the table (on PostgreSQL with ten million rows the
+        watermark query alone can take longer than the figure): when a look is due it starts one in a thread
+        and answers from the cube as it is; the thread swaps in a refreshed copy. Only the very first load waits.
+        """
+        cube = self.cube
+        due = time.monotonic() - self._checked >= self.refresh_s
+        if cube is not None and not due:
+            return cube
+        if cube is None or self.refresh_s == 0:
+            with self._lock:
+                if self.cube is None or time.monotonic() - self._checked >= self.refresh_s:
+                    self._refresh()
+                    self._checked = time.monotonic()
+                if self.cube is None:  # _refresh always fills it; this tells the type checker
+                    raise RuntimeError("statistics cube not loaded")
+                return self.cube
+        if self._lock.acquire(blocking=False):
+            self._checked = time.monotonic()
+            threading.Thread(target=self._refresh_in_background, name="stats-cube-refresh", daemon=True).start()
+        return cube
+
+    def warm(self) -> None:
+        """Load the cube in a background thread (for a server start), so the first request finds it ready."""
+        threading.Thread(target=self.get, name="stats-cube-load", daemon=True).start()
+
+    def _refresh_in_background(self) -> None:
+        try:
+            self._refresh()
+        except Exception:
+            _log.exception("statistics cube refresh failed; the cube stays as it was")
+        finally:
+            self._checked = time.monotonic()
+            self._lock.release()
 
     def _refresh(self) -> None:
         mark = watermark(self.engine)
@@ -131,9 +157,11 @@ class CubeStore:
         if self.mark.updated_at is not None:
             # >= and not >: rows written in the same instant as the last watermark may have come after its read.
             changed = sa.or_(changed, OFFENCES.c.updated_at >= self.mark.updated_at)
+        # Copy on write: requests keep reading the old cube while the copy takes the changes, then it is swapped.
+        fresh = self.cube.fork()
         for columns, drafts in _chunks(self.engine, changed):
-            self.cube.upsert(self.cube.encode_columns(columns), np.array(drafts, np.int64))
-        self.mark = mark
+            fresh.upsert(fresh.encode_columns(columns), np.array(drafts, np.int64))
+        self.cube, self.mark = fresh, mark
 
 
 _STORES: weakref.WeakKeyDictionary[Engine, CubeStore] = weakref.WeakKeyDictionary()
