@@ -14,7 +14,9 @@ def test_every_route_of_the_app_declares_a_guard(app: FastAPI) -> None:
     table = route_guards(app)
     public = sorted(route for route, guards in table.items() if guards == ["Public"])
     # The webhook receiver is public at the route level: it authenticates every request by its HMAC signature.
-    assert public == ["GET /api/meta", "GET /healthz", "GET /metrics", "GET /readyz", "POST /api/auth/login",
+    # A resident's feedback link is public too: its 192-bit one-time token is the credential (ADR 0033).
+    assert public == ["GET /api/feedback/t/{token}", "GET /api/meta", "GET /healthz", "GET /metrics", "GET /readyz",
+                      "POST /api/auth/login", "POST /api/feedback/t/{token}",
                       "POST /api/ingest/webhooks/{integration}"]
     assert table["WEBSOCKET /api/events/ws"] == ["Require(events:read)"]
 
