@@ -39,6 +39,7 @@ SAMPLES: dict[str, str] = {
     "mqtt_ca_file": "/etc/ca.pem", "video_recorded_cameras_limit": "8",
     "video_volumes": '[{"name": "disk1", "path": "/srv/video", "quota_gb": 500}]',
     "video_detector_input_size": "320", "video_detector_sha256": "0" * 64, "video_analytics_cameras_limit": "4",
+    "stats_official_population": "56000",
 }
 
 
