@@ -278,8 +278,7 @@ def build(figures: Figures, language: str) -> Report:
     clearance_rows = [
         _compare_row(w[key], getattr(inputs_now, key), getattr(inputs_before, key))
         for key in ("sent_to_court", "terminated_non_rehabilitating", "interrupted", "completed")]
-    clearance_columns = [*compare[:3], Column("change", w["c_change"], "float"), compare[4]]
-    clearance_section = Section(w["s_clearance"], clearance_columns, clearance_rows)
+    clearance_section = Section(w["s_clearance"], compare, clearance_rows)
     points = None if clearance_now is None or clearance_before is None else (clearance_now - clearance_before) * 100
     clearance_share = Section(clearance_label, [
         Column("label", w["c_indicator"]), Column("current", compare[1].title, "percent"),
