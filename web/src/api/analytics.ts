@@ -136,7 +136,8 @@ export function fetchEvents(code: string, limit: number, options: Opts = {}) {
 }
 
 export interface ObjectQuery {
-  camera: string;
+  /** One camera, or several (up to 20) searched at once. */
+  camera: string | readonly string[];
   from: string;
   to: string;
   label?: ObjectClass | null;
@@ -146,7 +147,10 @@ export interface ObjectQuery {
 }
 
 export function objectQueryString(query: ObjectQuery): string {
-  const params = new URLSearchParams({ camera: query.camera, from: query.from, to: query.to });
+  const params = new URLSearchParams();
+  for (const camera of typeof query.camera === "string" ? [query.camera] : query.camera) params.append("camera", camera);
+  params.set("from", query.from);
+  params.set("to", query.to);
   if (query.label) params.set("label", query.label);
   if (query.zone !== undefined && query.zone !== null) params.set("zone", String(query.zone));
   if (query.cursor) params.set("cursor", query.cursor);
