@@ -121,6 +121,21 @@ def test_who_may_read_and_bad_periods(client: TestClient, app_db: Database) -> N
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_configured_reading_comes_first(tmp_path: Path, db_url: str) -> None:
+    from qorgau.runtime.server import create_app
+
+    settings = Settings(data_dir=tmp_path / "var", database_url=db_url, log_json=False, web_dist=tmp_path / "no",
+                        ingest_in_serve=False, stats_clearance_reading="court")
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        make_user(client.app.state.runtime.db, "an", "analyst")  # type: ignore[attr-defined]
+        login(client, "an")
+        readings = client.get("/api/statistics/readings").json()
+        assert [r["code"] for r in readings if r["default"]] == ["court"] and readings[0]["code"] == "court"
+        clearance = client.get("/api/statistics/headline").json()["clearance"]
+        assert clearance[0]["reading"] == "court" and clearance[0]["default"] is True
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_background_refresh_swaps_in_a_copy_and_leaves_the_read_cube_alone(analyst: TestClient,
                                                                             app_db: Database) -> None:
     from qorgau.statistics.source import CubeStore

@@ -14,7 +14,8 @@ from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
 from qorgau.core.errors import QorgauError
 from qorgau.core.web import AppRuntime, ReadSession
-from qorgau.legalstats.clearance import DEFAULT_READING, READINGS, ClearanceInputs
+from qorgau.legalstats.clearance import READINGS, ClearanceInputs
+from qorgau.legalstats.config import LegalStatsSettings
 from qorgau.statistics import cameras, hotspots, measures, service, units
 from qorgau.statistics.config import StatisticsSettings
 from qorgau.statistics.cube import Cube
@@ -102,11 +103,18 @@ def _period(p: measures.Period) -> dict[str, date]:
     return {"first": p.first, "last": p.last, "previous_first": before.first, "previous_last": before.last}
 
 
+def _reading_order(runtime: AppRuntime) -> list[str]:
+    # The reading the installation shows first (QORGAU_STATS_CLEARANCE_READING), then the named alternatives.
+    shown = str(runtime.settings.part(LegalStatsSettings).stats_clearance_reading)
+    return [shown, *(code for code in READINGS if code != shown)]
+
+
 @router.get("/readings", response_model=list[StatsReading])
-def readings(_: Reader) -> list[StatsReading]:
-    """The clearance readings (H5's), the department's first, each with its formula in kk, ru and en."""
-    return [StatsReading(code=r.code, default=r.code == DEFAULT_READING, names=dict(r.names), formula=dict(r.formula),
-                         needs=list(r.needs)) for r in READINGS.values()]
+def readings(_: Reader, runtime: AppRuntime) -> list[StatsReading]:
+    """The clearance readings (legalstats'), the one shown by default first, each with its formula (kk, ru, en)."""
+    order = _reading_order(runtime)
+    return [StatsReading(code=code, default=code == order[0], names=dict(READINGS[code].names),
+                         formula=dict(READINGS[code].formula), needs=list(READINGS[code].needs)) for code in order]
 
 
 @router.get("/headline", response_model=StatsHeadline)
@@ -116,15 +124,16 @@ def headline(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery,
     settings = _settings(runtime)
     cube = service.cube_of(db, settings)
     residents = service.population(db, settings, population, asked.filters)
+    order = _reading_order(runtime)
     found = measures.headline(cube, asked.period, where=asked.filters.codes(cube),
-                              include_generated=asked.include_generated, population=residents)
+                              include_generated=asked.include_generated, population=residents, readings=order)
     return StatsHeadline(
         **_period(asked.period), include_generated=asked.include_generated,
         total=StatsChange(**_change(found.total)),
         rate=found.rate[0], previous_rate=found.rate[1], population=residents, population_source=population,
         by_class=[_part(p) for p in found.by_class], by_severity=[_part(p) for p in found.by_severity],
         by_group=[_part(p) for p in found.by_group],
-        clearance=[StatsClearance(reading=c.reading, default=c.reading == DEFAULT_READING, current=c.current,
+        clearance=[StatsClearance(reading=c.reading, default=c.reading == order[0], current=c.current,
                                   previous=c.previous, formula=dict(c.formula), inputs=_inputs(c.inputs),
                                   previous_inputs=_inputs(c.previous_inputs)) for c in found.clearance])
 
