@@ -3054,7 +3054,7 @@ export interface paths {
         };
         /**
          * Readings
-         * @description The clearance readings (H5's), the department's first, each with its formula in kk, ru and en.
+         * @description The clearance readings (legalstats'), the one shown by default first, each with its formula (kk, ru, en).
          */
         get: operations["readings_api_statistics_readings_get"];
         put?: never;
