@@ -207,7 +207,8 @@ def read_population(book: openpyxl.Workbook) -> dict[str, tuple[int, str]]:
     """Residents of each of the 20 regions on 1 January ({code: (residents, cell)}); refused unless all 20 read."""
     problems: list[Problem] = []
     if POPULATION_SHEET not in book.sheetnames:
-        raise LayoutRefused(errors=[Problem(POPULATION_SHEET, "-", "the table by region", "missing").as_error()])
+        raise LayoutRefused(errors=[Problem(POPULATION_SHEET, "-", "the table by region", "missing").as_error()],
+                            params={"count": 1})
     rows = _rows(book, POPULATION_SHEET)
     heading = " ".join(text(value) for row in rows[:5] for value in row if value is not None)
     if "Все население" not in heading:
