@@ -22,6 +22,7 @@ from qorgau.video.analytics.contracts import AnalysedFrame
 from qorgau.video.analytics.decode import DecodedFrame, DecodeSink, FrameSlots, scaled_size
 from qorgau.video.analytics.feature import AnalyticsFeature, analysed, load_detector
 from qorgau.video.analytics.geometry import anchor
+from qorgau.video.analytics.metrics import read_figures
 from qorgau.video.analytics.motion import MotionDetector
 from qorgau.video.analytics.pipeline import Analysis
 from qorgau.video.analytics.snapshot import snapshot_jpeg
@@ -208,9 +209,9 @@ def run_feature(feature: AnalyticsFeature, worker: Worker, until: Any, timeout: 
 
 @pytest.mark.timeout(40)
 def test_the_feature_analyses_the_chosen_cameras_and_a_slow_consumer_never_stalls_the_stream(
-        media: Media, caplog: pytest.LogCaptureFixture) -> None:
+        media: Media, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     settings = quick_settings(video_analytics_queue=2, video_analytics_groups=["city_entry_anpr"],
-                              video_analytics_cameras=["CAM-0003"])
+                              video_analytics_cameras=["CAM-0003"], data_dir=tmp_path)  # its /metrics figures
     road = str(media.road)
     cameras = [CameraConfig(1, "CAM-0001", road, road, group="city_entry_anpr"),
                CameraConfig(2, "CAM-0002", road, road, group="yard"),
@@ -232,6 +233,7 @@ def test_the_feature_analyses_the_chosen_cameras_and_a_slow_consumer_never_stall
     assert len(recorder.packets) >= 372  # the reader read the whole clip meanwhile, never waiting
     assert len(consumer.frames) + sum(feature.slots.dropped.values()) <= feature.slots.put_count
     assert not any(f.detected for f in consumer.frames) and "no object detector" in caplog.text
+    assert "0" in read_figures(tmp_path / "video" / "analytics")  # its totals, where /metrics reads them
 
 
 def test_a_detector_that_cannot_load_is_reported_once_with_its_file(caplog: pytest.LogCaptureFixture) -> None:
@@ -286,9 +288,9 @@ def test_the_shipped_detector_through_the_pipeline_tracks_highway_traffic(tmp_pa
         assert reversals <= 1, path
 
 
-def test_a_camera_no_longer_chosen_is_detached_and_forgotten(media: Media) -> None:
+def test_a_camera_no_longer_chosen_is_detached_and_forgotten(media: Media, tmp_path: Path) -> None:
     road = str(media.road)
-    worker = Worker(quick_settings(video_analytics_groups=["yard"]),
+    worker = Worker(quick_settings(video_analytics_groups=["yard"], data_dir=tmp_path),
                     [CameraConfig(4, "CAM-0004", road, road, group="yard")], pace=True)
     feature = AnalyticsFeature()
     feature.slots = FrameSlots(2)
