@@ -1,40 +1,13 @@
 import { apiRequest } from "./client";
+import type { components } from "./schema";
 
 /**
  * The registry of offences (`/api/offences`) as the statistics desk's drill-down reads it: a page of records
- * behind a figure. No personal data is stored in the registry. Types are written here until the generated schema
- * names them.
+ * behind a figure. No personal data is stored in the registry. Types are the generated schema's.
  */
 
-export interface OffenceRecord {
-  id: number;
-  reg_number: string | null;
-  kind: "criminal" | "administrative";
-  registered_on: string;
-  committed_at: string | null;
-  article_code: string;
-  offence_class: "crime" | "misdemeanour" | "administrative";
-  severity: "minor" | "medium" | "grave" | "especially_grave" | null;
-  article_group: string;
-  status: "investigating" | "sent_to_court" | "terminated" | "interrupted";
-  termination_ground: string | null;
-  status_on: string | null;
-  persons_identified: number;
-  lon: number | null;
-  lat: number | null;
-  settlement: string | null;
-  district_id: number | null;
-  place_type: string;
-  incident_id: number | null;
-  call_ref: string | null;
-  source: "import" | "qorgau" | "generated";
-  draft: boolean;
-}
-
-export interface OffencePage {
-  items: OffenceRecord[];
-  next_cursor: string | null;
-}
+export type OffenceRecord = components["schemas"]["OffenceRead"];
+export type OffencePage = components["schemas"]["OffencePage"];
 
 /** The records behind one figure: its period, the desk's filters and the figure's own slice. */
 export interface DrillDown {

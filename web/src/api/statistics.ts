@@ -1,152 +1,30 @@
 import { apiRequest } from "./client";
+import type { components } from "./schema";
 
 /**
  * Offence statistics (`/api/statistics`): headline figures with АППГ, slices, the weekday × hour heat map, the
  * monthly trend, Gi* hot spots, Moran's I, the cameras' effect and the clearance readings; the official reference
- * from `/api/legalstats`; the report download from `/api/statistics/reports`. Types are written here until the
- * generated schema names them.
+ * from `/api/legalstats`; the report download from `/api/statistics/reports`. Types are the generated schema's.
  */
 
-export interface StatsChange {
-  current: number;
-  /** The same period of last year (АППГ). */
-  previous: number;
-  delta: number;
-  /** Change in % of last year's figure; null when last year had none. */
-  percent: number | null;
-}
+type Schemas = components["schemas"];
 
-export interface StatsPart extends StatsChange {
-  label: string | null;
-  name?: string | null;
-  share: number | null;
-  rate?: number | null;
-}
-
-export interface StatsClearanceInputs {
-  registered: number;
-  sent_to_court: number;
-  terminated_non_rehabilitating: number;
-  terminated_rehabilitating: number;
-  interrupted: number;
-  interrupted_unidentified: number | null;
-  carried_over: number;
-  completed: number;
-}
-
-export interface StatsClearance {
-  reading: string;
-  default: boolean;
-  current: number | null;
-  previous: number | null;
-  formula: Record<string, string>;
-  inputs: StatsClearanceInputs;
-  previous_inputs: StatsClearanceInputs;
-}
-
-export interface StatsPeriod {
-  first: string;
-  last: string;
-  previous_first: string;
-  previous_last: string;
-}
-
-export interface StatsHeadline extends StatsPeriod {
-  include_generated: boolean;
-  total: StatsChange;
-  rate: number | null;
-  previous_rate: number | null;
-  population: number | null;
-  population_source: "model" | "official";
-  by_class: StatsPart[];
-  by_severity: StatsPart[];
-  by_group: StatsPart[];
-  clearance: StatsClearance[];
-}
-
-export interface StatsSlices extends StatsPeriod {
-  dimension: string;
-  parts: StatsPart[];
-}
-
-export interface StatsHeatmap extends StatsPeriod {
-  /** Rows: weekday Monday..Sunday; columns: local hour 0..23. */
-  cells: number[][];
-  total: number;
-}
-
-export interface StatsMonth extends StatsChange {
-  year: number;
-  month: number;
-}
-
-export type HotspotLevel = "safe" | "unsafe_at_hours" | "unsafe";
-
-export interface StatsHotCell {
-  lon: number;
-  lat: number;
-  count: number;
-  /** Gi* z-score (method gi) or density per km² (kde). */
-  value: number;
-  p: number | null;
-  level: HotspotLevel | null;
-  bands: number[];
-}
-
-export interface StatsHotspots extends StatsPeriod {
-  grid: string;
-  method: "gi" | "kde";
-  cell_m: number;
-  bands: number[][];
-  cells: StatsHotCell[];
-  seconds: number;
-}
-
-export interface StatsMoran extends StatsPeriod {
-  grid: string;
-  cells: number;
-  i: number;
-  expected: number;
-  z_norm: number;
-  p_norm: number;
-  z_rand: number;
-  p_rand: number;
-}
-
-export interface StatsCameraRow {
-  code: string;
-  installed_on: string;
-  treated_before: number;
-  treated_after: number;
-  control_before: number;
-  control_after: number;
-}
-
-export interface StatsCamerasEffect {
-  radius_m: number;
-  control_inner_m: number;
-  control_outer_m: number;
-  window_days: number;
-  install_date_source: string;
-  treated_before: number;
-  treated_after: number;
-  control_before: number;
-  control_after: number;
-  did: number;
-  did_se: number;
-  ratio: number | null;
-  ratio_low: number | null;
-  ratio_high: number | null;
-  cameras: StatsCameraRow[];
-}
-
-export interface StatsReading {
-  code: string;
-  default: boolean;
-  names: Record<string, string>;
-  formula: Record<string, string>;
-  needs: string[];
-}
+export type StatsChange = Schemas["StatsChange"];
+export type StatsPart = Schemas["StatsPart"];
+export type StatsClearanceInputs = Schemas["StatsClearanceInputs"];
+export type StatsClearance = Schemas["StatsClearance"];
+export type StatsHeadline = Schemas["StatsHeadline"];
+export type StatsSlices = Schemas["StatsSlices"];
+/** cells: rows weekday Monday..Sunday, columns local hour 0..23. */
+export type StatsHeatmap = Schemas["StatsHeatmap"];
+export type StatsMonth = Schemas["StatsMonth"];
+export type StatsTrend = Schemas["StatsTrend"];
+export type StatsHotCell = Schemas["StatsHotCell"];
+export type StatsHotspots = Schemas["StatsHotspots"];
+export type StatsMoran = Schemas["StatsMoran"];
+export type StatsCameraRow = Schemas["StatsCameraRow"];
+export type StatsCamerasEffect = Schemas["StatsCamerasEffect"];
+export type StatsReading = Schemas["StatsReading"];
 
 /** What every figure is asked for: inclusive days and the desk's filters. */
 export interface StatsQuery {
@@ -181,7 +59,7 @@ export function fetchHeadline(query: StatsQuery, options: Options = {}): Promise
   return get("headline", statsParams(query), options);
 }
 
-export function fetchTrend(query: StatsQuery, options: Options = {}): Promise<{ months: StatsMonth[] }> {
+export function fetchTrend(query: StatsQuery, options: Options = {}): Promise<StatsTrend> {
   return get("trend", statsParams(query), options);
 }
 
@@ -219,33 +97,10 @@ export function fetchReadings(options: Options = {}): Promise<StatsReading[]> {
 
 // ---------------------------------------------------------------- the official reference (legalstats)
 
-export interface LegalAvailable {
-  form: string;
-  period: string;
-  regions: string[];
-  national_total: boolean;
-}
-
-export interface LegalRegionClearance {
-  region: string;
-  inputs: { registered: number; completed: number; interrupted: number };
-  values: Record<string, number | null>;
-}
-
-export interface LegalClearance {
-  form: string;
-  period: string;
-  subject: string;
-  reading: string;
-  readings: { code: string; names: Record<string, string>; formula: Record<string, string>; default: boolean }[];
-  regions: LegalRegionClearance[];
-}
-
-export interface LegalRegion {
-  code: string;
-  names: Record<string, string>;
-  national: boolean;
-}
+export type LegalAvailable = Schemas["LegalAvailable"];
+export type LegalRegionClearance = Schemas["LegalRegionClearance"];
+export type LegalClearance = Schemas["LegalClearance"];
+export type LegalRegion = Schemas["LegalRegion"];
 
 export function fetchLegalAvailable(options: Options = {}): Promise<LegalAvailable[]> {
   return apiRequest<LegalAvailable[]>("/api/legalstats/available", { signal: options.signal });

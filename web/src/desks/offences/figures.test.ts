@@ -62,5 +62,6 @@ describe("offence figures", () => {
     expect(cellColour({ level: "unsafe", value: 0 })).toBe("#e03131");
     expect(cellColour({ level: "safe", value: 3 })).toBeNull();
     expect(cellColour({ level: null, value: 3 })).toBe("#cb181d");
+    expect(cellColour({ level: "unheard_of", value: -3 })).toBe("#2171b5");
   });
 });

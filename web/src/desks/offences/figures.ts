@@ -129,9 +129,13 @@ export function cellBounds(lon: number, lat: number, sideM: number): [[number, n
   return [[lat - dLat, lon - dLon], [lat + dLat, lon + dLon]];
 }
 
-/** A cell's fill: its class's colour where classified, else its z-score's (null: leave it out). */
-export function cellColour(cell: { level: HotspotClass | null; value: number }): string | null {
-  if (cell.level) return cell.level === "safe" ? null : HOTSPOT_COLORS[cell.level];
+function isHotspotClass(level: string): level is HotspotClass {
+  return (HOTSPOT_CLASSES as readonly string[]).includes(level);
+}
+
+/** A cell's fill: its class's colour where classified (safe: none), else its z-score's (null: leave it out). */
+export function cellColour(cell: { level: string | null; value: number }): string | null {
+  if (cell.level && isHotspotClass(cell.level)) return cell.level === "safe" ? null : HOTSPOT_COLORS[cell.level];
   return zColour(cell.value);
 }
 
