@@ -21,6 +21,7 @@ from tests.statistics.test_views import INSERT, _offence, _write
 __all__ = ["aksai_data", "db_url", "districts_pg_template", "districts_sqlite_template", "seeded_pg_template",
            "seeded_sqlite_template"]
 YEAR = {"period": "year", "anchor": "2026-06-01"}
+Seeded = tuple[TestClient, dict[int, tuple[float, float]], int]  # client, district centres, the town's population
 
 
 @pytest.fixture
@@ -30,9 +31,11 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 
 @pytest.fixture
-def analyst(client: TestClient, app_db: Database) -> tuple[TestClient, dict[int, tuple[float, float]]]:
+def analyst(client: TestClient, app_db: Database) -> Seeded:
     with app_db.reading() as session:
         rows = session.execute(sa.text("SELECT id, min_lon, min_lat, max_lon, max_lat FROM districts")).all()
+        town = session.execute(sa.text("SELECT name, population FROM city_places WHERE kind = 'settlement' "
+                                       "ORDER BY population DESC LIMIT 1")).one()
     boxes = {int(r[0]): ((r[1] + r[3]) / 2, (r[2] + r[4]) / 2) for r in rows}
     _write(app_db, "INSERT INTO offence_articles (code, code_kind, article, part, title_ru, title_kk, title_en, "
                    "offence_class, severity, article_group, editable) VALUES ('UK-188-1', 'uk', 188, 1, "
@@ -46,18 +49,18 @@ def analyst(client: TestClient, app_db: Database) -> tuple[TestClient, dict[int,
             row = _offence(next_id, date(2026, 1 + k % 12, 1 + k % 28), "investigating")
             row.update(lon=lon + rng.normal(0, spread), lat=lat + rng.normal(0, spread), district_id=district,
                        committed_at=datetime(2026, 1 + k % 12, 1 + k % 28, k % 24, tzinfo=UTC),
-                       reg_number=f"R-{next_id}")
+                       reg_number=f"R-{next_id}", settlement=town[0])
             offences.append(row)
             next_id += 1
     _write(app_db, INSERT, offences)
     make_user(app_db, "an", "analyst")
     login(client, "an")
-    return client, boxes
+    return client, boxes, int(town[1])
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_hot_spots_moran_and_district_slices(analyst: tuple[TestClient, dict[int, tuple[float, float]]]) -> None:
-    client, boxes = analyst
+def test_hot_spots_moran_and_district_slices(analyst: Seeded) -> None:
+    client, boxes, town_population = analyst
     found = client.get("/api/statistics/hotspots", params={**YEAR, "grid": "settlement"}).json()
     assert found["cell_m"] == 100 and found["bands"] == [[0, 6], [6, 12], [12, 18], [18, 24]]
     cells = found["cells"]
@@ -85,13 +88,16 @@ def test_hot_spots_moran_and_district_slices(analyst: tuple[TestClient, dict[int
     assert sum(p["current"] for p in inspectors) >= 60 + 6 * (len(boxes) - 1) and inspectors[0]["label"]
     headline = client.get("/api/statistics/headline", params={**YEAR, "district": min(boxes)}).json()
     assert headline["total"]["current"] == 60 and headline["population"] > 0 and headline["rate"] > 0
+    settlements = client.get("/api/statistics/slices", params={**YEAR, "dimension": "settlement"}).json()["parts"]
+    total = 60 + 6 * (len(boxes) - 1)
+    assert [(p["current"], p["rate"]) for p in settlements] == [(total, round(total * 10_000 / town_population, 3))]
     official = client.get("/api/statistics/headline", params={**YEAR, "population": "official"})
     assert official.status_code == 422 and official.json()["code"] == "statistics.no_official_population"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_cameras_effect_without_cameras_says_so(analyst: tuple[TestClient, dict[int, tuple[float, float]]]) -> None:
-    client, _ = analyst
+def test_cameras_effect_without_cameras_says_so(analyst: Seeded) -> None:
+    client, _, _ = analyst
     found = client.get("/api/statistics/cameras-effect", params={"installed_on": "2026-06-01"}).json()
     assert found["install_date_source"] == "given" and found["radius_m"] == 100
     assert found["ratio"] is None and found["cameras"] == []

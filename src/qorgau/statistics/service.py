@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from qorgau.city import service as city_service
+from qorgau.city.enums import PlaceKind
 from qorgau.core.errors import QorgauError
 from qorgau.devices import queries as device_queries
 from qorgau.districts import service as district_service
@@ -112,12 +113,28 @@ def population(session: Session, settings: StatisticsSettings, source: StatsPopu
         if settings.stats_official_population is None:
             raise QorgauError("statistics.no_official_population", status=422)
         return None if where.district or where.settlement else float(settings.stats_official_population)
-    known = districts(session)
     if where.settlement:
-        return None  # the city model's residents are split by district, not by settlement name
+        by_name = settlement_populations(session)
+        found = [by_name.get(name) for name in where.settlement]
+        # A settlement the model does not know leaves the sum unknown: no rate rather than a low one.
+        return None if where.district or None in found else sum(p for p in found if p is not None) or None
+    known = districts(session)
     chosen = [known[str(d)] for d in where.district if str(d) in known] if where.district else list(known.values())
     total = sum(d.residents for d in chosen)
     return total or None
+
+
+def settlement_populations(session: Session) -> dict[str, float]:
+    """Settlement name (as the registry labels records) → its population in the city model."""
+    try:
+        model = city_service.active_model(session)
+    except QorgauError as error:
+        if error.code == "city.no_model":
+            return {}
+        raise
+    places = city_service.places_page(session, model=model, kind=PlaceKind.SETTLEMENT, q=None, bbox=None,
+                                      after_id=None, limit=1000)
+    return {p.name: float(p.population) for p in places if p.population}
 
 
 def fold_inspectors(parts: list[measures.Part], info: Mapping[str, DistrictInfo]) -> list[measures.Part]:

@@ -141,10 +141,11 @@ def headline(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery,
 @router.get("/slices", response_model=StatsSlices)
 def slices(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery,
            dimension: measures.Dimension = measures.Dimension.DISTRICT) -> StatsSlices:
-    """The period broken down by one dimension, each value with АППГ, share and (districts) rate per 10,000."""
+    """The period broken down by one dimension, each value with АППГ, share and (districts, settlements) rate."""
     cube = service.cube_of(db, _settings(runtime))
     info = service.districts(db) if dimension in (measures.Dimension.DISTRICT, measures.Dimension.INSPECTOR) else {}
-    populations = {k: v.residents for k, v in info.items()} if dimension is measures.Dimension.DISTRICT else None
+    populations = ({k: v.residents for k, v in info.items()} if dimension is measures.Dimension.DISTRICT
+                   else service.settlement_populations(db) if dimension is measures.Dimension.SETTLEMENT else None)
     parts = measures.slices(cube, asked.period, dimension, where=asked.filters.codes(cube),
                             include_generated=asked.include_generated, populations=populations)
     if dimension is measures.Dimension.INSPECTOR:
