@@ -3094,7 +3094,7 @@ export interface paths {
         };
         /**
          * Slices
-         * @description The period broken down by one dimension, each value with АППГ, share and (districts) rate per 10,000.
+         * @description The period broken down by one dimension, each value with АППГ, share and (districts, settlements) rate.
          */
         get: operations["slices_api_statistics_slices_get"];
         put?: never;
