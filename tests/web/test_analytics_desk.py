@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 WAIT = 20_000
 CAMERA = "CAM-AN1"
+OTHER = "CAM-AN2"  # another camera of the same group, for the search across cameras
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 # Where the clicks land on the picture (0..1): a quadrilateral school yard.
 YARD = [(0.2, 0.3), (0.7, 0.25), (0.8, 0.8), (0.25, 0.75)]
@@ -72,6 +73,10 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
                     "stream_main": "rtsp://127.0.0.1:9/main", "stream_sub": "rtsp://127.0.0.1:9/sub",
                     "lifecycle": "commissioned"}
             answer = admin.post("/api/devices", json=body)
+            assert answer.status_code == 201, answer.text
+            other = body | {"code": OTHER, "name_kk": "Саябақ", "name_ru": "Сквер", "lon": 53.04,
+                            "stream_main": "rtsp://127.0.0.2:9/main", "stream_sub": "rtsp://127.0.0.2:9/sub"}
+            answer = admin.post("/api/devices", json=other)
             assert answer.status_code == 201, answer.text
         yield Desk(base, url, data)
 
@@ -175,7 +180,8 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     try:
         with database.unit_of_work() as session:
             found = session.scalar(select(Device.id).where(Device.code == CAMERA))
-            assert found is not None
+            other_id = session.scalar(select(Device.id).where(Device.code == OTHER))
+            assert found is not None and other_id is not None
             device_id: int = found
             store_events(session, root=root, events=[event(5, at)])
             # The same person as the object search keeps it: a thumbnail cut from the frame.
@@ -184,7 +190,10 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
             store_objects(session, root=root, objects=[PendingObject(
                 device_id=device_id, code=CAMERA, track_id=5, label="person", first_seen=at - timedelta(seconds=20),
                 last_seen=at, best_at=at - timedelta(seconds=5), score=0.8, box=box, zones=frozenset({rule["id"]}),
-                jpeg=bytes(cv2.imencode(".jpg", crop)[1].tobytes()))])
+                jpeg=bytes(cv2.imencode(".jpg", crop)[1].tobytes())), PendingObject(
+                device_id=other_id, code=OTHER, track_id=9, label="person", first_seen=at - timedelta(seconds=40),
+                last_seen=at - timedelta(seconds=30), best_at=at - timedelta(seconds=35), score=0.7, box=box,
+                zones=frozenset(), jpeg=bytes(cv2.imencode(".jpg", crop)[1].tobytes()))])
             # Crossings of the gate in the last 5-minute interval: 7 along its arrow, 3 against.
             bucket = at.replace(minute=at.minute - at.minute % 5, second=0)
             add_counts(session, {(line.json()["id"], bucket, "forward", "person"): 7,
@@ -222,6 +231,16 @@ def test_an_analytics_alarm_shows_its_snapshot_and_opens_the_recording(page: Pag
     expect(result).to_have_count(1, timeout=WAIT)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=result.locator("img").element_handle(),
                            timeout=WAIT)
+    # The same search over the camera's whole group (no zone: zones are the camera's own) finds the person the
+    # other camera saw too, each result naming its camera.
+    page.get_by_test_id("object-search-zone").click()
+    page.get_by_role("option", name="School yard at night").click()  # chosen again: no zone
+    page.get_by_test_id("object-search-group").click()
+    page.get_by_role("option", name="Public spaces (2)").click()
+    page.get_by_test_id("object-search-run").click()
+    expect(page.locator("[data-testid=object-result][data-label=person]")).to_have_count(2, timeout=WAIT)
+    expect(page.get_by_test_id("object-result-camera")).to_have_text([OTHER, CAMERA])
+    result = page.locator("[data-testid=object-result][data-label=person]").nth(1)
     result.click()
     expect(page.get_by_test_id("playback-view")).to_be_visible(timeout=WAIT)
     expect(page.get_by_test_id("playback-cameras")).to_contain_text(CAMERA)
