@@ -71,10 +71,11 @@ def cube_over(grid: hotspots.Grid, n: int, seed: int = 14) -> Cube:
     share = int(n * 0.6)
     pick = rng.integers(0, 12, share)
     kx = 1 / (111_195.0 * np.cos(np.radians(grid.lat0)))
+    corners_lon, corners_lat = grid.centre(np.array([0, grid.size - 1]))
     lon = np.concatenate([lon_c[pick] + rng.normal(0, 150, share) * kx,
-                          rng.uniform(*grid.centre(np.array([0, grid.size - 1]))[0], n - share)])
+                          rng.uniform(float(corners_lon[0]), float(corners_lon[1]), n - share)])
     lat = np.concatenate([lat_c[pick] + rng.normal(0, 150, share) / 111_195.0,
-                          rng.uniform(*grid.centre(np.array([0, grid.size - 1]))[1], n - share)])
+                          rng.uniform(float(corners_lat[0]), float(corners_lat[1]), n - share)])
     hour_p = np.array([1.0] * 7 + [2.0] * 10 + [4.0] * 7)
     cube = Cube(utc_offset_s=5 * 3600)
     day = (day_of(date(2024, 1, 1)) + rng.integers(0, 731, n)).astype(np.int32)
