@@ -118,6 +118,9 @@ def test_who_may_read_and_bad_periods(client: TestClient, app_db: Database) -> N
     bad = client.get("/api/statistics/headline", params={"period": "custom", "first": "2026-02-01"})
     assert bad.status_code == 422 and bad.json()["code"] == "statistics.bad_period"
     assert client.get("/api/statistics/slices", params={"dimension": "colour"}).status_code == 422
+    ancient = client.get("/api/statistics/trend", params={"period": "custom", "first": "0001-01-01",
+                                                          "last": "0001-12-31"})
+    assert ancient.status_code == 422
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

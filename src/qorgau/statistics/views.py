@@ -41,6 +41,8 @@ from qorgau.statistics.schemas import (
 router = APIRouter(prefix="/api/statistics", tags=["statistics"])
 Reader = Annotated[Principal, Require(Permission.STATS_READ)]
 Labels = Annotated[list[str] | None, Query()]
+# Registry dates lie well inside these; the bounds keep "the same period of last year" a real date.
+EARLIEST, LATEST = date(1991, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,10 @@ class Asked:
 def _asked(
     period: Annotated[measures.PeriodKind, Query(description="month | quarter | half | ytd | year | custom")]
     = measures.PeriodKind.YTD,
-    anchor: Annotated[date | None, Query(description="A day inside the wanted period (today when absent).")] = None,
-    first: Annotated[date | None, Query(description="First day of a custom period.")] = None,
-    last: Annotated[date | None, Query(description="Last day of a custom period.")] = None,
+    anchor: Annotated[date | None, Query(description="A day inside the wanted period (today when absent).",
+                                         ge=EARLIEST, le=LATEST)] = None,
+    first: Annotated[date | None, Query(description="First day of a custom period.", ge=EARLIEST, le=LATEST)] = None,
+    last: Annotated[date | None, Query(description="Last day of a custom period.", ge=EARLIEST, le=LATEST)] = None,
     district: Annotated[list[int] | None, Query(description="Police district ids.")] = None,
     settlement: Labels = None, article_group: Labels = None, offence_class: Labels = None, severity: Labels = None,
     place_type: Labels = None, kind: Labels = None,
@@ -262,7 +265,8 @@ def moran(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery,
 @router.get("/cameras-effect", response_model=StatsCamerasEffect)
 def cameras_effect(_: Reader, db: ReadSession, runtime: AppRuntime,
                    installed_on: Annotated[date | None, Query(description="One installation date for every camera "
-                                                                  "(the registry keeps none).")] = None,
+                                                                  "(the registry keeps none).",
+                                                              ge=EARLIEST, le=LATEST)] = None,
                    include_generated: bool = False) -> StatsCamerasEffect:
     """Offences in camera view before and after installation against a ring around each camera that none sees."""
     settings = _settings(runtime)
