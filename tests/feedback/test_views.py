@@ -116,6 +116,7 @@ def test_officer_entries_and_figures_per_district_and_inspector(client: TestClie
     assert ok(client.get("/api/feedback/figures", params=WIDE)) == list(figures.values())
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the limiter is in memory: one database is enough
 def test_rate_limit_on_the_public_routes(client: TestClient) -> None:
     for _ in range(feedback_views.PUBLIC_LIMIT):
         problem(client.get("/api/feedback/t/" + "a" * 32), 404, "feedback.link_not_found")
@@ -137,3 +138,13 @@ def test_expired_link_is_refused(client: TestClient, app_db: Database) -> None:
         row.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     assert ok(client.get(f"/api/feedback/t/{token}"))["expired"] is True
     problem(client.post(f"/api/feedback/t/{token}", json={"score": 4}), 410, "feedback.link_expired")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # refused before any query
+def test_bad_periods_are_refused(client: TestClient, app_db: Database) -> None:
+    make_user(app_db, "boss", "supervisor")
+    login(client, "boss")
+    for start, end in (("2026-02-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+                       ("2026-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00")):
+        problem(client.get("/api/feedback/figures", params={"start": start, "end": end}), 422, "feedback.bad_period")
+        problem(client.get("/api/feedback", params={"start": start, "end": end}), 422, "feedback.bad_period")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from qorgau.districts.models import District
 
 MAX_DAYS = 366
+MIN_YEAR, MAX_YEAR = 1900, 2999  # beyond these a period is a typo (and the day after 9999-12-31 does not exist)
 LOW_COVERAGE_SHARE = 0.5  # fewer than half the residents within the middle walking threshold
 LOW_COVERAGE_MINUTES = 10
 LOW_SATISFACTION_SHARE = 0.7  # fewer than 70 % satisfied (scores 4–5)
@@ -69,7 +70,7 @@ class Period:
 
 def period(start: date, end: date, zone: ZoneInfo) -> Period:
     """The period of local days; 422 `district_reports.bad_period` when reversed or longer than a year."""
-    if end < start or (end - start).days + 1 > MAX_DAYS:
+    if end < start or (end - start).days + 1 > MAX_DAYS or start.year < MIN_YEAR or end.year > MAX_YEAR:
         raise ValidationFailed("district_reports.bad_period", params={"max_days": MAX_DAYS},
                                errors=[{"field": "end", "code": "district_reports.bad_period"}])
     return Period(start, end, datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1),

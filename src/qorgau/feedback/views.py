@@ -10,6 +10,8 @@ from fastapi import APIRouter, Path, Query
 from qorgau.auth.deps import Public, Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
+from qorgau.core.errors import ValidationFailed
+from qorgau.core.time import as_utc
 from qorgau.core.web import MAX_ROW_ID, ClientSource, DbSession, ReadSession
 from qorgau.feedback import service, subjects
 from qorgau.feedback.enums import SubjectKind
@@ -39,6 +41,18 @@ SUBJECT_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such appeal or incident"},
     409: {"description": "Not answered/closed yet (`feedback.not_finished`) or already answered"},
 }
+
+
+def _period(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Both ends as UTC instants; 422 `feedback.bad_period` for a reversed period or one past the calendar's end."""
+    bad = ValidationFailed("feedback.bad_period", errors=[{"field": "end", "code": "feedback.bad_period"}])
+    try:
+        first, last = as_utc(start), as_utc(end)
+    except OverflowError as overflow:
+        raise bad from overflow
+    if last < first:
+        raise bad
+    return first, last
 
 
 def _subject(db: DbSession, principal: Principal, subject_in: FeedbackSubjectIn) -> subjects.Subject:
@@ -88,6 +102,7 @@ def list_answers(_: Reader, db: ReadSession, start: Start, end: End,
                  include_simulated: bool = False,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[FeedbackRead]:
     """Answers given in the period, the latest first (comments included; no resident's name is ever kept)."""
+    start, end = _period(start, end)
     rows = service.recent(db, start=start, end=end, district_id=district_id, include_simulated=include_simulated,
                           limit=limit)
     return [FeedbackRead.model_validate(r) for r in rows]
@@ -98,4 +113,5 @@ def figures(_: Reader, db: ReadSession, start: Start, end: End, include_simulate
             ) -> list[FeedbackFigures]:
     """Per district and inspector: requests made in the period, answers, mean score, share satisfied (4–5),
     response rate."""
+    start, end = _period(start, end)
     return service.figures(db, start=start, end=end, include_simulated=include_simulated)
