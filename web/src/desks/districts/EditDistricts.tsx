@@ -28,19 +28,21 @@ export function EditDistricts({ today, streets, onAccepted }: {
   const [note, setNote] = useState("");
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<string[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const draft = history[history.length - 1] ?? original;
 
   useEffect(() => {
     const controller = new AbortController();
+    // Today's set is the base of the draft: a new version (saved here or by another supervisor) starts it afresh.
     exportDistricts({ signal: controller.signal }).then((collection) => {
       setOriginal(collection as Draft);
       setHistory([]);
       setPicked(null);
     }).catch((e: unknown) => {
-      if (!controller.signal.aborted) setFailure([describeError(e, tMaybe).message]);
+      if (!controller.signal.aborted) setLoadError(e);
     });
     return () => controller.abort();
-  }, [today.id, tMaybe]);
+  }, [today.id]);
 
   const changed = !!draft && !!original && isChanged(draft, original);
   // The check answers for the draft it was asked about; a newer edit hides it until its own check arrives.
@@ -101,6 +103,7 @@ export function EditDistricts({ today, streets, onAccepted }: {
     }).finally(() => setSaving(false));
   };
 
+  if (loadError !== null) return <Alert color="red">{describeError(loadError, tMaybe).message}</Alert>;
   if (!draft) return <Loader size="sm" />;
   const canSave = changed && !checking && !!check?.valid && !saving;
   return (

@@ -110,7 +110,14 @@ export function EditMap({ draft, selected, picked, faulty, streets, handlers, he
         const ref: VertexRef = { polygon, ring: ringIndex, index };
         const isPicked = picked !== null && refKey(picked) === refKey(ref);
         const vertex = L.marker(latLng(ring[index]), { icon: vertexIcon(isPicked), draggable: true, keyboard: false });
+        // While dragging, a dashed line from the previous vertex through the handle to the next shows the new edges.
+        const before = ring[index === 0 ? ring.length - 2 : index - 1];
+        const after = ring[index + 1];
+        const band = L.polyline([], { color: "#1c7ed6", weight: 2, dashArray: "4 4", interactive: false });
+        vertex.on("dragstart", () => group.addLayer(band));
+        vertex.on("drag", () => band.setLatLngs([latLng(before), vertex.getLatLng(), latLng(after)]));
         vertex.on("dragend", () => {
+          group.removeLayer(band);
           const at = vertex.getLatLng();
           act.current.onMove(ref, [at.lng, at.lat]);
         });
