@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -108,3 +108,57 @@ def test_upsert_replaces_a_changed_record_and_merges_the_delta(cube: Cube) -> No
     assert len(cube) == 12  # every record once, generated and April ones too
     cube.load(cube.main.take(cube.alive))
     assert measures.headline(cube, march).total.current == 5  # the delta's record 6 is not in main alone
+
+
+def _naive(records: dict[int, Record], first: date, last: date, district: int | None, group: str | None,
+           include_generated: bool) -> tuple[int, int, int]:
+    """Total, sent to court and interrupted-unidentified, counted one record at a time."""
+    kept = [r for r in records.values() if first <= r.registered_on <= last
+            and (district is None or r.district_id == district) and (group is None or r.article_group == group)
+            and (include_generated or not r.generated)]
+    return (len(kept), sum(r.status == "sent_to_court" for r in kept),
+            sum(r.status == "interrupted" and r.persons_identified == 0 for r in kept))
+
+
+@pytest.mark.parametrize("merge_floor", [1_000_000, 1])
+def test_the_cube_agrees_with_a_record_by_record_count_through_upserts(monkeypatch: pytest.MonkeyPatch,
+                                                                       merge_floor: int) -> None:
+    from qorgau.statistics import cube as cube_module
+
+    monkeypatch.setattr(cube_module, "MERGE_FLOOR", merge_floor)  # 1: every upsert merges into the main segment
+    monkeypatch.setattr(cube_module, "MERGE_SHARE", 0.0 if merge_floor == 1 else 1.0)
+    rng = np.random.default_rng(11)
+    statuses = ["investigating", "sent_to_court", "terminated", "interrupted"]
+
+    def random_record(id_: int) -> Record:
+        return _record(id_, date(2025, 1, 1) + timedelta(days=int(rng.integers(0, 500))),
+                       status=statuses[int(rng.integers(0, 4))], group=["theft", "fraud", "robbery"][int(
+                           rng.integers(0, 3))], district=int(rng.integers(1, 5)), identified=int(rng.integers(0, 2)),
+                       generated=bool(rng.random() < 0.1))
+
+    records = {i: random_record(i) for i in range(1, 1501)}
+    made = Cube(utc_offset_s=UTC5)
+    made.load(made.encode(list(records.values())))
+    for _ in range(4):
+        changed = [random_record(int(i)) for i in rng.integers(1, 1800, 120)]
+        # A refresh reports a row either changed or gone (a draft again), never both.
+        removed = [int(i) for i in rng.integers(1, 1800, 15) if int(i) not in {r.id for r in changed}]
+        for r in changed:
+            records[r.id] = r
+        for i in removed:
+            records.pop(i, None)
+        made.upsert(made.encode(list({r.id: r for r in changed}.values())), np.array(removed, np.int64))
+        for first, last in [(date(2025, 1, 1), date(2026, 6, 1)), (date(2025, 3, 1), date(2025, 3, 31))]:
+            for district, group in [(None, None), (2, None), (3, "fraud")]:
+                for include_generated in (False, True):
+                    where: dict[str, list[int]] = {}
+                    if district is not None:
+                        where["district"] = [made.vocab["district"].code(str(district))]
+                    if group is not None:
+                        where["article_group"] = [made.vocab["article_group"].code(group)]
+                    found = measures.headline(made, Period(first, last), where=where,
+                                              include_generated=include_generated)
+                    inputs = found.clearance[0].inputs
+                    assert (found.total.current, inputs.sent_to_court, inputs.interrupted_unidentified) == _naive(
+                        records, first, last, district, group, include_generated)
+    assert len(made) == len(records)
