@@ -240,6 +240,8 @@ class Cube:
     alive: Bools = field(default_factory=lambda: np.zeros(0, bool))
     delta: Segment = field(default_factory=empty_segment)
     _id_order: Ints = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Figures derived from every row (a hot-spot grid's study area): valid until the rows change.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.alive.sum()) + len(self.delta)
@@ -290,6 +292,7 @@ class Cube:
 
     def load(self, segment: Segment) -> None:
         """Replace the whole cube by ``segment`` (sorted here by day)."""
+        self.memo.clear()
         order = np.argsort(segment.day, kind="stable")
         self.main = segment.take(order)
         self.alive = np.ones(len(self.main), bool)
@@ -298,6 +301,7 @@ class Cube:
 
     def upsert(self, segment: Segment, removed: Ints | None = None) -> None:
         """Insert or replace rows by id (a changed record replaces its old row); drop ``removed`` ids."""
+        self.memo.clear()
         gone = segment.ids if removed is None else np.concatenate([segment.ids, removed])
         if len(self.main):
             sorted_ids = self.main.ids[self._id_order]
