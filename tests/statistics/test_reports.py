@@ -173,6 +173,10 @@ def test_report_figures_bytes_language_permission_and_audit(client: TestClient, 
     assert {e["code"] for e in bad["errors"]} == {"statistics.period_reversed", "statistics.unknown_reading"}
     problem(client.get("/api/statistics/reports/offences", params={**QUARTER, "district_id": 999_999}),
             404, "districts.not_found")
+    for odd in ({"settlement": "Ак\x00сай"}, {"settlement": "\U0001f600"}, {"article_group": "Theft!"}):
+        assert client.get("/api/statistics/reports/offences", params={**QUARTER, **odd}).status_code == 422
+    assert client.get("/api/statistics/reports/offences", params={**QUARTER, "settlement": "Аксай", "format": "pdf",
+                                                                  "lang": "kk"}).status_code == 200
 
 
 def test_same_period_last_year() -> None:

@@ -21,6 +21,9 @@ Reader = Annotated[Principal, Require(Permission.STATS_READ)]
 # A report compares with last year; ten years bound the work of one request and cover any real question.
 MAX_DAYS = 3660
 EXPORT_ACTION = "statistics.report_export"
+# A place name: letters of any script, digits, spaces and the punctuation names carry; no control characters
+# (PostgreSQL refuses NUL) and nothing the report's font cannot draw.
+NAME = r"^[\w .,()«»\"'№-]+$"
 
 
 def _problems(first: date, last: date, reading: str) -> list[dict[str, str]]:
@@ -49,9 +52,10 @@ def offence_report(
     format: Annotated[Literal["xlsx", "pdf"], Query(description="File format.")] = "xlsx",
     lang: Annotated[Literal["kk", "ru", "en"], Query(description="Language of the report.")] = "ru",
     district_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="One police district.")] = None,
-    settlement: Annotated[str | None, Query(min_length=1, max_length=200, description="One settlement.")] = None,
-    article_group: Annotated[str | None, Query(min_length=1, max_length=32, description="One article group.")]
-    = None,
+    settlement: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NAME,
+                                            description="One settlement, as the registry names it.")] = None,
+    article_group: Annotated[str | None, Query(min_length=1, max_length=32, pattern=r"^[a-z_]+$",
+                                               description="One article group (theft, fraud...).")] = None,
     include_generated: Annotated[bool, Query(description="Count generated (demonstration) records too.")] = False,
     reading: Annotated[str, Query(max_length=32, description="Clearance reading (legalstats).")] = DEFAULT_READING,
 ) -> Response:
