@@ -252,13 +252,32 @@ class _ReportPdf(FPDF):
         self.cell(0, 6, text, align="C")
 
 
+TEXT_COLUMN_MAX_MM = 55.0  # a long text column wraps rather than squeezing the numbers beside it
+CELL_PADDING_MM = 4.0
+HEADER_PT = 7.0  # headers a point smaller than the cells: wide tables keep their header words whole
+
+
 def _column_widths(pdf: FPDF, section: Section, language: str) -> tuple[float, ...]:
-    """Proportional widths from the widest header word and cell, so long titles wrap instead of numbers."""
+    """Proportional widths: no header word (bold) or number is ever split; long text columns wrap."""
+    pdf.set_font("DejaVu", style="B", size=HEADER_PT)
+    headers = [max((pdf.get_string_width(word) for word in column.title.split()), default=0.0)
+               for column in section.columns]
+    pdf.set_font("DejaVu", size=8)
     widths: list[float] = []
-    for column in section.columns:
-        header = max((pdf.get_string_width(word) for word in column.title.split()), default=0.0)
+    floors: list[float] = []  # what a column can shrink to: its widest header word, or 20 mm of wrapped text
+    for column, header in zip(section.columns, headers, strict=True):
         cells = [pdf.get_string_width(format_value(row.get(column.key), column, language)) for row in section.rows]
-        widths.append(max([header, 8.0, *cells]) + 3)
+        content = max([8.0, *cells])
+        if column.kind == "text":
+            content = min(content, TEXT_COLUMN_MAX_MM)
+        widths.append(max(header, content) + CELL_PADDING_MM)
+        floors.append(max(header, 20.0 if column.kind == "text" else content) + CELL_PADDING_MM)
+    # Too wide for the page: take the excess from text columns first (they wrap); fpdf2 scales whatever is left.
+    excess = sum(widths) - pdf.epw
+    slack = sum(w - f for w, f in zip(widths, floors, strict=True))
+    if excess > 0 and slack > 0:
+        take = min(1.0, excess / slack)
+        widths = [w - (w - f) * take for w, f in zip(widths, floors, strict=True)]
     return tuple(widths)
 
 
@@ -278,7 +297,7 @@ def _draw_section(pdf: FPDF, section: Section, language: str) -> None:
     with pdf.table(
         col_widths=_column_widths(pdf, section, language),
         text_align=aligns,
-        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 230, 238)),
+        headings_style=FontFace(emphasis="BOLD", size_pt=HEADER_PT, fill_color=(225, 230, 238)),
         cell_fill_color=(246, 247, 250),
         cell_fill_mode=TableCellFillMode.ROWS,
         repeat_headings=1,
