@@ -81,6 +81,32 @@ def test_a_draft_is_checked_without_saving_and_an_edit_becomes_a_version(client:
     assert not unreadable["valid"] and unreadable["districts"] == [] and unreadable["balance"] is None
     assert [v["version"] for v in ok(client.get("/api/districts/versions"))] == [1]  # nothing saved
 
+    # Two neighbours merged on the server into a draft: one district fewer, both inspectors, still valid.
+    first = shapely.geometry.shape(collection["features"][0]["geometry"])
+    touching = [f["properties"]["number"] for f in collection["features"][1:]
+                if shapely.geometry.shape(f["geometry"]).intersection(first).length > 0]
+    apart = [f["properties"]["number"] for f in collection["features"][1:]
+             if not shapely.geometry.shape(f["geometry"]).intersects(first)]
+    assert touching and apart
+    merged = ok(client.post("/api/districts/merge", json={"geojson": collection, "keep": 1, "absorb": touching[0]}))
+    assert len(merged["features"]) == 7 and merged["features"][0]["geometry"]["type"] == "Polygon"
+    absorbed = next(f for f in collection["features"] if f["properties"]["number"] == touching[0])
+    assert merged["features"][0]["properties"]["inspectors"] == \
+        collection["features"][0]["properties"]["inspectors"] + absorbed["properties"]["inspectors"]
+    joined = ok(client.post("/api/districts/check", json={"geojson": merged}))
+    assert joined["valid"] and len(joined["districts"]) == 7
+    assert joined["districts"][0]["residents"] == pytest.approx(
+        same["districts"][0]["residents"] + same["districts"][touching[0] - 1]["residents"], abs=1)
+    body = problem(client.post("/api/districts/merge", json={"geojson": collection, "keep": 1, "absorb": apart[0]}),
+                   422, "districts.invalid")
+    assert [e["code"] for e in body["errors"]] == ["districts.problem.not_adjacent"]
+    body = problem(client.post("/api/districts/merge", json={"geojson": collection, "keep": 1, "absorb": 1}),
+                   422, "districts.invalid")
+    assert [e["code"] for e in body["errors"]] == ["districts.problem.merge_same"]
+    body = problem(client.post("/api/districts/merge", json={"geojson": collection, "keep": 1, "absorb": 99}),
+                   422, "districts.invalid")
+    assert [e["code"] for e in body["errors"]] == ["districts.problem.merge_unknown"]
+
     edited = _moved(collection, vertex, 0.0004, 0.0003)
     draft = ok(client.post("/api/districts/check", json={"geojson": edited}))
     assert draft["valid"], draft["problems"]

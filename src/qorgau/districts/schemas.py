@@ -139,6 +139,14 @@ class CheckIn(Strict):
     geojson: dict[str, Any]
 
 
+class MergeIn(Strict):
+    """Two districts of a draft to join: ``absorb`` goes into ``keep``."""
+
+    geojson: dict[str, Any]
+    keep: int = Field(ge=1, le=9999)
+    absorb: int = Field(ge=1, le=9999)
+
+
 class DraftDistrict(BaseModel):
     number: int
     residents: float

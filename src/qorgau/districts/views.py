@@ -15,7 +15,7 @@ from qorgau.city import service as city_service
 from qorgau.core.errors import NotFound
 from qorgau.core.time import as_utc
 from qorgau.core.web import MAX_ROW_ID, AppRuntime, ClientSource, DbSession, IdPath, ReadSession
-from qorgau.districts import figures, service
+from qorgau.districts import draft, figures, service
 from qorgau.districts.config import DistrictsSettings, default_reception
 from qorgau.districts.enums import SetSource
 from qorgau.districts.models import DistrictSet
@@ -24,6 +24,7 @@ from qorgau.districts.schemas import (
     CheckIn,
     DistrictAt,
     DraftCheck,
+    MergeIn,
     Passport,
     Proposal,
     ProposalIn,
@@ -115,6 +116,13 @@ def check(body: CheckIn, _: Writer, db: ReadSession, runtime: AppRuntime) -> Dra
     settings = _settings(runtime)
     return service.check(db, collection=body.geojson, norm=settings.district_residents_norm,
                          default_reception=default_reception(settings), workload_days=settings.district_workload_days)
+
+
+@router.post("/merge", response_class=JSONResponse, responses=INVALID)
+def merge(body: MergeIn, _: Writer) -> JSONResponse:
+    """A draft with two neighbouring districts joined (the second into the first); saves nothing."""
+    return JSONResponse(draft.merge(body.geojson, keep=body.keep, absorb=body.absorb),
+                        media_type="application/geo+json")
 
 
 def _accepted(db: DbSession, runtime: AppRuntime, principal: Principal, source: str, *, collection: dict[str, Any],

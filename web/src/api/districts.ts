@@ -134,6 +134,11 @@ export function checkDraft(geojson: FeatureCollection, options: { signal?: Abort
   return apiRequest<DraftCheck>("/api/districts/check", { method: "POST", body: { geojson }, timeoutMs: 60_000, ...options });
 }
 
+/** The draft with district ``absorb`` joined to ``keep`` (422 listing the problem when they share no boundary). */
+export function mergeDraft(geojson: FeatureCollection, keep: number, absorb: number) {
+  return apiRequest<FeatureCollection>("/api/districts/merge", { method: "POST", body: { geojson, keep, absorb }, timeoutMs: 60_000 });
+}
+
 /** Edited polygons as the next version (inspectors, posts and reception travel in the features' properties). */
 export function acceptEdit(geojson: FeatureCollection, note: string | null) {
   return apiRequest<DistrictSet>("/api/districts/accept", { method: "POST", body: { geojson, source: "edit", note }, timeoutMs: 60_000 });

@@ -1,7 +1,7 @@
-import { Alert, Badge, Button, Grid, Group, Loader, Stack, Switch, Table, Text, TextInput } from "@mantine/core";
+import { Alert, Badge, Button, Grid, Group, Loader, Select, Stack, Switch, Table, Text, TextInput } from "@mantine/core";
 import type { Feature, FeatureCollection, Position } from "geojson";
 import { useEffect, useMemo, useState } from "react";
-import { acceptEdit, checkDraft, exportDistricts, type DistrictSet, type DraftCheck } from "../../api/districts";
+import { acceptEdit, checkDraft, exportDistricts, mergeDraft, type DistrictSet, type DraftCheck } from "../../api/districts";
 import { describeError, isApiError } from "../../api/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { EditMap, type EditHandlers } from "./EditMap";
@@ -29,6 +29,7 @@ export function EditDistricts({ today, streets, onAccepted }: {
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<string[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const [mergeWith, setMergeWith] = useState<string | null>(null);
   const draft = history[history.length - 1] ?? original;
 
   useEffect(() => {
@@ -86,6 +87,14 @@ export function EditDistricts({ today, streets, onAccepted }: {
   const figures = new Map((check?.districts ?? []).map((d) => [d.number, d]));
   const number = (n: number | null | undefined) => (n === null || n === undefined ? "—" : Math.round(n).toLocaleString(locale));
 
+  const fail = (e: unknown) => {
+    const lines = [describeError(e, tMaybe).message];
+    const raw: unknown = isApiError(e) ? e.problem?.errors : null;
+    for (const p of Array.isArray(raw) ? (raw as Record<string, string>[]) : []) {
+      if (typeof p.code === "string") lines.push(tMaybe(`errors.${p.code}`, p) ?? p.code);
+    }
+    setFailure(lines);
+  };
   const save = () => {
     if (!draft) return;
     setSaving(true);
@@ -93,14 +102,16 @@ export function EditDistricts({ today, streets, onAccepted }: {
     acceptEdit(draft as FeatureCollection, note.trim() || null).then(() => {
       setNote("");
       onAccepted();
-    }).catch((e: unknown) => {
-      const lines = [describeError(e, tMaybe).message];
-      const raw: unknown = isApiError(e) ? e.problem?.errors : null;
-      for (const p of Array.isArray(raw) ? (raw as Record<string, string>[]) : []) {
-        if (typeof p.code === "string") lines.push(tMaybe(`errors.${p.code}`, p) ?? p.code);
-      }
-      setFailure(lines);
-    }).finally(() => setSaving(false));
+    }).catch(fail).finally(() => setSaving(false));
+  };
+  const merge = () => {
+    if (!draft || selected === null || mergeWith === null) return;
+    setFailure(null);
+    mergeDraft(draft as FeatureCollection, selected, Number(mergeWith)).then((merged) => {
+      push(merged as Draft);
+      setMergeWith(null);
+      setPicked(null);
+    }).catch(fail);
   };
 
   if (loadError !== null) return <Alert color="red">{describeError(loadError, tMaybe).message}</Alert>;
@@ -121,6 +132,13 @@ export function EditDistricts({ today, streets, onAccepted }: {
         <Button size="xs" variant="default" disabled={!changed} onClick={() => setHistory([])} data-testid="edit-reset">
           {t("districts.edit.reset")}
         </Button>
+        {selected !== null && (
+          <Group gap={4}>
+            <Select size="xs" w={170} placeholder={t("districts.edit.mergeWith")} value={mergeWith} onChange={setMergeWith}
+              data={draft.features.map((f) => String(f.properties.number)).filter((n) => n !== String(selected))} data-testid="edit-merge-with" />
+            <Button size="xs" variant="default" disabled={mergeWith === null} onClick={merge} data-testid="edit-merge">{t("districts.edit.merge")}</Button>
+          </Group>
+        )}
         {checking && <Group gap={4}><Loader size="xs" /><Text size="xs">{t("districts.edit.checking")}</Text></Group>}
       </Group>
       {failure && (
