@@ -4,7 +4,8 @@ some residents rate how they were served — most of them 4–5, a few 1–2 —
 Most answers come the way a real resident's would: the simulator asks for a one-time link (as the inspector's
 SMS would carry it) and answers on the public, login-free route; some are entered by an officer, as after a
 reception. Only the HTTP API is used, and only the simulator's own (simulated) incidents and appeals are touched.
-Appeals are read from `/api/appeals` when that domain answers; without it only incidents are rated.
+Appeals are read from `/api/appeals` when that domain answers and the simulator's role may read them
+(`appeals:read`); otherwise only incidents are rated.
 """
 
 from __future__ import annotations
@@ -70,11 +71,12 @@ class Residents:
                   if i.get("simulated") and i.get("merged_into_id") is None]
         if self._appeals:
             try:
-                answered = await self.api.get("/api/appeals", state="answered", limit=200)
+                answered = await self.api.get("/api/appeals", state="answered", simulated=True, limit=200)
             except ApiError as exc:
-                if exc.status not in (404, 405, 422):
+                if exc.status not in (403, 404, 405, 422):
                     raise
-                self._appeals = False  # no appeals domain (or no list route): incidents only
+                # No appeals domain, or the simulator's role may not read appeals: incidents only.
+                self._appeals = False
             else:
                 items = answered.get("items", []) if isinstance(answered, dict) else []
                 found += [("appeal", int(a["id"])) for a in items if a.get("simulated", True)]
