@@ -88,8 +88,8 @@ class DistrictInfo:
     inspectors: tuple[str, ...]
 
 
-def districts(session: Session) -> dict[str, DistrictInfo]:
-    """District id (as the cube labels it) → names, residents and inspectors of the set in force."""
+def districts(session: Session, *, inspectors: bool = False) -> dict[str, DistrictInfo]:
+    """District id (as the cube labels it) → names, residents (and, when asked, inspectors) of the set in force."""
     try:
         found = district_service.current(session)
     except QorgauError as error:
@@ -100,9 +100,10 @@ def districts(session: Session) -> dict[str, DistrictInfo]:
         return {}
     out: dict[str, DistrictInfo] = {}
     for d in found.districts:
-        passport = district_service.read_district(session, d, norm=1)
-        out[str(d.id)] = DistrictInfo(d.name_kk, d.name_ru, d.name_en, float(d.residents),
-                                      tuple(i.name for i in passport.inspectors))
+        # The passport (inspectors' names) costs queries per district: only the inspector slice needs it.
+        names = (tuple(i.name for i in district_service.read_district(session, d, norm=1).inspectors)
+                 if inspectors else ())
+        out[str(d.id)] = DistrictInfo(d.name_kk, d.name_ru, d.name_en, float(d.residents), names)
     return out
 
 

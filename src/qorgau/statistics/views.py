@@ -146,7 +146,8 @@ def slices(_: Reader, db: ReadSession, runtime: AppRuntime, asked: AskedQuery,
            dimension: measures.Dimension = measures.Dimension.DISTRICT) -> StatsSlices:
     """The period broken down by one dimension, each value with АППГ, share and (districts, settlements) rate."""
     cube = service.cube_of(db, _settings(runtime))
-    info = service.districts(db) if dimension in (measures.Dimension.DISTRICT, measures.Dimension.INSPECTOR) else {}
+    info = (service.districts(db, inspectors=dimension is measures.Dimension.INSPECTOR)
+            if dimension in (measures.Dimension.DISTRICT, measures.Dimension.INSPECTOR) else {})
     populations = ({k: v.residents for k, v in info.items()} if dimension is measures.Dimension.DISTRICT
                    else service.settlement_populations(db) if dimension is measures.Dimension.SETTLEMENT else None)
     parts = measures.slices(cube, asked.period, dimension, where=asked.filters.codes(cube),
