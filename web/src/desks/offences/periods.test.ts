@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customPeriod, trendRange, dayAfter, defaultPeriod, isCalendarDate, periodContaining, sameTimeLastYear, shiftPeriod, yearEarlier } from "./periods";
+import { customPeriod, trendRange, dayAfter, defaultPeriod, isCalendarDate, periodContaining, shiftPeriod } from "./periods";
 
 describe("offence periods", () => {
   it("finds the month, quarter, half-year and year to date holding a day", () => {
@@ -9,13 +9,6 @@ describe("offence periods", () => {
     expect(periodContaining("half", "2026-06-30")).toEqual({ kind: "half", first: "2026-01-01", last: "2026-06-30" });
     expect(periodContaining("half", "2026-07-01").first).toBe("2026-07-01");
     expect(periodContaining("ytd", "2026-11-07")).toEqual({ kind: "ytd", first: "2026-01-01", last: "2026-11-30" });
-  });
-
-  it("compares with the same period of last year, whole months to whole months", () => {
-    expect(sameTimeLastYear(periodContaining("month", "2029-02-10"))).toEqual({ kind: "month", first: "2028-02-01", last: "2028-02-29" });
-    expect(sameTimeLastYear(periodContaining("month", "2028-02-10")).last).toBe("2027-02-28");
-    expect(sameTimeLastYear(customPeriod("2028-02-29", "2028-03-15"))).toEqual({ kind: "custom", first: "2027-02-28", last: "2027-03-15" });
-    expect(yearEarlier("2026-12-07")).toBe("2025-12-07");
   });
 
   it("steps to the previous and next period over year ends", () => {

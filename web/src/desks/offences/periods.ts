@@ -74,26 +74,6 @@ export function customPeriod(a: string, b: string): Period {
   return { kind: "custom", first, last };
 }
 
-/** The same calendar day a year earlier; 29 February falls back to the 28th. */
-export function yearEarlier(date: string): string {
-  const { year, month, day } = parse(date);
-  return format({ year: year - 1, month, day: Math.min(day, daysInMonth(year - 1, month)) });
-}
-
-/**
- * АППГ: the same period of last year. A period ending on the last day of a month compares with the whole month
- * a year before (February 2029, 29 days, with February 2028's 29; February 2028 with 2027's 28).
- */
-export function sameTimeLastYear(period: Period): Period {
-  const last = parse(period.last);
-  const endsMonth = last.day === daysInMonth(last.year, last.month);
-  return {
-    kind: period.kind,
-    first: yearEarlier(period.first),
-    last: endsMonth ? monthEnd(last.year - 1, last.month) : yearEarlier(period.last),
-  };
-}
-
 /** The period before (-1) or after (+1) this one, of the same kind; a custom range moves by its own length. */
 export function shiftPeriod(period: Period, step: -1 | 1): Period {
   const first = parse(period.first);
