@@ -139,7 +139,7 @@ class CheckIn(Strict):
     geojson: dict[str, Any]
 
 
-class MergeIn(Strict):
+class DistrictMergeIn(Strict):
     """Two districts of a draft to join: ``absorb`` goes into ``keep``."""
 
     geojson: dict[str, Any]

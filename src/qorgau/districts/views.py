@@ -23,8 +23,8 @@ from qorgau.districts.schemas import (
     AcceptIn,
     CheckIn,
     DistrictAt,
+    DistrictMergeIn,
     DraftCheck,
-    MergeIn,
     Passport,
     Proposal,
     ProposalIn,
@@ -119,7 +119,7 @@ def check(body: CheckIn, _: Writer, db: ReadSession, runtime: AppRuntime) -> Dra
 
 
 @router.post("/merge", response_class=JSONResponse, responses=INVALID)
-def merge(body: MergeIn, _: Writer) -> JSONResponse:
+def merge(body: DistrictMergeIn, _: Writer) -> JSONResponse:
     """A draft with two neighbouring districts joined (the second into the first); saves nothing."""
     return JSONResponse(draft.merge(body.geojson, keep=body.keep, absorb=body.absorb),
                         media_type="application/geo+json")

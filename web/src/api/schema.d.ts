@@ -2385,6 +2385,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/districts/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge
+         * @description A draft with two neighbouring districts joined (the second into the first); saves nothing.
+         */
+        post: operations["merge_api_districts_merge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/districts/accept": {
         parameters: {
             query?: never;
@@ -4807,6 +4827,20 @@ export interface components {
             name_ru: string;
             /** Name En */
             name_en: string;
+        };
+        /**
+         * DistrictMergeIn
+         * @description Two districts of a draft to join: ``absorb`` goes into ``keep``.
+         */
+        DistrictMergeIn: {
+            /** Geojson */
+            geojson: {
+                [key: string]: unknown;
+            };
+            /** Keep */
+            keep: number;
+            /** Absorb */
+            absorb: number;
         };
         /**
          * DistrictRead
@@ -13835,6 +13869,37 @@ export interface operations {
             };
         };
     };
+    merge_api_districts_merge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DistrictMergeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The districts are invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     accept_api_districts_accept_post: {
         parameters: {
             query?: never;
@@ -15536,9 +15601,9 @@ export interface operations {
                 lang?: "kk" | "ru" | "en";
                 /** @description One police district. */
                 district_id?: number | null;
-                /** @description One settlement. */
+                /** @description One settlement, as the registry names it. */
                 settlement?: string | null;
-                /** @description One article group. */
+                /** @description One article group (theft, fraud...). */
                 article_group?: string | null;
                 /** @description Count generated (demonstration) records too. */
                 include_generated?: boolean;
