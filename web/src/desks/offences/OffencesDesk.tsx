@@ -90,6 +90,7 @@ export function OffencesDesk() {
       setReadings(list);
       setReading((r) => r ?? list.find((x) => x.default)?.code ?? list[0]?.code ?? null);
     }).catch(() => undefined);
+    // Without districts:read (or before any district set) the desk has no district filter; its figures still work.
     fetchDistricts({ signal }).then((set) => setDistrictList(set.districts)).catch(() => setDistrictList([]));
     fetchCityMap(["streets"], { signal })
       .then((map) => setStreets((map.features ?? []).filter((f): f is Feature => !!f && !!f.geometry) as Feature[]))
@@ -201,9 +202,11 @@ export function OffencesDesk() {
     <DeskPage title={t("nav.offences")} actions={reportMenu}>
       <Group gap="md" align="end" wrap="wrap">
         <PeriodPicker period={period} onChange={setPeriod} />
-        <Select size="xs" w={200} clearable label={t("offences.filter.district")} placeholder={t("offences.filter.all")}
-          data={districtList.map((d) => ({ value: String(d.id), label: districtName(d) }))}
-          value={districtId ? String(districtId) : null} onChange={(v) => setDistrictId(v ? Number(v) : null)} />
+        {districtList.length > 0 && (
+          <Select size="xs" w={200} clearable label={t("offences.filter.district")} placeholder={t("offences.filter.all")}
+            data={districtList.map((d) => ({ value: String(d.id), label: districtName(d) }))}
+            value={districtId ? String(districtId) : null} onChange={(v) => setDistrictId(v ? Number(v) : null)} />
+        )}
         <Select size="xs" w={170} clearable searchable label={t("offences.filter.settlement")} placeholder={t("offences.filter.all")}
           data={settlements} value={settlement} onChange={setSettlement} />
         <Select size="xs" w={210} clearable searchable label={t("offences.filter.group")} placeholder={t("offences.filter.all")}
