@@ -20,13 +20,17 @@ closed in Qorgau replaces that incident's draft.
 
 \b
 Columns (default Russian header -> field; a header equal to the field name works too):
-  Номер ЕРДР -> reg_number (required)       Дата регистрации -> registered_on (required, 31.12.2024)
-  Статья -> article_code (required: ст.188 ч.2 УК, 188-2, КоАП 434, UK-188-2)
-  Дата и время совершения -> committed_at (local time, 31.12.2024 22:15)
+  Номер ЕРДР -> reg_number (required)
+  Дата регистрации -> registered_on (required; 31.12.2024 or 2024-12-31)
+  Статья -> article_code (required; ст.188 ч.2 УК, 188-2, КоАП 434, UK-188-2)
+  Дата и время совершения -> committed_at (local time; 31.12.2024 22:15)
   Решение -> status (в производстве, направлено в суд, прекращено, прервано)
-  Основание прекращения -> termination_ground   Дата решения -> status_on   Установлено лиц -> persons_identified
-  Долгота, Широта -> lon, lat (WGS 84)   Место совершения -> place_type (улица, жилище, магазин, школа,
-  транспорт, общественное место, иное)   Номер происшествия -> call_ref (the Qorgau incident number)
+  Основание прекращения -> termination_ground
+  Дата решения -> status_on
+  Установлено лиц -> persons_identified
+  Долгота, Широта -> lon, lat (WGS 84, inside the district)
+  Место совершения -> place_type (улица, жилище, магазин, школа, транспорт, общественное место, иное)
+  Номер происшествия -> call_ref (the Qorgau incident number)
 """
 
 offences_app = typer.Typer(help="The registry of offences: import extracts, generate the Burlinsky registry.",
