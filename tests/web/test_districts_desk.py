@@ -129,9 +129,23 @@ def test_a_supervisor_moves_a_vertex_on_the_map_and_saves_a_version(page: Page, 
     _sign_in(page, districts_server, "boss")
     expect(page.get_by_test_id("districts-desk")).to_be_visible()
     version = page.request.get(districts_server + "/api/districts").json()["version"]
-    handle, number = _inner_vertex(page.request.get(districts_server + "/api/districts/export").json())
+    collection = page.request.get(districts_server + "/api/districts/export").json()
+    handle, number = _inner_vertex(collection)
+    first = shapely.geometry.shape(collection["features"][0]["geometry"])
+    neighbour = next(f["properties"]["number"] for f in collection["features"][1:]
+                     if shapely.geometry.shape(f["geometry"]).intersection(first).length > 0)
     page.get_by_test_id("tab-edit").click()
     page.locator(f'[data-testid="edit-figures"] tr[data-number="{number}"]').click()
+    # Merging a neighbour in (the server joins the polygons in the draft) checks valid; undo takes it back.
+    page.get_by_test_id("edit-merge-with").click()
+    page.get_by_role("option", name=str(neighbour), exact=True).click()
+    page.get_by_test_id("edit-merge").click()
+    expect(page.get_by_test_id("edit-valid")).to_be_visible(timeout=30_000)
+    absorbed = page.locator(f'[data-testid="edit-figures"] tr[data-number="{neighbour}"]')
+    absorbed = absorbed.get_by_test_id("edit-draft-residents")
+    expect(absorbed).to_have_text("—")
+    page.get_by_test_id("edit-undo").click()
+    expect(page.get_by_test_id("edit-valid")).to_have_count(0)
     vertex = page.locator(f'[data-vertex="{handle}"]')
     expect(vertex).to_be_visible(timeout=15_000)
     expect(page.get_by_test_id("edit-save")).to_be_disabled()  # nothing changed yet
