@@ -60,8 +60,8 @@ def test_a_closed_theft_becomes_a_draft_that_the_extract_turns_into_the_record(
     assert draft.article_code == "UK-188-1" and draft.settlement == "Ақсай" and draft.district_id is not None
 
     extract = tmp_path / "erdr.csv"
-    extract.write_text(HEADER + f"261127030000077;{draft.registered_on:%d.%m.%Y};ст.188 ч.2 УК;{theft_number};"
-                                f"{AKSAI[0]};{AKSAI[1]}\n", encoding="utf-8")
+    extract.write_text(HEADER + f"261127030000077;{draft.registered_on:%d.%m.%Y};ст.188 ч.2 УК;{theft_number};;\n",
+                       encoding="utf-8")  # no position in the extract: the incident's is kept
     with db.unit_of_work() as session:
         report = import_extract(session, path=extract, actor=CLI_ACTOR)
     assert (report.created, report.reconciled) == (0, 1)
@@ -71,7 +71,8 @@ def test_a_closed_theft_becomes_a_draft_that_the_extract_turns_into_the_record(
     [record] = _records(db)
     assert (record.id, record.draft, record.reg_number, record.source, record.incident_id) == (
         draft.id, False, "261127030000077", "import", theft_id)
-    assert record.article_code == "UK-188-2"
+    assert record.article_code == "UK-188-2" and record.district_id == draft.district_id
+    assert (record.lon, record.lat, record.committed_at) == (draft.lon, draft.lat, draft.committed_at)
 
 
 @pytest.mark.timeout(90)

@@ -97,7 +97,8 @@ def _fill(record: Offence, checked: Checked, *, actor: str, now: datetime) -> No
     record.reg_number = c.reg_number
     record.kind = Kind.ADMINISTRATIVE if article.code_kind == "koap" else Kind.CRIMINAL
     record.registered_on = c.registered_on
-    record.committed_at = c.committed_at
+    if c.committed_at is not None or record.committed_at is None:  # an extract without it keeps the draft's
+        record.committed_at = c.committed_at
     record.article_code = article.code
     record.offence_class = article.offence_class
     record.severity = article.severity
@@ -106,8 +107,9 @@ def _fill(record: Offence, checked: Checked, *, actor: str, now: datetime) -> No
     record.termination_ground = c.termination_ground
     record.status_on = c.status_on
     record.persons_identified = c.persons_identified
-    record.lon, record.lat = c.lon, c.lat
-    record.settlement, record.district_id = checked.settlement, checked.district_id
+    if c.lon is not None or record.lon is None:  # an extract without a position keeps the incident's
+        record.lon, record.lat = c.lon, c.lat
+        record.settlement, record.district_id = checked.settlement, checked.district_id
     record.place_type = c.place_type
     if c.incident_id is not None:
         record.incident_id = c.incident_id
