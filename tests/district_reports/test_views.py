@@ -134,3 +134,14 @@ def test_period_is_local_days() -> None:
     p = service.period(date(2026, 11, 1), date(2026, 11, 30), ZoneInfo("Asia/Almaty"))
     assert p.start_at.astimezone(UTC) == datetime(2026, 10, 31, 19, tzinfo=UTC)  # UTC+5 since 2024
     assert p.end_at.astimezone(UTC) == datetime(2026, 11, 30, 19, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the registry's points, not the database, decide
+def test_without_police_points_coverage_is_unknown_not_low(client: TestClient, app_db: Database) -> None:
+    make_user(app_db, "boss", "supervisor")
+    login(client, "boss")
+    today = datetime.now(UTC).date().isoformat()
+    report = ok(client.get("/api/district-reports", params={"start": today, "end": today}))
+    assert report["walk_minutes"] == [5, 10, 15] and report["total_walk_shares"] == [None, None, None]
+    assert all(d["walk_shares"] == [None, None, None] and "low_coverage" not in d["flags"]
+               for d in report["districts"])

@@ -141,6 +141,8 @@ def _walk_shares(session: Session, settings: CoverageSettings) -> tuple[list[int
     """Walking thresholds, each district number's share within each, and the town's."""
     found = coverage_service.coverage(session, settings=settings)
     levels = sorted(found.walk, key=lambda level: level.minutes)
+    if not found.points:  # no police point in the registry yet: coverage is unknown, not zero (and not a flag)
+        return [level.minutes for level in levels], {}, [None] * len(levels)
     by_number: dict[int, list[float | None]] = {}
     for k, level in enumerate(levels):
         for share in coverage_service.district_shares(session, level):

@@ -76,7 +76,7 @@ export function DistrictTable({ report }: { report: DistrictReport }) {
   return (
     <Stack gap={4}>
       <Title order={2} size="h5">{t("service.districts.title")}</Title>
-      <Table.ScrollContainer minWidth={1200}>
+      <Table.ScrollContainer minWidth={1500}>
         <Table striped withTableBorder highlightOnHover data-testid="service-districts">
           <Table.Thead>
             <Table.Tr>
@@ -93,14 +93,14 @@ export function DistrictTable({ report }: { report: DistrictReport }) {
           <Table.Tbody>
             {report.districts.map((row) => (
               <Table.Tr key={row.district_id} data-testid="service-district-row" data-number={row.number}>
-                <Table.Td>{districtName(row, lang)}</Table.Td>
-                <Table.Td><Text size="xs">{row.inspectors.join(", ") || "—"}</Text></Table.Td>
+                <Table.Td miw={130}>{districtName(row, lang)}</Table.Td>
+                <Table.Td miw={150}><Text size="xs">{row.inspectors.join(", ") || "—"}</Text></Table.Td>
                 <Table.Td className="tabular">{count(row.residents)}</Table.Td>
                 <Table.Td className="tabular">{row.residents_per_inspector === null ? "—" : count(row.residents_per_inspector)}</Table.Td>
                 {row.walk_shares.map((s, k) => <Table.Td key={report.walk_minutes[k]} className="tabular">{formatShare(s)}</Table.Td>)}
                 <Table.Td className="tabular">{row.incidents ?? 0}</Table.Td>
                 <FigureCells f={row} />
-                <Table.Td><Flags flags={row.flags} report={report} /></Table.Td>
+                <Table.Td miw={170}><Flags flags={row.flags} report={report} /></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -146,7 +146,7 @@ export function InspectorTable({ report }: { report: DistrictReport }) {
                 <Table.Td className="tabular">{row.district_numbers.join(", ") || "—"}</Table.Td>
                 <Table.Td className="tabular">{Math.round(row.residents).toLocaleString(locale)}</Table.Td>
                 <FigureCells f={row} />
-                <Table.Td><Flags flags={row.flags} report={report} /></Table.Td>
+                <Table.Td miw={170}><Flags flags={row.flags} report={report} /></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
