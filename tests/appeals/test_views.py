@@ -102,7 +102,7 @@ def test_register_route_mask_audit_and_act(client: TestClient, app_db: Database)
             409, "appeals.closed")
     assert _events(app_db, "appeals.answered") == 1
     detail = ok(client.get(f"/api/appeals/{created['id']}"))
-    assert detail["timeline"][0]["kind"] == "registered"
+    assert detail["timeline"][0]["kind"] == "registered" and detail["timeline"][0]["actor_name"]
     assert {"state", "extended", "answered"} <= {e["kind"] for e in detail["timeline"]}
 
     attached = ok(client.post(f"/api/appeals/{routed['id']}/attachments", params={"filename": "scan.pdf"},

@@ -92,6 +92,16 @@ def page(session: Session, *, filters: Filters, cursor: str | None, limit: int, 
                       next_cursor=encode_cursor(rows[-1].id) if more and rows else None)
 
 
+def _user_id(actor: str) -> int | None:
+    kind, _, ref = actor.partition(":")
+    return int(ref) if kind == "user" and ref.isdigit() else None
+
+
+def _name(people: dict[int, auth_people.PersonRead], actor: str) -> str | None:
+    user_id = _user_id(actor)
+    return people[user_id].name if user_id is not None and user_id in people else None
+
+
 def detail(session: Session, appeal: Appeal, *, cal: WorkCalendar, zone: ZoneInfo, personal: bool,
            viewer: audit.Actor | None) -> AppealDetail:
     """One appeal with its timeline and attachments; showing the applicant records who saw it."""
@@ -100,8 +110,9 @@ def detail(session: Session, appeal: Appeal, *, cal: WorkCalendar, zone: ZoneInf
             raise ValueError("a personal view needs the viewer for the audit")
         audit.record(session, action=AppealAction.PERSONAL_VIEW, actor=viewer, target_type="appeal",
                      target_id=str(appeal.id), details={"number": appeal.number})
-    entries = session.scalars(select(AppealEntry).where(AppealEntry.appeal_id == appeal.id)
-                              .order_by(AppealEntry.at, AppealEntry.id))
+    entries = list(session.scalars(select(AppealEntry).where(AppealEntry.appeal_id == appeal.id)
+                                   .order_by(AppealEntry.at, AppealEntry.id)))
+    actors = auth_people.people(session, [_user_id(e.actor) for e in entries])
     files = session.execute(select(AppealAttachment.id, AppealAttachment.filename, AppealAttachment.media_type,
                                    AppealAttachment.size, AppealAttachment.uploaded_at)
                             .where(AppealAttachment.appeal_id == appeal.id).order_by(AppealAttachment.id))
@@ -109,6 +120,6 @@ def detail(session: Session, appeal: Appeal, *, cal: WorkCalendar, zone: ZoneInf
     return AppealDetail(
         **read.model_dump(),
         timeline=[AppealEntryRead(at=e.at, kind=e.kind, from_state=e.from_state, to_state=e.to_state,
-                                  actor=e.actor, note=e.note) for e in entries],
+                                  actor=e.actor, actor_name=_name(actors, e.actor), note=e.note) for e in entries],
         attachments=[AppealAttachmentRead(id=i, filename=f, media_type=m, size=s, uploaded_at=u)
                      for i, f, m, s, u in files])

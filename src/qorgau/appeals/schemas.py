@@ -47,6 +47,7 @@ class AppealEntryRead(BaseModel):
     from_state: str | None
     to_state: str | None
     actor: str
+    actor_name: str | None = Field(description="The person behind a user:N actor; null for the system.")
     note: str | None
 
 

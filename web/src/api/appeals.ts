@@ -49,6 +49,7 @@ export interface AppealEntry {
   from_state: string | null;
   to_state: string | null;
   actor: string;
+  actor_name: string | null;
   note: string | null;
 }
 

@@ -112,7 +112,7 @@ export function AppealPanel({ id, subjects, onChanged }: { id: number; subjects:
       <Timeline bulletSize={10} lineWidth={2}>
         {appeal.timeline.map((e, i) => (
           <Timeline.Item key={i} title={<Text size="sm">{tMaybe(`appeals.entry.${e.kind}`) ?? e.kind}</Text>}>
-            <Text size="xs" c="dimmed">{when(e.at)}{e.note ? ` · ${e.note}` : ""}</Text>
+            <Text size="xs" c="dimmed">{when(e.at)}{e.actor_name ? ` · ${e.actor_name}` : ""}{e.note ? ` · ${e.note}` : ""}</Text>
           </Timeline.Item>
         ))}
       </Timeline>

@@ -44,8 +44,18 @@ export function AppealsDesk() {
   const [error, setError] = useState<unknown>(null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+  const [alerts, setAlerts] = useState<{ key: string; text: string; red: boolean }[]>([]);
   useLiveEventHandler((event) => {
-    if (event.name.startsWith("appeals.")) reload();
+    if (!event.name.startsWith("appeals.")) return;
+    reload();
+    // Reminders go to the appeal's inspector; overdue escalations to the supervisors (and the inspector too).
+    const own = event.payload.inspector_id === user.id;
+    const number = String(event.payload.number ?? "");
+    if (event.name === "appeals.due_soon" && own) {
+      setAlerts((old) => [{ key: `${event.id}`, text: t("appeals.live.dueSoon", { number }), red: false }, ...old].slice(0, 3));
+    } else if (event.name === "appeals.overdue" && (own || user.role !== "inspector")) {
+      setAlerts((old) => [{ key: `${event.id}`, text: t("appeals.live.overdue", { number }), red: true }, ...old].slice(0, 3));
+    }
   });
 
   const filters = { mine: scope === "mine", district_id: districtId ? Number(districtId) : null, state, channel, overdue, limit: PAGE };
@@ -98,6 +108,10 @@ export function AppealsDesk() {
             data={APPEAL_CHANNELS.map((c) => ({ value: c, label: t(`appeals.channel.${c}` as "appeals.channel.phone") }))} />
           <Checkbox size="xs" label={t("appeals.filter.overdue")} checked={overdue} onChange={(e) => setOverdue(e.currentTarget.checked)} data-testid="appeals-overdue" />
         </Group>
+        {alerts.map((a) => (
+          <Alert key={a.key} color={a.red ? "red" : "orange"} withCloseButton data-testid="appeal-alert"
+            onClose={() => setAlerts((old) => old.filter((x) => x.key !== a.key))}>{a.text}</Alert>
+        ))}
         {error !== null && <Alert color="red">{describeError(error, tMaybe).message}</Alert>}
         <Grid>
           <Grid.Col span={{ base: 12, lg: 7 }}>
