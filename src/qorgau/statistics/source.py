@@ -88,7 +88,9 @@ class CubeStore:
     """The cube of one engine, loaded on first use and kept fresh; one thread refreshes at a time."""
 
     def __init__(self, engine: Engine, *, utc_offset_s: int, refresh_s: float) -> None:
-        self.engine = engine
+        # A weak reference: the stores are kept in a WeakKeyDictionary by engine, and a value holding its key
+        # strongly would keep every engine (and its cube) of the process alive for good.
+        self._engine = weakref.ref(engine)
         self.utc_offset_s = utc_offset_s
         self.refresh_s = refresh_s
         self.cube: Cube | None = None
@@ -133,6 +135,13 @@ class CubeStore:
         finally:
             self._checked = time.monotonic()
             self._lock.release()
+
+    @property
+    def engine(self) -> Engine:
+        found = self._engine()
+        if found is None:
+            raise RuntimeError("the statistics cube's engine is gone")
+        return found
 
     def _refresh(self) -> None:
         mark = watermark(self.engine)
