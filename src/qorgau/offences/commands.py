@@ -98,14 +98,16 @@ def offences_generate(
 
 @offences_app.command("seed-aksai")
 def offences_seed_aksai() -> None:
-    """Generate the default registry for Aksai's city model once; nothing happens when generated records exist."""
+    """Store the article list and, over Aksai's city model, the default generated registry once."""
     from qorgau.city import service as city_service
     from qorgau.city.aksai import MODEL_NAME
+    from qorgau.offences import articles
     from qorgau.offences.seeding import seed_aksai
 
     cli = CommandContext()
     try:
         with cli.db.unit_of_work() as session:
+            articles.ensure(session)  # the shipped article list, whatever the city
             if city_service.active_model(session).name != MODEL_NAME:
                 typer.echo("Offences: skipped (the active city model is not Aksai's)")
                 return
