@@ -3829,6 +3829,11 @@ export interface components {
             to_state: string | null;
             /** Actor */
             actor: string;
+            /**
+             * Actor Name
+             * @description The person behind a user:N actor; null for the system.
+             */
+            actor_name: string | null;
             /** Note */
             note: string | null;
         };
