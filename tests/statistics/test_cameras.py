@@ -56,3 +56,22 @@ def test_no_effect_gives_an_interval_holding_one_and_zero_counts_give_no_ratio()
     empty = cameras.effect(points, [cameras.Camera("FAR", 60.0, 40.0, date(2025, 1, 1))], radius_m=100,
                            control_inner_m=200, control_outer_m=500, window_days=365)
     assert empty.ratio is None and empty.did == 0
+
+
+def test_the_cell_index_finds_what_every_distance_would() -> None:
+    points, found = _synthetic(0.6, seed=9)
+    result = cameras.effect(points, found, radius_m=100, control_inner_m=200, control_outer_m=500, window_days=365)
+    ky = math.radians(1) * 6_371_008.8
+    kx = ky * math.cos(math.radians(LAT0))
+    distances = [np.hypot((points.lon.astype(float) - c.lon) * kx, (points.lat.astype(float) - c.lat) * ky)
+                 for c in found]
+    seen = np.any([d <= 100 for d in distances], axis=0)
+    start = day_of(date(2025, 1, 1))
+    before = (points.day >= start - 365) & (points.day < start)
+    after = (points.day >= start) & (points.day < start + 365)
+    for row, d in zip(result.rows, distances, strict=True):
+        control = (d >= 200) & (d <= 500) & ~seen
+        assert vars(row.counts) == {"treated_before": int(((d <= 100) & before).sum()),
+                                    "treated_after": int(((d <= 100) & after).sum()),
+                                    "control_before": int((control & before).sum()),
+                                    "control_after": int((control & after).sum())}

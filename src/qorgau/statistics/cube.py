@@ -8,10 +8,10 @@ small unsorted delta segment that takes inserts and updates until it is merged (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,8 @@ CODED = ("kind", "offence_class", "severity", "article_group", "status", "termin
 # Merge the delta into the sorted main segment once it holds this share of the main one.
 MERGE_SHARE = 0.02
 MERGE_FLOOR = 50_000
+MEMO_LIMIT = 64
+T = TypeVar("T")
 
 
 def day_of(value: date) -> int:
@@ -281,6 +283,16 @@ class Cube:
             lon=np.asarray([np.nan if v is None else v for v in columns["lon"]], np.float32).reshape(n),
             lat=np.asarray([np.nan if v is None else v for v in columns["lat"]], np.float32).reshape(n),
             codes=codes)
+
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``'s answer, kept with the cube until its rows change (at most MEMO_LIMIT answers at a time)."""
+        if key in self.memo:
+            found: T = self.memo[key]
+            return found
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        made = self.memo[key] = make()
+        return made
 
     def fork(self) -> Cube:
         """A copy that can take upserts while this one is read: arrays shared, the tombstones copied.

@@ -275,9 +275,13 @@ def cameras_effect(_: Reader, db: ReadSession, runtime: AppRuntime,
     radius = settings.stats_camera_radius_m
     window = settings.stats_camera_window_days
     found_cameras = service.camera_list(db, installed_on)
-    pts = cube.select(date(1900, 1, 1), date(2999, 12, 31), include_generated=include_generated).points()
-    found = cameras.effect(pts, found_cameras, radius_m=radius, control_inner_m=2 * radius,
-                           control_outer_m=5 * radius, window_days=window)
+    # Every record with a position takes part (seconds at ten million): the answer is kept with the cube.
+    def make() -> cameras.Effect:
+        pts = cube.select(date(1900, 1, 1), date(2999, 12, 31), include_generated=include_generated).points()
+        return cameras.effect(pts, found_cameras, radius_m=radius, control_inner_m=2 * radius,
+                              control_outer_m=5 * radius, window_days=window)
+
+    found = cube.remember(("cameras_effect", tuple(found_cameras), radius, window, include_generated), make)
     return StatsCamerasEffect(
         radius_m=radius, control_inner_m=2 * radius, control_outer_m=5 * radius, window_days=window,
         install_date_source="given" if installed_on else "registry",
