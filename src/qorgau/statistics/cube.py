@@ -29,6 +29,7 @@ CODED = ("kind", "offence_class", "severity", "article_group", "status", "termin
 MERGE_SHARE = 0.02
 MERGE_FLOOR = 50_000
 MEMO_LIMIT = 64
+_MISSING = object()
 T = TypeVar("T")
 
 
@@ -286,9 +287,10 @@ class Cube:
 
     def remember(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``'s answer, kept with the cube until its rows change (at most MEMO_LIMIT answers at a time)."""
-        if key in self.memo:
-            found: T = self.memo[key]
-            return found
+        found = self.memo.get(key, _MISSING)  # one lookup: another request may clear the memo in between
+        if found is not _MISSING:
+            kept: T = found
+            return kept
         if len(self.memo) >= MEMO_LIMIT:
             self.memo.clear()
         made = self.memo[key] = make()
