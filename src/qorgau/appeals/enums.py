@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Channel(StrEnum):
+class AppealChannel(StrEnum):
     """How the appeal reached the police."""
 
     RECEPTION = "reception"  # in person at the inspector's reception

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.appeals.calendar import WorkCalendar
-from qorgau.appeals.enums import AppealAction, AppealState, Channel
+from qorgau.appeals.enums import AppealAction, AppealChannel, AppealState
 from qorgau.appeals.models import Appeal, AppealAttachment, AppealEntry
 from qorgau.appeals.schemas import AppealAttachmentRead, AppealDetail, AppealEntryRead, AppealPage, AppealRead
 from qorgau.appeals.service import OPEN_VALUES, is_overdue, local_day
@@ -27,7 +27,7 @@ class Filters:
     district_id: int | None = None
     inspector_id: int | None = None
     state: AppealState | None = None
-    channel: Channel | None = None
+    channel: AppealChannel | None = None
     overdue: bool | None = None
     start: datetime | None = None  # registered at or after
     end: datetime | None = None  # registered before
@@ -49,7 +49,7 @@ def present(session: Session, appeals: Sequence[Appeal], *, cal: WorkCalendar, z
     people = auth_people.people(session, [a.inspector_id for a in appeals])
     numbers = _district_numbers(session, {a.district_id for a in appeals if a.district_id is not None})
     return [AppealRead(
-        id=a.id, number=a.number, channel=Channel(a.channel), state=AppealState(a.state), subject=a.subject,
+        id=a.id, number=a.number, channel=AppealChannel(a.channel), state=AppealState(a.state), subject=a.subject,
         address=a.address, lon=a.lon, lat=a.lat, district_id=a.district_id,
         district_number=numbers.get(a.district_id) if a.district_id is not None else None,
         routed_manually=a.routed_manually, inspector_id=a.inspector_id,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qorgau.appeals.enums import AppealState, Channel
+from qorgau.appeals.enums import AppealChannel, AppealState
 
 
 class Strict(BaseModel):
@@ -16,7 +16,7 @@ class Strict(BaseModel):
 class AppealCreate(Strict):
     """A new appeal. Outside every district it is refused unless ``district_id`` routes it explicitly."""
 
-    channel: Channel
+    channel: AppealChannel
     applicant_name: str = Field(min_length=1, max_length=200, description="Personal data: stored encrypted.")
     applicant_contact: str | None = Field(default=None, max_length=200, description="Phone or e-mail (encrypted).")
     address: str = Field(min_length=1, max_length=300)
@@ -64,7 +64,7 @@ class AppealRead(BaseModel):
 
     id: int
     number: str
-    channel: Channel
+    channel: AppealChannel
     state: AppealState
     subject: str
     address: str

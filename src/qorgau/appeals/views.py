@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from qorgau.appeals import actions, calendar, queries, service
 from qorgau.appeals.config import AppealsSettings
-from qorgau.appeals.enums import AppealState, Channel
+from qorgau.appeals.enums import AppealChannel, AppealState
 from qorgau.appeals.schemas import (
     AppealCalendarDay,
     AppealCreate,
@@ -69,7 +69,7 @@ def register(body: AppealCreate, principal: Writer, db: DbSession, runtime: AppR
 @router.get("", response_model=AppealPage)
 def list_appeals(principal: Reader, db: ReadSession, runtime: AppRuntime, district_id: OptionalId = None,
                  inspector_id: OptionalId = None, mine: bool = False, state: AppealState | None = None,
-                 channel: Channel | None = None, overdue: bool | None = None, start: datetime | None = None,
+                 channel: AppealChannel | None = None, overdue: bool | None = None, start: datetime | None = None,
                  end: datetime | None = None, simulated: bool | None = None, cursor: str | None = None,
                  limit: PageLimit = DEFAULT_LIMIT) -> AppealPage:
     """Appeals newest first; ``mine`` keeps the caller's own; ``start``/``end`` bound the registration time."""

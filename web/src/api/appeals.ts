@@ -1,102 +1,30 @@
 import { apiRequest } from "./client";
+import type { components } from "./schema";
 
 /**
  * Residents' appeals (`/api/appeals`): register, list, read (the applicant only on request, audited), act,
- * attach, subjects and the working-day calendar. Types are written here until the generated schema names them.
+ * attach, subjects and the working-day calendar. Types come from the generated schema.
  */
 
-export type AppealChannel = "reception" | "phone" | "online" | "102" | "eotinish";
-export type AppealState = "registered" | "in_progress" | "extended" | "answered" | "transferred";
+type Schemas = components["schemas"];
+
+export type AppealChannel = Schemas["AppealChannel"];
+export type AppealState = Schemas["AppealState"];
 export type AppealActionName = "take" | "answer" | "extend" | "transfer" | "reassign";
 
 export const APPEAL_CHANNELS: AppealChannel[] = ["reception", "phone", "online", "102", "eotinish"];
 export const APPEAL_STATES: AppealState[] = ["registered", "in_progress", "extended", "answered", "transferred"];
 export const OPEN_APPEAL_STATES: AppealState[] = ["registered", "in_progress", "extended"];
 
-export interface AppealRead {
-  id: number;
-  number: string;
-  channel: AppealChannel;
-  state: AppealState;
-  subject: string;
-  address: string;
-  lon: number;
-  lat: number;
-  district_id: number | null;
-  district_number: number | null;
-  routed_manually: boolean;
-  inspector_id: number | null;
-  inspector_name: string | null;
-  text: string;
-  registered_at: string;
-  deadline: string;
-  working_days_left: number;
-  overdue: boolean;
-  extended: boolean;
-  extension_reason: string | null;
-  answer: string | null;
-  answered_at: string | null;
-  transferred_to: string | null;
-  simulated: boolean;
-  personal_shown: boolean;
-  applicant_name: string | null;
-  applicant_contact: string | null;
-}
-
-export interface AppealEntry {
-  at: string;
-  kind: string;
-  from_state: string | null;
-  to_state: string | null;
-  actor: string;
-  actor_name: string | null;
-  note: string | null;
-}
-
-export interface AppealAttachment {
-  id: number;
-  filename: string;
-  media_type: string;
-  size: number;
-  uploaded_at: string;
-}
-
-export interface AppealDetail extends AppealRead {
-  timeline: AppealEntry[];
-  attachments: AppealAttachment[];
-}
-
-export interface AppealPage {
-  items: AppealRead[];
-  next_cursor: string | null;
-}
-
-export interface AppealSubject {
-  code: string;
-  name_kk: string;
-  name_ru: string;
-  name_en: string;
-}
-
-export interface AppealCreate {
-  channel: AppealChannel;
-  applicant_name: string;
-  applicant_contact: string | null;
-  address: string;
-  lon: number;
-  lat: number;
-  subject: string;
-  text: string;
-  district_id?: number | null;
-}
-
-export interface AppealAction {
-  action: AppealActionName;
-  answer?: string;
-  reason?: string;
-  transferred_to?: string;
-  inspector_id?: number;
-}
+export type AppealRead = Schemas["AppealRead"];
+export type AppealEntry = Schemas["AppealEntryRead"];
+export type AppealAttachment = Schemas["AppealAttachmentRead"];
+export type AppealDetail = Schemas["AppealDetail"];
+export type AppealPage = Schemas["AppealPage"];
+export type AppealSubject = Schemas["AppealSubjectRead"];
+export type AppealCreate = Schemas["AppealCreate"];
+/** One action; `action` narrowed to the five the server accepts (its schema states them as a pattern). */
+export type AppealAction = Partial<Omit<Schemas["AppealUpdate"], "action">> & { action: AppealActionName };
 
 export interface AppealFilters {
   mine?: boolean;

@@ -3695,11 +3695,17 @@ export interface components {
             reason: string;
         };
         /**
+         * AppealChannel
+         * @description How the appeal reached the police.
+         * @enum {string}
+         */
+        AppealChannel: "reception" | "phone" | "online" | "102" | "eotinish";
+        /**
          * AppealCreate
          * @description A new appeal. Outside every district it is refused unless ``district_id`` routes it explicitly.
          */
         AppealCreate: {
-            channel: components["schemas"]["Channel"];
+            channel: components["schemas"]["AppealChannel"];
             /**
              * Applicant Name
              * @description Personal data: stored encrypted.
@@ -3746,7 +3752,7 @@ export interface components {
             id: number;
             /** Number */
             number: string;
-            channel: components["schemas"]["Channel"];
+            channel: components["schemas"]["AppealChannel"];
             state: components["schemas"]["AppealState"];
             /** Subject */
             subject: string;
@@ -3870,7 +3876,7 @@ export interface components {
             id: number;
             /** Number */
             number: string;
-            channel: components["schemas"]["Channel"];
+            channel: components["schemas"]["AppealChannel"];
             state: components["schemas"]["AppealState"];
             /** Subject */
             subject: string;
@@ -4325,12 +4331,6 @@ export interface components {
             /** @description The latest verification run from the API. */
             last_verify: components["schemas"]["LastVerifyRead"] | null;
         };
-        /**
-         * Channel
-         * @description How the appeal reached the police.
-         * @enum {string}
-         */
-        Channel: "reception" | "phone" | "online" | "102" | "eotinish";
         /**
          * CheckIn
          * @description A draft set to check: a GeoJSON FeatureCollection as /accept takes it.
@@ -14106,7 +14106,7 @@ export interface operations {
                 inspector_id?: number | null;
                 mine?: boolean;
                 state?: components["schemas"]["AppealState"] | null;
-                channel?: components["schemas"]["Channel"] | null;
+                channel?: components["schemas"]["AppealChannel"] | null;
                 overdue?: boolean | null;
                 start?: string | null;
                 end?: string | null;
