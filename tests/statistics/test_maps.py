@@ -83,7 +83,7 @@ def test_hot_spots_moran_and_district_slices(analyst: Seeded) -> None:
     assert area["cell_m"] == 500
     districts = client.get("/api/statistics/slices", params={**YEAR, "dimension": "district"}).json()["parts"]
     assert districts[0]["label"] == str(min(boxes)) and districts[0]["current"] == 60
-    assert districts[0]["name"] and districts[0]["rate"] > 0
+    assert districts[0]["name"] and districts[0]["name_kk"] and districts[0]["name_en"] and districts[0]["rate"] > 0
     inspectors = client.get("/api/statistics/slices", params={**YEAR, "dimension": "inspector"}).json()["parts"]
     assert sum(p["current"] for p in inspectors) >= 60 + 6 * (len(boxes) - 1) and inspectors[0]["label"]
     headline = client.get("/api/statistics/headline", params={**YEAR, "district": min(boxes)}).json()

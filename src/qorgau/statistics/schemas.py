@@ -22,7 +22,9 @@ class StatsChange(BaseModel):
 
 class StatsPart(StatsChange):
     label: str | None = Field(description="The value of the dimension (a code; a district's id; an hour 0-23).")
-    name: str | None = Field(default=None, description="A readable name where the label is an id (district).")
+    name: str | None = Field(default=None, description="A readable name where the label is an id (district; ru).")
+    name_kk: str | None = None
+    name_en: str | None = None
     share: float | None = Field(description="Share 0..1 of the period's total.")
     rate: float | None = Field(default=None, description="Per 10,000 residents of that unit, where known.")
 

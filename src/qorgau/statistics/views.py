@@ -89,8 +89,9 @@ def _change(c: measures.Change) -> dict[str, int | float | None]:
 
 
 def _part(p: measures.Part, names: dict[str, service.DistrictInfo] | None = None) -> StatsPart:
-    name = names[p.label].name_ru if names and p.label in names else None
-    return StatsPart(label=p.label, name=name, share=p.share, rate=p.rate, **_change(p.counts))
+    known = names.get(p.label) if names and p.label is not None else None
+    return StatsPart(label=p.label, name=known.name_ru if known else None, name_kk=known.name_kk if known else None,
+                     name_en=known.name_en if known else None, share=p.share, rate=p.rate, **_change(p.counts))
 
 
 def _inputs(i: ClearanceInputs) -> StatsClearanceInputs:

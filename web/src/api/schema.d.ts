@@ -8460,9 +8460,13 @@ export interface components {
             label: string | null;
             /**
              * Name
-             * @description A readable name where the label is an id (district).
+             * @description A readable name where the label is an id (district; ru).
              */
             name?: string | null;
+            /** Name Kk */
+            name_kk?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /**
              * Share
              * @description Share 0..1 of the period's total.
