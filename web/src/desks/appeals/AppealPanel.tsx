@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Paper, Stack, Text, Textarea, TextInput, Timeline } from "@mantine/core";
+import { Alert, Badge, Button, Group, Paper, Select, Stack, Text, Textarea, TextInput, Timeline } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { actOnAppeal, fetchAppeal, OPEN_APPEAL_STATES, type AppealActionName, type AppealDetail, type AppealSubject } from "../../api/appeals";
 import { describeError } from "../../api/problem";
@@ -14,7 +14,12 @@ type Pending = Exclude<AppealActionName, "take" | "reassign"> | null;
 
 /** One appeal (mount it with `key={id}` so that a new appeal starts hidden and with no action open): its text, deadline, timeline and attachments; the applicant behind a "show" button (the server
  * audits each view); take up, answer, extend (once) and transfer for those who may write. */
-export function AppealPanel({ id, subjects, onChanged }: { id: number; subjects: AppealSubject[]; onChanged: () => void }) {
+export function AppealPanel({ id, subjects, inspectors, onChanged }: {
+  id: number;
+  subjects: AppealSubject[];
+  inspectors: { user_id: number; name: string }[];
+  onChanged: () => void;
+}) {
   const { t, tMaybe, lang } = useI18n();
   const { timeZone } = useMeta();
   const { user } = useSession();
@@ -38,9 +43,10 @@ export function AppealPanel({ id, subjects, onChanged }: { id: number; subjects:
     return () => controller.abort();
   }, [id, personal, version]);
 
-  const act = (action: AppealActionName) => {
+  const act = (action: AppealActionName, inspectorId?: number) => {
     const body = action === "answer" ? { action, answer: input } : action === "extend" ? { action, reason: input }
-      : action === "transfer" ? { action, transferred_to: input } : { action };
+      : action === "transfer" ? { action, transferred_to: input }
+        : action === "reassign" ? { action, inspector_id: inspectorId } : { action };
     actOnAppeal(id, body).then(() => {
       setPending(null);
       setInput("");
@@ -96,6 +102,11 @@ export function AppealPanel({ id, subjects, onChanged }: { id: number; subjects:
           <Button size="xs" onClick={() => setPending("answer")} data-testid="appeal-answer">{t("appeals.action.answer")}</Button>
           {!appeal.extended && <Button size="xs" variant="default" onClick={() => setPending("extend")}>{t("appeals.action.extend")}</Button>}
           <Button size="xs" variant="default" onClick={() => setPending("transfer")}>{t("appeals.action.transfer")}</Button>
+          {inspectors.length > 0 && (
+            <Select size="xs" w={200} placeholder={t("appeals.action.reassign")} value={null} data-testid="appeal-reassign"
+              data={inspectors.filter((i) => i.user_id !== appeal.inspector_id).map((i) => ({ value: String(i.user_id), label: i.name }))}
+              onChange={(v) => v && act("reassign", Number(v))} />
+          )}
         </Group>
       )}
       {pending && (

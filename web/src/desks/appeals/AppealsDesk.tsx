@@ -89,6 +89,8 @@ export function AppealsDesk() {
       setCursor(page.next_cursor);
     }).catch(setError);
   };
+  // The districts' inspectors (the seeded ones and any added since), each once: the choices for reassigning.
+  const inspectors = [...new Map(districts.flatMap((d) => d.inspectors).map((i) => [i.user_id, i])).values()];
   const subjectOf = (code: string) => subjectName(subjects.find((s) => s.code === code), lang);
   const any = t("appeals.filter.any");
 
@@ -149,7 +151,7 @@ export function AppealsDesk() {
           </Grid.Col>
           <Grid.Col span={{ base: 12, lg: 5 }}>
             {selected === null ? <Text size="sm" c="dimmed">{t("appeals.choose")}</Text>
-              : <AppealPanel key={selected} id={selected} subjects={subjects} onChanged={reload} />}
+              : <AppealPanel key={selected} id={selected} subjects={subjects} inspectors={inspectors} onChanged={reload} />}
           </Grid.Col>
         </Grid>
       </Stack>
