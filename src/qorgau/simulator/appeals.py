@@ -171,7 +171,9 @@ class AppealClerk:
         day = max(now - timedelta(days=self.history_days), self.since or now - timedelta(days=self.history_days))
         while day < now - timedelta(hours=1):
             local = day.astimezone(AKSAI_TIME)
-            if self.rng.random() < rate_per_s(local, self.intensity) * 3600:
+            # At the real pace whatever the run's intensity: history is for realism, not load (a load run at 40×
+            # would otherwise file thousands of backdated appeals before its first live one).
+            if self.rng.random() < rate_per_s(local, min(self.intensity, 1.0)) * 3600:
                 try:
                     await self._file_past(day, now)
                 except ApiError as exc:
