@@ -17,6 +17,7 @@ import pytest
 from qorgau.settings import Settings
 from qorgau.video.contracts import CameraConfig, EncodedPacket, StreamHub, StreamInfo
 from qorgau.video.relay import RelayFeature
+from qorgau.video.status import PictureVerdicts
 from tests.video.live_media import ManualHub, decode_all, make_clip, read_packets
 
 
@@ -34,6 +35,7 @@ class Context:
                                  video_connect_timeout_s=0.5)
         self.db: Any = None
         self.streams: StreamHub = hub
+        self.pictures = PictureVerdicts()
         self._cameras = [CameraConfig(device_id=3, code="CAM-3", main_url="file:main", sub_url="file:sub")]
 
     def cameras(self) -> Sequence[CameraConfig]:

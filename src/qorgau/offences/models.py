@@ -41,6 +41,8 @@ class Offence(Base):
         Index("ix_offences_district_registered", "district_id", "registered_on"),
         Index("ix_offences_group_registered", "article_group", "registered_on"),
         Index("ix_offences_source", "source"),
+        # The statistics cube's watermark reads max(updated_at) on every refresh (ADR 0037).
+        Index("ix_offences_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -16,14 +16,26 @@ from qorgau.api.middleware import BodyLimit, Observe, WriteAdmission
 from qorgau.api.webapp import WebApp, default_dist
 from qorgau.core import problems
 from qorgau.core.bus.dispatch import Dispatcher, Subscriber
+from qorgau.core.db import Database
 from qorgau.core.workers import Supervisor
 from qorgau.ingest.runner import IngestRunner
 from qorgau.runtime.process import build_runtime, load_domains
 from qorgau.settings import Settings, get_settings
+from qorgau.statistics import service as statistics
 from qorgau.video.analytics.metrics import AnalyticsCollector
 from qorgau.video.status import VideoCollector
 
 log = logging.getLogger(__name__)
+
+
+def warm_statistics(settings: Settings, db: Database) -> None:
+    """Start loading the offence statistics' cube in the background: with millions of records the load takes
+    minutes, which the first dashboard after a start must not wait for (ADR 0037)."""
+    try:
+        with db.reading() as session:
+            statistics.warm(session, settings)
+    except Exception:  # the figures' own request reports the problem; the server starts regardless
+        log.exception("the statistics cube was not warmed")
 WORKER_THREADS = 200  # request threads: well above the connection pool, see the lifespan
 
 
@@ -57,6 +69,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
         app.state.ingest = ingest
         for job in jobs:
             supervisor.every(job)
+        warm_statistics(settings, runtime.db)
         runtime.ready = True
         log.info("qorgau started", extra={"version": __version__})
         try:

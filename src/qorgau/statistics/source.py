@@ -125,7 +125,13 @@ class CubeStore:
 
     def warm(self) -> None:
         """Load the cube in a background thread (for a server start), so the first request finds it ready."""
-        threading.Thread(target=self.get, name="stats-cube-load", daemon=True).start()
+        threading.Thread(target=self._warm_quietly, name="stats-cube-load", daemon=True).start()
+
+    def _warm_quietly(self) -> None:
+        try:
+            self.get()
+        except Exception:  # a server must start even when its figures cannot load; the first request says why
+            _log.exception("statistics cube could not be loaded at start; the first request will try again")
 
     def _refresh_in_background(self) -> None:
         try:

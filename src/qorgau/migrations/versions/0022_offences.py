@@ -77,12 +77,14 @@ def upgrade() -> None:
         batch_op.create_index("ix_offences_district_registered", ["district_id", "registered_on"], unique=False)
         batch_op.create_index("ix_offences_group_registered", ["article_group", "registered_on"], unique=False)
         batch_op.create_index("ix_offences_source", ["source"], unique=False)
+        batch_op.create_index("ix_offences_updated_at", ["updated_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_offences_call_ref"), ["call_ref"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("offences", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offences_call_ref"))
+        batch_op.drop_index("ix_offences_updated_at")
         batch_op.drop_index("ix_offences_source")
         batch_op.drop_index("ix_offences_group_registered")
         batch_op.drop_index("ix_offences_district_registered")
