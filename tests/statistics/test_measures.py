@@ -17,8 +17,8 @@ UTC5 = 5 * 3600
 
 def _record(id_: int, day: date, *, cls: str = "crime", severity: str | None = "minor", group: str = "theft",
             status: str = "investigating", ground: str | None = None, identified: int = 1, district: int = 1,
-            at: datetime | None = None, generated: bool = False) -> Record:
-    return Record(id=id_, registered_on=day, committed_at=at, kind="criminal", offence_class=cls, severity=severity,
+            at: datetime | None = None, generated: bool = False, kind: str = "criminal") -> Record:
+    return Record(id=id_, registered_on=day, committed_at=at, kind=kind, offence_class=cls, severity=severity,
                   article_group=group, status=status, termination_ground=ground, persons_identified=identified,
                   lon=51.17, lat=51.17, settlement="Aksai", district_id=district, place_type="street",
                   generated=generated)
@@ -77,6 +77,18 @@ def test_headline_with_appg_rate_shares_and_clearance(cube: Cube) -> None:
     assert "окончены" in department.formula["ru"]
     with_generated = measures.headline(cube, march, include_generated=True)
     assert with_generated.total.current == 7 and with_generated.rate == (None, None)
+
+
+def test_clearance_counts_criminal_offences_only() -> None:
+    """An administrative offence decided by its protocol is counted among the offences, never in clearance."""
+    made = Cube(utc_offset_s=UTC5)
+    made.load(made.encode([*_registry(), _record(20, date(2026, 3, 3), kind="administrative", cls="administrative",
+                                                 severity=None, status="sent_to_court")]))
+    found = measures.headline(made, resolve(PeriodKind.MONTH, date(2026, 3, 1)))
+    assert found.total.current == 7
+    department = next(c for c in found.clearance if c.reading == "department")
+    assert (department.inputs.registered, department.inputs.sent_to_court) == (6, 1)
+    assert department.current == pytest.approx(2 / 4)
 
 
 def test_slices_heatmap_and_trend(cube: Cube) -> None:

@@ -205,7 +205,19 @@ def headline(cube: Cube, period: Period, *, where: Where | None = None, include_
         by_class=breakdown(cube, now, before, "offence_class"),
         by_severity=breakdown(cube, now, before, "severity"),
         by_group=breakdown(cube, now, before, "article_group"),
-        clearance=clearance_of(clearance_inputs(cube, now), clearance_inputs(cube, before), readings))
+        clearance=_criminal_clearance(cube, period, before_period, where, include_generated, readings))
+
+
+def _criminal_clearance(cube: Cube, period: Period, before_period: Period, where: Where | None,
+                        include_generated: bool, readings: Sequence[str]) -> list[Clearance]:
+    """Clearance counts criminal offences only, as the official forms do: an administrative offence is decided by
+    its protocol, not investigated, and would inflate the share (a filter on kind is kept as asked)."""
+    if where is None or "kind" not in where:
+        code = cube.vocab["kind"].find("criminal")
+        where = {**(where or {}), "kind": () if code is None else (code,)}
+    now = cube.select(period.first, period.last, where, include_generated=include_generated)
+    before = cube.select(before_period.first, before_period.last, where, include_generated=include_generated)
+    return clearance_of(clearance_inputs(cube, now), clearance_inputs(cube, before), readings)
 
 
 def slices(cube: Cube, period: Period, dimension: Dimension, *, where: Where | None = None,
