@@ -136,7 +136,8 @@ else:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(2):
-            t = time.perf_counter(); esda.G_Local(counts, w, transform="B", star=None, permutations=int(sys.argv[4]), seed=1)
+            t = time.perf_counter()
+            esda.G_Local(counts, w, transform="B", star=None, permutations=int(sys.argv[4]), seed=1)
             times.append(time.perf_counter() - t)
 print(json.dumps(times))
 """
@@ -144,7 +145,8 @@ print(json.dumps(times))
 
 def cold(grid: hotspots.Grid, records: int, which: str) -> dict[str, float]:
     spec = json.dumps({"lon0": grid.lon0, "lat0": grid.lat0, "cell_m": grid.cell_m, "nx": grid.nx, "ny": grid.ny})
-    out = subprocess.run([sys.executable, "-c", COLD, spec, str(records), which, str(ESDA_PERMUTATIONS)], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", COLD, spec, str(records), which, str(ESDA_PERMUTATIONS)],
+                         capture_output=True, text=True,
                          check=True, cwd=harness.ROOT, timeout=600)
     first, second = json.loads(out.stdout.strip().splitlines()[-1])
     return {"first_ms": round(first * 1000, 1), "second_ms": round(second * 1000, 1),
