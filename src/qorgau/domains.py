@@ -36,6 +36,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.feedback.models",
     "qorgau.offences.models",
     "qorgau.legalstats.models",
+    "qorgau.roads.models",
+    "qorgau.roads.enforcement.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -51,6 +53,8 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.appeals.events",
     "qorgau.feedback.events",
     "qorgau.offences.events",
+    "qorgau.roads.events",
+    "qorgau.roads.enforcement.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",
@@ -81,6 +85,8 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.legalstats.views",
     "qorgau.statistics.views",
     "qorgau.statistics.report_views",
+    "qorgau.roads.views",
+    "qorgau.roads.enforcement.views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -100,6 +106,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.video.workers",
     "qorgau.video.analytics.retention",
     "qorgau.appeals.workers",
+    "qorgau.roads.workers",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",
@@ -116,6 +123,8 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.feedback.commands",
     "qorgau.offences.commands",
     "qorgau.legalstats.commands",
+    "qorgau.roads.commands",
+    "qorgau.roads.enforcement.commands",
 )
 
 

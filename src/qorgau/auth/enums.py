@@ -51,6 +51,10 @@ class Permission(StrEnum):
     APPEALS_PERSONAL = "appeals:personal"  # applicants' names and contacts (every view audited)
     OFFENCES_READ = "offences:read"  # the registry's records (drill-down from a figure)
     OFFENCES_WRITE = "offences:write"  # import extracts, edit records and the article list, import official forms
+    ROADS_READ = "roads:read"  # search plate reads (personal data: every search audited with its reason)
+    ROADS_WATCHLISTS = "roads:watchlists"  # edit and import watch lists
+    ROADS_CALIBRATE = "roads:calibrate"  # camera calibration, speed limits, the fines table
+    VIOLATIONS_REVIEW = "violations:review"  # confirm or reject speed and red-light violations
     SIMULATION_RUN = "simulation:run"
     SHIFTS_READ = "shifts:read"  # the shift's summary and the handovers
     SHIFTS_HANDOVER = "shifts:handover"  # sign a handover, outgoing or incoming
@@ -63,14 +67,15 @@ _OPERATOR = {
     P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.ALARMS_READ, P.ALARMS_ACK, P.INCIDENTS_READ, P.INCIDENTS_WRITE,
     P.UNITS_READ, P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.TOKENS_WRITE, P.SHIFTS_READ, P.DISTRICTS_READ,
 }
-_DISPATCHER = _OPERATOR | {P.UNITS_DISPATCH, P.UNITS_WRITE}
+_DISPATCHER = _OPERATOR | {P.UNITS_DISPATCH, P.UNITS_WRITE, P.ROADS_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_OPERATOR),
     Role.DISPATCHER: frozenset(_DISPATCHER),
     Role.SUPERVISOR: frozenset(_DISPATCHER | {P.ALARMS_ESCALATIONS, P.VIDEO_EXPORT, P.STATS_READ,
                                                    P.SHIFTS_HANDOVER, P.DISTRICTS_WRITE, P.APPEALS_READ,
-                                                   P.APPEALS_WRITE, P.APPEALS_PERSONAL, P.OFFENCES_READ}),
+                                                   P.APPEALS_WRITE, P.APPEALS_PERSONAL, P.OFFENCES_READ,
+                                                   P.ROADS_WATCHLISTS, P.VIOLATIONS_REVIEW}),
     Role.INSPECTOR: frozenset({
         P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.INCIDENTS_READ, P.INCIDENTS_WRITE, P.UNITS_READ,
         P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.APPEALS_READ, P.APPEALS_WRITE, P.TOKENS_WRITE, P.UNITS_REPORT,
@@ -84,14 +89,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.USERS_READ, P.USERS_WRITE, P.TOKENS_WRITE, P.SETTINGS_READ, P.EVENTS_READ, P.CITY_READ, P.CITY_WRITE,
         P.DEVICES_READ,
         P.DEVICES_WRITE, P.ALARMS_READ, P.ALARMS_RULES, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_WRITE,
-        P.SIMULATION_RUN, P.VIDEO_ADMIN, P.DISTRICTS_READ, P.DISTRICTS_WRITE, P.OFFENCES_WRITE,
+        P.SIMULATION_RUN, P.VIDEO_ADMIN, P.DISTRICTS_READ, P.DISTRICTS_WRITE, P.OFFENCES_WRITE, P.ROADS_CALIBRATE,
     }),
     Role.AUDITOR: frozenset({
         P.AUDIT_READ, P.AUDIT_VERIFY, P.USERS_READ, P.EVENTS_READ, P.CITY_READ, P.TOKENS_WRITE,
     }),
     Role.PATROL: frozenset({P.EVENTS_READ, P.CITY_READ, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_REPORT}),
     # What `qorgau simulate` calls (no video); SIMULATED_ONLY below confines its writes to simulated things.
-    Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW})
+    Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW, P.ROADS_READ})
                               | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN,
                                  P.APPEALS_READ, P.APPEALS_WRITE}),
 }

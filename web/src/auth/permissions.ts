@@ -32,6 +32,11 @@ export const PERMISSIONS = {
   appealsPersonal: "appeals:personal" as Permission,
   offencesRead: "offences:read" as Permission,
   offencesWrite: "offences:write" as Permission,
+  // Issue 12: plate reads, watch lists, calibration and the violations' review.
+  roadsRead: "roads:read" as Permission,
+  roadsWatchlists: "roads:watchlists" as Permission,
+  roadsCalibrate: "roads:calibrate" as Permission,
+  violationsReview: "violations:review" as Permission,
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */

@@ -42,4 +42,8 @@ export const DESK_ACCESS = {
   service: any(PERMISSIONS.statsRead, PERMISSIONS.appealsRead),
   // Offence statistics: the registry's figures, hot spots and the official forms.
   offences: any(PERMISSIONS.statsRead),
+  // Number plates: searching reads (audited), watch lists, the roads cameras' calibration.
+  roads: any(PERMISSIONS.roadsRead, PERMISSIONS.roadsWatchlists, PERMISSIONS.roadsCalibrate),
+  // Speed and red-light violations waiting for an officer's decision.
+  violations: any(PERMISSIONS.violationsReview),
 } as const satisfies Record<DeskId, (user: User) => boolean>;

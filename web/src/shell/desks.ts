@@ -14,10 +14,12 @@ import { VideoDesk } from "../desks/video/VideoDesk";
 import { AppealsDesk } from "../desks/appeals/AppealsDesk";
 import { ServiceDesk } from "../desks/service/ServiceDesk";
 import { OffencesDesk } from "../desks/offences/OffencesDesk";
+import { RoadsDesk } from "../desks/roads/RoadsDesk";
+import { ViolationsDesk } from "../desks/violations/ViolationsDesk";
 import { DESK_ACCESS } from "./deskAccess";
 import { IconAdmin, IconAlarm, IconDistricts, IconHandover, IconIncident, IconMap, IconShield, IconStats, IconUnits, IconVideo, type IconProps } from "./icons";
 
-export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts" | "coverage" | "appeals" | "service" | "offences";
+export type DeskId = "map" | "alarms" | "incidents" | "units" | "video" | "stats" | "admin" | "audit" | "shifts" | "districts" | "coverage" | "appeals" | "service" | "offences" | "roads" | "violations";
 
 export interface DeskDefinition {
   id: DeskId;
@@ -128,6 +130,20 @@ export const DESKS: readonly DeskDefinition[] = [
     icon: IconStats,
     component: OffencesDesk,
     isVisible: DESK_ACCESS.offences,
+  },
+  {
+    id: "roads",
+    path: "/roads",
+    icon: IconVideo,
+    component: RoadsDesk,
+    isVisible: DESK_ACCESS.roads,
+  },
+  {
+    id: "violations",
+    path: "/violations",
+    icon: IconShield,
+    component: ViolationsDesk,
+    isVisible: DESK_ACCESS.violations,
   },
 ];
 

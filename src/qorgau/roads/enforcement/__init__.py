@@ -1,0 +1,1 @@
+"""Speed and red-light violations: calibration, measurement, evidence packages and the officer's review."""

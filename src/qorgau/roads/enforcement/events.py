@@ -1,0 +1,3 @@
+"""Events of this part (filled in by issue 12)."""
+
+from __future__ import annotations

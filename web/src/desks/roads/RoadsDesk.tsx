@@ -1,0 +1,8 @@
+import { ComingSoon, DeskPage } from "../../shell/DeskPage";
+import { useI18n } from "../../i18n/I18nProvider";
+
+/** Placeholder until its issue fills it in. */
+export function RoadsDesk() {
+  const { t } = useI18n();
+  return <DeskPage title={t("nav.roads")}><ComingSoon /></DeskPage>;
+}
