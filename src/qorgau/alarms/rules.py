@@ -39,7 +39,8 @@ RULE_EVENTS = {kind.name: kind for kind in (PANEL_EVENT, ACCESS_EVENT, SOS_EVENT
 # A recording volume's trouble, known by name: the video domain reacts to alarms, so alarms does not import it.
 VOLUME_CHANGED = "video.volume_changed"
 ANALYTICS_EVENT = "video.analytics_event"  # what a camera's analytics rule saw, with its snapshot
-RULE_EVENT_NAMES = frozenset({*RULE_EVENTS, VOLUME_CHANGED, ANALYTICS_EVENT})
+PLATE_HIT = "roads.plate_hit"  # a read plate matched a watch list, with the plate's crop and the frame
+RULE_EVENT_NAMES = frozenset({*RULE_EVENTS, VOLUME_CHANGED, ANALYTICS_EVENT, PLATE_HIT})
 STORAGE = "storage"  # the signal of a recording volume's trouble; its recovery restores the same fold key
 OFFLINE = str(Health.OFFLINE)
 # Payload fields that describe one occurrence rather than what happened: never conditions, never details.
@@ -140,6 +141,13 @@ def signal_of(event: Event[Any]) -> Signal | None:
         code = fields.get("code", "?")
         return Signal(event.name, code, code, None, f"{fields.get('kind', '?')}:{fields.get('rule_id', '-')}"[:64],
                       False, fields, None, details)
+    if event.name == PLATE_HIT:
+        # Folded per camera and plate: the same car read twice in a minute is one alarm; at the camera's spot.
+        code = fields.get("code", "?")
+        lon, lat = fields.get("lon"), fields.get("lat")
+        position = (float(lon), float(lat)) if lon is not None and lat is not None else None
+        return Signal(event.name, code, code, None, f"plate:{fields.get('plate', '?')}"[:64], False, fields,
+                      position, details)
     return None
 
 

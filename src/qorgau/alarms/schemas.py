@@ -20,7 +20,8 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 MatchValue = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 # The events a rule can react to: what devices and the ingest report, recording storage trouble, video analytics.
 RuleEvent = Literal["ingest.panel_event", "ingest.access_event", "ingest.sos_event", "ingest.vendor_event",
-                    "devices.health_changed", "video.volume_changed", "video.analytics_event"]
+                    "devices.health_changed", "video.volume_changed", "video.analytics_event",
+                    "roads.plate_hit"]
 
 # A rule's hours are local wall-clock times to the minute (stored as minutes since local midnight), not RFC 3339
 # `time` values, which need an offset: the document declares what is accepted and what is returned ("19:00:00").

@@ -7,8 +7,8 @@ unreadable panel signal 90 (a misconfigured panel: kept and ACKed by ingest, not
 other device offline 100. Video analytics events (migration 0017): an object entering a zone while its rule is
 armed 15 (the analytics rule's own schedule says when: a school yard at night), a crowd 40, a stopped vehicle 45,
 loitering 50, a line crossing that alerts 60. A camera's picture frozen, covered, defocused or turned away 42
-(migration 0019). Admins edit them freely;
-`install_defaults` only adds what is missing, so it never overwrites an admin's change.
+(migration 0019). A read plate on a wanted or stolen list 8, on another list 60 (migration 0024). Admins edit
+them freely; `install_defaults` only adds what is missing, so it never overwrites an admin's change.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ STEPS: dict[str, Texts] = {
     "check_camera_picture": _t("Камераның суретін қарап, объективін, бағытын және фокусын тексеру",
                                "Просмотреть изображение камеры, проверить объектив, направление и фокус",
                                "Look at the camera's picture; check its lens, aim and focus"),
+    "check_plate_read": _t("Нөмірдің суретін тізімдегі жазбамен салыстыру (оқу қатесі ме?)",
+                           "Сверить снимок номера с записью в списке (не ошибка ли распознавания?)",
+                           "Compare the plate's picture with the list entry (is it a misread?)"),
+    "follow_vehicle": _t("Көліктің бағытын анықтап, жолдағы камералармен бақылау",
+                         "Определить направление автомобиля и вести его по камерам на маршруте",
+                         "Find the vehicle's direction and follow it on the cameras along its way"),
 }
 
 
@@ -111,11 +117,15 @@ PROCEDURES = (
     ProcedureSeed("camera_picture", _t("Камера суретінің ақауы", "Неисправность изображения камеры",
                                        "Camera picture trouble"),
                   ("check_camera_picture", "view_cameras", "dispatch_unit", "notify_maintenance")),
+    ProcedureSeed("plate_hit", _t("Іздеудегі көлік нөмірі", "Номер автомобиля из списка розыска",
+                                  "Wanted vehicle plate"),
+                  ("check_plate_read", "follow_vehicle", "dispatch_unit", "record_outcome")),
 )
 
 PANEL, ACCESS, SOS, HEALTH = "ingest.panel_event", "ingest.access_event", "ingest.sos_event", "devices.health_changed"
 VOLUME = "video.volume_changed"
 ANALYTICS = "video.analytics_event"
+PLATE_HIT = "roads.plate_hit"  # a read plate matched a watch list (migration 0024)
 # A camera whose picture is frozen, covered, out of focus or turned away (its video worker's verdict, migration 0019).
 PICTURE_REASONS = ("picture_frozen", "picture_covered", "picture_defocused", "picture_moved")
 
@@ -170,6 +180,10 @@ RULES = (
     _rule("camera_picture", "Камера суретінің ақауы", "Неисправность изображения камеры", HEALTH,
           {"current": ["degraded"], "reason": list(PICTURE_REASONS)}, 42, "camera_picture", "camera_picture",
           device_kind="camera"),
+    _rule("plate_hit", "Іздеудегі көлік нөмірі", "Номер автомобиля из списка розыска", PLATE_HIT,
+          {"kind": ["wanted", "stolen"]}, 8, "plate_hit", "plate_hit", device_kind="camera"),
+    _rule("plate_hit_other", "Тізімдегі көлік нөмірі", "Номер автомобиля из списка", PLATE_HIT,
+          {}, 60, "plate_hit", "plate_hit", device_kind="camera"),
     _rule("device_offline", "Құрылғы байланыста жоқ", "Устройство не на связи", HEALTH, {"current": ["offline"]},
           100, "device_offline", "device_offline"),
 )
