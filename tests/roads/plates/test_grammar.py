@@ -1,0 +1,128 @@
+"""Kazakhstan's plate grammar: formats, regions, confusables by position, partial and foreign reads."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qorgau.roads.plates.grammar import FORMATS, Country, best, normalize, parse
+from qorgau.roads.plates.regions import REGIONS_BY_CODE
+
+
+def test_current_private_plate_reads_with_its_region() -> None:
+    candidate = best("123 ABC 07")
+    assert candidate is not None
+    assert (candidate.text, candidate.format_code, candidate.display) == ("123ABC07", "kz_2012_private", "123 ABC 07")
+    assert candidate.region is not None and candidate.region.en == "West Kazakhstan Region"
+    assert candidate.region.kk == "Батыс Қазақстан облысы"
+    assert candidate.plausibility == 1.0 and not candidate.foreign and candidate.complete
+
+
+def test_legal_entity_plate() -> None:
+    candidate = best("456-KZ-02")
+    assert candidate is not None
+    assert (candidate.format_code, candidate.display, candidate.region_code) == ("kz_2012_legal", "456 KZ 02", "02")
+
+
+def test_older_plate_with_region_letter() -> None:
+    candidate = best("L 123 ABC")
+    assert candidate is not None
+    assert candidate.format_code == "kz_1993_private"
+    assert candidate.region is not None and candidate.region.code == "L"
+    # An older format is less likely on today's roads than a current one.
+    assert candidate.penalty > 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "substitutions"),
+    [
+        ("I23 A8C O7", "123ABC07", 3),  # I->1 in a digit slot, 8->B in a letter slot, O->0 in the region
+        ("1Z3 0BS 02", "123OBS02", 2),  # Z->2 in a digit slot; 0->O in a letter slot
+        ("123 ABC 0T", "123ABC07", 1),
+    ],
+)
+def test_confusables_are_resolved_by_position(raw: str, expected: str, substitutions: int) -> None:
+    candidate = best(raw)
+    assert candidate is not None
+    assert candidate.text == expected and candidate.substitutions == substitutions
+    assert candidate.plausibility < 1.0
+
+
+def test_more_substitutions_rank_lower() -> None:
+    one = best("123 AB8 07")
+    three = best("I23 A8C O7")
+    assert one is not None and three is not None
+    assert one.plausibility > three.plausibility
+
+
+def test_russian_plates_are_flagged_foreign_and_keep_their_shape() -> None:
+    two = best("A123BC 64")
+    three = best("А123ВС 164 RUS")  # Cyrillic letters as printed on the plate
+    assert two is not None and three is not None
+    assert (two.format_code, two.country, two.display) == ("ru_private_2", Country.RUSSIA, "A123BC 64")
+    assert two.foreign
+    assert (three.format_code, three.display) == ("ru_private_3", "A123BC 164")
+
+
+def test_russian_plate_rejects_letters_outside_its_alphabet() -> None:
+    assert all(candidate.country is not Country.RUSSIA for candidate in parse("D123BC 64"))
+
+
+def test_kz_band_picked_up_by_the_ocr_is_dropped() -> None:
+    candidate = best("KZ 777 AAA 01")
+    assert candidate is not None and candidate.text == "777AAA01"
+
+
+@pytest.mark.parametrize("raw", ["", "garbage text", "123ABC99", "123ABC00", "12345", "ABC", "1234ABCD07", "????????"])
+def test_unparseable_reads_return_nothing(raw: str) -> None:
+    assert parse(raw) == []
+
+
+def test_partial_read_is_kept_with_low_plausibility() -> None:
+    candidate = best("12? A?C 07")
+    assert candidate is not None
+    assert candidate.text == "12?A?C07" and candidate.unknown == 2 and not candidate.complete
+    assert candidate.plausibility <= 0.6
+
+
+def test_unknown_region_digits_leave_the_region_open() -> None:
+    candidate = best("123 ABC 0?")
+    assert candidate is not None and candidate.region_code is None and candidate.region is None
+
+
+def test_every_current_region_code_is_accepted_and_named_in_three_languages() -> None:
+    assert sorted(REGIONS_BY_CODE) == [f"{number:02d}" for number in range(1, 21)]
+    for code, region in REGIONS_BY_CODE.items():
+        candidate = best(f"100AAA{code}")
+        assert candidate is not None and candidate.region == region
+        assert region.en and region.ru and region.kk
+
+
+def test_normalize_drops_frames_and_makes_cyrillic_latin() -> None:
+    assert normalize(" а-123 вс|64 ") == "A123BC64"
+
+
+def test_formats_are_documented() -> None:
+    for plate_format in FORMATS:
+        assert plate_format.description
+        assert sum(plate_format.groups) == len(plate_format.slots)
+
+
+_digits = st.text(alphabet="0123456789", min_size=3, max_size=3)
+_letters = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3)
+
+
+@given(_digits, _letters, st.sampled_from(sorted(REGIONS_BY_CODE)))
+def test_any_clean_current_plate_round_trips(digits: str, letters: str, region: str) -> None:
+    text = f"{digits}{letters}{region}"
+    candidate = best(f"{digits} {letters} {region}")
+    assert candidate is not None
+    assert candidate.text == text and candidate.substitutions == 0 and candidate.format_code == "kz_2012_private"
+
+
+@given(st.text(max_size=20))
+def test_parse_never_raises_and_only_returns_known_shapes(raw: str) -> None:
+    for candidate in parse(raw):
+        assert len(candidate.text) in {len(f.slots) for f in FORMATS}
+        assert 0.0 <= candidate.plausibility <= 1.0
