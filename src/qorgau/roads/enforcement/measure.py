@@ -205,7 +205,7 @@ def red_lamp(image_bgr: NDArray[np.uint8], roi: tuple[int, int, int, int], *, mi
              min_saturation: float = 90.0) -> LampReading:
     """Whether the red lamp inside ``roi`` (x, y, width, height) is lit: bright, saturated and red-hued.
 
-    Hue is averaged on the circle (red wraps around 0°), over the ROI's brightest half so a dark housing around
+    Hue is averaged on the circle (red wraps around 0°), over the ROI's brightest quarter so a dark housing around
     the lamp does not dilute it.
     """
     x, y, w, h = roi
@@ -213,7 +213,7 @@ def red_lamp(image_bgr: NDArray[np.uint8], roi: tuple[int, int, int, int], *, mi
     if patch.size == 0:
         return LampReading(False, 0.0, 0.0, 0.0)
     hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV).reshape(-1, 3).astype(np.float64)
-    bright = hsv[hsv[:, 2] >= np.median(hsv[:, 2])]
+    bright = hsv[hsv[:, 2] >= np.percentile(hsv[:, 2], 75)]
     angle = bright[:, 0] * 2.0 * math.pi / 180.0  # OpenCV hue is 0..179 for 0..358 degrees
     hue = math.degrees(math.atan2(float(np.sin(angle).mean()), float(np.cos(angle).mean()))) % 360.0
     saturation, value = float(bright[:, 1].mean()), float(bright[:, 2].mean())
