@@ -1,0 +1,74 @@
+"""The plate reader on rendered vehicles (one reader per module: loading the models takes a while)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qorgau.roads.plates.reader import PlateRead, PlateReader, default_config
+from qorgau.roads.plates.render import Degradation, random_text, render_vehicle
+from qorgau.roads.plates.vote import vote
+
+
+@pytest.fixture(scope="module")
+def reader() -> PlateReader:
+    return PlateReader(default_config())
+
+
+def test_models_come_from_the_installed_wheel() -> None:
+    config = default_config()
+    assert config.det_model.is_file() and config.rec_model.is_file()
+    assert "site-packages" in str(config.rec_model)
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="plate reading model missing"):
+        PlateReader(replace(default_config(), rec_model=tmp_path / "absent.onnx"))
+
+
+@pytest.mark.parametrize("format_code", ["kz_2012_private", "kz_2012_legal", "ru_private_2"])
+def test_clear_plates_are_read_exactly(reader: PlateReader, format_code: str) -> None:
+    rng = random.Random(12)
+    exact = 0
+    for _ in range(8):
+        vehicle = render_vehicle(random_text(format_code, rng), format_code, Degradation.CLEAR, rng)
+        read = reader.read(vehicle.image)
+        assert read is not None
+        exact += read.best is not None and read.best.text == vehicle.text
+        # The plate found lies on the rendered plate.
+        left, top, right, bottom = read.box
+        plate = vehicle.plate_box
+        assert left < plate[2] and right > plate[0] and top < plate[3] and bottom > plate[1]
+    assert exact >= 7
+
+
+def test_russian_plate_is_flagged_foreign(reader: PlateReader) -> None:
+    vehicle = render_vehicle("A123BC64", "ru_private_2", Degradation.CLEAR, random.Random(5))
+    read = reader.read(vehicle.image)
+    assert read is not None and read.best is not None
+    assert read.best.foreign and read.best.text == "A123BC64"
+
+
+def test_a_vehicle_without_a_plate_gives_no_plate(reader: PlateReader) -> None:
+    blank = np.full((240, 320, 3), 120, dtype=np.uint8)
+    read = reader.read(blank)
+    assert read is None or read.best is None
+
+
+def test_a_track_votes_its_frames_into_one_read(reader: PlateReader) -> None:
+    rng = random.Random(7)
+    text = "707AQS07"
+    reads: list[PlateRead] = []
+    for degradation in (Degradation.CLEAR, Degradation.BLUR, Degradation.DIRT, Degradation.NIGHT, Degradation.ANGLE):
+        read = reader.read(render_vehicle(text, "kz_2012_private", degradation, rng).image)
+        if read is not None:
+            reads.append(read)
+    track = vote(reads)
+    assert track is not None
+    assert track.candidate.text == text and track.frames >= 3
+    assert 0.3 < track.confidence <= 1.0
+    assert track.crop.size > 0
