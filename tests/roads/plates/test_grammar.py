@@ -126,3 +126,12 @@ def test_parse_never_raises_and_only_returns_known_shapes(raw: str) -> None:
     for candidate in parse(raw):
         assert len(candidate.text) in {len(f.slots) for f in FORMATS}
         assert 0.0 <= candidate.plausibility <= 1.0
+
+
+def test_a_flag_read_as_a_glyph_is_tried_without_it_at_a_cost() -> None:
+    candidate = best("R693ST01")  # the flag band read as R: one glyph too long for a legal plate
+    assert candidate is not None
+    assert (candidate.text, candidate.format_code) == ("693ST01", "kz_2012_legal")
+    assert candidate.penalty > 0.1
+    # A read of the right length is always preferred to a shortened one.
+    assert parse("?05OHN16")[0].text == "?05OHN16"

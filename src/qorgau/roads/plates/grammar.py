@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from qorgau.roads.plates.regions import REGIONS_BY_CODE, REGIONS_BY_LETTER, Region
@@ -33,6 +33,7 @@ _LETTER_AS_DIGIT: Mapping[str, str] = {
 SUBSTITUTION_PENALTY = 0.12
 UNKNOWN_PENALTY = 0.2
 MAX_UNKNOWN = 3
+EXTRA_GLYPH_PENALTY = 0.15
 
 
 class Country(StrEnum):
@@ -205,22 +206,28 @@ def _match(text: str, plate_format: PlateFormat) -> PlateCandidate | None:
     )
 
 
-def _variants(text: str) -> list[str]:
-    """The read itself and the read without band text the OCR may have picked up with it."""
-    variants = [text]
-    variants += [text[len(prefix):] for prefix in _BAND_PREFIXES if text.startswith(prefix)]
-    variants += [text[: -len(suffix)] for suffix in _BAND_SUFFIXES if text.endswith(suffix)]
+def _variants(text: str) -> list[tuple[str, float]]:
+    """The read itself, the read without band text the OCR may have picked up with it, and (at a cost) the read
+    without its first or last glyph: the flag on the left of a Kazakh plate and the flag beside RUS are read as a
+    character often enough that a read one glyph too long is worth trying without it."""
+    variants = [(text, 0.0)]
+    variants += [(text[len(prefix):], 0.0) for prefix in _BAND_PREFIXES if text.startswith(prefix)]
+    variants += [(text[: -len(suffix)], 0.0) for suffix in _BAND_SUFFIXES if text.endswith(suffix)]
+    if len(text) >= 8:
+        variants += [(text[1:], EXTRA_GLYPH_PENALTY), (text[:-1], EXTRA_GLYPH_PENALTY)]
     return variants
 
 
 def parse(raw: str) -> list[PlateCandidate]:
     """Every plate the raw OCR text may be, most plausible first; an empty list when it is no plate at all."""
     best: dict[tuple[str, str], PlateCandidate] = {}
-    for variant in _variants(normalize(raw)):
+    for variant, extra_penalty in _variants(normalize(raw)):
         for plate_format in FORMATS:
             candidate = _match(variant, plate_format)
             if candidate is None:
                 continue
+            if extra_penalty:
+                candidate = replace(candidate, penalty=round(candidate.penalty + extra_penalty, 4))
             key = (candidate.format_code, candidate.text)
             if key not in best or candidate.penalty < best[key].penalty:
                 best[key] = candidate

@@ -98,8 +98,9 @@ class PlateReader:
         det_w = max(32, round(width * scale / 32) * 32)
         det_h = max(32, round(height * scale / 32) * 32)
         resized = cv2.resize(region, (det_w, det_h)).astype(np.float32) / 255.0
-        mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-        std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+        # The normalisation rapidocr's configuration gives the PP-OCRv6 detector.
+        mean = np.array([0.5, 0.5, 0.5], dtype=np.float32)
+        std = np.array([0.5, 0.5, 0.5], dtype=np.float32)
         tensor = ((resized - mean) / std).transpose(2, 0, 1)[None]
         probability = self._det.run(None, {"x": tensor})[0][0, 0]
         mask = (probability > self.config.det_threshold).astype(np.uint8)
