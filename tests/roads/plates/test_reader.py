@@ -72,3 +72,12 @@ def test_a_track_votes_its_frames_into_one_read(reader: PlateReader) -> None:
     assert track.candidate.text == text and track.frames >= 3
     assert 0.3 < track.confidence <= 1.0
     assert track.crop.size > 0
+
+
+def test_settings_choose_the_models_and_default_to_the_wheel(tmp_path: Path) -> None:
+    from qorgau.roads.plates.config import PlatesSettings, reader_config
+
+    shipped = reader_config(PlatesSettings())
+    assert shipped.rec_model == default_config().rec_model
+    own = reader_config(PlatesSettings(plate_rec_model=tmp_path / "rec.onnx", plate_char_min_probability=0.6))
+    assert own.rec_model == tmp_path / "rec.onnx" and own.char_min_probability == 0.6

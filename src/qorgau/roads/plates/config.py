@@ -1,0 +1,43 @@
+"""Plate reading settings: which OCR models read plates, and how sure a character must be to be kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from qorgau.core.settings import CoreSettings
+from qorgau.roads.plates.reader import PlateReaderConfig, default_config
+
+
+class PlatesSettings(CoreSettings):
+    """Reading number plates (`QORGAU_PLATE_*`)."""
+
+    section: ClassVar[str] = "Number plate reading"
+
+    plate_det_model: Path | None = Field(
+        default=None, title="Plate text detector model",
+        description="ONNX text detector (PP-OCR DB) that finds the plate's text in a vehicle box; empty: the "
+                    "PP-OCRv6 small detector shipped in the installed rapidocr wheel (nothing is downloaded).",
+    )
+    plate_rec_model: Path | None = Field(
+        default=None, title="Plate text recogniser model",
+        description="ONNX text recogniser (PP-OCR CTC, its character list in the model's metadata); empty: the "
+                    "PP-OCRv6 small recogniser shipped in the installed rapidocr wheel.",
+    )
+    plate_char_min_probability: float = Field(
+        default=0.45, ge=0.0, le=1.0, title="Least character probability",
+        description="A character the recogniser gives less probability than this is read as unknown (?), so a "
+                    "poor read is partial rather than wrong.",
+    )
+
+
+def reader_config(settings: PlatesSettings) -> PlateReaderConfig:
+    """The reader's configuration from the settings (the wheel's models where none is set)."""
+    shipped = default_config()
+    return PlateReaderConfig(
+        det_model=settings.plate_det_model or shipped.det_model,
+        rec_model=settings.plate_rec_model or shipped.rec_model,
+        char_min_probability=settings.plate_char_min_probability,
+    )
