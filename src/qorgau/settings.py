@@ -23,6 +23,7 @@ from qorgau.ingest.adapters.sip.config import SipSettings
 from qorgau.ingest.adapters.webhook.config import WebhookSettings
 from qorgau.ingest.config import IngestSettings
 from qorgau.legalstats.config import LegalStatsSettings
+from qorgau.roads.config import RoadsSettings
 from qorgau.roads.enforcement.config import EnforcementSettings
 from qorgau.simulation.config import SimulationSettings
 from qorgau.statistics.config import StatisticsSettings
@@ -33,14 +34,14 @@ from qorgau.video.config import VideoSettings
 PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
     IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings, DistrictsSettings,
-    AppealsSettings, LegalStatsSettings, StatisticsSettings, EnforcementSettings,
+    AppealsSettings, LegalStatsSettings, StatisticsSettings, EnforcementSettings, RoadsSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(EnforcementSettings, StatisticsSettings, LegalStatsSettings, AppealsSettings, DistrictsSettings,
-               CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings,
-               WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
+class Settings(RoadsSettings, EnforcementSettings, StatisticsSettings, LegalStatsSettings, AppealsSettings,
+               DistrictsSettings, CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings,
+               IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 
 
