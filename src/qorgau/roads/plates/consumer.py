@@ -1,0 +1,201 @@
+"""A video-worker frame consumer that reads the plates of tracked vehicles on plate-reading cameras.
+
+It plugs into the video analytics' consumer list by name (``"qorgau.roads.plates.consumer:PlateConsumer"``) and is
+typed against the frames' shape structurally, so the video domain never imports roads and roads imports nothing of
+the video worker. The analysis thread only copies the few largest crops of each vehicle track (a read costs
+15-30 ms, far more than a frame's share); when a track has left, its crops are read, voted into one read and handed
+to a sink in the consumer's own thread. The default sink stores the read through `qorgau.roads.service`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import numpy as np
+
+from qorgau.roads.plates.reader import Image3, PlateReader, default_config
+from qorgau.roads.plates.vote import TrackRead, vote
+
+log = logging.getLogger(__name__)
+VEHICLE_LABELS = frozenset({"car", "truck", "bus", "motorcycle"})
+# Camera purposes (the registry's CameraPurpose values) whose vehicles get their plates read.
+PLATE_PURPOSES = frozenset({"city_entry_anpr", "speed", "intersection"})
+CROPS_PER_TRACK = 3  # the largest sightings: the plate is biggest (and sharpest) there
+TRACK_GONE = timedelta(seconds=3)
+MIN_BOX_PX = 60  # narrower vehicle boxes carry no readable plate
+
+
+class SeenTrack(Protocol):
+    """The part of the video tracker's `Track` this consumer reads."""
+
+    @property
+    def track_id(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def box(self) -> tuple[float, float, float, float]: ...  # 0..1 of the frame
+
+
+class SeenFrame(Protocol):
+    """The part of the video pipeline's `AnalysedFrame` this consumer reads."""
+
+    @property
+    def device_id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def wall(self) -> datetime: ...
+    @property
+    def detected(self) -> bool: ...
+    @property
+    def tracks(self) -> Sequence[SeenTrack]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedTrack:
+    """A vehicle track that left the picture, with its voted plate read."""
+
+    device_id: int
+    camera_code: str
+    track_id: int
+    vehicle_class: str
+    first_seen: datetime
+    last_seen: datetime
+    read: TrackRead
+
+
+@dataclass(slots=True)
+class _Pending:
+    device_id: int
+    code: str
+    track_id: int
+    label: str
+    first_seen: datetime
+    last_seen: datetime
+    crops: list[tuple[int, Image3]] = field(default_factory=list)  # (box area, RGB crop), largest first
+
+
+Sink = Callable[[FinishedTrack], None]
+
+
+class PlateTracks:
+    """Collects the crops of each vehicle track and reads a track once it has left (the testable core)."""
+
+    def __init__(self, sink: Sink, reader_factory: Callable[[], PlateReader] = lambda: PlateReader(default_config()),
+                 wanted: Callable[[int], bool] = lambda _device_id: True) -> None:
+        self.sink = sink
+        self.wanted = wanted
+        self._reader_factory = reader_factory
+        self._pending: dict[tuple[int, int], _Pending] = {}
+        self._finished: queue.Queue[_Pending | None] = queue.Queue(maxsize=1000)
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._read_loop, name="plate-reader", daemon=True)
+        self._thread.start()
+
+    def frame(self, analysed: SeenFrame, bgr: Image3) -> None:
+        """Copy the crops worth reading from one frame; hand on the tracks of this camera that have left."""
+        if not self.wanted(analysed.device_id) or not analysed.detected:
+            return
+        height, width = bgr.shape[:2]
+        present: set[int] = set()
+        for track in analysed.tracks:
+            if track.label not in VEHICLE_LABELS:
+                continue
+            present.add(track.track_id)
+            key = (analysed.device_id, track.track_id)
+            pending = self._pending.get(key)
+            if pending is None:
+                pending = self._pending[key] = _Pending(analysed.device_id, analysed.code, track.track_id,
+                                                        track.label, analysed.wall, analysed.wall)
+            pending.last_seen = analysed.wall
+            x1, y1 = max(0, int(track.box[0] * width)), max(0, int(track.box[1] * height))
+            x2, y2 = min(width, int(track.box[2] * width)), min(height, int(track.box[3] * height))
+            area = (x2 - x1) * (y2 - y1)
+            if x2 - x1 < MIN_BOX_PX or y2 - y1 < MIN_BOX_PX // 2:
+                continue
+            if len(pending.crops) < CROPS_PER_TRACK or area > pending.crops[-1][0]:
+                crop = np.ascontiguousarray(bgr[y1:y2, x1:x2, ::-1])  # the reader takes RGB; a copy, not a view
+                pending.crops = sorted([*pending.crops, (area, crop)], key=lambda item: -item[0])[:CROPS_PER_TRACK]
+        for key, pending in list(self._pending.items()):
+            if key[0] == analysed.device_id and key[1] not in present \
+                    and analysed.wall - pending.last_seen >= TRACK_GONE:
+                self._finish(self._pending.pop(key))
+
+    def _finish(self, pending: _Pending) -> None:
+        if not pending.crops:
+            return
+        try:
+            self._finished.put_nowait(pending)
+        except queue.Full:  # the reader cannot keep up: lose tracks, never the worker's memory
+            self.dropped += 1
+
+    def _read_loop(self) -> None:
+        reader: PlateReader | None = None
+        while (pending := self._finished.get()) is not None:
+            try:
+                reader = reader or self._reader_factory()
+                reads = [read for _, crop in pending.crops if (read := reader.read(crop)) is not None]
+                voted = vote(reads)
+                if voted is not None:
+                    self.sink(FinishedTrack(pending.device_id, pending.code, pending.track_id, pending.label,
+                                            pending.first_seen, pending.last_seen, voted))
+            except Exception:  # one bad track must not stop the reading of the others
+                log.exception("plate reading failed for a track of camera %s", pending.code)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Read what is still in view as finished, then stop the reading thread."""
+        for key in list(self._pending):
+            self._finish(self._pending.pop(key))
+        self._finished.put(None)
+        self._thread.join(timeout)
+
+
+def roads_sink(db: Any) -> Sink:
+    """A sink that stores each read (and raises watch-list hits) through the roads domain's service."""
+    import cv2
+
+    from qorgau.roads import service as roads_service
+    from qorgau.roads.schemas import PlateReadIn
+
+    def store(finished: FinishedTrack) -> None:
+        candidate = finished.read.candidate
+        ok, jpeg = cv2.imencode(".jpg", finished.read.crop[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 85])
+        read_in = PlateReadIn(
+            device_id=finished.device_id, seen_at=finished.last_seen, plate=candidate.text,
+            format=candidate.format_code, country=candidate.country.value, region=candidate.region_code,
+            confidence=finished.read.confidence, crop=bytes(jpeg.tobytes()) if ok else b"",
+            vehicle_class=finished.vehicle_class, track_id=finished.track_id,
+        )
+        with db.unit_of_work() as session:
+            roads_service.record_read(session, read_in)
+
+    return store
+
+
+class PlateConsumer:
+    """The video worker's consumer (``FrameConsumer`` and ``CameraChooser`` by shape): plate cameras' vehicles."""
+
+    def __init__(self, worker: Any) -> None:
+        self.worker = worker
+        self.tracks = PlateTracks(roads_sink(worker.db), wanted=self._is_plate_camera)
+
+    def _is_plate_camera(self, device_id: int) -> bool:
+        return any(camera.device_id == device_id and self.wants(camera) for camera in self.worker.cameras())
+
+    def wants(self, camera: Any) -> bool:
+        """Cameras whose purpose is plate reading, speed or an intersection are analysed."""
+        return str(camera.group) in PLATE_PURPOSES
+
+    def frame(self, analysed: SeenFrame, bgr: Image3) -> None:
+        """One analysed frame (BGR) of one camera."""
+        self.tracks.frame(analysed, bgr)
+
+    def close(self) -> None:
+        """The worker stops: read the tracks still in view."""
+        self.tracks.close()
