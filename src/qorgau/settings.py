@@ -25,6 +25,7 @@ from qorgau.ingest.config import IngestSettings
 from qorgau.legalstats.config import LegalStatsSettings
 from qorgau.roads.config import RoadsSettings
 from qorgau.roads.enforcement.config import EnforcementSettings
+from qorgau.roads.plates.config import PlatesSettings
 from qorgau.simulation.config import SimulationSettings
 from qorgau.statistics.config import StatisticsSettings
 from qorgau.units.config import UnitsSettings
@@ -34,13 +35,13 @@ from qorgau.video.config import VideoSettings
 PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
     IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings, DistrictsSettings,
-    AppealsSettings, LegalStatsSettings, StatisticsSettings, EnforcementSettings, RoadsSettings,
+    AppealsSettings, LegalStatsSettings, StatisticsSettings, EnforcementSettings, RoadsSettings, PlatesSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(RoadsSettings, EnforcementSettings, StatisticsSettings, LegalStatsSettings, AppealsSettings,
-               DistrictsSettings, CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings,
+class Settings(PlatesSettings, RoadsSettings, EnforcementSettings, StatisticsSettings, LegalStatsSettings,
+               AppealsSettings, DistrictsSettings, CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings,
                IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
 from qorgau.core.settings import CoreSettings
-from qorgau.roads.plates.reader import PlateReaderConfig, default_config
+
+if TYPE_CHECKING:  # the reader pulls in OpenCV and onnxruntime: not for every program that reads the settings
+    from qorgau.roads.plates.reader import PlateReaderConfig
 
 
 class PlatesSettings(CoreSettings):
@@ -35,6 +37,8 @@ class PlatesSettings(CoreSettings):
 
 def reader_config(settings: PlatesSettings) -> PlateReaderConfig:
     """The reader's configuration from the settings (the wheel's models where none is set)."""
+    from qorgau.roads.plates.reader import PlateReaderConfig, default_config
+
     shipped = default_config()
     return PlateReaderConfig(
         det_model=settings.plate_det_model or shipped.det_model,
