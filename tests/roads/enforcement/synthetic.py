@@ -26,7 +26,7 @@ def calibration_pairs(rng: np.random.Generator | None = None, click_px: float = 
     image = to_image(plane)
     if rng is not None and click_px:
         image = image + rng.normal(0.0, click_px, image.shape)
-    return [tuple(p) for p in image.tolist()], [tuple(p) for p in plane.tolist()]  # type: ignore[misc]
+    return [(p[0], p[1]) for p in image.tolist()], [(p[0], p[1]) for p in plane.tolist()]
 
 
 def track(speed_kmh: float, rng: np.random.Generator, *, fps: float = 25.0, frames: int = 25,

@@ -1,0 +1,112 @@
+"""Enforcement set-up: camera calibrations, what each camera enforces, signal phases and the fines table.
+Functions take keyword-only arguments and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qorgau.audit import service as audit
+from qorgau.core.errors import ValidationFailed
+from qorgau.core.time import as_utc, utcnow
+from qorgau.devices import service as device_service
+from qorgau.roads.enforcement import fines, measure
+from qorgau.roads.enforcement.enums import SignalPhase
+from qorgau.roads.enforcement.models import CameraCalibration, EnforcementPoint, FineTableVersion, SignalPhaseChange
+
+Point = tuple[float, float]
+
+
+def calibrate(session: Session, *, device_code: str, image: Sequence[Point], plane: Sequence[Point],
+              actor: audit.Actor) -> CameraCalibration:
+    """Fit and store a new calibration of a camera (the previous ones stay as its history)."""
+    device = device_service.get(session, device_code)
+    fitted = measure.fit_homography(image, plane)
+    if isinstance(fitted, measure.CalibrationProblem):
+        raise ValidationFailed("violations.calibration.invalid",
+                               errors=[{"code": f"violations.calibration.{fitted}", "field": "points"}])
+    row = CameraCalibration(device_code=device.code, image_points=[list(p) for p in image],
+                            plane_points=[list(p) for p in plane], matrix=[list(r) for r in fitted.matrix],
+                            rms_m=fitted.rms_m, max_m=fitted.max_m, created_by=actor.ref,
+                            created_by_name=actor.name, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, action="violations.calibrate", actor=actor, target_type="device", target_id=device.code,
+                 details={"calibration_id": row.id, "pairs": len(image), "rms_m": round(fitted.rms_m, 4)})
+    return row
+
+
+def calibration(session: Session, *, device_code: str) -> CameraCalibration | None:
+    """The calibration in force for a camera: its latest."""
+    return session.scalars(select(CameraCalibration).where(CameraCalibration.device_code == device_code.upper())
+                           .order_by(CameraCalibration.id.desc()).limit(1)).first()
+
+
+def homography_of(row: CameraCalibration | None) -> measure.Homography | None:
+    if row is None:
+        return None
+    matrix = tuple((float(r[0]), float(r[1]), float(r[2])) for r in row.matrix)
+    return measure.Homography(matrix, row.rms_m, row.max_m)
+
+
+def set_point(session: Session, *, device_code: str, limit_kmh: float | None, stop_line: list[Point] | None,
+              lamp_roi: list[int] | None, controller: str | None, actor: audit.Actor) -> EnforcementPoint:
+    """Set what a camera enforces (replacing what was set)."""
+    device = device_service.get(session, device_code)
+    point = session.get(EnforcementPoint, device.code) or EnforcementPoint(device_code=device.code)
+    point.limit_kmh, point.controller = limit_kmh, controller
+    point.stop_line = [list(p) for p in stop_line] if stop_line else None
+    point.lamp_roi = list(lamp_roi) if lamp_roi else None
+    point.updated_by, point.updated_at = actor.ref, utcnow()
+    session.add(point)
+    session.flush()
+    audit.record(session, action="violations.point_set", actor=actor, target_type="device", target_id=device.code,
+                 details={"limit_kmh": limit_kmh, "stop_line": point.stop_line, "lamp_roi": point.lamp_roi,
+                          "controller": controller})
+    return point
+
+
+def point(session: Session, *, device_code: str) -> EnforcementPoint | None:
+    return session.get(EnforcementPoint, device_code.upper())
+
+
+def record_phases(session: Session, *, controller: str, changes: Sequence[tuple[SignalPhase, datetime]]) -> int:
+    """Store a controller's phase changes (its own timestamps); not audited one by one: they are telemetry."""
+    received = utcnow()
+    session.add_all(SignalPhaseChange(controller=controller, phase=str(phase), at=as_utc(at), received_at=received)
+                    for phase, at in changes)
+    session.flush()
+    return len(changes)
+
+
+def phase_at(session: Session, *, controller: str, at: datetime) -> tuple[SignalPhase, datetime] | None:
+    """The controller's phase at a moment and since when; None when nothing was reported before it."""
+    row = session.scalars(select(SignalPhaseChange).where(SignalPhaseChange.controller == controller,
+                                                          SignalPhaseChange.at <= as_utc(at))
+                          .order_by(SignalPhaseChange.at.desc(), SignalPhaseChange.id.desc()).limit(1)).first()
+    return None if row is None else (SignalPhase(row.phase), as_utc(row.at))
+
+
+def fine_table(session: Session) -> tuple[dict[str, Any], bool, FineTableVersion | None]:
+    """The table in force (the latest saved one, else the shipped one), whether it is verified, its version."""
+    row = session.scalars(select(FineTableVersion).order_by(FineTableVersion.id.desc()).limit(1)).first()
+    if row is None:
+        shipped = fines.shipped()
+        return shipped, bool(shipped.get("verified")), None
+    return row.table, row.verified, row
+
+
+def save_fine_table(session: Session, *, table: dict[str, Any], actor: audit.Actor) -> FineTableVersion:
+    """Save a checked table as the new version in force (whole or not at all: every bad rule is listed)."""
+    fines.parse(table)
+    row = FineTableVersion(table={**table, "verified": True}, verified=True, created_by=actor.ref,
+                           created_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, action="violations.fines_saved", actor=actor, target_type="fine_table",
+                 target_id=str(row.id), details={"rules": len(table.get("rules") or [])})
+    return row

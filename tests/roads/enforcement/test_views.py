@@ -1,0 +1,146 @@
+"""Enforcement over HTTP on SQLite and PostgreSQL: calibration, speed and red-light violations opened with signed
+evidence, the review queue and decisions (audited), rejection statistics per device, 403s."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from qorgau.audit.models import AuditRecord
+from qorgau.audit.service import Actor
+from qorgau.audit.signing import load_signer
+from qorgau.core.db import Database
+from qorgau.core.migrate import pending_diff
+from qorgau.domains import load_models
+from qorgau.roads.enforcement import evidence, review
+from qorgau.roads.enforcement.review import Capture
+from qorgau.settings import Settings
+from tests.conftest import login, make_user
+from tests.devices.conftest import camera
+from tests.incidents.conftest import ok, problem
+from tests.roads.enforcement.synthetic import calibration_pairs, track
+
+TABLES = {"camera_calibrations", "enforcement_points", "signal_phase_changes", "violation_fine_tables", "violations"}
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+SYSTEM = Actor(ref="system:video", name="speed point")
+IMAGES = {"before.jpg": b"\xff\xd8a", "after.jpg": b"\xff\xd8b"}
+
+
+def test_models_and_migration_agree(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = [item for item in pending_diff(conn, load_models=load_models) if TABLES & set(str(item).split("'"))]
+    assert diff == []
+
+
+def _capture(code: str, speed: float, seed: int) -> Capture:
+    times, boxes = track(speed, np.random.default_rng(seed))
+    return Capture(device_code=code, times=[T0 + timedelta(seconds=t) for t in times], boxes=boxes, images=IMAGES,
+                   plate_crop=b"png", plate_text="123ABC07", plate_confidence=0.97,
+                   clip={"camera": code, "from": T0.isoformat()})
+
+
+def _open_speed(app_db: Database, settings: Settings, speed: float, seed: int) -> review.Outcome:
+    with app_db.unit_of_work() as session:
+        outcome = review.open_speed(session, capture=_capture("CAM-SP1", speed, seed), limit_kmh=60.0,
+                                    tolerance_kmh=10.0, signer=load_signer(settings),
+                                    evidence_root=settings.data_dir / "violations", actor=SYSTEM)
+        return review.Outcome(None, outcome.skipped, outcome.kmh) if outcome.violation is None else outcome
+
+
+@pytest.mark.timeout(90)
+def test_calibration_speed_violation_review_and_stats(client: TestClient, app_db: Database,
+                                                      settings: Settings) -> None:
+    make_user(app_db, "admin", "admin")
+    make_user(app_db, "boss", "supervisor")
+    make_user(app_db, "op", "operator")
+    login(client, "admin")
+    ok(client.post("/api/devices", json=camera("CAM-SP1")), 201)
+    ok(client.post("/api/devices", json=camera("CAM-TL1", east_m=300)), 201)
+    problem(client.get("/api/violations/calibrations/CAM-SP1"), 404, "violations.uncalibrated")
+    assert _open_speed(app_db, settings, 90.0, 1).skipped == "uncalibrated"  # measures nothing, says why
+
+    image, plane = calibration_pairs()
+    body = problem(client.put("/api/violations/calibrations/CAM-SP1",
+                              json={"image_points": [image[0]] * 4, "plane_points": plane[:4]}),
+                   422, "violations.calibration.invalid")
+    assert [e["code"] for e in body["errors"]] == ["violations.calibration.duplicate_points"]
+    saved = ok(client.put("/api/violations/calibrations/CAM-SP1",
+                          json={"image_points": image, "plane_points": plane}), 201)
+    assert saved["rms_m"] < 1e-3 and saved["created_by_name"] == "admin"
+
+    login(client, "op")
+    problem(client.get("/api/violations"), 403, "auth.forbidden")
+    problem(client.put("/api/violations/calibrations/CAM-SP1", json={"image_points": image, "plane_points": plane}),
+            403, "auth.forbidden")
+
+    assert _open_speed(app_db, settings, 50.0, 2).skipped == "under_limit"
+    opened = [_open_speed(app_db, settings, speed, seed).violation for seed, speed in enumerate((95.0, 82.0), 3)]
+    assert all(v is not None for v in opened)
+
+    login(client, "boss")
+    queue = ok(client.get("/api/violations"))
+    assert [v["kind"] for v in queue] == ["speed", "speed"]
+    first = queue[0]
+    assert first["article"] == "592" and first["part"] == "2" and first["fine_mrp"] == 10
+    assert first["fine_kzt"] == 43250 and abs(first["measured_kmh"] - 95.0) < 2.0
+    assert sorted(first["files"]) == ["after.jpg", "before.jpg", "plate.png"] and first["calibrated_at"]
+    assert ok(client.get(f"/api/violations/{first['id']}/verify")) == {"ok": True, "problems": []}
+    assert client.get(f"/api/violations/{first['id']}/evidence/plate.png").content == b"png"
+    problem(client.get(f"/api/violations/{first['id']}/evidence/qorgau.db"), 404,
+            "violations.evidence_not_found")
+
+    problem(client.post(f"/api/violations/{first['id']}/decision", json={"decision": "reject"}), 422,
+            "violations.reason_required")
+    decided = ok(client.post(f"/api/violations/{first['id']}/decision",
+                             json={"decision": "reject", "reason": "plate_misread"}))
+    assert decided["status"] == "rejected" and decided["reviewed_by_name"] == "boss"
+    problem(client.post(f"/api/violations/{first['id']}/decision", json={"decision": "confirm"}), 409,
+            "violations.already_decided")
+    ok(client.post(f"/api/violations/{queue[1]['id']}/decision", json={"decision": "confirm"}))
+    assert ok(client.get("/api/violations")) == []
+    stats = ok(client.get("/api/violations/stats/devices"))
+    assert stats == [{"device_code": "CAM-SP1", "pending": 0, "confirmed": 1, "rejected": 1,
+                      "rejected_share": 0.5, "needs_calibration": False, "reasons": {"plate_misread": 1}}]
+    with app_db.reading() as session:
+        actions = session.scalars(select(AuditRecord.action).where(AuditRecord.action.like("violations.%"))).all()
+    assert {"violations.calibrate", "violations.opened", "violations.reject", "violations.confirm"} <= set(actions)
+
+    folder = settings.data_dir / "violations" / next(Path(p).name for p in (settings.data_dir / "violations").iterdir())
+    (folder / "before.jpg").write_bytes(b"edited")
+    assert "changed:before.jpg" in evidence.verify(folder)
+
+
+@pytest.mark.timeout(90)
+def test_red_light_from_the_controller_phase(client: TestClient, app_db: Database, settings: Settings) -> None:
+    make_user(app_db, "admin", "admin")
+    make_user(app_db, "boss", "supervisor")
+    login(client, "admin")
+    ok(client.post("/api/devices", json=camera("CAM-TL1")), 201)
+    ok(client.put("/api/violations/points/CAM-TL1",
+                  json={"stop_line": [[100, 500], [700, 500]], "controller": "X-1"}))
+    ok(client.post("/api/violations/signals/X-1/phases", json={"changes": [
+        {"phase": "green", "at": T0.isoformat()}, {"phase": "red", "at": (T0 + timedelta(seconds=10)).isoformat()}]}),
+        202)
+    feet_y = [450.0 + 20.0 * i for i in range(6)]
+
+    def run(start: datetime) -> review.Outcome:
+        capture = Capture(device_code="CAM-TL1", times=[start + timedelta(seconds=i / 10) for i in range(6)],
+                          boxes=[(380.0, y - 40, 420.0, y) for y in feet_y], images=IMAGES)
+        with app_db.unit_of_work() as session:
+            found = review.open_red_light(session, capture=capture, grace_s=0.3, signer=load_signer(settings),
+                                          evidence_root=settings.data_dir / "violations", actor=SYSTEM)
+            return review.Outcome(None, found.skipped) if found.violation is None else review.Outcome(
+                None, f"opened:{found.violation.id}")
+
+    assert run(T0 + timedelta(seconds=5)).skipped == "not_red"
+    assert run(T0 + timedelta(seconds=9.9)).skipped == "not_red"  # crossed 0.15 s after red: within the grace
+    assert (run(T0 + timedelta(seconds=12)).skipped or "").startswith("opened:")
+    login(client, "boss")
+    violation = ok(client.get("/api/violations"))
+    assert violation[0]["kind"] == "red_light" and violation[0]["article"] == "599" and violation[0]["phase"] == "red"
+    assert violation[0]["red_for_s"] == pytest.approx(2.25)
