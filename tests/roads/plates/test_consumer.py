@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
-from qorgau.roads.plates.consumer import FinishedTrack, PlateConsumer, PlateTracks
+from qorgau.core.db import Database
+from qorgau.roads.plates.consumer import FinishedTrack, PlateConsumer, PlateTracks, roads_sink
 from qorgau.roads.plates.reader import PlateReader, default_config
 from qorgau.roads.plates.render import Degradation, render_vehicle
 
@@ -111,3 +112,25 @@ def test_consumer_wants_plate_speed_and_intersection_cameras() -> None:
     consumer = PlateConsumer.__new__(PlateConsumer)
     assert consumer.wants(_Camera(1, "city_entry_anpr")) and consumer.wants(_Camera(2, "speed"))
     assert not consumer.wants(_Camera(3, "public_space"))
+
+
+def test_reads_are_stored_through_roads_and_a_wanted_plate_hits(db: Database, reader: PlateReader) -> None:
+    from sqlalchemy import select
+
+    from qorgau.roads.enums import WatchlistKind
+    from qorgau.roads.models import PlateHit
+    from qorgau.roads.models import PlateRead as StoredRead
+    from tests.roads.helpers import entry_camera, watchlist
+
+    camera = entry_camera(db)
+    watchlist(db, "Wanted", WatchlistKind.WANTED, "512KAZ07")
+    tracks = PlateTracks(roads_sink(db), reader_factory=lambda: reader)
+    for analysed, bgr in _frames("512KAZ07", 4):
+        tracks.frame(replace(analysed, device_id=camera), bgr)
+    tracks.close()
+    with db.reading() as session:
+        stored = session.scalars(select(StoredRead)).all()
+        assert [(r.plate, r.format, r.country, r.region, r.vehicle_class) for r in stored] == [
+            ("512KAZ07", "kz_2012_private", "KZ", "07", "car")]
+        assert stored[0].crop[:2] == b"\xff\xd8" and 0 < stored[0].confidence <= 1
+        assert len(session.scalars(select(PlateHit)).all()) == 1

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qorgau.core.db import Database
 from qorgau.roads.plates.reader import Image3, PlateReader, default_config
 from qorgau.roads.plates.vote import TrackRead, vote
 
@@ -156,7 +157,7 @@ class PlateTracks:
         self._thread.join(timeout)
 
 
-def roads_sink(db: Any) -> Sink:
+def roads_sink(db: Database) -> Sink:
     """A sink that stores each read (and raises watch-list hits) through the roads domain's service."""
     import cv2
 
