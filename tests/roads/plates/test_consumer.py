@@ -48,7 +48,7 @@ def _frames(text: str, steps: int) -> list[tuple[_Frame, np.ndarray]]:
         frame = np.full((720, 1280, 3), 100, dtype=np.uint8)
         height, width = vehicle.shape[:2]
         left, top = 300 + 20 * step, 200 + 10 * step
-        frame[top:top + height, left:left + width] = vehicle[:, :, ::-1]  # frames are BGR
+        frame[top:top + height, left:left + width] = vehicle
         box = (left / 1280, top / 720, (left + width) / 1280, (top + height) / 720)
         out.append((_Frame(7, "ENTRY-1", START + timedelta(seconds=0.2 * step), True,
                            [_Track(11, "car", box), _Track(12, "person", (0.0, 0.0, 0.1, 0.2))]), frame))

@@ -59,6 +59,11 @@ def test_a_vehicle_without_a_plate_gives_no_plate(reader: PlateReader) -> None:
     assert read is None or read.best is None
 
 
+def test_a_tiny_or_empty_box_gives_no_read(reader: PlateReader) -> None:
+    assert reader.read(np.zeros((10, 300, 3), dtype=np.uint8)) is None
+    assert reader.read(np.zeros((0, 0, 3), dtype=np.uint8)) is None
+
+
 def test_a_track_votes_its_frames_into_one_read(reader: PlateReader) -> None:
     rng = random.Random(7)
     text = "707AQS07"

@@ -79,7 +79,7 @@ class _Pending:
     label: str
     first_seen: datetime
     last_seen: datetime
-    crops: list[tuple[int, Image3]] = field(default_factory=list)  # (box area, RGB crop), largest first
+    crops: list[tuple[int, Image3]] = field(default_factory=list)  # (box area, BGR crop), largest first
 
 
 Sink = Callable[[FinishedTrack], None]
@@ -121,7 +121,7 @@ class PlateTracks:
             if x2 - x1 < MIN_BOX_PX or y2 - y1 < MIN_BOX_PX // 2:
                 continue
             if len(pending.crops) < CROPS_PER_TRACK or area > pending.crops[-1][0]:
-                crop = np.ascontiguousarray(bgr[y1:y2, x1:x2, ::-1])  # the reader takes RGB; a copy, not a view
+                crop = np.ascontiguousarray(bgr[y1:y2, x1:x2])  # a copy: the frame is not ours past the call
                 pending.crops = sorted([*pending.crops, (area, crop)], key=lambda item: -item[0])[:CROPS_PER_TRACK]
         for key, pending in list(self._pending.items()):
             if key[0] == analysed.device_id and key[1] not in present \
@@ -166,7 +166,7 @@ def roads_sink(db: Database) -> Sink:
 
     def store(finished: FinishedTrack) -> None:
         candidate = finished.read.candidate
-        ok, jpeg = cv2.imencode(".jpg", finished.read.crop[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 85])
+        ok, jpeg = cv2.imencode(".jpg", finished.read.crop, [cv2.IMWRITE_JPEG_QUALITY, 85])
         read_in = PlateReadIn(
             device_id=finished.device_id, seen_at=finished.last_seen, plate=candidate.text,
             format=candidate.format_code, country=candidate.country.value, region=candidate.region_code,

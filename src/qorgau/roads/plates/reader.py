@@ -20,6 +20,7 @@ from qorgau.roads.plates.grammar import PlateCandidate, parse
 Image3 = npt.NDArray[np.uint8]
 PLATE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZАВЕКМНОРСТУХ")
 REC_HEIGHT = 48
+MIN_VEHICLE_PX = 24  # smaller boxes hold no readable plate (and would resize to nothing)
 
 
 def wheel_model_dir() -> Path:
@@ -153,14 +154,19 @@ class PlateReader:
         return "".join(text), confidence
 
     def read(self, vehicle: Image3) -> PlateRead | None:
-        """The plate read from an RGB vehicle crop, or None when no text line is found there."""
-        height = vehicle.shape[0]
+        """The plate read from a BGR vehicle crop (as OpenCV and the video pipeline hold pictures, and as PP-OCR was
+        trained), or None when no text line is found there."""
+        height, width = vehicle.shape[:2]
+        if height < MIN_VEHICLE_PX or width < MIN_VEHICLE_PX:
+            return None
         offset = int(height * self.config.search_from)
         region = vehicle[offset:]
         box = self._plate_box(self._find_lines(region))
         if box is None:
             return None
         left, top, right, bottom = box
+        if right - left < 4 or bottom - top < 4:
+            return None
         crop = region[top:bottom, left:right]
         raw, confidence = self.recognise(crop)
         return PlateRead(

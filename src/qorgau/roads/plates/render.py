@@ -154,7 +154,8 @@ def random_text(format_code: str, rng: random.Random) -> str:
 
 def render_vehicle(text: str, format_code: str, degradation: Degradation, rng: random.Random,
                    font_path: Path = FONT_PATH) -> RenderedVehicle:
-    """A vehicle-sized crop (a plain body, a darker bumper) with the degraded plate where a plate sits."""
+    """A vehicle-sized crop, BGR like a decoded frame (a plain body, a darker bumper), with the degraded plate
+    where a plate sits."""
     plate: npt.NDArray[Any] = degrade(render_plate(text, format_code, font_path), degradation, rng)
     plate_width = rng.randint(110, 150)  # px: an entry camera sees a plate 110-150 px wide
     plate_height = round(plate_width * PLATE_SIZE[1] / PLATE_SIZE[0])
@@ -168,4 +169,5 @@ def render_vehicle(text: str, format_code: str, degradation: Degradation, rng: r
     vehicle[top:top + plate_height, left:left + plate_width] = plate
     if degradation is Degradation.NIGHT:
         vehicle[: top] = (vehicle[: top] * 0.3).astype(np.uint8)
-    return RenderedVehicle(vehicle, text, format_code, (left, top, left + plate_width, top + plate_height))
+    bgr = np.ascontiguousarray(vehicle[:, :, ::-1])
+    return RenderedVehicle(bgr, text, format_code, (left, top, left + plate_width, top + plate_height))
