@@ -41,9 +41,9 @@ def _jpeg(value: bytes, limit: int) -> bytes:
 
 
 class PlateReadIn(BaseModel):
-    """One plate read by a camera (R1's pipeline, an external ANPR camera, the simulator)."""
+    """One plate read by a camera (the plate pipeline, an external ANPR camera, the simulator)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", val_json_bytes="base64", ser_json_bytes="base64")
 
     device_id: int = Field(ge=1, description="The camera's registry id.")
     seen_at: Aware = Field(description="When the plate was read (aware; stored in UTC).")

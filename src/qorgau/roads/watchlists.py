@@ -59,8 +59,8 @@ def list_read(watchlist: Watchlist, entries: int) -> WatchlistRead:
 
 
 def lists(session: Session) -> list[WatchlistRead]:
-    counts = dict(session.execute(select(WatchlistEntry.watchlist_id, func.count())
-                                  .group_by(WatchlistEntry.watchlist_id)))
+    counts = {list_id: count for list_id, count in session.execute(
+        select(WatchlistEntry.watchlist_id, func.count()).group_by(WatchlistEntry.watchlist_id))}
     return [list_read(w, counts.get(w.id, 0)) for w in session.scalars(select(Watchlist).order_by(Watchlist.name))]
 
 
