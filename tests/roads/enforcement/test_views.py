@@ -144,3 +144,29 @@ def test_red_light_from_the_controller_phase(client: TestClient, app_db: Databas
     violation = ok(client.get("/api/violations"))
     assert violation[0]["kind"] == "red_light" and violation[0]["article"] == "599" and violation[0]["phase"] == "red"
     assert violation[0]["red_for_s"] == pytest.approx(2.25)
+
+
+@pytest.mark.timeout(90)
+def test_section_speed_over_the_city_road_distance(client: TestClient, app_db: Database, settings: Settings) -> None:
+    make_user(app_db, "admin", "admin")
+    login(client, "admin")
+    ok(client.post("/api/devices", json=camera("CAM-S1", east_m=-400)), 201)
+    ok(client.post("/api/devices", json=camera("CAM-S2", east_m=400)), 201)
+
+    def run(seconds: float) -> review.Outcome:
+        entry = Capture(device_code="CAM-S1", times=[T0], boxes=[], images=IMAGES, plate_text="123ABC07")
+        exit_ = Capture(device_code="CAM-S2", times=[T0], boxes=[], images=IMAGES, plate_text="123ABC07")
+        with app_db.unit_of_work() as session:
+            found = review.open_section(session, entry=entry, exit_=exit_, entered_at=T0,
+                                        left_at=T0 + timedelta(seconds=seconds), limit_kmh=60.0, tolerance_kmh=10.0,
+                                        signer=load_signer(settings), evidence_root=settings.data_dir / "violations",
+                                        actor=SYSTEM)
+            return review.Outcome(None, found.skipped if found.violation is None else "opened", found.kmh)
+
+    slow = run(120.0)
+    assert slow.skipped == "under_limit" and slow.kmh is not None
+    distance_m = slow.kmh / 3.6 * 120.0
+    assert 800.0 <= distance_m < 2000.0  # 800 m apart as the crow flies; the road is at least that long
+    fast = run(distance_m / (100 / 3.6))  # 100 km/h average
+    assert fast.skipped == "opened" and fast.kmh == pytest.approx(100.0)
+    assert run(-5.0).skipped == "bad_times"

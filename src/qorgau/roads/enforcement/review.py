@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
 from qorgau.audit.signing import Signer
+from qorgau.city import service as city_service
+from qorgau.city.enums import Mode
 from qorgau.core.errors import Conflict, NotFound, ValidationFailed
 from qorgau.core.time import as_utc, utcnow
 from qorgau.devices import service as device_service
@@ -213,3 +215,39 @@ def device_stats(session: Session) -> list[dict[str, Any]]:
                                           and share >= NEEDS_CALIBRATION_SHARE)
         out.append(entry)
     return out
+
+
+def open_section(session: Session, *, entry: Capture, exit_: Capture, entered_at: datetime, left_at: datetime,
+                 limit_kmh: float, tolerance_kmh: float, signer: Signer, evidence_root: Path,
+                 actor: audit.Actor) -> Outcome:
+    """Average speed of one plate between two points over the road distance of the city model's drive graph.
+
+    The distance is that of the graph's fastest route between the two cameras (on a section of one road, the
+    shortest one too); the route's own snapping to the road is part of it. The evidence holds both points' images.
+    """
+    start = device_service.get(session, entry.device_code)
+    end = device_service.get(session, exit_.device_code)
+    model = city_service.active_model(session)
+    route = city_service.route(session, model=model, start=(start.lon, start.lat), end=(end.lon, end.lat),
+                               mode=Mode.DRIVE)
+    kmh = measure.section_speed(route.meters, as_utc(entered_at).timestamp(), as_utc(left_at).timestamp())
+    if kmh is None:
+        return Outcome(None, "bad_times")
+    if kmh <= limit_kmh + tolerance_kmh:
+        return Outcome(None, "under_limit", kmh)
+    table, _, _ = service.fine_table(session)
+    rule = fines.rule_for(fines.parse(table), "speed", kmh - limit_kmh)
+    method = "section control: road distance of the city model's drive graph over the two passage times"
+    facts = {"measurement": {"method": method, "speed_kmh": round(kmh, 2), "distance_m": round(route.meters, 1),
+                             "entry": {"device": start.code, "at": as_utc(entered_at).isoformat()},
+                             "exit": {"device": end.code, "at": as_utc(left_at).isoformat()},
+                             "city_model": model.name, "limit_kmh": limit_kmh, "tolerance_kmh": tolerance_kmh}}
+    images = {f"entry-{name}": data for name, data in entry.images.items()}
+    images |= {f"exit-{name}": data for name, data in exit_.images.items()}
+    capture = Capture(device_code=end.code, times=[left_at], boxes=[], images=images, plate_crop=exit_.plate_crop,
+                      plate_text=exit_.plate_text, plate_confidence=exit_.plate_confidence, read_id=exit_.read_id,
+                      clip=exit_.clip, time_source=exit_.time_source)
+    row = {"measured_kmh": kmh, "limit_kmh": limit_kmh, "method": method}
+    violation = _open(session, capture=capture, kind=ViolationKind.SECTION_SPEED, occurred_at=left_at, facts=facts,
+                      row=row, rule=rule, signer=signer, evidence_root=evidence_root, actor=actor)
+    return Outcome(violation, None, kmh)
