@@ -11,6 +11,7 @@ import { useMeta } from "../../shell/meta";
 import { navigate } from "../../shell/router";
 import { formatInstant } from "../../shell/time";
 import { OpsMap, type OpsMarker } from "../units/OpsMap";
+import { PlateHitCard } from "../roads/PlateHitCard";
 import { analyticsOf } from "./analytics";
 import { healthReasonKey } from "./healthReason";
 import { AnalyticsCard } from "./AnalyticsCard";
@@ -162,6 +163,7 @@ export function AlarmDetailPanel(props: AlarmDetailPanelProps) {
         </Group>
         {actionError && <Alert color="red" py={6} data-testid="alarm-action-error">{actionError}</Alert>}
         {analytics && <AnalyticsCard alarm={analytics} canPlayback={hasPermission(user, PERMISSIONS.videoPlayback)} />}
+        <PlateHitCard details={detail.details} eventName={detail.event_name} />
         {reasonKey && (
           <Text size="sm" data-testid="alarm-health-reason">
             {tMaybe(reasonKey) ?? String(detail.details?.reason ?? "")}
