@@ -3247,6 +3247,418 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/roads/reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push Read
+         * @description One plate read by a camera; matched with the watch lists at once (a hit raises an alarm).
+         */
+        post: operations["push_read_api_roads_reads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search
+         * @description Reads by full or partial plate (`?`, `*`, confusables tolerated), period, camera, direction; the reason is
+         *     required and every search is audited.
+         */
+        post: operations["search_api_roads_search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Track
+         * @description Where was this car: its reads across the cameras in time order (today, local time, by default); audited.
+         */
+        post: operations["track_api_roads_track_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/hits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hits
+         * @description The latest watch-list hits, newest first.
+         */
+        get: operations["hits_api_roads_hits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/reads/{read_id}/crop.jpg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Crop
+         * @description The plate's picture of a read.
+         */
+        get: operations["crop_api_roads_reads__read_id__crop_jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/reads/{read_id}/snapshot.jpg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Snapshot
+         * @description The whole frame of a read.
+         */
+        get: operations["snapshot_api_roads_reads__read_id__snapshot_jpg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/watchlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Watchlists */
+        get: operations["list_watchlists_api_roads_watchlists_get"];
+        put?: never;
+        /** Create Watchlist */
+        post: operations["create_watchlist_api_roads_watchlists_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/watchlists/{list_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Watchlist */
+        put: operations["update_watchlist_api_roads_watchlists__list_id__put"];
+        post?: never;
+        /** Delete Watchlist */
+        delete: operations["delete_watchlist_api_roads_watchlists__list_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/watchlists/{list_id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Entries */
+        get: operations["list_entries_api_roads_watchlists__list_id__entries_get"];
+        put?: never;
+        /** Add Entry */
+        post: operations["add_entry_api_roads_watchlists__list_id__entries_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/watchlists/{list_id}/entries/{entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Entry */
+        put: operations["update_entry_api_roads_watchlists__list_id__entries__entry_id__put"];
+        post?: never;
+        /** Remove Entry */
+        delete: operations["remove_entry_api_roads_watchlists__list_id__entries__entry_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roads/watchlists/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Watchlists
+         * @description Entries from a CSV (`list,kind,pattern,reason,valid_until`): all or none; each problem with its line.
+         */
+        post: operations["import_watchlists_api_roads_watchlists_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/calibrations/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Calibration */
+        get: operations["get_calibration_api_violations_calibrations__code__get"];
+        /**
+         * Calibrate
+         * @description Store a camera's calibration (marks on its snapshot ↔ metres on the road); its reprojection error back.
+         */
+        put: operations["calibrate_api_violations_calibrations__code__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/points/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Point
+         * @description Set a camera's speed limit, stop line, red-lamp ROI and signal controller.
+         */
+        put: operations["set_point_api_violations_points__code__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/signals/{controller}/phases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Phases
+         * @description An intersection controller's phase changes with its own timestamps (see ADR 0042 for the MQTT shape).
+         */
+        post: operations["report_phases_api_violations_signals__controller__phases_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/fines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Fines
+         * @description The articles and fines in force (shipped until an administrator saves a checked version).
+         */
+        get: operations["get_fines_api_violations_fines_get"];
+        /** Save Fines */
+        put: operations["save_fines_api_violations_fines_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Violations
+         * @description The review queue (pending, oldest first) or the decided ones.
+         */
+        get: operations["list_violations_api_violations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/stats/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Device Stats
+         * @description Rejections per device: one whose violations are often rejected needs calibrating.
+         */
+        get: operations["device_stats_api_violations_stats_devices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/{violation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Violation */
+        get: operations["get_violation_api_violations__violation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/{violation_id}/evidence/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evidence File
+         * @description One file of the evidence package (images, plate crop, manifest.json).
+         */
+        get: operations["evidence_file_api_violations__violation_id__evidence__name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/{violation_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Evidence
+         * @description Check the package's files against its signed manifest, with this installation's key.
+         */
+        get: operations["verify_evidence_api_violations__violation_id__verify_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/violations/{violation_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide
+         * @description Confirm or reject (with a reason) a pending violation; audited. Nothing is issued without this.
+         */
+        post: operations["decide_api_violations__violation_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3546,7 +3958,7 @@ export interface components {
             at: string;
             /** Count */
             count: number | null;
-            direction: components["schemas"]["Direction"] | null;
+            direction: components["schemas"]["Direction-Output"] | null;
             /** Box */
             box: number[] | null;
             /** Snapshot Url */
@@ -3583,7 +3995,7 @@ export interface components {
              * @description Line: which crossings raise an event.
              * @default both
              */
-            direction?: components["schemas"]["Direction"];
+            direction?: components["schemas"]["qorgau__video__analytics__enums__Direction"];
             /**
              * Alert
              * @description Line: false counts traffic without raising events.
@@ -3614,7 +4026,7 @@ export interface components {
             min_seconds: number | null;
             /** Min Count */
             min_count: number | null;
-            direction: components["schemas"]["Direction"];
+            direction: components["schemas"]["Direction-Output"];
             /** Alert */
             alert: boolean;
             /** Enabled */
@@ -4138,6 +4550,44 @@ export interface components {
              */
             region?: string | null;
         };
+        /** CalibrationIn */
+        CalibrationIn: {
+            /**
+             * Image Points
+             * @description Pixels on the snapshot.
+             */
+            image_points: number[][];
+            /**
+             * Plane Points
+             * @description The same marks on the road plane, metres.
+             */
+            plane_points: number[][];
+        };
+        /** CalibrationRead */
+        CalibrationRead: {
+            /** Id */
+            id: number;
+            /** Device Code */
+            device_code: string;
+            /** Image Points */
+            image_points: number[][];
+            /** Plane Points */
+            plane_points: number[][];
+            /**
+             * Rms M
+             * @description Reprojection error of the marks (metres, RMS); 0 with exactly 4 marks.
+             */
+            rms_m: number;
+            /** Max M */
+            max_m: number;
+            /** Created By Name */
+            created_by_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** CameraDetail */
         CameraDetail: {
             /** Code */
@@ -4495,6 +4945,11 @@ export interface components {
             /** Account */
             account: string;
         };
+        /**
+         * Decision
+         * @enum {string}
+         */
+        Decision: "confirm" | "reject";
         /** DeclineIn */
         DeclineIn: {
             /** Reason */
@@ -4800,7 +5255,7 @@ export interface components {
          * Direction
          * @enum {string}
          */
-        Direction: "both" | "forward" | "backward";
+        "Direction-Output": "both" | "forward" | "backward";
         /** DirectionCounts */
         DirectionCounts: {
             /**
@@ -5118,12 +5573,103 @@ export interface components {
          * @enum {string}
          */
         EndReason: "ended" | "lost";
+        /** EnforcementPointIn */
+        EnforcementPointIn: {
+            /** Limit Kmh */
+            limit_kmh?: number | null;
+            /** Stop Line */
+            stop_line?: number[][] | null;
+            /** Lamp Roi */
+            lamp_roi?: number[] | null;
+            /** Controller */
+            controller?: string | null;
+        };
+        /** EnforcementPointRead */
+        EnforcementPointRead: {
+            /** Limit Kmh */
+            limit_kmh?: number | null;
+            /** Stop Line */
+            stop_line?: number[][] | null;
+            /** Lamp Roi */
+            lamp_roi?: number[] | null;
+            /** Controller */
+            controller?: string | null;
+            /** Device Code */
+            device_code: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** EntryIn */
+        EntryIn: {
+            /**
+             * Pattern
+             * @description Full (`123ABC02`), partial (`123?BC02`) or wildcard (`123*`).
+             */
+            pattern: string;
+            /**
+             * Reason
+             * @description Why the plate is wanted: shown on the alarm, audited.
+             */
+            reason: string;
+            /**
+             * Valid Until
+             * @description After this moment the entry no longer matches.
+             */
+            valid_until?: string | null;
+        };
+        /** EntryRead */
+        EntryRead: {
+            /** Id */
+            id: number;
+            /** Watchlist Id */
+            watchlist_id: number;
+            /** Pattern */
+            pattern: string;
+            /** Exact */
+            exact: boolean;
+            /** Reason */
+            reason: string;
+            /** Added By */
+            added_by: string;
+            /**
+             * Added At
+             * Format: date-time
+             */
+            added_at: string;
+            /** Updated By */
+            updated_by: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Valid Until */
+            valid_until: string | null;
+        };
+        /** EntryRemove */
+        EntryRemove: {
+            /**
+             * Reason
+             * @description Why the entry is removed (audited).
+             */
+            reason: string;
+        };
         /** EscalationBracket */
         EscalationBracket: {
             /** Up To Priority */
             up_to_priority: number;
             /** After S */
             after_s: number;
+        };
+        /** EvidenceCheck */
+        EvidenceCheck: {
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems: string[];
         };
         /** ExportCamera */
         ExportCamera: {
@@ -5424,6 +5970,19 @@ export interface components {
              */
             incident_id?: number | null;
         };
+        /** FineTableRead */
+        FineTableRead: {
+            /** Table */
+            table: {
+                [key: string]: unknown;
+            };
+            /** Verified */
+            verified: boolean;
+            /** Version */
+            version: number | null;
+            /** Mrp Kzt */
+            mrp_kzt: number;
+        };
         /** GeocodeRead */
         GeocodeRead: {
             /** Lon */
@@ -5596,15 +6155,6 @@ export interface components {
             mqtt_client_id?: string | null;
             /** Sip User */
             sip_user?: string | null;
-        };
-        /** ImportResult */
-        ImportResult: {
-            /** Created */
-            created: number;
-            /** Updated */
-            updated: number;
-            /** Unchanged */
-            unchanged: number;
         };
         /** IncidentBrief */
         IncidentBrief: {
@@ -6962,7 +7512,7 @@ export interface components {
          * @description Every permission a route can require; later domains' permissions are named here already.
          * @enum {string}
          */
-        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "appeals:personal" | "offences:read" | "offences:write" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
+        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "appeals:personal" | "offences:read" | "offences:write" | "roads:read" | "roads:watchlists" | "roads:calibrate" | "violations:review" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
         /**
          * PersonRead
          * @description A person behind an actor id.
@@ -6987,6 +7537,21 @@ export interface components {
              * @description Name and role, e.g. Ахметова А. С. (operator).
              */
             label: string;
+        };
+        /** PhaseChangeIn */
+        PhaseChangeIn: {
+            phase: components["schemas"]["SignalPhase"];
+            /**
+             * At
+             * Format: date-time
+             * @description The controller's own time of the change (aware, ISO 8601).
+             */
+            at: string;
+        };
+        /** PhaseChangesIn */
+        PhaseChangesIn: {
+            /** Changes */
+            changes: components["schemas"]["PhaseChangeIn"][];
         };
         /** PlaceDetail */
         PlaceDetail: {
@@ -7154,6 +7719,239 @@ export interface components {
              * @default false
              */
             skip_unreachable?: boolean;
+        };
+        /** PlateHitRead */
+        PlateHitRead: {
+            /** Id */
+            id: number;
+            /** Read Id */
+            read_id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Plate */
+            plate: string;
+            /** Pattern */
+            pattern: string;
+            /** Watchlist */
+            watchlist: string;
+            /** Kind */
+            kind: string;
+            /** Reason */
+            reason: string;
+            /** Camera Code */
+            camera_code: string;
+            /** Camera Name */
+            camera_name: string;
+            /** Direction */
+            direction: string | null;
+            /** Crop Url */
+            crop_url: string;
+            /** Snapshot Url */
+            snapshot_url: string | null;
+        };
+        /** PlateReadCreated */
+        PlateReadCreated: {
+            /**
+             * Id
+             * @description The read's id.
+             */
+            id: number;
+            /**
+             * Hits
+             * @description How many watch-list entries it matched (each raised an alarm).
+             */
+            hits: number;
+        };
+        /**
+         * PlateReadIn
+         * @description One plate read by a camera (the plate pipeline, an external ANPR camera, the simulator).
+         */
+        PlateReadIn: {
+            /**
+             * Device Id
+             * @description The camera's registry id.
+             */
+            device_id: number;
+            /**
+             * Seen At
+             * Format: date-time
+             * @description When the plate was read (aware; stored in UTC).
+             */
+            seen_at: string;
+            /**
+             * Plate
+             * @description The plate's text; `?` for a character not read. Spaces and dashes dropped.
+             */
+            plate: string;
+            /**
+             * Format
+             * @description The plate grammar's format code.
+             */
+            format?: string | null;
+            /**
+             * Country
+             * @description KZ, or the ISO code of a foreign plate.
+             * @default KZ
+             */
+            country?: string;
+            /**
+             * Region
+             * @description The KZ region code (02 Almaty…).
+             */
+            region?: string | null;
+            /**
+             * Confidence
+             * @description How sure the reader is of the whole plate (0–1).
+             */
+            confidence: number;
+            /**
+             * Crop
+             * @description JPEG of the plate (base64 in JSON), at most 64 kB.
+             */
+            crop: string;
+            /**
+             * Snapshot
+             * @description JPEG of the whole frame (base64 in JSON), at most 1 MB.
+             */
+            snapshot?: string | null;
+            /**
+             * Vehicle Class
+             * @description car, truck, bus…
+             */
+            vehicle_class?: string | null;
+            /**
+             * Colour
+             * @description The vehicle's colour.
+             */
+            colour?: string | null;
+            /** @description in or out at a city entry. */
+            direction?: components["schemas"]["qorgau__roads__enums__Direction"] | null;
+            /**
+             * Heading Deg
+             * @description Heading elsewhere, 0 = north.
+             */
+            heading_deg?: number | null;
+            /**
+             * Lane
+             * @description The lane, counted by the camera.
+             */
+            lane?: number | null;
+            /**
+             * Track Id
+             * @description The camera tracker's id of the vehicle.
+             */
+            track_id?: number | null;
+        };
+        /**
+         * PlateReadRead
+         * @description A read as search shows it (pictures by URL: they are fetched with the same permission).
+         */
+        PlateReadRead: {
+            /** Id */
+            id: number;
+            /** Device Id */
+            device_id: number;
+            /** Camera Code */
+            camera_code: string;
+            /** Camera Name */
+            camera_name: string;
+            /**
+             * Seen At
+             * Format: date-time
+             */
+            seen_at: string;
+            /** Plate */
+            plate: string;
+            /** Format */
+            format: string | null;
+            /** Country */
+            country: string;
+            /** Foreign */
+            foreign: boolean;
+            /** Region */
+            region: string | null;
+            /** Confidence */
+            confidence: number;
+            /** Vehicle Class */
+            vehicle_class: string | null;
+            /** Colour */
+            colour: string | null;
+            /** Direction */
+            direction: string | null;
+            /** Heading Deg */
+            heading_deg: number | null;
+            /** Lane */
+            lane: number | null;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Kept */
+            kept: boolean;
+            /** Crop Url */
+            crop_url: string;
+            /** Snapshot Url */
+            snapshot_url: string | null;
+        };
+        /**
+         * PlateSearch
+         * @description A search of the reads: every one is audited with its reason.
+         */
+        PlateSearch: {
+            /**
+             * Reason
+             * @description Why the search is made (case, request): required, audited.
+             */
+            reason: string;
+            /**
+             * Plate
+             * @description Full or partial: `?` one character, `*` any run; confusables tolerated.
+             */
+            plate?: string | null;
+            /**
+             * Since
+             * @description From (aware).
+             */
+            since?: string | null;
+            /**
+             * Until
+             * @description Until (aware).
+             */
+            until?: string | null;
+            /**
+             * Device Id
+             * @description One camera.
+             */
+            device_id?: number | null;
+            direction?: components["schemas"]["qorgau__roads__enums__Direction"] | null;
+            /**
+             * Limit
+             * @default 100
+             */
+            limit?: number;
+        };
+        /** PlateSearchResult */
+        PlateSearchResult: {
+            /** Items */
+            items: components["schemas"]["PlateReadRead"][];
+            /**
+             * Truncated
+             * @description More reads matched than `limit`: narrow the search.
+             */
+            truncated: boolean;
+        };
+        /** PlateTrack */
+        PlateTrack: {
+            /** Plate */
+            plate: string;
+            /**
+             * Points
+             * @description The plate's reads in time order, with the cameras' positions.
+             */
+            points: components["schemas"]["TrackPoint"][];
         };
         /** PlaybackCreate */
         PlaybackCreate: {
@@ -7401,6 +8199,12 @@ export interface components {
          */
         RecordingMode: "continuous" | "events" | "off";
         /**
+         * RejectReason
+         * @description Why an officer rejects a violation; the order is the desk's number keys 1..6.
+         * @enum {string}
+         */
+        RejectReason: "plate_unreadable" | "plate_misread" | "wrong_vehicle" | "measurement_doubtful" | "exempt_vehicle" | "evidence_incomplete";
+        /**
          * ReportThresholds
          * @description What raises each flag.
          */
@@ -7530,7 +8334,7 @@ export interface components {
              * @description The event the rule reacts to.
              * @enum {string}
              */
-            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed" | "video.analytics_event";
+            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed" | "video.analytics_event" | "roads.plate_hit";
             /**
              * Match
              * @description Payload field → accepted values, e.g. {"kind": ["panic"], "zone_kind": ["panic"]}.
@@ -7603,7 +8407,7 @@ export interface components {
              * @description The event the rule reacts to.
              * @enum {string}
              */
-            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed" | "video.analytics_event";
+            event: "ingest.panel_event" | "ingest.access_event" | "ingest.sos_event" | "ingest.vendor_event" | "devices.health_changed" | "video.volume_changed" | "video.analytics_event" | "roads.plate_hit";
             /**
              * Match
              * @description Payload field → accepted values, e.g. {"kind": ["panic"], "zone_kind": ["panic"]}.
@@ -7957,6 +8761,11 @@ export interface components {
             /** Alarms Resolved */
             alarms_resolved: number;
         };
+        /**
+         * SignalPhase
+         * @enum {string}
+         */
+        SignalPhase: "red" | "amber" | "green" | "off";
         /** SimulationStatus */
         SimulationStatus: {
             /**
@@ -8829,6 +9638,45 @@ export interface components {
             revoked_at: string | null;
         };
         /**
+         * TrackIn
+         * @description Where was this car: one plate's reads across the cameras over a period (today by default).
+         */
+        TrackIn: {
+            /** Reason */
+            reason: string;
+            /** Plate */
+            plate: string;
+            /**
+             * Since
+             * @description From (aware); local midnight today by default.
+             */
+            since?: string | null;
+            /** Until */
+            until?: string | null;
+        };
+        /** TrackPoint */
+        TrackPoint: {
+            /** Read Id */
+            read_id: number;
+            /**
+             * Seen At
+             * Format: date-time
+             */
+            seen_at: string;
+            /** Camera Code */
+            camera_code: string;
+            /** Camera Name */
+            camera_name: string;
+            /** Lon */
+            lon: number | null;
+            /** Lat */
+            lat: number | null;
+            /** Direction */
+            direction: string | null;
+            /** Plate */
+            plate: string;
+        };
+        /**
          * Transition
          * @description What an operator can do to an alarm; invalid ones are refused with the allowed ones named.
          * @enum {string}
@@ -9112,6 +9960,98 @@ export interface components {
              */
             distance_m?: number | null;
         };
+        /** ViolationDecisionIn */
+        ViolationDecisionIn: {
+            decision: components["schemas"]["Decision"];
+            reason?: components["schemas"]["RejectReason"] | null;
+        };
+        /** ViolationDeviceStats */
+        ViolationDeviceStats: {
+            /** Device Code */
+            device_code: string;
+            /** Pending */
+            pending: number;
+            /** Confirmed */
+            confirmed: number;
+            /** Rejected */
+            rejected: number;
+            /** Rejected Share */
+            rejected_share: number | null;
+            /** Needs Calibration */
+            needs_calibration: boolean;
+            /** Reasons */
+            reasons: {
+                [key: string]: number;
+            };
+        };
+        /** ViolationRead */
+        ViolationRead: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Device Code */
+            device_code: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Time Source */
+            time_source: string;
+            /** Lon */
+            lon: number;
+            /** Lat */
+            lat: number;
+            /** Plate Text */
+            plate_text: string | null;
+            /** Plate Confidence */
+            plate_confidence: number | null;
+            /** Read Id */
+            read_id: number | null;
+            /** Measured Kmh */
+            measured_kmh: number | null;
+            /** Sigma Kmh */
+            sigma_kmh: number | null;
+            /** Limit Kmh */
+            limit_kmh: number | null;
+            /** Phase */
+            phase: string | null;
+            /** Red For S */
+            red_for_s: number | null;
+            /** Method */
+            method: string;
+            /** Calibrated At */
+            calibrated_at: string | null;
+            /** Article */
+            article: string | null;
+            /** Part */
+            part: string | null;
+            /** Fine Mrp */
+            fine_mrp: number | null;
+            /** Fine Kzt */
+            fine_kzt?: number | null;
+            /**
+             * Files
+             * @default []
+             */
+            files?: string[];
+            /** Manifest Sha256 */
+            manifest_sha256: string;
+            /** Status */
+            status: string;
+            /** Reason */
+            reason: string | null;
+            /** Reviewed By Name */
+            reviewed_by_name: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+        };
+        /**
+         * ViolationStatus
+         * @enum {string}
+         */
+        ViolationStatus: "pending" | "confirmed" | "rejected";
         /** VolumeRead */
         VolumeRead: {
             /** Name */
@@ -9180,6 +10120,56 @@ export interface components {
              */
             updated_at: string;
         };
+        /** WatchlistIn */
+        WatchlistIn: {
+            /** Name */
+            name: string;
+            kind: components["schemas"]["WatchlistKind"];
+            /** Description */
+            description?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Reason
+             * @description Why the list is made or changed (audited).
+             */
+            reason: string;
+        };
+        /**
+         * WatchlistKind
+         * @description What a list is for; wanted and stolen raise the high-priority alarm (alarm rule `plate_hit`).
+         * @enum {string}
+         */
+        WatchlistKind: "wanted" | "stolen" | "no_insurance" | "of_interest";
+        /** WatchlistRead */
+        WatchlistRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["WatchlistKind"];
+            /** Description */
+            description: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Entries */
+            entries: number;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /**
          * WebhookReceipt
          * @description Answer to a webhook: 202 accepted (new event) or 200 duplicate (the event recorded the first time).
@@ -9242,6 +10232,38 @@ export interface components {
          * @enum {string}
          */
         ZoneKind: "panic" | "duress" | "door" | "window" | "motion" | "fire" | "tamper" | "other";
+        /** ImportResult */
+        qorgau__devices__schemas__ImportResult: {
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+        };
+        /**
+         * Direction
+         * @description Which way a vehicle passed a city-entry camera.
+         * @enum {string}
+         */
+        qorgau__roads__enums__Direction: "in" | "out";
+        /** ImportResult */
+        qorgau__roads__schemas__ImportResult: {
+            /** Added */
+            added: number;
+            /**
+             * Lists
+             * @description Entries added per list name.
+             */
+            lists: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * Direction
+         * @enum {string}
+         */
+        qorgau__video__analytics__enums__Direction: "both" | "forward" | "backward";
     };
     responses: never;
     parameters: never;
@@ -10396,7 +11418,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportResult"];
+                    "application/json": components["schemas"]["qorgau__devices__schemas__ImportResult"];
                 };
             };
             /** @description Nothing imported; `rows` lists every problem */
@@ -15641,6 +16663,880 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    push_read_api_roads_reads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlateReadIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateReadCreated"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    search_api_roads_search_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlateSearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateSearchResult"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    track_api_roads_track_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateTrack"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    hits_api_roads_hits_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlateHitRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    crop_api_roads_reads__read_id__crop_jpg_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                read_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description No such read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    snapshot_api_roads_reads__read_id__snapshot_jpg_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                read_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description No such read or no frame */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_watchlists_api_roads_watchlists_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistRead"][];
+                };
+            };
+        };
+    };
+    create_watchlist_api_roads_watchlists_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistRead"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_watchlist_api_roads_watchlists__list_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistRead"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_watchlist_api_roads_watchlists__list_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryRemove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_entries_api_roads_watchlists__list_id__entries_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_entry_api_roads_watchlists__list_id__entries_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryRead"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_entry_api_roads_watchlists__list_id__entries__entry_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                list_id: number;
+                /** @description Row id (1 .. 2^31-1). */
+                entry_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryRead"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    remove_entry_api_roads_watchlists__list_id__entries__entry_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                list_id: number;
+                /** @description Row id (1 .. 2^31-1). */
+                entry_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryRemove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    import_watchlists_api_roads_watchlists_import_post: {
+        parameters: {
+            query: {
+                /** @description Why the lists are imported (audited). */
+                reason: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["qorgau__roads__schemas__ImportResult"];
+                };
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_calibration_api_violations_calibrations__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalibrationRead"];
+                };
+            };
+            /** @description The camera has no calibration: its speed measures nothing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    calibrate_api_violations_calibrations__code__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalibrationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalibrationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_point_api_violations_points__code__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnforcementPointIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnforcementPointRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_phases_api_violations_signals__controller__phases_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                controller: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhaseChangesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_fines_api_violations_fines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FineTableRead"];
+                };
+            };
+        };
+    };
+    save_fines_api_violations_fines_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FineTableRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_violations_api_violations_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ViolationStatus"];
+                after_id?: number | null;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViolationRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    device_stats_api_violations_stats_devices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViolationDeviceStats"][];
+                };
+            };
+        };
+    };
+    get_violation_api_violations__violation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                violation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViolationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    evidence_file_api_violations__violation_id__evidence__name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                violation_id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_evidence_api_violations__violation_id__verify_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                violation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceCheck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_api_violations__violation_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                violation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViolationDecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViolationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
