@@ -44,3 +44,18 @@ export function evidenceUrl(id: number, name: string): string {
 export function isImage(name: string): boolean {
   return /\.(jpe?g|png)$/i.test(name) && name !== "plate.png";
 }
+
+export function fetchCalibration(code: string, options: { signal?: AbortSignal } = {}) {
+  return apiRequest<CalibrationRead>(`/api/violations/calibrations/${encodeURIComponent(code)}`, options);
+}
+
+export function saveCalibration(code: string, imagePoints: number[][], planePoints: number[][]) {
+  return apiRequest<CalibrationRead>(`/api/violations/calibrations/${encodeURIComponent(code)}`, {
+    method: "PUT", body: { image_points: imagePoints, plane_points: planePoints },
+  });
+}
+
+/** The camera's current picture, from the video domain's snapshot route. */
+export function snapshotUrl(code: string): string {
+  return `/api/video/cameras/${encodeURIComponent(code)}/snapshot.jpg`;
+}

@@ -44,6 +44,6 @@ export const DESK_ACCESS = {
   offences: any(PERMISSIONS.statsRead),
   // Number plates: searching reads (audited), watch lists, the roads cameras' calibration.
   roads: any(PERMISSIONS.roadsRead, PERMISSIONS.roadsWatchlists, PERMISSIONS.roadsCalibrate),
-  // Speed and red-light violations waiting for an officer's decision.
-  violations: any(PERMISSIONS.violationsReview),
+  // Speed and red-light violations waiting for an officer's decision; administrators calibrate cameras there.
+  violations: any(PERMISSIONS.violationsReview, PERMISSIONS.roadsCalibrate),
 } as const satisfies Record<DeskId, (user: User) => boolean>;

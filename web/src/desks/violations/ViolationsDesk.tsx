@@ -13,19 +13,27 @@ import {
   type ViolationRead,
 } from "../../api/violations";
 import { describeError } from "../../api/problem";
+import { useSession } from "../../auth/AuthProvider";
+import { PERMISSIONS, hasPermission } from "../../auth/permissions";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { DeskPage } from "../../shell/DeskPage";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
+import { CalibrationPanel } from "./CalibrationPanel";
 import { nextAfterDecision, reviewKey } from "./keys";
+
+type View = "queue" | "devices" | "calibration";
 
 /** The violations' review desk: a keyboard-driven queue (C confirm, R then 1..6 reject, S skip, arrows) and the
  * rejection statistics per device. Nothing is issued without an officer's decision. */
 export function ViolationsDesk() {
   const { t, tMaybe } = useI18n();
   const { timeZone } = useMeta();
-  const [view, setView] = useState<"queue" | "devices">("queue");
+  const { user } = useSession();
+  const canReview = hasPermission(user, PERMISSIONS.violationsReview);
+  const canCalibrate = hasPermission(user, PERMISSIONS.roadsCalibrate);
+  const [view, setView] = useState<View>(canReview ? "queue" : "calibration");
   const [queue, setQueue] = useState<ViolationRead[]>([]);
   const [index, setIndex] = useState(0);
   const [rejecting, setRejecting] = useState(false);
@@ -35,9 +43,10 @@ export function ViolationsDesk() {
   const current = queue[index] ?? null;
 
   const reload = useCallback(() => {
+    if (!canReview) return;
     fetchViolationQueue().then((items) => { setQueue(items); setError(null); }).catch(setError);
     fetchViolationStats().then(setStats).catch(setError);
-  }, []);
+  }, [canReview]);
   useEffect(reload, [reload]);
 
   useEffect(() => {
@@ -79,13 +88,14 @@ export function ViolationsDesk() {
 
   return (
     <DeskPage title={t("nav.violations")} actions={
-      <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as "queue" | "devices")} data={[
-        { value: "queue", label: t("violations.queue", { count: queue.length }) },
-        { value: "devices", label: t("violations.devices") },
+      <SegmentedControl size="xs" value={view} onChange={(v) => setView(v as View)} data={[
+        ...(canReview ? [{ value: "queue", label: t("violations.queue", { count: queue.length }) },
+          { value: "devices", label: t("violations.devices") }] : []),
+        ...(canCalibrate ? [{ value: "calibration", label: t("violations.calibration.tab") }] : []),
       ]} />
     }>
       {error !== null && <Alert color="red">{describeError(error, tMaybe).message}</Alert>}
-      {view === "devices" ? <DeviceStats stats={stats} /> : (
+      {view === "calibration" ? <CalibrationPanel /> : view === "devices" ? <DeviceStats stats={stats} /> : (
         <Grid>
           <Grid.Col span={{ base: 12, md: 3 }}>
             <Stack gap={4} data-testid="violations-queue">

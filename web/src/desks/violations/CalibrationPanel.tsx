@@ -1,0 +1,102 @@
+import { Alert, Button, Group, NumberInput, Stack, Table, Text, TextInput } from "@mantine/core";
+import { useState, type MouseEvent } from "react";
+import { fetchCalibration, saveCalibration, snapshotUrl, type CalibrationRead } from "../../api/violations";
+import { describeError } from "../../api/problem";
+import { useI18n } from "../../i18n/I18nProvider";
+import { useMeta } from "../../shell/meta";
+import { formatInstant } from "../../shell/time";
+
+interface Pair { image: [number, number]; plane: [number, number] }
+
+/** Calibrate a camera: click marks on its snapshot, type each mark's position on the road in metres, save; the
+ * server fits the homography and answers its reprojection error. */
+export function CalibrationPanel() {
+  const { t, tMaybe } = useI18n();
+  const { timeZone } = useMeta();
+  const [code, setCode] = useState("");
+  const [loaded, setLoaded] = useState<string | null>(null);
+  const [pairs, setPairs] = useState<Pair[]>([]);
+  const [current, setCurrent] = useState<CalibrationRead | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const load = () => {
+    const wanted = code.trim().toUpperCase();
+    setLoaded(wanted);
+    setPairs([]);
+    setError(null);
+    fetchCalibration(wanted).then(setCurrent).catch(() => setCurrent(null));
+  };
+
+  const mark = (event: MouseEvent<HTMLImageElement>) => {
+    const image = event.currentTarget;
+    const box = image.getBoundingClientRect();
+    // Pixels of the picture itself, whatever size it is shown at.
+    const x = ((event.clientX - box.left) / box.width) * image.naturalWidth;
+    const y = ((event.clientY - box.top) / box.height) * image.naturalHeight;
+    setPairs((old) => [...old, { image: [Math.round(x * 10) / 10, Math.round(y * 10) / 10], plane: [0, 0] }]);
+  };
+
+  const setPlane = (index: number, axis: 0 | 1, value: number) => setPairs((old) => old.map((p, i) => {
+    if (i !== index) return p;
+    const plane: [number, number] = [...p.plane];
+    plane[axis] = value;
+    return { ...p, plane };
+  }));
+
+  const save = () => {
+    if (!loaded) return;
+    saveCalibration(loaded, pairs.map((p) => p.image), pairs.map((p) => p.plane))
+      .then((saved) => { setCurrent(saved); setPairs([]); setError(null); }).catch(setError);
+  };
+
+  return (
+    <Stack data-testid="violations-calibration">
+      <Group align="end">
+        <TextInput label={t("violations.calibration.camera")} value={code} onChange={(e) => setCode(e.currentTarget.value)} />
+        <Button onClick={load} disabled={!code.trim()}>{t("violations.calibration.open")}</Button>
+      </Group>
+      {current ? (
+        <Text size="sm">{t("violations.calibration.current", {
+          date: formatInstant(current.created_at, { timeZone }), by: current.created_by_name ?? "—",
+          rms: current.rms_m.toFixed(3), pairs: current.image_points.length })}</Text>
+      ) : loaded && <Alert color="yellow">{t("violations.calibration.none")}</Alert>}
+      {error !== null && <Alert color="red">{describeError(error, tMaybe).message}</Alert>}
+      {loaded && (
+        <>
+          <Text size="sm" c="dimmed">{t("violations.calibration.hint")}</Text>
+          <div style={{ position: "relative", maxWidth: 960 }}>
+            <img src={snapshotUrl(loaded)} alt={loaded} onClick={mark} style={{ width: "100%", cursor: "crosshair" }} />
+          </div>
+          <Table maw={640}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>#</Table.Th>
+                <Table.Th>{t("violations.calibration.pixel")}</Table.Th>
+                <Table.Th>{t("violations.calibration.xMetres")}</Table.Th>
+                <Table.Th>{t("violations.calibration.yMetres")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {pairs.map((p, i) => (
+                <Table.Tr key={i}>
+                  <Table.Td>{i + 1}</Table.Td>
+                  <Table.Td>{p.image[0]}, {p.image[1]}</Table.Td>
+                  <Table.Td><NumberInput size="xs" value={p.plane[0]} decimalScale={2}
+                    onChange={(v) => setPlane(i, 0, Number(v) || 0)} /></Table.Td>
+                  <Table.Td><NumberInput size="xs" value={p.plane[1]} decimalScale={2}
+                    onChange={(v) => setPlane(i, 1, Number(v) || 0)} /></Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group>
+            <Button onClick={save} disabled={pairs.length < 4}>{t("violations.calibration.save")}</Button>
+            <Button variant="default" onClick={() => setPairs([])} disabled={pairs.length === 0}>
+              {t("violations.calibration.clear")}
+            </Button>
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}
