@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Code, FileButton, Group, Modal, Select, Stack, Ta
 import { useCallback, useEffect, useState } from "react";
 import { describeError, isApiError } from "../../api/problem";
 import {
-  WATCHLIST_KINDS, addEntry, createWatchlist, fetchEntries, fetchWatchlists, importProblems, importWatchlists, removeEntry,
+  WATCHLIST_KINDS, addEntry, createWatchlist, fetchEntries, fetchWatchlists, importProblems, importWatchlists, removeEntry, updateEntry,
   type ImportProblem, type Watchlist, type WatchlistEntry, type WatchlistKind,
 } from "../../api/roads";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -27,6 +27,7 @@ export function WatchlistsPanel({ canEdit }: { canEdit: boolean }) {
   const [entryReason, setEntryReason] = useState("");
   const [removing, setRemoving] = useState<WatchlistEntry | null>(null);
   const [removeReason, setRemoveReason] = useState("");
+  const [editing, setEditing] = useState<{ entry: WatchlistEntry; pattern: string; reason: string } | null>(null);
   const [importReason, setImportReason] = useState("");
   const [problems, setProblems] = useState<ImportProblem[]>([]);
   const [imported, setImported] = useState<string | null>(null);
@@ -154,7 +155,14 @@ export function WatchlistsPanel({ canEdit }: { canEdit: boolean }) {
                   <Table.Td>{e.reason}</Table.Td>
                   <Table.Td>{e.added_by} · {when(e.added_at)}</Table.Td>
                   <Table.Td>{when(e.valid_until)}</Table.Td>
-                  <Table.Td>{canEdit ? <Button size="compact-xs" color="red" variant="subtle" onClick={() => { setRemoving(e); setRemoveReason(""); }}>{t("roads.entries.remove")}</Button> : null}</Table.Td>
+                  <Table.Td>
+                    {canEdit ? (
+                      <Group gap={4} wrap="nowrap">
+                        <Button size="compact-xs" variant="subtle" onClick={() => setEditing({ entry: e, pattern: e.pattern, reason: e.reason })}>{t("roads.entries.edit")}</Button>
+                        <Button size="compact-xs" color="red" variant="subtle" onClick={() => { setRemoving(e); setRemoveReason(""); }}>{t("roads.entries.remove")}</Button>
+                      </Group>
+                    ) : null}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -172,6 +180,18 @@ export function WatchlistsPanel({ canEdit }: { canEdit: boolean }) {
             <Button disabled={!newList.name.trim() || newList.reason.trim().length < 3}
               onClick={() => void act(() => createWatchlist({ name: newList.name.trim(), kind: newList.kind, reason: newList.reason.trim() })).then((ok) => { if (ok) setNewList(null); })}>
               {t("roads.lists.create")}
+            </Button>
+          </Stack>
+        ) : null}
+      </Modal>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={t("roads.entries.editTitle", { pattern: editing?.entry.pattern ?? "" })}>
+        {editing ? (
+          <Stack>
+            <TextInput label={t("roads.entries.pattern")} value={editing.pattern} onChange={(e) => setEditing({ ...editing, pattern: e.currentTarget.value })} />
+            <TextInput label={t("roads.entries.editReason")} value={editing.reason} onChange={(e) => setEditing({ ...editing, reason: e.currentTarget.value })} />
+            <Button disabled={!editing.pattern.trim() || editing.reason.trim().length < 3 || current === null}
+              onClick={() => { if (current) void act(() => updateEntry(current.id, editing.entry.id, { pattern: editing.pattern, reason: editing.reason.trim(), valid_until: editing.entry.valid_until })).then((ok) => { if (ok) setEditing(null); }); }}>
+              {t("roads.entries.save")}
             </Button>
           </Stack>
         ) : null}
