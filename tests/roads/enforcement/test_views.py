@@ -18,6 +18,7 @@ from qorgau.core.db import Database
 from qorgau.core.migrate import pending_diff
 from qorgau.domains import load_models
 from qorgau.roads.enforcement import evidence, review
+from qorgau.roads.enforcement.enums import Decision, RejectReason
 from qorgau.roads.enforcement.review import Capture
 from qorgau.settings import Settings
 from tests.conftest import login, make_user
@@ -170,3 +171,48 @@ def test_section_speed_over_the_city_road_distance(client: TestClient, app_db: D
     fast = run(distance_m / (100 / 3.6))  # 100 km/h average
     assert fast.skipped == "opened" and fast.kmh == pytest.approx(100.0)
     assert run(-5.0).skipped == "bad_times"
+
+
+@pytest.mark.timeout(60)
+def test_fines_table_is_shipped_unverified_then_saved_whole_or_not_at_all(client: TestClient,
+                                                                         app_db: Database) -> None:
+    make_user(app_db, "admin", "admin")
+    make_user(app_db, "boss", "supervisor")
+    login(client, "boss")
+    shipped = ok(client.get("/api/violations/fines"))
+    assert shipped["verified"] is False and shipped["version"] is None and shipped["mrp_kzt"] == 4325
+    problem(client.put("/api/violations/fines", json=shipped["table"]), 403, "auth.forbidden")
+    problem(client.post("/api/violations/signals/X-1/phases",
+                        json={"changes": [{"phase": "red", "at": T0.isoformat()}]}), 403, "auth.forbidden")
+
+    login(client, "admin")
+    broken = {**shipped["table"], "rules": [*shipped["table"]["rules"], {"kind": "speed", "article": "592"}]}
+    body = problem(client.put("/api/violations/fines", json=broken), 422, "violations.fines.invalid")
+    assert [e["field"] for e in body["errors"]] == ["rules[4]"]
+    table = {**shipped["table"], "rules": [{**r, "fine_mrp": 6} if r["part"] == "1" and r["kind"] == "speed" else r
+                                           for r in shipped["table"]["rules"]]}
+    saved = ok(client.put("/api/violations/fines", json=table))
+    assert saved["verified"] is True and saved["version"] == 1
+    login(client, "boss")
+    assert ok(client.get("/api/violations/fines"))["table"]["rules"][0]["fine_mrp"] == 6
+
+
+def test_a_device_whose_violations_are_often_rejected_needs_calibrating(app_db: Database, settings: Settings,
+                                                                         client: TestClient) -> None:
+    make_user(app_db, "admin", "admin")
+    login(client, "admin")
+    ok(client.post("/api/devices", json=camera("CAM-SP1")), 201)
+    image, plane = calibration_pairs()
+    ok(client.put("/api/violations/calibrations/CAM-SP1", json={"image_points": image, "plane_points": plane}), 201)
+    ids = []
+    for seed in range(5):
+        outcome = _open_speed(app_db, settings, 100.0, 10 + seed)
+        assert outcome.violation is not None
+        ids.append(outcome.violation.id)
+    with app_db.unit_of_work() as session:
+        for n, violation_id in enumerate(ids):
+            reason = None if n < 3 else RejectReason.MEASUREMENT_DOUBTFUL
+            review.decide(session, violation_id=violation_id, decision=Decision.REJECT if reason else Decision.CONFIRM,
+                          reason=reason, actor=SYSTEM)
+        stats = review.device_stats(session)
+    assert stats[0]["rejected_share"] == pytest.approx(0.4) and stats[0]["needs_calibration"] is True
