@@ -216,3 +216,37 @@ def test_a_device_whose_violations_are_often_rejected_needs_calibrating(app_db: 
                           reason=reason, actor=SYSTEM)
         stats = review.device_stats(session)
     assert stats[0]["rejected_share"] == pytest.approx(0.4) and stats[0]["needs_calibration"] is True
+
+
+@pytest.mark.timeout(90)
+def test_red_light_read_from_the_picture_of_the_signal_head(client: TestClient, app_db: Database,
+                                                            settings: Settings) -> None:
+    make_user(app_db, "admin", "admin")
+    make_user(app_db, "boss", "supervisor")
+    login(client, "admin")
+    ok(client.post("/api/devices", json=camera("CAM-TL2")), 201)
+    ok(client.put("/api/violations/points/CAM-TL2", json={"stop_line": [[100, 500], [700, 500]],
+                                                          "lamp_roi": [20, 10, 40, 40]}))
+    red, dark = _lamp((40, 40, 240)), _lamp((60, 60, 70))
+    start = T0 + timedelta(seconds=30)
+    frames = [(start - timedelta(seconds=2), dark), (start - timedelta(seconds=1), red), (start, red)]
+    feet_y = [450.0 + 20.0 * i for i in range(6)]
+    capture = Capture(device_code="CAM-TL2", times=[start + timedelta(seconds=i / 10) for i in range(6)],
+                      boxes=[(380.0, y - 40, 420.0, y) for y in feet_y], images=IMAGES, signal_frames=frames)
+    with app_db.unit_of_work() as session:
+        found = review.open_red_light(session, capture=capture, grace_s=0.3, signer=load_signer(settings),
+                                      evidence_root=settings.data_dir / "violations", actor=SYSTEM)
+        assert found.violation is not None
+        assert found.violation.phase_source == "picture" and found.violation.red_for_s == pytest.approx(1.25)
+    unlit = Capture(device_code="CAM-TL2", times=capture.times, boxes=capture.boxes, images=IMAGES,
+                    signal_frames=[(start, dark)])
+    with app_db.unit_of_work() as session:
+        assert review.open_red_light(session, capture=unlit, grace_s=0.3, signer=load_signer(settings),
+                                     evidence_root=settings.data_dir / "violations", actor=SYSTEM).skipped == "not_red"
+
+
+def _lamp(colour: tuple[int, int, int]) -> np.ndarray:
+    picture = np.full((120, 80, 3), 30, dtype=np.uint8)
+    yy, xx = np.mgrid[:120, :80]
+    picture[(yy - 30) ** 2 + (xx - 40) ** 2 < 15 ** 2] = colour
+    return picture

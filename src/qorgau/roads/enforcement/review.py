@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,6 +53,8 @@ class Capture:
     read_id: int | None = None
     clip: dict[str, Any] = field(default_factory=dict)  # the recording's reference: camera, from, to, export id
     time_source: str = "ntp"
+    # Frames (BGR) of the picture with the signal head, for intersections read from the picture, not a controller.
+    signal_frames: Sequence[tuple[datetime, NDArray[np.uint8]]] = ()
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def open_red_light(session: Session, *, capture: Capture, grace_s: float, signer
                    actor: audit.Actor) -> Outcome:
     """Open a red-light violation when the track crosses the camera's stop line while its controller says red."""
     point = service.point(session, device_code=capture.device_code)
-    if point is None or not point.stop_line or not point.controller:
+    if point is None or not point.stop_line or not (point.controller or point.lamp_roi):
         return Outcome(None, "no_stop_line")
     feet = [((b[0] + b[2]) / 2.0, max(b[1], b[3])) for b in capture.boxes]
     line = ((point.stop_line[0][0], point.stop_line[0][1]), (point.stop_line[1][0], point.stop_line[1][1]))
@@ -142,7 +146,10 @@ def open_red_light(session: Session, *, capture: Capture, grace_s: float, signer
     if crossed is None:
         return Outcome(None, "no_crossing")
     at = as_utc(capture.times[0]) + timedelta(seconds=crossed)
-    phase = service.phase_at(session, controller=point.controller, at=at)
+    if point.controller:
+        phase, source = service.phase_at(session, controller=point.controller, at=at), PhaseSource.CONTROLLER
+    else:
+        phase, source = _phase_from_picture(capture.signal_frames, point.lamp_roi or [], at), PhaseSource.PICTURE
     if phase is None:
         return Outcome(None, "phase_unknown")
     red_for = (at - phase[1]).total_seconds()
@@ -150,15 +157,34 @@ def open_red_light(session: Session, *, capture: Capture, grace_s: float, signer
         return Outcome(None, "not_red")
     table, _, _ = service.fine_table(session)
     rule = fines.rule_for(fines.parse(table), "red_light")
-    method = "stop-line crossing of the box's bottom-centre; phase from the intersection controller"
+    method = ("stop-line crossing of the box's bottom-centre; phase from the intersection controller"
+              if source is PhaseSource.CONTROLLER else
+              "stop-line crossing of the box's bottom-centre; red lamp read from the picture of the signal head")
     facts = {"measurement": {"method": method, "crossed_at": at.isoformat(), "phase": str(phase[0]),
                              "phase_since": phase[1].isoformat(), "red_for_s": round(red_for, 3),
-                             "controller": point.controller, "grace_s": grace_s, "stop_line": point.stop_line}}
-    row = {"phase": str(phase[0]), "phase_source": str(PhaseSource.CONTROLLER), "red_for_s": red_for,
-           "method": method}
+                             "phase_source": str(source), "controller": point.controller,
+                             "lamp_roi": point.lamp_roi, "grace_s": grace_s, "stop_line": point.stop_line}}
+    row = {"phase": str(phase[0]), "phase_source": str(source), "red_for_s": red_for, "method": method}
     violation = _open(session, capture=capture, kind=ViolationKind.RED_LIGHT, occurred_at=at, facts=facts, row=row,
                       rule=rule, signer=signer, evidence_root=evidence_root, actor=actor)
     return Outcome(violation, None)
+
+
+def _phase_from_picture(frames: Sequence[tuple[datetime, NDArray[np.uint8]]], roi: list[int],
+                        at: datetime) -> tuple[SignalPhase, datetime] | None:
+    """The lamp's state at ``at`` from the last frame before it, and since when: the first frame of the unbroken
+    run of the same state (so "red for" is known to the frame interval). None without frames before ``at``."""
+    if len(roi) != 4:
+        return None
+    before = sorted(((as_utc(t), f) for t, f in frames if as_utc(t) <= at), key=lambda pair: pair[0])
+    if not before:
+        return None
+    states = [measure.red_lamp(frame, (roi[0], roi[1], roi[2], roi[3])).red for _, frame in before]
+    since = len(states) - 1
+    while since > 0 and states[since - 1] == states[-1]:
+        since -= 1
+    # Only the red lamp is read: "not red" is never stored, it only means no violation, so GREEN stands for it.
+    return (SignalPhase.RED if states[-1] else SignalPhase.GREEN), before[since][0]
 
 
 def queue(session: Session, *, status: ViolationStatus, after_id: int | None, limit: int) -> Sequence[Violation]:
