@@ -63,6 +63,9 @@ def test_calibration_speed_violation_review_and_stats(client: TestClient, app_db
     ok(client.post("/api/devices", json=camera("CAM-SP1")), 201)
     ok(client.post("/api/devices", json=camera("CAM-TL1", east_m=300)), 201)
     problem(client.get("/api/violations/calibrations/CAM-SP1"), 404, "violations.uncalibrated")
+    status = ok(client.get("/api/violations/points/CAM-SP1/status"))
+    assert status["speed_ready"] is False and status["missing"] == ["uncalibrated", "no_stop_line"]
+    assert status["limit_kmh"] == 60.0 and status["calibrated_at"] is None
     assert _open_speed(app_db, settings, 90.0, 1).skipped == "uncalibrated"  # measures nothing, says why
 
     image, plane = calibration_pairs()
@@ -73,6 +76,9 @@ def test_calibration_speed_violation_review_and_stats(client: TestClient, app_db
     saved = ok(client.put("/api/violations/calibrations/CAM-SP1",
                           json={"image_points": image, "plane_points": plane}), 201)
     assert saved["rms_m"] < 1e-3 and saved["created_by_name"] == "admin"
+    ok(client.put("/api/violations/points/CAM-SP1", json={"limit_kmh": 50}))
+    status = ok(client.get("/api/violations/points/CAM-SP1/status"))
+    assert status["speed_ready"] is True and status["limit_kmh"] == 50.0 and status["calibrated_at"]
 
     login(client, "op")
     problem(client.get("/api/violations"), 403, "auth.forbidden")

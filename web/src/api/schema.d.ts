@@ -3501,6 +3501,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/violations/points/{code}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Point Status
+         * @description What the camera can measure now and what it lacks (an uncalibrated speed point measures nothing).
+         */
+        get: operations["point_status_api_violations_points__code__status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/violations/signals/{controller}/phases": {
         parameters: {
             query?: never;
@@ -5601,6 +5621,29 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * EnforcementStatus
+         * @description Whether a camera can measure, and why not: a speed point without calibration measures nothing.
+         */
+        EnforcementStatus: {
+            /** Device Code */
+            device_code: string;
+            /** Speed Ready */
+            speed_ready: boolean;
+            /** Red Light Ready */
+            red_light_ready: boolean;
+            /**
+             * Missing
+             * @description uncalibrated, no_stop_line, no_signal_source
+             */
+            missing: string[];
+            /** Limit Kmh */
+            limit_kmh: number;
+            /** Calibrated At */
+            calibrated_at: string | null;
+            /** Calibration Rms M */
+            calibration_rms_m: number | null;
         };
         /** EntryIn */
         EntryIn: {
@@ -17250,6 +17293,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnforcementPointRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    point_status_api_violations_points__code__status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnforcementStatus"];
                 };
             };
             /** @description Validation Error */

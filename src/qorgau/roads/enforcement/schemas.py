@@ -121,3 +121,15 @@ class ViolationDeviceStats(BaseModel):
 class EvidenceCheck(BaseModel):
     ok: bool
     problems: list[str]
+
+
+class EnforcementStatus(BaseModel):
+    """Whether a camera can measure, and why not: a speed point without calibration measures nothing."""
+
+    device_code: str
+    speed_ready: bool
+    red_light_ready: bool
+    missing: list[str] = Field(description="uncalibrated, no_stop_line, no_signal_source")
+    limit_kmh: float
+    calibrated_at: datetime | None
+    calibration_rms_m: float | None

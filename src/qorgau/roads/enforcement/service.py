@@ -74,6 +74,24 @@ def point(session: Session, *, device_code: str) -> EnforcementPoint | None:
     return session.get(EnforcementPoint, device_code.upper())
 
 
+def limit_for(session: Session, *, device_code: str, default_kmh: float) -> float:
+    """The speed limit a camera enforces: the one set for it, else the installation's default."""
+    found = point(session, device_code=device_code)
+    return found.limit_kmh if found is not None and found.limit_kmh is not None else default_kmh
+
+
+def readiness(session: Session, *, device_code: str) -> list[str]:
+    """What a camera lacks to measure: empty when it is ready (a speed point needs a calibration)."""
+    device = device_service.get(session, device_code)
+    missing = [] if calibration(session, device_code=device.code) is not None else ["uncalibrated"]
+    found = point(session, device_code=device.code)
+    if found is None or not found.stop_line:
+        missing.append("no_stop_line")
+    elif not (found.controller or found.lamp_roi):
+        missing.append("no_signal_source")
+    return missing
+
+
 def record_phases(session: Session, *, controller: str, changes: Sequence[tuple[SignalPhase, datetime]]) -> int:
     """Store a controller's phase changes (its own timestamps); not audited one by one: they are telemetry."""
     received = utcnow()

@@ -24,6 +24,7 @@ from qorgau.roads.enforcement.schemas import (
     CalibrationRead,
     EnforcementPointIn,
     EnforcementPointRead,
+    EnforcementStatus,
     EvidenceCheck,
     FineTableRead,
     PhaseChangesIn,
@@ -80,6 +81,19 @@ def set_point(code: str, body: EnforcementPointIn, principal: Calibrator, db: Db
                             stop_line=[(p[0], p[1]) for p in body.stop_line] if body.stop_line else None,
                             lamp_roi=body.lamp_roi, controller=body.controller, actor=principal.actor(source))
     return EnforcementPointRead.model_validate(row)
+
+
+@router.get("/points/{code}/status", response_model=EnforcementStatus)
+def point_status(code: str, _: Calibrator, db: ReadSession, runtime: AppRuntime) -> EnforcementStatus:
+    """What the camera can measure now and what it lacks (an uncalibrated speed point measures nothing)."""
+    missing = service.readiness(db, device_code=code)
+    calibration = service.calibration(db, device_code=code)
+    default = runtime.settings.part(EnforcementSettings).speed_default_limit_kmh
+    return EnforcementStatus(device_code=code.upper(), speed_ready="uncalibrated" not in missing,
+                             red_light_ready=not {"no_stop_line", "no_signal_source"} & set(missing), missing=missing,
+                             limit_kmh=service.limit_for(db, device_code=code, default_kmh=default),
+                             calibrated_at=calibration.created_at if calibration else None,
+                             calibration_rms_m=calibration.rms_m if calibration else None)
 
 
 @router.post("/signals/{controller}/phases", status_code=202)
