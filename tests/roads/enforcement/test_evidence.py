@@ -47,3 +47,17 @@ def test_fines_table_bands() -> None:
     with pytest.raises(ValidationFailed) as caught:
         fines.parse({"rules": [{"kind": "parking", "article": "1", "part": "1", "fine_mrp": 1}, {"kind": "speed"}]})
     assert [e["field"] for e in caught.value.errors] == ["rules[0]", "rules[1]"]
+
+
+def test_verify_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qorgau.cli import app
+
+    folder, signer = _package(tmp_path)
+    runner = CliRunner()
+    good = runner.invoke(app, ["violations", "verify", str(folder), "--key-id", signer.key_id])
+    assert good.exit_code == 0 and "verified" in good.output
+    (folder / "plate.png").write_bytes(b"other")
+    bad = runner.invoke(app, ["violations", "verify", str(folder)])
+    assert bad.exit_code != 0 and "changed:plate.png" in bad.output
