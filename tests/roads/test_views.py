@@ -93,3 +93,21 @@ def test_csv_import_over_http_lists_every_problem_with_its_line(client: TestClie
                            headers={"Content-Type": "text/csv"})
     assert imported.status_code == 201, imported.text
     assert [(w["name"], w["entries"]) for w in client.get("/api/roads/watchlists").json()] == [("Розыск", 1)]
+
+
+def test_a_read_kept_as_evidence_outlives_the_keeping_period(client: TestClient, app_db: Database) -> None:
+    from datetime import timedelta
+
+    from qorgau.roads import service
+
+    _users(app_db)
+    camera = entry_camera(app_db)
+    login(client, "admin")
+    old = (T0 - timedelta(days=40)).isoformat()
+    read_id = client.post("/api/roads/reads", json=_read(camera, "555XYZ02", seen_at=old)).json()["id"]
+    login(client, "disp")
+    assert client.post(f"/api/roads/reads/{read_id}/keep", json={}).status_code == 422  # no reason
+    assert client.post(f"/api/roads/reads/{read_id}/keep", json={"reason": "incident 7"}).status_code == 204
+    assert client.post("/api/roads/reads/999999/keep", json={"reason": "incident 7"}).status_code == 404
+    with app_db.unit_of_work() as session:
+        assert service.prune(session, keep_days=30, now=T0) == 0

@@ -33,4 +33,5 @@ class RoadsAction(StrEnum):
     ENTRY_UPDATE = "roads.entry_update"
     ENTRY_REMOVE = "roads.entry_remove"
     IMPORT = "roads.watchlist_import"
+    KEEP = "roads.keep"  # a read kept as evidence past the keeping period
     PRUNE = "roads.prune"

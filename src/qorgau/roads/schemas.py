@@ -205,9 +205,11 @@ class EntryRead(BaseModel):
 
 
 class EntryRemove(BaseModel):
+    """A reason alone: why an entry or a list is removed, why a read is kept (audited)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    reason: Reason = Field(description="Why the entry is removed (audited).")
+    reason: Reason = Field(description="Why (audited).")
 
 
 class ImportResult(BaseModel):

@@ -204,6 +204,16 @@ def picture(session: Session, *, read_id: int, which: str, kept_only: bool) -> b
     return data
 
 
+def keep(session: Session, *, read_id: int, reason: str, actor: audit.Actor) -> None:
+    """Keep a read past the keeping period as evidence (an incident, a case); audited with the reason."""
+    read = session.get(PlateRead, read_id)
+    if read is None:
+        raise NotFound("roads.read_not_found", params={"id": read_id})
+    read.kept = True
+    audit.record(session, action=RoadsAction.KEEP, actor=actor, target_type="plate_read", target_id=str(read_id),
+                 details={"reason": reason, "plate": read.plate})
+
+
 def prune(session: Session, *, keep_days: int, now: datetime | None = None) -> int:
     """Delete reads older than the keeping period unless kept; returns how many went."""
     cutoff = (now or utcnow()) - timedelta(days=keep_days)

@@ -115,6 +115,13 @@ def snapshot(read_id: IdPath, principal: AlarmViewer, db: ReadSession) -> Respon
     return _picture(principal, db, read_id, "snapshot")
 
 
+@router.post("/reads/{read_id}/keep", status_code=204, response_class=Response, responses=INVALID)
+def keep_read(read_id: IdPath, body: EntryRemove, principal: Searcher, db: DbSession, source: ClientSource) -> Response:
+    """Keep a read as evidence (an incident, a case) past the keeping period; the reason is audited."""
+    service.keep(db, read_id=read_id, reason=body.reason, actor=principal.actor(source))
+    return Response(status_code=204)
+
+
 # --- watch lists ----------------------------------------------------------------------------------------------
 
 

@@ -169,3 +169,7 @@ export interface CameraOption {
 /** The cameras a search may be narrowed to (city-entry ANPR and traffic cameras first). */
 export const fetchRoadCameras = (opts: Opts = {}) =>
   apiRequest<{ items: CameraOption[] }>("/api/devices?kind=camera&purpose=city_entry_anpr&purpose=speed&purpose=intersection&limit=200", opts);
+
+/** Keep a read as evidence past the keeping period (the reason is audited). */
+export const keepRead = (readId: number, reason: string) =>
+  apiRequest<void>(`/api/roads/reads/${readId}/keep`, { method: "POST", body: { reason } });

@@ -3368,6 +3368,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/roads/reads/{read_id}/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep Read
+         * @description Keep a read as evidence (an incident, a case) past the keeping period; the reason is audited.
+         */
+        post: operations["keep_read_api_roads_reads__read_id__keep_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/roads/watchlists": {
         parameters: {
             query?: never;
@@ -5692,11 +5712,14 @@ export interface components {
             /** Valid Until */
             valid_until: string | null;
         };
-        /** EntryRemove */
+        /**
+         * EntryRemove
+         * @description A reason alone: why an entry or a list is removed, why a read is kept (audited).
+         */
         EntryRemove: {
             /**
              * Reason
-             * @description Why the entry is removed (audited).
+             * @description Why (audited).
              */
             reason: string;
         };
@@ -16908,6 +16931,38 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    keep_read_api_roads_reads__read_id__keep_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                read_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryRemove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid: every problem is listed in `errors`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -3,7 +3,7 @@ import type { Feature } from "geojson";
 import { useCallback, useEffect, useState } from "react";
 import { fetchCityMap } from "../../api/endpoints";
 import { describeError } from "../../api/problem";
-import { fetchRoadCameras, searchReads, trackPlate, type CameraOption, type Direction, type PlateSearchResult, type PlateTrack, type TrackPoint } from "../../api/roads";
+import { fetchRoadCameras, keepRead, searchReads, trackPlate, type CameraOption, type Direction, type PlateSearchResult, type PlateTrack, type TrackPoint } from "../../api/roads";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
@@ -67,6 +67,15 @@ export function SearchPanel() {
       setError(e);
     }
   };
+  const keep = async (readId: number) => {
+    setError(null);
+    try {
+      await keepRead(readId, reason.trim());
+      setResult((r) => (r ? { ...r, items: r.items.map((i) => (i.id === readId ? { ...i, kept: true } : i)) } : r));
+    } catch (e) {
+      setError(e);
+    }
+  };
   const label = useCallback((p: TrackPoint, i: number) => `${i + 1}. ${p.camera_code} ${formatInstant(p.seen_at, { timeZone, withSeconds: false })}`, [timeZone]);
   const when = (value: string) => formatInstant(value, { timeZone, withDate: true, withSeconds: true });
 
@@ -114,13 +123,18 @@ export function SearchPanel() {
                 <Table.Tr key={r.id}>
                   <Table.Td><Image src={r.crop_url} alt={r.plate} h={32} w="auto" fit="contain" /></Table.Td>
                   <Table.Td>
-                    <Group gap={4}><Text ff="monospace" fw={600}>{r.plate}</Text>{r.foreign ? <Badge size="xs" color="grape">{r.country}</Badge> : null}{r.kept ? <Badge size="xs" color="red">{t("roads.hit")}</Badge> : null}</Group>
+                    <Group gap={4}><Text ff="monospace" fw={600}>{r.plate}</Text>{r.foreign ? <Badge size="xs" color="grape">{r.country}</Badge> : null}{r.kept ? <Badge size="xs" color="red">{t("roads.kept")}</Badge> : null}</Group>
                   </Table.Td>
                   <Table.Td>{when(r.seen_at)}</Table.Td>
                   <Table.Td>{r.camera_code}</Table.Td>
                   <Table.Td>{r.direction ? t(r.direction === "in" ? "roads.direction.in" : "roads.direction.out") : "—"}</Table.Td>
                   <Table.Td>{[r.vehicle_class, r.colour].filter(Boolean).join(", ") || "—"}</Table.Td>
-                  <Table.Td><Button size="compact-xs" variant="light" onClick={() => void follow(r.plate)} disabled={r.plate.includes("?")}>{t("roads.track.button")}</Button></Table.Td>
+                  <Table.Td>
+                    <Group gap={4} wrap="nowrap">
+                      <Button size="compact-xs" variant="light" onClick={() => void follow(r.plate)} disabled={r.plate.includes("?") || !reasonOk}>{t("roads.track.button")}</Button>
+                      {r.kept ? null : <Button size="compact-xs" variant="subtle" onClick={() => void keep(r.id)} disabled={!reasonOk}>{t("roads.keep")}</Button>}
+                    </Group>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
