@@ -135,3 +135,9 @@ def test_a_flag_read_as_a_glyph_is_tried_without_it_at_a_cost() -> None:
     assert candidate.penalty > 0.1
     # A read of the right length is always preferred to a shortened one.
     assert parse("?05OHN16")[0].text == "?05OHN16"
+
+
+def test_a_partial_three_digit_russian_region_is_never_cut_to_a_complete_two_digit_one() -> None:
+    candidates = parse("X672KT16?")
+    assert candidates and candidates[0].text == "X672KT16?" and not candidates[0].complete
+    assert all(candidate.text != "X672KT16" for candidate in candidates)

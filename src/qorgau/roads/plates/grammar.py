@@ -208,13 +208,14 @@ def _match(text: str, plate_format: PlateFormat) -> PlateCandidate | None:
 
 def _variants(text: str) -> list[tuple[str, float]]:
     """The read itself, the read without band text the OCR may have picked up with it, and (at a cost) the read
-    without its first or last glyph: the flag on the left of a Kazakh plate and the flag beside RUS are read as a
-    character often enough that a read one glyph too long is worth trying without it."""
+    without its first glyph: the flag on the left of a Kazakh plate is read as a character often enough that a read
+    one glyph too long is worth trying without it (for the Kazakh formats only, see `parse`). Never without its
+    last glyph: that turns a partial three-digit Russian region into a complete, wrong two-digit one."""
     variants = [(text, 0.0)]
     variants += [(text[len(prefix):], 0.0) for prefix in _BAND_PREFIXES if text.startswith(prefix)]
     variants += [(text[: -len(suffix)], 0.0) for suffix in _BAND_SUFFIXES if text.endswith(suffix)]
     if len(text) >= 8:
-        variants += [(text[1:], EXTRA_GLYPH_PENALTY), (text[:-1], EXTRA_GLYPH_PENALTY)]
+        variants.append((text[1:], EXTRA_GLYPH_PENALTY))
     return variants
 
 
@@ -224,7 +225,7 @@ def parse(raw: str) -> list[PlateCandidate]:
     for variant, extra_penalty in _variants(normalize(raw)):
         for plate_format in FORMATS:
             candidate = _match(variant, plate_format)
-            if candidate is None:
+            if candidate is None or (extra_penalty and candidate.foreign):
                 continue
             if extra_penalty:
                 candidate = replace(candidate, penalty=round(candidate.penalty + extra_penalty, 4))

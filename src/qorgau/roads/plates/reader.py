@@ -43,6 +43,9 @@ class PlateReaderConfig:
     det_threshold: float = 0.3
     char_min_probability: float = 0.45  # below this a character is read as unknown
     det_long_side: int = 320
+    # The recogniser sees one time step per 8 px of width; a plate line is short and dense, and CTC merges a
+    # repeated character (77) that no blank step separates, so the crop is widened before reading.
+    rec_stretch: float = 1.6
 
 
 def default_config() -> PlateReaderConfig:
@@ -136,7 +139,7 @@ class PlateReader:
     def recognise(self, crop: Image3) -> tuple[str, float]:
         """The text in a plate crop (restricted to plate characters; unsure characters as `?`) and its confidence."""
         height, width = crop.shape[:2]
-        rec_w = max(REC_HEIGHT, min(640, round(width * REC_HEIGHT / max(height, 1))))
+        rec_w = max(REC_HEIGHT, min(800, round(self.config.rec_stretch * width * REC_HEIGHT / max(height, 1))))
         resized = cv2.resize(crop, (rec_w, REC_HEIGHT)).astype(np.float32) / 255.0
         tensor = ((resized - 0.5) / 0.5).transpose(2, 0, 1)[None]
         scores = self._rec.run(None, {"x": tensor})[0][0][:, self._allowed]
