@@ -36,6 +36,8 @@ from qorgau.roads.enforcement.schemas import (
 router = APIRouter(prefix="/api/violations", tags=["violations"])
 Calibrator = Annotated[Principal, Require(Permission.ROADS_CALIBRATE)]
 Reviewer = Annotated[Principal, Require(Permission.VIOLATIONS_REVIEW)]
+# Controllers report like other integrations: with a scoped API token holding devices:write (as plate reads do).
+Integration = Annotated[Principal, Require(Permission.DEVICES_WRITE)]
 DeviceCode = Annotated[str, Query(min_length=1, max_length=32)]
 
 
@@ -97,7 +99,7 @@ def point_status(code: str, _: Calibrator, db: ReadSession, runtime: AppRuntime)
 
 
 @router.post("/signals/{controller}/phases", status_code=202)
-def report_phases(controller: str, body: PhaseChangesIn, _: Calibrator, db: DbSession) -> dict[str, int]:
+def report_phases(controller: str, body: PhaseChangesIn, _: Integration, db: DbSession) -> dict[str, int]:
     """An intersection controller's phase changes with its own timestamps (see ADR 0042 for the MQTT shape)."""
     return {"stored": service.record_phases(db, controller=controller,
                                             changes=[(c.phase, c.at) for c in body.changes])}
