@@ -13,6 +13,7 @@ import typer
 
 if TYPE_CHECKING:
     from qorgau.settings import Settings
+    from qorgau.video.contracts import Feature
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,20 @@ def run_supervisor(settings: Settings, *, workers: int | None = None) -> None:
     supervisor.run(stop)
 
 
+PLATE_CONSUMER = "qorgau.roads.plates.consumer:PlateConsumer"
+
+
+def with_plate_reading(found: list[Feature]) -> list[Feature]:
+    """The analysis also reads number plates on the roads' cameras (ADR 0040). Video never names roads, so the
+    process assembly hands the plate consumer to the analytics feature beside video's own consumers."""
+    from qorgau.video.analytics import consumers
+    from qorgau.video.analytics.feature import AnalyticsFeature
+
+    return [AnalyticsFeature(detector_loader=feature.detector_loader,
+                             consumers=(*consumers.CONSUMERS, PLATE_CONSUMER))
+            if isinstance(feature, AnalyticsFeature) else feature for feature in found]
+
+
 def run_worker(settings: Settings, *, index: int, count: int) -> None:
     """One worker process: its cameras, streams and features until SIGTERM or SIGINT."""
     import asyncio
@@ -85,7 +100,7 @@ def run_worker(settings: Settings, *, index: int, count: int) -> None:
     db = Database(settings.effective_database_url)
     configure_keyring(load_keyring(settings))  # camera credentials are decrypted in memory
     install_poker(settings.run_dir)  # its events wake the server's readers
-    video_worker = Worker(settings, db, index=index, count=count, features=features.load())
+    video_worker = Worker(settings, db, index=index, count=count, features=with_plate_reading(features.load()))
 
     async def main() -> None:
         stop = asyncio.Event()

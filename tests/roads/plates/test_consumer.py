@@ -103,13 +103,14 @@ def test_a_failing_sink_does_not_stop_the_reader(reader: PlateReader) -> None:
     assert len(calls) == 1
 
 
-def test_consumer_wants_plate_speed_and_intersection_cameras() -> None:
+def test_consumer_wants_the_cameras_of_the_plate_reading_groups() -> None:
     @dataclass
     class _Camera:
         device_id: int
         group: str
 
     consumer = PlateConsumer.__new__(PlateConsumer)
+    consumer.groups = frozenset({"city_entry_anpr", "speed"})
     assert consumer.wants(_Camera(1, "city_entry_anpr")) and consumer.wants(_Camera(2, "speed"))
     assert not consumer.wants(_Camera(3, "public_space"))
 

@@ -28,6 +28,11 @@ class PlatesSettings(CoreSettings):
         description="ONNX text recogniser (PP-OCR CTC, its character list in the model's metadata); empty: the "
                     "PP-OCRv6 small recogniser shipped in the installed rapidocr wheel.",
     )
+    plate_reading_groups: list[str] = Field(
+        default_factory=lambda: ["city_entry_anpr"], title="Plate-reading camera groups",
+        description="Vehicles seen by cameras of these groups have their plates read (the city entries by default; "
+                    "add speed and intersection to read plates there too, at the cost of analysing those cameras).",
+    )
     plate_char_min_probability: float = Field(
         default=0.45, ge=0.0, le=1.0, title="Least character probability",
         description="A character the recogniser gives less probability than this is read as unknown (?), so a "

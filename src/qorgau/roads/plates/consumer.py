@@ -26,7 +26,6 @@ from qorgau.roads.plates.vote import TrackRead, vote
 log = logging.getLogger(__name__)
 VEHICLE_LABELS = frozenset({"car", "truck", "bus", "motorcycle"})
 # Camera purposes (the registry's CameraPurpose values) whose vehicles get their plates read.
-PLATE_PURPOSES = frozenset({"city_entry_anpr", "speed", "intersection"})
 CROPS_PER_TRACK = 3  # the largest sightings: the plate is biggest (and sharpest) there
 TRACK_GONE = timedelta(seconds=3)
 MIN_BOX_PX = 60  # narrower vehicle boxes carry no readable plate
@@ -167,10 +166,13 @@ def roads_sink(db: Database) -> Sink:
     def store(finished: FinishedTrack) -> None:
         candidate = finished.read.candidate
         ok, jpeg = cv2.imencode(".jpg", finished.read.crop, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        if not ok:  # a read is stored with its picture or not at all (the roads service requires the crop)
+            log.warning("plate crop of camera %s could not be encoded; the read is dropped", finished.device_id)
+            return
         read_in = PlateReadIn(
             device_id=finished.device_id, seen_at=finished.last_seen, plate=candidate.text,
             format=candidate.format_code, country=candidate.country.value, region=candidate.region_code,
-            confidence=finished.read.confidence, crop=bytes(jpeg.tobytes()) if ok else b"",
+            confidence=finished.read.confidence, crop=bytes(jpeg.tobytes()),
             vehicle_class=finished.vehicle_class, track_id=finished.track_id,
         )
         with db.unit_of_work() as session:
@@ -184,14 +186,15 @@ class PlateConsumer:
 
     def __init__(self, worker: Any) -> None:
         self.worker = worker
+        self.groups = frozenset(worker.settings.plate_reading_groups)
         self.tracks = PlateTracks(roads_sink(worker.db), wanted=self._is_plate_camera)
 
     def _is_plate_camera(self, device_id: int) -> bool:
         return any(camera.device_id == device_id and self.wants(camera) for camera in self.worker.cameras())
 
     def wants(self, camera: Any) -> bool:
-        """Cameras whose purpose is plate reading, speed or an intersection are analysed."""
-        return str(camera.group) in PLATE_PURPOSES
+        """Cameras of the plate-reading groups (settings) are analysed."""
+        return str(camera.group) in self.groups
 
     def frame(self, analysed: SeenFrame, bgr: Image3) -> None:
         """One analysed frame (BGR) of one camera."""
