@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyrosm
 import pytest
-from typer.testing import CliRunner
 
-from qorgau.cli import app
+from tests.cli_support import data_dir_from, run
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.upper().startswith("QORGAU_"):
-            monkeypatch.delenv(key)
-    directory = tmp_path / "var"
-    directory.mkdir()
-    (directory / "qorgau.db").write_bytes(sqlite_template.read_bytes())
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(directory))
-    return directory
-
-
-def run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
+    return data_dir_from(sqlite_template, tmp_path, monkeypatch)
 
 
 def test_seed_import_list_activate_and_export(data_dir: Path, tmp_path: Path) -> None:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from qorgau.cli import app
+from tests.cli_support import data_dir_from
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.upper().startswith("QORGAU_"):
-            monkeypatch.delenv(key)
-    directory = tmp_path / "var"
-    directory.mkdir()
-    (directory / "qorgau.db").write_bytes(sqlite_template.read_bytes())
-    monkeypatch.setenv("QORGAU_DATA_DIR", str(directory))
-    return directory
+    return data_dir_from(sqlite_template, tmp_path, monkeypatch)
 
 
 @pytest.mark.timeout(60)
