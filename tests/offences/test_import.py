@@ -122,3 +122,19 @@ def test_a_missing_column_is_named_and_nothing_is_stored(db: Database, tmp_path:
     assert [(e["line"], e["field"], e["code"]) for e in caught.value.errors] == [
         ("1", "registered_on", "offences.missing_column")]
     assert _count(db) == 0
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("latin1.csv", "Номер ЕРДР;Статья\n1;188-1\n".encode("cp1251")),  # not UTF-8
+    ("broken.xlsx", b"PK\x03\x04 not a workbook"),
+    ("odd.csv", b'"a""b\n\x00'),  # nothing a sniffer can read
+])
+def test_an_unreadable_file_is_refused_with_a_reason_not_a_server_error(db: Database, tmp_path: Path, name: str,
+                                                                        content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValidationFailed) as caught, db.unit_of_work() as session:
+        import_extract(session, path=path, actor=CLI_ACTOR, today=TODAY)
+    codes = {e["code"] for e in caught.value.errors}
+    assert codes <= {"offences.unreadable_file", "offences.missing_column", "offences.empty_file"} and codes
+    assert _count(db) == 0

@@ -98,7 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # What `qorgau simulate` calls (no video); SIMULATED_ONLY below confines its writes to simulated things.
     Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW, P.ROADS_READ})
                               | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN,
-                                 P.APPEALS_READ, P.APPEALS_WRITE}),
+                                 P.APPEALS_WRITE}),  # it answers its own appeals from memory, reads none
 }
 
 # Roles whose writes reach only what is marked simulated (users, devices, units): the simulator plays its own

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -169,22 +170,35 @@ def candidates(header: list[str], rows: Iterable[tuple[int, list[Any]]], mapping
     return found
 
 
+class UnreadableFile(ValueError):
+    """Neither a UTF-8 CSV with a known delimiter nor a workbook openpyxl can open."""
+
+
 def read_table(path: Path, content: bytes | None = None) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """The header and numbered data lines of a CSV (UTF-8, comma or semicolon) or the first sheet of an XLSX."""
     data = content if content is not None else path.read_bytes()
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook  # only the import needs it
-
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    else:
-        text = data.decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-        table = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        table = _table(path, data)
+    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError) as error:
+        raise UnreadableFile(str(error)) from error
     if not table:
         return [], []
     rows = [(n, row) for n, row in enumerate(table[1:], start=2) if any(not _blank(v) for v in row)]
     return [str(h) if h is not None else "" for h in table[0]], rows
+
+
+def _table(path: Path, data: bytes) -> list[list[Any]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook  # only the import needs it
+
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    text = data.decode("utf-8-sig")
+    first = text.splitlines()[0] if text.strip() else ""
+    # One column has no delimiter for the sniffer to find: a comma is as good as any then.
+    dialect: type[csv.Dialect] | csv.Dialect = (csv.Sniffer().sniff(first, delimiters=",;\t")
+                                                if any(d in first for d in ",;\t") else csv.excel)
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
 def import_extract(session: Session, *, path: Path, content: bytes | None = None,
@@ -192,9 +206,13 @@ def import_extract(session: Session, *, path: Path, content: bytes | None = None
                    today: date | None = None) -> OffenceImportReport:
     """Check every line, then store all of them or none; a record already there (same number) is updated."""
     article_list.ensure(session)
-    header, rows = read_table(path, content)
     problems: list[dict[str, str]] = []
-    if not header:
+    try:
+        header, rows = read_table(path, content)
+    except UnreadableFile:
+        header, rows = [], []
+        problems.append(problem(1, "", "offences.unreadable_file"))
+    if not header and not problems:
         problems.append(problem(1, "", "offences.empty_file"))
     found = candidates(header, rows, mapping or {}, problems) if header else []
     repeated = Counter(c.reg_number for c in found)

@@ -168,7 +168,7 @@ export function propose(inspectors: number, workloadShare: number | null = null)
 
 /** The proposal as the next version; its inspectors and МОП are carried over from the districts it covers most. */
 export function acceptProposal(geojson: FeatureCollection, note: string | null) {
-  return apiRequest<DistrictSet>("/api/districts/accept", { method: "POST", body: { geojson, source: "proposal", note } });
+  return apiRequest<DistrictSet>("/api/districts/accept", { method: "POST", body: { geojson, source: "proposal", note }, timeoutMs: 60_000 });
 }
 
 export interface DistrictAt {
