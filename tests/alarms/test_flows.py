@@ -181,4 +181,5 @@ def test_the_domain_exposes_one_durable_subscriber_for_device_signals() -> None:
     (only,) = subscribers()
     assert only.name == "alarms.rules"
     assert only.events == {"ingest.panel_event", "ingest.access_event", "ingest.sos_event", "ingest.vendor_event",
-                           "devices.health_changed", "video.volume_changed", "video.analytics_event"}
+                           "devices.health_changed", "video.volume_changed", "video.analytics_event",
+                           "roads.plate_hit"}
