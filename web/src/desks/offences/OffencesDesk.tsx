@@ -112,10 +112,10 @@ export function OffencesDesk() {
     const controller = new AbortController();
     const { signal } = controller;
     const figuresOf = async (): Promise<Figures> => {
-      // Clearance is a measure of criminal offences: the cleared card reads it from the criminal records alone,
-      // as the report does, while the counts cover every class.
-      const [headline, criminal, trend, heatmap, byDistrict, bySettlement] = await Promise.all([
-        fetchHeadline(query, { signal }), fetchHeadline({ ...query, kinds: ["criminal"] }, { signal }), fetchTrend({ ...query, ...trendRange(period) }, { signal }), fetchHeatmap(query, { signal }),
+      // The headline's clearance counts criminal offences only (the server's measures), as the report does,
+      // while its counts cover every class.
+      const [headline, trend, heatmap, byDistrict, bySettlement] = await Promise.all([
+        fetchHeadline(query, { signal }), fetchTrend({ ...query, ...trendRange(period) }, { signal }), fetchHeatmap(query, { signal }),
         fetchSlices(query, "district", { signal }), fetchSlices({ ...query, settlements: [] }, "settlement", { signal }),
       ]);
       setSettlements(bySettlement.parts.map((p) => p.label).filter((l): l is string => !!l).sort());
@@ -124,7 +124,7 @@ export function OffencesDesk() {
         const withGenerated = await fetchHeadline({ ...query, includeGenerated: true }, { signal });
         onlyGenerated = withGenerated.total.current + withGenerated.total.previous > 0;
       }
-      return { key, headline, clearance: criminal.clearance, trend: trend.months, heatmap, districts: byDistrict.parts, onlyGenerated };
+      return { key, headline, clearance: headline.clearance, trend: trend.months, heatmap, districts: byDistrict.parts, onlyGenerated };
     };
     figuresOf().then((found) => {
       setFigures(found);
