@@ -55,6 +55,8 @@ class Permission(StrEnum):
     ROADS_WATCHLISTS = "roads:watchlists"  # edit and import watch lists
     ROADS_CALIBRATE = "roads:calibrate"  # camera calibration, speed limits, the fines table
     VIOLATIONS_REVIEW = "violations:review"  # confirm or reject speed and red-light violations
+    VOICE_ANSWER = "voice:answer"  # take SOS-terminal and 102 calls: answer, hold, mute, transfer, hang up, call back
+    VOICE_RECORDINGS = "voice:recordings"  # play back call recordings (personal data: every playback audited)
     SIMULATION_RUN = "simulation:run"
     SHIFTS_READ = "shifts:read"  # the shift's summary and the handovers
     SHIFTS_HANDOVER = "shifts:handover"  # sign a handover, outgoing or incoming
@@ -66,6 +68,7 @@ P = Permission
 _OPERATOR = {
     P.EVENTS_READ, P.CITY_READ, P.DEVICES_READ, P.ALARMS_READ, P.ALARMS_ACK, P.INCIDENTS_READ, P.INCIDENTS_WRITE,
     P.UNITS_READ, P.VIDEO_VIEW, P.VIDEO_PLAYBACK, P.TOKENS_WRITE, P.SHIFTS_READ, P.DISTRICTS_READ,
+    P.VOICE_ANSWER, P.VOICE_RECORDINGS,
 }
 _DISPATCHER = _OPERATOR | {P.UNITS_DISPATCH, P.UNITS_WRITE, P.ROADS_READ}
 
@@ -96,7 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.PATROL: frozenset({P.EVENTS_READ, P.CITY_READ, P.INCIDENTS_READ, P.UNITS_READ, P.UNITS_REPORT}),
     # What `qorgau simulate` calls (no video); SIMULATED_ONLY below confines its writes to simulated things.
-    Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW, P.ROADS_READ})
+    Role.SIMULATOR: frozenset((_DISPATCHER - {P.VIDEO_VIEW, P.ROADS_READ, P.VOICE_ANSWER, P.VOICE_RECORDINGS})
                               | {P.DEVICES_WRITE, P.USERS_READ, P.USERS_WRITE, P.SIMULATION_RUN,
                                  P.APPEALS_WRITE}),  # it answers its own appeals from memory, reads none
 }

@@ -37,6 +37,9 @@ export const PERMISSIONS = {
   roadsWatchlists: "roads:watchlists" as Permission,
   roadsCalibrate: "roads:calibrate" as Permission,
   violationsReview: "violations:review" as Permission,
+  // Issue 15: SOS-terminal and 102 calls answered in the browser, and their recordings.
+  voiceAnswer: "voice:answer" as Permission,
+  voiceRecordings: "voice:recordings" as Permission,
 } as const;
 
 /** A permission name as the server's OpenAPI document lists them (`resource:action`). */
