@@ -38,6 +38,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.legalstats.models",
     "qorgau.roads.models",
     "qorgau.roads.enforcement.models",
+    "qorgau.voice.models",
 )
 EVENT_MODULES: tuple[str, ...] = (
     "qorgau.auth.events",
@@ -55,6 +56,7 @@ EVENT_MODULES: tuple[str, ...] = (
     "qorgau.offences.events",
     "qorgau.roads.events",
     "qorgau.roads.enforcement.events",
+    "qorgau.voice.events",
 )
 VIEW_MODULES: tuple[str, ...] = (
     "qorgau.api.system",

@@ -30,19 +30,22 @@ from qorgau.simulation.config import SimulationSettings
 from qorgau.statistics.config import StatisticsSettings
 from qorgau.units.config import UnitsSettings
 from qorgau.video.config import VideoSettings
+from qorgau.voice.config import VoiceSettings
 
 # In the order `qorgau config show` and the README list them; each part declares the fields in between.
 PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
     IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings, DistrictsSettings,
     AppealsSettings, LegalStatsSettings, StatisticsSettings, EnforcementSettings, RoadsSettings, PlatesSettings,
+    VoiceSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(PlatesSettings, RoadsSettings, EnforcementSettings, StatisticsSettings, LegalStatsSettings,
-               AppealsSettings, DistrictsSettings, CoverageSettings, VideoSettings, AlarmsSettings, SimulationSettings,
-               IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings, MqttSettings, Dc09Settings):
+class Settings(VoiceSettings, PlatesSettings, RoadsSettings, EnforcementSettings, StatisticsSettings,
+               LegalStatsSettings, AppealsSettings, DistrictsSettings, CoverageSettings, VideoSettings,
+               AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings,
+               MqttSettings, Dc09Settings):
     """Every setting of a Qorgau installation, each with a title and a description."""
 
 
