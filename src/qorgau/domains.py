@@ -127,6 +127,7 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.legalstats.commands",
     "qorgau.roads.commands",
     "qorgau.roads.enforcement.commands",
+    "qorgau.backup.commands",
 )
 
 
