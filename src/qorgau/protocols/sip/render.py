@@ -65,3 +65,16 @@ def response(request: SipMessage, status: int, *, source: tuple[str, int], to_ta
 def _header_params(value: str) -> dict[str, str | None]:
     params_text = value.rpartition(">")[2] if "<" in value else value.partition(";")[2]
     return parse_params(params_text)
+
+
+def request(method: str, uri: str, *, via: str, from_: str, to: str, call_id: str, cseq: int,
+            headers: Sequence[tuple[str, str]] = (), body: bytes = b"", content_type: str | None = None) -> bytes:
+    """Render a request inside or outside a dialog (RFC 3261 §8.1.1): the caller supplies Via's sent-by and branch."""
+    lines = [f"{method} {uri} SIP/2.0", f"Via: {via}", "Max-Forwards: 70", f"From: {from_}", f"To: {to}",
+             f"Call-ID: {call_id}", f"CSeq: {cseq} {method}", f"User-Agent: {SERVER}"]
+    for name, value in headers:
+        lines.append(f"{canonical(name.lower())}: {value}")
+    if body and content_type:
+        lines.append(f"Content-Type: {content_type}")
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body

@@ -11,6 +11,7 @@ from typing import cast
 
 from qorgau.core.aio import within
 from qorgau.ingest.adapters.sip.config import SipConfig, SipSettings
+from qorgau.ingest.adapters.sip.hooks import CallHooks
 from qorgau.ingest.adapters.sip.transactions import Peer
 from qorgau.ingest.adapters.sip.uas import NAME, Uas
 from qorgau.ingest.config import IngestSettings
@@ -54,8 +55,9 @@ class SipAdapter:
 
     name = NAME
 
-    def __init__(self, config: SipConfig) -> None:
+    def __init__(self, config: SipConfig, hooks: CallHooks | None = None) -> None:
         self.config = config
+        self.hooks = hooks
         self.port: int = config.port
         self.uas: Uas | None = None
         self._udp: asyncio.DatagramTransport | None = None
@@ -67,7 +69,7 @@ class SipAdapter:
         return len(self._connections)
 
     async def start(self, hub: IngestHub) -> None:
-        self.uas = Uas(hub, self.config)
+        self.uas = Uas(hub, self.config, self.hooks)
         self.uas.store.start()
         loop = asyncio.get_running_loop()
         for _attempt in range(20):

@@ -18,7 +18,9 @@ from qorgau.devices.enums import Protocol
 from qorgau.ingest.adapters.sip import sdp
 from qorgau.ingest.adapters.sip.config import SipConfig
 from qorgau.ingest.adapters.sip.dialogs import Call, CallState, MediaPorts
+from qorgau.ingest.adapters.sip.hooks import CallHooks
 from qorgau.ingest.adapters.sip.limits import SourceRates
+from qorgau.ingest.adapters.sip.outgoing import Outgoing, bye, local_host
 from qorgau.ingest.adapters.sip.recorder import SosRecorder
 from qorgau.ingest.adapters.sip.store import CallStore
 from qorgau.ingest.adapters.sip.transactions import Peer, ServerTransaction, Transactions, key_of
@@ -27,7 +29,7 @@ from qorgau.ingest.hub import IngestHub
 from qorgau.ingest.sink import Heartbeat
 from qorgau.protocols.actions import SosAction
 from qorgau.protocols.sip.digest import DigestAuth, parse_credentials
-from qorgau.protocols.sip.parser import Envelope, SipMessage, SipParseError, envelope, parse, parse_name_addr
+from qorgau.protocols.sip.parser import Envelope, SipMessage, SipParseError, envelope, parse
 from qorgau.protocols.sip.render import ALLOW, can_answer, response
 
 log = logging.getLogger(__name__)
@@ -35,14 +37,15 @@ log = logging.getLogger(__name__)
 NAME = "sip"
 # Methods of other SIP extensions: understood as SIP, not allowed here (405); anything else is 501.
 OTHER_METHODS = frozenset({"SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "INFO", "UPDATE", "PRACK", "PUBLISH"})
-WILDCARD = ("", "0.0.0.0", "::")  # noqa: S104 - compared with, never bound here
 
 
 class Uas:
     """Signalling state of the listener: transactions, calls, digest nonces, media ports, per-source rates."""
 
-    def __init__(self, hub: IngestHub, config: SipConfig) -> None:
+    def __init__(self, hub: IngestHub, config: SipConfig, hooks: CallHooks | None = None) -> None:
         self.hub = hub
+        self.hooks = hooks  # a media bridge hosting this listener binds the media itself
+        self.outgoing = Outgoing(config.t1_s, config.t2_s)
         self.config = config
         self.port = config.port
         self.transactions = Transactions(t1_s=config.t1_s, t2_s=config.t2_s, limit=config.max_transactions)
@@ -55,7 +58,6 @@ class Uas:
         self.recorder = SosRecorder(hub, self._spawn, adapter=NAME)
 
     # ---- entry points -------------------------------------------------------------------------------------
-
     def allow(self, source: tuple[str, int]) -> bool:
         """Whether a message from `source` may be handled: one flooding source cannot crowd out the others."""
         if self.rates.take(source):
@@ -84,7 +86,8 @@ class Uas:
     def handle(self, message: SipMessage, peer: Peer) -> None:
         """One parsed message from `peer`."""
         if not message.is_request:
-            self.hub.metrics.reject(NAME, "unexpected_response")  # we send no requests
+            if not self.outgoing.response(message):
+                self.hub.metrics.reject(NAME, "unexpected_response")  # not to a request of ours
             return
         try:
             env = envelope(message)
@@ -124,6 +127,7 @@ class Uas:
 
     async def stop(self) -> None:
         self.transactions.clear()
+        self.outgoing.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -135,7 +139,6 @@ class Uas:
         await self.store.stop()
 
     # ---- helpers -------------------------------------------------------------------------------------------
-
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
@@ -161,19 +164,8 @@ class Uas:
         except RuntimeError:
             log.debug("heartbeat dropped: the ingest writer is stopped")
 
-    def _local_host(self, tx: ServerTransaction) -> str:
-        if self.config.host not in WILDCARD:
-            return self.config.host
-        # Listening on every interface: the address the terminal called is the one it can reach.
-        try:
-            host = parse_name_addr(f"<{tx.request.uri}>").host
-        except SipParseError:
-            host = ""
-        host = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
-        return host or "127.0.0.1"
-
     def _contact(self, tx: ServerTransaction) -> tuple[str, str]:
-        host = self._local_host(tx)
+        host = local_host(self.config.host, tx.request)
         host = f"[{host}]" if ":" in host else host
         return ("Contact", f"<sip:{host}:{self.port};transport={tx.peer.transport}>")
 
@@ -209,7 +201,6 @@ class Uas:
         return False
 
     # ---- methods -------------------------------------------------------------------------------------------
-
     def _options(self, tx: ServerTransaction) -> None:
         found = self._known(tx)
         if found is None:
@@ -255,8 +246,8 @@ class Uas:
         call = Call(call_id=env.call_id, device=device, peer=tx.peer, invite=tx, from_tag=env.from_.tag, to_tag=_tag(),
                     offer=sdp.parse_offer(body) if body else None,
                     sdp_offer=body.decode("utf-8", errors="replace")[:4000] if body else None)
-        call.media_host = self.config.media_host or self._local_host(tx)
-        call.media_port = self.media.take()
+        call.media_host = self.config.media_host or local_host(self.config.host, tx.request)
+        call.media_port = self.media.take() if self.hooks is None else None
         self.calls[call.call_id] = call
         tx.on_timeout = lambda: self._no_ack(call)
         log.info("SOS call from terminal", extra={"device": device.code, "transport": tx.peer.transport})
@@ -280,6 +271,10 @@ class Uas:
             await asyncio.sleep(self.config.answer_after_s)
             if call.state != CallState.RINGING:
                 return
+        if self.hooks is not None and (call.offer is None or call.offer.codec() is not None):
+            call.media_port = await self.hooks.offered(call)
+            if call.state != CallState.RINGING:
+                return
         self._answer(call)
 
     def _answer(self, call: Call) -> None:
@@ -293,7 +288,8 @@ class Uas:
             reason = "no_common_codec" if body is None else "no_media_port"
             self.hub.metrics.reject(NAME, reason)
             call.finish(CallState.REJECTED, reason)
-            self._respond(call.invite, 488 if body is None else 503, to_tag=call.to_tag)
+            warning = [("Warning", '305 qorgau "Incompatible media format"')] if body is None else []
+            self._respond(call.invite, 488 if body is None else 503, to_tag=call.to_tag, headers=warning)
             self._ended(call)
             return
         call.sdp_answer = body.decode()
@@ -331,6 +327,8 @@ class Uas:
         call.answered_at, call.answered_mono = utcnow(), time.monotonic()
         self.recorder.emit(call, SosAction.CALL_ANSWERED, f"ring_s={call.ring_s}")
         self.store.save(call)
+        if self.hooks is not None:
+            self.hooks.answered(call)
 
     def _no_ack(self, call: Call) -> None:
         if call.state != CallState.ANSWERING:
@@ -367,8 +365,20 @@ class Uas:
         call.finish(CallState.ENDED, "bye")
         self._ended(call)
 
-    # ---- events and records --------------------------------------------------------------------------------
+    def hangup(self, call_id: str) -> bool:
+        """Qorgau ends the call: BYE once answered, 486 before (False when there is no such call)."""
+        call = self.calls.get(call_id)
+        if call is None:
+            return False
+        if call.state in (CallState.ANSWERING, CallState.ANSWERED):
+            self.outgoing.send(call, *bye(call, local=(local_host(self.config.host, call.invite.request), self.port)))
+        elif call.invite.final is None:
+            self._respond(call.invite, 486, to_tag=call.to_tag)
+        call.finish(CallState.ENDED, "hangup")
+        self._ended(call)
+        return True
 
+    # ---- events and records --------------------------------------------------------------------------------
     def _ended(self, call: Call) -> None:
         detail = f"reason={call.end_reason} ring_s={call.ring_s} talk_s={call.talk_s}"
         self.recorder.emit(call, SosAction.CALL_ENDED, detail)
@@ -376,7 +386,10 @@ class Uas:
         self._release(call)
 
     def _release(self, call: Call) -> None:
-        self.media.give(call.media_port)
+        if self.hooks is not None:
+            self.hooks.ended(call)
+        else:
+            self.media.give(call.media_port)
         if self.calls.get(call.call_id) is call:
             del self.calls[call.call_id]
 
