@@ -121,6 +121,9 @@ export class ShortcutRegistry {
 
 export const shortcuts = new ShortcutRegistry();
 
+/** On the alarm desk: answer the oldest waiting call (SOS terminal or 102). */
+export const ANSWER_CALL_KEY = "c";
+
 /** The letter after "g" that opens each desk. */
 export const DESK_KEYS: Record<string, string> = {
   map: "m", alarms: "a", incidents: "i", units: "u", video: "v", stats: "s", admin: "d", audit: "l", shifts: "h",

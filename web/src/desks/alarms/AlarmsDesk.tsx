@@ -12,6 +12,7 @@ import { DeskPage } from "../../shell/DeskPage";
 import { formatInstant } from "../../shell/time";
 import type { Shortcut } from "../../shell/shortcuts";
 import { useShortcuts } from "../../shell/useShortcuts";
+import { VoicePanel } from "../../voice/VoicePanel";
 import { AlarmDetailPanel } from "./AlarmDetailPanel";
 import { AlarmFilters } from "./AlarmFilters";
 import { AlarmHistory } from "./AlarmHistory";
@@ -141,6 +142,7 @@ export function AlarmsDesk() {
             {notice.text}
           </Alert>
         )}
+        <VoicePanel />
         {mode === "history" ? <AlarmHistory kinds={choices.kinds} /> : (
         <Grid gutter="sm">
           <Grid.Col span={{ base: 12, md: 5 }}>

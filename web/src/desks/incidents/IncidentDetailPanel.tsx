@@ -28,6 +28,7 @@ import { STATE_COLORS, stateLabelKey } from "./IncidentBoard";
 import { CoverageBadges, UncoveredNotice } from "./Coverage";
 import { AssignmentList, Recommendations } from "./Recommendations";
 import { IncidentTimeline } from "./Timeline";
+import { IncidentCalls } from "../../voice/IncidentCalls";
 
 const DISPATCHABLE: ReadonlySet<IncidentState> = new Set(["new", "dispatched", "en_route", "on_scene", "on_hold"]);
 
@@ -205,6 +206,7 @@ export function IncidentDetailPanel({ id, version, categoryName, canWrite, canDi
           )}
         </>
       )}
+      <IncidentCalls incidentId={detail.id} />
       <Divider />
       <Text fw={600} size="sm">{t("incidents.timeline.title")}</Text>
       <IncidentTimeline detail={detail} canWrite={canWrite} onAddNote={(text) => run("note", () => addIncidentNote(detail.id, text))} />

@@ -55,10 +55,18 @@ function AddressPreview({ preview }: { preview: Preview }) {
   );
 }
 
-/** A 102 call: caller, address (geocoded by the server), category, what happened. */
-export function IntakeForm({ opened, categories, onClose, onCreated }: {
+/** What a call answered in the browser brings to the intake: the caller's number and where the line says it is. */
+export interface IntakePrefill {
+  callerPhone: string;
+  lon: number | null;
+  lat: number | null;
+}
+
+/** A 102 call: caller, address (geocoded by the server), category, what happened; `prefill` from a voice call. */
+export function IntakeForm({ opened, categories, prefill, onClose, onCreated }: {
   opened: boolean;
   categories: readonly IncidentCategory[];
+  prefill?: IntakePrefill | null;
   onClose: () => void;
   onCreated: (incident: IncidentDetail) => void;
 }) {
@@ -71,6 +79,14 @@ export function IntakeForm({ opened, categories, onClose, onCreated }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; fields: Record<string, string> } | null>(null);
   const preview = useAddressPreview(address);
+  // The call's number fills the field once per call opened (compared by value: the caller builds a new object).
+  const prefillKey = opened && prefill ? JSON.stringify(prefill) : null;
+  const [appliedKey, setAppliedKey] = useState<string | null>(null);
+  if (prefill && prefillKey !== null && prefillKey !== appliedKey) {
+    setAppliedKey(prefillKey);
+    setCallerPhone(prefill.callerPhone);
+  }
+  const located = prefill && prefill.lon !== null && prefill.lat !== null ? { lon: prefill.lon, lat: prefill.lat } : null;
 
   const reset = () => {
     setCallerName("");
@@ -95,9 +111,11 @@ export function IntakeForm({ opened, categories, onClose, onCreated }: {
         caller_name: callerName.trim() || null,
         caller_phone: callerPhone.trim() || null,
         address: address.trim() || null,
+        ...(located ?? {}),
         description: description.trim() || null,
       });
       reset();
+      setAppliedKey(null);
       onCreated(incident);
     } catch (e) {
       const described = describeError(e, tMaybe);
@@ -116,6 +134,11 @@ export function IntakeForm({ opened, categories, onClose, onCreated }: {
         </Group>
         <TextInput label={t("incidents.intake.address")} value={address} onChange={(e) => setAddress(e.currentTarget.value)} data-testid="intake-address" error={error?.fields["body.address"]} />
         <AddressPreview preview={preview} />
+        {located && (
+          <Text size="xs" c="teal" data-testid="intake-call-location">
+            {t("voice.intakeLocation", { lat: located.lat.toFixed(5), lon: located.lon.toFixed(5) })}
+          </Text>
+        )}
         <Select
           label={t("incidents.intake.category")}
           data={categories.map((c) => ({ value: c.code, label: c.name }))}
