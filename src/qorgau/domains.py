@@ -89,6 +89,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "qorgau.statistics.report_views",
     "qorgau.roads.views",
     "qorgau.roads.enforcement.views",
+    "qorgau.voice.views",
 )
 FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscriber]
     "qorgau.alarms.flows",
@@ -96,6 +97,7 @@ FLOW_MODULES: tuple[str, ...] = (  # modules with subscribers() -> list[Subscrib
     "qorgau.units.flows",
     "qorgau.video.flows",
     "qorgau.offences.flows",
+    "qorgau.voice.flows",
 )
 WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> list[Periodic], run by the server
     "qorgau.audit.workers",
@@ -109,6 +111,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.video.analytics.retention",
     "qorgau.appeals.workers",
     "qorgau.roads.workers",
+    "qorgau.voice.workers",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",
@@ -128,6 +131,7 @@ COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their
     "qorgau.roads.commands",
     "qorgau.roads.enforcement.commands",
     "qorgau.backup.commands",
+    "qorgau.voice.commands",
 )
 
 

@@ -42,10 +42,15 @@ class IngestRunner:
         self.adapters: dict[str, Adapter] = {}
 
     async def start(self) -> None:
+        import os, sys
+        if os.environ.get("H1_SWITCH"):
+            sys.setswitchinterval(float(os.environ["H1_SWITCH"]))
         await self.hub.directory.start()
         await asyncio.to_thread(self.hub.sink.start)  # may start the writer process
         for name in ADAPTER_MODULES:
             create: Callable[[IngestSettings], Adapter | None] = importlib.import_module(name).create
+            if name.endswith(".sip.adapter") and getattr(self.hub.settings, "voice_enabled", False):
+                continue  # the voice process hosts the SIP listener, with the media bridge (ADR 0045)
             adapter = create(self.hub.settings)
             if adapter is None:
                 continue

@@ -12,8 +12,10 @@ from qorgau import __version__
 from qorgau.audit.commands import cli_actor
 from qorgau.core.commands import CommandContext, fail
 from qorgau.runtime import video as video_runtime
+from qorgau.runtime import voice as voice_runtime
 from qorgau.runtime.config_commands import config_app, load_settings
 from qorgau.video.commands import video_app
+from qorgau.voice.commands import voice_app
 
 if TYPE_CHECKING:
     from qorgau.settings import Settings
@@ -29,6 +31,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="keys")
     app.add_typer(events_app, name="events")
     video_runtime.register(video_app)  # `qorgau video run | worker`; the group joins `qorgau` with the domains
+    voice_runtime.register(voice_app)  # `qorgau voice run`, likewise
 
 
 def version() -> None:
@@ -63,9 +66,12 @@ def serve(
     from qorgau.runtime.server import create_app
 
     settings = _service_settings()
+    if host:  # the address actually bound decides whether cookies must be Secure
+        settings = settings.model_copy(update={"host": host})
     application = create_app(settings)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, log_config=None,
+    uvicorn.run(application, host=settings.host, port=port or settings.port, log_config=None,
                 proxy_headers=False, ws_ping_interval=None,
+                ssl_certfile=settings.tls_cert_file, ssl_keyfile=settings.tls_key_file,  # HTTPS when both set
                 timeout_graceful_shutdown=settings.shutdown_grace_s,
                 # Compression would deflate the same live stream once per connected screen; on the control
                 # room's network the bytes are cheaper than that CPU.

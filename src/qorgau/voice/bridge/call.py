@@ -62,10 +62,11 @@ class MediaCall:
     """Media of one call, from the SIP answer to the hang-up."""
 
     def __init__(self, *, call_id: int, sip_call_id: str, port: int, sockets: tuple[socket.socket, socket.socket],
-                 codec_pt: int, dtmf_pt: int | None, remote: tuple[str, int] | None,
-                 on_problem: ProblemHook) -> None:
+                 codec_pt: int, law: int, dtmf_pt: int | None, remote: tuple[str, int] | None,
+                 on_problem: ProblemHook, on_media: Callable[[MediaCall], None] | None = None) -> None:
         self.call_id, self.sip_call_id, self.port = call_id, sip_call_id, port
-        self.codec_pt, self.dtmf_pt = codec_pt, dtmf_pt
+        self.codec_pt, self.law, self.dtmf_pt = codec_pt, law, dtmf_pt  # law: 0 µ-law, 8 A-law
+        self._on_media = on_media
         self.remote = remote  # where the SDP says to send; replaced by where RTP actually comes from
         self._latched = False
         self._sockets = sockets
@@ -94,7 +95,7 @@ class MediaCall:
 
     @property
     def codec(self) -> str:
-        return g711.CODEC_NAMES[self.codec_pt]
+        return g711.CODEC_NAMES[self.law]
 
     async def open(self) -> None:
         """Start receiving on the call's two ports (RTP, and the odd one where misdirected RTP is noticed)."""
@@ -145,6 +146,8 @@ class MediaCall:
         self.counters.rx += 1
         if self._first_rx is None:
             self._first_rx = now
+            if self._on_media is not None:
+                self._on_media(self)
         self.jitter.push(packet.seq, packet.timestamp, packet.payload, now)
 
     def _odd(self, data: bytes, source: tuple[str, int]) -> None:
@@ -179,7 +182,7 @@ class MediaCall:
         """One 20 ms tick: terminal to browser and recorder, operator (or hold tone) to terminal."""
         self._tick += 1
         frame = self.jitter.pop()
-        heard = g711.decode(frame, self.codec_pt) if frame is not None and len(frame) == FRAME else _SILENCE
+        heard = g711.decode(frame, self.law) if frame is not None and len(frame) == FRAME else _SILENCE
         if (self._media_at is not None and self._first_rx is None and self.counters.problems.no_rtp == 0
                 and time.monotonic() - self._media_at > NO_RTP_AFTER_S):
             self._problem("no_rtp")
@@ -194,7 +197,7 @@ class MediaCall:
             self.recorder.write(heard, spoken)
         if self.on_tick is not None:
             self.on_tick(heard, sent)
-        self._send(g711.encode(sent, self.codec_pt))
+        self._send(g711.encode(sent, self.law))
 
     def _send(self, payload: bytes) -> None:
         if self.remote is None or not self._transports or self.remote[1] == 0:

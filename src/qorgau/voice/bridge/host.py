@@ -1,0 +1,230 @@
+"""The bridge as the SIP UAS's hooks: each call's media and recording, reported to the voice domain's records."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from qorgau.core.db import Database
+from qorgau.core.time import utcnow
+from qorgau.ingest.adapters.sip.dialogs import Call
+from qorgau.ingest.adapters.sip.sdp import CODECS
+from qorgau.voice import service
+from qorgau.voice.bridge.call import MediaCall
+from qorgau.voice.bridge.leg import BrowserLeg
+from qorgau.voice.bridge.recorder import CallRecorder
+from qorgau.voice.bridge.rtp import PortPool
+from qorgau.voice.control import BridgeError, CallMedia, MediaState
+from qorgau.voice.enums import CallKind, EndReason
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Why the UAS ended a call (`Call.end_reason`) as the voice domain counts it.
+END_REASONS = {"bye": EndReason.CALLER_HUNG_UP, "cancel": EndReason.CALLER_HUNG_UP,
+               "hangup": EndReason.OPERATOR_HUNG_UP, "no_common_codec": EndReason.REFUSED,
+               "no_media_port": EndReason.REFUSED, "no_ack": EndReason.DROPPED, "shutdown": EndReason.DROPPED,
+               "not_recorded": EndReason.FAILED}
+
+
+@dataclass
+class Entry:
+    """A call the bridge holds: the UAS's dialog and its media."""
+
+    sip: Call
+    media: MediaCall
+
+
+class Bridge:
+    """Implements the UAS's CallHooks; the control API acts on it by VoiceCall id."""
+
+    def __init__(self, db: Database, pool: PortPool, recordings: Path, *,
+                 hangup: Callable[[str], bool] | None = None) -> None:
+        self.db = db
+        self.pool = pool
+        self.recordings = recordings
+        self.hangup_sip = hangup  # the UAS's hang-up, set once the listener runs
+        self.calls: dict[int, Entry] = {}
+        self._by_sip: dict[str, int] = {}
+        # One writer thread: a call's records commit in the order they happened (offered before ended).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-db")
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def _db(self, work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with self.db.unit_of_work() as session:
+                return work(session)
+        return await asyncio.get_running_loop().run_in_executor(self._writer, run)
+
+    def _later(self, work: Callable[[Session], object], what: str) -> None:
+        async def run() -> None:
+            try:
+                await self._db(work)
+            except Exception:
+                log.exception("voice record failed", extra={"what": what})
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- the UAS's hooks -----------------------------------------------------------------------------------
+
+    async def offered(self, call: Call) -> int | None:
+        """Bind the media ports and record the call as ringing on the desks."""
+        taken = self.pool.take()
+        if taken is None:
+            return None
+        port, rtp_sock, rtcp_sock = taken
+        offer = call.offer
+        pt = offer.codec() if offer is not None else 0
+        pt = 0 if pt is None else pt
+        name = (offer.rtpmap.get(pt, CODECS.get(pt, "PCMU")) if offer else "PCMU").split("/")[0].upper()
+        remote = (offer.address, offer.port) if offer is not None and offer.address else None
+        try:
+            record = await self._db(lambda s: service.offered(
+                s, sip_call_id=call.call_id, kind=CallKind.SOS, device_code=call.device.code, caller=None,
+                location=None, codec=name, at=call.started_at).id)
+        except Exception:
+            log.exception("voice call could not be recorded", extra={"device": call.device.code})
+            rtp_sock.close()
+            rtcp_sock.close()
+            self.pool.give(port)
+            return None
+        media = MediaCall(call_id=record, sip_call_id=call.call_id, port=port, sockets=(rtp_sock, rtcp_sock),
+                          codec_pt=pt, law=8 if name == "PCMA" else 0, dtmf_pt=offer.dtmf() if offer else None,
+                          remote=remote, on_problem=self._problem, on_media=self._media_started)
+        await media.open()
+        self.calls[record] = Entry(call, media)
+        self._by_sip[call.call_id] = record
+        return port
+
+    def answered(self, call: Call) -> None:
+        """ACK: the media clock and the recording start."""
+        record = self._by_sip.get(call.call_id)
+        if record is None:
+            return
+        media = self.calls[record].media
+        if media.remote is None and call.offer is not None and call.offer.address:
+            media.remote = (call.offer.address, call.offer.port)  # the offer came in the ACK
+        started = call.answered_at or utcnow()
+        relative = f"{started:%Y/%m/%d}/call-{record}-{secrets.token_hex(4)}.ogg"
+        try:
+            recorder: CallRecorder | None = CallRecorder(self.recordings, relative, started_at=started, tags={
+                "call_id": str(record), "device": call.device.code, "codec": media.codec})
+        except Exception:
+            log.exception("voice recording could not start", extra={"call_id": record})
+            recorder = None
+        media.start(recorder)
+
+    def ended(self, call: Call) -> None:
+        """The call is over: close media and recording, record why."""
+        reason = END_REASONS.get(call.end_reason or "", EndReason.DROPPED)
+        record = self._by_sip.pop(call.call_id, None)
+        if record is None:
+            if reason is EndReason.REFUSED:
+                self._refused(call)
+            return
+        entry = self.calls.pop(record)
+        task = asyncio.create_task(self._close(entry, reason, call.ended_at or utcnow()))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close(self, entry: Entry, reason: EndReason, at: Any) -> None:
+        media = entry.media
+        await media.close()
+        self.pool.give(media.port)
+        recording = await asyncio.to_thread(media.recorder.close) if media.recorder is not None else None
+        if media.dtmf:
+            log.info("voice call keys", extra={"call_id": media.call_id, "keys": "".join(media.dtmf)})
+
+        def finish(session: Session) -> None:
+            if recording is not None:
+                service.recording_stored(session, call_id=media.call_id, path=recording.path,
+                                         sha256=recording.sha256, duration_s=recording.duration_s,
+                                         media_type=recording.media_type, size=recording.size)
+            service.ended(session, call_id=media.call_id, reason=reason, at=at)
+        await self._db(finish)
+
+    def _refused(self, call: Call) -> None:
+        # Refused before any media (no codec the bridge can handle): still on record, with the reason counted.
+        def work(session: Session) -> None:
+            record = service.offered(session, sip_call_id=call.call_id, kind=CallKind.SOS,
+                                     device_code=call.device.code, caller=None, location=None, codec=None,
+                                     at=call.started_at)
+            service.media_problem(session, call_id=record.id, problem="bad_codec", count=1)
+            service.ended(session, call_id=record.id, reason=EndReason.REFUSED, at=call.ended_at or utcnow())
+        self._later(work, "refused")
+
+    def _problem(self, media: MediaCall, problem: str, count: int) -> None:
+        log.info("voice media problem", extra={"call_id": media.call_id, "problem": problem, "count": count})
+        self._later(lambda s: service.media_problem(s, call_id=media.call_id, problem=problem, count=count),
+                    "problem")
+
+    def _media_started(self, media: MediaCall) -> None:
+        at = utcnow()
+        self._later(lambda s: service.media_started(s, call_id=media.call_id, at=at), "media_started")
+
+    # ---- the control API's operations ----------------------------------------------------------------------
+
+    def media(self, call_id: int) -> MediaCall:
+        entry = self.calls.get(call_id)
+        if entry is None:
+            raise BridgeError(404, "voice.not_found")
+        return entry.media
+
+    async def attach(self, call_id: int, operator_id: int, sdp: str) -> tuple[str, str]:
+        media = self.media(call_id)
+        if media.state is MediaState.ENDED:
+            raise BridgeError(409, "voice.not_bridgeable")
+        leg = BrowserLeg(operator_id)
+        try:
+            answer = await leg.answer(sdp)
+        except Exception as exc:
+            await leg.close()
+            raise BridgeError(400, "voice.bad_sdp", type(exc).__name__) from exc
+
+        @leg.pc.on("connectionstatechange")
+        async def _state() -> None:
+            if leg.pc.connectionState == "failed" and media.leg is leg:
+                await media.detach()  # the browser vanished without leaving: the call waits on hold
+                self._later(lambda s: service.leg_closed(s, call_id=call_id, leg_id=leg.id, at=utcnow()),
+                            "leg_closed")
+
+        await media.attach(leg)
+        return leg.id, answer
+
+    async def detach(self, leg_id: str) -> None:
+        for entry in self.calls.values():
+            if entry.media.leg is not None and entry.media.leg.id == leg_id:
+                await entry.media.detach()
+                return
+        raise BridgeError(404, "voice.leg_not_found")
+
+    def hangup(self, call_id: int) -> CallMedia:
+        media = self.media(call_id)
+        snapshot = media.snapshot()
+        if self.hangup_sip is None or not self.hangup_sip(media.sip_call_id):
+            raise BridgeError(404, "voice.not_found")
+        return snapshot.model_copy(update={"state": MediaState.ENDED, "leg_id": None})
+
+    def snapshots(self) -> list[CallMedia]:
+        return [entry.media.snapshot() for entry in self.calls.values()]
+
+    async def stop(self) -> None:
+        # The process is stopping: calls still up are dropped, their recordings kept and reported.
+        for record, entry in list(self.calls.items()):
+            del self.calls[record]
+            self._by_sip.pop(entry.sip.call_id, None)
+            try:
+                await self._close(entry, EndReason.DROPPED, utcnow())
+            except Exception:
+                log.exception("voice call not closed cleanly", extra={"call_id": record})
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._writer.shutdown(wait=True)
