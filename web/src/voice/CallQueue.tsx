@@ -2,7 +2,7 @@ import { Badge, Button, Group, Paper, Stack, Text } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import type { CallRead } from "./api";
-import { callRole, canAnswer, formatWaited, waitedSeconds, type CallRole } from "./calls";
+import { callRole, canAnswer, canRejoin, formatWaited, waitedSeconds, type CallRole } from "./calls";
 
 const KIND_COLORS: Record<CallRead["kind"], string> = { sos: "red", line102: "blue", callback: "grape" };
 
@@ -21,6 +21,7 @@ function RoleText({ call, role }: { call: CallRead; role: CallRole }) {
   const { t } = useI18n();
   const text =
     role === "mine" || role === "mine_held" || role === "transfer_away" ? t("voice.who.you")
+      : role === "outgoing" ? t("voice.who.outgoing")
       : role === "taken" ? t("voice.who.taken", { name: call.answered_by?.name ?? "—" })
         : role === "held_free" ? t("voice.who.heldFree")
           : role === "transfer_to_me" ? t("voice.who.transferToYou", { name: call.answered_by?.name ?? "—" })
@@ -30,9 +31,10 @@ function RoleText({ call, role }: { call: CallRead; role: CallRole }) {
 }
 
 /** One row of the queue: kind, terminal and site (or the caller), time waited, who has it, and "answer". */
-function CallRow({ call, myId, now, selected, busy, canTake, onSelect, onAnswer }: {
+function CallRow({ call, myId, talkingHere, now, selected, busy, canTake, onSelect, onAnswer }: {
   call: CallRead;
   myId: number | null;
+  talkingHere: number | null;
   now: number;
   selected: boolean;
   busy: boolean;
@@ -43,6 +45,7 @@ function CallRow({ call, myId, now, selected, busy, canTake, onSelect, onAnswer 
   const { t } = useI18n();
   const role = callRole(call, myId);
   const waiting = canAnswer(call, myId);
+  const rejoin = canRejoin(call, myId, talkingHere);
   return (
     <Paper withBorder p={6} radius="sm" onClick={onSelect} bg={selected ? "var(--mantine-color-default-hover)" : undefined}
       style={{ cursor: "pointer", borderColor: waiting ? "var(--mantine-color-red-6)" : undefined }}
@@ -52,6 +55,9 @@ function CallRow({ call, myId, now, selected, busy, canTake, onSelect, onAnswer 
           <Group gap={6} wrap="nowrap">
             <Badge size="xs" color={KIND_COLORS[call.kind]} variant="filled">{t(`voice.kind.${call.kind}`)}</Badge>
             <Badge size="xs" variant="light" data-testid="voice-call-state">{t(`voice.state.${call.state}`)}</Badge>
+            {(call.escalation_level ?? 0) > 0 && (
+              <Badge size="xs" color="red" variant="outline" data-testid="voice-call-escalated">{t("voice.escalated")}</Badge>
+            )}
             <Text size="sm" fw={600} truncate>
               {call.device_code ? t("voice.terminal", { code: call.device_code }) : t("voice.caller", { number: call.caller ?? "—" })}
             </Text>
@@ -69,6 +75,12 @@ function CallRow({ call, myId, now, selected, busy, canTake, onSelect, onAnswer 
               {t("voice.answer")}
             </Button>
           )}
+          {rejoin && canTake && (
+            <Button size="compact-xs" variant="light" loading={busy} data-testid="voice-rejoin"
+              onClick={(e) => { e.stopPropagation(); onAnswer(); }}>
+              {t("voice.rejoin")}
+            </Button>
+          )}
         </Stack>
       </Group>
     </Paper>
@@ -76,9 +88,10 @@ function CallRow({ call, myId, now, selected, busy, canTake, onSelect, onAnswer 
 }
 
 /** The calls waiting (oldest first, with their waiting time) and those in progress, on this desk. */
-export function CallQueue({ calls, myId, selectedId, answeringId, canTake, onSelect, onAnswer }: {
+export function CallQueue({ calls, myId, talkingHere, selectedId, answeringId, canTake, onSelect, onAnswer }: {
   calls: readonly CallRead[];
   myId: number | null;
+  talkingHere: number | null;
   selectedId: number | null;
   answeringId: number | null;
   canTake: boolean;
@@ -91,7 +104,7 @@ export function CallQueue({ calls, myId, selectedId, answeringId, canTake, onSel
   return (
     <Stack gap={4} data-testid="voice-queue">
       {calls.map((call) => (
-        <CallRow key={call.id} call={call} myId={myId} now={now} selected={call.id === selectedId} busy={answeringId === call.id}
+        <CallRow key={call.id} call={call} myId={myId} talkingHere={talkingHere} now={now} selected={call.id === selectedId} busy={answeringId === call.id}
           canTake={canTake && answeringId === null} onSelect={() => onSelect(call.id)} onAnswer={() => onAnswer(call.id)} />
       ))}
     </Stack>

@@ -5,6 +5,7 @@ import { useSession } from "../auth/AuthProvider";
 import { PERMISSIONS, hasPermission } from "../auth/permissions";
 import { useI18n } from "../i18n/I18nProvider";
 import { useMeta } from "../shell/meta";
+import { navigate } from "../shell/router";
 import { formatInstant } from "../shell/time";
 import { callBack, fetchIncidentCalls, recordingUrl, type CallRead } from "./api";
 import { formatWaited } from "./calls";
@@ -26,7 +27,8 @@ export function IncidentCalls({ incidentId }: { incidentId: number }) {
   if (calls.length === 0) return null;
   const back = (id: number) => {
     setNotice(null);
-    callBack(id).then(() => setNotice(t("voice.callingBack"))).catch((e: unknown) => setNotice(describeError(e, tMaybe).message));
+    // The callback rings out as this operator's call: the alarm desk, where the browser joins it, takes over.
+    callBack(id).then(() => navigate("/alarms")).catch((e: unknown) => setNotice(describeError(e, tMaybe).message));
   };
   return (
     <Stack gap={4} data-testid="incident-calls">

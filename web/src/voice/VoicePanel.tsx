@@ -95,7 +95,7 @@ export function VoicePanel() {
       {calls.length > 0 && (
         <Grid gutter="sm">
           <Grid.Col span={{ base: 12, md: 5 }}>
-            <CallQueue calls={calls} myId={myId} selectedId={selected?.id ?? null} canTake={canTake}
+            <CallQueue calls={calls} myId={myId} talkingHere={talkingId} selectedId={selected?.id ?? null} canTake={canTake}
               answeringId={session.status === "answering" ? session.callId : null} onSelect={setChosen} onAnswer={answer} />
             {canTake && <Text size="xs" c="dimmed" mt={4}>{t("voice.answerHint", { key: ANSWER_CALL_KEY.toUpperCase() })}</Text>}
           </Grid.Col>

@@ -35,7 +35,7 @@ export interface CallRead {
   state: CallState;
   device_code: string | null;
   device_id: number | null;
-  site: { id: number; name: string } | null;
+  site: { id: number; code?: string; name: string } | null;
   lon: number | null;
   lat: number | null;
   /** Masked (last 4 digits) unless the user may answer. */
@@ -51,7 +51,13 @@ export interface CallRead {
   incident_id: number | null;
   camera_codes: string[];
   media: CallMediaRead | null;
-  recording: { url: string; duration_s: number | null } | null;
+  recording: { url: string; duration_s: number | null; media_type?: string | null } | null;
+  held?: boolean;
+  muted?: boolean;
+  /** 0, or how many times it escalated while waiting. */
+  escalation_level?: number;
+  /** For a callback: the call it returns. */
+  callback_of?: number | null;
 }
 
 export interface AnswerRead {
@@ -73,9 +79,9 @@ export function fetchActiveCalls(options: { signal?: AbortSignal } = {}) {
   return apiRequest<CallRead[]>(`${BASE}/calls?active=true`, options);
 }
 
-/** The calls linked to an incident (the server may ignore the filter: the caller filters again). */
+/** The calls linked to an incident, among the latest 500 (the list has no incident filter: filtered here). */
 export async function fetchIncidentCalls(incidentId: number, options: { signal?: AbortSignal } = {}) {
-  const calls = await apiRequest<CallRead[]>(`${BASE}/calls?incident_id=${incidentId}`, options);
+  const calls = await apiRequest<CallRead[]>(`${BASE}/calls?active=false&limit=500`, options);
   return calls.filter((c) => c.incident_id === incidentId);
 }
 

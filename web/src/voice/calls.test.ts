@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CallRead } from "./api";
 import {
-  callRole, canAnswer, formatWaited, intakePrefill, mediaProblems, mergeCallEvent, nextToAnswer, parseCallChange, replaceCall, shouldRing,
+  callRole, canAnswer, canRejoin, formatWaited, intakePrefill, mediaProblems, mergeCallEvent, nextToAnswer, parseCallChange, replaceCall, shouldRing,
   sortCalls, waitedSeconds,
 } from "./calls";
 
@@ -70,7 +70,37 @@ describe("what a call is to me", () => {
   });
 });
 
+describe("callbacks and coming back", () => {
+  it("a callback ringing out is its operator's, rings for nobody and can be joined", () => {
+    const callback = call(1, { kind: "callback", state: "ringing", answered_by: { id: ME, name: "me" } });
+    expect(callRole(callback, ME)).toBe("outgoing");
+    expect(callRole(callback, OTHER.id)).toBe("taken");
+    expect(shouldRing([callback], ME)).toBe(false);
+    expect(shouldRing([callback], OTHER.id)).toBe(false);
+    expect(canRejoin(callback, ME, null)).toBe(true);
+  });
+
+  it("my call with no audio in this tab (a reload) can be joined again; not the one I talk on", () => {
+    const mine = call(1, { state: "answered", answered_by: { id: ME, name: "me" } });
+    expect(canRejoin(mine, ME, null)).toBe(true);
+    expect(canRejoin(mine, ME, 1)).toBe(false);
+    expect(canRejoin(mine, OTHER.id, null)).toBe(false);
+  });
+});
+
 describe("live events", () => {
+  it("events name people by user id: the list's name is kept for the same person, else the list is fetched", () => {
+    const calls = [call(1, { state: "answered", answered_by: OTHER })];
+    const held = mergeCallEvent(calls, { call_id: 1, state: "held", answered_by: OTHER.id });
+    expect(held.reload).toBe(false);
+    expect(held.calls[0].answered_by).toEqual(OTHER);
+    const taken = mergeCallEvent([call(2)], { call_id: 2, state: "answered", answered_by: 12 });
+    expect(taken.reload).toBe(true);
+    expect(callRole(taken.calls[0], ME)).toBe("taken");
+    const left = mergeCallEvent(calls, { call_id: 1, state: "queued", answered_by: null });
+    expect(callRole(left.calls[0], ME)).toBe("offered");
+  });
+
   it("reads the call id, state and who from a payload, ignores others", () => {
     expect(parseCallChange({ call_id: 4, state: "answered", answered_by: OTHER })).toEqual({ id: 4, state: "answered", answered_by: OTHER });
     expect(parseCallChange({ call_id: 4, state: "nonsense" })).toEqual({ id: 4 });

@@ -21,7 +21,9 @@ function num(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
+/** A person as events carry it (a user id) or as the list does ({id, name}); the name may come later. */
 function person(value: unknown): PersonRef | null {
+  if (typeof value === "number") return { id: value, name: "" };
   if (typeof value !== "object" || value === null) return null;
   const { id, name } = value as { id?: unknown; name?: unknown };
   return typeof id === "number" ? { id, name: typeof name === "string" ? name : "" } : null;
@@ -62,18 +64,19 @@ export function formatWaited(seconds: number): string {
 }
 
 /** What a call is to this operator: it rings for me, I have it, someone else has it, it is offered to me, ... */
-export type CallRole = "offered" | "mine" | "mine_held" | "taken" | "held_free" | "transfer_to_me" | "transfer_away" | "ended";
+export type CallRole =
+  | "offered" | "outgoing" | "mine" | "mine_held" | "taken" | "held_free" | "transfer_to_me" | "transfer_away" | "ended";
 
 export function callRole(call: CallRead, myId: number | null): CallRole {
   const mine = myId !== null && call.answered_by?.id === myId;
   switch (call.state) {
     case "ringing":
     case "queued":
-      return "offered";
+      // A waiting call nobody holds rings for all; one held already is a callback ringing out (its operator's).
+      return call.answered_by === null ? "offered" : mine ? "outgoing" : "taken";
     case "answered":
       return mine ? "mine" : "taken";
     case "held":
-      // A held call whose browser left (no operator on it) may be taken by anyone; mine stays mine.
       return mine ? "mine_held" : call.answered_by ? "taken" : "held_free";
     case "transferring":
       return call.transfer_to?.id === myId ? "transfer_to_me" : mine ? "transfer_away" : "taken";
@@ -82,10 +85,16 @@ export function callRole(call: CallRead, myId: number | null): CallRole {
   }
 }
 
-/** Whether this operator may press "answer" on the call now. */
+/** Whether this operator may press "answer" on the call now (it rings for them). */
 export function canAnswer(call: CallRead, myId: number | null): boolean {
   const role = callRole(call, myId);
   return role === "offered" || role === "held_free" || role === "transfer_to_me";
+}
+
+/** Whether the call is this operator's though this tab has no audio for it (a callback ringing out, a reload). */
+export function canRejoin(call: CallRead, myId: number | null, talkingHere: number | null): boolean {
+  const role = callRole(call, myId);
+  return call.id !== talkingHere && (role === "outgoing" || role === "mine" || role === "mine_held");
 }
 
 /** Whether the desk should ring: a call waits for someone and nobody here is talking on it. */
@@ -124,9 +133,19 @@ export function mergeCallEvent(calls: readonly CallRead[], payload: Record<strin
     return { calls: index < 0 ? (calls as CallRead[]) : calls.filter((c) => c.id !== change.id), reload: false };
   }
   if (index < 0) return { calls: calls as CallRead[], reload: true };
+  const before = calls[index];
+  // An event names people by id only: keep the name the list had for the same person, else fetch the names.
+  let reload = false;
+  for (const key of ["answered_by", "transfer_to"] as const) {
+    const who = change[key];
+    if (who && !who.name) {
+      if (before[key]?.id === who.id) change[key] = before[key];
+      else reload = true;
+    }
+  }
   const next = [...calls];
-  next[index] = { ...calls[index], ...change };
-  return { calls: next, reload: false };
+  next[index] = { ...before, ...change };
+  return { calls: next, reload };
 }
 
 /** Puts a call as the server returned it in the list (or takes it out when it ended). */

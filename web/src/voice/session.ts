@@ -50,7 +50,7 @@ export function sessionReducer(state: PhoneSession, action: SessionAction): Phon
       if (state.status !== "talking") return state;
       const call = action.calls.find((c) => c.id === state.callId);
       const role = call ? callRole(call, action.myId) : "ended";
-      if (role === "mine" || role === "mine_held" || role === "transfer_away") {
+      if (role === "mine" || role === "mine_held" || role === "transfer_away" || role === "outgoing") {
         const held = role === "mine_held";
         return held === state.held ? state : { ...state, held };
       }

@@ -28,15 +28,25 @@ export function useVoiceDesk(deviceId: string | null) {
   const [actionError, setActionError] = useState<string | null>(null);
   const leg = useRef<PhoneLeg | null>(null);
   const [remote, setRemote] = useState<MediaStream | null>(null);
-  const reloading = useRef(false);
+  // One reload at a time; a request during one runs once more after it (so the list ends on the latest state).
+  const reloading = useRef<"idle" | "busy" | "again">("idle");
 
   const reload = useCallback(() => {
-    if (reloading.current) return;
-    reloading.current = true;
-    fetchActiveCalls()
+    if (reloading.current !== "idle") {
+      reloading.current = "again";
+      return;
+    }
+    reloading.current = "busy";
+    const once = () => fetchActiveCalls()
       .then((list) => update(() => list))
       .catch(() => undefined)
-      .finally(() => { reloading.current = false; });
+      .finally(() => {
+        if (reloading.current === "again") {
+          reloading.current = "busy";
+          void once();
+        } else reloading.current = "idle";
+      });
+    void once();
   }, [update]);
 
   useLiveEventHandler((event) => {
@@ -47,8 +57,8 @@ export function useVoiceDesk(deviceId: string | null) {
       stale ||= merged.reload;
       return merged.calls;
     });
-    // Events carry the id and state; names, sites and cameras come with the list.
-    if (stale || event.name === "voice.call_ringing" || event.name === "voice.call_transferred") reload();
+    // Events carry ids and the state; names, sites, cameras and media figures come with the list.
+    if (stale || event.name !== "voice.call_ended") reload();
   });
 
   // A call this tab talks on that is no longer its own (transferred, taken over, ended): its media ends here.
