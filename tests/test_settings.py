@@ -40,6 +40,15 @@ SAMPLES: dict[str, str] = {
     "video_volumes": '[{"name": "disk1", "path": "/srv/video", "quota_gb": 500}]',
     "video_detector_input_size": "320", "video_detector_sha256": "0" * 64, "video_analytics_cameras_limit": "4",
     "stats_official_population": "56000",
+    "tls_cert_file": "/etc/qorgau/tls.crt", "tls_key_file": "/etc/qorgau/tls.key", "dc09_tls_port": "12301",
+    "dc09_tls_cert_file": "/etc/qorgau/dc09.crt", "dc09_tls_key_file": "/etc/qorgau/dc09.key",
+    "mqtt_cert_file": "/etc/qorgau/mqtt.crt", "mqtt_key_file": "/etc/qorgau/mqtt.key",
+}
+# Settings that are valid only with another (a certificate and its key): set together.
+PARTNERS: dict[str, tuple[str, ...]] = {
+    "tls_cert_file": ("tls_key_file",), "tls_key_file": ("tls_cert_file",),
+    "dc09_tls_cert_file": ("dc09_tls_key_file",), "dc09_tls_key_file": ("dc09_tls_cert_file",),
+    "dc09_tls_port": ("tls_cert_file", "tls_key_file"),
 }
 
 
@@ -62,6 +71,8 @@ def _as_env(value: Any) -> str:
 def test_every_variable_still_works(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     default = Settings.model_fields[name].get_default(call_default_factory=True)
     monkeypatch.setenv(f"QORGAU_{name.upper()}", SAMPLES[name] if name in SAMPLES else _as_env(default))
+    for partner in PARTNERS.get(name, ()):
+        monkeypatch.setenv(f"QORGAU_{partner.upper()}", SAMPLES[partner])
     settings = load_settings()
     value = getattr(settings, name)
     shown = value.get_secret_value() if hasattr(value, "get_secret_value") else value

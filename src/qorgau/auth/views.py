@@ -59,7 +59,7 @@ def login(body: LoginIn, request: Request, response: Response, runtime: AppRunti
         runtime.metrics.login_failures.labels("invalid_credentials").inc()
         return problem(request, status=401, code="auth.invalid_credentials")
     response.set_cookie(
-        SESSION_COOKIE, outcome.token, httponly=True, samesite="strict", secure=settings.cookie_secure,
+        SESSION_COOKIE, outcome.token, httponly=True, samesite="strict", secure=settings.secure_cookies,
         max_age=settings.session_ttl_minutes * 60, path="/",
     )
     return _session_body(outcome.principal, outcome.display_name, outcome.locale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Iterable
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from qorgau.core.errors import ConfigError
@@ -97,7 +98,21 @@ class CoreSettings(BaseSettings):
     cookie_secure: bool = Field(
         default=False,
         title="Secure cookies",
-        description="Mark session cookies Secure; turn on whenever Qorgau is served over HTTPS.",
+        description=(
+            "Mark session cookies Secure even on loopback (behind a TLS-terminating proxy on the same host). They "
+            "are Secure anyway whenever Qorgau serves HTTPS itself or listens on an address other than loopback."
+        ),
+    )
+    tls_cert_file: Path | None = Field(
+        default=None,
+        title="TLS certificate",
+        description=(
+            "PEM certificate chain for serving HTTPS directly (`qorgau serve`); with `tls_key_file`. Empty: plain "
+            "HTTP (loopback, or behind a reverse proxy: `docs/deploy-tls.md`)."
+        ),
+    )
+    tls_key_file: Path | None = Field(
+        default=None, title="TLS private key", description="PEM private key of `tls_cert_file`; never printed.",
     )
     login_free_attempts: int = Field(
         default=3, ge=1, title="Free login attempts", description="Failed logins before delays start."
@@ -163,6 +178,21 @@ class CoreSettings(BaseSettings):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
 
+    @model_validator(mode="after")
+    def _tls_pair(self) -> CoreSettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together: set both or neither")
+        return self
+
+    @property
+    def serves_tls(self) -> bool:
+        return self.tls_cert_file is not None
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Session cookies are Secure unless the server is plain HTTP on loopback (a browser on the same host)."""
+        return self.cookie_secure or self.serves_tls or not is_loopback(self.host)
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'qorgau.db').resolve()}"
@@ -195,6 +225,16 @@ class CoreSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, _TomlSource(settings_cls)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (or `localhost`); a name that resolves elsewhere is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class _TomlSource(PydanticBaseSettingsSource):

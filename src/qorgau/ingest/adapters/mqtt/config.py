@@ -28,6 +28,14 @@ class MqttSettings(IngestSettings):
         default=None, title="MQTT CA file",
         description="CA certificate to verify an `mqtts://` broker; empty: the system's CAs.",
     )
+    mqtt_cert_file: Path | None = Field(
+        default=None, title="MQTT client certificate",
+        description="PEM certificate Qorgau presents to an `mqtts://` broker that requires one (with "
+                    "`mqtt_key_file`); empty: none.",
+    )
+    mqtt_key_file: Path | None = Field(
+        default=None, title="MQTT client key", description="PEM private key of `mqtt_cert_file`.",
+    )
     mqtt_client_id: str = Field(
         default="qorgau-ingest", min_length=1, max_length=64, title="MQTT client id",
         description="Client id of Qorgau's persistent session; keep it stable so queued messages survive restarts.",
@@ -48,6 +56,9 @@ class MqttConfig(BaseModel):
     tls: bool = Field(default=False, title="TLS", description="Connect with TLS (mqtts://).")
     ca_file: Path | None = Field(default=None, title="CA file",
                                  description="CA certificate that verifies the broker; empty: the system CAs.")
+    cert_file: Path | None = Field(default=None, title="Client certificate",
+                                   description="Certificate Qorgau presents to the broker (mutual TLS).")
+    key_file: Path | None = Field(default=None, title="Client key", description="Private key of the certificate.")
     username: str | None = Field(default=None, title="User", description="Qorgau's broker login.")
     password: SecretStr | None = Field(default=None, title="Password", description="Qorgau's broker password.")
     client_id: str = Field(min_length=1, max_length=64, title="Client id",
@@ -82,7 +93,10 @@ class MqttConfig(BaseModel):
         if not settings.mqtt_url:
             return None
         host, port, tls = parse_url(settings.mqtt_url)
-        return cls(host=host, port=port, tls=tls, ca_file=settings.mqtt_ca_file, username=settings.mqtt_username,
+        if (settings.mqtt_cert_file is None) != (settings.mqtt_key_file is None):
+            raise ConfigError("mqtt_cert_file and mqtt_key_file go together: set both or neither")
+        return cls(host=host, port=port, tls=tls, ca_file=settings.mqtt_ca_file, cert_file=settings.mqtt_cert_file,
+                   key_file=settings.mqtt_key_file, username=settings.mqtt_username,
                    password=settings.mqtt_password, client_id=settings.mqtt_client_id,
                    topic_prefix=settings.mqtt_topic_prefix.strip("/"))
 

@@ -146,6 +146,8 @@ class Connection:
         try:
             if cfg.tls:
                 context = ssl.create_default_context(cafile=str(cfg.ca_file) if cfg.ca_file else None)
+                if cfg.cert_file is not None:  # a broker that requires client certificates (mutual TLS)
+                    context.load_cert_chain(cfg.cert_file, cfg.key_file)
                 sock = context.wrap_socket(sock, server_hostname=cfg.host)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.sendall(wire.connect_packet(

@@ -22,6 +22,7 @@ from typing import cast
 from qorgau.core.workers import cancel_all
 from qorgau.ingest.adapters.sia_dc09.config import Dc09Settings
 from qorgau.ingest.adapters.sia_dc09.receiver import ADAPTER, Receiver, Record
+from qorgau.ingest.adapters.sia_dc09.tls import TLS_HANDSHAKE_TIMEOUT_S, server_context
 from qorgau.ingest.config import IngestSettings
 from qorgau.ingest.hub import IngestHub
 from qorgau.protocols.dc09.parser import FrameSplitter, RawFrame
@@ -231,6 +232,8 @@ class Dc09Adapter:
         self.tcp_port = 0
         self.udp_port = 0
         self._server: asyncio.Server | None = None
+        self._tls_server: asyncio.Server | None = None
+        self.tls_port = 0
         self._udp: asyncio.DatagramTransport | None = None
         self.datagrams: _PanelDatagrams | None = None  # the UDP side, while running
         self.udp_socket: TransportSocket | None = None
@@ -246,6 +249,11 @@ class Dc09Adapter:
         self._server = await loop.create_server(lambda: _PanelConnection(self), host, self.settings.dc09_tcp_port,
                                                 reuse_address=True, backlog=1024)
         self.tcp_port = self._server.sockets[0].getsockname()[1]
+        if (pair := self.settings.dc09_tls_pair) is not None:  # the same protocol, inside TLS, on its own port
+            self._tls_server = await loop.create_server(
+                lambda: _PanelConnection(self), host, self.settings.dc09_tls_port, reuse_address=True, backlog=1024,
+                ssl=server_context(*pair), ssl_handshake_timeout=TLS_HANDSHAKE_TIMEOUT_S)
+            self.tls_port = self._tls_server.sockets[0].getsockname()[1]
         udp_port = self.settings.dc09_udp_port
         transport, self.datagrams = await loop.create_datagram_endpoint(lambda: _PanelDatagrams(self),
                                                                         local_addr=(host, udp_port))
@@ -275,14 +283,18 @@ class Dc09Adapter:
     async def stop(self) -> None:
         if self._reaper is not None:
             await cancel_all([self._reaper])
-        if self._server is not None:
-            self._server.close()
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close()
         for connection in list(self.connections):
             if connection.transport is not None:
                 connection.transport.abort()
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
+        if self._tls_server is not None:
+            await self._tls_server.wait_closed()
+            self._tls_server = None
         if self._udp is not None:
             self.hub.metrics.watch_udp(ADAPTER, None)
             self._udp.close()

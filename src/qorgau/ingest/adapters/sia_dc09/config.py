@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, model_validator
@@ -22,6 +23,19 @@ class Dc09Settings(IngestSettings):
     )
     dc09_udp_port: int = Field(
         default=12300, ge=0, le=65535, title="DC-09 UDP port", description="UDP port for panels; 0 picks a free one.",
+    )
+    dc09_tls_port: int | None = Field(
+        default=None, ge=0, le=65535, title="DC-09 TLS port",
+        description="A TCP port for panels that speak DC-09 inside TLS, beside the plain one; 0 picks a free one. "
+                    "Empty: no TLS listener. Its certificate: `dc09_tls_cert_file`, else `tls_cert_file`.",
+    )
+    dc09_tls_cert_file: Path | None = Field(
+        default=None, title="DC-09 TLS certificate",
+        description="PEM certificate chain of the DC-09 TLS listener (with `dc09_tls_key_file`); empty: the "
+                    "server's `tls_cert_file`.",
+    )
+    dc09_tls_key_file: Path | None = Field(
+        default=None, title="DC-09 TLS key", description="PEM private key of `dc09_tls_cert_file`.",
     )
     dc09_udp_receive_buffer_bytes: int = Field(
         default=4 * 1024 * 1024, ge=0, title="DC-09 UDP receive buffer",
@@ -62,4 +76,19 @@ class Dc09Settings(IngestSettings):
     def _reserve_below_limit(self) -> Dc09Settings:
         if self.dc09_reserved_connections >= self.dc09_max_connections:
             raise ValueError("dc09_reserved_connections must be below dc09_max_connections")
+        if (self.dc09_tls_cert_file is None) != (self.dc09_tls_key_file is None):
+            raise ValueError("dc09_tls_cert_file and dc09_tls_key_file go together: set both or neither")
+        if self.dc09_tls_port is not None and self.dc09_tls_cert_file is None and self.tls_cert_file is None:
+            raise ValueError("dc09_tls_port needs a certificate: dc09_tls_cert_file or tls_cert_file")
         return self
+
+    @property
+    def dc09_tls_pair(self) -> tuple[Path, Path] | None:
+        """Certificate and key of the TLS listener, or None when it is off."""
+        if self.dc09_tls_port is None:
+            return None
+        if self.dc09_tls_cert_file is not None and self.dc09_tls_key_file is not None:
+            return self.dc09_tls_cert_file, self.dc09_tls_key_file
+        if self.tls_cert_file is not None and self.tls_key_file is not None:
+            return self.tls_cert_file, self.tls_key_file
+        return None
