@@ -43,3 +43,20 @@ def escalate_due(session: Session, now: datetime, *, config: AlarmsConfig | None
         escalated.append(alarm.id)
     return escalated
 
+
+
+def escalate_now(session: Session, *, alarm_id: int, now: datetime, config: AlarmsConfig | None = None,
+                 ctx: Context | None = None) -> bool:
+    """Bring a new alarm's first escalation forward to ``now`` (its SOS call waits unanswered); False if it is
+    no longer new or already escalated. The same step as `escalate_due`, so the supervisor sees it the same way."""
+    config = config or alarms_config.current()
+    ctx = ctx or Context.system("alarms.escalation")
+    alarm = session.scalars(select(Alarm).where(Alarm.id == alarm_id, Alarm.state == AlarmState.NEW,
+                                                Alarm.escalation_level == 0).with_for_update()).one_or_none()
+    if alarm is None:
+        return False
+    alarm.escalation_level, alarm.escalated_at = 1, now
+    alarm.escalate_at = now + config.escalation_after(alarm.priority)
+    announce(session, alarm_events.ESCALATED, alarm, ctx.model_copy(update={"simulated": alarm.simulated}),
+             occurred_at=now)
+    return True

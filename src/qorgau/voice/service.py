@@ -147,6 +147,26 @@ def media_problem(session: Session, *, call_id: int, problem: str, count: int,
     return call
 
 
+def requeue(call: VoiceCall, *, at: datetime, escalate_after: timedelta) -> None:
+    """Back in the queue, on hold, nobody's: it rings for every operator and escalates if left waiting."""
+    call.state, call.held, call.leg_id = str(CallState.QUEUED), True, None
+    call.answered_by_id = call.answered_by_name = None
+    call.transfer_to_id = call.transfer_to_name = None
+    call.waiting_since, call.escalate_at, call.updated_at = at, at + escalate_after, at
+
+
+def leg_closed(session: Session, *, call_id: int, leg_id: str, at: datetime,
+               escalate_after: timedelta = DEFAULT_ESCALATE_AFTER, ctx: Context | None = None) -> VoiceCall:
+    """The voice process lost an operator's browser (no `leave` came): the call waits on hold for anyone
+    (`voice.call_ringing`, state queued). A leg already replaced (transfer, take-over) changes nothing."""
+    call = get(session, call_id)
+    if call.leg_id != leg_id or call.state not in (CallState.ANSWERED, CallState.HELD, CallState.TRANSFERRING):
+        return call
+    requeue(call, at=as_utc(at), escalate_after=escalate_after)
+    announce(session, events.RINGING, call, ctx, as_utc(at))
+    return call
+
+
 def active(session: Session) -> list[VoiceCall]:
     """Calls not ended, oldest first."""
     return list(session.scalars(select(VoiceCall).where(VoiceCall.state.in_(ACTIVE_VALUES))
