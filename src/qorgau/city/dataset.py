@@ -28,6 +28,7 @@ class EdgeData:
     name: str | None = None
     generated: bool = False
     osm_way_id: int | None = None
+    maxspeed_kmh: float | None = None  # the tagged limit only (speed_kmh also holds defaults)
 
 
 @dataclass(slots=True)

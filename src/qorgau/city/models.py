@@ -84,6 +84,8 @@ class CityEdge(Base):
     target: Mapped[int] = mapped_column(Integer)
     length_m: Mapped[float] = mapped_column(Float)
     speed_kmh: Mapped[float] = mapped_column(Float)
+    # The way's own OSM maxspeed (km/h), None where untagged: speed_kmh mixes it with highway defaults.
+    maxspeed_kmh: Mapped[float | None] = mapped_column(Float, nullable=True)
     drive: Mapped[bool] = mapped_column(Boolean)
     walk: Mapped[bool] = mapped_column(Boolean)
     oneway: Mapped[bool] = mapped_column(Boolean)

@@ -49,7 +49,8 @@ class _Reader:
         if name and name not in self.street_names:
             self.street_names[name] = _names(tags)
         fields = {"highway": tags.get("highway", "road")[:40], "speed_kmh": osm_tags.speed_kmh(tags),
-                  "drive": drive, "walk": walk, "oneway": direction != 0, "name": name, "osm_way_id": way.id}
+                  "drive": drive, "walk": walk, "oneway": direction != 0, "name": name, "osm_way_id": way.id,
+                  "maxspeed_kmh": osm_tags.parse_maxspeed(tags.get("maxspeed"))}
         previous: int | None = None
         for ref in way.nodes:
             location = ref.location

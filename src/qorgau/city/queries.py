@@ -80,6 +80,45 @@ def drive_streets(session: Session, model_id: int) -> list[Street]:
     return [Street(*row) for row in session.execute(query)]
 
 
+@dataclass(frozen=True)
+class Road:
+    """The drivable segment nearest a point, with its OSM ``maxspeed`` (None where the way has none)."""
+
+    edge_id: int
+    highway: str
+    name: str | None
+    osm_way_id: int | None
+    maxspeed_kmh: float | None
+    distance_m: float
+
+
+def road_at(session: Session, model_id: int, lon: float, lat: float, *, within_m: float = 80.0) -> Road | None:
+    """The drivable segment nearest the point (distance to the segment, not its middle), within ``within_m``."""
+    around = LocalProjection(lon, lat)
+    dlat = within_m / 111_000.0 * 4  # segment middles may lie a few times farther than the segment itself
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.1)
+    rows = session.execute(select(CityEdge.id, CityEdge.source, CityEdge.target, CityEdge.highway, CityEdge.name,
+                                  CityEdge.osm_way_id, CityEdge.maxspeed_kmh).where(
+        CityEdge.model_id == model_id, CityEdge.drive.is_(True), CityEdge.lon.between(lon - dlon, lon + dlon),
+        CityEdge.lat.between(lat - dlat, lat + dlat))).all()
+    if not rows:
+        return None
+    ends = {r.source for r in rows} | {r.target for r in rows}
+    points = {idx: (float(px), float(py)) for idx, x, y in session.execute(
+        select(CityNode.idx, CityNode.lon, CityNode.lat).where(CityNode.model_id == model_id,
+                                                              CityNode.idx.in_(ends)))
+              for px, py in [around.to_xy(x, y)]}
+    best: Road | None = None
+    for row in rows:
+        (ax, ay), (bx, by) = points[row.source], points[row.target]
+        length2 = (bx - ax) ** 2 + (by - ay) ** 2
+        share = min(max((-ax * (bx - ax) - ay * (by - ay)) / length2, 0.0), 1.0) if length2 else 0.0
+        distance = math.hypot(ax + share * (bx - ax), ay + share * (by - ay))
+        if distance <= within_m and (best is None or distance < best.distance_m):
+            best = Road(row.id, row.highway, row.name, row.osm_way_id, row.maxspeed_kmh, float(distance))
+    return best
+
+
 def areas(session: Session, model_id: int, kind: PlaceKind) -> list[Area]:
     """The model's places of one kind (blocks, microdistricts …), in the order they were stored."""
     query = (select(CityPlace.lon, CityPlace.lat, CityPlace.min_lon, CityPlace.min_lat, CityPlace.max_lon,

@@ -61,7 +61,7 @@ def save_model(session: Session, *, data: ModelData, activate: bool) -> CityMode
     _insert(session, CityEdge, [{
         "model_id": mid, "source": e.source, "target": e.target, "length_m": e.length_m, "speed_kmh": e.speed_kmh,
         "drive": e.drive, "walk": e.walk, "oneway": e.oneway, "highway": e.highway[:40], "name": _cut(e.name, 200),
-        "generated": e.generated, "osm_way_id": e.osm_way_id,
+        "generated": e.generated, "osm_way_id": e.osm_way_id, "maxspeed_kmh": e.maxspeed_kmh,
         "lon": (data.lons[e.source] + data.lons[e.target]) / 2, "lat": (data.lats[e.source] + data.lats[e.target]) / 2,
     } for e in data.edges])
     settlements: dict[str, int] = {}

@@ -105,6 +105,15 @@ def _raise_hits(session: Session, read: PlateRead, camera: Device, entry_ids: li
                     seen_at=read.seen_at))
 
 
+def read_of_track(session: Session, *, device_id: int, track_id: int, since: datetime,
+                  until: datetime) -> PlateRead | None:
+    """The plate read of one camera's vehicle track (the video tracker's id) seen within the times given: how the
+    violation pipeline finds the plate the plate reader voted for the same vehicle."""
+    return session.scalars(select(PlateRead).where(
+        PlateRead.device_id == device_id, PlateRead.track_id == track_id, PlateRead.seen_at >= since,
+        PlateRead.seen_at <= until).order_by(PlateRead.id.desc()).limit(1)).first()
+
+
 # --- reading --------------------------------------------------------------------------------------------------
 
 

@@ -69,16 +69,19 @@ def run_supervisor(settings: Settings, *, workers: int | None = None) -> None:
 
 
 PLATE_CONSUMER = "qorgau.roads.plates.consumer:PlateConsumer"
+# Speed and red-light violations from the speed and intersection cameras (ADR 0043).
+ENFORCEMENT_CONSUMER = "qorgau.roads.enforcement.consumer:EnforcementConsumer"
 
 
 def with_plate_reading(found: list[Feature]) -> list[Feature]:
-    """The analysis also reads number plates on the roads' cameras (ADR 0040). Video never names roads, so the
-    process assembly hands the plate consumer to the analytics feature beside video's own consumers."""
+    """The analysis also reads number plates on the roads' cameras (ADR 0040) and opens violations on the speed and
+    intersection cameras (ADR 0043). Video never names roads, so the process assembly hands the roads' consumers to
+    the analytics feature beside video's own consumers."""
     from qorgau.video.analytics import consumers
     from qorgau.video.analytics.feature import AnalyticsFeature
 
     return [AnalyticsFeature(detector_loader=feature.detector_loader,
-                             consumers=(*consumers.CONSUMERS, PLATE_CONSUMER))
+                             consumers=(*consumers.CONSUMERS, PLATE_CONSUMER, ENFORCEMENT_CONSUMER))
             if isinstance(feature, AnalyticsFeature) else feature for feature in found]
 
 

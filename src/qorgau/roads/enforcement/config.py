@@ -34,3 +34,22 @@ class EnforcementSettings(CoreSettings):
         description="A stop-line crossing this soon after the signal turned red is not a violation (the "
                     "controller's and camera's clocks differ by up to this much).",
     )
+    violation_camera_groups: list[str] = Field(
+        default_factory=lambda: ["speed", "intersection"], title="Enforcement camera groups",
+        description="Cameras of these purposes are analysed for violations: `speed` cameras measure spot speed "
+                    "(and section speed between two of them), `intersection` cameras red-light running.",
+    )
+    violation_plate_wait_s: float = Field(
+        default=5.0, ge=0.0, le=60.0, title="Wait for the plate read (s)",
+        description="After a vehicle left the picture, how long the violation pipeline waits for the plate "
+                    "reader's read of the same track before it reads the plate itself.",
+    )
+    violation_section_max_s: float = Field(
+        default=1800.0, ge=10.0, le=86_400.0, title="Section window (s)",
+        description="Two passages of one plate at two speed points further apart in time than this make no "
+                    "section (the driver stopped on the way); older waiting passages are dropped.",
+    )
+    violation_section_max_m: float = Field(
+        default=10_000.0, ge=100.0, le=100_000.0, title="Longest section (m)",
+        description="Speed points further apart on the road than this form no section.",
+    )

@@ -40,6 +40,14 @@ class SignalPhase(StrEnum):
     OFF = "off"  # flashing amber or dark: no red-light violation is possible
 
 
+class LimitSource(StrEnum):
+    """Where a speed point's limit came from: its own setting, the road's OSM maxspeed, the default."""
+
+    POINT = "point"
+    ROAD = "road"
+    DEFAULT = "default"
+
+
 class PhaseSource(StrEnum):
     CONTROLLER = "controller"  # reported by the intersection's controller (HTTP)
     PICTURE = "picture"  # read from the signal head's ROI in the camera picture

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qorgau.core.db import Base, UTCDateTime
@@ -109,3 +109,26 @@ class Violation(Base):
     reviewed_by_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SectionPassage(Base):
+    """A plate's passage at a speed point, kept until a later passage closes the section or it ages out, so a
+    restart loses no pending section (its pictures travel into the section's evidence)."""
+
+    __tablename__ = "roads_section_passages"
+    __table_args__ = (Index("ix_roads_section_passages_plate", "plate", "passed_at"),
+                      Index("ix_roads_section_passages_passed_at", "passed_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plate: Mapped[str] = mapped_column(String(16))  # a complete read (no `?`): a partial one opens no section
+    device_code: Mapped[str] = mapped_column(String(32))
+    passed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    limit_kmh: Mapped[float] = mapped_column(Float)  # the point's limit in force at the passage
+    images: Mapped[dict[str, str]] = mapped_column(JSON)  # name -> base64 JPEG
+    plate_crop: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    plate_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    read_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    clip: Mapped[dict[str, Any]] = mapped_column(JSON)
+    time_source: Mapped[str] = mapped_column(String(64))
+    closed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the violation or passage that used it
+    used: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,6 +20,7 @@ from qorgau.audit import service as audit
 from qorgau.audit.signing import Signer
 from qorgau.city import service as city_service
 from qorgau.city.enums import Mode
+from qorgau.core.bus import Context, publish
 from qorgau.core.errors import Conflict, NotFound, ValidationFailed
 from qorgau.core.time import as_utc, utcnow
 from qorgau.devices import service as device_service
@@ -32,6 +33,7 @@ from qorgau.roads.enforcement.enums import (
     ViolationKind,
     ViolationStatus,
 )
+from qorgau.roads.enforcement.events import VIOLATION_DECIDED, VIOLATION_OPENED, ViolationDecided, ViolationOpened
 from qorgau.roads.enforcement.models import Violation
 
 Box = tuple[float, float, float, float]
@@ -55,6 +57,7 @@ class Capture:
     time_source: str = "ntp"
     # Frames (BGR) of the picture with the signal head, for intersections read from the picture, not a controller.
     signal_frames: Sequence[tuple[datetime, NDArray[np.uint8]]] = ()
+    signal_cropped: bool = False  # the signal frames are the lamp ROI already (the pipeline keeps only that part)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,12 @@ def _open(session: Session, *, capture: Capture, kind: ViolationKind, occurred_a
                  target_id=str(violation.id), details={"kind": str(kind), "device": device.code,
                                                        "manifest_sha256": violation.manifest_sha256,
                                                        "files": len(manifest["files"])})
+    publish(session, VIOLATION_OPENED, subject_id=str(violation.id), occurred_at=violation.occurred_at,
+            ctx=Context(actor=actor.ref, simulated=bool(device.simulated)),
+            payload=ViolationOpened(violation_id=violation.id, kind=violation.kind, code=device.code,
+                                    occurred_at=violation.occurred_at, measured_kmh=violation.measured_kmh,
+                                    limit_kmh=violation.limit_kmh, phase=violation.phase,
+                                    has_plate=bool(violation.plate_text), lon=violation.lon, lat=violation.lat))
     return violation
 
 
@@ -149,7 +158,10 @@ def open_red_light(session: Session, *, capture: Capture, grace_s: float, signer
     if point.controller:
         phase, source = service.phase_at(session, controller=point.controller, at=at), PhaseSource.CONTROLLER
     else:
-        phase, source = _phase_from_picture(capture.signal_frames, point.lamp_roi or [], at), PhaseSource.PICTURE
+        roi = list(point.lamp_roi or [])
+        if capture.signal_cropped and len(roi) == 4:
+            roi = [0, 0, roi[2], roi[3]]
+        phase, source = _phase_from_picture(capture.signal_frames, roi, at), PhaseSource.PICTURE
     if phase is None:
         return Outcome(None, "phase_unknown")
     red_for = (at - phase[1]).total_seconds()
@@ -218,6 +230,9 @@ def decide(session: Session, *, violation_id: int, decision: Decision, reason: R
     session.flush()
     audit.record(session, action=f"violations.{decision}", actor=actor, target_type="violation",
                  target_id=str(violation.id), details={"reason": violation.reason, "device": violation.device_code})
+    publish(session, VIOLATION_DECIDED, subject_id=str(violation.id), ctx=Context(actor=actor.ref),
+            payload=ViolationDecided(violation_id=violation.id, kind=violation.kind, code=violation.device_code,
+                                     status=violation.status, reason=violation.reason))
     return violation
 
 

@@ -131,5 +131,8 @@ class EnforcementStatus(BaseModel):
     red_light_ready: bool
     missing: list[str] = Field(description="uncalibrated, no_stop_line, no_signal_source")
     limit_kmh: float
+    limit_source: str = Field(description="point (set for the camera), road (the city model's maxspeed of the "
+                                          "nearest road) or default (the urban limit setting)")
+    road: str | None = Field(default=None, description="The road the limit was read from (its name or class).")
     calibrated_at: datetime | None
     calibration_rms_m: float | None

@@ -4,6 +4,7 @@ Functions take keyword-only arguments and never commit."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
-from qorgau.core.errors import ValidationFailed
+from qorgau.city import queries as city_queries
+from qorgau.core.errors import QorgauError, ValidationFailed
 from qorgau.core.time import as_utc, utcnow
 from qorgau.devices import service as device_service
 from qorgau.roads.enforcement import fines, measure
-from qorgau.roads.enforcement.enums import SignalPhase
+from qorgau.roads.enforcement.enums import LimitSource, SignalPhase
 from qorgau.roads.enforcement.models import CameraCalibration, EnforcementPoint, FineTableVersion, SignalPhaseChange
 
 Point = tuple[float, float]
@@ -74,10 +76,35 @@ def point(session: Session, *, device_code: str) -> EnforcementPoint | None:
     return session.get(EnforcementPoint, device_code.upper())
 
 
-def limit_for(session: Session, *, device_code: str, default_kmh: float) -> float:
-    """The speed limit a camera enforces: the one set for it, else the installation's default."""
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """The limit a camera enforces and where it came from."""
+
+    kmh: float
+    source: LimitSource
+    road: str | None = None  # the road's name or class when the limit is the road's maxspeed
+
+
+def limit_of(session: Session, *, device_code: str, default_kmh: float) -> Limit:
+    """The camera's own limit; else the OSM maxspeed of the nearest drivable road of the active city model; else
+    the default (the urban limit of the Kazakh traffic rules)."""
     found = point(session, device_code=device_code)
-    return found.limit_kmh if found is not None and found.limit_kmh is not None else default_kmh
+    if found is not None and found.limit_kmh is not None:
+        return Limit(found.limit_kmh, LimitSource.POINT)
+    device = device_service.get(session, device_code)
+    try:
+        model = city_queries.active_model(session)
+    except QorgauError:  # no city model: nothing to read a road from
+        return Limit(default_kmh, LimitSource.DEFAULT)
+    road = city_queries.road_at(session, model.id, device.lon, device.lat)
+    if road is not None and road.maxspeed_kmh is not None:
+        return Limit(road.maxspeed_kmh, LimitSource.ROAD, road.name or road.highway)
+    return Limit(default_kmh, LimitSource.DEFAULT)
+
+
+def limit_for(session: Session, *, device_code: str, default_kmh: float) -> float:
+    """The speed limit a camera enforces (``limit_of`` without its source)."""
+    return limit_of(session, device_code=device_code, default_kmh=default_kmh).kmh
 
 
 def readiness(session: Session, *, device_code: str) -> list[str]:

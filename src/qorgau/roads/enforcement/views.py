@@ -91,9 +91,10 @@ def point_status(code: str, _: Calibrator, db: ReadSession, runtime: AppRuntime)
     missing = service.readiness(db, device_code=code)
     calibration = service.calibration(db, device_code=code)
     default = runtime.settings.part(EnforcementSettings).speed_default_limit_kmh
+    limit = service.limit_of(db, device_code=code, default_kmh=default)
     return EnforcementStatus(device_code=code.upper(), speed_ready="uncalibrated" not in missing,
                              red_light_ready=not {"no_stop_line", "no_signal_source"} & set(missing), missing=missing,
-                             limit_kmh=service.limit_for(db, device_code=code, default_kmh=default),
+                             limit_kmh=limit.kmh, limit_source=str(limit.source), road=limit.road,
                              calibrated_at=calibration.created_at if calibration else None,
                              calibration_rms_m=calibration.rms_m if calibration else None)
 
