@@ -22,7 +22,7 @@ from typing import Any
 
 from qorgau.core.aio import within
 from qorgau.core.workers import cancel_all
-from qorgau.simulator import provision, scenarios
+from qorgau.simulator import provision, scenarios, voice_phrases
 from qorgau.simulator.api import Api, ApiError
 from qorgau.simulator.appeals import AppealClerk
 from qorgau.simulator.duty import DutyOfficer
@@ -253,8 +253,10 @@ class Simulation:
 
     async def _sos_call(self, terminal: Device, hold_s: float) -> None:
         cfg = self.config
+        # The caller speaks (Kazakh or Russian), chosen from the plan's own numbers so that a run repeats.
+        phrase = voice_phrases.pick(random.Random(f"{cfg.seed}:{terminal.code}:{hold_s}"), "sos").name
         result = await place_call(cfg.sip_host, cfg.sip_port, user=terminal.sip_user or "", hold_s=hold_s,
-                                  transport="tcp" if cfg.sip_transport == "tcp" else "udp")
+                                  transport="tcp" if cfg.sip_transport == "tcp" else "udp", phrase=phrase)
         if result.ok and result.answered is not None and result.invite_sent is not None:
             self.stats["sip"].ok(result.answered - result.invite_sent)
         else:

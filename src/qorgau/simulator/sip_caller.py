@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from qorgau.core.aio import within
 from qorgau.protocols.sip.digest import digest_authorization
 from qorgau.simulator.sip_channel import Transport, open_channel
-from qorgau.simulator.sip_uac import Key, Uac
+from qorgau.simulator.sip_uac import TARGET, Key, Uac
+from qorgau.simulator.voice_rtp import RtpCaller, parse_answer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class CallResult:
     cancelled: bool = False  # CANCEL sent and the INVITE ended 487
     remote_bye: bool = False  # the far end hung up first
     sdp_answer: str | None = None
+    rtp_sent: int = 0  # audio packets the caller sent (0 without a phrase to say)
+    rtp_received: int = 0  # audio packets that came back
     error: str | None = None
 
     @property
@@ -65,7 +68,7 @@ class _Outcome:
 
 
 async def _call(uac: Uac, out: _Outcome, *, password: str | None, auth_user: str, hold_s: float,
-                cancel_after_s: float | None, timeout_s: float) -> None:
+                cancel_after_s: float | None, timeout_s: float, rtp: RtpCaller | None) -> None:
     """The call: INVITE (again with digest when challenged), then CANCEL or hold and BYE."""
     authorization: tuple[str, str] | None = None
     cancel: Key | None = None
@@ -114,6 +117,9 @@ async def _call(uac: Uac, out: _Outcome, *, password: str | None, auth_user: str
         out.cancelled = status == 487
     if not 200 <= status < 300:
         return
+    target = parse_answer(uac.sdp_answer)
+    if rtp is not None and target is not None and cancel is None:
+        rtp.start(target)  # the caller talks from the answer on, operator or not
     if cancel is None:
         # Hold the call; retransmitted 200s are ACKed again meanwhile, and the far end may hang up.
         await uac.until(lambda: uac.remote_bye, time.monotonic() + hold_s)
@@ -129,20 +135,27 @@ async def _call(uac: Uac, out: _Outcome, *, password: str | None, auth_user: str
 
 async def place_call(host: str, port: int, *, user: str, local_host: str = "127.0.0.1", transport: Transport = "udp",
                      hold_s: float = 5.0, password: str | None = None, cancel_after_s: float | None = None,
-                     timeout_s: float = 10.0, domain: str | None = None, auth_user: str | None = None) -> CallResult:
-    """Press the SOS button: call the listener as terminal `user`; network trouble comes back as `error`."""
+                     timeout_s: float = 10.0, domain: str | None = None, auth_user: str | None = None,
+                     phrase: str | None = None, target: str = TARGET) -> CallResult:
+    """Press the SOS button: call the listener as terminal `user` (or, with `target` "102", as a caller on the
+    trunk); with `phrase`, say it over G.711 RTP while the call lasts. Network trouble comes back as `error`."""
     out = _Outcome()
     uac: Uac | None = None
+    rtp = RtpCaller(phrase, local_host=local_host) if phrase is not None else None
     try:
+        media_port = await rtp.open() if rtp is not None else None
         channel = await within(open_channel(transport, host, port, local_host), timeout_s)
-        uac = Uac(channel, host=host, port=port, user=user, local_host=local_host, domain=domain)
+        uac = Uac(channel, host=host, port=port, user=user, local_host=local_host, domain=domain, target=target,
+                  media_port=media_port)
         await _call(uac, out, password=password, auth_user=auth_user or user, hold_s=hold_s,
-                    cancel_after_s=cancel_after_s, timeout_s=timeout_s)
+                    cancel_after_s=cancel_after_s, timeout_s=timeout_s, rtp=rtp)
     except TimeoutError:
         out.error = f"no connection within {timeout_s:g} s"
     except OSError as exc:
         out.error = f"{type(exc).__name__}: {exc.strerror or exc}"
     finally:
+        if rtp is not None:
+            await rtp.close()
         if uac is not None:
             await uac.close()  # also when the task is cancelled: no socket outlives the call
     times = uac.times if uac is not None else {}
@@ -152,7 +165,8 @@ async def place_call(host: str, port: int, *, user: str, local_host: str = "127.
         answered=times.get("answered"), acked=times.get("acked"), bye_sent=times.get("bye_sent"),
         ended=time.monotonic(), bye_status=out.bye_status, cancel_status=out.cancel_status,
         authenticated=out.authenticated, cancelled=out.cancelled, remote_bye=out.remote_bye,
-        sdp_answer=uac.sdp_answer if uac is not None else None, error=out.error)
+        sdp_answer=uac.sdp_answer if uac is not None else None, error=out.error,
+        rtp_sent=rtp.stats.sent if rtp is not None else 0, rtp_received=rtp.stats.received if rtp is not None else 0)
     log.debug("SIP call finished", extra={"status": result.status, "transport": transport, "error": result.error})
     return result
 

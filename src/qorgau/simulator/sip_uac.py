@@ -35,9 +35,10 @@ def _branch() -> str:
     return f"z9hG4bK{secrets.token_hex(8)}"  # the magic cookie marks an RFC 3261 branch (§8.1.1.7)
 
 
-def _sdp_offer(host: str) -> bytes:
-    # The terminal's media end: an even RTP port it announces but, with no audio to play, never opens.
-    session, port = secrets.randbelow(10**9), 16384 + 2 * secrets.randbelow(8000)
+def _sdp_offer(host: str, port: int | None) -> bytes:
+    # The terminal's media end: the port its RTP caller bound, or (no audio to play) an even one never opened.
+    session = secrets.randbelow(10**9)
+    port = port if port is not None else 16384 + 2 * secrets.randbelow(8000)
     family = "IP6" if ":" in host else "IP4"
     return (f"v=0\r\no=- {session} {session} IN {family} {host}\r\ns=SOS\r\nc=IN {family} {host}\r\nt=0 0\r\n"
             f"m=audio {port} RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\n"
@@ -48,12 +49,14 @@ class Uac:
     """Client transactions and the one dialog of a call, driven by the messages the channel delivers."""
 
     def __init__(self, channel: Channel, *, host: str, port: int, user: str, local_host: str,
-                 domain: str | None) -> None:
+                 domain: str | None, target: str = TARGET, media_port: int | None = None) -> None:
         self.channel = channel
         self.user = user
         self.local_host = local_host
         self.domain = domain or f"{_bracket(host)}:{port}"
-        self.request_uri = f"sip:{TARGET}@{self.domain}"
+        self.target = target  # the number dialled: "sos" for a terminal's button, "102" on the trunk
+        self.media_port = media_port
+        self.request_uri = f"sip:{target}@{self.domain}"
         self.remote_target = self.request_uri  # becomes the 2xx's Contact: in-dialog requests go there
         self.call_id = f"{secrets.token_hex(10)}@{_bracket(local_host)}"
         self.from_tag = secrets.token_hex(6)
@@ -78,7 +81,7 @@ class Uac:
                 headers: tuple[tuple[str, str], ...] = (), body: bytes = b"") -> bytes:
         """Render a request of this call."""
         transport = "TCP" if self.channel.reliable else "UDP"
-        to = f"<sip:{TARGET}@{self.domain}>" + (f";tag={to_tag}" if to_tag else "")
+        to = f"<sip:{self.target}@{self.domain}>" + (f";tag={to_tag}" if to_tag else "")
         lines = [f"{method} {uri} SIP/2.0",
                  f"Via: SIP/2.0/{transport} {_bracket(self.channel.local[0])}:{self.channel.local[1]}"
                  f";branch={branch};rport",
@@ -214,7 +217,7 @@ class Uac:
         headers: tuple[tuple[str, str], ...] = (self.contact(), ("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
         headers += (authorization,) if authorization else ()
         data = self.request("INVITE", branch=branch, cseq=self.cseq, uri=self.request_uri, headers=headers,
-                            body=_sdp_offer(self.local_host))
+                            body=_sdp_offer(self.local_host, self.media_port))
         self.times.setdefault("invite_sent", time.monotonic())
         self.send(data, self.invite_key)
 
