@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -220,3 +221,24 @@ def test_limit_from_the_point_the_road_or_the_default(client: TestClient, app_db
     ok(client.put("/api/violations/points/CAM-L1", json={"limit_kmh": 50}))
     status = ok(client.get("/api/violations/points/CAM-L1/status"))
     assert status["limit_kmh"] == 50.0 and status["limit_source"] == "point"
+
+
+@pytest.mark.timeout(60)
+def test_an_osm_ways_maxspeed_is_stored_and_read_at_a_point(db: Database, tmp_path: Path) -> None:
+    from qorgau.city import queries as city_queries
+    from qorgau.city import service as city_service
+    from qorgau.city.osm_import import read_osm
+    from tests.city.test_osm_import import OSM_XML
+
+    path = tmp_path / "tiny.osm"
+    path.write_text(OSM_XML, encoding="utf-8")
+    data = read_osm(path, name="tiny-maxspeed")
+    assert {e.osm_way_id: e.maxspeed_kmh for e in data.edges} == {10: 20.0, 11: None, 12: None, 13: None}
+    with db.unit_of_work() as session:
+        model = city_service.save_model(session, data=data, activate=False)
+        tagged = city_queries.road_at(session, model.id, 53.0005, 51.00002)  # on way 10, a few metres off
+        untagged = city_queries.road_at(session, model.id, 53.00102, 51.0005)  # on way 11
+        nowhere = city_queries.road_at(session, model.id, 53.02, 51.02)
+    assert tagged is not None and tagged.osm_way_id == 10 and tagged.maxspeed_kmh == 20.0 and tagged.distance_m < 5
+    assert untagged is not None and untagged.osm_way_id == 11 and untagged.maxspeed_kmh is None
+    assert nowhere is None
