@@ -112,6 +112,7 @@ WORKER_MODULES: tuple[str, ...] = (  # modules with periodic(settings, db) -> li
     "qorgau.appeals.workers",
     "qorgau.roads.workers",
     "qorgau.voice.workers",
+    "qorgau.core.bus.retention",
 )
 COMMAND_MODULES: tuple[str, ...] = (  # modules with register(app), adding their commands and groups to `qorgau`
     "qorgau.simulator.commands",

@@ -21,6 +21,7 @@ CONFIG_FILE_ENV = "QORGAU_CONFIG"
 Language = Literal["kk", "ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("kk", "ru", "en")
 S = TypeVar("S", bound="CoreSettings")
+MIN_OUTBOX_KEEP_DAYS = 8  # above the MQTT session expiry (7 days): duplicates are recognised by their stored event
 
 
 class CoreSettings(BaseSettings):
@@ -150,6 +151,15 @@ class CoreSettings(BaseSettings):
             "`poll`: no wake-ups, readers poll every `event_poll_interval_s` (slow; for file systems without sockets)."
         ),
     )
+    outbox_keep_days: int = Field(
+        default=90, title="Event log retention",
+        description=(
+            "Days a committed event stays in the outbox after it was recorded, once every durable subscriber has "
+            "handled it; then a periodic job deletes it (events a subscriber gave up on are kept for replay). "
+            "0: keep every event. At least 8 otherwise, above the MQTT session's 7 days, so a message the broker "
+            "redelivers late is still recognised as recorded. The audit log is never pruned."
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", title="Log level", description="Lowest level written to the log."
     )
@@ -176,6 +186,13 @@ class CoreSettings(BaseSettings):
             raise ValueError("only sqlite:// and postgresql+psycopg:// URLs are supported")
         if value and value.startswith(("postgresql://", "postgres://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("outbox_keep_days")
+    @classmethod
+    def _retention_above_redelivery(cls, value: int) -> int:
+        if value != 0 and value < MIN_OUTBOX_KEEP_DAYS:
+            raise ValueError(f"outbox_keep_days must be 0 (keep all) or at least {MIN_OUTBOX_KEEP_DAYS}")
         return value
 
     @model_validator(mode="after")
