@@ -20,8 +20,10 @@ import type { MessageKey } from "../../i18n/messages";
 import { DeskPage } from "../../shell/DeskPage";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
+import { useLiveEventHandler } from "../../live/hooks";
 import { CalibrationPanel } from "./CalibrationPanel";
 import { nextAfterDecision, reviewKey } from "./keys";
+import { mergeQueue, violationEvent, withoutDecided } from "./live";
 
 type View = "queue" | "devices" | "calibration";
 
@@ -48,6 +50,20 @@ export function ViolationsDesk() {
     fetchViolationStats().then(setStats).catch(setError);
   }, [canReview]);
   useEffect(reload, [reload]);
+
+  // The live feed: a violation opened by the pipeline joins the queue, one decided at another desk leaves it.
+  useLiveEventHandler((event) => {
+    const found = canReview ? violationEvent(event) : null;
+    if (!found) return;
+    if (found.kind === "opened") {
+      fetchViolationQueue().then((items) => setQueue((shown) => mergeQueue(shown, items))).catch(() => undefined);
+    } else {
+      const next = withoutDecided(queue, index, found.id);
+      setQueue(next.queue);
+      setIndex(next.index);
+    }
+    fetchViolationStats().then(setStats).catch(() => undefined);
+  });
 
   useEffect(() => {
     if (!current) return;
