@@ -242,3 +242,23 @@ def test_an_osm_ways_maxspeed_is_stored_and_read_at_a_point(db: Database, tmp_pa
     assert tagged is not None and tagged.osm_way_id == 10 and tagged.maxspeed_kmh == 20.0 and tagged.distance_m < 5
     assert untagged is not None and untagged.osm_way_id == 11 and untagged.maxspeed_kmh is None
     assert nowhere is None
+
+
+@pytest.mark.timeout(60)
+def test_the_pipelines_figures_on_metrics(tmp_path: Path) -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from qorgau.roads.enforcement.consumer import write_figures
+    from qorgau.roads.enforcement.metrics import PipelineCollector, figures_dir
+
+    tracks = EnforcementTracks(lambda _record: "speed:uncalibrated", lambda _d: CameraRole("speed"), wait_s=0.0)
+    rng = np.random.default_rng(5)
+    feed(tracks, 5, "CAM-M", 1, T0, *track(80.0, rng))
+    tracks.close()
+    write_figures(figures_dir(tmp_path) / "worker-0.json", tracks.figures())
+    (figures_dir(tmp_path) / "worker-1.json").write_text("{broken", encoding="utf-8")  # skipped, not fatal
+    registry = CollectorRegistry()
+    registry.register(PipelineCollector(tmp_path))
+    text = generate_latest(registry).decode()
+    assert 'qorgau_violation_pipeline_tracks_total{outcome="speed:uncalibrated",worker="0"} 1.0' in text
+    assert 'qorgau_violation_pipeline_dropped_total{worker="0"} 0.0' in text
