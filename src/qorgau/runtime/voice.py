@@ -59,7 +59,7 @@ class VoiceProcess:
         config = SipConfig.from_settings(settings.part(SipSettings))
         host = config.media_host or config.host
         self.pool = PortPool(config.media_port_min, config.media_port_max, host=host)
-        self.bridge: Bridge = Bridge(db, self.pool, settings.voice_recordings_dir)
+        self.bridge: Bridge = Bridge(db, self.pool, settings.voice_recordings_dir, registry=registry)
         self.sip: SipAdapter = SipAdapter(config, hooks=self.bridge)
 
     async def start(self) -> None:

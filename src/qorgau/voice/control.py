@@ -95,6 +95,7 @@ class CallMedia(_Model):
     late: int = 0
     jitter_ms: float = 0.0
     problems: Problems = Field(default_factory=Problems)
+    dtmf: str = Field(default="", description="Keys the terminal pressed (RFC 4733), in order.")
 
 
 class Health(_Model):

@@ -63,10 +63,12 @@ class MediaCall:
 
     def __init__(self, *, call_id: int, sip_call_id: str, port: int, sockets: tuple[socket.socket, socket.socket],
                  codec_pt: int, law: int, dtmf_pt: int | None, remote: tuple[str, int] | None,
-                 on_problem: ProblemHook, on_media: Callable[[MediaCall], None] | None = None) -> None:
+                 on_problem: ProblemHook, on_media: Callable[[MediaCall], None] | None = None,
+                 no_rtp_after_s: float = NO_RTP_AFTER_S) -> None:
         self.call_id, self.sip_call_id, self.port = call_id, sip_call_id, port
         self.codec_pt, self.law, self.dtmf_pt = codec_pt, law, dtmf_pt  # law: 0 µ-law, 8 A-law
         self._on_media = on_media
+        self.no_rtp_after_s = no_rtp_after_s
         self.remote = remote  # where the SDP says to send; replaced by where RTP actually comes from
         self._latched = False
         self._sockets = sockets
@@ -184,7 +186,7 @@ class MediaCall:
         frame = self.jitter.pop()
         heard = g711.decode(frame, self.law) if frame is not None and len(frame) == FRAME else _SILENCE
         if (self._media_at is not None and self._first_rx is None and self.counters.problems.no_rtp == 0
-                and time.monotonic() - self._media_at > NO_RTP_AFTER_S):
+                and time.monotonic() - self._media_at > self.no_rtp_after_s):
             self._problem("no_rtp")
         leg = self.leg
         if leg is None or self.held:
@@ -250,4 +252,5 @@ class MediaCall:
         return CallMedia(call_id=self.call_id, sip_call_id=self.sip_call_id, state=self.state, codec=self.codec,
                          leg_id=self.leg.id if self.leg else None, held=self.held, muted=self.muted,
                          rx_packets=self.counters.rx, tx_packets=self.counters.tx, lost=stats.lost, late=stats.late,
-                         jitter_ms=round(stats.jitter_ms, 2), problems=self.counters.problems.model_copy())
+                         jitter_ms=round(stats.jitter_ms, 2), problems=self.counters.problems.model_copy(),
+                         dtmf="".join(self.dtmf))

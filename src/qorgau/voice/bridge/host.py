@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.orm import Session
 
 from qorgau.core.db import Database
@@ -47,11 +48,16 @@ class Bridge:
     """Implements the UAS's CallHooks; the control API acts on it by VoiceCall id."""
 
     def __init__(self, db: Database, pool: PortPool, recordings: Path, *,
-                 hangup: Callable[[str], bool] | None = None) -> None:
+                 hangup: Callable[[str], bool] | None = None, no_rtp_after_s: float = 3.0,
+                 registry: CollectorRegistry | None = None) -> None:
         self.db = db
         self.pool = pool
         self.recordings = recordings
         self.hangup_sip = hangup  # the UAS's hang-up, set once the listener runs
+        self.no_rtp_after_s = no_rtp_after_s
+        self.problems = Counter("qorgau_voice_media_problems_total", "Media faults seen on voice calls.",
+                                ["problem"], registry=registry if registry is not None else CollectorRegistry())
+        self._reported: dict[tuple[int, str], int] = {}
         self.calls: dict[int, Entry] = {}
         self._by_sip: dict[str, int] = {}
         # One writer thread: a call's records commit in the order they happened (offered before ended).
@@ -99,7 +105,8 @@ class Bridge:
             return None
         media = MediaCall(call_id=record, sip_call_id=call.call_id, port=port, sockets=(rtp_sock, rtcp_sock),
                           codec_pt=pt, law=8 if name == "PCMA" else 0, dtmf_pt=offer.dtmf() if offer else None,
-                          remote=remote, on_problem=self._problem, on_media=self._media_started)
+                          remote=remote, on_problem=self._problem, on_media=self._media_started,
+                          no_rtp_after_s=self.no_rtp_after_s)
         await media.open()
         self.calls[record] = Entry(call, media)
         self._by_sip[call.call_id] = record
@@ -141,10 +148,13 @@ class Bridge:
         await media.close()
         self.pool.give(media.port)
         recording = await asyncio.to_thread(media.recorder.close) if media.recorder is not None else None
-        if media.dtmf:
-            log.info("voice call keys", extra={"call_id": media.call_id, "keys": "".join(media.dtmf)})
+        problems = {name: count for name, count in media.counters.problems.model_dump().items() if count}
+        for name, count in problems.items():  # the final totals, past the last one reported
+            self.problems.labels(name).inc(count - self._reported.pop((media.call_id, name), 0))
 
         def finish(session: Session) -> None:
+            for name, count in problems.items():
+                service.media_problem(session, call_id=media.call_id, problem=name, count=count)
             if recording is not None:
                 service.recording_stored(session, call_id=media.call_id, path=recording.path,
                                          sha256=recording.sha256, duration_s=recording.duration_s,
@@ -163,6 +173,9 @@ class Bridge:
         self._later(work, "refused")
 
     def _problem(self, media: MediaCall, problem: str, count: int) -> None:
+        # The call reports running totals (the first, then every hundredth): the metric counts each fault once.
+        self.problems.labels(problem).inc(count - self._reported.get((media.call_id, problem), 0))
+        self._reported[(media.call_id, problem)] = count
         log.info("voice media problem", extra={"call_id": media.call_id, "problem": problem, "count": count})
         self._later(lambda s: service.media_problem(s, call_id=media.call_id, problem=problem, count=count),
                     "problem")
