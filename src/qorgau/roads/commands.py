@@ -1,4 +1,4 @@
-"""`qorgau roads …`: import a watch-list CSV, prune old plate reads."""
+"""`qorgau roads …`: import a watch-list CSV, prune old plate reads, seed the simulated demo's roads."""
 
 from __future__ import annotations
 
@@ -58,3 +58,16 @@ def prune() -> None:
     cli = CommandContext()
     removed = prune_database(cli.db, cli.settings.part(RoadsSettings))
     typer.echo(f"plate reads pruned: {removed}")
+
+
+@roads_app.command("seed-demo")
+def seed_demo() -> None:
+    """The simulated demo's roads (once): a wanted-vehicle list, speed cameras' calibrations, stop lines."""
+    from qorgau.roads.seed import seed_demo as seed
+
+    cli = CommandContext()
+    with cli.db.unit_of_work() as session:
+        seeded = seed(session, actor=cli_actor())
+    typer.echo(f"roads demo: watch list {'added' if seeded.watchlist else 'present'}, wanted plate "
+               f"{'added' if seeded.entry else 'present'}, calibrated {len(seeded.calibrated)} speed cameras, "
+               f"stop lines on {len(seeded.stop_lines)} intersection cameras")

@@ -135,3 +135,35 @@ def test_reads_are_stored_through_roads_and_a_wanted_plate_hits(db: Database, re
             ("512KAZ07", "kz_2012_private", "KZ", "07", "car")]
         assert stored[0].crop[:2] == b"\xff\xd8" and 0 < stored[0].confidence <= 1
         assert len(session.scalars(select(PlateHit)).all()) == 1
+
+
+def test_a_read_carries_colour_lane_and_direction(db: Database, reader: PlateReader) -> None:
+    from sqlalchemy import select
+
+    from qorgau.roads.models import PlateRead as StoredRead
+    from qorgau.roads.plates.attributes import Colour
+    from qorgau.roads.plates.consumer import direction_of
+    from tests.roads.helpers import entry_camera
+
+    camera = entry_camera(db)
+    # One lane line down the middle of the picture: the car (x 0.23-0.55 of the frame at its closest) is in lane 1.
+    lines = {"ENTRY-1": [[[0.7, 0.0], [0.7, 1.0]]]}
+    finished: list[FinishedTrack] = []
+    store = roads_sink(db, lane_lines=lambda code: lines.get(code, ()),
+                       direction=lambda f: direction_of(f, frozenset({"ENTRY-1"}), frozenset()))
+
+    def sink(track: FinishedTrack) -> None:
+        finished.append(track)
+        store(track)
+
+    tracks = PlateTracks(sink, reader_factory=lambda: reader)
+    for analysed, bgr in _frames("512KAZ07", 4):
+        tracks.frame(replace(analysed, device_id=camera), bgr)
+    tracks.close()
+    assert finished[0].approaching is True and finished[0].colour in set(Colour)
+    with db.reading() as session:
+        stored = session.scalars(select(StoredRead)).one()
+        assert (stored.lane, stored.direction, stored.colour) == (1, "in", finished[0].colour)
+    # The same track at a camera facing the town leaves it; elsewhere no direction is told.
+    assert direction_of(finished[0], frozenset({"ENTRY-1"}), frozenset({"ENTRY-1"})) == "out"
+    assert direction_of(finished[0], frozenset(), frozenset()) is None

@@ -1,11 +1,12 @@
-"""Plate reading settings: which OCR models read plates, and how sure a character must be to be kept."""
+"""Plate reading settings: which OCR models read plates, how sure a character must be to be kept, and what a
+read says of lanes and direction."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from qorgau.core.settings import CoreSettings
 
@@ -38,6 +39,26 @@ class PlatesSettings(CoreSettings):
         description="A character the recogniser gives less probability than this is read as unknown (?), so a "
                     "poor read is partial rather than wrong.",
     )
+    plate_lane_lines: dict[str, list[list[list[float]]]] = Field(
+        default_factory=dict, title="Lane lines per camera",
+        description="Camera code → the lines between its lanes, each two points [x, y] as shares (0–1) of the "
+                    "picture; a read's lane is counted from the left of the picture at the vehicle's road contact. "
+                    "A camera without lines reads no lane.",
+    )
+    plate_entry_cameras_facing_town: list[str] = Field(
+        default_factory=list, title="City-entry cameras facing the town",
+        description="Codes of city-entry cameras that look towards the town: a vehicle coming towards them "
+                    "leaves. The others look out of town, so a vehicle coming towards them enters.",
+    )
+
+    @field_validator("plate_lane_lines")
+    @classmethod
+    def _lines(cls, value: dict[str, list[list[list[float]]]]) -> dict[str, list[list[list[float]]]]:
+        for code, lines in value.items():
+            for line in lines:
+                if len(line) != 2 or any(len(p) != 2 or not all(0.0 <= c <= 1.0 for c in p) for p in line):
+                    raise ValueError(f"{code}: a lane line is two points [x, y] with shares between 0 and 1")
+        return value
 
 
 def reader_config(settings: PlatesSettings) -> PlateReaderConfig:

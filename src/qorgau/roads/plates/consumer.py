@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from qorgau.core.db import Database
+from qorgau.roads.plates.attributes import Box, approaching, colour_of, lane_of
 from qorgau.roads.plates.reader import Image3, PlateReader, default_config
 from qorgau.roads.plates.vote import TrackRead, vote
 
@@ -29,6 +30,7 @@ VEHICLE_LABELS = frozenset({"car", "truck", "bus", "motorcycle"})
 CROPS_PER_TRACK = 3  # the largest sightings: the plate is biggest (and sharpest) there
 TRACK_GONE = timedelta(seconds=3)
 MIN_BOX_PX = 60  # narrower vehicle boxes carry no readable plate
+ENTRY_GROUP = "city_entry_anpr"  # the cameras whose reads say in or out of town
 
 
 class SeenTrack(Protocol):
@@ -68,6 +70,9 @@ class FinishedTrack:
     first_seen: datetime
     last_seen: datetime
     read: TrackRead
+    colour: str | None = None  # attributes.Colour of the largest crop
+    box: Box | None = None  # the largest sighting's box (shares of the frame): where the lane is read
+    approaching: bool | None = None  # came towards the camera; None: hardly moved
 
 
 @dataclass(slots=True)
@@ -78,7 +83,10 @@ class _Pending:
     label: str
     first_seen: datetime
     last_seen: datetime
-    crops: list[tuple[int, Image3]] = field(default_factory=list)  # (box area, BGR crop), largest first
+    first_box: Box
+    last_box: Box
+    # (box area, BGR crop, box), largest first
+    crops: list[tuple[int, Image3, Box]] = field(default_factory=list)
 
 
 Sink = Callable[[FinishedTrack], None]
@@ -112,8 +120,9 @@ class PlateTracks:
             pending = self._pending.get(key)
             if pending is None:
                 pending = self._pending[key] = _Pending(analysed.device_id, analysed.code, track.track_id,
-                                                        track.label, analysed.wall, analysed.wall)
-            pending.last_seen = analysed.wall
+                                                        track.label, analysed.wall, analysed.wall, track.box,
+                                                        track.box)
+            pending.last_seen, pending.last_box = analysed.wall, track.box
             x1, y1 = max(0, int(track.box[0] * width)), max(0, int(track.box[1] * height))
             x2, y2 = min(width, int(track.box[2] * width)), min(height, int(track.box[3] * height))
             area = (x2 - x1) * (y2 - y1)
@@ -121,7 +130,8 @@ class PlateTracks:
                 continue
             if len(pending.crops) < CROPS_PER_TRACK or area > pending.crops[-1][0]:
                 crop = np.ascontiguousarray(bgr[y1:y2, x1:x2])  # a copy: the frame is not ours past the call
-                pending.crops = sorted([*pending.crops, (area, crop)], key=lambda item: -item[0])[:CROPS_PER_TRACK]
+                pending.crops = sorted([*pending.crops, (area, crop, track.box)],
+                                       key=lambda item: -item[0])[:CROPS_PER_TRACK]
         for key, pending in list(self._pending.items()):
             if key[0] == analysed.device_id and key[1] not in present \
                     and analysed.wall - pending.last_seen >= TRACK_GONE:
@@ -140,11 +150,15 @@ class PlateTracks:
         while (pending := self._finished.get()) is not None:
             try:
                 reader = reader or self._reader_factory()
-                reads = [read for _, crop in pending.crops if (read := reader.read(crop)) is not None]
+                reads = [read for _, crop, _ in pending.crops if (read := reader.read(crop)) is not None]
                 voted = vote(reads)
                 if voted is not None:
+                    _, largest, box = pending.crops[0]
+                    colour = colour_of(largest)
                     self.sink(FinishedTrack(pending.device_id, pending.code, pending.track_id, pending.label,
-                                            pending.first_seen, pending.last_seen, voted))
+                                            pending.first_seen, pending.last_seen, voted,
+                                            colour.value if colour else None, box,
+                                            approaching(pending.first_box, pending.last_box)))
             except Exception:  # one bad track must not stop the reading of the others
                 log.exception("plate reading failed for a track of camera %s", pending.code)
 
@@ -156,8 +170,18 @@ class PlateTracks:
         self._thread.join(timeout)
 
 
-def roads_sink(db: Database) -> Sink:
-    """A sink that stores each read (and raises watch-list hits) through the roads domain's service."""
+def direction_of(finished: FinishedTrack, entries: frozenset[str], facing_town: frozenset[str]) -> str | None:
+    """in or out at a city-entry camera: an entry camera watches the traffic that arrives (approaching is in)
+    unless it is one of those facing the town; elsewhere None (the heading is the camera's business)."""
+    if finished.camera_code not in entries or finished.approaching is None:
+        return None
+    return "in" if finished.approaching != (finished.camera_code in facing_town) else "out"
+
+
+def roads_sink(db: Database, lane_lines: Callable[[str], Sequence[Any]] = lambda _code: (),
+               direction: Callable[[FinishedTrack], str | None] = lambda _finished: None) -> Sink:
+    """A sink that stores each read (and raises watch-list hits) through the roads domain's service; the lane is
+    read against ``lane_lines(camera code)``, the direction told by ``direction``."""
     import cv2
 
     from qorgau.roads import service as roads_service
@@ -173,7 +197,9 @@ def roads_sink(db: Database) -> Sink:
             device_id=finished.device_id, seen_at=finished.last_seen, plate=candidate.text,
             format=candidate.format_code, country=candidate.country.value, region=candidate.region_code,
             confidence=finished.read.confidence, crop=bytes(jpeg.tobytes()),
-            vehicle_class=finished.vehicle_class, track_id=finished.track_id,
+            vehicle_class=finished.vehicle_class, track_id=finished.track_id, colour=finished.colour,
+            lane=lane_of(finished.box, lane_lines(finished.camera_code)) if finished.box else None,
+            direction=direction(finished),
         )
         with db.unit_of_work() as session:
             roads_service.record_read(session, read_in)
@@ -186,11 +212,19 @@ class PlateConsumer:
 
     def __init__(self, worker: Any) -> None:
         self.worker = worker
-        self.groups = frozenset(worker.settings.plate_reading_groups)
-        self.tracks = PlateTracks(roads_sink(worker.db), wanted=self._is_plate_camera)
+        settings = worker.settings
+        self.groups = frozenset(settings.plate_reading_groups)
+        lanes: dict[str, Any] = {code.upper(): lines for code, lines in settings.plate_lane_lines.items()}
+        facing_town = frozenset(code.upper() for code in settings.plate_entry_cameras_facing_town)
+        sink = roads_sink(worker.db, lane_lines=lambda code: lanes.get(code.upper(), ()),
+                          direction=lambda finished: direction_of(finished, self._entry_codes(), facing_town))
+        self.tracks = PlateTracks(sink, wanted=self._is_plate_camera)
 
     def _is_plate_camera(self, device_id: int) -> bool:
         return any(camera.device_id == device_id and self.wants(camera) for camera in self.worker.cameras())
+
+    def _entry_codes(self) -> frozenset[str]:
+        return frozenset(camera.code for camera in self.worker.cameras() if str(camera.group) == ENTRY_GROUP)
 
     def wants(self, camera: Any) -> bool:
         """Cameras of the plate-reading groups (settings) are analysed."""

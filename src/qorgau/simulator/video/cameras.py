@@ -21,12 +21,16 @@ log = logging.getLogger(__name__)
 H265_EVERY = 25  # one camera in 25 sends H.265 on its main stream, as the newer models in a mixed fleet do
 PROVISION_CONCURRENCY = 4  # parallel PATCHes: the server hashes nothing here, but keep the start gentle
 FAULTS = ("freeze", "password", "cover", "play")  # besides "outage" (a dropped stream), which every kind has
-SCENES = ("covered", "crowd", "yard-night", "stopped-car")  # clips/scene-NAME-*.mp4, composed from real footage
-# A camera's own clip by the kind of its site: persons where people are, the road at city entries. The scenes are
-# made from these (persons: vtest.avi; the stopped car: the road clip), so a scene shows the camera's own view and
-# the picture-health checks do not take it for a camera turned away. Elsewhere the server chooses by code.
+# clips/scene-NAME-*.mp4, composed from real footage
+SCENES = ("covered", "crowd", "yard-night", "stopped-car", "wanted-car")
+# A camera's own clip by the kind of its site: persons where people are; at city entries, speed points and
+# intersections the roads' traffic with readable Kazakh plates (compose_roads.py: the entries' plain traffic, the
+# speed points' faster one, the intersections' with a stop line and a signal head). The scenes are made from these
+# (persons: vtest.avi; the wanted car: the entries' traffic), so a scene shows the camera's own view and the
+# picture-health checks do not take it for a camera turned away. Elsewhere the server chooses by code.
 OWN_CLIP = {"social_object": "pedestrians", "public_area": "pedestrians", "police_post": "pedestrians",
-            "situation_center": "pedestrians", "city_entry": "road"}
+            "situation_center": "pedestrians", "city_entry": "roads-entry", "speed_point": "roads-speed",
+            "intersection": "roads-crossing"}
 SIM_USER = "sim-viewer"
 
 

@@ -48,8 +48,9 @@ CLIENT_THREADS = 8
 
 def clip_names(clips: Path) -> list[str]:
     """The clip families present, sorted so a code maps to the same clip on every machine; the scenario clips
-    (``scene-*``) are played on command only."""
-    return sorted(p.name[: -len("-main.mp4")] for p in clips.glob("*-main.mp4") if not p.name.startswith("scene-"))
+    (``scene-*``) are played on command only, and the roads' (``roads-*``) only by the cameras whose own they are."""
+    return sorted(p.name[: -len("-main.mp4")] for p in clips.glob("*-main.mp4")
+                  if not p.name.startswith(("scene-", "roads-")))
 
 
 def clip_for(code: str, names: list[str]) -> str:
@@ -210,7 +211,8 @@ class Server:
 
     def factory_for(self, camera: Camera, stream: str) -> CameraFactory:
         """A new factory for one stream, admitting only the camera's current credentials."""
-        family = camera.clip or (camera.base if camera.base in self.names else clip_for(camera.code, self.names))
+        own = camera.base is not None and (self.clips / f"{camera.base}-{stream}.mp4").is_file()
+        family = camera.clip or (camera.base if own else clip_for(camera.code, self.names))
         path, h265 = self.clips / f"{family}-{stream}.mp4", False
         if stream == "main" and camera.codec == "h265" and self.h265_clip is not None and not camera.clip:
             path, h265 = self.h265_clip, True
