@@ -33,6 +33,7 @@ READY_TIMEOUT_S = 120.0
 SERVER_STOP_S = 15.0  # the server stops within its graceful-shutdown setting; killed after this
 DEMO_RECORDED_CAMERAS = 16
 DEMO_ANALYSED_CAMERAS_PER_WORKER = 4
+VOICE_STOP_S = 15.0  # the voice process drops its calls (recordings kept) within the shutdown grace
 VIDEO_STOP_S = 15.0  # the video supervisor stops its workers within the shutdown grace (+2 s); killed after this
 
 
@@ -71,6 +72,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
         env.setdefault("QORGAU_VIDEO_RECORDED_CAMERAS_LIMIT", str(DEMO_RECORDED_CAMERAS))
         # Likewise analytics: a few entry and school cameras per worker, not every one of those groups.
         env.setdefault("QORGAU_VIDEO_ANALYTICS_CAMERAS_LIMIT", str(DEMO_ANALYSED_CAMERAS_PER_WORKER))
+        # Operators answer the SOS terminals' calls: the voice process hosts the SIP listener (ADR 0045).
+        env.setdefault("QORGAU_VOICE_ENABLED", "true")
         url = f"http://{settings.host}:{settings.port}"
         with server_log.open("ab") as log:
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
@@ -81,6 +84,13 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             video = subprocess.Popen([qorgau, "video", "run"], env=env, stdout=log,  # noqa: S603 - our own command
                                      stderr=subprocess.STDOUT, start_new_session=True,
                                      preexec_fn=tied_to_this_process())
+        # The voice process (`qorgau voice run`): SIP for the terminals, the media bridge, the recorder.
+        voice = None
+        if env["QORGAU_VOICE_ENABLED"].lower() in ("1", "true", "yes", "on"):
+            with (logs / "voice.log").open("ab") as log:
+                voice = subprocess.Popen([qorgau, "voice", "run"], env=env, stdout=log,  # noqa: S603 - ours
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=tied_to_this_process())
 
         def server_gone() -> str | None:
             code = server.poll()
@@ -102,6 +112,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             print_summary(summary)
         finally:
             stop_process(video, timeout_s=VIDEO_STOP_S)
+            if voice is not None:  # before the server: it still records how its calls ended
+                stop_process(voice, timeout_s=VOICE_STOP_S)
             stop_process(server, timeout_s=SERVER_STOP_S)
     if (reason := server_gone()) is not None and summary["ended_by"] == reason:
         console.print(f"[red]error:[/red] {reason}")
