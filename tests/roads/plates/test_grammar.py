@@ -141,3 +141,56 @@ def test_a_partial_three_digit_russian_region_is_never_cut_to_a_complete_two_dig
     candidates = parse("X672KT16?")
     assert candidates and candidates[0].text == "X672KT16?" and not candidates[0].complete
     assert all(candidate.text != "X672KT16" for candidate in candidates)
+
+
+def test_a_diplomatic_plate_is_its_own_series_without_region() -> None:
+    from qorgau.roads.plates.grammar import Series
+
+    candidate = best("041 D 123")
+    assert candidate is not None and candidate.format_code == "kz_diplomatic"
+    assert candidate.series is Series.DIPLOMATIC and candidate.special and not candidate.foreign
+    assert candidate.region_code is None and candidate.display == "041 D 123"
+    technical = best("041T123")
+    assert technical is not None and technical.series is Series.DIPLOMATIC
+    # The series mark must be read as one of its own: another letter, or an unread one, is no diplomatic plate.
+    assert all(c.format_code != "kz_diplomatic" for c in parse("041K123"))
+    assert all(c.format_code != "kz_diplomatic" for c in parse("041?123"))
+
+
+def test_special_series_never_outrank_an_ordinary_reading() -> None:
+    from qorgau.roads.plates.grammar import FORMATS
+
+    ordinary = max(f.prior_penalty for f in FORMATS if f.series.value in ("private", "legal_entity"))
+    assert all(f.prior_penalty > ordinary for f in FORMATS if f.series.value not in ("private", "legal_entity"))
+    legal = best("123AB07")
+    assert legal is not None and legal.format_code == "kz_2012_legal" and not legal.special
+
+
+def test_every_special_series_is_modelled_with_a_source_or_says_why_not() -> None:
+    from qorgau.roads.plates.grammar import FORMATS, SERIES_NOT_MODELLED, Series
+
+    modelled = {f.series: f for f in FORMATS if f.series not in (Series.PRIVATE, Series.LEGAL_ENTITY)}
+    for series in Series:
+        if series in (Series.PRIVATE, Series.LEGAL_ENTITY):
+            continue
+        if series in modelled:
+            assert "СТ РК 986-2012" in modelled[series].source and not modelled[series].verified
+        else:
+            assert len(SERIES_NOT_MODELLED[series]) > 20, series
+    assert set(modelled).isdisjoint(SERIES_NOT_MODELLED)
+
+
+def test_a_russian_plate_is_still_foreign_beside_the_special_series() -> None:
+    candidate = best("A123BC64")
+    assert candidate is not None and candidate.foreign and candidate.format_code == "ru_private_2"
+
+
+def test_diplomatic_plates_are_rendered_in_their_layout() -> None:
+    import random
+
+    from qorgau.roads.plates.render import random_text
+
+    rng = random.Random(3)
+    texts = {random_text("kz_diplomatic", rng) for _ in range(20)}
+    assert all(t[3] in "DT" and t[:3].isdigit() and t[4:].isdigit() for t in texts)
+    assert all((c := best(t)) is not None and c.format_code == "kz_diplomatic" for t in texts)

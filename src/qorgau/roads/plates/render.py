@@ -149,6 +149,8 @@ def random_text(format_code: str, rng: random.Random) -> str:
         chars[start] = rng.choice("17")
     elif chars[start:end] == ["0", "0"]:
         chars[end - 1] = "1"
+    for first, last, marks in FORMATS_BY_CODE[format_code].fixed:  # a series mark (D or T on a diplomatic plate)
+        chars[first:last] = rng.choice(sorted(marks))
     return "".join(chars)
 
 
