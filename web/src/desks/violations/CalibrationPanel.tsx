@@ -1,12 +1,21 @@
 import { Alert, Button, Group, NumberInput, Stack, Table, Text, TextInput } from "@mantine/core";
 import { useState, type MouseEvent } from "react";
+import { apiRequest } from "../../api/client";
 import { fetchCalibration, saveCalibration, snapshotUrl, type CalibrationRead } from "../../api/violations";
 import { describeError } from "../../api/problem";
 import { useI18n } from "../../i18n/I18nProvider";
+import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 
 interface Pair { image: [number, number]; plane: [number, number] }
+
+/** The limit part of GET /api/violations/points/{code}/status (declared here until the API types are regenerated). */
+interface PointLimit { limit_kmh: number; limit_source: "point" | "road" | "default"; road?: string | null }
+
+function fetchPointLimit(code: string): Promise<PointLimit> {
+  return apiRequest<PointLimit>(`/api/violations/points/${encodeURIComponent(code)}/status`);
+}
 
 /** Calibrate a camera: click marks on its snapshot, type each mark's position on the road in metres, save; the
  * server fits the homography and answers its reprojection error. */
@@ -18,6 +27,7 @@ export function CalibrationPanel() {
   const [pairs, setPairs] = useState<Pair[]>([]);
   const [current, setCurrent] = useState<CalibrationRead | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [limit, setLimit] = useState<PointLimit | null>(null);
 
   const load = () => {
     const wanted = code.trim().toUpperCase();
@@ -25,6 +35,7 @@ export function CalibrationPanel() {
     setPairs([]);
     setError(null);
     fetchCalibration(wanted).then(setCurrent).catch(() => setCurrent(null));
+    fetchPointLimit(wanted).then(setLimit).catch(() => setLimit(null));
   };
 
   const mark = (event: MouseEvent<HTMLImageElement>) => {
@@ -60,6 +71,12 @@ export function CalibrationPanel() {
           date: formatInstant(current.created_at, { timeZone }), by: current.created_by_name ?? "—",
           rms: current.rms_m.toFixed(3), pairs: current.image_points.length })}</Text>
       ) : loaded && <Alert color="yellow">{t("violations.calibration.none")}</Alert>}
+      {limit && loaded && (
+        <Text size="sm" data-testid="violations-limit">{t("violations.calibration.limit", {
+          limit: limit.limit_kmh,
+          source: t(`violations.calibration.limitSource.${limit.limit_source}` as MessageKey,
+            { road: limit.road ?? "—" }) })}</Text>
+      )}
       {error !== null && <Alert color="red">{describeError(error, tMaybe).message}</Alert>}
       {loaded && (
         <>
