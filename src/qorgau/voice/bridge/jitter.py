@@ -36,7 +36,7 @@ class JitterBuffer:
     @property
     def depth(self) -> int:
         """Frames to hold before playing: twice the jitter and one frame, at least one frame."""
-        frames = math.ceil((2 * self.stats.jitter_ms + FRAME_MS) / FRAME_MS)
+        frames = 1 + math.ceil(round(2 * self.stats.jitter_ms / FRAME_MS, 6))  # rounded: float noise adds no frame
         return max(MIN_DEPTH, min(MAX_DEPTH, frames))
 
     def _extend(self, seq: int) -> int:
