@@ -115,6 +115,7 @@ export function SearchPanel() {
                 <Table.Th>{t("roads.col.camera")}</Table.Th>
                 <Table.Th>{t("roads.col.direction")}</Table.Th>
                 <Table.Th>{t("roads.col.vehicle")}</Table.Th>
+                <Table.Th>{t("roads.col.lane")}</Table.Th>
                 <Table.Th />
               </Table.Tr>
             </Table.Thead>
@@ -128,7 +129,8 @@ export function SearchPanel() {
                   <Table.Td>{when(r.seen_at)}</Table.Td>
                   <Table.Td>{r.camera_code}</Table.Td>
                   <Table.Td>{r.direction ? t(r.direction === "in" ? "roads.direction.in" : "roads.direction.out") : "—"}</Table.Td>
-                  <Table.Td>{[r.vehicle_class, r.colour].filter(Boolean).join(", ") || "—"}</Table.Td>
+                  <Table.Td>{[r.vehicle_class, r.colour ? tMaybe(`roads.colour.${r.colour}`) ?? r.colour : null].filter(Boolean).join(", ") || "—"}</Table.Td>
+                  <Table.Td>{r.lane ?? "—"}</Table.Td>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
                       <Button size="compact-xs" variant="light" onClick={() => void follow(r.plate)} disabled={r.plate.includes("?") || !reasonOk}>{t("roads.track.button")}</Button>
