@@ -31,7 +31,7 @@ Box = tuple[float, float, float, float]
 VEHICLE_LABELS = frozenset({"car", "truck", "bus", "motorcycle"})
 SPEED, INTERSECTION = "speed", "intersection"
 TRACK_GONE = timedelta(seconds=3)  # as the plate consumer: a track unseen this long has left
-SNAPSHOT_EVERY = timedelta(seconds=0.5)  # bounds the frame copies to two a second per camera
+SNAPSHOT_EVERY = timedelta(seconds=0.5)  # bounds the frame copies to two a second per camera (and one per new track)
 SIGNAL_KEEP = timedelta(seconds=60)  # lamp patches kept per camera: "red since" needs the run before the crossing
 MAX_POINTS = 900  # a track's times and boxes beyond this are not kept (90 s at 10 fps: a parked car)
 QUEUE_SIZE = 200
@@ -119,6 +119,7 @@ Handler = Callable[[TrackRecord], str]
 @dataclass(slots=True)
 class _Camera:
     signal: collections.deque[tuple[datetime, Image3]] = field(default_factory=collections.deque)
+    copied_at: datetime | None = None  # when this camera's frame was last copied for the tracks' pictures
 
 
 class EnforcementTracks:
@@ -150,12 +151,15 @@ class EnforcementTracks:
             camera.signal.append((now, np.ascontiguousarray(bgr[y:y + h, x:x + w])))
             while camera.signal and now - camera.signal[0][0] > SIGNAL_KEEP:
                 camera.signal.popleft()
-        shared: Image3 | None = None  # one copy of this frame for every track that wants a picture of it
-        present: set[int] = set()
-        for track in analysed.tracks:
-            if track.label not in VEHICLE_LABELS:
-                continue
-            present.add(track.track_id)
+        vehicles = [track for track in analysed.tracks if track.label in VEHICLE_LABELS]
+        present = {track.track_id for track in vehicles}
+        # One copy of the frame for every track, at most every SNAPSHOT_EVERY per camera, or when a track is new
+        # (its first picture): copying is most of this call's cost.
+        copy = bool(vehicles) and (camera.copied_at is None or now - camera.copied_at >= SNAPSHOT_EVERY
+                                   or any((analysed.device_id, t) not in self._pending for t in present))
+        shared = bgr.copy() if copy else None
+        camera.copied_at = now if copy else camera.copied_at
+        for track in vehicles:
             key = (analysed.device_id, track.track_id)
             record = self._pending.get(key)
             if record is None:
@@ -166,8 +170,7 @@ class EnforcementTracks:
             box = (track.box[0] * width, track.box[1] * height, track.box[2] * width, track.box[3] * height)
             record.times.append(now)
             record.boxes.append(box)
-            if record.last is None or now - record.last.at >= SNAPSHOT_EVERY:
-                shared = bgr.copy() if shared is None else shared
+            if shared is not None:
                 snap = Snapshot(now, box, shared)
                 record.first = record.first or snap
                 record.closest = snap if record.closest is None or snap.area > record.closest.area \
