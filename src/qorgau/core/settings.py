@@ -115,6 +115,15 @@ class CoreSettings(BaseSettings):
     tls_key_file: Path | None = Field(
         default=None, title="TLS private key", description="PEM private key of `tls_cert_file`; never printed.",
     )
+    trusted_proxies: str | None = Field(
+        default=None,
+        title="Trusted reverse proxies",
+        description=(
+            "Comma-separated addresses (or networks) of reverse proxies whose `X-Forwarded-Proto` and "
+            "`X-Forwarded-For` `qorgau serve` believes: the scheme then follows the proxy's HTTPS (origin checks, "
+            "Secure cookies) and login throttling sees the client's address. Empty: forwarded headers are ignored."
+        ),
+    )
     login_free_attempts: int = Field(
         default=3, ge=1, title="Free login attempts", description="Failed logins before delays start."
     )
@@ -207,8 +216,9 @@ class CoreSettings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        """Session cookies are Secure unless the server is plain HTTP on loopback (a browser on the same host)."""
-        return self.cookie_secure or self.serves_tls or not is_loopback(self.host)
+        """Session cookies are Secure unless the server is plain HTTP on loopback with no proxy in front (a browser
+        on the same host)."""
+        return self.cookie_secure or self.serves_tls or bool(self.trusted_proxies) or not is_loopback(self.host)
 
     @property
     def effective_database_url(self) -> str:

@@ -70,8 +70,10 @@ def serve(
         settings = settings.model_copy(update={"host": host})
     application = create_app(settings)
     uvicorn.run(application, host=settings.host, port=port or settings.port, log_config=None,
-                proxy_headers=False, ws_ping_interval=None,
-                ssl_certfile=settings.tls_cert_file, ssl_keyfile=settings.tls_key_file,  # HTTPS when both set
+                # Forwarded headers only from the proxies named in the settings: anyone else could forge them.
+                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies,
+                ws_ping_interval=None,
+                ssl_certfile=settings.tls_cert_file, ssl_keyfile=settings.tls_key_file,  # HTTPS when both are set
                 timeout_graceful_shutdown=settings.shutdown_grace_s,
                 # Compression would deflate the same live stream once per connected screen; on the control
                 # room's network the bytes are cheaper than that CPU.
