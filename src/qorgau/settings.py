@@ -30,6 +30,7 @@ from qorgau.simulation.config import SimulationSettings
 from qorgau.statistics.config import StatisticsSettings
 from qorgau.units.config import UnitsSettings
 from qorgau.video.config import VideoSettings
+from qorgau.voice.bridge.config import VoiceTrunkSettings
 from qorgau.voice.config import VoiceSettings
 
 # In the order `qorgau config show` and the README list them; each part declares the fields in between.
@@ -37,12 +38,13 @@ PARTS: tuple[type[CoreSettings], ...] = (
     CoreSettings, IngestSettings, Dc09Settings, MqttSettings, SipSettings, WebhookSettings, UnitsSettings,
     IncidentsSettings, SimulationSettings, AlarmsSettings, VideoSettings, CoverageSettings, DistrictsSettings,
     AppealsSettings, LegalStatsSettings, StatisticsSettings, EnforcementSettings, RoadsSettings, PlatesSettings,
-    VoiceSettings,
+    VoiceSettings, VoiceTrunkSettings,
 )
 
 
 # The bases in the reverse of PARTS: pydantic lists the fields of the last base first.
-class Settings(VoiceSettings, PlatesSettings, RoadsSettings, EnforcementSettings, StatisticsSettings,
+class Settings(VoiceTrunkSettings, VoiceSettings, PlatesSettings, RoadsSettings, EnforcementSettings,
+               StatisticsSettings,
                LegalStatsSettings, AppealsSettings, DistrictsSettings, CoverageSettings, VideoSettings,
                AlarmsSettings, SimulationSettings, IncidentsSettings, UnitsSettings, WebhookSettings, SipSettings,
                MqttSettings, Dc09Settings):

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import fractions
 import shutil
+import time
 import wave
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ from qorgau.settings import Settings
 from qorgau.voice.bridge.api import create_control_app
 from qorgau.voice.bridge.host import Bridge
 from qorgau.voice.bridge.rtp import PortPool
+from qorgau.voice.bridge.trunk import TrunkHooks
 from qorgau.voice.control import BridgeClient
 
 BARESIP = shutil.which("baresip")
@@ -85,6 +87,7 @@ class Stack:
     bridge: Bridge
     client: BridgeClient
     hub: IngestHub
+    trunk: SipAdapter
 
     @property
     def port(self) -> int:
@@ -106,12 +109,17 @@ async def voice_stack(db: Database, settings: Settings, **config: Any) -> AsyncI
     await adapter.start(hub)
     assert adapter.uas is not None
     bridge.hangup_sip = adapter.uas.hangup
+    hooks = TrunkHooks(bridge)
+    trunk = SipAdapter(SipConfig(host="127.0.0.1", port=0, **config), hooks=hooks,
+                       uas=lambda h, conf, k: hooks.make_uas(h, conf, k, hosts=frozenset({"127.0.0.1"})))
+    await trunk.start(hub)
     app = create_control_app(bridge, TOKEN)
     app.state.sip_port = adapter.port
     client = BridgeClient("http://voice", TOKEN, transport=httpx.ASGITransport(app=app), timeout_s=15)
     try:
-        yield Stack(adapter, bridge, client, hub)
+        yield Stack(adapter, bridge, client, hub, trunk)
     finally:
+        await trunk.stop()
         await adapter.stop()
         await bridge.stop()
         await asyncio.to_thread(sink.stop)
@@ -151,7 +159,7 @@ class Terminal:
 
 @asynccontextmanager
 async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Path,
-                  codecs: tuple[str, ...] = ("g711",)) -> AsyncIterator[Terminal]:
+                  codecs: tuple[str, ...] = ("g711",), dial: str = "sos") -> AsyncIterator[Terminal]:
     """Start baresip dialling the stack; stopped (and its recording closed) at exit."""
     assert BARESIP is not None
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,7 +173,7 @@ async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Pa
     (folder / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0\n")
     (folder / "contacts").write_text("")
     process = await asyncio.create_subprocess_exec(
-        BARESIP, "-f", str(folder), "-e", f"/dial sip:sos@127.0.0.1:{sip_port}", cwd=folder,
+        BARESIP, "-f", str(folder), "-e", f"/dial sip:{dial}@127.0.0.1:{sip_port}", cwd=folder,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     terminal = Terminal(process, folder)
     terminal._reader = asyncio.create_task(terminal._read())
@@ -258,3 +266,79 @@ class Browser:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.pc.close()
+
+
+KAMAILIO_CFG = """#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+disable_tcp=yes
+listen=udp:127.0.0.1:{listen}
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "textops.so"
+loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+request_route {{
+    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
+    if (has_totag()) {{
+        if (loose_route()) {{ t_relay(); exit; }}
+        if (is_method("ACK")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+        sl_send_reply("404", "Not here"); exit;
+    }}
+    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+    if (is_method("INVITE")) {{
+        record_route();
+        append_hf("P-Asserted-Identity: <sip:$fU@exchange.invalid>\\r\\n");
+        $du = "sip:127.0.0.1:{target}";
+        t_relay();
+        exit;
+    }}
+    sl_send_reply("405", "Method Not Allowed");
+}}
+"""
+KAMAILIO = shutil.which("kamailio") or ("/usr/sbin/kamailio" if Path("/usr/sbin/kamailio").exists() else None)
+
+
+@asynccontextmanager
+async def kamailio(folder: Path, listen: int, target: int) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Kamailio as the exchange's SIP proxy: INVITEs on `listen` go to `target` with a P-Asserted-Identity."""
+    assert KAMAILIO is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kamailio.cfg").write_text(KAMAILIO_CFG.format(listen=listen, target=target))
+    log = (folder / "kamailio.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        KAMAILIO, "-f", str(folder / "kamailio.cfg"), "-DD", "-E", "-n", "1", "-Y", str(folder), "-P",
+        str(folder / "kamailio.pid"), "-w", str(folder), "-m", "32", "-M", "8", stdout=log, stderr=log)
+    try:
+        await within(_answers_options(listen), 10)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await within(process.wait(), 5)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        log.close()
+
+
+async def _answers_options(port: int) -> None:
+    """Until the proxy answers an OPTIONS (it refuses it with 405: it is up)."""
+    from tests.ingest.adapters.sip.raw import UdpClient
+
+    client = await UdpClient(port).open()
+    try:
+        while True:
+            client.send("OPTIONS", branch=f"z9hG4bK-probe{time.monotonic_ns()}")
+            try:
+                await client.recv(0.3)
+                return
+            except TimeoutError:
+                continue
+    finally:
+        client.close()

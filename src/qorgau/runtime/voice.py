@@ -52,8 +52,10 @@ class VoiceProcess:
         from qorgau.ingest.adapters.sip.adapter import SipAdapter
         from qorgau.ingest.adapters.sip.config import SipConfig, SipSettings
         from qorgau.ingest.runner import IngestRunner
+        from qorgau.voice.bridge.config import VoiceTrunkSettings
         from qorgau.voice.bridge.host import Bridge
         from qorgau.voice.bridge.rtp import PortPool
+        from qorgau.voice.bridge.trunk import TrunkHooks
 
         self.runner = IngestRunner(settings, db, registry)  # its hub only: the adapters are not started here
         config = SipConfig.from_settings(settings.part(SipSettings))
@@ -61,17 +63,29 @@ class VoiceProcess:
         self.pool = PortPool(config.media_port_min, config.media_port_max, host=host)
         self.bridge: Bridge = Bridge(db, self.pool, settings.voice_recordings_dir, registry=registry)
         self.sip: SipAdapter = SipAdapter(config, hooks=self.bridge)
+        self.trunk: SipAdapter | None = None
+        trunk = settings.part(VoiceTrunkSettings)
+        if trunk.voice_trunk_enabled:
+            hooks = TrunkHooks(self.bridge)
+            hosts = frozenset(trunk.voice_trunk_hosts)
+            self.trunk = SipAdapter(config.model_copy(update={"port": trunk.voice_trunk_port}), hooks=hooks,
+                                    uas=lambda hub, conf, h: hooks.make_uas(hub, conf, h, hosts=hosts))
 
     async def start(self) -> None:
         hub = self.runner.hub
         await hub.directory.start()
         await asyncio.to_thread(hub.sink.start)
         await self.sip.start(hub)
+        if self.trunk is not None:
+            await self.trunk.start(hub)
         if self.sip.uas is not None:  # always, once started
             self.bridge.hangup_sip = self.sip.uas.hangup
-        log.info("voice process started", extra={"sip_port": self.sip.port})
+        log.info("voice process started", extra={"sip_port": self.sip.port,
+                                                 "trunk_port": self.trunk.port if self.trunk else None})
 
     async def stop(self) -> None:
+        if self.trunk is not None:
+            await self.trunk.stop()
         await self.sip.stop()
         await self.bridge.stop()
         await asyncio.to_thread(self.runner.hub.sink.stop)

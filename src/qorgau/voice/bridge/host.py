@@ -38,10 +38,11 @@ END_REASONS = {"bye": EndReason.CALLER_HUNG_UP, "cancel": EndReason.CALLER_HUNG_
 
 @dataclass
 class Entry:
-    """A call the bridge holds: the UAS's dialog and its media."""
+    """A call the bridge holds: the UAS's dialog, its media, and how to hang it up."""
 
     sip: Call
     media: MediaCall
+    hangup: Callable[[str], bool] | None = None
 
 
 class Bridge:
@@ -82,7 +83,9 @@ class Bridge:
 
     # ---- the UAS's hooks -----------------------------------------------------------------------------------
 
-    async def offered(self, call: Call) -> int | None:
+    async def offered(self, call: Call, *, kind: CallKind = CallKind.SOS, caller: str | None = None,
+                      location: tuple[float, float] | None = None,
+                      hangup: Callable[[str], bool] | None = None) -> int | None:
         """Bind the media ports and record the call as ringing on the desks."""
         taken = self.pool.take()
         if taken is None:
@@ -95,8 +98,8 @@ class Bridge:
         remote = (offer.address, offer.port) if offer is not None and offer.address else None
         try:
             record = await self._db(lambda s: service.offered(
-                s, sip_call_id=call.call_id, kind=CallKind.SOS, device_code=call.device.code, caller=None,
-                location=None, codec=name, at=call.started_at).id)
+                s, sip_call_id=call.call_id, kind=kind, device_code=_device(call, kind), caller=caller,
+                location=location, codec=name, at=call.started_at).id)
         except Exception:
             log.exception("voice call could not be recorded", extra={"device": call.device.code})
             rtp_sock.close()
@@ -108,7 +111,7 @@ class Bridge:
                           remote=remote, on_problem=self._problem, on_media=self._media_started,
                           no_rtp_after_s=self.no_rtp_after_s)
         await media.open()
-        self.calls[record] = Entry(call, media)
+        self.calls[record] = Entry(call, media, hangup)
         self._by_sip[call.call_id] = record
         return port
 
@@ -130,13 +133,13 @@ class Bridge:
             recorder = None
         media.start(recorder)
 
-    def ended(self, call: Call) -> None:
+    def ended(self, call: Call, *, kind: CallKind = CallKind.SOS, caller: str | None = None) -> None:
         """The call is over: close media and recording, record why."""
         reason = END_REASONS.get(call.end_reason or "", EndReason.DROPPED)
         record = self._by_sip.pop(call.call_id, None)
         if record is None:
             if reason is EndReason.REFUSED:
-                self._refused(call)
+                self._refused(call, kind, caller)
             return
         entry = self.calls.pop(record)
         task = asyncio.create_task(self._close(entry, reason, call.ended_at or utcnow()))
@@ -162,11 +165,11 @@ class Bridge:
             service.ended(session, call_id=media.call_id, reason=reason, at=at)
         await self._db(finish)
 
-    def _refused(self, call: Call) -> None:
+    def _refused(self, call: Call, kind: CallKind, caller: str | None) -> None:
         # Refused before any media (no codec the bridge can handle): still on record, with the reason counted.
         def work(session: Session) -> None:
-            record = service.offered(session, sip_call_id=call.call_id, kind=CallKind.SOS,
-                                     device_code=call.device.code, caller=None, location=None, codec=None,
+            record = service.offered(session, sip_call_id=call.call_id, kind=kind,
+                                     device_code=_device(call, kind), caller=caller, location=None, codec=None,
                                      at=call.started_at)
             service.media_problem(session, call_id=record.id, problem="bad_codec", count=1)
             service.ended(session, call_id=record.id, reason=EndReason.REFUSED, at=call.ended_at or utcnow())
@@ -223,7 +226,8 @@ class Bridge:
     def hangup(self, call_id: int) -> CallMedia:
         media = self.media(call_id)
         snapshot = media.snapshot()
-        if self.hangup_sip is None or not self.hangup_sip(media.sip_call_id):
+        hangup = self.calls[call_id].hangup or self.hangup_sip
+        if hangup is None or not hangup(media.sip_call_id):
             raise BridgeError(404, "voice.not_found")
         return snapshot.model_copy(update={"state": MediaState.ENDED, "leg_id": None})
 
@@ -241,3 +245,7 @@ class Bridge:
                 log.exception("voice call not closed cleanly", extra={"call_id": record})
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._writer.shutdown(wait=True)
+
+
+def _device(call: Call, kind: CallKind) -> str | None:
+    return call.device.code if kind is CallKind.SOS else None

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import logging
 import socket
+from collections.abc import Callable
 from typing import cast
 
 from qorgau.core.aio import within
@@ -55,9 +56,11 @@ class SipAdapter:
 
     name = NAME
 
-    def __init__(self, config: SipConfig, hooks: CallHooks | None = None) -> None:
+    def __init__(self, config: SipConfig, hooks: CallHooks | None = None,
+                 uas: Callable[[IngestHub, SipConfig, CallHooks | None], Uas] = Uas) -> None:
         self.config = config
         self.hooks = hooks
+        self._make_uas = uas  # another UAS on the same sockets' code (the voice process's 102 trunk)
         self.port: int = config.port
         self.uas: Uas | None = None
         self._udp: asyncio.DatagramTransport | None = None
@@ -69,7 +72,7 @@ class SipAdapter:
         return len(self._connections)
 
     async def start(self, hub: IngestHub) -> None:
-        self.uas = Uas(hub, self.config, self.hooks)
+        self.uas = self._make_uas(hub, self.config, self.hooks)
         self.uas.store.start()
         loop = asyncio.get_running_loop()
         for _attempt in range(20):

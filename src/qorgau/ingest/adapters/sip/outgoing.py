@@ -36,7 +36,10 @@ def bye(call: Call, *, local: tuple[str, int]) -> tuple[bytes, str]:
     data = request("BYE", target or f"sip:{call.peer.address[0]}:{call.peer.address[1]}",
                    via=f"SIP/2.0/{call.peer.transport.upper()} {host}:{local[1]};branch={branch};rport",
                    from_=ours if "tag=" in ours else f"{ours};tag={call.to_tag}",
-                   to=invite.get("from") or "", call_id=call.call_id, cseq=BYE_CSEQ)
+                   to=invite.get("from") or "", call_id=call.call_id, cseq=BYE_CSEQ,
+                   # The UAS's route set is the INVITE's Record-Route in order (RFC 3261 §12.1.1): a proxy
+                   # such as the 102 trunk's stays on the path.
+                   headers=[("Route", value) for value in invite.get_all("record-route")])
     return data, branch
 
 
