@@ -42,9 +42,9 @@ def test_the_seed_adds_what_is_missing_once(db: Database) -> None:
         assert enforcement.calibration(session, device_code="PUB-CAM-1") is None
         homography = enforcement.homography_of(calibration)
     assert homography is not None
-    # The marks' own scale: the lane line's dashes 12.19 m apart (one dash and one gap) along the road.
-    near, far = homography.project([(259.0, 303.0), (335.0, 100.0)])
-    assert abs(float(((near - far) ** 2).sum() ** 0.5) - 12.19) < 0.5
+    # The marks' own scale: the near ends of two dashes of the lane line, one dash-and-gap cycle (6.1 m) apart.
+    near, far = homography.project([(320.0, 304.0), (406.0, 145.0)])
+    assert abs(float(((near - far) ** 2).sum() ** 0.5) - 6.095) < 0.5
     assert isinstance(homography, measure.Homography)
 
 

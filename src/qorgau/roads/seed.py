@@ -25,13 +25,16 @@ from qorgau.roads.schemas import EntryIn, WatchlistIn
 LIST_NAME = "Іздеудегі көліктер (демо) / Разыскиваемые ТС (демо) / Wanted vehicles (demo)"
 WANTED_PLATE = "777WAN07"  # compose_roads.WANTED: the third vehicle of the wanted-car scene carries it
 WANTED_REASON = "Демо: ұрланған көлік / Демо: угон / Demo: stolen vehicle"
-# The composed clips' geometry in the analysed picture (the 640x360 sub stream). The calibration marks are the
-# dashed lane line's ends and the near road edge: US lane markings (10 ft dash, 30 ft gap, 12 ft lanes) of the
-# source road, as a technician would mark them; the x axis runs across the road, y along it.
-SPEED_IMAGE: tuple[tuple[float, float], ...] = ((335.0, 100.0), (317.0, 150.0), (279.0, 250.0), (259.0, 303.0),
-                                               (80.0, 100.0), (20.0, 250.0))
-SPEED_PLANE: tuple[tuple[float, float], ...] = ((3.66, 12.19), (3.66, 9.14), (3.66, 3.05), (3.66, 0.0),
-                                               (0.0, 12.19), (0.0, 3.05))
+# The composed clips' geometry in the analysed picture (the 640x360 sub stream). The calibration marks are the ends
+# of two dashes of the lane line (x = 3.5 m, one lane from the kerb line) and two points of the kerb line (x = 0);
+# y runs along the road from the nearest dash's end. The source road's marking lengths are not known: the marks
+# assume a 6.1 m dash-and-gap cycle (1.5 m dash), the scale at which the entries' traffic measures 50-70 km/h, an
+# urban arterial's speeds; the speed points' clip is that traffic 1.5 times as fast (ADR 0044). Reprojection RMS
+# of the fit: 0.26 m.
+SPEED_IMAGE: tuple[tuple[float, float], ...] = ((320.0, 304.0), (358.0, 238.0), (406.0, 145.0), (433.0, 102.0),
+                                               (110.0, 145.0), (163.0, 102.0))
+SPEED_PLANE: tuple[tuple[float, float], ...] = ((3.5, 0.0), (3.5, 1.525), (3.5, 6.095), (3.5, 7.62),
+                                               (0.0, 6.095), (0.0, 7.62))
 STOP_LINE = ((0.0, 198.0), (640.0, 178.0))  # compose_roads.STOP_LINE_Y, the painted line, halved
 LAMP_ROI = (596, 25, 18, 18)  # x, y, width, height: the red lamp of compose_roads.SIGNAL_HEAD, halved
 
