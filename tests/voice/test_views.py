@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,21 @@ from qorgau.core.bus import Context
 from qorgau.core.db import Database
 from qorgau.incidents import service as incident_service
 from qorgau.incidents.schemas import IncidentCreate
+from qorgau.settings import Settings
 from qorgau.voice import service
+from qorgau.voice.control import CallMedia, MediaState, Problems
 from qorgau.voice.views import bridge_client
 from tests.conftest import login, make_user
 from tests.voice.domain_support import ControlStandIn, audits, call_of, offer
 
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """The shared settings with voice enabled: the queue asks the voice process for its media figures."""
+    return Settings(data_dir=tmp_path / "var", database_url=db_url, log_json=False, event_poll_interval_s=1.0,
+                    web_dist=tmp_path / "no-web", ingest_in_serve=False, voice_enabled=True)
 
 
 @pytest.fixture
@@ -62,8 +72,13 @@ def test_the_queue_shows_the_caller_to_those_who_answer_only(desks: dict[str, Te
     (masked,) = desks["erlan"].get("/api/voice/calls").json()
     assert masked["caller"] == "***4567" and masked["recording"] is None
     assert desks["erlan"].post(f"/api/voice/calls/{call_id}/answer", json={"sdp": SDP}).status_code == 403
+    bridge.media[call_id] = CallMedia(call_id=call_id, sip_call_id="x", state=MediaState.ACTIVE, rx_packets=250,
+                                      lost=3, jitter_ms=4.5, problems=Problems(flood=2))
+    (live,) = desks["dana"].get("/api/voice/calls").json()
+    assert live["media"]["rx_packets"] == 250 and live["media"]["problems"]["flood"] == 2
     bridge.refuse["calls"] = (503, "down")  # the voice process is down: the queue still lists the call
-    assert [c["id"] for c in desks["dana"].get("/api/voice/calls").json()] == [call_id]
+    (listed,) = desks["dana"].get("/api/voice/calls").json()
+    assert (listed["id"], listed["media"]) == (call_id, None)
 
 
 def test_answer_race_over_http_one_wins_the_other_gets_409_with_who(desks: dict[str, TestClient],

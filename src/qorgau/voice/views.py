@@ -45,7 +45,7 @@ Answerer = Annotated[Principal, Require(Permission.VOICE_ANSWER)]
 Listener = Annotated[Principal, Require(Permission.VOICE_RECORDINGS)]
 T = TypeVar("T")
 # The bridge's refusals as the desk's words: the call is gone, not bridgeable, or the voice process is down.
-BRIDGE_CODES = {404: ("voice.call_gone", 409), 409: ("voice.not_bridgeable", 409),
+BRIDGE_CODES = {400: ("voice.bad_sdp", 422), 404: ("voice.call_gone", 409), 409: ("voice.not_bridgeable", 409),
                 501: ("voice.callback_unavailable", 501), 503: ("voice.bridge_unreachable", 503)}
 CONFLICTS: dict[int | str, dict[str, Any]] = {
     409: {"description": "`voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, "
@@ -112,7 +112,8 @@ async def list_calls(principal: Watcher, runtime: AppRuntime, bridge: Bridge, la
                      incident_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None) -> list[CallRead]:
     """Active calls oldest first (the queue); with ``active=false`` the latest calls, newest first; with
     ``incident_id`` the calls linked to that incident, in order."""
-    live = await _live_media(bridge) if active and incident_id is None else {}
+    asking = active and incident_id is None and _settings(runtime).voice_enabled
+    live = await _live_media(bridge) if asking else {}
 
     def work(session: Session) -> list[CallRead]:
         found = queries.calls(session, active=active, limit=limit, before_id=before_id, incident_id=incident_id)
