@@ -152,13 +152,25 @@ class CoreSettings(BaseSettings):
         title="Event poll fallback",
         description="Readers re-check the outbox this often even without a wake-up notification.",
     )
-    event_transport: Literal["auto", "socket", "postgres", "poll"] = Field(
+    event_transport: Literal["auto", "socket", "postgres", "poll", "jetstream"] = Field(
         default="auto",
         title="Event notification transport",
         description=(
             "`auto`: PostgreSQL LISTEN/NOTIFY on PostgreSQL, local datagram sockets on SQLite; "
-            "`poll`: no wake-ups, readers poll every `event_poll_interval_s` (slow; for file systems without sockets)."
+            "`poll`: no wake-ups, readers poll every `event_poll_interval_s` (slow; for file systems without sockets); "
+            "`jetstream`: as `auto`, and committed events are also relayed, once each, to a NATS JetStream stream "
+            "(`nats_url`, `jetstream_stream`), which wakes readers on every node."
         ),
+    )
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222", title="NATS server",
+        description="`nats://host:4222` (several: comma-separated) of the NATS cluster, with `event_transport` "
+                    "`jetstream`.",
+    )
+    jetstream_stream: str = Field(
+        default="QORGAU_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$", title="JetStream stream",
+        description="Name of the stream the relay writes committed events to; its subjects are "
+                    "`<stream in lower case>.<event name>` (created on first start when missing).",
     )
     outbox_keep_days: int = Field(
         default=90, title="Event log retention",

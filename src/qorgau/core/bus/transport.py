@@ -116,15 +116,22 @@ class OutboxTransport(EventTransport):
 def make_transport(settings: CoreSettings, db: Database) -> EventTransport:
     """The transport the settings ask for (``auto`` follows the database)."""
     kind = settings.event_transport
+    wake = _wake(kind if kind != "jetstream" else "auto", settings, db)
+    if kind == "jetstream":  # the local wake-up as `auto`, plus the relay and cross-node wake-ups (jetstream.py)
+        from qorgau.core.bus.jetstream import JetStreamWake
+
+        wake = JetStreamWake(wake, db, url=settings.nats_url, stream=settings.jetstream_stream,
+                             poll_interval=settings.event_poll_interval_s)
+    return OutboxTransport(db, wake, poll_interval=settings.event_poll_interval_s)
+
+
+def _wake(kind: str, settings: CoreSettings, db: Database) -> WakeSource:
     if kind == "auto":
         kind = "socket" if db.is_sqlite else "postgres"
-    wake: WakeSource
     if kind == "poll":
-        wake = WakeSource()
-    elif kind == "postgres":
+        return WakeSource()
+    if kind == "postgres":
         if db.is_sqlite:
             raise ValueError("the postgres event transport needs a PostgreSQL database")
-        wake = PostgresWake(db.url)
-    else:
-        wake = SocketWake(socket_dir(settings.run_dir))
-    return OutboxTransport(db, wake, poll_interval=settings.event_poll_interval_s)
+        return PostgresWake(db.url)
+    return SocketWake(socket_dir(settings.run_dir))
