@@ -262,3 +262,38 @@ def test_the_pipelines_figures_on_metrics(tmp_path: Path) -> None:
     text = generate_latest(registry).decode()
     assert 'qorgau_violation_pipeline_tracks_total{outcome="speed:uncalibrated",worker="0"} 1.0' in text
     assert 'qorgau_violation_pipeline_dropped_total{worker="0"} 0.0' in text
+
+
+@pytest.mark.timeout(120)
+def test_the_pipeline_reads_the_plate_itself_where_no_plate_consumer_does(client: TestClient, app_db: Database,
+                                                                          settings: Settings) -> None:
+    import random
+
+    from qorgau.roads.enforcement.models import SectionPassage
+    from qorgau.roads.models import PlateRead
+    from qorgau.roads.plates.render import Degradation, render_vehicle
+
+    _setup_speed(client, app_db)
+    sp2 = device_id(app_db, "CAM-SP2")  # uncalibrated: no spot speed, but its plate passes into section control
+    opener = ViolationOpener(app_db, settings)
+    roles = opener.roles({sp2: ("CAM-SP2", "speed")}, frozenset({"city_entry_anpr"}))
+    assert roles == {sp2: CameraRole("speed", reads_plates=True)}
+    tracks = EnforcementTracks(opener, roles.get, wait_s=0.0)
+    vehicle = render_vehicle("512KAZ07", "kz_2012_private", Degradation.CLEAR, random.Random(4)).image
+    height, width = vehicle.shape[:2]
+    for step in range(8):  # a car coming closer for 1.4 s
+        frame = np.full((H, W, 3), 100, dtype=np.uint8)
+        left, top = 300 + 20 * step, 200 + 10 * step
+        frame[top:top + height, left:left + width] = vehicle
+        box = (left / W, top / H, (left + width) / W, (top + height) / H)
+        tracks.frame(Frame(sp2, "CAM-SP2", T0 + timedelta(seconds=0.2 * step), [FakeTrack(21, "car", box)]), frame)
+    tracks.frame(Frame(sp2, "CAM-SP2", T0 + timedelta(seconds=5), []), picture())
+    tracks.close()
+
+    assert tracks.figures()["outcomes"] == {"speed:uncalibrated": 1, "section:waiting": 1}
+    with app_db.reading() as session:
+        [read] = session.scalars(select(PlateRead)).all()
+        [passage] = session.scalars(select(SectionPassage)).all()
+    assert read.plate == "512KAZ07" and read.track_id == 21 and read.device_id == sp2 and read.crop[:2] == b"\xff\xd8"
+    assert passage.plate == "512KAZ07" and passage.read_id == read.id and passage.device_code == "CAM-SP2"
+    assert len(passage.images) >= 2 and violations(app_db) == []
