@@ -214,3 +214,19 @@ def test_hang_up_needs_the_call_and_ends_it(db: Database) -> None:
         actions.claim(session, call_id=call_id, op=operator(second, "Bolat"), at=later(41))
     assert ended.value.code == "voice.call_ended"
     assert len(audits(db, "voice.hangup")) == 1
+
+
+def test_a_callback_ringing_out_is_never_free_for_another_desk(db: Database) -> None:
+    first, second = make_user(db, "aigerim", "operator"), make_user(db, "bolat", "operator")
+    call_id = offer(db, kind=CallKind.CALLBACK, caller="+77011234567")
+    assert call_of(db, call_id).escalate_at is None  # an outgoing call does not wait in the queue
+    with db.unit_of_work() as session, pytest.raises(Conflict):
+        actions.claim(session, call_id=call_id, op=operator(second, "Bolat"), at=later(1))
+    returned = offer(db)
+    with db.unit_of_work() as session:
+        original = service.get(session, returned)
+        actions.callback_started(session, original=original, new_call_id=call_id, op=operator(first, "Aigerim"),
+                                 at=later(1))
+    with db.unit_of_work() as session:  # its operator joins it; before the far end answers it is still ringing
+        actions.claim(session, call_id=call_id, op=operator(first, "Aigerim"), at=later(2))
+    assert (call_of(db, call_id).state, call_of(db, call_id).answered_by_id) == ("ringing", first)

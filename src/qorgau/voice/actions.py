@@ -76,7 +76,10 @@ def claim(session: Session, *, call_id: int, op: Operator, at: datetime) -> Clai
     call = service.get(session, call_id)
     before = {name: getattr(call, name) for name in _CLAIM_COLUMNS}
     mine = VoiceCall.answered_by_id == op.user_id
-    free = and_(VoiceCall.answered_by_id.is_(None), VoiceCall.state.in_((S.RINGING, S.QUEUED)))
+    # A callback ringing out is its operator's from the start (the web server marks it just after the voice
+    # process records it): never free for another desk in between.
+    free = and_(VoiceCall.answered_by_id.is_(None), or_(
+        VoiceCall.state == S.QUEUED, and_(VoiceCall.state == S.RINGING, VoiceCall.kind != CallKind.CALLBACK)))
     to_me = and_(VoiceCall.state == S.TRANSFERRING, VoiceCall.transfer_to_id == op.user_id)
     again = and_(mine, VoiceCall.state.in_((S.RINGING, S.ANSWERED, S.HELD, S.TRANSFERRING)))
     outgoing = call.kind == CallKind.CALLBACK and call.media_started_at is None
@@ -189,6 +192,7 @@ def callback_started(session: Session, *, original: VoiceCall, new_call_id: int,
     call.alarm_id = call.alarm_id or original.alarm_id
     audit.record(session, action=VoiceAction.CALLBACK, actor=op.actor, target_type="voice_call",
                  target_id=str(original.id), details={"callback_call_id": call.id, "kind": original.kind})
+    service.announce(session, events.RINGING, call, op.ctx, at)  # the desks learn whose outgoing call it is
     return call
 
 
