@@ -14,6 +14,7 @@ from qorgau.audit import service as audit_service
 from qorgau.audit.models import AuditRecord
 from qorgau.core.bus import Context, Event, publish
 from qorgau.core.bus.dispatch import Dispatcher, Subscriber
+from qorgau.core.bus.jetstream import RELAY_CURSOR
 from qorgau.core.bus.models import EventCursor, EventDeadLetter, EventReceipt, OutboxEvent
 from qorgau.core.bus.retention import periodic, prune
 from qorgau.core.bus.transport import make_transport
@@ -109,7 +110,10 @@ def test_unhandled_dead_lettered_and_newest_events_are_kept(settings: Settings, 
 
     with db.unit_of_work() as session:  # the slow one catches up: everything old may go but the newest event
         session.execute(update(EventCursor).where(EventCursor.subscriber == "slow").values(last_seq=old[-1]))
-    assert prune(db, keep_days=KEEP) == 4
+        # A relay cursor left from a time JetStream was on holds nothing back once the relay is off.
+        session.add(EventCursor(subscriber=RELAY_CURSOR, last_seq=0, updated_at=utcnow()))
+    assert prune(db, keep_days=KEEP) == 0
+    assert prune(db, keep_days=KEEP, ignored=(RELAY_CURSOR,)) == 4
     assert _seqs(db) == [old[1], old[-1]]
 
 
@@ -119,5 +123,13 @@ def test_retention_off_or_too_short_is_refused_or_idle(settings: Settings, db: D
     assert periodic(settings.model_copy(update={"outbox_keep_days": 0}), db) == []
     (job,) = periodic(settings, db)
     assert job.name == "outbox-retention"
+    with db.unit_of_work() as session:  # the relay's cursor is ignored unless JetStream is on
+        session.add(EventCursor(subscriber=RELAY_CURSOR, last_seq=0, updated_at=utcnow()))
+    job.job()
+    assert _seqs(db)[-1:] == _seqs(db)  # all but the newest went: the days-old relay cursor held nothing back
+    (relaying,) = periodic(settings.model_copy(update={"event_transport": "jetstream", "outbox_keep_days": 8}), db)
+    _publish(db, 2, age_days=400)
+    relaying.job()
+    assert len(_seqs(db)) == 3  # with the relay on, its cursor at 0 keeps them
     with pytest.raises(ConfigError, match="outbox_keep_days"):
         load_settings(data_dir=tmp_path, outbox_keep_days=3)

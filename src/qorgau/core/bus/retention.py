@@ -11,12 +11,14 @@ on (a dead letter) is kept for replay whatever its age, and the newest event is 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from qorgau.core.bus.jetstream import RELAY_CURSOR
 from qorgau.core.bus.models import EventCursor, EventDeadLetter, EventReceipt, OutboxEvent
 from qorgau.core.db import Database
 from qorgau.core.settings import CoreSettings
@@ -37,12 +39,13 @@ class Horizon:
     before: datetime
 
 
-def horizon(session: Session, *, now: datetime, keep_days: int) -> Horizon | None:
-    """Where pruning may reach now, or None when nothing may go."""
+def horizon(session: Session, *, now: datetime, keep_days: int, ignored: Collection[str] = ()) -> Horizon | None:
+    """Where pruning may reach now, or None when nothing may go; ``ignored`` cursors do not hold it back."""
     newest = session.scalar(select(func.max(OutboxEvent.seq)))
     if newest is None:
         return None
-    slowest = session.scalar(select(func.min(EventCursor.last_seq)))
+    slowest = session.scalar(select(func.min(EventCursor.last_seq)).where(EventCursor.subscriber.not_in(ignored))
+                             if ignored else select(func.min(EventCursor.last_seq)))
     through = newest - 1 if slowest is None else min(int(slowest), newest - 1)
     if through <= 0:
         return None
@@ -66,12 +69,12 @@ def prune_batch(session: Session, limit: Horizon, batch: int = BATCH) -> int:
 
 
 def prune(db: Database, *, keep_days: int, now: datetime | None = None, batch: int = BATCH,
-          max_batches: int = MAX_BATCHES) -> int:
+          max_batches: int = MAX_BATCHES, ignored: Collection[str] = ()) -> int:
     """One pass: prune batch by batch, each in its own transaction; returns how many events went."""
     if keep_days <= 0:
         return 0
     with db.reading() as session:
-        limit = horizon(session, now=now or utcnow(), keep_days=keep_days)
+        limit = horizon(session, now=now or utcnow(), keep_days=keep_days, ignored=ignored)
     if limit is None:
         return 0
     total = 0
@@ -90,4 +93,8 @@ def periodic(settings: CoreSettings, db: Database) -> list[Periodic]:
     """The retention job, when retention is on."""
     if settings.outbox_keep_days <= 0:
         return []
-    return [Periodic("outbox-retention", INTERVAL_S, lambda: prune(db, keep_days=settings.outbox_keep_days))]
+    # The relay's cursor matters only while the relay runs: left from a time JetStream was on, it would hold
+    # every later event for ever.
+    ignored = () if settings.event_transport == "jetstream" else (RELAY_CURSOR,)
+    return [Periodic("outbox-retention", INTERVAL_S,
+                     lambda: prune(db, keep_days=settings.outbox_keep_days, ignored=ignored))]
