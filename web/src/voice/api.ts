@@ -79,10 +79,9 @@ export function fetchActiveCalls(options: { signal?: AbortSignal } = {}) {
   return apiRequest<CallRead[]>(`${BASE}/calls?active=true`, options);
 }
 
-/** The calls linked to an incident, among the latest 500 (the list has no incident filter: filtered here). */
-export async function fetchIncidentCalls(incidentId: number, options: { signal?: AbortSignal } = {}) {
-  const calls = await apiRequest<CallRead[]>(`${BASE}/calls?active=false&limit=500`, options);
-  return calls.filter((c) => c.incident_id === incidentId);
+/** The calls linked to an incident, in order. */
+export function fetchIncidentCalls(incidentId: number, options: { signal?: AbortSignal } = {}) {
+  return apiRequest<CallRead[]>(`${BASE}/calls?active=false&incident_id=${incidentId}`, options);
 }
 
 /** 409 `voice.call_taken` with `by` when another operator was first. */
