@@ -63,8 +63,9 @@ def test_media_problems_are_published_when_they_grow(db: Database) -> None:
     for count in (1, 1, 3):
         with db.unit_of_work() as session:
             service.media_problem(session, call_id=call_id, problem="no_rtp", count=count)
-    with db.unit_of_work() as session, pytest.raises(ValueError):
+    with db.unit_of_work() as session, pytest.raises(ValidationFailed) as unknown:
         service.media_problem(session, call_id=call_id, problem="gremlins", count=1)
+    assert unknown.value.code == "voice.unknown_problem" and "no_rtp" in unknown.value.params["allowed"]
     assert call_of(db, call_id).problems == {"no_rtp": 3}
     assert [e.payload["count"] for e in events(db, "voice.call_problem")] == [1, 3]
 
@@ -230,3 +231,19 @@ def test_a_callback_ringing_out_is_never_free_for_another_desk(db: Database) -> 
     with db.unit_of_work() as session:  # its operator joins it; before the far end answers it is still ringing
         actions.claim(session, call_id=call_id, op=operator(first, "Aigerim"), at=later(2))
     assert (call_of(db, call_id).state, call_of(db, call_id).answered_by_id) == ("ringing", first)
+
+
+def test_a_joined_callback_is_answered_when_the_far_end_picks_up(db: Database) -> None:
+    user = make_user(db, "aigerim", "operator")
+    returned, call_id = offer(db), offer(db, kind=CallKind.CALLBACK)
+    op = operator(user, "Aigerim")
+    with db.unit_of_work() as session:
+        actions.callback_started(session, original=service.get(session, returned), new_call_id=call_id, op=op,
+                                 at=later(1))
+        actions.claim(session, call_id=call_id, op=op, at=later(2))
+    assert call_of(db, call_id).answered_at is None
+    with db.unit_of_work() as session:
+        service.media_started(session, call_id=call_id, at=later(9))
+    call = call_of(db, call_id)
+    assert (call.state, call.answered_at, call.media_started_at) == ("answered", later(9), later(9))
+    assert events(db, "voice.call_answered")[-1].payload["call_id"] == call_id

@@ -217,3 +217,17 @@ def test_recording_plays_with_range_and_every_playback_is_audited(desks: dict[st
     (root / "2026" / "12" / f"{call_id}.ogg").unlink()
     gone = a.get(row["recording"]["url"])
     assert gone.status_code == 404 and gone.json()["code"] == "voice.recording_missing"
+
+
+def test_a_supervisor_may_take_over_a_call_an_operator_may_not(desks: dict[str, TestClient],
+                                                               bridge: ControlStandIn, app_db: Database) -> None:
+    call_id = offer(app_db)
+    assert desks["aigerim"].post(f"/api/voice/calls/{call_id}/answer", json={"sdp": SDP}).status_code == 200
+    refused = desks["bolat"].post(f"/api/voice/calls/{call_id}/answer", json={"sdp": SDP, "take_over": True})
+    assert refused.status_code == 403
+    taken = desks["dana"].post(f"/api/voice/calls/{call_id}/answer", json={"sdp": SDP, "take_over": True})
+    assert taken.status_code == 200 and taken.json()["call"]["answered_by"]["name"] == "Dana"
+    (record,) = audits(app_db, "voice.take_over")
+    assert record.details["from_user_id"] == user_id(app_db, "aigerim")
+    gone = desks["aigerim"].post(f"/api/voice/calls/{call_id}/hold", json={"on": True})
+    assert gone.status_code == 409 and gone.json()["by"]["name"] == "Dana"

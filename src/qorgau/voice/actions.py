@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, false, or_, update
 from sqlalchemy.orm import Session
 
 from qorgau.audit import service as audit
@@ -67,11 +67,12 @@ def _refused(call: VoiceCall, user_id: int) -> QorgauError:
                     extra={"by": holder})
 
 
-def claim(session: Session, *, call_id: int, op: Operator, at: datetime) -> Claim:
+def claim(session: Session, *, call_id: int, op: Operator, at: datetime, take_over: bool = False) -> Claim:
     """Take the call for ``op`` with one conditional UPDATE: of two operators answering at once, one wins.
 
     Free calls (ringing or queued, nobody's) go to anyone; a call being transferred to ``op`` goes to ``op``; the
-    operator who has the call may take it again (their page reloaded, or they take back a transfer).
+    operator who has the call may take it again (their page reloaded, or they take back a transfer). With
+    ``take_over`` (a supervisor's), a call another operator has is taken too.
     """
     call = service.get(session, call_id)
     before = {name: getattr(call, name) for name in _CLAIM_COLUMNS}
@@ -82,13 +83,14 @@ def claim(session: Session, *, call_id: int, op: Operator, at: datetime) -> Clai
         VoiceCall.state == S.QUEUED, and_(VoiceCall.state == S.RINGING, VoiceCall.kind != CallKind.CALLBACK)))
     to_me = and_(VoiceCall.state == S.TRANSFERRING, VoiceCall.transfer_to_id == op.user_id)
     again = and_(mine, VoiceCall.state.in_((S.RINGING, S.ANSWERED, S.HELD, S.TRANSFERRING)))
+    taken = VoiceCall.state.in_((S.ANSWERED, S.HELD, S.TRANSFERRING)) if take_over else false()
     outgoing = call.kind == CallKind.CALLBACK and call.media_started_at is None
     won = _rows(session.execute(
-        update(VoiceCall).where(VoiceCall.id == call_id, or_(free, to_me, again))
+        update(VoiceCall).where(VoiceCall.id == call_id, or_(free, to_me, again, taken))
         .values(state=str(S.RINGING if outgoing else S.ANSWERED), answered_by_id=op.user_id,
                 answered_by_name=op.name, transfer_to_id=None, transfer_to_name=None,
-                answered_at=call.answered_at or at, waiting_since=None, escalate_at=None, held=False,
-                updated_at=at)
+                answered_at=call.answered_at or (None if outgoing else at), waiting_since=None, escalate_at=None,
+                held=False, updated_at=at)
         .execution_options(synchronize_session=False)))
     session.refresh(call)
     if not won:
@@ -106,12 +108,19 @@ def undo_claim(session: Session, *, claim_: Claim, at: datetime) -> bool:
     return undone > 0
 
 
-def attached(session: Session, *, call_id: int, op: Operator, leg_id: str, at: datetime) -> VoiceCall:
-    """The bridge attached the operator's browser: the call is answered (`voice.call_answered`), audited."""
+def attached(session: Session, *, call_id: int, op: Operator, leg_id: str, at: datetime,
+             claim_: Claim | None = None) -> VoiceCall:
+    """The bridge attached the operator's browser: the call is answered (`voice.call_answered`), audited (a
+    take-over with whom it was taken from)."""
     call = service.get(session, call_id)
     call.leg_id, call.updated_at = leg_id, at
-    audit.record(session, action=VoiceAction.ANSWER, actor=op.actor, target_type="voice_call",
-                 target_id=str(call.id), details={"kind": call.kind, "device_code": call.device_code})
+    previous = claim_.before.get("answered_by_id") if claim_ is not None else None
+    action = VoiceAction.TAKE_OVER if previous not in (None, op.user_id) else VoiceAction.ANSWER
+    details = {"kind": call.kind, "device_code": call.device_code}
+    if action is VoiceAction.TAKE_OVER:
+        details["from_user_id"] = previous
+    audit.record(session, action=action, actor=op.actor, target_type="voice_call", target_id=str(call.id),
+                 details=details)
     service.announce(session, events.ANSWERED, call, op.ctx, at)
     return call
 

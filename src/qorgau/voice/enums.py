@@ -54,6 +54,7 @@ class VoiceAction(StrEnum):
     """Audit actions of the voice domain."""
 
     ANSWER = "voice.answer"
+    TAKE_OVER = "voice.take_over"  # a supervisor took a call another operator had
     HOLD = "voice.hold"
     MUTE = "voice.mute"
     TRANSFER = "voice.transfer"

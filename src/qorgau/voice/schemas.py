@@ -80,6 +80,8 @@ class CallRead(BaseModel):
 
 class AnswerBody(_Body):
     sdp: str = Field(min_length=1, max_length=20_000, description="The browser's WebRTC SDP offer.")
+    take_over: bool = Field(default=False, description="A supervisor takes a call another operator has "
+                                                       "(alarms:escalations; audited with whom it was taken from).")
 
 
 class AnswerRead(BaseModel):

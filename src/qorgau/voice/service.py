@@ -7,6 +7,8 @@ call (the claim, hold, transfer…) are in `voice.actions`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +24,15 @@ from qorgau.voice.models import VoiceCall
 
 ACTIVE_VALUES = tuple(str(s) for s in ACTIVE_STATES)
 DEFAULT_ESCALATE_AFTER = timedelta(seconds=20)
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(kind: type[E], value: str, code: str) -> E:
+    """``value`` as a member of the vocabulary ``kind``, or a translated refusal naming the accepted values."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValidationFailed(code, params={"value": str(value)[:40], "allowed": ", ".join(kind)}) from None
 
 
 def get(session: Session, call_id: int) -> VoiceCall:
@@ -57,7 +68,7 @@ def offered(session: Session, *, sip_call_id: str, kind: CallKind, device_code: 
     ``location`` is (lon, lat); for a known terminal without one, the registry's position is used.
     """
     at = as_utc(at)
-    kind = CallKind(kind)
+    kind = _member(CallKind, kind, "voice.unknown_kind")
     existing = by_sip_call_id(session, sip_call_id)
     if existing is not None:
         return existing
@@ -91,18 +102,21 @@ def offered(session: Session, *, sip_call_id: str, kind: CallKind, device_code: 
 
 
 def media_started(session: Session, *, call_id: int, at: datetime) -> VoiceCall:
-    """RTP flows for the call (first packet seen); recorded once."""
+    """RTP flows for the call (first packet seen); recorded once. A callback its operator has joined is answered
+    now (`voice.call_answered`): the far end picked up."""
     call = get(session, call_id)
     if call.media_started_at is None:
-        call.media_started_at = as_utc(at)
-        call.updated_at = as_utc(at)
+        call.media_started_at = call.updated_at = as_utc(at)
+        if call.kind == CallKind.CALLBACK and call.state == CallState.RINGING and call.answered_by_id is not None:
+            call.state, call.answered_at = str(CallState.ANSWERED), as_utc(at)
+            announce(session, events.ANSWERED, call, None, as_utc(at))
     return call
 
 
 def ended(session: Session, *, call_id: int, reason: EndReason, at: datetime,
           ctx: Context | None = None) -> VoiceCall:
     """The call ended (`voice.call_ended`); ending it again changes nothing."""
-    reason = EndReason(reason)
+    reason = _member(EndReason, reason, "voice.unknown_end_reason")
     call = get(session, call_id)
     if call.state == CallState.ENDED:
         return call
@@ -134,7 +148,7 @@ def recording_stored(session: Session, *, call_id: int, path: str, sha256: str, 
 def media_problem(session: Session, *, call_id: int, problem: str, count: int,
                   ctx: Context | None = None) -> VoiceCall:
     """The voice process counted a media problem; published (`voice.call_problem`) when the count grows."""
-    name = str(MediaProblem(problem))
+    name = str(_member(MediaProblem, problem, "voice.unknown_problem"))
     call = get(session, call_id)
     counts = dict(call.problems or {})
     if int(counts.get(name, 0)) >= count:

@@ -18,7 +18,7 @@ from qorgau.auth import service as auth_service
 from qorgau.auth.deps import Require
 from qorgau.auth.enums import Permission
 from qorgau.auth.service import Principal
-from qorgau.core.errors import QorgauError
+from qorgau.core.errors import Forbidden, QorgauError
 from qorgau.core.runtime import Runtime
 from qorgau.core.time import utcnow
 from qorgau.core.web import MAX_ROW_ID, AppRuntime, ClientSource, IdPath, RequestLanguage
@@ -133,12 +133,15 @@ async def get_call(call_id: IdPath, principal: Watcher, runtime: AppRuntime, lan
 async def answer(call_id: IdPath, body: AnswerBody, principal: Answerer, runtime: AppRuntime, bridge: Bridge,
                  source: ClientSource, language: RequestLanguage) -> AnswerRead:
     """Take the call: claimed in the database first (409 `voice.call_taken` with who, if another operator was
-    quicker), then the browser attached through the voice process; a refused attachment undoes the claim."""
+    quicker), then the browser attached through the voice process; a refused attachment undoes the claim.
+    A supervisor may take over a call another operator has (`take_over`; their leg is closed)."""
+    if body.take_over and not principal.can(Permission.ALARMS_ESCALATIONS):
+        raise Forbidden()
     holder: dict[str, actions.Operator] = {}
 
     def take(session: Session) -> actions.Claim:
         holder["op"] = _operator(session, principal, source)
-        return actions.claim(session, call_id=call_id, op=holder["op"], at=utcnow())
+        return actions.claim(session, call_id=call_id, op=holder["op"], at=utcnow(), take_over=body.take_over)
     won = await _tx(runtime, take)
     op = holder["op"]
     try:
@@ -148,7 +151,7 @@ async def answer(call_id: IdPath, body: AnswerBody, principal: Answerer, runtime
         raise _bridge_failed(exc) from exc
 
     def done(session: Session) -> CallRead:
-        call = actions.attached(session, call_id=call_id, op=op, leg_id=leg.leg_id, at=utcnow())
+        call = actions.attached(session, call_id=call_id, op=op, leg_id=leg.leg_id, at=utcnow(), claim_=won)
         return _read(session, runtime, principal, call, language)
     return AnswerRead(leg_id=leg.leg_id, sdp=leg.sdp, call=await _tx(runtime, done))
 
