@@ -47,7 +47,7 @@ def test_the_wanted_car_is_read_by_the_pipeline(tmp_path: Path) -> None:
                 break
             if index % 6:  # 30 fps decoded at the analysis' 5
                 continue
-            bgr = np.ascontiguousarray(frame.to_ndarray(format="bgr24"))
+            bgr = np.ascontiguousarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
             at = START + timedelta(seconds=index / 30)
             seen = tracker.update(detector.detect(bgr), at)
             tracks.frame(_Frame(1, "ENT-1-CAM", at, True, list(seen)), bgr)  # type: ignore[arg-type]
