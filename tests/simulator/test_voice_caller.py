@@ -17,6 +17,7 @@ from qorgau.simulator.sip_caller import CallResult, place_call
 from qorgau.simulator.voice_phrases import PHRASES, SAMPLE_RATE, path_of, pick, samples
 from qorgau.simulator.voice_rtp import FRAME, MediaTarget, encode, encoded_phrase, parse_answer
 from qorgau.voice.bridge import g711
+from qorgau.voice.bridge.trunk import caller_number, split_body
 from tests.simulator.test_sip_caller import _Inbox, raw_peer, timeline
 
 
@@ -97,8 +98,9 @@ def test_a_call_with_a_phrase_streams_it_as_rtp() -> None:
     assert result.ok, result
     timeline(result)
     assert b"m=audio " in offer
-    # 1.2 s held at 50 packets a second (the BYE's round trip adds a little; a loaded machine may lose a few).
-    assert 50 <= len(packets) <= 70 and result.rtp_sent == len(packets), (len(packets), result.rtp_sent)
+    # Up to 1.2 s held at 50 packets a second (a loaded machine starts the stream late: the span below says how
+    # long it ran, and the count must fit it).
+    assert 25 <= len(packets) <= 70 and result.rtp_sent == len(packets), (len(packets), result.rtp_sent)
     assert result.rtp_received == 5
     headers = [struct.unpack("!BBHII", data[:12]) for _, data in packets]
     assert all(h[0] == 0x80 for h in headers) and headers[0][1] == 0x80 and all(h[1] == 0 for h in headers[1:])
@@ -120,3 +122,25 @@ async def _expect(peer: _Inbox, method: str) -> SipMessage:
         message, _ = await peer.recv()
         if message.method == method:
             return message
+
+
+def test_a_102_call_carries_the_number_and_the_place_as_the_trunk_reads_them() -> None:
+    async def scenario() -> tuple[CallResult, SipMessage]:
+        async with raw_peer() as (peer, port):
+            call = asyncio.create_task(place_call("127.0.0.1", port, user="+77011234567", target="102", hold_s=0.2,
+                                                  timeout_s=5, phrase="102-ru-1", location=(53.0115, 51.1739)))
+            invite, source = await peer.recv()
+            contact = ("Contact", f"<sip:peer@127.0.0.1:{port}>")
+            peer.answer(invite, 486, source, headers=[contact])
+            await _expect(peer, "ACK")
+            return await call, invite
+
+    result, invite = asyncio.run(scenario())
+    assert result.status == 486 and result.rtp_sent == 0  # refused: nothing said
+    assert invite.uri.startswith("sip:102@") and (invite.get("geolocation") or "").startswith("<cid:loc-")
+    assert (invite.get("content-type") or "").startswith("multipart/mixed;boundary=")
+    # The voice process's trunk reads the caller's number and place from it, and the SDP alone.
+    sdp, location = split_body(invite)
+    assert caller_number(invite) == "+77011234567"
+    assert location == (53.0115, 51.1739)
+    assert sdp.startswith(b"v=0\r\n") and b"m=audio " in sdp and b"pidf" not in sdp

@@ -22,6 +22,8 @@ def simulate(
     dc09: Annotated[str, typer.Option(help="host:port of the DC-09 receiver.")] = "127.0.0.1:12300",
     sip: Annotated[str, typer.Option(help="host:port of the SIP listener.")] = "127.0.0.1:5060",
     sip_transport: Annotated[str, typer.Option(help="udp or tcp.")] = "udp",
+    trunk_port: Annotated[int | None, typer.Option(help="Port of the voice process's 102 trunk on the SIP host: "
+                                                   "half the 102 calls ring there, with speech.")] = None,
     mqtt_url: Annotated[str | None, typer.Option(envvar="QORGAU_MQTT_URL", help="Broker the devices publish to; "
                                                  "empty: turnstiles and GPS are left out.")] = None,
     seed: Annotated[int, typer.Option(help="Same seed, same sequence of events.")] = 1,
@@ -56,7 +58,8 @@ def simulate(
     config = SimConfig(
         url=url, username=username, password=os.environ.get("QORGAU_SIM_PASSWORD"), token=token,
         dc09_host=dc09_host or "127.0.0.1", dc09_port=int(dc09_port), sip_host=sip_host or "127.0.0.1",
-        sip_port=int(sip_port), sip_transport=sip_transport, mqtt_url=mqtt_url or None, seed=seed,
+        sip_port=int(sip_port), sip_transport=sip_transport, trunk_port=trunk_port, mqtt_url=mqtt_url or None,
+        seed=seed,
         intensity=intensity, scale=scale, duration_s=duration, scenarios=tuple(scenario or ()),
         background=background, units=units, duty_officer=duty_officer, speedup=speedup, sent_log=sent_log,
         cameras=cameras, rtsp_host=rtsp_host or "127.0.0.1", rtsp_port=int(rtsp_port))

@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -61,6 +62,7 @@ class SimConfig:
     sip_host: str = "127.0.0.1"
     sip_port: int = 5060
     sip_transport: str = "udp"
+    trunk_port: int | None = None  # the voice process's 102 trunk (on sip_host): half the 102 calls ring there
     mqtt_url: str | None = None
     mqtt_prefix: str = "qorgau/v1"
     seed: int = 1
@@ -263,6 +265,10 @@ class Simulation:
             self.stats["sip"].fail(result.error or f"SIP {result.status}")
 
     async def _call_102(self, api: Api, p: dict[str, Any]) -> None:
+        number = "".join(ch for ch in str(p["caller_phone"]) if ch.isdigit() or ch == "+")
+        if self.config.trunk_port is not None and zlib.crc32(number.encode()) % 2 == 0:
+            await self._call_102_by_sip(number, p)  # the caller speaks to an operator, who types the intake
+            return
         body = {"source": "call", "category": p["category"], "description": p["description"],
                 "caller_name": p["caller_name"], "caller_phone": p["caller_phone"], "simulated": True}
         started = time.perf_counter()
@@ -280,6 +286,19 @@ class Simulation:
             self.stats["http"].fail(f"the address {p['address']!r} was not found and no position was given")
             return
         self.stats["http"].ok(time.perf_counter() - started)
+
+    async def _call_102_by_sip(self, number: str, p: dict[str, Any]) -> None:
+        """A 102 call through the exchange's trunk: the caller's number (and place, as PIDF-LO) and speech."""
+        cfg = self.config
+        rng = random.Random(f"{cfg.seed}:{number}")
+        location = (float(p["lon"]), float(p["lat"])) if p.get("lon") is not None and p.get("lat") is not None else None
+        result = await place_call(cfg.sip_host, cfg.trunk_port or 0, user=number, target="102",
+                                  hold_s=rng.uniform(30, 90), phrase=voice_phrases.pick(rng, "line102").name,
+                                  location=location)
+        if result.ok and result.answered is not None and result.invite_sent is not None:
+            self.stats["sip"].ok(result.answered - result.invite_sent)
+        else:
+            self.stats["sip"].fail(result.error or f"SIP {result.status}")
 
     async def _announce(self, api: Api, world: World) -> None:
         cfg = self.config

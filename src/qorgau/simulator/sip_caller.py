@@ -136,9 +136,11 @@ async def _call(uac: Uac, out: _Outcome, *, password: str | None, auth_user: str
 async def place_call(host: str, port: int, *, user: str, local_host: str = "127.0.0.1", transport: Transport = "udp",
                      hold_s: float = 5.0, password: str | None = None, cancel_after_s: float | None = None,
                      timeout_s: float = 10.0, domain: str | None = None, auth_user: str | None = None,
-                     phrase: str | None = None, target: str = TARGET) -> CallResult:
-    """Press the SOS button: call the listener as terminal `user` (or, with `target` "102", as a caller on the
-    trunk); with `phrase`, say it over G.711 RTP while the call lasts. Network trouble comes back as `error`."""
+                     phrase: str | None = None, target: str = TARGET,
+                     location: tuple[float, float] | None = None) -> CallResult:
+    """Press the SOS button: call the listener as terminal `user` (or, with `target` "102", as caller `user` on the
+    trunk, `location` (lon, lat) sent as PIDF-LO); with `phrase`, say it over G.711 RTP while the call lasts.
+    Network trouble comes back as `error`."""
     out = _Outcome()
     uac: Uac | None = None
     rtp = RtpCaller(phrase, local_host=local_host) if phrase is not None else None
@@ -146,7 +148,7 @@ async def place_call(host: str, port: int, *, user: str, local_host: str = "127.
         media_port = await rtp.open() if rtp is not None else None
         channel = await within(open_channel(transport, host, port, local_host), timeout_s)
         uac = Uac(channel, host=host, port=port, user=user, local_host=local_host, domain=domain, target=target,
-                  media_port=media_port)
+                  media_port=media_port, location=location)
         await _call(uac, out, password=password, auth_user=auth_user or user, hold_s=hold_s,
                     cancel_after_s=cancel_after_s, timeout_s=timeout_s, rtp=rtp)
     except TimeoutError:

@@ -45,17 +45,36 @@ def _sdp_offer(host: str, port: int | None) -> bytes:
             "a=sendrecv\r\n").encode()
 
 
+def _with_location(sdp: bytes, location: tuple[float, float], host: str) -> tuple[bytes, str, str]:
+    """The SDP and a PIDF-LO position (RFC 6442, as a trunk carries a 102 caller's place) as multipart/mixed; the
+    body, its Content-Type and the Geolocation header's value."""
+    lon, lat = location
+    boundary, cid = f"qorgau-{secrets.token_hex(6)}", f"loc-{secrets.token_hex(4)}@{_bracket(host)}"
+    pidf = ('<?xml version="1.0" encoding="UTF-8"?>\r\n<presence xmlns="urn:ietf:params:xml:ns:pidf" '
+            'xmlns:gp="urn:ietf:params:xml:ns:pidf:geopriv10" xmlns:gml="http://www.opengis.net/gml" '
+            f'entity="pres:caller@{_bracket(host)}"><tuple id="loc"><status><gp:geopriv><gp:location-info>'
+            # GML's order is latitude, then longitude.
+            f'<gml:Point srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>{lat:.6f} {lon:.6f}</gml:pos></gml:Point>'
+            "</gp:location-info></gp:geopriv></status></tuple></presence>")
+    body = (f"--{boundary}\r\nContent-Type: application/sdp\r\n\r\n".encode() + sdp
+            + f"\r\n--{boundary}\r\nContent-Type: application/pidf+xml\r\nContent-ID: <{cid}>\r\n\r\n{pidf}"
+              f"\r\n--{boundary}--\r\n".encode())
+    return body, f"multipart/mixed;boundary={boundary}", f"<cid:{cid}>"
+
+
 class Uac:
     """Client transactions and the one dialog of a call, driven by the messages the channel delivers."""
 
     def __init__(self, channel: Channel, *, host: str, port: int, user: str, local_host: str,
-                 domain: str | None, target: str = TARGET, media_port: int | None = None) -> None:
+                 domain: str | None, target: str = TARGET, media_port: int | None = None,
+                 location: tuple[float, float] | None = None) -> None:
         self.channel = channel
         self.user = user
         self.local_host = local_host
         self.domain = domain or f"{_bracket(host)}:{port}"
         self.target = target  # the number dialled: "sos" for a terminal's button, "102" on the trunk
         self.media_port = media_port
+        self.location = location  # (lon, lat) sent with the INVITE as PIDF-LO (a 102 trunk's caller)
         self.request_uri = f"sip:{target}@{self.domain}"
         self.remote_target = self.request_uri  # becomes the 2xx's Contact: in-dialog requests go there
         self.call_id = f"{secrets.token_hex(10)}@{_bracket(local_host)}"
@@ -78,7 +97,8 @@ class Uac:
     # ---- messages ----------------------------------------------------------------------------------------
 
     def request(self, method: str, *, branch: str, cseq: int, uri: str, to_tag: str | None = None,
-                headers: tuple[tuple[str, str], ...] = (), body: bytes = b"") -> bytes:
+                headers: tuple[tuple[str, str], ...] = (), body: bytes = b"",
+                content_type: str = "application/sdp") -> bytes:
         """Render a request of this call."""
         transport = "TCP" if self.channel.reliable else "UDP"
         to = f"<sip:{self.target}@{self.domain}>" + (f";tag={to_tag}" if to_tag else "")
@@ -89,7 +109,7 @@ class Uac:
                  f"Call-ID: {self.call_id}", f"CSeq: {cseq} {method}", f"User-Agent: {USER_AGENT}"]
         lines += [f"{name}: {value}" for name, value in headers]
         if body:
-            lines.append("Content-Type: application/sdp")
+            lines.append(f"Content-Type: {content_type}")
         lines.append(f"Content-Length: {len(body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -216,8 +236,12 @@ class Uac:
         self.invite_cseq = self.cseq
         headers: tuple[tuple[str, str], ...] = (self.contact(), ("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
         headers += (authorization,) if authorization else ()
+        body, content_type = _sdp_offer(self.local_host, self.media_port), "application/sdp"
+        if self.location is not None:
+            body, content_type, geolocation = _with_location(body, self.location, self.local_host)
+            headers += (("Geolocation", geolocation),)
         data = self.request("INVITE", branch=branch, cseq=self.cseq, uri=self.request_uri, headers=headers,
-                            body=_sdp_offer(self.local_host, self.media_port))
+                            body=body, content_type=content_type)
         self.times.setdefault("invite_sent", time.monotonic())
         self.send(data, self.invite_key)
 
