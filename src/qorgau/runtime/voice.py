@@ -57,7 +57,9 @@ class VoiceProcess:
         from qorgau.voice.bridge.rtp import PortPool
         from qorgau.voice.bridge.trunk import TrunkHooks
 
-        self.runner = IngestRunner(settings, db, registry)  # its hub only: the adapters are not started here
+        # Its hub only (the adapters are not started here). A few SOS events per call need no writer process of
+        # their own: the writer thread saves that process's memory and its start-up (seconds on a busy machine).
+        self.runner = IngestRunner(settings.model_copy(update={"ingest_writer_process": False}), db, registry)
         config = SipConfig.from_settings(settings.part(SipSettings))
         host = config.media_host or config.host
         self.pool = PortPool(config.media_port_min, config.media_port_max, host=host)
