@@ -5,6 +5,7 @@ desk, hang-up; the recording holds both directions."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import threading
 import time
@@ -330,3 +331,22 @@ def _wait_recording(client: httpx.Client) -> dict[str, Any]:
             return dict(done[0])
         time.sleep(0.3)
     raise AssertionError("the call's recording never appeared")
+
+
+@pytest.mark.timeout(180)  # the module's server starts first (slow on a loaded machine)
+def test_a_browser_without_a_microphone_says_so(browser: Browser, live_server: str) -> None:
+    """No fake device and no permission (plain headless Chromium): the desk says why it cannot take calls."""
+    page = browser.new_context().new_page()
+    page.goto(live_server + "/")
+    page.get_by_test_id("login-username").fill("op")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("app-shell")).to_be_visible()
+    page.evaluate("() => { history.pushState(null, '', '/alarms'); dispatchEvent(new PopStateEvent('popstate')); }")
+    expect(page.get_by_test_id("voice-no-calls")).to_be_visible()
+    state = page.get_by_test_id("voice-mic-state")
+    expect(state).to_have_attribute("data-state", "unknown")
+    page.get_by_test_id("voice-mic-check").click()
+    expect(state).to_have_attribute("data-state", re.compile("^(denied|none)$"), timeout=10_000)
+    expect(state).not_to_contain_text("voice.")  # a translated sentence, not a missing key
+    page.context.close()
