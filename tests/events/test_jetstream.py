@@ -103,10 +103,10 @@ def test_each_committed_event_enters_the_stream_once(db: Database, stream: str) 
             await asyncio.to_thread(_rewind, db)
             blind = JetStreamRelay(db, client.jetstream(), stream)
 
-            async def nothing_in_the_stream() -> int:
-                return 0
+            async def nothing_in_the_stream() -> tuple[int, str | None]:
+                return 0, None
 
-            blind._stream_last_seq = nothing_in_the_stream  # type: ignore[method-assign]
+            blind._stream_last = nothing_in_the_stream  # type: ignore[method-assign]
             again = await blind.relay_once()
             # A second node's relay with its own view of the same database publishes them too.
             other = JetStreamRelay(db, client.jetstream(), stream)
@@ -157,3 +157,29 @@ def test_a_commit_on_one_node_wakes_readers_on_another(settings: Settings, db: D
     assert run_async(scenario()) < 10.0
     messages = run_async(_stream_messages(stream))
     assert [m["body"]["payload"]["n"] for m in messages] == [0]  # both nodes relayed it; it is in the stream once
+
+
+def test_the_stream_refuses_an_event_whose_predecessor_is_missing(db: Database, stream: str) -> None:
+    import nats
+    from nats.js.errors import APIError
+
+    from qorgau.core.bus.outbox import read_after
+
+    async def scenario() -> None:
+        client = await nats.connect(NATS_URL)
+        try:
+            relay = JetStreamRelay(db, client.jetstream(), stream)
+            await relay.ensure_stream()
+            await asyncio.to_thread(relay._cursor)
+            await asyncio.to_thread(_publish, db, range(3))
+            with db.reading() as session:
+                first, second, third = read_after(session, 0)
+            await relay._publish(first, None)
+            with pytest.raises(APIError):  # as if the second's publish had failed in a pipelined batch
+                await relay._publish(third, str(second.id))
+            assert await relay.relay_once() == 2  # resumes after the first, the stream's last: no gap, no repeat
+        finally:
+            await client.close()
+
+    run_async(scenario())
+    assert [m["body"]["payload"]["n"] for m in run_async(_stream_messages(stream))] == [0, 1, 2]

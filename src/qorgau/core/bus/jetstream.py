@@ -29,6 +29,7 @@ from qorgau.core.workers import cancel_all
 if TYPE_CHECKING:
     from nats.aio.client import Client
     from nats.js import JetStreamContext
+    from nats.js.api import PubAck
 
 log = logging.getLogger(__name__)
 RELAY_CURSOR = "jetstream-relay"
@@ -58,34 +59,57 @@ class JetStreamRelay:
             await self.js.add_stream(name=self.stream, subjects=[f"{self.prefix}.>"],
                                      duplicate_window=DUPLICATE_WINDOW_S)
 
-    async def _stream_last_seq(self) -> int:
-        """The outbox sequence of the last event the stream holds (0 when empty)."""
+    async def _stream_last(self) -> tuple[int, str | None]:
+        """The outbox sequence and event id of the last event the stream holds ((0, None) when empty)."""
         info = await self.js.stream_info(self.stream)
         if not info.state.last_seq:
-            return 0
+            return 0, None
         last = await self.js.get_msg(self.stream, seq=info.state.last_seq)
-        return int((last.headers or {}).get(SEQ_HEADER, 0))
+        headers = last.headers or {}
+        return int(headers.get(SEQ_HEADER, 0)), headers.get("Nats-Msg-Id")
 
-    async def start_point(self) -> int:
-        """Where to continue: after the cursor, or after what the stream already holds if that is further."""
+    async def start_point(self) -> tuple[int, str | None]:
+        """Where to continue (after the cursor, or after what the stream holds if that is further), and the id of
+        the stream's last event, which the next publish expects to follow."""
         cursor = await asyncio.to_thread(self._cursor)
-        return max(cursor, await self._stream_last_seq())
+        last_seq, last_id = await self._stream_last()
+        return max(cursor, last_seq), last_id
 
     async def relay_once(self) -> int:
-        """Publish everything committed after the start point; returns how many events were new to the stream."""
-        after, added = await self.start_point(), 0
+        """Publish everything committed after the start point; returns how many events were new to the stream.
+
+        A batch is published pipelined (every publish in flight at once: one round trip per batch, not per event),
+        each expecting the previous event as the stream's last message (`Nats-Expected-Last-Msg-Id`). The stream
+        refuses an event whose predecessor is missing, so after a failure it still holds a gap-free prefix of the
+        outbox and the relay resumes after its last event; a repeat is dropped by `Nats-Msg-Id` before that check.
+        """
+        (after, previous), added = await self.start_point(), 0
         while True:
             events = await asyncio.to_thread(self._read, after)
             if not events:
                 return added
-            for event in events:  # one at a time: the stream's order is the outbox's, even after a failure
-                ack = await self.js.publish(
-                    f"{self.prefix}.{event.name}", json.dumps(event.to_json(), ensure_ascii=False).encode(),
-                    timeout=PUBLISH_TIMEOUT_S, stream=self.stream,
-                    headers={"Nats-Msg-Id": str(event.id), SEQ_HEADER: str(event.seq)})
+            acks = await asyncio.gather(*(self._publish(event, previous if i == 0 else str(events[i - 1].id))
+                                          for i, event in enumerate(events)), return_exceptions=True)
+            done = 0
+            for ack in acks:
+                if isinstance(ack, BaseException):
+                    break
+                done += 1
                 added += 0 if ack.duplicate else 1
-            after = events[-1].seq
-            await asyncio.to_thread(self._advance, after)
+            if done:
+                after, previous = events[done - 1].seq, str(events[done - 1].id)
+                await asyncio.to_thread(self._advance, after)
+            if done < len(events):
+                failure = next(ack for ack in acks if isinstance(ack, BaseException))
+                raise failure
+
+    async def _publish(self, event: Event[Any], previous: str | None) -> PubAck:
+        headers = {"Nats-Msg-Id": str(event.id), SEQ_HEADER: str(event.seq)}
+        if previous is not None:
+            headers["Nats-Expected-Last-Msg-Id"] = previous
+        return await self.js.publish(f"{self.prefix}.{event.name}",
+                                     json.dumps(event.to_json(), ensure_ascii=False).encode(),
+                                     timeout=PUBLISH_TIMEOUT_S, stream=self.stream, headers=headers)
 
     def _read(self, after: int) -> list[Event[Any]]:
         with self.db.reading() as session:
