@@ -18,8 +18,10 @@ from qorgau.audit import service as audit
 from qorgau.audit.enums import Action, Outcome
 from qorgau.auth import service
 from qorgau.auth.enums import Permission
-from qorgau.auth.passwords import same
+from qorgau.auth.passwords import same, token_digest
+from qorgau.auth.principal_cache import CACHE
 from qorgau.auth.service import Principal
+from qorgau.core.db import Database
 from qorgau.core.errors import Forbidden, NotAuthenticated, QorgauError
 from qorgau.core.web import client_source, runtime_of
 
@@ -76,20 +78,35 @@ def _authenticate(conn: HTTPConnection) -> Principal | None:
     authorization = conn.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         secret = authorization[7:].strip()
-        return _resolve(conn, lambda session: service.resolve_token(session, secret))
+        return _resolve(conn, ("token", token_digest(secret)), lambda session: service.resolve_token(session, secret))
     token = conn.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    principal = _resolve(conn, lambda session: service.resolve_session(session, runtime.settings, token))
+    principal = _resolve(conn, ("session", token_digest(token)),
+                         lambda session: service.resolve_session(session, runtime.settings, token))
     if principal is not None:
         _check_cross_site(conn, principal)
     return principal
 
 
-def _resolve(conn: HTTPConnection, lookup: Callable[[Session], Principal | None]) -> Principal | None:
-    """Look the credential up in a read transaction; write only when it must be touched or expired
-    (about once a minute per credential), so requests do not queue on SQLite's write lock."""
+def _resolve(conn: HTTPConnection, credential: tuple[str, str],
+             lookup: Callable[[Session], Principal | None]) -> Principal | None:
+    """The principal kept for this credential (`principal_cache`), else looked up in a read transaction; write
+    only when it must be touched or expired (about once a minute per credential), so requests do not queue on
+    SQLite's write lock."""
     db = runtime_of(conn).db
+    key = (str(db.url), *credential)
+    principal = CACHE.get(key)
+    if principal is not None:
+        return principal
+    generation = CACHE.generation
+    principal = _look_up(db, lookup)
+    if principal is not None:
+        CACHE.put(key, principal, generation)
+    return principal
+
+
+def _look_up(db: Database, lookup: Callable[[Session], Principal | None]) -> Principal | None:
     with db.reading() as session:
         principal = lookup(session)
         if not (session.dirty or session.deleted):
