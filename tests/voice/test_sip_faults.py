@@ -166,3 +166,29 @@ def test_g711_round_trip_keeps_a_tone(pt: int) -> None:
     back = g711.decode(g711.encode(samples, pt), pt)
     assert back.dtype.name == "int16" and back.shape == samples.shape
     assert float((back.astype(float) - samples).std()) < 0.02 * float(samples.std())
+
+
+def test_a_call_cancelled_while_its_record_commits_leaves_nothing_behind(
+        terminals: Database, settings: Settings, run: Any) -> None:  # noqa: F811
+    async def scenario() -> tuple[list[VoiceCall], int, int]:
+        async with voice_stack(terminals, settings) as stack:
+            bridge = stack.bridge
+            commit = bridge._db
+
+            async def slow_commit(work: Any) -> Any:
+                await asyncio.sleep(0.5)  # a slow database: the CANCEL lands while the call's record commits
+                return await commit(work)
+
+            bridge._db = slow_commit  # type: ignore[method-assign]
+            client = await UdpClient(stack.port).open()
+            client.send("INVITE", branch="z9hG4bK-c1", body=offer(40000))
+            await client.until(180, timeout=5)
+            client.send("CANCEL", branch="z9hG4bK-c1")
+            await client.until(487, timeout=5)
+            rows = await wait_db(terminals, lambda rows: rows and rows[0].state == "ended")
+            await asyncio.sleep(0.2)
+            client.close()
+            return rows, len(bridge.calls), bridge.pool.in_use
+
+    rows, calls, ports = run(scenario())
+    assert (rows[0].end_reason, calls, ports) == ("unanswered", 0, 0)

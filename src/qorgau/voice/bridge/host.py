@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
-from qorgau.ingest.adapters.sip.dialogs import Call
+from qorgau.ingest.adapters.sip.dialogs import FINAL_STATES, Call
 from qorgau.ingest.adapters.sip.sdp import CODECS
 from qorgau.voice import service
 from qorgau.voice.bridge.call import MediaCall
@@ -113,6 +113,9 @@ class Bridge:
         await media.open()
         self.calls[record] = Entry(call, media, hangup)
         self._by_sip[call.call_id] = record
+        if call.state in FINAL_STATES:
+            self.ended(call)  # cancelled while its record was committing: end it now, nothing left behind
+            return None
         return port
 
     def answered(self, call: Call) -> None:
