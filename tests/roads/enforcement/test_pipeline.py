@@ -20,6 +20,7 @@ from sqlalchemy import select
 from qorgau.audit.service import Actor
 from qorgau.audit.signing import load_signer
 from qorgau.core.db import Database
+from qorgau.core.time import as_utc
 from qorgau.devices import service as device_service
 from qorgau.roads import service as roads_service
 from qorgau.roads.enforcement import evidence, review
@@ -29,6 +30,7 @@ from qorgau.roads.enforcement.models import Violation
 from qorgau.roads.enforcement.pipeline import ViolationOpener
 from qorgau.roads.schemas import PlateReadIn
 from qorgau.settings import Settings
+from qorgau.video.models import Export, Segment
 from tests.conftest import login, make_user
 from tests.devices.conftest import camera, events
 from tests.incidents.conftest import ok
@@ -78,6 +80,15 @@ def feed(tracks: EnforcementTracks, device_id: int, code: str, track_id: int, st
     return end
 
 
+def recorded(db: Database, device: int, start: datetime, end: datetime) -> None:
+    """The recorder's index of the camera's main stream over this range (the files themselves are not needed to
+    request an export)."""
+    with db.unit_of_work() as session:
+        session.add(Segment(device_id=device, stream="main", volume="default", path=f"{device}/a.mp4",
+                            start_at=start, end_at=end, bytes=1000, frames=100, codec="h264", width=W, height=H,
+                            created_at=end))
+
+
 def device_id(db: Database, code: str) -> int:
     with db.reading() as session:
         return device_service.get(session, code).id
@@ -105,6 +116,7 @@ def test_speed_violations_from_tracks(client: TestClient, app_db: Database, sett
     opener = ViolationOpener(app_db, settings)
     tracks = EnforcementTracks(opener, roles.get, wait_s=0.0)
     rng = np.random.default_rng(7)
+    recorded(app_db, sp1, T0 - timedelta(minutes=1), T0 + timedelta(minutes=2))
     # The plate reader's read of track 1 (as the plate consumer stores it: the track's last sighting).
     fast_times, fast_boxes = track(100.0, rng)
     with app_db.unit_of_work() as session:
@@ -120,10 +132,15 @@ def test_speed_violations_from_tracks(client: TestClient, app_db: Database, sett
 
     counts = tracks.figures()["outcomes"]
     assert counts == {"speed:opened": 1, "speed:under_limit": 1, "speed:uncalibrated": 1, "speed:one_picture": 1,
-                      "section:waiting": 1}  # the plate passed one speed point: its section waits for the next
+                      "section:waiting": 1,  # the plate passed one speed point: its section waits for the next
+                      "export:requested": 1}  # the recording of the track, exported for the officer
     [found] = violations(app_db)
     assert found.kind == "speed" and found.device_code == "CAM-SP1" and abs(found.measured_kmh - 100.0) < 2.0
     assert found.plate_text == "123ABC07" and found.read_id == read_id and found.limit_kmh == 60.0
+    with app_db.reading() as session:
+        export = session.get(Export, found.export_id)
+        assert export is not None and export.cameras == ["CAM-SP1"] and export.reason == f"violation {found.id}"
+        assert as_utc(export.start_at) == T0 + timedelta(seconds=fast_times[0] - 2)
     folder = settings.data_dir / "violations" / found.evidence
     assert evidence.verify(folder, load_signer(settings).key_id) == []
     names = sorted(p.name for p in folder.iterdir())
@@ -169,7 +186,8 @@ def test_red_light_from_controller_and_from_the_picture(client: TestClient, app_
     feed(tracks, x2, "CAM-X2", 4, T0 + timedelta(seconds=31), times, boxes, red_from=red_from)  # lamp red
     tracks.close()
 
-    assert tracks.figures()["outcomes"] == {"red_light:opened": 2, "red_light:not_red": 2}
+    # Nothing recorded at these cameras: the violations open without an export.
+    assert tracks.figures()["outcomes"] == {"red_light:opened": 2, "red_light:not_red": 2, "export:unavailable": 2}
     by_camera = {v.device_code: v for v in violations(app_db)}
     assert by_camera["CAM-X1"].phase_source == "controller" and by_camera["CAM-X1"].red_for_s == pytest.approx(
         3.0, abs=0.1)
@@ -297,3 +315,26 @@ def test_the_pipeline_reads_the_plate_itself_where_no_plate_consumer_does(client
     assert read.plate == "512KAZ07" and read.track_id == 21 and read.device_id == sp2 and read.crop[:2] == b"\xff\xd8"
     assert passage.plate == "512KAZ07" and passage.read_id == read.id and passage.device_code == "CAM-SP2"
     assert len(passage.images) >= 2 and violations(app_db) == []
+
+
+@pytest.mark.timeout(120)
+def test_the_export_waits_for_the_recording_of_the_tracks_end(client: TestClient, app_db: Database,
+                                                              settings: Settings) -> None:
+    _setup_speed(client, app_db)
+    sp1 = device_id(app_db, "CAM-SP1")
+    opener = ViolationOpener(app_db, settings)
+    tracks = EnforcementTracks(opener, {sp1: CameraRole("speed")}.get, wait_s=0.0)
+    recorded(app_db, sp1, T0 - timedelta(minutes=1), T0)  # the segment with the track is not indexed yet
+    feed(tracks, sp1, "CAM-SP1", 1, T0, *track(100.0, np.random.default_rng(11)))
+    tracks.close()
+    assert tracks.figures()["outcomes"] == {"speed:opened": 1, "export:waiting": 1}
+    [found] = violations(app_db)
+    assert found.export_id is None and opener.retry_exports() == []  # not due for another 30 s
+
+    with app_db.unit_of_work() as session:  # the recorder closes the next segment
+        session.add(Segment(device_id=sp1, stream="main", volume="default", path=f"{sp1}/b.mp4", start_at=T0,
+                            end_at=T0 + timedelta(minutes=1), bytes=1000, frames=100, codec="h264", width=W,
+                            height=H, created_at=T0))
+    assert opener.retry_exports(everything=True) == ["export:requested"]
+    [found] = violations(app_db)
+    assert found.export_id is not None

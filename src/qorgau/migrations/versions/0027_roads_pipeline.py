@@ -25,6 +25,8 @@ UTC = qorgau.core.db.UTCDateTime(timezone=True)
 def upgrade() -> None:
     with op.batch_alter_table("city_edges") as batch:
         batch.add_column(sa.Column("maxspeed_kmh", sa.Float(), nullable=True))
+    with op.batch_alter_table("violations") as batch:
+        batch.add_column(sa.Column("export_id", sa.String(length=36), nullable=True))
     op.create_table(
         "roads_section_passages",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -51,5 +53,7 @@ def downgrade() -> None:
     op.drop_index("ix_roads_section_passages_passed_at", table_name="roads_section_passages")
     op.drop_index("ix_roads_section_passages_plate", table_name="roads_section_passages")
     op.drop_table("roads_section_passages")
+    with op.batch_alter_table("violations") as batch:
+        batch.drop_column("export_id")
     with op.batch_alter_table("city_edges") as batch:
         batch.drop_column("maxspeed_kmh")

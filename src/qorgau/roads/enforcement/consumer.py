@@ -217,6 +217,11 @@ class EnforcementTracks:
         except Exception:
             log.exception("violation pipeline: periodic work failed")
 
+    def count(self, outcomes: Sequence[str]) -> None:
+        """Count outcomes reached outside a track's handling (a retried export)."""
+        with self._lock:
+            self.counts.update(outcomes)
+
     def figures(self) -> dict[str, Any]:
         """Totals since start: outcomes by reason and tracks dropped on a full queue."""
         with self._lock:
@@ -264,7 +269,10 @@ class EnforcementConsumer:
             self._roles = self.opener.roles({c.device_id: (c.code, str(c.group)) for c in cameras},
                                             self._plate_groups)
             self._next_refresh = time.monotonic() + ROLES_EVERY_S
-        write_figures(self.figures_path, self.tracks.figures())
+        tracks = getattr(self, "tracks", None)  # the thread may tick before the constructor has finished
+        if tracks is not None:
+            tracks.count(self.opener.retry_exports())
+            write_figures(self.figures_path, tracks.figures())
 
     def wants(self, camera: Any) -> bool:
         """Cameras of the enforcement groups (settings) are analysed."""
@@ -277,4 +285,5 @@ class EnforcementConsumer:
     def close(self) -> None:
         """The worker stops: hand on the tracks still in view."""
         self.tracks.close()
+        self.tracks.count(self.opener.retry_exports(everything=True))  # once more: the last segment may be in
         write_figures(self.figures_path, self.tracks.figures())

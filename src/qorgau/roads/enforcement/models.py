@@ -102,6 +102,8 @@ class Violation(Base):
     part: Mapped[str | None] = mapped_column(String(8), nullable=True)
     fine_mrp: Mapped[float | None] = mapped_column(Float, nullable=True)
     evidence: Mapped[str] = mapped_column(String(64))  # folder name under <data_dir>/violations
+    # The video export of the track's recording (its own signed package), requested once the recording is indexed.
+    export_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(12))  # enums.ViolationStatus
     reason: Mapped[str | None] = mapped_column(String(32), nullable=True)  # enums.RejectReason

@@ -5,9 +5,10 @@ own transaction so one failure loses only itself (ADR 0043)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import cv2
@@ -16,14 +17,21 @@ from numpy.typing import NDArray
 
 from qorgau.audit.service import Actor
 from qorgau.audit.signing import Signer, load_signer
+from qorgau.core.bus import Context
 from qorgau.core.db import Database
+from qorgau.core.errors import QorgauError
+from qorgau.devices import service as device_service
 from qorgau.roads import service as roads_service
 from qorgau.roads.enforcement import review, sections, service
 from qorgau.roads.enforcement.consumer import INTERSECTION, SPEED, CameraRole, TrackRecord
+from qorgau.roads.enforcement.models import Violation
 
 log = logging.getLogger(__name__)
 ACTOR = Actor(ref="system:violation-pipeline", name="video pipeline")
 PLATE_SLACK = timedelta(seconds=1)  # a read's time is its track's last sighting, stamped by another thread
+EXPORT_MARGIN = timedelta(seconds=2)  # recorded before and after the track
+EXPORT_RETRY_S = 30.0  # the recorder indexes a segment when it closes: the track's end may not be there yet
+EXPORT_TRIES = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +42,18 @@ class Plate:
     confidence: float
     crop: bytes | None
     read_id: int | None
+
+
+@dataclass(slots=True)
+class _Export:
+    """A video export still to request for an opened violation (its recording may not be indexed yet)."""
+
+    violation_id: int
+    code: str
+    start: datetime
+    end: datetime
+    tries: int = 0
+    due: float = 0.0
 
 
 def jpeg(image: NDArray[np.uint8], quality: int = 90) -> bytes:
@@ -56,6 +76,7 @@ class ViolationOpener:
                                            max_m=settings.violation_section_max_m)
         self._reader_factory = reader_factory or self._default_reader
         self._reader: Any = None
+        self._exports: list[_Export] = []
 
     def _default_reader(self) -> Any:
         from qorgau.roads.plates.config import reader_config
@@ -97,7 +118,8 @@ class ViolationOpener:
         with self.db.unit_of_work() as session:
             outcome = review.open_red_light(session, capture=capture, grace_s=self.settings.violation_red_grace_s,
                                             signer=self.signer, evidence_root=self.evidence_root, actor=ACTOR)
-        return f"red_light:{outcome.skipped or 'opened'}"
+            opened = outcome.violation.id if outcome.violation else None
+        return f"red_light:{outcome.skipped or 'opened'}{self._export(opened, capture)}"
 
     def _speed(self, capture: review.Capture) -> str:
         default = self.settings.speed_default_limit_kmh
@@ -106,7 +128,8 @@ class ViolationOpener:
             outcome = review.open_speed(session, capture=capture, limit_kmh=limit.kmh,
                                         tolerance_kmh=self.settings.speed_tolerance_kmh, signer=self.signer,
                                         evidence_root=self.evidence_root, actor=ACTOR)
-        spot = f"speed:{outcome.skipped or 'opened'}"
+            opened = outcome.violation.id if outcome.violation else None
+        spot = f"speed:{outcome.skipped or 'opened'}{self._export(opened, capture)}"
         if not sections.complete(capture.plate_text):
             return spot
         try:  # its own transaction: a failed section loses neither the spot violation nor the passage before
@@ -119,6 +142,44 @@ class ViolationOpener:
             log.exception("section control failed at camera %s", capture.device_code)
             return f"{spot} section:failed"
         return f"{spot} section:{'waiting' if section is None else section.skipped or 'opened'}"
+
+    def _export(self, violation_id: int | None, capture: review.Capture) -> str:
+        """Request the video export of an opened violation's track (" export:<outcome>", or "" when none opened)."""
+        if violation_id is None:
+            return ""
+        job = _Export(violation_id, capture.device_code, capture.times[0] - EXPORT_MARGIN,
+                      capture.times[-1] + EXPORT_MARGIN)
+        return f" {self._try_export(job)}"
+
+    def _try_export(self, job: _Export) -> str:
+        from qorgau.video import exports as video_exports
+
+        job.tries += 1
+        try:
+            with self.db.unit_of_work() as session:
+                device = device_service.get(session, job.code)
+                export = video_exports.request(
+                    session=session, devices=[device], start_at=job.start, end_at=job.end,
+                    reason=f"violation {job.violation_id}", incident_id=None, actor=ACTOR,
+                    ctx=Context(actor=ACTOR.ref, simulated=bool(device.simulated)))
+                violation = session.get(Violation, job.violation_id)
+                if violation is not None:
+                    violation.export_id = export.id
+        except QorgauError as exc:
+            if exc.code == "video.export_beyond_recording" and job.tries < EXPORT_TRIES:
+                job.due = time.monotonic() + EXPORT_RETRY_S
+                self._exports.append(job)
+                return "export:waiting"
+            log.info("no export for violation %d: %s", job.violation_id, exc.code)
+            return "export:unavailable"  # recording off at this camera, or never indexed in time
+        return "export:requested"
+
+    def retry_exports(self, *, everything: bool = False) -> list[str]:
+        """Request the exports whose retry is due (all of them with ``everything``); what came of each."""
+        now = time.monotonic()
+        due = [job for job in self._exports if everything or job.due <= now]
+        self._exports = [job for job in self._exports if job not in due]
+        return [self._try_export(job) for job in due]
 
     def plate(self, record: TrackRecord) -> Plate | None:
         """The plate reader's read of the same track; where the plate consumer does not cover the camera, the

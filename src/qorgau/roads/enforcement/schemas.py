@@ -82,6 +82,8 @@ class ViolationRead(BaseModel):
     plate_text: str | None
     plate_confidence: float | None
     read_id: int | None
+    export_id: str | None = Field(default=None, description="The video export of the track's recording, once "
+                                                              "requested (its own signed package).")
     measured_kmh: float | None
     sigma_kmh: float | None
     limit_kmh: float | None
