@@ -83,6 +83,7 @@ class Snapshot:
 
     @property
     def area(self) -> float:
+        """The box's area in pixels: the largest is the vehicle closest to the camera."""
         return (self.box[2] - self.box[0]) * (self.box[3] - self.box[1])
 
 

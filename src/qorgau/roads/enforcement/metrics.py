@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def figures_dir(data_dir: Path) -> Path:
+    """Where the video workers write the pipeline's figures."""
     return data_dir / "violations" / "figures"
 
 

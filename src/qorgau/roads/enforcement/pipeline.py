@@ -57,6 +57,7 @@ class _Export:
 
 
 def jpeg(image: NDArray[np.uint8], quality: int = 90) -> bytes:
+    """A BGR picture as JPEG bytes (evidence quality)."""
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError("the picture could not be encoded as JPEG")
