@@ -103,3 +103,19 @@ def test_the_roads_cameras_have_their_own_clips() -> None:
     assert "wanted-car" in SCENES
     for family in FAMILIES:
         assert (CLIPS / f"{family}-main.mp4").is_file() and (CLIPS / f"{family}-sub.mp4").is_file()
+
+
+@pytest.mark.timeout(20)
+def test_vehicle_colours_on_the_real_footage() -> None:
+    from qorgau.roads.plates.attributes import Colour, colour_of
+
+    # Vehicles of road-3lane whose colour a person names without doubt (a white van, a dark blue car, grey cars);
+    # silver cars under the clip's cool light go white, grey or blue, which a bulletin's reader would accept.
+    expected = {"123ABC07": Colour.WHITE, "A123BC64": Colour.BLUE, "117MNE07": Colour.GREY, "850SAD03": Colour.GREY}
+    widest = {plate: seen[0] for plate, seen in _sightings("roads-entry", 12).items() if plate in expected}
+    frames = _frames(CLIPS / "roads-entry-sub.mp4", {s["frame"] for s in widest.values()})
+    named = {}
+    for plate, s in widest.items():
+        x1, y1, x2, y2 = s["box"]
+        named[plate] = colour_of(np.ascontiguousarray(frames[s["frame"]][max(0, y1):y2, max(0, x1):x2]))
+    assert named == expected

@@ -35,13 +35,17 @@ class Colour(StrEnum):
 BODY = (0.15, 0.30, 0.85, 0.70)  # left, top, right, bottom as shares of the box
 CLUSTERS = 3
 MIN_PIXELS = 64
-# Grey levels of OpenCV's 8-bit HSV: saturation under this is achromatic (white, silver, grey, black).
+# Grey levels of OpenCV's 8-bit HSV: saturation under this is achromatic (white, silver, grey, black); a bright
+# body in shade or under a blue sky carries a tint, so bright colours need more saturation to count as a hue.
 ACHROMATIC_S = 60
+ACHROMATIC_S_BRIGHT = 85
+DARK_V = 60  # a cluster this dark is glass, tyres or shadow unless it is most of the body (a black car)
+DARK_SHARE = 0.6
 
 
 def _name(hue: float, saturation: float, value: float) -> Colour:
     """The palette's name of one HSV colour (OpenCV ranges: H 0-180, S and V 0-255)."""
-    if saturation < ACHROMATIC_S or value < 45:
+    if saturation < (ACHROMATIC_S_BRIGHT if value >= 150 else ACHROMATIC_S) or value < 45:
         if value < 60:
             return Colour.BLACK
         if value < 130:
@@ -76,10 +80,17 @@ def colour_of(vehicle: Image3) -> Colour | None:
     cv2.setRNGSeed(7)  # the same crop always gets the same name
     _, labels, centres = cv2.kmeans(samples, min(CLUSTERS, len(samples)), np.empty(0), criteria, 2,
                                     cv2.KMEANS_PP_CENTERS)
-    counts = np.bincount(labels.ravel(), minlength=len(centres))
-    dominant = centres[int(np.argmax(counts))].astype(np.uint8).reshape(1, 1, 3)
-    hue, saturation, value = (float(v) for v in cv2.cvtColor(cv2.cvtColor(dominant, cv2.COLOR_LAB2BGR),
-                                                              cv2.COLOR_BGR2HSV)[0, 0])
+    counts = np.bincount(labels.ravel(), minlength=len(centres)) / len(labels)
+    hsv = [tuple(float(v) for v in cv2.cvtColor(cv2.cvtColor(centre.astype(np.uint8).reshape(1, 1, 3),
+                                                             cv2.COLOR_LAB2BGR), cv2.COLOR_BGR2HSV)[0, 0])
+           for centre in centres]
+    order = sorted(range(len(centres)), key=lambda k: -counts[k])
+    # The windscreen of a front or rear view is a large dark patch: the body is the largest cluster that is not
+    # dark, unless the dark one is most of the picture.
+    chosen = order[0]
+    if hsv[chosen][2] < DARK_V and counts[chosen] < DARK_SHARE:
+        chosen = next((k for k in order[1:] if hsv[k][2] >= DARK_V), chosen)
+    hue, saturation, value = hsv[chosen]
     return _name(hue, saturation, value)
 
 
