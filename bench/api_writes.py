@@ -107,6 +107,7 @@ async def drive(base: str, token: str, world: dict[str, Any], rate: float, secon
     latencies: dict[str, list[float]] = {name: [] for name in ROUTES}
     errors: dict[str, int] = dict.fromkeys(ROUTES, 0)
     timeouts: dict[str, int] = dict.fromkeys(ROUTES, 0)
+    lags: list[float] = []
     alarms: list[int] = []
     acks_as_notes = 0
 
@@ -121,6 +122,7 @@ async def drive(base: str, token: str, world: dict[str, Any], rate: float, secon
     async def one(j: int, due: float) -> None:
         nonlocal acks_as_notes
         await asyncio.sleep(max(0.0, due - time.time()))
+        lags.append((time.time() - due) * 1000)  # the client's own lag: a late send is the client's queue
         kind = MIX[j % len(MIX)]
         if kind == "ack" and not alarms:
             kind, acks_as_notes = "note", acks_as_notes + 1
@@ -152,7 +154,7 @@ async def drive(base: str, token: str, world: dict[str, Any], rate: float, secon
     poller.cancel()
     await camera.aclose()
     return {"latencies": latencies, "errors": errors, "timeouts": timeouts, "acks_as_notes": acks_as_notes,
-            "writes": count}
+            "writes": count, "lags": lags}
 
 
 def run_case(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -213,6 +215,7 @@ async def _measure(base: str, token: str, dc09: int, args: argparse.Namespace, d
         figures[f"{kind}_errors"] = result["errors"][kind]
         figures[f"{kind}_timeouts"] = result["timeouts"][kind]
     figures |= {f"all_{k}": v for k, v in harness.percentiles(every).items()}
+    figures |= {f"sender_lag_{k}": v for k, v in harness.percentiles(result["lags"]).items()}
     figures |= {f"dc09_ack_{k}": v for k, v in harness.percentiles(acks).items()}
     figures["dc09_acked"], figures["dc09_frames"] = len(acks), len(frames)
     return figures
