@@ -22,7 +22,7 @@ from qorgau.video.config import VideoSettings
 
 CLIP = Path(__file__).parents[2] / "src" / "qorgau" / "simulator" / "video" / "clips" / "scene-wanted-car-sub.mp4"
 START = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-FRAMES = 330  # the first 11 s: six vehicles, the wanted one third (the whole clip takes twice as long)
+FRAMES = 210  # the first 7 s: four vehicles, the wanted one third (the whole clip takes three times as long)
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def test_the_wanted_car_is_read_by_the_pipeline(tmp_path: Path) -> None:
     # Wrong complete reads are rare, not absent (the bench's rate on rendered plates is about 1 %; on this clip one
     # in about fifteen, a 6 read as 5 on a plate leaving the picture): at most one here.
     assert len([text for text in complete if text not in drawn]) <= 1, complete
-    assert len(set(complete) & drawn) >= 4, complete
+    assert len(set(complete) & drawn) >= 3, complete
     # The traffic comes towards the camera, and every read has a colour from the palette.
     assert all(f.approaching is not False for f in finished)
     assert all(f.colour in set(Colour) for f in finished)
