@@ -19,6 +19,7 @@ from qorgau.core.bus.dispatch import Dispatcher, Subscriber
 from qorgau.core.db import Database
 from qorgau.core.workers import Supervisor
 from qorgau.ingest.runner import IngestRunner
+from qorgau.roads.enforcement.metrics import PipelineCollector
 from qorgau.runtime.process import build_runtime, load_domains
 from qorgau.settings import Settings, get_settings
 from qorgau.statistics import service as statistics
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
     # /metrics reads the video workers' camera and volume status rows at scrape time (the workers have no HTTP).
     runtime.metrics.registry.register(VideoCollector(runtime.db))
     runtime.metrics.registry.register(AnalyticsCollector(runtime.db, settings.video_dir / "analytics"))
+    runtime.metrics.registry.register(PipelineCollector(settings.data_dir))  # the violation pipeline's figures
     subscribers = [*domains.subscribers(), *extra_subscribers]
 
     @asynccontextmanager
