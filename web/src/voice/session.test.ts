@@ -72,6 +72,18 @@ describe("this tab's phone", () => {
     expect(sessionReducer(held, { type: "calls", myId: ME, calls: [] })).toEqual({ status: "idle", last: null, lastCallId: 1 });
   });
 
+  it("a list read before my answer (the call still waiting) does not end my side", () => {
+    const talking = run({ type: "answer", callId: 1 }, { type: "answered", callId: 1 });
+    const stale = sessionReducer(talking, { type: "calls", myId: ME, calls: [call(1, { state: "ringing", answered_by: null })] });
+    expect(stale).toBe(talking);
+  });
+
+  it("the server requeuing my call ends my side; another call's ringing does not", () => {
+    const talking = run({ type: "answer", callId: 1 }, { type: "answered", callId: 1 });
+    expect(sessionReducer(talking, { type: "requeued", callId: 2 })).toBe(talking);
+    expect(sessionReducer(talking, { type: "requeued", callId: 1 })).toEqual({ status: "idle", last: null, lastCallId: 1 });
+  });
+
   it("hanging up returns to idle", () => {
     const talking = run({ type: "answer", callId: 3 }, { type: "answered", callId: 3 });
     expect(sessionReducer(talking, { type: "hung_up" })).toEqual({ status: "idle", last: null, lastCallId: 3 });

@@ -23,6 +23,8 @@ export type SessionAction =
   | { type: "hold"; on: boolean }
   | { type: "mute"; on: boolean }
   | { type: "hung_up" }
+  /** The server put my call back in the queue (my browser's media was lost): my side ends. */
+  | { type: "requeued"; callId: number }
   /** The list changed: a call I talk on that is no longer mine (transferred, taken over, ended) ends here. */
   | { type: "calls"; calls: readonly CallRead[]; myId: number | null };
 
@@ -46,10 +48,16 @@ export function sessionReducer(state: PhoneSession, action: SessionAction): Phon
       return state.status === "talking" ? { ...state, muted: action.on } : state;
     case "hung_up":
       return state.status === "talking" ? { status: "idle", last: null, lastCallId: state.callId } : state;
+    case "requeued":
+      return state.status === "talking" && state.callId === action.callId
+        ? { status: "idle", last: null, lastCallId: state.callId }
+        : state;
     case "calls": {
       if (state.status !== "talking") return state;
       const call = action.calls.find((c) => c.id === state.callId);
       const role = call ? callRole(call, action.myId) : "ended";
+      // A list read before my answer still shows it waiting: stale, not the end of my call.
+      if (role === "offered") return state;
       if (role === "mine" || role === "mine_held" || role === "transfer_away" || role === "outgoing") {
         const held = role === "mine_held";
         return held === state.held ? state : { ...state, held };

@@ -51,6 +51,10 @@ export function useVoiceDesk(deviceId: string | null) {
 
   useLiveEventHandler((event) => {
     if (!event.name.startsWith(VOICE_EVENT_PREFIX)) return;
+    // Ringing again with nobody on it: the server requeued my call (a list read may be stale; this event is not).
+    if (event.name === "voice.call_ringing" && event.payload.answered_by == null && typeof event.payload.call_id === "number") {
+      dispatch({ type: "requeued", callId: event.payload.call_id });
+    }
     let stale = false;
     update((current) => {
       const merged = mergeCallEvent(current, event.payload);
