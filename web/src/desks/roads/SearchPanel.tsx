@@ -9,6 +9,7 @@ import { useMeta } from "../../shell/meta";
 import { formatInstant } from "../../shell/time";
 import { fromLocalInput } from "../video/localTime";
 import { TrackMap } from "./TrackMap";
+import { vehicleWords } from "./vehicle";
 
 const iso = (text: string, timeZone: string): string | null => {
   const ms = fromLocalInput(text, timeZone);
@@ -129,7 +130,7 @@ export function SearchPanel() {
                   <Table.Td>{when(r.seen_at)}</Table.Td>
                   <Table.Td>{r.camera_code}</Table.Td>
                   <Table.Td>{r.direction ? t(r.direction === "in" ? "roads.direction.in" : "roads.direction.out") : "—"}</Table.Td>
-                  <Table.Td>{[r.vehicle_class, r.colour ? tMaybe(`roads.colour.${r.colour}`) ?? r.colour : null].filter(Boolean).join(", ") || "—"}</Table.Td>
+                  <Table.Td>{vehicleWords(r.vehicle_class, r.colour, tMaybe)}</Table.Td>
                   <Table.Td>{r.lane ?? "—"}</Table.Td>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
