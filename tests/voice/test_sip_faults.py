@@ -7,6 +7,7 @@ import socket
 import time
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from qorgau.voice.control import CallMedia
 from qorgau.voice.models import VoiceCall
 from tests.ingest.adapters.sip.conftest import run, terminals  # noqa: F401 - fixtures
 from tests.ingest.adapters.sip.raw import UdpClient, to_tag
-from tests.voice.bridge_peers import Stack, tone, voice_stack
+from tests.voice.bridge_peers import Browser, Stack, band_energy, tone, voice_stack
 
 G729_ONLY = ("v=0\r\no=t 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
              "m=audio 49170 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n")
@@ -192,3 +193,50 @@ def test_a_call_cancelled_while_its_record_commits_leaves_nothing_behind(
 
     rows, calls, ports = run(scenario())
     assert (rows[0].end_reason, calls, ports) == ("unanswered", 0, 0)
+
+
+def test_a_browser_that_vanishes_puts_the_call_on_hold_tone(
+        terminals: Database, settings: Settings, run: Any) -> None:  # noqa: F811
+    media_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    media_sock.bind(("127.0.0.1", 0))
+    media_sock.settimeout(0.1)
+
+    async def scenario() -> tuple[CallMedia, CallMedia, list[float]]:
+        async with voice_stack(terminals, settings) as stack:
+            client = await UdpClient(stack.port).open()
+            client.send("INVITE", branch="z9hG4bK-v1", body=offer(media_sock.getsockname()[1]))
+            ok = await client.until(200, timeout=5)
+            client.send("ACK", branch="z9hG4bK-v2", to_tag=to_tag(ok))
+            call = await media_of(stack, lambda m: m.state == "held")
+            browser, sdp_offer = await Browser.offer(1300.0)
+            leg = await stack.client.attach(call_id=call.call_id, operator_id=1, sdp=sdp_offer)
+            await browser.accept(leg.sdp)
+            talking = await media_of(stack, lambda m: m.state == "active" and m.leg_id == leg.leg_id)
+
+            async def connected() -> None:
+                while browser.pc.connectionState != "connected":
+                    await asyncio.sleep(0.05)
+            await within(connected(), 15)
+            await browser.close()  # the tab closed: no `leave` ever comes
+            held = await media_of(stack, lambda m: m.leg_id is None and m.state == "held", timeout_s=15)
+            heard: list[float] = []
+            while len(heard) < 40:  # 0.8 s of what the terminal hears now
+                try:
+                    data = await asyncio.to_thread(media_sock.recv, 2048)
+                except TimeoutError:
+                    continue
+                packet = rtp.parse(data)
+                if packet is not None:
+                    heard.extend(g711.decode(packet.payload, 8).tolist())
+            client.send("BYE", branch="z9hG4bK-v3", cseq=2, to_tag=to_tag(ok))
+            await client.until(200)
+            client.close()
+            return talking, held, heard
+
+    try:
+        talking, held, heard = run(scenario())
+    finally:
+        media_sock.close()
+    assert talking.leg_id is not None and held.leg_id is None
+    samples = np.array(heard[-4000:], dtype=np.int16)
+    assert band_energy(samples, 8000, 1300.0) < 0.05 and band_energy(samples, 8000, 425.0, width=60) > 0.5

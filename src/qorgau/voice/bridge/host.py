@@ -211,7 +211,8 @@ class Bridge:
 
         @leg.pc.on("connectionstatechange")
         async def _state() -> None:
-            if leg.pc.connectionState == "failed" and media.leg is leg:
+            # Failed (ICE lost) or closed by the browser; our own detach clears media.leg before closing.
+            if leg.pc.connectionState in ("failed", "closed") and media.leg is leg:
                 await media.detach()  # the browser vanished without leaving: the call waits on hold
                 self._later(lambda s: service.leg_closed(s, call_id=call_id, leg_id=leg.id, at=utcnow()),
                             "leg_closed")
