@@ -42,9 +42,6 @@ class IngestRunner:
         self.adapters: dict[str, Adapter] = {}
 
     async def start(self) -> None:
-        import os, sys
-        if os.environ.get("H1_SWITCH"):
-            sys.setswitchinterval(float(os.environ["H1_SWITCH"]))
         await self.hub.directory.start()
         await asyncio.to_thread(self.hub.sink.start)  # may start the writer process
         for name in ADAPTER_MODULES:
