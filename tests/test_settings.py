@@ -43,7 +43,7 @@ SAMPLES: dict[str, str] = {
     "tls_cert_file": "/etc/qorgau/tls.crt", "tls_key_file": "/etc/qorgau/tls.key", "dc09_tls_port": "12301",
     "dc09_tls_cert_file": "/etc/qorgau/dc09.crt", "dc09_tls_key_file": "/etc/qorgau/dc09.key",
     "mqtt_cert_file": "/etc/qorgau/mqtt.crt", "mqtt_key_file": "/etc/qorgau/mqtt.key",
-    "trusted_proxies": "127.0.0.1,10.0.0.0/8",
+    "trusted_proxies": "127.0.0.1,10.0.0.0/8", "nats_credentials_file": "/etc/qorgau/nats.creds",
 }
 # Settings that are valid only with another (a certificate and its key): set together.
 PARTNERS: dict[str, tuple[str, ...]] = {

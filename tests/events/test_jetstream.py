@@ -183,3 +183,11 @@ def test_the_stream_refuses_an_event_whose_predecessor_is_missing(db: Database, 
 
     run_async(scenario())
     assert [m["body"]["payload"]["n"] for m in run_async(_stream_messages(stream))] == [0, 1, 2]
+
+
+def test_credentials_never_go_in_the_url(tmp_path: Any) -> None:
+    from qorgau.core.errors import ConfigError
+    from qorgau.settings import load_settings
+
+    with pytest.raises(ConfigError, match="nats_credentials_file"):
+        load_settings(data_dir=tmp_path, nats_url="nats://qorgau:secret@10.0.0.5:4222")

@@ -167,6 +167,11 @@ class CoreSettings(BaseSettings):
         description="`nats://host:4222` (several: comma-separated) of the NATS cluster, with `event_transport` "
                     "`jetstream`.",
     )
+    nats_credentials_file: Path | None = Field(
+        default=None, title="NATS credentials",
+        description="A NATS `.creds` file (user JWT and NKey seed) for a server that requires one; credentials never "
+                    "go in `nats_url`, which is shown in logs and `qorgau config show`.",
+    )
     jetstream_stream: str = Field(
         default="QORGAU_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$", title="JetStream stream",
         description="Name of the stream the relay writes committed events to; its subjects are "
@@ -207,6 +212,13 @@ class CoreSettings(BaseSettings):
             raise ValueError("only sqlite:// and postgresql+psycopg:// URLs are supported")
         if value and value.startswith(("postgresql://", "postgres://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("nats_url")
+    @classmethod
+    def _no_credentials_in_url(cls, value: str) -> str:
+        if "@" in value:
+            raise ValueError("put NATS credentials in nats_credentials_file, not in nats_url")
         return value
 
     @field_validator("outbox_keep_days")

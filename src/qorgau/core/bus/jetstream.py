@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qorgau.core.aio import within
@@ -136,9 +137,11 @@ class JetStreamWake(WakeSource):
     commit on another node), and runs the relay after local commits. Without NATS the local wake-ups go on and the
     relay retries, so a NATS outage never stops this node."""
 
-    def __init__(self, local: WakeSource, db: Database, *, url: str, stream: str, poll_interval: float) -> None:
+    def __init__(self, local: WakeSource, db: Database, *, url: str, stream: str, poll_interval: float,
+                 credentials: Path | None = None) -> None:
         super().__init__()
         self.local, self.db, self.url, self.stream, self.poll_interval = local, db, url, stream, poll_interval
+        self.credentials = credentials
         self.client: Client | None = None
         self.relay: JetStreamRelay | None = None
         self._due = asyncio.Event()
@@ -173,7 +176,8 @@ class JetStreamWake(WakeSource):
             self.bump()
 
         client = await nats.connect(self.url.split(","), name="qorgau", max_reconnect_attempts=-1,
-                                    reconnect_time_wait=1, connect_timeout=5, allow_reconnect=True)
+                                    reconnect_time_wait=1, connect_timeout=5, allow_reconnect=True,
+                                    user_credentials=str(self.credentials) if self.credentials else None)
         self.client = client
         await client.subscribe(f"{subject_prefix(self.stream)}.>", cb=woken)
         relay = JetStreamRelay(self.db, client.jetstream(), self.stream)

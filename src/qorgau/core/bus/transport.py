@@ -121,7 +121,7 @@ def make_transport(settings: CoreSettings, db: Database) -> EventTransport:
         from qorgau.core.bus.jetstream import JetStreamWake
 
         wake = JetStreamWake(wake, db, url=settings.nats_url, stream=settings.jetstream_stream,
-                             poll_interval=settings.event_poll_interval_s)
+                             poll_interval=settings.event_poll_interval_s, credentials=settings.nats_credentials_file)
     return OutboxTransport(db, wake, poll_interval=settings.event_poll_interval_s)
 
 
