@@ -76,6 +76,11 @@ class IngestMetrics:
             "qorgau_ingest_commit_seconds", "Duration of one group commit.", registry=registry,
             buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1),
         )
+        self.writer_seconds = Histogram(
+            "qorgau_ingest_writer_seconds", "Time the writer process spent on one group commit (the rest of "
+            "qorgau_ingest_commit_seconds is the hand-over between the processes).", registry=registry,
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1),
+        )
         self.commit_failures = Counter(
             "qorgau_ingest_commit_failures", "Group commits that failed (nothing of them was acknowledged).",
             registry=registry,

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
@@ -50,7 +51,8 @@ class RemoteWriter:
             raise WriterError("the ingest writer process did not start")
         self._conn, self._process = parent, process
 
-    def commit(self, rows: Sequence[BatchRow], beats: Sequence[Any]) -> None:
+    def commit(self, rows: Sequence[BatchRow], beats: Sequence[Any]) -> float:
+        """Seconds the writer process spent on the group (the rest of the call is the hand-over)."""
         with self._lock:
             if self._conn is None or self._process is None or not self._process.is_alive():
                 self._restart()
@@ -61,8 +63,9 @@ class RemoteWriter:
             except (EOFError, OSError) as exc:
                 self._conn = None  # restarted on the next group; this one is not acknowledged
                 raise WriterError("the ingest writer process died") from exc
-        if answer != _OK:
+        if not isinstance(answer, float):
             raise WriterError(str(answer))
+        return answer
 
     def _restart(self) -> None:
         log.error("ingest writer process is gone; starting a new one")
@@ -123,11 +126,12 @@ def serve(conn: Connection, settings: CoreSettings, modules: tuple[str, ...]) ->
         if message is None:
             break
         rows, beats = message
+        started = time.perf_counter()
         try:
             commit_rows(db, rows, beats)
         except Exception as exc:  # the parent decides: retry one by one, or leave unacknowledged
             log.warning("ingest writer: group refused", exc_info=True)
             conn.send(f"{type(exc).__name__}: {exc}")
         else:
-            conn.send(_OK)
+            conn.send(time.perf_counter() - started)  # durable; how long it took, for the hand-over's metric
     db.dispose()

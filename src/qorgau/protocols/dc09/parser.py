@@ -136,8 +136,15 @@ def _alive(buf: bytes | bytearray, layout: tuple[object, ...]) -> bool:
     return True
 
 
+# The usual whole header (hex CRC): one C-level match instead of the byte-by-byte layout check below, which was
+# a tenth of the receiver's per-frame Python time.
+_HEX_HEADER = re.compile(rb'\n[0-9A-Fa-f]{4}0[0-9A-Fa-f]{3}"')
+
+
 def measure(buf: bytes | bytearray) -> tuple[int, bool] | None:
     """Size a frame that starts at buf[0] (an LF): (total bytes, binary CRC), None if more bytes are needed."""
+    if _HEX_HEADER.match(buf):
+        return 10 + int(buf[5:9], 16), False
     for layout, binary in ((_HEX_LAYOUT, False), (_BIN_LAYOUT, True)):
         if not _alive(buf, layout):
             continue
