@@ -247,3 +247,33 @@ def test_a_joined_callback_is_answered_when_the_far_end_picks_up(db: Database) -
     call = call_of(db, call_id)
     assert (call.state, call.answered_at, call.media_started_at) == ("answered", later(9), later(9))
     assert events(db, "voice.call_answered")[-1].payload["call_id"] == call_id
+
+
+def test_four_operators_racing_for_five_calls_leave_exactly_one_holder_each(db: Database) -> None:
+    people = [(make_user(db, name, "operator"), name.title()) for name in ("ainur", "berik", "saule", "timur")]
+    calls = [offer(db) for _ in range(5)]
+    start = threading.Barrier(len(people))
+    outcomes: dict[tuple[int, int], object] = {}
+
+    def desk(user_id: int, name: str) -> None:
+        start.wait(timeout=10)
+        for call_id in calls:
+            try:
+                with db.unit_of_work() as session:
+                    actions.claim(session, call_id=call_id, op=operator(user_id, name), at=later(1))
+                outcomes[(call_id, user_id)] = "won"
+            except Conflict as exc:
+                outcomes[(call_id, user_id)] = exc.extra["by"]["id"]
+
+    threads = [threading.Thread(target=desk, args=person) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == len(calls) * len(people)
+    for call_id in calls:
+        winners = [uid for (cid, uid), result in outcomes.items() if cid == call_id and result == "won"]
+        assert len(winners) == 1, outcomes
+        assert call_of(db, call_id).answered_by_id == winners[0]
+        assert {result for (cid, _), result in outcomes.items() if cid == call_id and result != "won"} == {
+            winners[0]}
