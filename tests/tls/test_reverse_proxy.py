@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import ssl
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from qorgau.core.processes import stop_process, wait_ready
 from tests.conftest import PASSWORD, ROOT
@@ -88,6 +90,11 @@ def test_documented_nginx_proxy_serves_https_and_the_origin_check_holds(sqlite_t
                 login = browser.post("/api/auth/login", json={"username": "chief", "password": PASSWORD})
                 assert login.status_code == 200, login.text
                 assert "secure" in login.headers["set-cookie"].lower()
+                # The live feed through the proxy's WebSocket location, from the proxy's origin (wss://).
+                cookie = f"qorgau_session={browser.cookies.get('qorgau_session')}"
+                with connect(f"wss://127.0.0.1:{proxy_port}/api/events/ws", ssl=trusted, open_timeout=20,
+                             additional_headers={"Cookie": cookie, "Origin": front}) as ws:
+                    assert json.loads(ws.recv(timeout=20))["type"] == "hello"
                 # A cookie write from the proxy's own origin passes the same-origin check (the scheme came through).
                 out = browser.post("/api/auth/logout", headers={"X-CSRF-Token": login.json()["csrf_token"]})
                 assert out.status_code == 204, out.text
