@@ -4,6 +4,7 @@ desk, hang-up; the recording holds both directions."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import subprocess
@@ -24,6 +25,7 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 from qorgau.core.keyfiles import read_key_file
 from qorgau.core.processes import stop_process
+from qorgau.simulator.sip_caller import CallResult, place_call
 from qorgau.voice.control import TOKEN_BYTES, TOKEN_FILE
 from tests.conftest import PASSWORD
 from tests.server import QORGAU, ROOT, cli_env, free_port, run_cli, running_server
@@ -183,6 +185,7 @@ USERS = (["op", "--role", "operator", "--display-name", "Duty Operator"],
 class VoiceServer:
     base: str
     sip_port: int
+    trunk_port: int
     data: Path
 
 
@@ -193,16 +196,17 @@ def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoiceServ
     if not (ROOT / "web" / "dist" / "index.html").exists():
         pytest.fail("the web app is not built: run ./run test (or ./run web)")
     data = tmp_path_factory.mktemp("voice-desk")
-    sip_port, control_port = free_port(), free_port()
+    sip_port, control_port, trunk_port = free_port(), free_port(), free_port()
     env = cli_env(data / "var", f"sqlite:///{data}/qorgau.db", QORGAU_VOICE_ENABLED="true",
                   QORGAU_VOICE_CONTROL_PORT=str(control_port), QORGAU_SIP_PORT=str(sip_port),
-                  QORGAU_VOICE_ESCALATE_AFTER_S="600")
+                  QORGAU_VOICE_ESCALATE_AFTER_S="600", QORGAU_VOICE_TRUNK_ENABLED="true",
+                  QORGAU_VOICE_TRUNK_PORT=str(trunk_port))
     for command in (["migrate"], *(["user", "add", *user] for user in USERS), ["city", "seed-aksai"],
                     ["devices", "seed-aksai"]):
         result = run_cli(env, *command, stdin=PASSWORD + "\n")
         assert result.returncode == 0, result.stderr
     with voice_process(env, data, control_port), running_server(env, data / "server.log") as base:
-        yield VoiceServer(base, sip_port, data)
+        yield VoiceServer(base, sip_port, trunk_port, data)
 
 
 @pytest.fixture(scope="module")
@@ -319,6 +323,8 @@ def test_an_sos_call_is_answered_held_transferred_and_hung_up_in_the_browser(
                             player.get_attribute("src"))
     assert status == 206
     print(f"INVITE to ringing on the desk: {rang_after:.2f} s (Playwright polling included)")
+    first.context.close()
+    second.context.close()
 
 
 def _wait_recording(client: httpx.Client) -> dict[str, Any]:
@@ -350,3 +356,36 @@ def test_a_browser_without_a_microphone_says_so(browser: Browser, live_server: s
     expect(state).to_have_attribute("data-state", re.compile("^(denied|none)$"), timeout=10_000)
     expect(state).not_to_contain_text("voice.")  # a translated sentence, not a missing key
     page.context.close()
+
+
+@pytest.mark.timeout(300)  # the module fixture may be set up for this test (see the first)
+def test_a_102_call_from_the_simulator_prefills_the_intake_with_the_number_and_place(
+        voice_server: VoiceServer, fake_mic_browser: Browser) -> None:
+    """The live model's 102 caller (SIP to the trunk, PIDF-LO place, a spoken Russian phrase) on the desk."""
+    desk = _desk(fake_mic_browser, voice_server.base, "op")
+    results: list[CallResult] = []
+    caller = threading.Thread(target=lambda: results.append(asyncio.run(place_call(
+        "127.0.0.1", voice_server.trunk_port, user="+77011234567", target="102", hold_s=40, timeout_s=10,
+        phrase="102-ru-1", location=(53.0115, 51.1739)))))
+    caller.start()
+    try:
+        row = _row(desk, "offered")
+        expect(row).to_have_count(1, timeout=15_000)
+        expect(row).to_contain_text("+77011234567")  # an operator may answer: the number is not masked
+        row.get_by_test_id("voice-answer").click()
+        expect(desk.get_by_test_id("voice-line-state")).to_have_attribute("data-state", "talking", timeout=20_000)
+        # The caller speaks: loud, in the voice band, not one tone.
+        peaks = [p for p in heard_in_page(desk, 3000) if p[1] > -70]
+        assert len(peaks) >= 5 and all(80 < hz < 3500 for hz, _ in peaks), peaks
+        assert len({round(hz / 50) for hz, _ in peaks}) >= 3, peaks
+        desk.get_by_test_id("voice-create-incident").click()
+        expect(desk.get_by_test_id("intake-caller-phone")).to_have_value("+77011234567")
+        expect(desk.get_by_test_id("intake-call-location")).to_contain_text("51.17390, 53.01150")
+        desk.keyboard.press("Escape")
+        desk.get_by_test_id("voice-hangup").click()
+        caller.join(timeout=15)
+    finally:
+        caller.join(timeout=45)
+    assert results and results[0].remote_bye and results[0].rtp_sent > 50, results
+    assert results[0].rtp_received > 20  # the operator's microphone reached the caller
+    desk.context.close()
