@@ -25,7 +25,7 @@ def credential_reads(app_db: Database) -> Iterator[list[str]]:
         if "FROM web_sessions" in statement or "FROM api_tokens" in statement:
             seen.append(statement)
 
-    engines = {app_db.engine, app_db._read_engine}  # noqa: SLF001 - SQLite reads on an engine of their own
+    engines = {app_db.engine, app_db._read_engine}  # SQLite reads on an engine of their own
     for engine in engines:
         event.listen(engine, "before_cursor_execute", note)
     yield seen

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from qorgau.audit import service as audit
@@ -19,7 +20,7 @@ from qorgau.audit.enums import Action, Outcome
 from qorgau.auth import service
 from qorgau.auth.enums import Permission
 from qorgau.auth.passwords import same, token_digest
-from qorgau.auth.principal_cache import CACHE
+from qorgau.auth.principal_cache import CACHE, Key
 from qorgau.auth.service import Principal
 from qorgau.core.db import Database
 from qorgau.core.errors import Forbidden, NotAuthenticated, QorgauError
@@ -52,25 +53,50 @@ class PrincipalGuard(Guard):
     def __init__(self, permission: Permission | None = None) -> None:
         self.permission = permission
 
-    def __call__(self, conn: HTTPConnection) -> Principal:
-        runtime = runtime_of(conn)
-        principal = _authenticate(conn)
+    async def __call__(self, conn: HTTPConnection) -> Principal:
+        # On the event loop when the credential is kept (`principal_cache`): no hop to a worker thread, which under
+        # load costs a wait for the GIL; a lookup or an audited refusal touches the database, so in a thread.
+        principal = _kept(conn)
+        if principal is None:
+            principal = await run_in_threadpool(_authenticate, conn)
         if principal is None:
             raise NotAuthenticated()
         if self.permission is not None and not principal.can(self.permission):
-            runtime.metrics.permission_denials.labels(str(self.permission)).inc()
-            with runtime.db.unit_of_work() as session:
-                audit.record(
-                    session, action=Action.PERMISSION_DENIED, outcome=Outcome.DENIED,
-                    actor=principal.actor(client_source(conn)),
-                    details={"permission": str(self.permission), "path": conn.url.path,
-                             "method": conn.scope.get("method", "WEBSOCKET")},
-                )
-            raise Forbidden(params={"permission": str(self.permission)}, extra={"permission": str(self.permission)})
+            await run_in_threadpool(self._refuse, conn, principal)
         return principal
+
+    def _refuse(self, conn: HTTPConnection, principal: Principal) -> None:
+        runtime = runtime_of(conn)
+        runtime.metrics.permission_denials.labels(str(self.permission)).inc()
+        with runtime.db.unit_of_work() as session:
+            audit.record(
+                session, action=Action.PERMISSION_DENIED, outcome=Outcome.DENIED,
+                actor=principal.actor(client_source(conn)),
+                details={"permission": str(self.permission), "path": conn.url.path,
+                         "method": conn.scope.get("method", "WEBSOCKET")},
+            )
+        raise Forbidden(params={"permission": str(self.permission)}, extra={"permission": str(self.permission)})
 
     def __repr__(self) -> str:
         return f"Require({self.permission})" if self.permission else "Authenticated"
+
+
+def _kept(conn: HTTPConnection) -> Principal | None:
+    """The kept principal of the request's credential, checked as `_authenticate` would; None if not kept."""
+    authorization = conn.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return CACHE.get(_key(conn, "token", authorization[7:].strip()))
+    token = conn.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    principal = CACHE.get(_key(conn, "session", token))
+    if principal is not None:
+        _check_cross_site(conn, principal)
+    return principal
+
+
+def _key(conn: HTTPConnection, kind: str, secret: str) -> Key:
+    return (str(runtime_of(conn).db.url), kind, token_digest(secret))
 
 
 def _authenticate(conn: HTTPConnection) -> Principal | None:
@@ -78,24 +104,22 @@ def _authenticate(conn: HTTPConnection) -> Principal | None:
     authorization = conn.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         secret = authorization[7:].strip()
-        return _resolve(conn, ("token", token_digest(secret)), lambda session: service.resolve_token(session, secret))
+        return _resolve(conn, _key(conn, "token", secret), lambda session: service.resolve_token(session, secret))
     token = conn.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    principal = _resolve(conn, ("session", token_digest(token)),
+    principal = _resolve(conn, _key(conn, "session", token),
                          lambda session: service.resolve_session(session, runtime.settings, token))
     if principal is not None:
         _check_cross_site(conn, principal)
     return principal
 
 
-def _resolve(conn: HTTPConnection, credential: tuple[str, str],
-             lookup: Callable[[Session], Principal | None]) -> Principal | None:
+def _resolve(conn: HTTPConnection, key: Key, lookup: Callable[[Session], Principal | None]) -> Principal | None:
     """The principal kept for this credential (`principal_cache`), else looked up in a read transaction; write
     only when it must be touched or expired (about once a minute per credential), so requests do not queue on
     SQLite's write lock."""
     db = runtime_of(conn).db
-    key = (str(db.url), *credential)
     principal = CACHE.get(key)
     if principal is not None:
         return principal
