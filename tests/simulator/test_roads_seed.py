@@ -11,7 +11,7 @@ from qorgau.core.db import Database
 from qorgau.roads import watchlists
 from qorgau.roads.enforcement import measure
 from qorgau.roads.enforcement import service as enforcement
-from qorgau.roads.seed import LAMP_ROI, STOP_LINE, WANTED_PLATE, seed_demo
+from qorgau.roads.seed import LAMP_ROI, LIST_NAME, STOP_LINE, WANTED_PLATE, seed_demo
 from tests.cli_support import data_dir_from, run
 from tests.conftest import CLI_ACTOR
 from tests.video.rec_packets import add_camera
@@ -30,6 +30,7 @@ def test_the_seed_adds_what_is_missing_once(db: Database) -> None:
     assert not again.watchlist and not again.entry and again.calibrated == [] and again.stop_lines == []
     with db.reading() as session:
         # The wanted plate raises a hit; a plate one character off does not.
+        assert [(w.name, w.kind) for w in watchlists.lists(session)] == [(LIST_NAME, "wanted")]
         matcher = watchlists.matcher(session)
         now = datetime.now(UTC)
         assert len(matcher.match(WANTED_PLATE, now, max_unknown=1)) == 1

@@ -23,6 +23,7 @@ from qorgau.roads.models import Watchlist, WatchlistEntry
 from qorgau.roads.schemas import EntryIn, WatchlistIn
 
 LIST_NAME = "Іздеудегі көліктер (демо) / Разыскиваемые ТС (демо) / Wanted vehicles (demo)"
+LIST_DESCRIPTION = "Демо тізімі / Список демонстрации / The demo's list (qorgau roads seed-demo)"
 WANTED_PLATE = "777WAN07"  # compose_roads.WANTED: the third vehicle of the wanted-car scene carries it
 WANTED_REASON = "Демо: ұрланған көлік / Демо: угон / Demo: stolen vehicle"
 # The composed clips' geometry in the analysed picture (the 640x360 sub stream). The calibration marks are the ends
@@ -58,8 +59,7 @@ def _watchlist(session: Session, actor: Actor, seeded: Seeded) -> None:
     found = session.scalars(select(Watchlist).where(Watchlist.name == LIST_NAME)).first()
     if found is None:
         found = watchlists.create_list(session, list_in=WatchlistIn(
-            name=LIST_NAME, kind=WatchlistKind.STOLEN, description="The simulated demo's list (roads seed-demo).",
-            reason="demo seed"), actor=actor)
+            name=LIST_NAME, kind=WatchlistKind.WANTED, description=LIST_DESCRIPTION, reason="demo seed"), actor=actor)
         seeded.watchlist = True
     present = session.scalars(select(WatchlistEntry.id).where(WatchlistEntry.watchlist_id == found.id,
                                                               WatchlistEntry.pattern == WANTED_PLATE)).first()
