@@ -72,3 +72,8 @@ def test_separate_ingest_process_feeds_the_server(settings: Settings, db: Databa
             ingest.wait(30)
     assert event["payload"]["code"] == "120"  # type: ignore[index]
     assert 'qorgau_ingest_received_total{adapter="sia_dc09",outcome="event"} 1.0' in metrics
+    # The group went through the writer process, which reports its own share of the commit's round trip.
+    sample = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
+              if line.startswith(("qorgau_ingest_writer_seconds_", "qorgau_ingest_commit_seconds_"))}
+    assert sample["qorgau_ingest_writer_seconds_count"] == sample["qorgau_ingest_commit_seconds_count"] >= 1
+    assert 0 < sample["qorgau_ingest_writer_seconds_sum"] <= sample["qorgau_ingest_commit_seconds_sum"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
@@ -21,6 +22,8 @@ from qorgau.protocols.dc09.parser import (
     Rejected,
     crc16_arc,
     crc16_arc_python,
+    measure,
+    measure_by_layout,
     parse_envelope,
     parse_frame,
     timestamp_in_window,
@@ -272,3 +275,19 @@ def test_encrypted_plaintext_with_a_bracket_in_the_pad_is_refused() -> None:
     with pytest.raises(FrameError) as caught:
         parse_frame(wrap(f'"*NULL"0007R1L1#1234[{cipher}'), key=key)
     assert caught.value.reason == "decrypt_failed"
+
+
+
+@given(st.one_of(st.text(alphabet='0123456789ABCDEFabcdefG"\x00', max_size=14),
+                 st.from_regex(r'[0-9A-Fa-fG]{0,5}0?[0-9A-Fa-fG]{0,4}"?.{0,3}', fullmatch=True)))
+def test_measure_fast_path_agrees_with_the_layouts(tail: str) -> None:
+    """The compiled header match sizes every header as the byte-by-byte layout check does, or both refuse it."""
+    raw = b"\n" + tail.encode()
+
+    def outcome(size: Callable[[bytes], tuple[int, bool] | None]) -> object:
+        try:
+            return size(raw)
+        except FrameError as exc:
+            return exc.reason
+
+    assert outcome(measure) == outcome(measure_by_layout)

@@ -145,6 +145,11 @@ def measure(buf: bytes | bytearray) -> tuple[int, bool] | None:
     """Size a frame that starts at buf[0] (an LF): (total bytes, binary CRC), None if more bytes are needed."""
     if _HEX_HEADER.match(buf):
         return 10 + int(buf[5:9], 16), False
+    return measure_by_layout(buf)
+
+
+def measure_by_layout(buf: bytes | bytearray) -> tuple[int, bool] | None:
+    """`measure` without its fast path: the layouts checked byte by byte (a property test compares the two)."""
     for layout, binary in ((_HEX_LAYOUT, False), (_BIN_LAYOUT, True)):
         if not _alive(buf, layout):
             continue
