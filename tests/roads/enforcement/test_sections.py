@@ -92,3 +92,20 @@ def test_old_entries_and_far_points_make_no_section(client: TestClient, app_db: 
     short = sections.SectionRules(tolerance_kmh=10.0, max_s=1800.0, max_m=300.0)
     outcome = _pass(app_db, settings, "CAM-S1", "123ABC07", T0 + timedelta(seconds=1830), rules=short)
     assert outcome is not None and outcome.skipped == "section_too_long"
+
+
+@pytest.mark.timeout(90)
+def test_the_same_plate_too_soon_at_the_next_point_is_no_section(client: TestClient, app_db: Database,
+                                                                  settings: Settings) -> None:
+    """Two cars with one plate (a misread, a clone) or two cameras seeing one car at once average an impossible
+    speed: no violation, the reason named."""
+    make_user(app_db, "admin", "admin")
+    login(client, "admin")
+    ok(client.post("/api/devices", json=camera("CAM-S1", east_m=-400, purpose="speed")), 201)
+    ok(client.post("/api/devices", json=camera("CAM-S2", east_m=400, purpose="speed")), 201)
+    assert _pass(app_db, settings, "CAM-S1", "123ABC07", T0) is None
+    outcome = _pass(app_db, settings, "CAM-S2", "123ABC07", T0 + timedelta(seconds=3))
+    assert outcome is not None and outcome.skipped == "implausible_speed"
+    assert outcome.kmh is not None and outcome.kmh > sections.PLAUSIBLE_MAX_KMH
+    with app_db.reading() as session:
+        assert session.scalars(select(Violation)).all() == []

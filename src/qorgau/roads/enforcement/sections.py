@@ -22,6 +22,10 @@ from qorgau.devices import service as device_service
 from qorgau.roads.enforcement import review
 from qorgau.roads.enforcement.models import SectionPassage
 
+# No car averages this on a town's roads: a faster pair is two cars with one plate (a misread or a cloned plate)
+# or two cameras showing the same car at once, never a violation to review.
+PLAUSIBLE_MAX_KMH = 250.0
+
 
 @dataclass(frozen=True, slots=True)
 class SectionRules:
@@ -84,6 +88,9 @@ def passage(session: Session, *, capture: review.Capture, passed_at: datetime, l
         return review.Outcome(None, "no_route")
     if distance > rules.max_m:
         return review.Outcome(None, "section_too_long")
+    seconds = (at - as_utc(earlier.passed_at)).total_seconds()
+    if seconds <= 0 or distance / seconds * 3.6 > PLAUSIBLE_MAX_KMH:
+        return review.Outcome(None, "implausible_speed", distance / seconds * 3.6 if seconds > 0 else None)
     return review.open_section(session, entry=_entry_capture(earlier), exit_=capture, entered_at=earlier.passed_at,
                                left_at=at, limit_kmh=min(earlier.limit_kmh, limit_kmh),
                                tolerance_kmh=rules.tolerance_kmh, signer=signer, evidence_root=evidence_root,
