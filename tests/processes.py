@@ -152,7 +152,8 @@ def start_demo(var: Path, url: str, out: Path, *args: str) -> Demo:
     """`qorgau demo --no-live` on free ports, in a session of its own, started with SIGINT ignored."""
     port, dc09 = free_port(), free_port()
     env = cli_env(var, url, QORGAU_PORT=str(port), QORGAU_INGEST_IN_SERVE="true", QORGAU_DC09_TCP_PORT=str(dc09),
-                  QORGAU_DC09_UDP_PORT=str(dc09), QORGAU_SIP_PORT=str(free_port()))
+                  QORGAU_DC09_UDP_PORT=str(dc09), QORGAU_SIP_PORT=str(free_port()),
+                  QORGAU_VOICE_CONTROL_PORT=str(free_port()), QORGAU_VOICE_TRUNK_PORT=str(free_port()))
     stdout, log = out / "demo.out", out / "demo.log"
     with stdout.open("wb") as output, log.open("wb") as err:
         process = subprocess.Popen([QORGAU, "demo", "--no-live", *args], env=env, stdout=output, stderr=err,

@@ -51,6 +51,10 @@ def simulator_account(session: Session, *, actor: Actor) -> str:
     return password
 
 
+def _on(flag: str) -> bool:
+    return flag.strip().lower() in ("1", "true", "yes", "on")
+
+
 def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, duty_officer_s: float | None,
              scenarios: tuple[str, ...], duration_s: float | None, live: bool) -> None:
     """Start the broker and the server, play the simulator until Ctrl-C, SIGTERM or the duration, stop both.
@@ -74,6 +78,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
         env.setdefault("QORGAU_VIDEO_ANALYTICS_CAMERAS_LIMIT", str(DEMO_ANALYSED_CAMERAS_PER_WORKER))
         # Operators answer the SOS terminals' calls: the voice process hosts the SIP listener (ADR 0045).
         env.setdefault("QORGAU_VOICE_ENABLED", "true")
+        # ... and the 102 line: half the simulated 102 callers ring through the voice process's trunk.
+        env.setdefault("QORGAU_VOICE_TRUNK_ENABLED", "true")
         url = f"http://{settings.host}:{settings.port}"
         with server_log.open("ab") as log:
             server = subprocess.Popen([qorgau, "serve"], env=env, stdout=log,  # noqa: S603 - our own command
@@ -86,7 +92,7 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
                                      preexec_fn=tied_to_this_process())
         # The voice process (`qorgau voice run`): SIP for the terminals, the media bridge, the recorder.
         voice = None
-        if env["QORGAU_VOICE_ENABLED"].lower() in ("1", "true", "yes", "on"):
+        if _on(env["QORGAU_VOICE_ENABLED"]):
             with (logs / "voice.log").open("ab") as log:
                 voice = subprocess.Popen([qorgau, "voice", "run"], env=env, stdout=log,  # noqa: S603 - ours
                                          stderr=subprocess.STDOUT, start_new_session=True,
@@ -105,6 +111,8 @@ def run_demo(settings: Settings, password: str, *, seed: int, intensity: float, 
             config = SimConfig(
                 url=url, username=SIMULATOR_USER, password=password, dc09_host="127.0.0.1",
                 dc09_port=settings.dc09_tcp_port, sip_host="127.0.0.1", sip_port=settings.sip_port,
+                trunk_port=settings.voice_trunk_port if voice is not None and _on(env["QORGAU_VOICE_TRUNK_ENABLED"])
+                else None,
                 mqtt_url=broker.url, mqtt_prefix=settings.mqtt_topic_prefix, seed=seed, intensity=intensity,
                 scenarios=scenarios, duty_officer=duty_officer_s, duration_s=duration_s, name="demo",
                 cameras=True, rtsp_log=logs / "rtsp.log")
