@@ -72,7 +72,10 @@ def test_sign_out_and_ended_sessions_apply_at_once(admin_client: TestClient, app
                              json={"password": "another-password-1"}).status_code in (200, 204)
     assert other.get("/api/auth/session").status_code == 401  # a reset password ends the sessions
     assert admin_client.get("/api/auth/session").status_code == 200
+    cookie = admin_client.cookies.get("qorgau_session")
     assert admin_client.post("/api/auth/logout").status_code in (200, 204)
+    assert admin_client.get("/api/auth/session").status_code == 401
+    admin_client.cookies.set("qorgau_session", str(cookie))  # the old cookie replayed: the kept principal is gone
     assert admin_client.get("/api/auth/session").status_code == 401
 
 

@@ -85,8 +85,9 @@ def _changes_credentials(obj: Any, *, created: bool) -> bool:
 
 @sa_event.listens_for(Session, "before_flush")
 def _note_flushed_changes(session: Session, _context: Any, _instances: Any) -> None:
-    if any(_changes_credentials(obj, created=True) for obj in session.new) or any(
-            _changes_credentials(obj, created=False) for obj in (*session.dirty, *session.deleted)):
+    if (any(isinstance(obj, _WATCHED) for obj in session.deleted)  # a sign-out, an ended session, a deleted user
+            or any(_changes_credentials(obj, created=True) for obj in session.new)
+            or any(_changes_credentials(obj, created=False) for obj in session.dirty)):
         session.info[_CHANGED] = True
         CACHE.clear()
 
