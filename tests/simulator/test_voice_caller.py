@@ -137,7 +137,7 @@ def test_a_102_call_carries_the_number_and_the_place_as_the_trunk_reads_them() -
 
     result, invite = asyncio.run(scenario())
     assert result.status == 486 and result.rtp_sent == 0  # refused: nothing said
-    assert invite.uri.startswith("sip:102@") and (invite.get("geolocation") or "").startswith("<cid:loc-")
+    assert (invite.uri or "").startswith("sip:102@") and (invite.get("geolocation") or "").startswith("<cid:loc-")
     assert (invite.get("content-type") or "").startswith("multipart/mixed;boundary=")
     # The voice process's trunk reads the caller's number and place from it, and the SDP alone.
     sdp, location = split_body(invite)

@@ -45,7 +45,7 @@ def bridge(app: Any, app_db: Database) -> Iterator[ControlStandIn]:
 @pytest.fixture
 def desks(app: Any, client: TestClient, app_db: Database) -> dict[str, TestClient]:
     """Signed-in browsers: two operators, a supervisor, and an admin (who may not answer calls)."""
-    found = {}
+    found: dict[str, TestClient] = {}
     for name, role in (("aigerim", "operator"), ("bolat", "operator"), ("dana", "supervisor"), ("erlan", "admin")):
         make_user(app_db, name, role)
         browser = client if not found else TestClient(app, base_url="http://testserver")
