@@ -96,7 +96,7 @@ def test_control_api_needs_the_token_and_refuses_unknown_calls(control: BridgeCl
     assert asyncio.run(scenario()) == [
         (401, "voice.control_unauthorised"), (404, "voice.not_found"), (404, "voice.not_found"),
         (404, "voice.not_found"), (404, "voice.leg_not_found"), (404, "voice.not_found"),
-        (501, "voice.callback_unavailable")]
+        (409, "voice.no_contact")]
 
 
 def test_client_reports_an_absent_voice_process() -> None:

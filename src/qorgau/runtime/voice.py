@@ -66,7 +66,7 @@ class VoiceProcess:
         self.bridge: Bridge = Bridge(db, self.pool, settings.voice_recordings_dir, registry=registry)
         self.sip: SipAdapter = SipAdapter(config, hooks=self.bridge)
         self.trunk: SipAdapter | None = None
-        trunk = settings.part(VoiceTrunkSettings)
+        trunk = self.trunk_settings = settings.part(VoiceTrunkSettings)
         if trunk.voice_trunk_enabled:
             hooks = TrunkHooks(self.bridge)
             hosts = frozenset(trunk.voice_trunk_hosts)
@@ -82,10 +82,16 @@ class VoiceProcess:
             await self.trunk.start(hub)
         if self.sip.uas is not None:  # always, once started
             self.bridge.hangup_sip = self.sip.uas.hangup
+        self.bridge.dial_from("terminals", self.sip)  # callbacks leave from the socket they came in on
+        if self.trunk is not None:
+            self.bridge.dial_from("trunk", self.trunk, proxy=self.trunk_settings.proxy(),
+                                  credentials=self.trunk_settings.credentials())
         log.info("voice process started", extra={"sip_port": self.sip.port,
                                                  "trunk_port": self.trunk.port if self.trunk else None})
 
     async def stop(self) -> None:
+        for dialer in self.bridge.dialers.values():
+            dialer.uac.stop()  # our callbacks still up hear a BYE (or CANCEL) before the sockets close
         if self.trunk is not None:
             await self.trunk.stop()
         await self.sip.stop()

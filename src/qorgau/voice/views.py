@@ -47,6 +47,8 @@ T = TypeVar("T")
 # The bridge's refusals as the desk's words: the call is gone, not bridgeable, or the voice process is down.
 BRIDGE_CODES = {400: ("voice.bad_sdp", 422), 404: ("voice.call_gone", 409), 409: ("voice.not_bridgeable", 409),
                 501: ("voice.callback_unavailable", 501), 503: ("voice.bridge_unreachable", 503)}
+CALLBACK_CODES = {"voice.no_contact": 409, "voice.no_trunk": 409, "voice.no_media_port": 503,
+                  "voice.not_recorded": 503}
 CONFLICTS: dict[int | str, dict[str, Any]] = {
     409: {"description": "`voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, "
                          "`voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`."},
@@ -85,6 +87,8 @@ def _operator(session: Session, principal: Principal, source: str) -> actions.Op
 
 
 def _bridge_failed(exc: BridgeError) -> QorgauError:
+    if exc.code in CALLBACK_CODES:  # why a callback cannot be placed: the desk shows the reason itself
+        return QorgauError(exc.code, status=CALLBACK_CODES[exc.code])
     code, status = BRIDGE_CODES.get(exc.status, ("voice.bridge_error", 502))
     return QorgauError(code, status=status)
 

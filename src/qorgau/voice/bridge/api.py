@@ -88,8 +88,10 @@ async def hangup(call_id: int, bridge: BridgeDep) -> CallMedia:
 
 @router.post("/callback")
 async def callback(request: CallbackRequest, bridge: BridgeDep) -> CallbackStarted:
-    # Outgoing calls (a UAC) are not built yet (ADR 0045): refused with a code the desk can show.
-    raise HTTPException(501, detail={"code": "voice.callback_unavailable"})
+    if not request.device_code and not request.number:
+        raise HTTPException(422, detail={"code": "voice.callback_no_target"})
+    call_id = await _guarded(lambda: bridge.callback(request.device_code, request.number, request.operator_id))
+    return CallbackStarted(call_id=call_id)
 
 
 @router.get("/calls")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from qorgau.core.settings import CoreSettings
 
@@ -26,3 +26,27 @@ class VoiceTrunkSettings(CoreSettings):
         default_factory=lambda: ["127.0.0.1"], title="Trunk addresses",
         description="Source IP addresses accepted as the trunk (a JSON list); requests from anywhere else get 403.",
     )
+    voice_trunk_proxy: str = Field(
+        default="", title="Trunk proxy for callbacks", pattern=r"^$|^[A-Za-z0-9.\-\[\]:]+:[0-9]{1,5}$",
+        description="host:port of the exchange's SIP proxy that calls back 102 callers go through (empty: no "
+                    "callbacks to 102 callers).",
+    )
+    voice_trunk_username: str = Field(
+        default="", title="Trunk username", description="Digest username if the exchange challenges our calls.",
+    )
+    voice_trunk_password: SecretStr | None = Field(
+        default=None, title="Trunk password", description="Digest password if the exchange challenges our calls.",
+    )
+
+    def proxy(self) -> tuple[str, int] | None:
+        """The proxy as (host, port), or None when no callbacks go to 102 callers."""
+        if not self.voice_trunk_proxy:
+            return None
+        host, _, port = self.voice_trunk_proxy.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(username, password) for the exchange's digest challenge, when both are set."""
+        if not self.voice_trunk_username or self.voice_trunk_password is None:
+            return None
+        return self.voice_trunk_username, self.voice_trunk_password.get_secret_value()

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,13 +17,17 @@ from sqlalchemy.orm import Session
 
 from qorgau.core.db import Database
 from qorgau.core.time import utcnow
+from qorgau.ingest.adapters.sip import sdp
+from qorgau.ingest.adapters.sip.adapter import SipAdapter
 from qorgau.ingest.adapters.sip.dialogs import FINAL_STATES, Call
+from qorgau.ingest.adapters.sip.outgoing import WILDCARD
 from qorgau.ingest.adapters.sip.sdp import CODECS
 from qorgau.voice import service
 from qorgau.voice.bridge.call import MediaCall
 from qorgau.voice.bridge.leg import BrowserLeg
 from qorgau.voice.bridge.recorder import CallRecorder
 from qorgau.voice.bridge.rtp import PortPool
+from qorgau.voice.bridge.uac import RING_TIMEOUT_S, CallFailed, Dialer, Dialog, Target, Uac
 from qorgau.voice.control import BridgeError, CallMedia, MediaState
 from qorgau.voice.enums import CallKind, EndReason
 
@@ -40,7 +45,7 @@ END_REASONS = {"bye": EndReason.CALLER_HUNG_UP, "cancel": EndReason.CALLER_HUNG_
 class Entry:
     """A call the bridge holds: the UAS's dialog, its media, and how to hang it up."""
 
-    sip: Call
+    sip: Call | None  # None for a call we placed (a callback)
     media: MediaCall
     hangup: Callable[[str], bool] | None = None
 
@@ -64,6 +69,8 @@ class Bridge:
         # One writer thread: a call's records commit in the order they happened (offered before ended).
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-db")
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.dialers: dict[str, Dialer] = {}  # "terminals" and "trunk": where callbacks leave from
+        self.contacts: dict[str, tuple[str, tuple[str, int]]] = {}  # device code: its last call's Contact, address
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -87,6 +94,11 @@ class Bridge:
                       location: tuple[float, float] | None = None,
                       hangup: Callable[[str], bool] | None = None) -> int | None:
         """Bind the media ports and record the call as ringing on the desks."""
+        if kind is CallKind.SOS:  # where to call the terminal back: its Contact, at the address it called from
+            contact = call.invite.request.get("contact") or ""
+            uri = contact[contact.find("<") + 1:contact.find(">")] if "<" in contact else contact.split(";")[0]
+            self.contacts[call.device.code.upper()] = (uri.strip() or f"sip:{call.device.code}@{call.peer.address[0]}",
+                                               call.peer.address)
         taken = self.pool.take()
         if taken is None:
             return None
@@ -126,13 +138,15 @@ class Bridge:
         media = self.calls[record].media
         if media.remote is None and call.offer is not None and call.offer.address:
             media.remote = (call.offer.address, call.offer.port)  # the offer came in the ACK
-        started = call.answered_at or utcnow()
-        relative = f"{started:%Y/%m/%d}/call-{record}-{secrets.token_hex(4)}.ogg"
+        self._start(media, call.answered_at or utcnow(), call.device.code)
+
+    def _start(self, media: MediaCall, started: datetime, device: str) -> None:
+        relative = f"{started:%Y/%m/%d}/call-{media.call_id}-{secrets.token_hex(4)}.ogg"
         try:
             recorder: CallRecorder | None = CallRecorder(self.recordings, relative, started_at=started, tags={
-                "call_id": str(record), "device": call.device.code, "codec": media.codec})
+                "call_id": str(media.call_id), "device": device, "codec": media.codec})
         except Exception:
-            log.exception("voice recording could not start", extra={"call_id": record})
+            log.exception("voice recording could not start", extra={"call_id": media.call_id})
             recorder = None
         media.start(recorder)
 
@@ -144,12 +158,15 @@ class Bridge:
             if reason is EndReason.REFUSED:
                 self._refused(call, kind, caller)
             return
+        self._end(record, reason, call.ended_at or utcnow())
+
+    def _end(self, record: int, reason: EndReason, at: datetime) -> None:
         entry = self.calls.pop(record)
-        task = asyncio.create_task(self._close(entry, reason, call.ended_at or utcnow()))
+        task = asyncio.create_task(self._close(entry, reason, at))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _close(self, entry: Entry, reason: EndReason, at: Any) -> None:
+    async def _close(self, entry: Entry, reason: EndReason, at: datetime) -> None:
         media = entry.media
         await media.close()
         self.pool.give(media.port)
@@ -235,6 +252,95 @@ class Bridge:
             raise BridgeError(404, "voice.not_found")
         return snapshot.model_copy(update={"state": MediaState.ENDED, "leg_id": None})
 
+    # ---- callbacks: calls we place ---------------------------------------------------------------------------
+
+    def dial_from(self, name: str, adapter: SipAdapter, *, proxy: tuple[str, int] | None = None,
+                  credentials: tuple[str, str] | None = None, ring_timeout_s: float = RING_TIMEOUT_S) -> Uac:
+        """Let callbacks leave from a started listener's socket: "terminals" (SOS) or "trunk" (102 callers)."""
+        if adapter.uas is None:
+            raise RuntimeError("the SIP listener is not started")
+        host = self.pool.host if adapter.config.host in WILDCARD else adapter.config.host
+        uac = Uac(adapter.sendto, (host, adapter.port), t1_s=adapter.config.t1_s, ring_timeout_s=ring_timeout_s,
+                  on_ended=self._outgoing_ended)
+        adapter.uas.outgoing.client = uac
+        self.dialers[name] = Dialer(uac, proxy, credentials)
+        return uac
+
+    def _target(self, device_code: str | None, number: str | None) -> tuple[Dialer, Target]:
+        if number:
+            dialer = self.dialers.get("trunk")
+            if dialer is None or dialer.proxy is None:
+                raise BridgeError(409, "voice.no_trunk")
+            host, port = dialer.proxy
+            return dialer, Target(f"sip:{number}@{host}:{port}", dialer.proxy, dialer.credentials)
+        dialer = self.dialers.get("terminals")
+        found = self.contacts.get((device_code or "").strip().upper())
+        if dialer is None or found is None:
+            raise BridgeError(409, "voice.no_contact")  # the terminal never called since the process started
+        return dialer, Target(*found)
+
+    async def callback(self, device_code: str | None, number: str | None, operator_id: int) -> int:
+        """Call a terminal or a 102 caller back: a `callback` VoiceCall, ringing out until the far end answers."""
+        dialer, target = self._target(device_code, number)
+        taken = self.pool.take()
+        if taken is None:
+            raise BridgeError(503, "voice.no_media_port")
+        port, rtp_sock, rtcp_sock = taken
+        sip_call_id, at = f"{secrets.token_hex(12)}@qorgau", utcnow()
+        try:
+            record = await self._db(lambda s: service.offered(
+                s, sip_call_id=sip_call_id, kind=CallKind.CALLBACK, device_code=None if number else device_code,
+                caller=number or None, location=None, codec=None, at=at).id)
+        except Exception as exc:
+            rtp_sock.close()
+            rtcp_sock.close()
+            self.pool.give(port)
+            raise BridgeError(503, "voice.not_recorded", type(exc).__name__) from exc
+        media = MediaCall(call_id=record, sip_call_id=sip_call_id, port=port, sockets=(rtp_sock, rtcp_sock),
+                          codec_pt=0, law=0, dtmf_pt=101, remote=None, on_problem=self._problem,
+                          on_media=self._media_started, no_rtp_after_s=self.no_rtp_after_s)
+        await media.open()
+        self.calls[record] = Entry(None, media, dialer.uac.hangup)
+        self._by_sip[sip_call_id] = record
+        dialog = dialer.uac.place(target, sdp.offer(address=self.pool.host, port=port), call_id=sip_call_id)
+        task = asyncio.create_task(self._dial(dialer.uac, dialog, media, device_code or "LINE-102"))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        log.info("voice callback placed", extra={"call_id": record, "operator_id": operator_id,
+                                                 "to": "trunk" if number else device_code})
+        return record
+
+    async def _dial(self, uac: Uac, dialog: Dialog, media: MediaCall, device: str) -> None:
+        try:
+            answer = await uac.outcome(dialog)
+        except CallFailed as exc:
+            log.info("voice callback not connected", extra={"call_id": media.call_id, "reason": exc.reason,
+                                                            "status": exc.status})
+            record = self._by_sip.pop(dialog.call_id, None)
+            if record is not None:
+                reason = (EndReason.UNANSWERED if exc.reason == "unanswered" else EndReason.REFUSED
+                          if exc.status in (486, 600, 603) else EndReason.FAILED)
+                self._end(record, reason, utcnow())
+            return
+        offer = sdp.parse_offer(answer.body)
+        pt = offer.codec() if offer is not None else None
+        if offer is None or pt is None or not offer.address:
+            record = self._by_sip.pop(dialog.call_id, None)  # first, so the hang-up below ends it as refused
+            uac.hangup(dialog.call_id)
+            if record is not None:
+                self._end(record, EndReason.REFUSED, utcnow())
+            return
+        name = offer.rtpmap.get(pt, CODECS.get(pt, "PCMU")).split("/")[0].upper()
+        media.codec_pt, media.law, media.dtmf_pt = pt, 8 if name == "PCMA" else 0, offer.dtmf()
+        media.remote = (offer.address, offer.port)
+        self._start(media, utcnow(), device)
+
+    def _outgoing_ended(self, sip_call_id: str, reason: str) -> None:
+        # The far end's BYE, or our hang-up (CANCEL or BYE) from the control API.
+        record = self._by_sip.pop(sip_call_id, None)
+        if record is not None and record in self.calls:
+            self._end(record, EndReason.CALLER_HUNG_UP if reason == "bye" else EndReason.OPERATOR_HUNG_UP, utcnow())
+
     def snapshots(self) -> list[CallMedia]:
         return [entry.media.snapshot() for entry in self.calls.values()]
 
@@ -242,7 +348,7 @@ class Bridge:
         # The process is stopping: calls still up are dropped, their recordings kept and reported.
         for record, entry in list(self.calls.items()):
             del self.calls[record]
-            self._by_sip.pop(entry.sip.call_id, None)
+            self._by_sip.pop(entry.media.sip_call_id, None)
             try:
                 await self._close(entry, EndReason.DROPPED, utcnow())
             except Exception:

@@ -99,6 +99,11 @@ class SipAdapter:
             raise OSError(errno.EADDRINUSE, "no port free for both UDP and TCP")
         log.info("SIP listener started", extra={"host": self.config.host, "port": self.port})
 
+    def sendto(self, data: bytes, address: tuple[str, int]) -> None:
+        """Send from the listener's UDP socket, so responses to requests the host placed itself come back here."""
+        if self._udp is not None:
+            self._udp.sendto(data, address)
+
     async def stop(self) -> None:
         if self._tcp is not None:
             self._tcp.close()

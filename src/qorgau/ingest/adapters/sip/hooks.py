@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from qorgau.ingest.adapters.sip.dialogs import Call
+from qorgau.protocols.sip.parser import SipMessage
 
 
 class CallHooks(Protocol):
@@ -18,3 +20,14 @@ class CallHooks(Protocol):
 
     def ended(self, call: Call) -> None:
         """The call is over (BYE either way, CANCEL, no ACK, refused, shutdown); `call.end_reason` says why."""
+
+
+class OutgoingCalls(Protocol):
+    """Calls the listener's host places itself (the voice process's callbacks): their responses and in-dialog
+    requests arrive on the listener's socket and are handed over."""
+
+    def response(self, message: SipMessage) -> bool:
+        """True when `message` answers one of its requests."""
+
+    def request(self, message: SipMessage, reply: Callable[[bytes], None], source: tuple[str, int]) -> bool:
+        """True when `message` belongs to one of its dialogs (and was answered)."""

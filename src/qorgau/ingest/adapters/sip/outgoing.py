@@ -6,6 +6,8 @@ import asyncio
 import secrets
 
 from qorgau.ingest.adapters.sip.dialogs import Call
+from qorgau.ingest.adapters.sip.hooks import OutgoingCalls
+from qorgau.ingest.adapters.sip.transactions import Peer
 from qorgau.protocols.sip.parser import SipMessage, SipParseError, parse_name_addr
 from qorgau.protocols.sip.render import request
 
@@ -50,6 +52,7 @@ class Outgoing:
         self.t1_s, self.t2_s = t1_s, t2_s
         self._pending: dict[str, asyncio.Task[None]] = {}
         self.answered: dict[str, int] = {}
+        self.client: OutgoingCalls | None = None  # calls the host places itself (the voice process's callbacks)
 
     def send(self, call: Call, data: bytes, branch: str) -> None:
         call.peer.send(data)
@@ -71,13 +74,17 @@ class Outgoing:
         branch = next((part.split("=", 1)[1] for part in via.split(";") if part.strip().startswith("branch=")), "")
         task = self._pending.get(branch.strip())
         if task is None:
-            return False
+            return self.client is not None and self.client.response(message)
         status = message.status or 0
         if status >= 200:
             task.cancel()
             del self._pending[branch.strip()]
             self.answered[message.get("call-id") or ""] = status
         return True
+
+    def theirs(self, request: SipMessage, peer: Peer) -> bool:
+        """A request in a dialog of a call the host placed, answered by it (True)."""
+        return self.client is not None and self.client.request(request, peer.send, peer.address)
 
     def stop(self) -> None:
         for task in self._pending.values():

@@ -7,6 +7,7 @@ then the call is answered; the ACK records `call_answered`, and BYE, CANCEL or a
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 import time
@@ -89,6 +90,8 @@ class Uas:
             if not self.outgoing.response(message):
                 self.hub.metrics.reject(NAME, "unexpected_response")  # not to a request of ours
             return
+        if self.outgoing.theirs(message, peer):
+            return  # in a dialog of a call we placed (a callback)
         try:
             env = envelope(message)
         except SipParseError as exc:
@@ -151,8 +154,7 @@ class Uas:
                         content_type=content_type)
         self.transactions.respond(tx, status, data)
 
-    def _reject(self, tx: ServerTransaction, status: int, reason: str,
-                headers: Sequence[tuple[str, str]] = ()) -> None:
+    def _reject(self, tx: ServerTransaction, status: int, reason: str, headers: Sequence[tuple[str, str]] = ()) -> None:
         self.hub.metrics.reject(NAME, reason)
         log.info("SIP request refused", extra={"method": tx.method, "status": status, "reason": reason,
                                                "transport": tx.peer.transport})
@@ -394,6 +396,5 @@ class Uas:
             del self.calls[call.call_id]
 
 
-def _tag() -> str:
-    return secrets.token_hex(6)
+_tag = functools.partial(secrets.token_hex, 6)
 
