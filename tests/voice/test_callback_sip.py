@@ -39,6 +39,13 @@ def reply(peer: UdpClient, invite: SipMessage, status: int, **kwargs: Any) -> No
     peer.send_raw(response(invite, status, source=("127.0.0.1", peer.port), to_tag="peer1", **kwargs))
 
 
+async def method(peer: UdpClient, name: str) -> SipMessage:
+    """The next request `name` the peer receives (skipping retransmissions of earlier ones)."""
+    while (message := await peer.recv(3)).method != name:
+        assert message.method == "INVITE", message.method
+    return message
+
+
 async def ended(db: Database, call_id: int) -> VoiceCall:
     rows = await wait_db(db, lambda rows: any(r.id == call_id and r.state == "ended" for r in rows))
     return next(r for r in rows if r.id == call_id)
@@ -134,3 +141,27 @@ def test_nobody_to_call_is_refused_with_a_code_and_nothing_is_recorded(
             return codes
 
     assert run(scenario()) == ["voice.no_contact", "voice.no_trunk"]
+
+
+@pytest.mark.timeout(30)
+def test_a_far_end_that_rings_too_long_is_cancelled_and_one_that_never_answers_times_out(
+        terminals: Database, settings: Settings, run: Any) -> None:  # noqa: F811
+    async def scenario() -> tuple[list[str], list[VoiceCall]]:
+        async with voice_stack(terminals, settings, t1_s=0.05, t2_s=0.2) as stack:
+            peer, ringing, invite = await exchange(stack, ring_timeout_s=0.5)
+            reply(peer, invite, 180)
+            cancel = await method(peer, "CANCEL")  # the ring timeout (INVITEs resent before the 180 may precede)
+            peer.send_raw(response(cancel, 200, source=("127.0.0.1", peer.port), to_tag="peer1"))
+            reply(peer, invite, 487)
+            await method(peer, "ACK")
+            silent = (await stack.client.callback(device_code=None, number=NUMBER, operator_id=7)).call_id
+            resent = [m.method or "" for m in await peer.quiet(1.0)]  # timer A, never answered
+            peer.close()
+            rows = await wait_db(terminals, lambda rows: len(rows) == 2 and all(r.state == "ended" for r in rows),
+                                 timeout_s=10)
+            assert [r.id for r in rows] == [ringing, silent]
+            return resent, rows
+
+    resent, rows = run(scenario())
+    assert resent.count("INVITE") >= 3, resent
+    assert [(r.end_reason, r.caller) for r in rows] == [("unanswered", NUMBER), ("failed", NUMBER)]

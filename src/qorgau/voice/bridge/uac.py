@@ -57,6 +57,7 @@ class Dialog:
     routes: list[str] = field(default_factory=list)
     ack: bytes = b""
     state: str = "calling"  # calling, ringing, answered, cancelling, ended
+    cancelled: str = "cancelled"  # why we cancel: the operator hung up, or nobody answered ("unanswered")
     responses: asyncio.Queue[SipMessage] = field(default_factory=asyncio.Queue)
 
 
@@ -126,14 +127,16 @@ class Uac:
         deadline = loop.time() + 64 * self.t1_s  # timer B until something answers, then the ring timeout
         while True:
             if dialog.state == "cancelling":
-                deadline = min(deadline, loop.time() + 4 * self.t1_s)  # the 487 to ACK, if it comes
+                deadline = min(deadline, loop.time() + max(4 * self.t1_s, 1.0))  # the 487 to ACK, if it comes
             wait = min(interval, deadline - loop.time()) if dialog.state == "calling" else deadline - loop.time()
             if wait <= 0:
                 if dialog.state == "cancelling":
-                    raise CallFailed("cancelled")
+                    raise CallFailed(dialog.cancelled)
                 if dialog.state == "ringing":
+                    dialog.state, dialog.cancelled = "cancelling", "unanswered"  # then the 487 is acknowledged
+                    deadline = loop.time() + max(4 * self.t1_s, 1.0)
                     self._cancel(dialog)
-                    raise CallFailed("unanswered")
+                    continue
                 raise CallFailed("timeout")
             try:
                 reply = await within(dialog.responses.get(), wait)
@@ -152,11 +155,11 @@ class Uac:
                 self._answered(dialog, reply)
                 if cancelled:  # it answered as our CANCEL crossed it: end it at once (§9.1)
                     self._bye(dialog)
-                    raise CallFailed("cancelled")
+                    raise CallFailed(dialog.cancelled)
                 return reply
             self._ack_failure(dialog, reply)
             if dialog.state == "cancelling":
-                raise CallFailed("cancelled", status)
+                raise CallFailed(dialog.cancelled, status)
             challenge = reply.get("www-authenticate" if status == 401 else "proxy-authenticate")
             if status in (401, 407) and challenge and dialog.target.credentials and not challenged:
                 challenged, interval = True, self.t1_s
