@@ -3699,6 +3699,269 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/voice/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Calls
+         * @description Active calls oldest first (the queue); with ``active=false`` the latest calls, newest first; with
+         *     ``incident_id`` the calls linked to that incident, in order.
+         */
+        get: operations["list_calls_api_voice_calls_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Call
+         * @description One call.
+         */
+        get: operations["get_call_api_voice_calls__call_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer
+         * @description Take the call: claimed in the database first (409 `voice.call_taken` with who, if another operator was
+         *     quicker), then the browser attached through the voice process; a refused attachment undoes the claim.
+         *     A supervisor may take over a call another operator has (`take_over`; their leg is closed).
+         */
+        post: operations["answer_api_voice_calls__call_id__answer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold
+         * @description Put the call on hold (the caller hears the hold tone) or take it back; it stays this operator's.
+         */
+        post: operations["hold_api_voice_calls__call_id__hold_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mute
+         * @description Mute or unmute the operator's microphone.
+         */
+        post: operations["mute_api_voice_calls__call_id__mute_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer
+         * @description Hand the call to another operator on duty or the supervisor; they answer it with their own `answer`.
+         */
+        post: operations["transfer_api_voice_calls__call_id__transfer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/hangup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hangup
+         * @description End the call (BYE to the terminal or trunk; the recording is closed).
+         */
+        post: operations["hangup_api_voice_calls__call_id__hangup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave
+         * @description The browser leaves: the call waits on hold and rings again for the other operators, never lost.
+         */
+        post: operations["leave_api_voice_calls__call_id__leave_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Callback
+         * @description Call the terminal or the 102 caller back: a new outgoing call, this operator's, to `answer` like any.
+         */
+        post: operations["callback_api_voice_calls__call_id__callback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link Incident
+         * @description Link the call to an incident (the one the 102 intake opened from it); audited.
+         */
+        post: operations["link_incident_api_voice_calls__call_id__incident_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep
+         * @description Keep the recording past the retention period (evidence), with a reason; audited.
+         */
+        post: operations["keep_api_voice_calls__call_id__keep_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/calls/{call_id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recording
+         * @description The call's recording; each playback is audited (the request that starts it, not every Range part).
+         */
+        get: operations["recording_api_voice_calls__call_id__recording_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/voice/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operators
+         * @description Who is on duty (signed in, may answer calls) and may take a transfer; the caller is left out.
+         */
+        get: operations["operators_api_voice_operators_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4111,6 +4374,39 @@ export interface components {
             from: string;
             /** To */
             to: string;
+        };
+        /** AnswerBody */
+        AnswerBody: {
+            /**
+             * Sdp
+             * @description The browser's WebRTC SDP offer.
+             */
+            sdp: string;
+            /**
+             * Take Over
+             * @description A supervisor takes a call another operator has (alarms:escalations; audited with whom it was taken from).
+             * @default false
+             */
+            take_over?: boolean;
+        };
+        /** AnswerRead */
+        AnswerRead: {
+            /**
+             * Leg Id
+             * @description The voice process's id of this browser's leg.
+             */
+            leg_id: string;
+            /**
+             * Sdp
+             * @description The voice process's SDP answer.
+             */
+            sdp: string;
+            /**
+             * Type
+             * @default answer
+             */
+            type?: string;
+            call: components["schemas"]["CallRead"];
         };
         /** AppealAttachmentRead */
         AppealAttachmentRead: {
@@ -4627,6 +4923,111 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * CallRead
+         * @description A call as the desks show it.
+         */
+        CallRead: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description sos, line102 or callback.
+             */
+            kind: string;
+            /**
+             * State
+             * @description ringing, queued, answered, held, transferring or ended.
+             */
+            state: string;
+            /**
+             * Device Code
+             * @description The SOS terminal's code.
+             */
+            device_code: string | null;
+            /**
+             * Device Id
+             * @description The terminal's registry id, when registered.
+             */
+            device_id: number | null;
+            /** @description The terminal's site. */
+            site: components["schemas"]["SiteRef"] | null;
+            /**
+             * Lon
+             * @description Where the caller is (the terminal, or the trunk's location).
+             */
+            lon: number | null;
+            /** Lat */
+            lat?: number | null;
+            /**
+             * Caller
+             * @description The caller's number (102); masked to its last 4 digits for users without voice:answer. Prefills the 102 intake form.
+             */
+            caller: string | null;
+            /**
+             * Waited S
+             * @description Seconds the caller has waited (until the first answer, or so far).
+             */
+            waited_s: number;
+            /**
+             * Offered At
+             * Format: date-time
+             */
+            offered_at: string;
+            /** Answered At */
+            answered_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * End Reason
+             * @description caller_hung_up, operator_hung_up, dropped, refused, failed or unanswered.
+             */
+            end_reason: string | null;
+            /** @description The operator who handles the call now. */
+            answered_by: components["schemas"]["PersonRef"] | null;
+            /** @description The operator it is being handed to. */
+            transfer_to: components["schemas"]["PersonRef"] | null;
+            /** Alarm Id */
+            alarm_id: number | null;
+            /** Incident Id */
+            incident_id: number | null;
+            /**
+             * Camera Codes
+             * @description Cameras of the terminal's site and those seeing it (live view).
+             */
+            camera_codes: string[];
+            /** @description Media figures from the voice process, when it reported them. */
+            media: components["schemas"]["MediaRead"] | null;
+            /** @description The call's recording, for users with voice:recordings. */
+            recording: components["schemas"]["RecordingRead"] | null;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
+            /**
+             * Muted
+             * @default false
+             */
+            muted?: boolean;
+            /**
+             * Escalation Level
+             * @description 0, or how many times it escalated while waiting.
+             * @default 0
+             */
+            escalation_level?: number;
+            /**
+             * Callback Of
+             * @description For a callback: the call it returns.
+             */
+            callback_of?: number | null;
+            /**
+             * Kept
+             * @description The recording is kept past the retention period.
+             * @default false
+             */
+            kept?: boolean;
         };
         /** CameraDetail */
         CameraDetail: {
@@ -5660,6 +6061,16 @@ export interface components {
             missing: string[];
             /** Limit Kmh */
             limit_kmh: number;
+            /**
+             * Limit Source
+             * @description point (set for the camera), road (the city model's maxspeed of the nearest road) or default (the urban limit setting)
+             */
+            limit_source: string;
+            /**
+             * Road
+             * @description The road the limit was read from (its name or class).
+             */
+            road?: string | null;
             /** Calibrated At */
             calibrated_at: string | null;
             /** Calibration Rms M */
@@ -6432,6 +6843,14 @@ export interface components {
                 [key: string]: components["schemas"]["PersonRead"];
             };
         };
+        /** IncidentLinkBody */
+        IncidentLinkBody: {
+            /**
+             * Incident Id
+             * @description The incident to link the call to.
+             */
+            incident_id: number;
+        };
         /**
          * IncidentRead
          * @description An incident on the board (no personal data).
@@ -6754,6 +7173,19 @@ export interface components {
              * @description HMAC-SHA256 key of the integration; store it now, it is not shown again.
              */
             secret: string;
+        };
+        /** KeepBody */
+        KeepBody: {
+            /**
+             * Kept
+             * @description Keep the recording past the retention period (true) or let it expire.
+             */
+            kept: boolean;
+            /**
+             * Reason
+             * @description Why (audited).
+             */
+            reason: string;
         };
         /**
          * Kind
@@ -7093,6 +7525,58 @@ export interface components {
             /** Locale */
             locale: ("kk" | "ru" | "en") | null;
         };
+        /** MediaProblems */
+        MediaProblems: {
+            /**
+             * No Rtp
+             * @default 0
+             */
+            no_rtp?: number;
+            /**
+             * Wrong Port
+             * @default 0
+             */
+            wrong_port?: number;
+            /**
+             * Flood
+             * @default 0
+             */
+            flood?: number;
+            /**
+             * Bad Codec
+             * @default 0
+             */
+            bad_codec?: number;
+        };
+        /** MediaRead */
+        MediaRead: {
+            /**
+             * Rx Packets
+             * @description RTP packets received from the caller.
+             * @default 0
+             */
+            rx_packets?: number;
+            /**
+             * Lost
+             * @description Packets lost.
+             * @default 0
+             */
+            lost?: number;
+            /**
+             * Late
+             * @description Packets that came too late to play.
+             * @default 0
+             */
+            late?: number;
+            /**
+             * Jitter Ms
+             * @description Interarrival jitter (RFC 3550), milliseconds.
+             * @default 0
+             */
+            jitter_ms?: number;
+            /** @description Counts of media faults. */
+            problems?: components["schemas"]["MediaProblems"];
+        };
         /** MergeIn */
         MergeIn: {
             /**
@@ -7384,6 +7868,23 @@ export interface components {
             /** Call Ref */
             call_ref?: string | null;
         };
+        /** OperatorRead */
+        OperatorRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Role
+             * @description operator, dispatcher or supervisor.
+             */
+            role: string;
+            /**
+             * Busy
+             * @description Handling a call now.
+             */
+            busy: boolean;
+        };
         /** Page[AlarmRead] */
         Page_AlarmRead_: {
             /** Items */
@@ -7578,7 +8079,7 @@ export interface components {
          * @description Every permission a route can require; later domains' permissions are named here already.
          * @enum {string}
          */
-        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "appeals:personal" | "offences:read" | "offences:write" | "roads:read" | "roads:watchlists" | "roads:calibrate" | "violations:review" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
+        Permission: "users:read" | "users:write" | "tokens:write" | "audit:read" | "audit:verify" | "events:read" | "settings:read" | "city:read" | "city:write" | "devices:read" | "devices:write" | "alarms:read" | "alarms:ack" | "alarms:rules" | "alarms:escalations" | "incidents:read" | "incidents:write" | "units:read" | "units:write" | "units:dispatch" | "units:report" | "video:view" | "video:playback" | "video:export" | "video:admin" | "stats:read" | "appeals:read" | "appeals:write" | "appeals:personal" | "offences:read" | "offences:write" | "roads:read" | "roads:watchlists" | "roads:calibrate" | "violations:review" | "voice:answer" | "voice:recordings" | "simulation:run" | "shifts:read" | "shifts:handover" | "districts:read" | "districts:write";
         /**
          * PersonRead
          * @description A person behind an actor id.
@@ -7603,6 +8104,19 @@ export interface components {
              * @description Name and role, e.g. Ахметова А. С. (operator).
              */
             label: string;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /**
+             * Id
+             * @description User id.
+             */
+            id: number;
+            /**
+             * Name
+             * @description The user's display name.
+             */
+            name: string | null;
         };
         /** PhaseChangeIn */
         PhaseChangeIn: {
@@ -8264,6 +8778,24 @@ export interface components {
          * @enum {string}
          */
         RecordingMode: "continuous" | "events" | "off";
+        /** RecordingRead */
+        RecordingRead: {
+            /**
+             * Url
+             * @description Where the audio plays from (voice:recordings; every playback audited).
+             */
+            url: string;
+            /**
+             * Duration S
+             * @description Length in seconds.
+             */
+            duration_s: number | null;
+            /**
+             * Media Type
+             * @description The file's media type, e.g. audio/ogg.
+             */
+            media_type?: string | null;
+        };
         /**
          * RejectReason
          * @description Why an officer rejects a violation; the order is the desk's number keys 1..6.
@@ -8930,6 +9462,24 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** SiteRef */
+        SiteRef: {
+            /**
+             * Id
+             * @description The registry's site id.
+             */
+            id: number;
+            /**
+             * Code
+             * @description The site's code.
+             */
+            code: string;
+            /**
+             * Name
+             * @description The site's name in the request's language.
+             */
+            name: string;
         };
         /**
          * SiteSubtype
@@ -9642,6 +10192,11 @@ export interface components {
              */
             incidents: components["schemas"]["TimelineIncident"][];
         };
+        /** ToggleBody */
+        ToggleBody: {
+            /** On */
+            on: boolean;
+        };
         /** TokenCreate */
         TokenCreate: {
             /** Name */
@@ -9741,6 +10296,14 @@ export interface components {
             direction: string | null;
             /** Plate */
             plate: string;
+        };
+        /** TransferBody */
+        TransferBody: {
+            /**
+             * To User Id
+             * @description The operator on duty (or supervisor) to hand it to.
+             */
+            to_user_id: number;
         };
         /**
          * Transition
@@ -10075,6 +10638,11 @@ export interface components {
             plate_confidence: number | null;
             /** Read Id */
             read_id: number | null;
+            /**
+             * Export Id
+             * @description The video export of the track's recording, once requested (its own signed package).
+             */
+            export_id?: string | null;
             /** Measured Kmh */
             measured_kmh: number | null;
             /** Sigma Kmh */
@@ -17665,6 +18233,534 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_calls_api_voice_calls_get: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                limit?: number;
+                before_id?: number | null;
+                incident_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_call_api_voice_calls__call_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    answer_api_voice_calls__call_id__answer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    hold_api_voice_calls__call_id__hold_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToggleBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    mute_api_voice_calls__call_id__mute_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToggleBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    transfer_api_voice_calls__call_id__transfer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    hangup_api_voice_calls__call_id__hangup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leave_api_voice_calls__call_id__leave_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    callback_api_voice_calls__call_id__callback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description `voice.call_taken` (with `by`: who has it), `voice.call_ended`, `voice.not_yours`, `voice.bad_state`, `voice.call_gone` or `voice.not_bridgeable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description `voice.bridge_unreachable`: the voice process does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    link_incident_api_voice_calls__call_id__incident_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncidentLinkBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    keep_api_voice_calls__call_id__keep_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeepBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recording_api_voice_calls__call_id__recording_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Row id (1 .. 2^31-1). */
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call's audio (HTTP Range). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/ogg": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    operators_api_voice_operators_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRead"][];
                 };
             };
         };
