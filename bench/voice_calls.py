@@ -5,7 +5,8 @@ Cases (interleaved rounds, `bench/harness.py`):
 - `mouth_to_ear`: a marker tone from an RTP "terminal" → heard by an aiortc "browser", and back (target < 300 ms).
 - `load_bridge`: 12 SOS + 4 trunk (102) calls at once, G.711 both ways, recorded; loss, late, jitter at the bridge
   and what the terminals get back. `load_sipp_echo`: the same senders against `sipp -rtp_echo` (the machine's RTP
-  capacity without any media work), the baseline.
+  capacity without any media work), the baseline. `load_bridge_own_clocks`: `load_bridge` with a timer per call
+  (the design before one media clock for all calls), in the same rounds.
 
 `python bench/voice_calls.py` runs the short default (2 rounds, 4 s of media); `--full` 3 rounds, 10 s.
 """
@@ -53,6 +54,7 @@ from qorgau.ingest.sink import Sink
 from qorgau.protocols.sip.parser import parse, parse_name_addr
 from qorgau.settings import load_settings
 from qorgau.voice.bridge import g711, rtp
+from qorgau.voice.bridge.call import MediaClock
 from qorgau.voice.bridge.host import Bridge
 from qorgau.voice.bridge.rtp import PortPool
 from qorgau.voice.bridge.trunk import TrunkHooks
@@ -417,7 +419,9 @@ async def in_child(targets: list[tuple[int, str]], seconds: float, cpu_pid: int,
     return out
 
 
-async def round_bridge(stack: Stack, seconds: float) -> dict[str, Any]:
+async def round_bridge(stack: Stack, seconds: float, *, shared_clock: bool = True) -> dict[str, Any]:
+    # The calls of this round run on one media clock for all (the design), or a timer each (the one before).
+    stack.bridge.clock = MediaClock() if shared_clock else None
     targets = [(stack.sip.port, f"8{n:03d}") for n in range(SOS)]
     targets += [(stack.trunk.port, f"+7701555{n:04d}") for n in range(TRUNK_CALLS)]
     return await in_child(targets, seconds, os_pid(), stack.bridge)
@@ -455,11 +459,14 @@ def main() -> None:
                 "mouth_to_ear": lambda r: loop.run_until_complete(mouth_to_ear(stack, markers)),
                 "load_sipp_echo": lambda r: loop.run_until_complete(round_sipp(seconds)),
                 "load_bridge": lambda r: loop.run_until_complete(round_bridge(stack, seconds)),
+                "load_bridge_own_clocks": lambda r: loop.run_until_complete(
+                    round_bridge(stack, seconds, shared_clock=False)),
             }, rounds=rounds)
         finally:
             loop.run_until_complete(stack.stop())
             loop.close()
-    cases = harness.summarise({"load_sipp_echo": results["load_sipp_echo"], "load_bridge": results["load_bridge"]},
+    cases = harness.summarise({"load_sipp_echo": results["load_sipp_echo"], "load_bridge": results["load_bridge"],
+                               "load_bridge_own_clocks": results["load_bridge_own_clocks"]},
                               baseline="load_sipp_echo", metric="rx_back_per_s")
     cases["ringing"] = {"rounds": results["ringing"], "median": harness.median_figures(results["ringing"])}
     cases["mouth_to_ear"] = {"rounds": results["mouth_to_ear"],

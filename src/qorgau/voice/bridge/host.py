@@ -23,7 +23,7 @@ from qorgau.ingest.adapters.sip.dialogs import FINAL_STATES, Call
 from qorgau.ingest.adapters.sip.outgoing import WILDCARD
 from qorgau.ingest.adapters.sip.sdp import CODECS
 from qorgau.voice import service
-from qorgau.voice.bridge.call import MediaCall
+from qorgau.voice.bridge.call import MediaCall, MediaClock
 from qorgau.voice.bridge.leg import BrowserLeg
 from qorgau.voice.bridge.recorder import CallRecorder
 from qorgau.voice.bridge.rtp import PortPool
@@ -55,12 +55,14 @@ class Bridge:
 
     def __init__(self, db: Database, pool: PortPool, recordings: Path, *,
                  hangup: Callable[[str], bool] | None = None, no_rtp_after_s: float = 3.0,
-                 registry: CollectorRegistry | None = None) -> None:
+                 registry: CollectorRegistry | None = None, shared_clock: bool = True) -> None:
         self.db = db
         self.pool = pool
         self.recordings = recordings
         self.hangup_sip = hangup  # the UAS's hang-up, set once the listener runs
         self.no_rtp_after_s = no_rtp_after_s
+        # One media clock for all calls (ADR 0045, measured); None gives each call its own timer as before.
+        self.clock: MediaClock | None = MediaClock() if shared_clock else None
         self.problems = Counter("qorgau_voice_media_problems_total", "Media faults seen on voice calls.",
                                 ["problem"], registry=registry if registry is not None else CollectorRegistry())
         self._reported: dict[tuple[int, str], int] = {}
@@ -121,7 +123,7 @@ class Bridge:
         media = MediaCall(call_id=record, sip_call_id=call.call_id, port=port, sockets=(rtp_sock, rtcp_sock),
                           codec_pt=pt, law=8 if name == "PCMA" else 0, dtmf_pt=offer.dtmf() if offer else None,
                           remote=remote, on_problem=self._problem, on_media=self._media_started,
-                          no_rtp_after_s=self.no_rtp_after_s)
+                          no_rtp_after_s=self.no_rtp_after_s, clock=self.clock)
         await media.open()
         self.calls[record] = Entry(call, media, hangup)
         self._by_sip[call.call_id] = record
@@ -298,7 +300,7 @@ class Bridge:
             raise BridgeError(503, "voice.not_recorded", type(exc).__name__) from exc
         media = MediaCall(call_id=record, sip_call_id=sip_call_id, port=port, sockets=(rtp_sock, rtcp_sock),
                           codec_pt=0, law=0, dtmf_pt=101, remote=None, on_problem=self._problem,
-                          on_media=self._media_started, no_rtp_after_s=self.no_rtp_after_s)
+                          on_media=self._media_started, no_rtp_after_s=self.no_rtp_after_s, clock=self.clock)
         await media.open()
         self.calls[record] = Entry(None, media, dialer.uac.hangup)
         self._by_sip[sip_call_id] = record
@@ -354,6 +356,8 @@ class Bridge:
             except Exception:
                 log.exception("voice call not closed cleanly", extra={"call_id": record})
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.clock is not None:
+            await self.clock.stop()
         self._writer.shutdown(wait=True)
 
 
