@@ -27,7 +27,7 @@ from qorgau.voice.bridge.call import MediaCall, MediaClock
 from qorgau.voice.bridge.leg import BrowserLeg
 from qorgau.voice.bridge.recorder import CallRecorder
 from qorgau.voice.bridge.rtp import PortPool
-from qorgau.voice.bridge.uac import RING_TIMEOUT_S, CallFailed, Dialer, Dialog, Target, Uac
+from qorgau.voice.bridge.uac import RING_TIMEOUT_S, CallFailed, Dialer, Dialog, Target, Uac, hop_of
 from qorgau.voice.control import BridgeError, CallMedia, MediaState
 from qorgau.voice.enums import CallKind, EndReason
 
@@ -99,8 +99,10 @@ class Bridge:
         if kind is CallKind.SOS:  # where to call the terminal back: its Contact, at the address it called from
             contact = call.invite.request.get("contact") or ""
             uri = contact[contact.find("<") + 1:contact.find(">")] if "<" in contact else contact.split(";")[0]
-            self.contacts[call.device.code.upper()] = (uri.strip() or f"sip:{call.device.code}@{call.peer.address[0]}",
-                                               call.peer.address)
+            uri = uri.strip() or f"sip:{call.device.code}@{call.peer.address[0]}"
+            # Callbacks go over UDP: to the address it called from (NAT), unless it called over TCP.
+            address = call.peer.address if call.peer.transport == "udp" else hop_of(uri, call.peer.address)
+            self.contacts[call.device.code.upper()] = (uri, address)
         taken = self.pool.take()
         if taken is None:
             return None

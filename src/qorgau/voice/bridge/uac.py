@@ -69,11 +69,13 @@ def _uri_of(value: str) -> str:
     return value[value.find("<") + 1:value.find(">")] if "<" in value else value.split(";")[0].strip()
 
 
-def hop_of(uri: str, default_port: int = 5060) -> tuple[str, int]:
-    """The host and port a SIP URI names (the next hop of an in-dialog request)."""
-    addr = parse_name_addr(f"<{uri}>")
-    host, _, port = addr.host.partition(":")
-    return host, int(port) if port.isdigit() else default_port
+def hop_of(uri: str, fallback: tuple[str, int]) -> tuple[str, int]:
+    """The host and port a SIP URI names (the next hop of an in-dialog request); `fallback` if it names none."""
+    try:
+        host, _, port = parse_name_addr(f"<{uri}>").host.partition(":")
+    except SipParseError:
+        return fallback
+    return (host, int(port) if port.isdigit() else 5060) if host else fallback
 
 
 class Uac:
@@ -193,7 +195,7 @@ class Uac:
 
     def _send_in_dialog(self, dialog: Dialog, data: bytes) -> None:
         # Loose routing: the first Route is the next hop when there is one; else the far end's Contact.
-        hop = hop_of(_uri_of(dialog.routes[0])) if dialog.routes else hop_of(dialog.remote)
+        hop = hop_of(_uri_of(dialog.routes[0]) if dialog.routes else dialog.remote, dialog.target.hop)
         self.send(data, hop)
 
     def _cancel(self, dialog: Dialog) -> None:
