@@ -159,8 +159,12 @@ class Terminal:
 
 @asynccontextmanager
 async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Path,
-                  codecs: tuple[str, ...] = ("g711",), dial: str = "sos") -> AsyncIterator[Terminal]:
-    """Start baresip dialling the stack; stopped (and its recording closed) at exit."""
+                  codecs: tuple[str, ...] = ("g711",), dial: str = "sos",
+                  account: str = "") -> AsyncIterator[Terminal]:
+    """Start baresip dialling the stack; stopped (and its recording closed) at exit.
+
+    `account` adds parameters to the account line (`;mediaenc=srtp-mand` with the srtp module among `codecs`).
+    """
     assert BARESIP is not None
     folder.mkdir(parents=True, exist_ok=True)
     modules = "\n".join(f"module\t\t\t{name}.so" for name in ("stdio", *codecs, "aufile", "sndfile", "account",
@@ -170,7 +174,7 @@ async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Pa
         f"audio_player\t\taufile,/dev/null\naudio_alert\t\taufile,/dev/null\nausrc_srate\t\t8000\n"
         f"auplay_srate\t\t8000\nausrc_channels\t\t1\nauplay_channels\t\t1\nrtp_ports\t\t43000-43998\n"
         f"snd_path\t\t{folder}\nmodule_path\t\t/usr/lib/baresip/modules\n{modules}\n")
-    (folder / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0\n")
+    (folder / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0{account}\n")
     (folder / "contacts").write_text("")
     process = await asyncio.create_subprocess_exec(
         BARESIP, "-f", str(folder), "-e", f"/dial sip:{dial}@127.0.0.1:{sip_port}", cwd=folder,

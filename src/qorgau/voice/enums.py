@@ -48,6 +48,7 @@ class MediaProblem(StrEnum):
     WRONG_PORT = "wrong_port"
     FLOOD = "flood"
     BAD_CODEC = "bad_codec"
+    SRTP_AUTH = "srtp_auth"
 
 
 class VoiceAction(StrEnum):

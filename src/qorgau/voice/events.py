@@ -25,7 +25,7 @@ class CallChanged(EventPayload):
 class CallProblem(EventPayload):
     call_id: int = Field(description="The voice call's id.")
     state: str = Field(description="The call's state.")
-    problem: str = Field(description="no_rtp, wrong_port, flood or bad_codec.")
+    problem: str = Field(description="no_rtp, wrong_port, flood, bad_codec or srtp_auth.")
     count: int = Field(ge=0, description="How many times the voice process counted it on this call so far.")
 
 

@@ -63,7 +63,7 @@ class VoiceCall(Base):
     recording_media_type: Mapped[str | None] = mapped_column(String(64))
     recording_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     kept: Mapped[bool] = mapped_column(Boolean, default=False)  # kept past retention (evidence)
-    # Counts per media problem (no_rtp, wrong_port, flood, bad_codec) and the last media figures reported.
+    # Counts per media problem (no_rtp, wrong_port, flood, bad_codec, srtp_auth) and the last media figures reported.
     problems: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

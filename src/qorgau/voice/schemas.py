@@ -29,6 +29,7 @@ class MediaProblems(BaseModel):
     wrong_port: int = 0
     flood: int = 0
     bad_codec: int = 0
+    srtp_auth: int = 0  # SRTP packets that failed authentication (tampered or forged)
 
 
 class MediaRead(BaseModel):

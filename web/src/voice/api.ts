@@ -19,6 +19,7 @@ export interface MediaProblems {
   wrong_port: number;
   flood: number;
   bad_codec: number;
+  srtp_auth?: number;
 }
 
 export interface CallMediaRead {

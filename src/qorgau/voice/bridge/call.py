@@ -18,6 +18,7 @@ from qorgau.voice.bridge.g711 import FRAME, PCM, RATE
 from qorgau.voice.bridge.jitter import JitterBuffer
 from qorgau.voice.bridge.leg import BrowserLeg
 from qorgau.voice.bridge.recorder import CallRecorder
+from qorgau.voice.bridge.srtp import SrtpRejected, SrtpStreams
 from qorgau.voice.control import CallMedia, MediaState, Problems
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,12 @@ class MediaCall:
     def __init__(self, *, call_id: int, sip_call_id: str, port: int, sockets: tuple[socket.socket, socket.socket],
                  codec_pt: int, law: int, dtmf_pt: int | None, remote: tuple[str, int] | None,
                  on_problem: ProblemHook, on_media: Callable[[MediaCall], None] | None = None,
-                 no_rtp_after_s: float = NO_RTP_AFTER_S, clock: MediaClock | None = None) -> None:
+                 no_rtp_after_s: float = NO_RTP_AFTER_S, clock: MediaClock | None = None,
+                 srtp: SrtpStreams | None = None) -> None:
         self.call_id, self.sip_call_id, self.port = call_id, sip_call_id, port
         self.codec_pt, self.law, self.dtmf_pt = codec_pt, law, dtmf_pt  # law: 0 µ-law, 8 A-law
         self._on_media = on_media
+        self.srtp = srtp  # SDES-SRTP with the terminal, when it offered RTP/SAVP
         self.no_rtp_after_s = no_rtp_after_s
         self.remote = remote  # where the SDP says to send; replaced by where RTP actually comes from
         self._latched = False
@@ -140,6 +143,13 @@ class MediaCall:
                 self._flooding = True
                 self._problem("flood")
             return
+        if self.srtp is not None and len(data) >= 12 and not 72 <= data[1] <= 76:  # SRTCP is not read
+            try:
+                data = self.srtp.unprotect(data)
+            except SrtpRejected as exc:
+                if not exc.replay:  # a duplicate is dropped quietly; a forged or tampered packet is a problem
+                    self._problem("srtp_auth")
+                return
         packet = rtp.parse(data)
         if packet is None:
             return
@@ -214,8 +224,8 @@ class MediaCall:
     def _send(self, payload: bytes) -> None:
         if self.remote is None or not self._transports or self.remote[1] == 0:
             return
-        self._transports[0].sendto(rtp.build(self.codec_pt, self._seq, self._ts, self._ssrc, payload,
-                                             marker=self.counters.tx == 0), self.remote)
+        packet = rtp.build(self.codec_pt, self._seq, self._ts, self._ssrc, payload, marker=self.counters.tx == 0)
+        self._transports[0].sendto(packet if self.srtp is None else self.srtp.protect(packet), self.remote)
         self._seq = (self._seq + 1) & 0xFFFF
         self._ts = (self._ts + FRAME) & 0xFFFFFFFF
         self.counters.tx += 1

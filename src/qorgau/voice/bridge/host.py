@@ -27,6 +27,7 @@ from qorgau.voice.bridge.call import MediaCall, MediaClock
 from qorgau.voice.bridge.leg import BrowserLeg
 from qorgau.voice.bridge.recorder import CallRecorder
 from qorgau.voice.bridge.rtp import PortPool
+from qorgau.voice.bridge.srtp import SrtpStreams
 from qorgau.voice.bridge.uac import RING_TIMEOUT_S, CallFailed, Dialer, Dialog, Target, Uac, hop_of
 from qorgau.voice.control import BridgeError, CallMedia, MediaState
 from qorgau.voice.enums import CallKind, EndReason
@@ -37,6 +38,7 @@ T = TypeVar("T")
 # Why the UAS ended a call (`Call.end_reason`) as the voice domain counts it.
 END_REASONS = {"bye": EndReason.CALLER_HUNG_UP, "cancel": EndReason.CALLER_HUNG_UP,
                "hangup": EndReason.OPERATOR_HUNG_UP, "no_common_codec": EndReason.REFUSED,
+               "no_common_crypto": EndReason.REFUSED,
                "no_media_port": EndReason.REFUSED, "no_ack": EndReason.DROPPED, "shutdown": EndReason.DROPPED,
                "not_recorded": EndReason.FAILED}
 
@@ -112,6 +114,7 @@ class Bridge:
         pt = 0 if pt is None else pt
         name = (offer.rtpmap.get(pt, CODECS.get(pt, "PCMU")) if offer else "PCMU").split("/")[0].upper()
         remote = (offer.address, offer.port) if offer is not None and offer.address else None
+        crypto = offer.srtp() if offer is not None and offer.secure else None
         try:
             record = await self._db(lambda s: service.offered(
                 s, sip_call_id=call.call_id, kind=kind, device_code=_device(call, kind), caller=caller,
@@ -125,7 +128,8 @@ class Bridge:
         media = MediaCall(call_id=record, sip_call_id=call.call_id, port=port, sockets=(rtp_sock, rtcp_sock),
                           codec_pt=pt, law=8 if name == "PCMA" else 0, dtmf_pt=offer.dtmf() if offer else None,
                           remote=remote, on_problem=self._problem, on_media=self._media_started,
-                          no_rtp_after_s=self.no_rtp_after_s, clock=self.clock)
+                          no_rtp_after_s=self.no_rtp_after_s, clock=self.clock,
+                          srtp=SrtpStreams(crypto, call.srtp_key) if crypto is not None else None)
         await media.open()
         self.calls[record] = Entry(call, media, hangup)
         self._by_sip[call.call_id] = record
@@ -195,7 +199,8 @@ class Bridge:
             record = service.offered(session, sip_call_id=call.call_id, kind=kind,
                                      device_code=_device(call, kind), caller=caller, location=None, codec=None,
                                      at=call.started_at)
-            service.media_problem(session, call_id=record.id, problem="bad_codec", count=1)
+            if call.end_reason != "no_common_crypto":  # a codec we lack; a cipher we lack is the end reason alone
+                service.media_problem(session, call_id=record.id, problem="bad_codec", count=1)
             service.ended(session, call_id=record.id, reason=EndReason.REFUSED, at=call.ended_at or utcnow())
         self._later(work, "refused")
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from qorgau.core.time import utcnow
-from qorgau.ingest.adapters.sip.sdp import CODECS, Offer
+from qorgau.ingest.adapters.sip.sdp import CODECS, Offer, new_key
 from qorgau.ingest.adapters.sip.transactions import Peer, ServerTransaction
 from qorgau.ingest.directory import DeviceRef
 
@@ -51,6 +51,8 @@ class Call:
     media_host: str | None = None
     media_port: int | None = None
     sdp_answer: str | None = None
+    # Our SRTP master key and salt, answered when the terminal offers RTP/SAVP (repr=False: never logged).
+    srtp_key: bytes = field(default_factory=new_key, repr=False)
     # The causal chain: call_answered and call_ended are children of call_started.
     started_event_id: uuid.UUID | None = None
     correlation_id: uuid.UUID | None = None

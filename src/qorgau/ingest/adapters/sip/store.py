@@ -12,6 +12,7 @@ from qorgau.core.db import Database
 from qorgau.core.workers import cancel_all
 from qorgau.ingest.adapters.sip.dialogs import Call
 from qorgau.ingest.adapters.sip.models import SipCall
+from qorgau.ingest.adapters.sip.sdp import redact_keys
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ def snapshot(call: Call) -> dict[str, Any]:
         "ended_at": call.ended_at, "ring_s": call.ring_s, "talk_s": call.talk_s, "codec": call.codec_name,
         "payload_type": call.codec, "local_media_host": call.media_host, "local_media_port": call.media_port,
         "remote_media_host": offer.address[:64] if offer and offer.address else None,
-        "remote_media_port": offer.port if offer else None, "sdp_offer": call.sdp_offer,
-        "sdp_answer": call.sdp_answer,
+        # SRTP master keys never reach the database: the stored SDP keeps the suite, not the key.
+        "remote_media_port": offer.port if offer else None, "sdp_offer": redact_keys(call.sdp_offer),
+        "sdp_answer": redact_keys(call.sdp_answer),
     }
 
 

@@ -273,7 +273,7 @@ class Uas:
             await asyncio.sleep(self.config.answer_after_s)
             if call.state != CallState.RINGING:
                 return
-        if self.hooks is not None and (call.offer is None or call.offer.codec() is not None):
+        if self.hooks is not None and (call.offer is None or call.offer.refusal() is None):
             call.media_port = await self.hooks.offered(call)
             if call.state != CallState.RINGING:
                 return
@@ -284,10 +284,10 @@ class Uas:
         if call.offer is None:
             body: bytes | None = sdp.offer(address=host, port=port)  # late offer: the terminal answers in ACK
         else:
-            body = sdp.answer(call.offer, address=host, port=port)
+            body = sdp.answer(call.offer, address=host, port=port, key=call.srtp_key)
             call.codec = call.offer.codec()
         if body is None or port == 0:
-            reason = "no_common_codec" if body is None else "no_media_port"
+            reason = sdp.refusal(call.offer) if body is None else "no_media_port"
             self.hub.metrics.reject(NAME, reason)
             call.finish(CallState.REJECTED, reason)
             warning = [("Warning", '305 qorgau "Incompatible media format"')] if body is None else []
