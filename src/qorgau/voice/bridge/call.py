@@ -17,6 +17,7 @@ from qorgau.voice.bridge import g711, rtp
 from qorgau.voice.bridge.g711 import FRAME, PCM, RATE
 from qorgau.voice.bridge.jitter import JitterBuffer
 from qorgau.voice.bridge.leg import BrowserLeg
+from qorgau.voice.bridge.opus import CLOCK, TIMESTAMP_STEP, OpusCodec
 from qorgau.voice.bridge.recorder import CallRecorder
 from qorgau.voice.bridge.srtp import SrtpRejected, SrtpStreams
 from qorgau.voice.control import CallMedia, MediaState, Problems
@@ -66,11 +67,12 @@ class MediaCall:
                  codec_pt: int, law: int, dtmf_pt: int | None, remote: tuple[str, int] | None,
                  on_problem: ProblemHook, on_media: Callable[[MediaCall], None] | None = None,
                  no_rtp_after_s: float = NO_RTP_AFTER_S, clock: MediaClock | None = None,
-                 srtp: SrtpStreams | None = None) -> None:
+                 srtp: SrtpStreams | None = None, opus: OpusCodec | None = None) -> None:
         self.call_id, self.sip_call_id, self.port = call_id, sip_call_id, port
         self.codec_pt, self.law, self.dtmf_pt = codec_pt, law, dtmf_pt  # law: 0 µ-law, 8 A-law
         self._on_media = on_media
         self.srtp = srtp  # SDES-SRTP with the terminal, when it offered RTP/SAVP
+        self.opus = opus  # Opus with the terminal (48 kHz RTP clock); None: G.711 in `law`
         self.no_rtp_after_s = no_rtp_after_s
         self.remote = remote  # where the SDP says to send; replaced by where RTP actually comes from
         self._latched = False
@@ -81,7 +83,7 @@ class MediaCall:
         self.muted = False
         self.leg: BrowserLeg | None = None
         self.recorder: CallRecorder | None = None
-        self.jitter = JitterBuffer()
+        self.jitter = JitterBuffer(clock_rate=CLOCK if opus is not None else RATE)
         self.counters = Counters()
         self.dtmf: list[str] = []
         self._dtmf_seen: set[int] = set()
@@ -102,7 +104,7 @@ class MediaCall:
 
     @property
     def codec(self) -> str:
-        return g711.CODEC_NAMES[self.law]
+        return "opus" if self.opus is not None else g711.CODEC_NAMES[self.law]
 
     async def open(self) -> None:
         """Start receiving on the call's two ports (RTP, and the odd one where misdirected RTP is noticed)."""
@@ -204,7 +206,10 @@ class MediaCall:
         """One 20 ms tick: terminal to browser and recorder, operator (or hold tone) to terminal."""
         self._tick += 1
         frame = self.jitter.pop()
-        heard = g711.decode(frame, self.law) if frame is not None and len(frame) == FRAME else _SILENCE
+        if self.opus is not None:
+            heard = self.opus.decode(frame) if frame else _SILENCE
+        else:
+            heard = g711.decode(frame, self.law) if frame is not None and len(frame) == FRAME else _SILENCE
         if (self._media_at is not None and self._first_rx is None and self.counters.problems.no_rtp == 0
                 and time.monotonic() - self._media_at > self.no_rtp_after_s):
             self._problem("no_rtp")
@@ -219,15 +224,15 @@ class MediaCall:
             self.recorder.write(heard, spoken)
         if self.on_tick is not None:
             self.on_tick(heard, sent)
-        self._send(g711.encode(sent, self.law))
+        self._send(self.opus.encode(sent) if self.opus is not None else g711.encode(sent, self.law))
 
     def _send(self, payload: bytes) -> None:
-        if self.remote is None or not self._transports or self.remote[1] == 0:
+        if self.remote is None or not self._transports or self.remote[1] == 0 or not payload:
             return
         packet = rtp.build(self.codec_pt, self._seq, self._ts, self._ssrc, payload, marker=self.counters.tx == 0)
         self._transports[0].sendto(packet if self.srtp is None else self.srtp.protect(packet), self.remote)
         self._seq = (self._seq + 1) & 0xFFFF
-        self._ts = (self._ts + FRAME) & 0xFFFFFFFF
+        self._ts = (self._ts + (TIMESTAMP_STEP if self.opus is not None else FRAME)) & 0xFFFFFFFF
         self.counters.tx += 1
 
     # ---- control -------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from qorgau.ingest.adapters.sip.sdp import CODECS
 from qorgau.voice import service
 from qorgau.voice.bridge.call import MediaCall, MediaClock
 from qorgau.voice.bridge.leg import BrowserLeg
+from qorgau.voice.bridge.opus import OpusCodec
 from qorgau.voice.bridge.recorder import CallRecorder
 from qorgau.voice.bridge.rtp import PortPool
 from qorgau.voice.bridge.srtp import SrtpStreams
@@ -112,7 +113,7 @@ class Bridge:
         offer = call.offer
         pt = offer.codec() if offer is not None else 0
         pt = 0 if pt is None else pt
-        name = (offer.rtpmap.get(pt, CODECS.get(pt, "PCMU")) if offer else "PCMU").split("/")[0].upper()
+        name = (offer.codec_name(pt) if offer else None) or "PCMU"
         remote = (offer.address, offer.port) if offer is not None and offer.address else None
         crypto = offer.srtp() if offer is not None and offer.secure else None
         try:
@@ -129,7 +130,8 @@ class Bridge:
                           codec_pt=pt, law=8 if name == "PCMA" else 0, dtmf_pt=offer.dtmf() if offer else None,
                           remote=remote, on_problem=self._problem, on_media=self._media_started,
                           no_rtp_after_s=self.no_rtp_after_s, clock=self.clock,
-                          srtp=SrtpStreams(crypto, call.srtp_key) if crypto is not None else None)
+                          srtp=SrtpStreams(crypto, call.srtp_key) if crypto is not None else None,
+                          opus=OpusCodec() if name == sdp.OPUS else None)
         await media.open()
         self.calls[record] = Entry(call, media, hangup)
         self._by_sip[call.call_id] = record

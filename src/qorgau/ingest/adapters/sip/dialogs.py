@@ -60,7 +60,9 @@ class Call:
 
     @property
     def codec_name(self) -> str | None:
-        return None if self.codec is None else CODECS.get(self.codec)
+        if self.codec is None:
+            return None
+        return self.offer.codec_name(self.codec) if self.offer is not None else CODECS.get(self.codec)
 
     @property
     def ring_s(self) -> float | None:

@@ -1,4 +1,4 @@
-"""SDP offer/answer for the SOS call (RFC 3264, RFC 4566): one audio stream, G.711 (PCMU or PCMA), SDES-SRTP.
+"""SDP offer/answer for the SOS call (RFC 3264, RFC 4566): one audio stream, G.711 or Opus, SDES-SRTP.
 
 The answer points at the listener's address and a media port reserved per call, so a media bridge that later
 opens that port receives the terminal's RTP without any change to the signalling.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 # Static RTP payload types (RFC 3551): preferred order.
 CODECS = {0: "PCMU", 8: "PCMA"}
+OPUS = "opus"  # dynamic payload type, `opus/48000/2` (RFC 7587)
 TELEPHONE_EVENT = "telephone-event"
 # SDES crypto suites (RFC 4568) the bridge protects media with: 16-byte AES key and 14-byte salt, inline base64.
 SRTP_SUITES = ("AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32")
@@ -90,12 +91,19 @@ class Offer:
         return None
 
     def codec(self) -> int | None:
-        """The first G.711 payload type the terminal listed (its preference), or None."""
+        """The first G.711 or Opus payload type the terminal listed (its preference), or None."""
         for pt in self.payload_types:
-            name = self.rtpmap.get(pt, CODECS.get(pt, "")).split("/")[0].upper()
-            if name in CODECS.values():
+            if self.codec_name(pt) is not None:
                 return pt
         return None
+
+    def codec_name(self, pt: int) -> str | None:
+        """"PCMU", "PCMA" or "opus" for a payload type of this offer, None for any other codec."""
+        encoding = self.rtpmap.get(pt, CODECS.get(pt, ""))
+        name = encoding.split("/")[0].upper()
+        if name in CODECS.values():
+            return name
+        return OPUS if name == "OPUS" and encoding.split("/")[1:2] == ["48000"] else None
 
     def dtmf(self) -> int | None:
         for pt in self.payload_types:
@@ -178,11 +186,16 @@ def answer(offer: Offer, *, address: str, port: int, session_id: int | None = No
     if codec is None or offer.refusal() is not None:
         return None
     pts = [codec]
-    maps = [f"a=rtpmap:{codec} {CODECS.get(codec) or offer.rtpmap[codec].split('/')[0].upper()}/8000"]
+    if offer.codec_name(codec) == OPUS:  # mono is all the bridge plays; 8 kHz is all it keeps (RFC 7587 §6.1)
+        maps = [f"a=rtpmap:{codec} opus/48000/2", f"a=fmtp:{codec} maxplaybackrate=8000;sprop-maxcapturerate=8000;"
+                "stereo=0;sprop-stereo=0;useinbandfec=0"]
+    else:
+        maps = [f"a=rtpmap:{codec} {offer.codec_name(codec)}/8000"]
     dtmf = offer.dtmf()
     if dtmf is not None:
         pts.append(dtmf)
-        maps += [f"a=rtpmap:{dtmf} telephone-event/8000", f"a=fmtp:{dtmf} 0-15"]
+        rate = offer.rtpmap[dtmf].split("/")[1:2] or ["8000"]
+        maps += [f"a=rtpmap:{dtmf} telephone-event/{rate[0]}", f"a=fmtp:{dtmf} 0-15"]
     profile = "RTP/AVP"
     chosen = offer.srtp()
     if offer.secure and chosen is not None:
