@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import secrets
 import socket
 from pathlib import Path
@@ -40,13 +41,15 @@ def savp_offer(port: int, key: bytes, suites: tuple[str, ...] = ("AES_CM_128_HMA
 
 @pytest.mark.skipif(BARESIP is None or not SRTP_MODULE.exists(), reason="baresip or its srtp module is missing")
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("codec", ["g711", "opus"])
 def test_baresip_with_mandatory_srtp_and_the_browser_hear_each_other(
-        terminals: Database, settings: Settings, tmp_path: Path, run: Any) -> None:  # noqa: F811
+        terminals: Database, settings: Settings, tmp_path: Path, run: Any, codec: str,  # noqa: F811
+        caplog: pytest.LogCaptureFixture) -> None:
     source = write_wav(tmp_path / "terminal.wav", tone(TERMINAL_HZ, 20.0))
 
     async def scenario() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], int, CallMedia, str]:
         async with voice_stack(terminals, settings) as stack, \
-                baresip(tmp_path / "baresip", stack.port, source=source, codecs=("g711", "srtp"),
+                baresip(tmp_path / "baresip", stack.port, source=source, codecs=(codec, "srtp"),
                         account=";mediaenc=srtp-mand") as terminal:
             calls = await until(lambda: _active(stack), 10, "the terminal's SRTP at the bridge")
             call_id = calls[0].call_id
@@ -66,8 +69,13 @@ def test_baresip_with_mandatory_srtp_and_the_browser_hear_each_other(
         heard, rate = terminal.heard()
         return at_browser, heard, rate, media, answer.sdp_answer
 
+    caplog.set_level(logging.DEBUG)
     at_browser, at_terminal, rate, media, answer = run(scenario())
-    assert "m=audio" in answer and " RTP/SAVP 0" in answer and "a=crypto:" in answer
+    assert " RTP/SAVP " in answer and "a=crypto:" in answer and media.codec == {"g711": "PCMU", "opus": "opus"}[codec]
+    ours = answer.split(" inline:")[1].split("\r\n")[0].split("|")[0]
+    assert len(base64.b64decode(ours)) == 30
+    assert caplog.records and not any(ours in record.getMessage() or ours in str(record.__dict__)
+                                      for record in caplog.records)
     assert media.rx_packets > 50 and media.tx_packets > 50 and media.problems.srtp_auth == 0
     assert near(dominant_hz(at_browser[-8000:], 8000), TERMINAL_HZ)  # decrypted terminal audio at the browser
     seq = windows(at_terminal, rate)
