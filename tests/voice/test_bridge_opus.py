@@ -33,7 +33,12 @@ def test_opus_is_taken_in_the_terminals_order_and_answered_mono() -> None:
     text = (answer(first, address="h", port=2) or b"").decode()
     assert "m=audio 2 RTP/AVP 96 101" in text and "a=rtpmap:96 opus/48000/2" in text and "stereo=0" in text
     assert "a=rtpmap:101 telephone-event/48000" in text
-    later = parse_offer(sdp_body("8 96", "8 PCMA/8000", "96 opus/48000/2"))
+    both = parse_offer(sdp_body("96 101 102", "96 opus/48000/2", "101 telephone-event/8000",
+                                "102 telephone-event/48000"))
+    assert both is not None and both.dtmf() == 102  # the event clock matches Opus's
+    later = parse_offer(sdp_body("8 96 101 102", "8 PCMA/8000", "96 opus/48000/2", "101 telephone-event/8000",
+                                 "102 telephone-event/48000"))
+    assert later is not None and later.dtmf() == 101
     assert later is not None and later.codec() == 8  # G.711 listed first: G.711
     wrong_clock = parse_offer(sdp_body("97", "97 opus/16000/1"))  # not RFC 7587: refused
     assert wrong_clock is not None and wrong_clock.codec() is None and answer(wrong_clock, address="h", port=2) is None

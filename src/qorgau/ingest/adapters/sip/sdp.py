@@ -106,10 +106,13 @@ class Offer:
         return OPUS if name == "OPUS" and encoding.split("/")[1:2] == ["48000"] else None
 
     def dtmf(self) -> int | None:
-        for pt in self.payload_types:
-            if self.rtpmap.get(pt, "").lower().startswith(TELEPHONE_EVENT):
-                return pt
-        return None
+        """The telephone-event payload type at the chosen codec's clock (RFC 4733 §2.1), else the first one."""
+        events = [pt for pt in self.payload_types if self.rtpmap.get(pt, "").lower().startswith(TELEPHONE_EVENT)]
+        codec = self.codec()
+        clock = "48000" if codec is not None and self.codec_name(codec) == OPUS else "8000"
+        matching = [pt for pt in events if self.rtpmap[pt].split("/")[1:2] == [clock]]
+        chosen = matching or events
+        return chosen[0] if chosen else None
 
 
 def parse_offer(body: bytes) -> Offer | None:
