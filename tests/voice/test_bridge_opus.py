@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 import pytest
 
@@ -15,8 +16,8 @@ from qorgau.settings import Settings
 from qorgau.voice.bridge.opus import OpusCodec
 from qorgau.voice.control import CallMedia
 from tests.ingest.adapters.sip.conftest import run, terminals  # noqa: F401 - fixtures
-from tests.voice.bridge_peers import BARESIP, Browser, baresip, dominant_hz, tone, voice_stack, write_wav
-from tests.voice.test_bridge_media import near, until, windows
+from tests.voice.bridge_peers import BARESIP, Browser, band_energy, baresip, dominant_hz, tone, voice_stack, write_wav
+from tests.voice.test_bridge_media import _recorded, near, until, windows
 
 TERMINAL_HZ, OPERATOR_HZ = 700.0, 1300.0
 OPUS_MODULE = Path("/usr/lib/baresip/modules/opus.so")
@@ -87,6 +88,14 @@ def test_baresip_offering_opus_first_and_the_browser_hear_each_other(
     assert near(dominant_hz(at_browser[-8000:], 8000), TERMINAL_HZ)
     seq = windows(at_terminal, rate)
     assert len([hz for hz in seq if near(hz, OPERATOR_HZ)]) >= 2, seq
+    # The same recorder: the terminal (decoded Opus) left, the operator right.
+    call = run(until(lambda: _recorded(terminals), 10, "the recording"))
+    assert call.codec == "opus"
+    with av.open(str(settings.voice_recordings_dir / call.recording_path)) as container:
+        stream = container.streams.audio[0]
+        pcm = np.concatenate([frame.to_ndarray() for frame in container.decode(stream)], axis=1)
+    assert band_energy(pcm[0] * 32767, stream.rate, TERMINAL_HZ) > 0.5
+    assert band_energy(pcm[1] * 32767, stream.rate, OPERATOR_HZ) > 0.5
 
 
 async def _active(stack: Any) -> list[CallMedia]:
