@@ -21,7 +21,6 @@ import secrets
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -216,7 +215,7 @@ class MarkerTrack(MediaStreamTrack):
 
     def __init__(self) -> None:
         super().__init__()
-        self.on = False
+        self.tone_on = False
         self.first_tone: float | None = None
         self._pts = 0
         self._start: float | None = None
@@ -229,8 +228,8 @@ class MarkerTrack(MediaStreamTrack):
         if wait > 0:
             await asyncio.sleep(wait)
         t = (np.arange(960) + self._pts) / 48000
-        level = 8000 if self.on else 0
-        if self.on and self.first_tone is None:
+        level = 8000 if self.tone_on else 0
+        if self.tone_on and self.first_tone is None:
             self.first_tone = time.perf_counter()
         frame = av.AudioFrame.from_ndarray((level * np.sin(2 * np.pi * MARKER_HZ * t)).astype(np.int16)
                                            .reshape(1, -1), format="s16", layout="mono")
@@ -252,6 +251,7 @@ async def mouth_to_ear(stack: Stack, markers: int) -> dict[str, Any]:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=8000)
         while True:
             frame = await remote.recv()
+            assert isinstance(frame, av.AudioFrame)
             for out in resampler.resample(frame):
                 if marker_energy(out.to_ndarray().reshape(-1), 8000) > 0.5:
                     heard_at.append(time.perf_counter())
@@ -261,11 +261,13 @@ async def mouth_to_ear(stack: Stack, markers: int) -> dict[str, Any]:
     await pc.setLocalDescription(await pc.createOffer())
     _, answer = await stack.bridge.attach(record, 1, pc.localDescription.sdp)
     await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
-    to_browser, to_terminal = [], []
+    to_browser: list[float] = []
+    to_terminal: list[float] = []
     seq, ssrc, index = 0, 4242, 0
     try:
         async def send(seconds: float, tone: bool) -> float | None:
             nonlocal seq, index
+            assert media.transport is not None
             first = None
             loop = asyncio.get_running_loop()
             start = loop.time()
@@ -287,7 +289,7 @@ async def mouth_to_ear(stack: Stack, markers: int) -> dict[str, Any]:
                 to_browser.append((heard_at[0] - sent) * 1000)
             while not media.queue.empty():
                 media.queue.get_nowait()
-            track.first_tone, track.on = None, True
+            track.first_tone, track.tone_on = None, True
             arrived = None
             deadline = time.perf_counter() + 1.0
             while time.perf_counter() < deadline and arrived is None:
@@ -298,7 +300,7 @@ async def mouth_to_ear(stack: Stack, markers: int) -> dict[str, Any]:
                 packet = rtp.parse(data)
                 if packet is not None and marker_energy(g711.decode(packet.payload, 0), 8000) > 0.5:
                     arrived = at
-            track.on = False
+            track.tone_on = False
             if arrived is not None and track.first_tone is not None:
                 to_terminal.append((arrived - track.first_tone) * 1000)
             await asyncio.sleep(0.5)
@@ -496,4 +498,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

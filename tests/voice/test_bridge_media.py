@@ -110,7 +110,7 @@ async def _active(stack: Any) -> list[CallMedia]:
 
 
 async def _heard(browser: Browser, seconds: float) -> bool:
-    return browser.samples().shape[0] >= seconds * 8000
+    return bool(browser.samples().shape[0] >= seconds * 8000)
 
 
 async def _recorded(db: Database) -> VoiceCall | None:
