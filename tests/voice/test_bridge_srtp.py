@@ -76,7 +76,8 @@ def test_baresip_with_mandatory_srtp_and_the_browser_hear_each_other(
     assert len(base64.b64decode(ours)) == 30
     assert caplog.records and not any(ours in record.getMessage() or ours in str(record.__dict__)
                                       for record in caplog.records)
-    assert media.rx_packets > 50 and media.tx_packets > 50 and media.problems.srtp_auth == 0
+    assert media.rx_packets > 50 and media.tx_packets > 50
+    assert media.problems.srtp_auth == 0 and media.problems.wrong_port == 0  # its SRTCP is neither
     assert near(dominant_hz(at_browser[-8000:], 8000), TERMINAL_HZ)  # decrypted terminal audio at the browser
     seq = windows(at_terminal, rate)
     assert len([hz for hz in seq if near(hz, OPERATOR_HZ)]) >= 2, seq  # baresip decrypted the operator's tone
@@ -119,6 +120,9 @@ def test_srtp_peer_hears_the_hold_tone_and_tampered_or_plain_packets_are_dropped
             replayed = sender.protect(rtp.build(0, 62, 160 * 62, 7, pcm))
             media_sock.sendto(replayed, target)
             media_sock.sendto(replayed, target)  # a duplicate: dropped, not a problem
+            receiver_report = bytes([0x81, 201, 0, 7]) + bytes(28)  # RTCP, muxed and at the RTCP port: not RTP
+            media_sock.sendto(receiver_report, target)
+            media_sock.sendto(receiver_report, ("127.0.0.1", answer.port + 1))
             faulty = await media_of(stack, lambda m: m.problems.srtp_auth == 2 and m.rx_packets == clean.rx_packets + 1)
             client.send("BYE", branch="z9hG4bK-s3", cseq=2, to_tag=to_tag(ok))
             await client.until(200)
@@ -137,6 +141,7 @@ def test_srtp_peer_hears_the_hold_tone_and_tampered_or_plain_packets_are_dropped
     assert crypto.key != peer_key and len(crypto.key) == 30
     assert body.count(b"a=crypto:") == 1
     assert clean.problems.srtp_auth == 0 and faulty.problems.model_dump()["srtp_auth"] == 2
+    assert faulty.problems.wrong_port == 0
     # What the bridge sent is SRTP under its answered key: the hold tone (nobody answered) comes out of it.
     receiver = pylibsrtp.Session(pylibsrtp.Policy(key=crypto.key, ssrc_type=pylibsrtp.Policy.SSRC_ANY_INBOUND))
     assert len(received) > 20 and all(rtp.parse(data) is not None for data in received)
@@ -144,7 +149,7 @@ def test_srtp_peer_hears_the_hold_tone_and_tampered_or_plain_packets_are_dropped
     samples = np.concatenate([g711.decode(rtp.parse(receiver.unprotect(data)).payload, 0)  # type: ignore[union-attr]
                               for data in received])
     assert band_energy(samples, 8000, HOLD_HZ, width=60) > 0.6
-    assert rows[0].problems.get("srtp_auth") == 2
+    assert rows[0].problems.get("srtp_auth") == 2 and "wrong_port" not in rows[0].problems
     with terminals.reading() as session:  # the SIP call record keeps the SDP, never the keys of either side
         stored = session.scalars(select(SipCall)).one()
     assert stored.sdp_offer and stored.sdp_answer and "inline:[redacted]" in stored.sdp_answer

@@ -145,7 +145,7 @@ class MediaCall:
                 self._flooding = True
                 self._problem("flood")
             return
-        if self.srtp is not None and len(data) >= 12 and not 72 <= data[1] <= 76:  # SRTCP is not read
+        if self.srtp is not None and len(data) >= 12 and not 72 <= data[1] & 0x7F <= 76:  # SRTCP: not read
             try:
                 data = self.srtp.unprotect(data)
             except SrtpRejected as exc:

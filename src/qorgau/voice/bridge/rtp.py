@@ -27,7 +27,7 @@ def parse(data: bytes) -> RtpPacket | None:
     if len(data) < 12 or data[0] >> 6 != 2:
         return None
     first, second, seq, timestamp, ssrc = _HEADER.unpack_from(data)
-    if 72 <= second <= 76:  # RTCP SR/RR/SDES/BYE/APP multiplexed on the same port (RFC 5761)
+    if 72 <= second & 0x7F <= 76:  # RTCP SR/RR/SDES/BYE/APP (200–204: the marker bit and 72–76, RFC 5761)
         return None
     offset = 12 + 4 * (first & 0x0F)
     if first & 0x10:  # header extension: 4-byte header, then its length in words
