@@ -7547,6 +7547,11 @@ export interface components {
              * @default 0
              */
             bad_codec?: number;
+            /**
+             * Srtp Auth
+             * @default 0
+             */
+            srtp_auth?: number;
         };
         /** MediaRead */
         MediaRead: {
