@@ -20,47 +20,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from qorgau.roads.frames import TRACK_GONE, VEHICLE_LABELS, SeenFrame
+
 log = logging.getLogger(__name__)
 Image3 = NDArray[np.uint8]
 Box = tuple[float, float, float, float]
-VEHICLE_LABELS = frozenset({"car", "truck", "bus", "motorcycle"})
 SPEED, INTERSECTION = "speed", "intersection"
-TRACK_GONE = timedelta(seconds=3)  # as the plate consumer: a track unseen this long has left
 SNAPSHOT_EVERY = timedelta(seconds=0.5)  # bounds the frame copies to two a second per camera (and one per new track)
 SIGNAL_KEEP = timedelta(seconds=60)  # lamp patches kept per camera: "red since" needs the run before the crossing
 MAX_POINTS = 900  # a track's times and boxes beyond this are not kept (90 s at 10 fps: a parked car)
 QUEUE_SIZE = 200
 TICK_S = 2.0  # the pipeline thread's periodic work (roles, figures) when no track arrives
 ROLES_EVERY_S = 15.0
-
-
-class SeenTrack(Protocol):
-    """The part of the video tracker's `Track` this consumer reads."""
-
-    @property
-    def track_id(self) -> int: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def box(self) -> tuple[float, float, float, float]: ...  # 0..1 of the frame
-
-
-class SeenFrame(Protocol):
-    """The part of the video pipeline's `AnalysedFrame` this consumer reads."""
-
-    @property
-    def device_id(self) -> int: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def wall(self) -> datetime: ...
-    @property
-    def tracks(self) -> Sequence[SeenTrack]: ...
 
 
 @dataclass(frozen=True, slots=True)

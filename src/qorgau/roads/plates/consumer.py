@@ -14,49 +14,22 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from qorgau.core.db import Database
+from qorgau.roads.frames import TRACK_GONE, VEHICLE_LABELS, DetectedFrame
 from qorgau.roads.plates.attributes import Box, approaching, colour_of, lane_of
 from qorgau.roads.plates.reader import Image3, PlateReader, default_config
 from qorgau.roads.plates.vote import TrackRead, vote
 
 log = logging.getLogger(__name__)
-VEHICLE_LABELS = frozenset({"car", "truck", "bus", "motorcycle"})
 # Camera purposes (the registry's CameraPurpose values) whose vehicles get their plates read.
 CROPS_PER_TRACK = 3  # the largest sightings: the plate is biggest (and sharpest) there
-TRACK_GONE = timedelta(seconds=3)
 MIN_BOX_PX = 60  # narrower vehicle boxes carry no readable plate
 ENTRY_GROUP = "city_entry_anpr"  # the cameras whose reads say in or out of town
-
-
-class SeenTrack(Protocol):
-    """The part of the video tracker's `Track` this consumer reads."""
-
-    @property
-    def track_id(self) -> int: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def box(self) -> tuple[float, float, float, float]: ...  # 0..1 of the frame
-
-
-class SeenFrame(Protocol):
-    """The part of the video pipeline's `AnalysedFrame` this consumer reads."""
-
-    @property
-    def device_id(self) -> int: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def wall(self) -> datetime: ...
-    @property
-    def detected(self) -> bool: ...
-    @property
-    def tracks(self) -> Sequence[SeenTrack]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +79,7 @@ class PlateTracks:
         self._thread = threading.Thread(target=self._read_loop, name="plate-reader", daemon=True)
         self._thread.start()
 
-    def frame(self, analysed: SeenFrame, bgr: Image3) -> None:
+    def frame(self, analysed: DetectedFrame, bgr: Image3) -> None:
         """Copy the crops worth reading from one frame; hand on the tracks of this camera that have left."""
         if not self.wanted(analysed.device_id) or not analysed.detected:
             return
@@ -230,7 +203,7 @@ class PlateConsumer:
         """Cameras of the plate-reading groups (settings) are analysed."""
         return str(camera.group) in self.groups
 
-    def frame(self, analysed: SeenFrame, bgr: Image3) -> None:
+    def frame(self, analysed: DetectedFrame, bgr: Image3) -> None:
         """One analysed frame (BGR) of one camera."""
         self.tracks.frame(analysed, bgr)
 
