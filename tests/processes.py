@@ -44,7 +44,7 @@ def children(pid: int) -> list[int]:
     return found
 
 
-DEMO_HELPERS = 4  # the broker, the server, the video supervisor and the simulator's RTSP server
+DEMO_HELPERS = 5  # the broker, the server, the video supervisor, the voice process and the simulator's RTSP server
 
 
 def _command_line(pid: int) -> list[str] | None:
