@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import shapely.geometry
@@ -33,7 +34,7 @@ def test_answered_appeal_feedback_and_report(client: TestClient, app_db: Databas
     ok(public.post(f"/api/feedback/t/{link['token']}", json={"score": 4}), 201)
     problem(client.post("/api/feedback/links", json={"appeal_id": 999999}), 404, "appeals.not_found")
 
-    today = now.date()
+    today = now.astimezone(ZoneInfo("Asia/Oral")).date()  # the report's local days (the default zone)
     report = ok(client.get("/api/district-reports", params={"start": (today - timedelta(days=7)).isoformat(),
                                                             "end": today.isoformat()}))
     row = next(d for d in report["districts"] if d["district_id"] == district["id"])

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import shapely.geometry
@@ -18,6 +19,8 @@ from tests.conftest import login, make_user
 from tests.core.test_reports import KAZAKH, _pdf_unicode_map
 from tests.coverage.conftest import add_police_points
 from tests.incidents.conftest import ok, problem
+
+LOCAL = ZoneInfo("Asia/Oral")  # the settings' default time zone
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def test_report_figures_exports_and_reproducibility(client: TestClient, app_db: 
     first, second = districts[0], districts[1]
     inspector = min(i["user_id"] for i in first["inspectors"])  # feedback on an incident goes to the first
     now = datetime.now(UTC)
-    today = now.date()
+    today = now.astimezone(LOCAL).date()  # the report's days are Aksai's: from 19:00 UTC it is tomorrow there
     start, end = today - timedelta(days=9), today
     for _ in range(2):
         _incident(client, first, now - timedelta(days=2))
@@ -140,7 +143,7 @@ def test_period_is_local_days() -> None:
 def test_without_police_points_coverage_is_unknown_not_low(client: TestClient, app_db: Database) -> None:
     make_user(app_db, "boss", "supervisor")
     login(client, "boss")
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(LOCAL).date().isoformat()
     report = ok(client.get("/api/district-reports", params={"start": today, "end": today}))
     assert report["walk_minutes"] == [5, 10, 15] and report["total_walk_shares"] == [None, None, None]
     assert all(d["walk_shares"] == [None, None, None] and "low_coverage" not in d["flags"]

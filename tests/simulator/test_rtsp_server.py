@@ -94,10 +94,11 @@ def test_main_and_sub_play_past_the_loop_point_with_increasing_timestamps(tmp_pa
                     decoded += len(packet.decode())
                 if len(pts) >= 30 * 14 or time.monotonic() - started > 25:
                     break
+            time_base = stream.time_base  # read while open: PyAV 18 refuses a closed container's streams
         main.close()
         hevc.close()
-    assert stream.time_base is not None
-    seconds = float((pts[-1] - pts[0]) * stream.time_base)
+    assert time_base is not None
+    seconds = float((pts[-1] - pts[0]) * time_base)
     assert len(pts) >= 30 * 14 and seconds > 13.0  # past the 12.47 s clip's end, still at 30 fps
     assert all(b > a for a, b in itertools.pairwise(pts)), "timestamps go back at the loop point"
     assert decoded > 10

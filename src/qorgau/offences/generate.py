@@ -23,7 +23,7 @@ from qorgau.city.models import PopulationCell
 from qorgau.offences import articles as article_list
 from qorgau.offences.enums import PlaceType, RecordSource, Status
 from qorgau.offences.placement import Placement
-from qorgau.offences.service import LOCAL_ZONE
+from qorgau.offences.service import LOCAL_ZONE, local_today
 
 BURLINSKY_POPULATION = 58_290  # residents on 2023-01-01, stat.gov.kz (Бөрлі ауданы; data/SOURCE.md)
 WKO_POPULATION = 688_091  # West Kazakhstan region on 2023-01-01, stat.gov.kz
@@ -236,7 +236,7 @@ def draw(session: Session, *, years: range, seed: int = DEFAULT_SEED, today: dat
              for a in article_list.all_articles(session)}
     town = _Town(Placement(session), session)
     rng = np.random.default_rng(seed)
-    today = today or datetime.now(UTC).date()
+    today = today or local_today()
     plan = [expected(y, today) for y in years]
     total = sum(t.crimes + t.misdemeanours + t.administrative for t in plan) or 1
     for t in plan:

@@ -26,7 +26,7 @@ from qorgau.offences import articles as article_list
 from qorgau.offences.enums import OffenceAction, PlaceType, RecordSource, Status
 from qorgau.offences.placement import Placement
 from qorgau.offences.schemas import OffenceImportReport
-from qorgau.offences.service import LOCAL_ZONE, Candidate, Checked, check, problem, store
+from qorgau.offences.service import LOCAL_ZONE, Candidate, Checked, check, local_today, problem, store
 
 DEFAULT_COLUMNS: dict[str, str] = {
     "reg_number": "Номер ЕРДР",
@@ -222,7 +222,7 @@ def import_extract(session: Session, *, path: Path, content: bytes | None = None
     placement = Placement(session) if any(c.lon is not None for c in found) else None
     checked: list[Checked] = []
     for candidate in found:
-        ok, issues = check(candidate, known=known, placement=placement, today=today or datetime.now(UTC).date())
+        ok, issues = check(candidate, known=known, placement=placement, today=today or local_today())
         problems.extend(issues)
         if ok is not None:
             checked.append(ok)

@@ -57,6 +57,6 @@ def seed_aksai(session: Session, *, actor: audit.Actor, today: date | None = Non
     if session.scalar(select(func.count()).select_from(Offence).where(
             Offence.source == RecordSource.GENERATED)):
         return 0
-    this_year = (today or date.today()).year
+    this_year = (today or generate.local_today()).year
     return sum(generate_registry(session, years=range(this_year - 5, this_year + 1), today=today,
                                  actor=actor).values())

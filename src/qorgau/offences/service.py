@@ -21,6 +21,11 @@ EARLIEST_YEAR = 1991  # records before the Republic's own registers are impossib
 LOCAL_ZONE = ZoneInfo("Asia/Oral")  # registration dates are local days in West Kazakhstan (UTC+5)
 
 
+def local_today() -> date:
+    """Today in Aksai: from 19:00 UTC it is already tomorrow there, and a record registered then is not "future"."""
+    return datetime.now(LOCAL_ZONE).date()
+
+
 @dataclass
 class Candidate:
     """One record as read from a line or a form, before it is checked and stored."""
@@ -161,7 +166,7 @@ def store(session: Session, checked: Checked, *, source: RecordSource, actor: st
 def check_one(session: Session, candidate: Candidate, *, today: date | None = None) -> Checked:
     known = article_list.by_code(session)
     placement = Placement(session) if candidate.lon is not None else None
-    checked, problems = check(candidate, known=known, placement=placement, today=today or datetime.now(UTC).date())
+    checked, problems = check(candidate, known=known, placement=placement, today=today or local_today())
     if checked is None:
         raise ValidationFailed("offences.invalid", params={"count": len(problems)}, errors=problems)
     return checked

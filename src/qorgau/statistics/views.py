@@ -16,6 +16,7 @@ from qorgau.core.errors import QorgauError
 from qorgau.core.web import AppRuntime, ReadSession
 from qorgau.legalstats.clearance import READINGS, ClearanceInputs
 from qorgau.legalstats.config import LegalStatsSettings
+from qorgau.offences.service import local_today
 from qorgau.statistics import cameras, hotspots, measures, service, units
 from qorgau.statistics.config import StatisticsSettings
 from qorgau.statistics.cube import Cube
@@ -67,7 +68,7 @@ def _asked(
     include_generated: Annotated[bool, Query(description="Count generated (simulated) records too.")] = False,
 ) -> Asked:
     try:
-        resolved = measures.resolve(period, anchor or date.today(), first, last)
+        resolved = measures.resolve(period, anchor or local_today(), first, last)
     except ValueError:
         raise QorgauError("statistics.bad_period", status=422, errors=[
             {"field": "first", "code": "statistics.custom_period_needs_first_last"}]) from None
