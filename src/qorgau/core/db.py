@@ -8,13 +8,16 @@ snapshot (the audit chain and the outbox rely on it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from qorgau.core import sqlite_gate
@@ -28,6 +31,13 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# SQLSTATEs of a PostgreSQL failover on a connection that is still open: the server shutting down or crashing
+# (57P01, 57P02), one not yet accepting (57P03), a connection failure (class 08), and a session on a server that is
+# (still, or again) a standby (25006 read_only_sql_transaction). SQLAlchemy does not count them all as
+# disconnects, and a pooled connection to the old primary would be handed out again.
+FAILOVER_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "25006", "08000", "08001", "08003", "08004", "08006"})
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -73,7 +83,54 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if "poolclass" not in kwargs:
         kwargs = {"pool_size": 10, "max_overflow": 20, **kwargs}
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _invalidate_on_failover(engine)
+    return engine
+
+
+def is_failover_error(exc: BaseException) -> bool:
+    """Whether `exc` says the database went away or is no longer the primary (the work was not done, or not known
+    to be): a failover, a restart, a lost connection. Integrity and other data errors are not."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    sqlstate = getattr(exc, "sqlstate", None)
+    if sqlstate in FAILOVER_SQLSTATES:
+        return True
+    # psycopg raises OperationalError without an SQLSTATE when the server vanished or refused the connection
+    # (SQLite's OperationalError, "database is locked", is not a failover).
+    return (type(exc).__name__ == "OperationalError" and type(exc).__module__.startswith("psycopg")
+            and sqlstate is None)
+
+
+def _invalidate_on_failover(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # Counted as a disconnect, the connection is dropped and the pool's older connections are invalidated
+        # too: after a failover every one of them points at the old primary (or at a standby).
+        if not context.is_disconnect and getattr(context.original_exception, "sqlstate", None) in FAILOVER_SQLSTATES:
+            context.is_disconnect = True
+
+
+def retry_on_failover(work: Callable[[], T], *, within_s: float = 30.0, first_delay_s: float = 0.2) -> T:
+    """Run `work` again while it fails with a failover error, for up to `within_s` seconds, backing off.
+
+    Only for work that is safe to repeat: a read, or a unit of work whose effect is idempotent (a second commit
+    changes nothing, or is refused by a uniqueness). Whether a commit that failed mid-way took effect is unknown;
+    the caller must not report success for it (a DC-09 frame gets no ACK) unless a retry succeeds.
+    """
+    deadline = time.monotonic() + within_s
+    delay = first_delay_s
+    while True:
+        try:
+            return work()
+        except Exception as exc:
+            if not is_failover_error(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("database unavailable (%s); retrying in %.1fs", type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def _configure_sqlite(engine: Engine) -> None:
