@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from qorgau.core.db import Database
     from qorgau.settings import Settings
     from qorgau.video.contracts import Feature
+    from qorgau.video.leases import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,21 @@ def with_plate_reading(found: list[Feature]) -> list[Feature]:
             if isinstance(feature, AnalyticsFeature) else feature for feature in found]
 
 
+def lease_keeper(settings: Settings, db: Database, *, index: int) -> LeaseKeeper | None:
+    """With `video_assignment = leases`, this worker's leases as ``<node id>/<index>``; else None (static)."""
+    if settings.video_assignment != "leases":
+        return None
+    import os
+    import socket
+
+    from qorgau.video.leases import LeaseKeeper
+
+    host = socket.gethostname()
+    node = settings.video_node_id or host
+    return LeaseKeeper(db, holder=f"{node}/{index}", node=node, host=host, pid=os.getpid(),
+                       live_port=settings.video_live_port + index, failover_s=settings.video_failover_s)
+
+
 def run_worker(settings: Settings, *, index: int, count: int) -> None:
     """One worker process: its cameras, streams and features until SIGTERM or SIGINT."""
     import asyncio
@@ -103,7 +120,8 @@ def run_worker(settings: Settings, *, index: int, count: int) -> None:
     db = Database(settings.effective_database_url)
     configure_keyring(load_keyring(settings))  # camera credentials are decrypted in memory
     install_poker(settings.run_dir)  # its events wake the server's readers
-    video_worker = Worker(settings, db, index=index, count=count, features=with_plate_reading(features.load()))
+    video_worker = Worker(settings, db, index=index, count=count, features=with_plate_reading(features.load()),
+                          leases=lease_keeper(settings, db, index=index))
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -49,6 +49,23 @@ class VideoSettings(CoreSettings):
         description="Volumes recordings are written to, as a JSON list of {name, path, quota_gb}. Empty: one "
                     "volume `local` at `<data dir>/video/recordings` with a 50 GB quota.",
     )
+    video_assignment: Literal["static", "leases"] = Field(
+        default="static", title="Camera assignment",
+        description="How workers share the cameras. `static`: worker N of M takes the cameras whose id modulo M "
+                    "is N (one machine). `leases`: workers on any number of hosts take cameras through leases in "
+                    "the database and take over a stopped host's cameras (ADR 0055).",
+    )
+    video_node_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", title="Node id",
+        description="This host's name among the video hosts, unique to each (its workers hold leases as "
+                    "`<node id>/<worker>`); empty: the host name. Used with `leases`.",
+    )
+    video_failover_s: float = Field(
+        default=15.0, ge=3, le=600, title="Failover bound",
+        description="With `leases`: a host that stops renewing loses its cameras to the others within this many "
+                    "seconds, and a returning host takes its share back without a longer gap. Leases last half "
+                    "of it and are renewed every sixth.",
+    )
     video_segment_s: int = Field(
         default=10, ge=2, le=60, title="Segment length",
         description="Seconds per recorded file; a segment is cut at the first key frame after this length.",

@@ -29,6 +29,7 @@ from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import CameraConfig, Feature, StreamHub
 from qorgau.video.enums import CameraState, StreamKind
 from qorgau.video.hub import Hub
+from qorgau.video.leases import LeaseKeeper
 from qorgau.video.models import CameraGroup, VideoCamera
 from qorgau.video.source import Source
 
@@ -42,8 +43,9 @@ class Worker:
     """Implements ``contracts.WorkerContext``."""
 
     def __init__(self, settings: VideoSettings, db: Database, *, index: int = 0, count: int = 1,
-                 features: Sequence[Feature] = (), pace_files: bool = True) -> None:
+                 features: Sequence[Feature] = (), pace_files: bool = True, leases: LeaseKeeper | None = None) -> None:
         self.index = index
+        self.leases = leases  # None: this worker owns the cameras whose id modulo ``count`` is ``index``
         self.count = count
         self.settings = settings
         self.db = db
@@ -54,6 +56,8 @@ class Worker:
         self.hub = Hub(settings, on_state=self._on_state, pace_files=pace_files)
         self.streams: StreamHub = self.hub
         self._cameras: list[CameraConfig] = []
+        self._candidates: list[CameraConfig] = []  # with leases: every camera in service, ours or not
+        self._cameras_lock = threading.Lock()
         self._stamp: tuple[object, ...] | None = None
         self._refreshed = 0.0
         self._judge = status.HealthJudge()
@@ -98,11 +102,28 @@ class Worker:
         if not force and not due and stamp == self._stamp:
             return False
         with self.db.sessions() as session:
-            cameras = camera_rows.load(session, self.settings, index=self.index, count=self.count)
+            if self.leases is None:
+                cameras = camera_rows.load(session, self.settings, index=self.index, count=self.count)
+            else:
+                cameras = camera_rows.load(session, self.settings)
         self._stamp, self._refreshed = stamp, time.monotonic()
-        self._cameras = cameras
-        self.hub.set_cameras(cameras)
+        self._candidates = cameras
+        self._set_cameras()
         return True
+
+    def _set_cameras(self) -> None:
+        """Hand the hub the cameras this worker records: all it loaded, or with leases those it holds now (a camera
+        whose lease was lost is closed here, so its recording stops at once)."""
+        with self._cameras_lock:
+            cameras = self._candidates
+            if self.leases is not None:
+                held = self.leases.held
+                cameras = [camera for camera in cameras if camera.device_id in held]
+            self._cameras = cameras
+            self.hub.set_cameras(cameras)
+
+    def candidate_ids(self) -> list[int]:
+        return [camera.device_id for camera in self._candidates]
 
     def flush(self, now: datetime | None = None) -> None:
         """Write the status rows, publish the state changes, report health: one transaction."""
@@ -137,6 +158,10 @@ class Worker:
         log.info("video worker %d of %d started with %d cameras", self.index, self.count, len(self._cameras))
         tasks = [asyncio.create_task(self._keep_running(feature), name=type(feature).__name__)
                  for feature in self.features]
+        if self.leases is not None:
+            await asyncio.to_thread(self.leases.join)
+            tasks.append(asyncio.create_task(self.leases.run(stop, self.candidate_ids, self._set_cameras),
+                                             name="LeaseKeeper"))
         interval = self.settings.video_status_interval_s
         try:
             while not stop.is_set():
@@ -156,6 +181,11 @@ class Worker:
             ended = await asyncio.to_thread(self.hub.close, grace / 2)
             if not ended:
                 log.warning("some camera readers were still blocked at shutdown", extra={"worker": self.index})
+            if self.leases is not None:
+                try:  # the streams are closed: the others may take the cameras now rather than at expiry
+                    await asyncio.to_thread(self.leases.leave)
+                except Exception:
+                    log.exception("video worker could not free its leases", extra={"worker": self.index})
             try:
                 await asyncio.to_thread(self.flush)
             except Exception:
