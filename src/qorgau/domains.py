@@ -30,7 +30,6 @@ MODEL_MODULES: tuple[str, ...] = (
     "qorgau.units.models",
     "qorgau.simulation.models",
     "qorgau.video.nodes",
-    "qorgau.video.nodes",
     "qorgau.video.models",
     "qorgau.video.analytics.models",
     "qorgau.shifts.models",
