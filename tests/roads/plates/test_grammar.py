@@ -194,3 +194,64 @@ def test_diplomatic_plates_are_rendered_in_their_layout() -> None:
     texts = {random_text("kz_diplomatic", rng) for _ in range(20)}
     assert all(t[3] in "DT" and t[:3].isdigit() and t[4:].isdigit() for t in texts)
     assert all((c := best(t)) is not None and c.format_code == "kz_diplomatic" for t in texts)
+
+
+def test_a_police_plate_is_the_legal_layout_with_kp_and_names_its_series() -> None:
+    from qorgau.roads.plates.grammar import Series
+
+    candidates = parse("123 KP 02")
+    assert [(c.text, c.format_code) for c in candidates] == [("123KP02", "kz_police")]  # not also a legal entity
+    police = candidates[0]
+    assert police.series is Series.POLICE and police.special and police.region_code == "02"
+    assert police.display == "123 KP 02"
+    # Confusables still resolve by position; other letters, or an unread one, stay a legal entity's plate.
+    misread = best("I23 KP O2")
+    assert misread is not None and (misread.text, misread.format_code) == ("123KP02", "kz_police")
+    assert misread.substitutions == 2
+    for raw in ("123KR02", "123K?02", "123?P02"):
+        candidate = best(raw)
+        assert candidate is not None and candidate.format_code == "kz_2012_legal", raw
+
+
+def test_a_motorcycle_plate_is_only_read_from_two_rows() -> None:
+    from qorgau.roads.plates.grammar import Series
+
+    # One row: the same characters are a car's private plate, never a motorcycle's.
+    assert all(c.format_code != "kz_motorcycle" for c in parse("123ABC07"))
+    two_rows = parse("123" + "ABC07", rows=2)
+    assert [(c.text, c.format_code) for c in two_rows] == [("123ABC07", "kz_motorcycle")]
+    assert two_rows[0].series is Series.MOTORCYCLE and two_rows[0].region is not None
+    assert two_rows[0].region.code == "07"
+    # Two rows that fit no two-row format give nothing: a legal entity's text, a Russian plate, noise.
+    assert parse("123AB07", rows=2) == [] and parse("A123BC64", rows=2) == [] and parse("HELLO", rows=2) == []
+    # The KZ band read with the top row is dropped as on a one-row plate.
+    band = best("KZ123" + "ABC07", rows=2)
+    assert band is not None and band.text == "123ABC07"
+
+
+def test_every_modelled_special_series_cites_its_sources_by_address() -> None:
+    from qorgau.roads.plates.grammar import SERIES_NOT_MODELLED, Series
+
+    for plate_format in FORMATS:
+        ordinary = plate_format.series in (Series.PRIVATE, Series.LEGAL_ENTITY)
+        if ordinary or plate_format.country is not Country.KAZAKHSTAN:
+            continue
+        assert "https://" in plate_format.source and "not checked" in plate_format.source, plate_format.code
+    # What is left unmodelled says which sources were looked at.
+    assert set(SERIES_NOT_MODELLED) == {Series.MILITARY, Series.TRANSIT, Series.TRAILER}
+    assert all(("egov.kz" in why or "de.wiki.li" in why) for why in SERIES_NOT_MODELLED.values())
+
+
+@pytest.mark.parametrize("format_code", ["kz_police", "kz_motorcycle", "kz_diplomatic", "kz_2012_private"])
+def test_random_texts_of_every_kazakh_format_parse_back_as_themselves(format_code: str) -> None:
+    import random
+
+    from qorgau.roads.plates.grammar import FORMATS_BY_CODE
+    from qorgau.roads.plates.render import random_text
+
+    rng = random.Random(11)
+    rows = FORMATS_BY_CODE[format_code].rows
+    for _ in range(30):
+        text = random_text(format_code, rng)
+        candidate = best(text, rows=rows)
+        assert candidate is not None and (candidate.text, candidate.format_code) == (text, format_code)

@@ -86,3 +86,35 @@ def test_settings_choose_the_models_and_default_to_the_wheel(tmp_path: Path) -> 
     assert shipped.rec_model == default_config().rec_model
     own = reader_config(PlatesSettings(plate_rec_model=tmp_path / "rec.onnx", plate_char_min_probability=0.6))
     assert own.rec_model == tmp_path / "rec.onnx" and own.char_min_probability == 0.6
+
+
+@pytest.mark.parametrize("format_code", ["kz_police", "kz_diplomatic", "kz_motorcycle"])
+def test_clear_special_plates_are_read_exactly_as_their_series(reader: PlateReader, format_code: str) -> None:
+    rng = random.Random(21)
+    exact = 0
+    for _ in range(8):
+        vehicle = render_vehicle(random_text(format_code, rng), format_code, Degradation.CLEAR, rng)
+        read = reader.read(vehicle.image)
+        assert read is not None
+        exact += read.best is not None and (read.best.text, read.best.format_code) == (vehicle.text, format_code)
+    assert exact >= 7
+
+
+def test_a_motorcycle_plate_is_read_in_both_rows_and_the_crop_holds_both(reader: PlateReader) -> None:
+    vehicle = render_vehicle("707AQS07", "kz_motorcycle", Degradation.CLEAR, random.Random(5))
+    read = reader.read(vehicle.image)
+    assert read is not None and read.best is not None
+    assert (read.best.text, read.best.format_code) == ("707AQS07", "kz_motorcycle")
+    _, top, _, bottom = read.box
+    plate = vehicle.plate_box
+    # The read's box covers most of the plate's height: both rows, not one.
+    assert bottom - top > 0.7 * (plate[3] - plate[1]) and top < plate[1] + 8 and bottom > plate[3] - 8
+
+
+def test_a_motorcycle_track_votes_into_a_motorcycle_read(reader: PlateReader) -> None:
+    rng = random.Random(8)
+    reads = [read for degradation in (Degradation.CLEAR, Degradation.BLUR, Degradation.NIGHT, Degradation.ANGLE)
+             if (read := reader.read(render_vehicle("512KZT07", "kz_motorcycle", degradation, rng).image)) is not None]
+    track = vote(reads)
+    assert track is not None
+    assert (track.candidate.text, track.candidate.format_code) == ("512KZT07", "kz_motorcycle")

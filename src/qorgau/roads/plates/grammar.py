@@ -78,6 +78,11 @@ class Series(StrEnum):
 # и заготовки для знаков", and the forms and samples of the plates approved by Order of the Minister of Internal
 # Affairs No. 1040 of 19 December 2015 (registered by the Ministry of Justice on 20 January 2016, No. 12892).
 KZ_SOURCES = "СТ РК 986-2012; MVD Order No. 1040 of 19.12.2015 (forms and samples of plates)"
+# The secondary sources the special series were written from (ADR 0040 says what each gave and what it did not).
+WIKIMILI = "https://wikimili.com/en/Vehicle_registration_plates_of_Kazakhstan"
+DEWIKI = "https://de.wiki.li/Kfz-Kennzeichen_(Kasachstan)"
+ESWIKI = ("https://es.wiki7.org/wiki/Индекс_автомобильных_номеров_Казахстана (a translation of the Russian "
+          "Wikipedia article)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,12 @@ class PlateFormat:
     # Spans that hold one of a few fixed series marks (start, end, the marks), e.g. D or T on a diplomatic plate.
     fixed: tuple[tuple[int, int, frozenset[str]], ...] = ()
     source: str = ""
+    # Rows of characters on the plate: a two-row (square) plate's text cannot be told from a one-row plate's by
+    # its characters alone, so a two-row format is only tried when the reader saw two rows (`parse(rows=2)`).
+    rows: int = 1
+    # The ordinary format whose text this one narrows by its fixed marks (KP on the legal-entity layout): a read
+    # that fits both is the special one, and the ordinary reading of the same text is dropped.
+    refines: str = ""
 
 
 FORMATS: tuple[PlateFormat, ...] = (
@@ -107,15 +118,28 @@ FORMATS: tuple[PlateFormat, ...] = (
                 series=Series.LEGAL_ENTITY),
     PlateFormat("kz_1993_private", Country.KAZAKHSTAN, "A999AAA", (1, 3, 3), (0, 1), RegionKind.KZ_LETTER,
                 0.08, False, "1993-2012, still on the road: region letter, three digits, three letters (L 123 ABC)."),
-    # Special series. Only a diplomatic mission's plate has a layout we can name a source for; see
-    # SERIES_NOT_MODELLED for the others. Ranked below every ordinary format (prior 0.10).
+    # Special series, each ranked below every ordinary format (prior 0.10). Where their sources stop, see ADR 0040
+    # and SERIES_NOT_MODELLED.
     PlateFormat("kz_diplomatic", Country.KAZAKHSTAN, "999A999", (3, 1, 3), (0, 0), RegionKind.NONE,
                 0.10, False, "Diplomatic (white on red): the mission's three-digit code, D (diplomatic staff) or T "
                 "(technical staff), a three-digit number (041 D 123).", series=Series.DIPLOMATIC,
                 fixed=((3, 4, frozenset({"D", "T"})),),
-                source=f"{KZ_SOURCES}; D/T marks as described by the olx.kz plate guide; the layout follows the "
-                       "mission-code plates of GOST R 50577 types 9-10 that the 1993 plates shared; not checked "
+                source=f"{KZ_SOURCES}; white on red: {WIKIMILI}; D/T marks as described by the olx.kz plate guide; "
+                       "the layout follows the mission-code plates of GOST R 50577 types 9-10 that the 1993 plates "
+                       "shared; not checked against the order's annex"),
+    PlateFormat("kz_police", Country.KAZAKHSTAN, "999AA99", (3, 2, 2), (5, 7), RegionKind.KZ_CODE,
+                0.10, False, "Police (MVD), 2012 layout: dark-blue characters, the series letters KP in the "
+                "legal-entity layout, region code (123 KP 02).", series=Series.POLICE,
+                fixed=((3, 5, frozenset({"KP"})),), refines="kz_2012_legal",
+                source=f"{KZ_SOURCES}; KP and dark-blue characters: {DEWIKI}; KP under the MVD: {WIKIMILI}; "
+                       "three digits before KP and the region box assumed from the legal-entity layout; not checked "
                        "against the order's annex"),
+    PlateFormat("kz_motorcycle", Country.KAZAKHSTAN, "999AAA99", (3, 3, 2), (6, 8), RegionKind.KZ_CODE,
+                0.10, False, "Motorcycle, square plate in two rows: three digits over three letters and the region "
+                "code (123 / ABC 07).", series=Series.MOTORCYCLE, rows=2,
+                source=f"{KZ_SOURCES}; motorcycles under СТ РК 986-2012: mgorod.kz (Minister's answer, 2013); the "
+                       f"two-row split (digits over letters) follows the 1993 square plate in {ESWIKI}; the 2012 "
+                       "characters assumed to be the private plate's; size and row split not checked"),
     PlateFormat("ru_private_2", Country.RUSSIA, "R999RR99", (6, 2), (6, 8), RegionKind.RU_CODE,
                 0.04, True, "Russia, GOST R 50577 type 1 with a two-digit region (A123BC 64)."),
     PlateFormat("ru_private_3", Country.RUSSIA, "R999RR999", (6, 3), (6, 9), RegionKind.RU_CODE,
@@ -125,12 +149,12 @@ FORMATS_BY_CODE: dict[str, PlateFormat] = {plate_format.code: plate_format for p
 # Special series whose layout no source at hand gives precisely enough to write slots down: a wrong pattern would
 # turn misreads into plausible plates (ADR 0040), so their reads fit no format and stay unread rather than forced.
 SERIES_NOT_MODELLED: dict[Series, str] = {
-    Series.POLICE: "MVD vehicles: blue plates per the order's samples; the slot layout is not in any source at hand",
-    Series.MILITARY: "Armed Forces plates are issued by the Ministry of Defence outside the MVD order; no layout "
-                     "source at hand",
-    Series.TRANSIT: "transit plates: paper and metal variants in the order's annex; layout not in any source at hand",
-    Series.TRAILER: "trailer plates: a separate sample in the order's annex; layout not in any source at hand",
-    Series.MOTORCYCLE: "motorcycle plates (square, two rows, СТ РК 986-2012): row split not in any source at hand",
+    Series.MILITARY: "Armed Forces plates are issued by the Ministry of Defence outside the MVD order; the sources at "
+                     "hand name them (de.wiki.li: a caption) but give neither layout nor colour",
+    Series.TRANSIT: "transit plates exist (egov.kz lists 'Transit' signs and their fee) but no source at hand gives "
+                    "their characters, colour or size",
+    Series.TRAILER: "trailer plates exist (egov.kz: their own fee; de.wiki.li: a caption for the 1993 ones) but no "
+                    "source at hand gives their 2012 layout",
 }
 
 # Text printed beside the characters that the OCR may pick up with them: the KZ band, Russia's RUS.
@@ -279,11 +303,15 @@ def _variants(text: str) -> list[tuple[str, float]]:
     return variants
 
 
-def parse(raw: str) -> list[PlateCandidate]:
-    """Every plate the raw OCR text may be, most plausible first; an empty list when it is no plate at all."""
+def parse(raw: str, *, rows: int = 1) -> list[PlateCandidate]:
+    """Every plate the raw OCR text may be, most plausible first; an empty list when it is no plate at all.
+
+    `rows` is how many rows of characters the reader saw (the rows joined top first): only formats of that many
+    rows are tried."""
     best: dict[tuple[str, str], PlateCandidate] = {}
+    formats = [plate_format for plate_format in FORMATS if plate_format.rows == rows]
     for variant, extra_penalty in _variants(normalize(raw)):
-        for plate_format in FORMATS:
+        for plate_format in formats:
             candidate = _match(variant, plate_format)
             if candidate is None or (extra_penalty and candidate.foreign):
                 continue
@@ -292,11 +320,14 @@ def parse(raw: str) -> list[PlateCandidate]:
             key = (candidate.format_code, candidate.text)
             if key not in best or candidate.penalty < best[key].penalty:
                 best[key] = candidate
+    # A special format that narrows an ordinary one (KP on the legal layout) names the same text's series.
+    refined = {(FORMATS_BY_CODE[code].refines, text) for code, text in best if FORMATS_BY_CODE[code].refines}
     order = {plate_format.code: index for index, plate_format in enumerate(FORMATS)}
-    return sorted(best.values(), key=lambda c: (c.penalty, order[c.format_code], c.text))
+    kept = [candidate for key, candidate in best.items() if key not in refined]
+    return sorted(kept, key=lambda c: (c.penalty, order[c.format_code], c.text))
 
 
-def best(raw: str) -> PlateCandidate | None:
+def best(raw: str, *, rows: int = 1) -> PlateCandidate | None:
     """The most plausible candidate, or None when the read fits no format."""
-    candidates = parse(raw)
+    candidates = parse(raw, rows=rows)
     return candidates[0] if candidates else None

@@ -18,6 +18,7 @@ import onnxruntime as ort
 from qorgau.roads.plates.grammar import PlateCandidate, parse
 
 Image3 = npt.NDArray[np.uint8]
+Box = tuple[int, int, int, int]
 PLATE_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZАВЕКМНОРСТУХ")
 REC_HEIGHT = 48
 MIN_VEHICLE_PX = 24  # smaller boxes hold no readable plate (and would resize to nothing)
@@ -126,15 +127,31 @@ class PlateReader:
         """The widest line joined with the lines beside it (the region code sits in its own box)."""
         if not boxes:
             return None
-        anchor = max(boxes, key=lambda b: b[2] - b[0])
-        top, bottom = anchor[1], anchor[3]
-        left, right = anchor[0], anchor[2]
-        for box in boxes:
-            overlap = min(bottom, box[3]) - max(top, box[1])
-            if overlap > 0.5 * min(bottom - top, box[3] - box[1]):
-                left, right = min(left, box[0]), max(right, box[2])
-                top, bottom = min(top, box[1]), max(bottom, box[3])
-        return left, top, right, bottom
+        return _with_level_lines(max(boxes, key=lambda b: b[2] - b[0]), boxes)
+
+    def _read_two_rows(self, region: Image3, rows: tuple[Box, Box], offset: int) -> PlateRead | None:
+        """A square plate's rows read one by one and joined top first; None when the join fits no two-row format
+        (then the line was no second row of a plate, and the one-row read stands)."""
+        upper, lower = rows
+        # The grown boxes of two close rows overlap: split the overlap between them, so neither crop holds a strip
+        # of the other row's characters.
+        if upper[3] > lower[1]:
+            middle = (upper[3] + lower[1]) // 2
+            upper, lower = (upper[0], upper[1], upper[2], middle), (lower[0], middle, lower[2], lower[3])
+        texts: list[str] = []
+        confidences: list[float] = []
+        for left, top, right, bottom in (upper, lower):
+            text, confidence = self.recognise(region[top:bottom, left:right])
+            texts.append(text)
+            confidences.append(confidence)
+        raw = "".join(texts)
+        candidates = tuple(parse(raw, rows=2))
+        if not candidates:
+            return None
+        left, top = min(r[0] for r in rows), min(r[1] for r in rows)
+        right, bottom = max(r[2] for r in rows), max(r[3] for r in rows)
+        return PlateRead(raw=raw, candidates=candidates, ocr_confidence=float(np.sqrt(confidences[0] * confidences[1])),
+                         box=(left, top + offset, right, bottom + offset), crop=region[top:bottom, left:right].copy())
 
     def recognise(self, crop: Image3) -> tuple[str, float]:
         """The text in a plate crop (restricted to plate characters; unsure characters as `?`) and its confidence."""
@@ -164,9 +181,16 @@ class PlateReader:
             return None
         offset = int(height * self.config.search_from)
         region = vehicle[offset:]
-        box = self._plate_box(self._find_lines(region))
+        lines = self._find_lines(region)
+        box = self._plate_box(lines)
         if box is None:
             return None
+        # A square plate (motorcycle) has a second row right above or below the widest one.
+        second = _second_row(box, lines)
+        if second is not None:
+            two_rows = self._read_two_rows(region, (box, second) if box[1] < second[1] else (second, box), offset)
+            if two_rows is not None:
+                return two_rows
         left, top, right, bottom = box
         if right - left < 4 or bottom - top < 4:
             return None
@@ -176,3 +200,32 @@ class PlateReader:
             raw=raw, candidates=tuple(parse(raw)), ocr_confidence=confidence,
             box=(left, top + offset, right, bottom + offset), crop=crop.copy(),
         )
+
+
+def _with_level_lines(anchor: Box, boxes: list[Box]) -> Box:
+    """The anchor line joined with the lines level with it (the region code sits in its own box)."""
+    left, top, right, bottom = anchor
+    for box in boxes:
+        overlap = min(bottom, box[3]) - max(top, box[1])
+        if overlap > 0.5 * min(bottom - top, box[3] - box[1]):
+            left, right = min(left, box[0]), max(right, box[2])
+            top, bottom = min(top, box[1]), max(bottom, box[3])
+    return left, top, right, bottom
+
+
+def _second_row(plate: Box, boxes: list[Box]) -> Box | None:
+    """A text line stacked right above or below the plate line and under most of it: a square plate's other row."""
+    height = plate[3] - plate[1]
+    best: tuple[int, Box] | None = None
+    for box in boxes:
+        gap = max(box[1] - plate[3], plate[1] - box[3])  # negative when the lines overlap in height
+        across = min(plate[2], box[2]) - max(plate[0], box[0])
+        narrower = min(plate[2] - plate[0], box[2] - box[0])
+        box_height = box[3] - box[1]
+        # Stacked, not level (a line level with the plate is its region box, see `_with_level_lines`); close (the
+        # detector's boxes are grown, so a square plate's rows overlap a little); under most of it; of a like height.
+        level = -gap > 0.5 * min(height, box[3] - box[1])
+        if (not level and gap < 0.8 * height and across > 0.5 * narrower
+                and 0.5 * height < box_height < 2.0 * height and (best is None or gap < best[0])):
+            best = (gap, box)
+    return None if best is None else _with_level_lines(best[1], boxes)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qorgau.roads.plates.grammar import UNKNOWN, PlateCandidate, best
+from qorgau.roads.plates.grammar import FORMATS_BY_CODE, UNKNOWN, PlateCandidate, best
 from qorgau.roads.plates.reader import Image3, PlateRead
 
 # A position is only trusted when this share of the weight agrees on it; otherwise it stays unknown.
@@ -61,7 +61,8 @@ def vote(reads: Sequence[PlateRead]) -> TrackRead | None:
         share = weight / total
         chars.append(winner if share >= MIN_AGREEMENT else UNKNOWN)
         agreement.append(share if share >= MIN_AGREEMENT else 0.0)
-    voted = best("".join(chars))
+    # Parsed as the rows the frames were read in: a two-row (motorcycle) text is a private one's on one row.
+    voted = best("".join(chars), rows=FORMATS_BY_CODE[format_code].rows)
     if voted is None or voted.format_code != format_code:
         return None
     weights = [_weight(r, c) for r, c in voters]
