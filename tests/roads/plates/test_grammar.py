@@ -255,3 +255,15 @@ def test_random_texts_of_every_kazakh_format_parse_back_as_themselves(format_cod
         text = random_text(format_code, rng)
         candidate = best(text, rows=rows)
         assert candidate is not None and (candidate.text, candidate.format_code) == (text, format_code)
+
+
+def test_1993_region_letters_follow_the_summary_at_hand() -> None:
+    kostanay, kyzylorda = best("P 123 ABC"), best("N 123 ABC")
+    assert kostanay is not None and kostanay.region is not None and kostanay.region.en == "Kostanay Region"
+    assert kyzylorda is not None and kyzylorda.region is not None and kyzylorda.region.en == "Kyzylorda Region"
+    second_letter = best("U 123 ABC")
+    assert second_letter is not None and second_letter.region is not None
+    assert second_letter.region.en == "East Kazakhstan Region"
+    # O and W name two regions each in the summary: no region is taken from them, so the read fits no 1993 plate.
+    assert all(c.format_code != "kz_1993_private" for c in parse("W123ABC"))
+    assert all(c.format_code != "kz_1993_private" for c in parse("O123ABC"))

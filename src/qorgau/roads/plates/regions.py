@@ -3,7 +3,10 @@
 Source of the two-digit codes: the Order of the Minister of Internal Affairs on state registration plates (2012
 standard, ST RK 1901) as summarised in "Vehicle registration plates of Kazakhstan" (Wikipedia), with the codes added
 for Shymkent (2018) and the regions formed in 2022 (Abai, Zhetysu, Ulytau). The 1993 letters come from the same
-summary and are marked unverified in ADR 0040: they were written down from that summary, not from the order itself.
+summary (its copy at https://wikimili.com/en/Vehicle_registration_plates_of_Kazakhstan, old area code column) and are
+marked unverified in ADR 0040: they were written down from that summary, not from the order itself. That copy gives
+some regions two or three letters; O and W each stand for two regions there (O: Akmola and North Kazakhstan; W:
+Akmola and Kostanay), so neither is taken: a plate with them names no region we could be sure of.
 """
 
 from __future__ import annotations
@@ -48,15 +51,19 @@ _REGIONS_2012: tuple[Region, ...] = (
 _REGIONS_1993: tuple[Region, ...] = (
     Region("A", "Almaty", "Алматы", "Алматы"),
     Region("B", "Almaty Region", "Алматинская область", "Алматы облысы"),
+    Region("V", "Almaty Region", "Алматинская область", "Алматы облысы"),
     Region("C", "Akmola Region", "Акмолинская область", "Ақмола облысы"),
     Region("D", "Aktobe Region", "Актюбинская область", "Ақтөбе облысы"),
     Region("E", "Atyrau Region", "Атырауская область", "Атырау облысы"),
     Region("F", "East Kazakhstan Region", "Восточно-Казахстанская область", "Шығыс Қазақстан облысы"),
+    Region("U", "East Kazakhstan Region", "Восточно-Казахстанская область", "Шығыс Қазақстан облысы"),
     Region("H", "Jambyl Region", "Жамбылская область", "Жамбыл облысы"),
     Region("L", "West Kazakhstan Region", "Западно-Казахстанская область", "Батыс Қазақстан облысы"),
+    Region("K", "Karaganda Region", "Карагандинская область", "Қарағанды облысы"),
     Region("M", "Karaganda Region", "Карагандинская область", "Қарағанды облысы"),
-    Region("N", "Kostanay Region", "Костанайская область", "Қостанай облысы"),
-    Region("P", "Kyzylorda Region", "Кызылординская область", "Қызылорда облысы"),
+    # The first table had N and P the other way round; the summary at hand has P Kostanay and N Kyzylorda.
+    Region("N", "Kyzylorda Region", "Кызылординская область", "Қызылорда облысы"),
+    Region("P", "Kostanay Region", "Костанайская область", "Қостанай облысы"),
     Region("R", "Mangystau Region", "Мангистауская область", "Маңғыстау облысы"),
     Region("S", "Pavlodar Region", "Павлодарская область", "Павлодар облысы"),
     Region("T", "North Kazakhstan Region", "Северо-Казахстанская область", "Солтүстік Қазақстан облысы"),
