@@ -75,7 +75,9 @@ def seed_demo(session: Session, *, actor: Actor) -> Seeded:
     _watchlist(session, actor, seeded)
     for code in _cameras(session, CameraPurpose.SPEED):
         if enforcement.calibration(session, device_code=code) is None:
-            enforcement.calibrate(session, device_code=code, image=SPEED_IMAGE, plane=SPEED_PLANE, actor=actor)
+            # Assumed marks, not surveyed ones: kept with their residual, which widens every speed's uncertainty.
+            enforcement.calibrate(session, device_code=code, image=SPEED_IMAGE, plane=SPEED_PLANE, actor=actor,
+                                  surveyed=False)
             seeded.calibrated.append(code)
     for code in _cameras(session, CameraPurpose.INTERSECTION):
         if enforcement.point(session, device_code=code) is None:

@@ -34,7 +34,7 @@ from qorgau.video.models import Export, Segment
 from tests.conftest import login, make_user
 from tests.devices.conftest import camera, events
 from tests.incidents.conftest import ok
-from tests.roads.enforcement.synthetic import calibration_pairs, track
+from tests.roads.enforcement.synthetic import SURVEYED_PLANE, calibration_pairs, track
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 W, H = 1280, 720
@@ -104,7 +104,8 @@ def _setup_speed(client: TestClient, app_db: Database) -> None:
     login(client, "admin")
     for code, east in (("CAM-SP1", 0), ("CAM-SP2", 300)):
         ok(client.post("/api/devices", json=camera(code, east_m=east, purpose="speed")), 201)
-    image, plane = calibration_pairs()
+    # Surveyed marks over the measuring zone: six would leave too coarse a scale to vouch for 100 km/h (ADR 0052).
+    image, plane = calibration_pairs(marks=SURVEYED_PLANE)
     ok(client.put("/api/violations/calibrations/CAM-SP1", json={"image_points": image, "plane_points": plane}), 201)
 
 

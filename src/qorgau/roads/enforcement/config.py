@@ -19,6 +19,12 @@ class EnforcementSettings(CoreSettings):
         description="A vehicle is a violation candidate only above the limit plus this much (the Code's lowest "
                     "band starts at 10 km/h over); the measurement's own error is subtracted first.",
     )
+    speed_max_uncertainty_kmh: float = Field(
+        default=2.0, ge=0.5, le=20.0, title="Spot speed's allowed error (km/h)",
+        description="A spot speed whose expanded uncertainty (3 sigmas of the fit's and the calibration's error "
+                    "together, ADR 0052) exceeds this measures nothing: the track is counted as too jittery, "
+                    "its calibration too coarse, or both together too uncertain.",
+    )
     speed_default_limit_kmh: float = Field(
         default=60.0, ge=5.0, le=150.0, title="Default limit (km/h)",
         description="The limit of a speed point whose camera names none and whose road has no maxspeed "

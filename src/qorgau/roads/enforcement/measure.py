@@ -1,11 +1,15 @@
-"""Pure measurement: a camera's road-plane homography, spot speed over a track, section speed, stop-line crossing
-and the red lamp read from the picture. No database, no I/O: every function is tested on synthetic data.
+"""Pure measurement: spot speed over a track on the calibrated road plane, section speed, stop-line crossing and
+the red lamp read from the picture. No database, no I/O: every function is tested on synthetic data. The camera's
+calibration (the homography and its uncertainty) lives in ``calibration``; its names are re-exported here.
 
-Error budget of a spot speed (each term a 1-sigma relative or absolute error, combined in quadrature):
-- calibration: the reprojection RMS (metres) over the track's measured length is a scale error of the distance;
+Error budget of a spot speed (ADR 0052; each term a 1-sigma error, combined in quadrature):
+- calibration: the uncertainty the marks' click error leaves in the plane's scale along this very track
+  (propagated from the homography's covariance), a share of the speed that is the same for every car;
 - box jitter and timestamp jitter: both show up as residuals of the straight-line fit s(t) = s0 + v·t, so the
-  fit's own standard error of the slope carries them (a robust fit drops outliers first);
-- the track must be long enough: a short one (< MIN_TRACK_M or < MIN_POINTS) measures nothing and says why.
+  fit's own standard error of the slope carries them (a robust fit drops outliers first). Times are the
+  frames' presentation times (the stream's PTS on the connection's wall anchor), not their arrival;
+- a track too short, too jittery or measured on too coarse a calibration to vouch for the speed within the
+  allowed expanded uncertainty measures nothing and says why (the caller counts it).
 """
 
 from __future__ import annotations
@@ -19,12 +23,17 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from qorgau.roads.enforcement.calibration import MIN_PAIRS as MIN_PAIRS
+from qorgau.roads.enforcement.calibration import CalibrationProblem as CalibrationProblem
+from qorgau.roads.enforcement.calibration import Homography as Homography
+from qorgau.roads.enforcement.calibration import fit_homography as fit_homography
+
 Point = tuple[float, float]
 Floats = NDArray[np.float64]
-MIN_PAIRS = 4
 MIN_POINTS = 5  # fewer track points cannot separate jitter from motion
 MIN_TRACK_M = 3.0  # metres travelled on the plane
 MS_TO_KMH = 3.6
+COVERAGE = 3.0  # sigmas of the expanded uncertainty a measured speed must keep within the allowed error
 
 
 class NoMeasurement(StrEnum):
@@ -35,57 +44,9 @@ class NoMeasurement(StrEnum):
     TOO_SHORT = "too_short"
     NOT_MOVING_FORWARD = "not_moving_forward"
     BAD_TIMES = "bad_times"
-
-
-class CalibrationProblem(StrEnum):
-    TOO_FEW_PAIRS = "too_few_pairs"
-    DUPLICATE_POINTS = "duplicate_points"
-    DEGENERATE = "degenerate"  # three or more points on one line, or an unsolvable set
-
-
-@dataclass(frozen=True, slots=True)
-class Homography:
-    """Image pixels to road-plane metres; ``rms_m`` is the reprojection error of the pairs it was fitted on."""
-
-    matrix: tuple[tuple[float, float, float], ...]
-    rms_m: float
-    max_m: float
-
-    def project(self, points: Sequence[Point]) -> Floats:
-        array = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
-        out = cv2.perspectiveTransform(array, np.asarray(self.matrix, dtype=np.float64)).reshape(-1, 2)
-        return np.asarray(out, dtype=np.float64)
-
-
-def _degenerate(points: Floats) -> bool:
-    """With four pairs no three may share a line; with more, the points must at least not all share one."""
-    scale = float(np.ptp(points, axis=0).max()) or 1.0
-    tolerance = 1e-4 * scale * scale
-    triples = [(i, j, k) for i in range(len(points)) for j in range(i + 1, len(points))
-               for k in range(j + 1, len(points))]
-    areas = [abs(float((points[j][0] - points[i][0]) * (points[k][1] - points[i][1])
-                       - (points[j][1] - points[i][1]) * (points[k][0] - points[i][0]))) for i, j, k in triples]
-    return min(areas) < tolerance if len(points) == MIN_PAIRS else max(areas) < tolerance
-
-
-def fit_homography(image: Sequence[Point], plane: Sequence[Point]) -> Homography | CalibrationProblem:
-    """Least-squares homography over every pair (no RANSAC: an officer's points are few and all meant)."""
-    if len(image) < MIN_PAIRS or len(image) != len(plane):
-        return CalibrationProblem.TOO_FEW_PAIRS
-    src, dst = np.asarray(image, dtype=np.float64), np.asarray(plane, dtype=np.float64)
-    if len({tuple(p) for p in src.round(3).tolist()}) < len(src) or \
-            len({tuple(p) for p in dst.round(3).tolist()}) < len(dst):
-        return CalibrationProblem.DUPLICATE_POINTS
-    if _degenerate(src) or _degenerate(dst):
-        return CalibrationProblem.DEGENERATE
-    matrix, _ = cv2.findHomography(src, dst, 0)
-    if matrix is None or not np.all(np.isfinite(matrix)) or abs(float(np.linalg.det(matrix))) < 1e-12:
-        return CalibrationProblem.DEGENERATE
-    matrix = matrix / matrix[2, 2]
-    rows = tuple((float(row[0]), float(row[1]), float(row[2])) for row in matrix)
-    fitted = Homography(rows, 0.0, 0.0)
-    errors = np.linalg.norm(fitted.project(image) - dst, axis=1)
-    return Homography(fitted.matrix, float(np.sqrt(np.mean(errors ** 2))), float(errors.max()))
+    TOO_JITTERY = "too_jittery"  # the track's own scatter alone exceeds the allowed uncertainty
+    CALIBRATION_TOO_COARSE = "calibration_too_coarse"  # the calibration's scale error alone exceeds it
+    TOO_UNCERTAIN = "too_uncertain"  # neither alone, both together
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +74,15 @@ def _line_fit(t: Floats, s: Floats) -> tuple[float, float, Floats, float]:
 
 
 def spot_speed(times_s: Sequence[float], boxes: Sequence[tuple[float, float, float, float]],
-               homography: Homography | None) -> SpotSpeed | NoMeasurement:
+               homography: Homography | None, *, max_uncertainty_kmh: float | None = None,
+               coverage: float = COVERAGE) -> SpotSpeed | NoMeasurement:
     """Speed of one tracked vehicle from its boxes (x1, y1, x2, y2 pixels) and their capture times (seconds).
 
     The bottom-centre of a box is where the vehicle meets the road, the only point the plane homography is valid
-    for. Positions are reduced to the distance along the track's main direction and fitted against time; points
-    whose residual exceeds 3.5 robust sigmas (a box that jumped to a neighbour, a late frame) are dropped once.
+    for: every box gives that one point, never its centre. Positions are reduced to the distance along the
+    track's main direction and fitted against time; points whose residual exceeds 3.5 robust sigmas (a box that
+    jumped to a neighbour, a late frame) are dropped, twice at most. With ``max_uncertainty_kmh`` a speed whose
+    expanded uncertainty (``coverage`` sigmas) exceeds it is refused with the source that makes it so.
     """
     if homography is None:
         return NoMeasurement.UNCALIBRATED
@@ -135,23 +99,39 @@ def spot_speed(times_s: Sequence[float], boxes: Sequence[tuple[float, float, flo
     track_m = float(np.ptp(s))
     if track_m < MIN_TRACK_M:
         return NoMeasurement.TOO_SHORT
-    slope, _, residuals, stderr = _line_fit(t, s)
     keep = np.ones(len(t), dtype=bool)
-    mad = float(np.median(np.abs(residuals - np.median(residuals))))
-    if mad > 0:
-        keep = np.abs(residuals) <= 3.5 * 1.4826 * mad + 1e-9
-        if keep.sum() >= MIN_POINTS and not keep.all():
-            slope, _, _, stderr = _line_fit(t[keep], s[keep])
-        else:
-            keep[:] = True
+    slope, _, residuals, stderr = _line_fit(t, s)
+    for _ in range(2):
+        mad = float(np.median(np.abs(residuals[keep] - np.median(residuals[keep]))))
+        if mad <= 0:
+            break
+        trial = np.abs(residuals) <= 3.5 * 1.4826 * mad + 1e-9
+        if trial.sum() < MIN_POINTS or np.array_equal(trial, keep):
+            break
+        keep = trial
+        slope, intercept, _, stderr = _line_fit(t[keep], s[keep])
+        residuals = s - (intercept + slope * t)
     speed = abs(slope)
     if speed <= 0:
         return NoMeasurement.NOT_MOVING_FORWARD
     fit_sigma = stderr * MS_TO_KMH
-    calibration_sigma = speed * MS_TO_KMH * min(homography.rms_m / track_m, 1.0)
-    return SpotSpeed(kmh=speed * MS_TO_KMH, sigma_kmh=math.hypot(fit_sigma, calibration_sigma),
-                     fit_sigma_kmh=fit_sigma, calibration_sigma_kmh=calibration_sigma,
-                     points_used=int(keep.sum()), points_dropped=int((~keep).sum()), track_m=track_m)
+    kept = np.flatnonzero(keep)
+    first, last = feet[int(kept[0])], feet[int(kept[-1])]
+    length_sigma = homography.length_sigma(first, last)
+    along = float(np.linalg.norm(plane[int(kept[-1])] - plane[int(kept[0])]))
+    relative = length_sigma / along if length_sigma is not None and along > 0 else \
+        min(homography.rms_m / track_m, 1.0)
+    calibration_sigma = speed * MS_TO_KMH * relative
+    sigma = math.hypot(fit_sigma, calibration_sigma)
+    if max_uncertainty_kmh is not None and coverage * sigma > max_uncertainty_kmh:
+        if coverage * fit_sigma > max_uncertainty_kmh:
+            return NoMeasurement.TOO_JITTERY
+        if coverage * calibration_sigma > max_uncertainty_kmh:
+            return NoMeasurement.CALIBRATION_TOO_COARSE
+        return NoMeasurement.TOO_UNCERTAIN
+    return SpotSpeed(kmh=speed * MS_TO_KMH, sigma_kmh=sigma, fit_sigma_kmh=fit_sigma,
+                     calibration_sigma_kmh=calibration_sigma, points_used=int(keep.sum()),
+                     points_dropped=int((~keep).sum()), track_m=track_m)
 
 
 def two_point_speed(times_s: Sequence[float], boxes: Sequence[tuple[float, float, float, float]],

@@ -128,7 +128,8 @@ class ViolationOpener:
             limit = service.limit_of(session, device_code=capture.device_code, default_kmh=default)
             outcome = review.open_speed(session, capture=capture, limit_kmh=limit.kmh,
                                         tolerance_kmh=self.settings.speed_tolerance_kmh, signer=self.signer,
-                                        evidence_root=self.evidence_root, actor=ACTOR)
+                                        evidence_root=self.evidence_root, actor=ACTOR,
+                                        max_uncertainty_kmh=self.settings.speed_max_uncertainty_kmh)
             opened = outcome.violation.id if outcome.violation else None
         spot = f"speed:{outcome.skipped or 'opened'}{self._export(opened, capture)}"
         if not sections.complete(capture.plate_text):

@@ -114,11 +114,12 @@ def _open(session: Session, *, capture: Capture, kind: ViolationKind, occurred_a
 
 
 def open_speed(session: Session, *, capture: Capture, limit_kmh: float, tolerance_kmh: float, signer: Signer,
-               evidence_root: Path, actor: audit.Actor) -> Outcome:
+               evidence_root: Path, actor: audit.Actor, max_uncertainty_kmh: float | None = None) -> Outcome:
     """Measure a tracked vehicle's spot speed and open a violation when it is over limit + tolerance even after
     its measurement error (one sigma) is taken off in the driver's favour."""
     calibration = service.calibration(session, device_code=capture.device_code)
-    found = measure.spot_speed(_seconds(capture.times), capture.boxes, service.homography_of(calibration))
+    found = measure.spot_speed(_seconds(capture.times), capture.boxes, service.homography_of(calibration),
+                               max_uncertainty_kmh=max_uncertainty_kmh)
     if isinstance(found, measure.NoMeasurement) or calibration is None:  # no calibration: UNCALIBRATED
         return Outcome(None, str(found))
     counted = found.kmh - found.sigma_kmh

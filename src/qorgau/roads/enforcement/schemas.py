@@ -29,6 +29,15 @@ class CalibrationRead(BaseModel):
     plane_points: list[list[float]]
     rms_m: float = Field(description="Reprojection error of the marks (metres, RMS); 0 with exactly 4 marks.")
     max_m: float
+    rms_px: float = Field(default=0.0, description="The marks' picture residual (pixels, RMS): what the clicks "
+                                                  "got wrong; 0 with exactly 4 marks (nothing to check).")
+    residuals_px: list[float] = Field(default_factory=list, description="Each mark's picture residual (pixels), "
+                                                                        "in the order the marks were given.")
+    max_rms_px: float = Field(default=0.0, description="The most honest clicks show with this many marks; a "
+                                                       "surveyed set above it is refused.")
+    scale_sigma_pct: float | None = Field(default=None, description="1-sigma scale error (%) the clicks leave "
+                                                                    "between the nearest and farthest marks: a "
+                                                                    "speed's calibration share.")
     created_by_name: str | None
     created_at: datetime
 

@@ -3,6 +3,7 @@ Functions take keyword-only arguments and never commit."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from qorgau.city import queries as city_queries
 from qorgau.core.errors import QorgauError, ValidationFailed
 from qorgau.core.time import as_utc, utcnow
 from qorgau.devices import service as device_service
+from qorgau.roads.enforcement import calibration as calibration_fit
 from qorgau.roads.enforcement import fines, measure
 from qorgau.roads.enforcement.enums import LimitSource, SignalPhase
 from qorgau.roads.enforcement.models import CameraCalibration, EnforcementPoint, FineTableVersion, SignalPhaseChange
@@ -24,12 +26,21 @@ Point = tuple[float, float]
 
 
 def calibrate(session: Session, *, device_code: str, image: Sequence[Point], plane: Sequence[Point],
-              actor: audit.Actor) -> CameraCalibration:
-    """Fit and store a new calibration of a camera (the previous ones stay as its history)."""
+              actor: audit.Actor, surveyed: bool = True) -> CameraCalibration:
+    """Fit and store a new calibration of a camera (the previous ones stay as its history). Surveyed marks whose
+    picture residual is more than clicks explain are refused with that residual and the limit; ``surveyed=False``
+    (the demo's assumed marks) stores them, and their residual widens every speed's uncertainty."""
     device = device_service.get(session, device_code)
-    fitted = measure.fit_homography(image, plane)
+    fitted = measure.fit_homography(image, plane, check_residual=surveyed)
     if isinstance(fitted, measure.CalibrationProblem):
-        raise ValidationFailed("violations.calibration.invalid",
+        params: dict[str, Any] = {}
+        if fitted is measure.CalibrationProblem.RESIDUAL_TOO_LARGE:
+            loose = measure.fit_homography(image, plane, check_residual=False)
+            if isinstance(loose, measure.Homography):  # always: only the residual test failed
+                worst = max(range(len(loose.residuals_px)), key=lambda i: loose.residuals_px[i])
+                params = {"rms_px": round(loose.rms_px, 2), "mark": worst + 1, "mark_px": loose.residuals_px[worst],
+                          "limit_px": round(calibration_fit.max_rms_px(len(image)), 2)}
+        raise ValidationFailed("violations.calibration.invalid", params=params,
                                errors=[{"code": f"violations.calibration.{fitted}", "field": "points"}])
     row = CameraCalibration(device_code=device.code, image_points=[list(p) for p in image],
                             plane_points=[list(p) for p in plane], matrix=[list(r) for r in fitted.matrix],
@@ -38,7 +49,8 @@ def calibrate(session: Session, *, device_code: str, image: Sequence[Point], pla
     session.add(row)
     session.flush()
     audit.record(session, action="violations.calibrate", actor=actor, target_type="device", target_id=device.code,
-                 details={"calibration_id": row.id, "pairs": len(image), "rms_m": round(fitted.rms_m, 4)})
+                 details={"calibration_id": row.id, "pairs": len(image), "rms_m": round(fitted.rms_m, 4),
+                          "rms_px": round(fitted.rms_px, 3), "surveyed": surveyed})
     return row
 
 
@@ -49,10 +61,25 @@ def calibration(session: Session, *, device_code: str) -> CameraCalibration | No
 
 
 def homography_of(row: CameraCalibration | None) -> measure.Homography | None:
+    """A stored calibration with its uncertainty recomputed from its marks (older rows read the same way)."""
     if row is None:
         return None
-    matrix = tuple((float(r[0]), float(r[1]), float(r[2])) for r in row.matrix)
-    return measure.Homography(matrix, row.rms_m, row.max_m)
+    return calibration_fit.stored(row.matrix, row.rms_m, row.max_m, row.image_points, row.plane_points)
+
+
+def calibration_read(row: CameraCalibration) -> dict[str, Any]:
+    """What the officer sees of a calibration beside its stored columns: each mark's picture residual, their RMS,
+    the most an honest set of this many marks shows, and the scale error it leaves over its marks' extent."""
+    found = calibration_fit.stored(row.matrix, row.rms_m, row.max_m, row.image_points, row.plane_points)
+    plane = [(float(p[0]), float(p[1])) for p in row.plane_points]
+    near = min(plane, key=lambda p: p[1])
+    far = max(plane, key=lambda p: p[1])
+    picture = {tuple(p): (float(i[0]), float(i[1])) for p, i in zip(plane, row.image_points, strict=True)}
+    sigma = found.length_sigma(picture[near], picture[far])
+    span = math.dist(near, far)
+    return {"rms_px": round(found.rms_px, 3), "residuals_px": list(found.residuals_px),
+            "max_rms_px": round(min(calibration_fit.max_rms_px(len(plane)), 1e6), 3),
+            "scale_sigma_pct": round(sigma / span * 100.0, 3) if sigma is not None and span > 0 else None}
 
 
 def set_point(session: Session, *, device_code: str, limit_kmh: float | None, stop_line: list[Point] | None,

@@ -63,7 +63,7 @@ def calibrate(code: str, body: CalibrationIn, principal: Calibrator, db: DbSessi
     """Store a camera's calibration (marks on its snapshot ↔ metres on the road); its reprojection error back."""
     row = service.calibrate(db, device_code=code, image=[(p[0], p[1]) for p in body.image_points],
                             plane=[(p[0], p[1]) for p in body.plane_points], actor=principal.actor(source))
-    return CalibrationRead.model_validate(row)
+    return CalibrationRead.model_validate(row).model_copy(update=service.calibration_read(row))
 
 
 @router.get("/calibrations/{code}", response_model=CalibrationRead,
@@ -72,7 +72,7 @@ def get_calibration(code: str, _: Calibrator, db: ReadSession) -> CalibrationRea
     row = service.calibration(db, device_code=code)
     if row is None:
         raise NotFound("violations.uncalibrated", params={"code": code})
-    return CalibrationRead.model_validate(row)
+    return CalibrationRead.model_validate(row).model_copy(update=service.calibration_read(row))
 
 
 @router.put("/points/{code}", response_model=EnforcementPointRead)
