@@ -1,0 +1,58 @@
+"""Fault injection (issue 18): two video hosts share six cameras by leases in one PostgreSQL database; one is
+killed with kill -9 while it records; its cameras must be recorded again within the failover bound (15 s, the
+default), measured from the recording index; when it returns, the shares move back without a longer gap."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from qorgau.core.db import Database
+from qorgau.video.nodes import CameraLease
+from tests.conftest import copied_database
+from tests.video.conftest import add_camera, alias
+from tests.video.lease_hosts import Host, failover_round
+
+BOUND_S = 15.0
+
+
+@pytest.mark.timeout(420)  # two hosts of real `qorgau` processes, a crash and a return, on a loaded 2-core machine
+def test_a_killed_host_s_cameras_are_recorded_again_within_the_bound_and_come_back(
+        pg_template: str, tmp_path: Path, clips: dict[str, Path]) -> None:
+    from qorgau.core.crypto import configure_keyring, load_keyring
+    from qorgau.domains import load_events, load_models
+    from qorgau.settings import Settings
+
+    with copied_database(pg_template, tmp_path) as url:
+        load_models()
+        load_events()
+        settings = Settings(data_dir=tmp_path / "var", database_url=url)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        configure_keyring(load_keyring(settings))  # made once here, not raced by two hosts
+        db = Database(url)
+        cameras = [add_camera(db, f"CAM-{n:04d}", main=alias(clips["mp4"], f"lease{n}")) for n in range(6)]
+        env = {**os.environ, "QORGAU_DATABASE_URL": url, "QORGAU_DATA_DIR": str(tmp_path / "var"),
+               "QORGAU_LOG_JSON": "false", "QORGAU_VIDEO_ASSIGNMENT": "leases", "QORGAU_VIDEO_SEGMENT_S": "2",
+               "QORGAU_VIDEO_STATUS_INTERVAL_S": "1", "QORGAU_SHUTDOWN_GRACE_S": "3"}
+        a = Host("host-a", 2, env, tmp_path / "host-a.log")
+        b = Host("host-b", 1, env, tmp_path / "host-b.log")
+        try:
+            a.start()
+            b.start()
+            result = failover_round(db, a, b, cameras, fair={"host-a/0": 2, "host-a/1": 2, "host-b/0": 2})
+            with db.sessions() as session:
+                epochs = {row.device_id: row.epoch for row in session.scalars(select(CameraLease))}
+        finally:
+            a.stop()
+            b.stop()
+            db.dispose()
+        logs = "\n".join(h.log_path.read_text(errors="replace")[-3000:] for h in (a, b))
+        print(result)  # the figures, for whoever reads the test's output
+        assert len(result.failover_gaps) == 4, logs  # host-a's two workers held four cameras
+        assert result.moved_s < BOUND_S, logs
+        assert max(result.failover_gaps.values()) < BOUND_S, (result, logs)
+        assert max(result.rebalance_gaps.values()) < BOUND_S, (result, logs)
+        assert all(epochs[d] >= 2 for d in result.failover_gaps)  # a new holder, a new epoch (the fencing token)
