@@ -14,7 +14,13 @@ p99; a non-2xx answer is counted as an error of its route, a request the client 
 timeout of its route (a queue that long, not an answer). DC-09 ACK latency likewise from each frame's schedule.
 The cases run interleaved (`bench/harness.py`), figures are medians of the rounds.
 
+Each database runs two servers in the same rounds: the code as it is ("committing": a write route runs and
+commits its unit of work in one worker thread, `api.transactions`) and the baseline "teardown", the same server
+with that switched off, so the write session is committed by the dependency's teardown in a later thread hop, as
+before ADR 0054.
+
 Usage: .venv/bin/python bench/api_writes.py [--rate 200] [--seconds 20] [--rounds 3] [--db sqlite,postgresql]
+                                            [--variants committing,teardown]
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +46,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from ingest_dc09 import free_port, panels_csv  # noqa: E402
-from tests.server import cli_env, run_cli, running_server  # noqa: E402
+from tests.server import QORGAU, cli_env, run_cli  # noqa: E402
+
+from qorgau.core.processes import wait_ready  # noqa: E402
 
 PG_URL = os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench-password-1"  # a throwaway database's accounts
@@ -157,7 +165,33 @@ async def drive(base: str, token: str, world: dict[str, Any], rate: float, secon
             "writes": count, "lags": lags}
 
 
-def run_case(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
+# The baseline server: `qorgau serve` with the single-thread commit of write routes switched off.
+TEARDOWN_SERVE = ("import sys; import qorgau.runtime.server as server; server.commit_in_route_thread = lambda r: 0; "
+                  "from qorgau.cli import main; sys.argv[0] = 'qorgau'; main()")
+
+
+@contextmanager
+def serving(env: dict[str, str], log_path: Path, variant: str) -> Iterator[str]:
+    """`qorgau serve` (or its baseline variant) until the block ends; yields its base URL."""
+    port = free_port()
+    command = [QORGAU] if variant == "committing" else [sys.executable, "-c", TEARDOWN_SERVE]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(process, f"{base}/readyz", log_path, "server")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_case(db_kind: str, variant: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         data = Path(tmp)
         pg_name = None
@@ -182,7 +216,7 @@ def run_case(db_kind: str, args: argparse.Namespace) -> dict[str, Any]:
         cli(env, "user", "add", "operator", "--role", "operator", stdin=f"{PASSWORD}\n{PASSWORD}\n")
         token = cli(env, "token", "create", "bench-admin", "--name", "bench", "--scope", "devices:write",
                     "--scope", "units:write", "--scope", "users:write").strip().splitlines()[-1].split()[-1]
-        base = stack.enter_context(running_server(env, args.server_log or data / "server.log"))
+        base = stack.enter_context(serving(env, args.server_log or data / "server.log", variant))
         return asyncio.run(_measure(base, token, dc09, args, data))
 
 
@@ -227,9 +261,9 @@ def _drop_pg(name: str) -> None:
 
 
 def readme_rows(cases: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
-    parts, met = [], True
+    parts, baselines, met = [], [], True
     for db_kind in args.db.split(","):
-        m = cases[db_kind]["median"]
+        m = cases[f"{db_kind}/committing"]["median"]
         worst = max(m[f"{kind}_p99_ms"] for kind in ROUTES if f"{kind}_p99_ms" in m)
         errors = sum(m.get(f"{kind}_errors", 0) + m.get(f"{kind}_timeouts", 0) for kind in ROUTES)
         routes = ", ".join(f"{kind} {harness.ms(m[f'{kind}_p99_ms'])}" for kind in ROUTES if f"{kind}_p99_ms" in m)
@@ -240,10 +274,15 @@ def readme_rows(cases: dict[str, Any], args: argparse.Namespace) -> list[dict[st
                      f"by route {failed}; client timeouts (30 s) by route {gave_up}; DC-09 ACK p99 "
                      f"{harness.ms(m['dc09_ack_p99_ms'])}")
         met = met and worst < 50 and errors == 0
+        teardown = cases.get(f"{db_kind}/teardown")
+        if teardown is not None:
+            b = teardown["median"]
+            baselines.append(f"{db_kind}: commit in the dependency's teardown: all writes p99 "
+                             f"{harness.ms(b['all_p99_ms'])}, p50 {harness.ms(b['all_p50_ms'])}")
     return [harness.readme_row(
         f"`bench/api_writes.py`: {harness.count(args.rate)} API writes/s open loop (heartbeats, unit positions, "
         f"notes, alarm acknowledgements) beside {harness.count(args.dc09_rate)} DC-09 frames/s, scheduled → response",
-        result="; ".join(parts), baseline="none run beside it (a write path has no outside equivalent)",
+        result="; ".join(parts), baseline="; ".join(baselines) or "none run beside it",
         target="every write route p99 < 50 ms on both databases", met=met)]
 
 
@@ -254,15 +293,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--variants", default="committing,teardown")
     parser.add_argument("--server-log", type=Path, help="keep the server's log here")
     parser.add_argument("--name", default="api_writes", help="result file name (bench/results/NAME.json)")
     args = parser.parse_args()
 
-    def case(db_kind: str) -> Callable[[int], dict[str, Any]]:
-        return lambda _round: run_case(db_kind, args)
+    def case(db_kind: str, variant: str) -> Callable[[int], dict[str, Any]]:
+        return lambda _round: run_case(db_kind, variant, args)
 
     run = harness.Run("api_writes")
-    rounds = harness.interleave({db_kind: case(db_kind) for db_kind in args.db.split(",")}, rounds=args.rounds)
+    rounds = harness.interleave({f"{db_kind}/{variant}": case(db_kind, variant) for db_kind in args.db.split(",")
+                                 for variant in args.variants.split(",")}, rounds=args.rounds)
     cases = {name: {"rounds": figures, "median": harness.median_figures(figures)} for name, figures in rounds.items()}
     path = harness.write_result(args.name, run.finish(cases=cases, readme=readme_rows(cases, args)))
     print(path.read_text())

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from qorgau import __version__, domains
 from qorgau.api.guards import bulk_body_paths, unguarded_routes
 from qorgau.api.middleware import BodyLimit, Observe, WriteAdmission
+from qorgau.api.transactions import commit_in_route_thread
 from qorgau.api.webapp import WebApp, default_dist
 from qorgau.core import problems
 from qorgau.core.bus.dispatch import Dispatcher, Subscriber
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, extra_subscribers: Iterable[
     app.state.runtime = runtime
     problems.install(app)
     for router in domains.routers():
+        commit_in_route_thread(router)  # a write route's transaction held only inside one worker thread
         app.include_router(router)
     app.mount("/", WebApp(settings.web_dist or default_dist()), name="web")
     app.add_middleware(WriteAdmission, runtime=runtime)
