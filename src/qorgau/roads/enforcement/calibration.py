@@ -24,7 +24,9 @@ Point = tuple[float, float]
 Floats = NDArray[np.float64]
 MIN_PAIRS = 4
 CLICK_PX = 2.0  # the click error assumed when the marks are too few to estimate it (an officer on a snapshot)
-FALSE_REFUSAL = 0.001  # the share of honest calibrations (clicks off by CLICK_PX) the residual test refuses
+# The share of honest calibrations (clicks off by CLICK_PX) the residual tests refuse, at most: half of it to the
+# RMS of the set (a metre scale or several marks off), half to its worst mark (one mark off, diluted in the RMS).
+FALSE_REFUSAL = 0.001
 
 
 class CalibrationProblem(StrEnum):
@@ -142,7 +144,13 @@ def max_rms_px(marks: int, *, click_px: float = CLICK_PX) -> float:
     """The largest picture RMS honest clicks give (all but FALSE_REFUSAL of the time) with this many marks: the
     squared residuals over click_px^2 follow chi-square with 2 * marks - 8 degrees of freedom."""
     dof = 2 * marks - 8
-    return math.inf if dof <= 0 else click_px * math.sqrt(float(chi2.ppf(1.0 - FALSE_REFUSAL, dof)) / marks)
+    return math.inf if dof <= 0 else click_px * math.sqrt(float(chi2.ppf(1.0 - FALSE_REFUSAL / 2, dof)) / marks)
+
+
+def max_mark_px(marks: int, *, click_px: float = CLICK_PX) -> float:
+    """The largest residual honest clicks give one mark (all but FALSE_REFUSAL of the sets, spread over the
+    marks): a residual is at most the click's own 2-D error, whose square over click_px^2 is chi-square with 2."""
+    return math.inf if marks <= MIN_PAIRS else click_px * math.sqrt(-2.0 * math.log(FALSE_REFUSAL / 2 / marks))
 
 
 def fit_homography(image: Sequence[Point], plane: Sequence[Point], *, click_px: float = CLICK_PX,
@@ -169,7 +177,8 @@ def fit_homography(image: Sequence[Point], plane: Sequence[Point], *, click_px: 
     inverse = inverse / inverse[2, 2]
     residuals_px = np.linalg.norm(_project(forward, dst) - src, axis=1)
     rms_px = float(np.sqrt(np.mean(residuals_px ** 2)))
-    if check_residual and rms_px > max_rms_px(len(src), click_px=click_px):
+    if check_residual and (rms_px > max_rms_px(len(src), click_px=click_px)
+                           or float(residuals_px.max()) > max_mark_px(len(src), click_px=click_px)):
         return CalibrationProblem.RESIDUAL_TOO_LARGE
     rows = tuple((float(row[0]), float(row[1]), float(row[2])) for row in inverse)
     errors = np.linalg.norm(Homography(rows, 0.0, 0.0).project(image) - dst, axis=1)

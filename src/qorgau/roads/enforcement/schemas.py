@@ -35,6 +35,8 @@ class CalibrationRead(BaseModel):
                                                                         "in the order the marks were given.")
     max_rms_px: float = Field(default=0.0, description="The most honest clicks show with this many marks; a "
                                                        "surveyed set above it is refused.")
+    max_mark_px: float = Field(default=0.0, description="The most honest clicks leave on any one mark; a surveyed "
+                                                        "set with a mark above it is refused.")
     scale_sigma_pct: float | None = Field(default=None, description="1-sigma scale error (%) the clicks leave "
                                                                     "between the nearest and farthest marks: a "
                                                                     "speed's calibration share.")

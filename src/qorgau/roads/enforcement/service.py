@@ -39,8 +39,11 @@ def calibrate(session: Session, *, device_code: str, image: Sequence[Point], pla
             if isinstance(loose, measure.Homography):  # always: only the residual test failed
                 worst = max(range(len(loose.residuals_px)), key=lambda i: loose.residuals_px[i])
                 params = {"rms_px": round(loose.rms_px, 2), "mark": worst + 1, "mark_px": loose.residuals_px[worst],
-                          "limit_px": round(calibration_fit.max_rms_px(len(image)), 2)}
-        raise ValidationFailed("violations.calibration.invalid", params=params,
+                          "residuals_px": list(loose.residuals_px),
+                          "max_rms_px": round(calibration_fit.max_rms_px(len(image)), 2),
+                          "max_mark_px": round(calibration_fit.max_mark_px(len(image)), 2)}
+        # The residuals travel in the problem body: the officer sees which mark and by how much.
+        raise ValidationFailed("violations.calibration.invalid", extra={"residual": params} if params else None,
                                errors=[{"code": f"violations.calibration.{fitted}", "field": "points"}])
     row = CameraCalibration(device_code=device.code, image_points=[list(p) for p in image],
                             plane_points=[list(p) for p in plane], matrix=[list(r) for r in fitted.matrix],
@@ -79,6 +82,7 @@ def calibration_read(row: CameraCalibration) -> dict[str, Any]:
     span = math.dist(near, far)
     return {"rms_px": round(found.rms_px, 3), "residuals_px": list(found.residuals_px),
             "max_rms_px": round(min(calibration_fit.max_rms_px(len(plane)), 1e6), 3),
+            "max_mark_px": round(min(calibration_fit.max_mark_px(len(plane)), 1e6), 3),
             "scale_sigma_pct": round(sigma / span * 100.0, 3) if sigma is not None and span > 0 else None}
 
 
