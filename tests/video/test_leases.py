@@ -168,3 +168,16 @@ def test_registering_again_restarts_the_row(db: Database) -> None:
     with db.sessions() as session:
         row = session.scalars(select(VideoNode)).one()
     assert row.pid == 2 and row.started_at == clock()
+
+
+def test_live_view_finds_the_relay_of_the_camera_s_holder(db: Database) -> None:
+    camera = add_camera(db, "CAM-0001")
+    with db.sessions() as session:
+        assert leases.relay_address(session, device_id=camera, here="server") is None  # nobody holds it
+    a = LeaseKeeper(db, holder="video-2/1", node="video-2", host="video-2", pid=1, live_port=8011,
+                    failover_s=FAILOVER_S)
+    a.join()
+    a.step([camera])
+    with db.sessions() as session:
+        assert leases.relay_address(session, device_id=camera, here="server") == ("video-2", 8011)
+        assert leases.relay_address(session, device_id=camera, here="video-2") == ("127.0.0.1", 8011)

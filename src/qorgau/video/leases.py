@@ -129,6 +129,19 @@ def holders(session: Session) -> dict[int, str]:
     return {device_id: holder for device_id, holder in rows if holder is not None}
 
 
+def relay_address(session: Session, *, device_id: int, here: str) -> tuple[str, int] | None:
+    """Where the live-view relay of the camera's holder listens: its host (loopback when it is ``here``, this
+    host's name) and port; None when nobody holds the camera now."""
+    row = session.execute(
+        select(nodes.VideoNode.host, nodes.VideoNode.live_port)
+        .join(CameraLease, CameraLease.holder == nodes.VideoNode.holder)
+        .where(CameraLease.device_id == device_id, CameraLease.expires_at >= utcnow())).first()
+    if row is None:
+        return None
+    host, port = row
+    return ("127.0.0.1" if host == here else host), port
+
+
 class LeaseKeeper:
     """One worker's leases: ``held`` is what it may record; ``run`` renews them until stopped."""
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
@@ -32,6 +33,7 @@ from qorgau.core.errors import NotFound, QorgauError
 from qorgau.core.i18n import translate
 from qorgau.core.time import utcnow
 from qorgau.core.web import ReadSession, client_source, language, runtime_of
+from qorgau.video import leases
 from qorgau.video.access import camera_for, camera_seen
 from qorgau.video.config import VideoSettings
 from qorgau.video.contracts import worker_for
@@ -76,9 +78,15 @@ async def _open_relay(conn: HTTPConnection, camera: Camera, *, op: str, stream: 
                       ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, dict[str, Any]]:
     """Connect to the owning worker and send the request; its answer line (ok or not) and the open stream."""
     settings = _settings(conn)
-    port = settings.video_live_port + worker_for(camera.device_id, settings.workers_count())
+    host, port = "127.0.0.1", settings.video_live_port + worker_for(camera.device_id, settings.workers_count())
+    if settings.video_assignment == "leases":  # the worker that holds the camera's lease, on whichever host
+        with runtime_of(conn).db.reading() as session:
+            address = leases.relay_address(session, device_id=camera.device_id, here=socket.gethostname())
+        if address is None:
+            raise RelayRefused("video.worker_unavailable")
+        host, port = address
     try:
-        reader, writer = await within(asyncio.open_connection("127.0.0.1", port), CONNECT_TIMEOUT_S)
+        reader, writer = await within(asyncio.open_connection(host, port), CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
         raise RelayRefused("video.worker_unavailable") from exc
     request = {"op": op, "device_id": camera.device_id, "stream": str(stream), "masks": camera.masks,
