@@ -1,9 +1,10 @@
-"""A PostgreSQL failover under DC-09 load: `qorgau ingest` survives it and never ACKs a frame that is not stored.
+"""A PostgreSQL failover under DC-09 load: `qorgau ingest` and `qorgau serve` survive it, and the ingest never ACKs a
+frame that is not stored.
 
 The primary's postmaster is killed (kill -9) while panels send alarm after alarm; the standby (synchronous) is
 promoted; the ingest, whose URL names both hosts with target_session_attrs=read-write, carries on against it.
 Afterwards every ACKed frame is in the new primary, each once, and after the panels' retransmissions the stored
-set is exactly the ACKed set.
+set is exactly the ACKed set. A desk logged in to the server keeps seeing the panels' events after the failover.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from qorgau.core.migrate import upgrade
 from qorgau.domains import load_events, load_models
 from qorgau.settings import Settings
 from tests.ha.cluster import Pair, replicated_pair
+from tests.ha.desk import Desk, add_user
 from tests.ha.panels import Ledger, register, send_until, stored_frames
-from tests.server import cli_env, free_port, start_ingest
+from tests.server import cli_env, free_port, running_server, start_ingest
 
 ACCOUNTS = [str(1001 + n) for n in range(16)]
 WARM_UP_S = 4.0
@@ -45,7 +47,7 @@ def _prepare(pair: Pair, data_dir: Path) -> None:
         db.dispose()
 
 
-async def _drive(pair: Pair, port: int) -> tuple[Ledger, dict[str, float]]:
+async def _drive(pair: Pair, port: int, desk: Desk) -> tuple[Ledger, dict[str, float]]:
     ledger, stop = Ledger(), asyncio.Event()
     panels = [asyncio.create_task(send_until("127.0.0.1", port, account, stop, ledger)) for account in ACCOUNTS]
     await asyncio.sleep(WARM_UP_S)
@@ -62,7 +64,9 @@ async def _drive(pair: Pair, port: int) -> tuple[Ledger, dict[str, float]]:
     after = [at for at in ledger.acked.values() if at > promoted]
     figures = {"acked_before_kill": acked_before, "promote_s": promote_s, "outage_s": ledger.gaps(killed - 1.0),
                "first_ack_after_promote_s": (min(after) - promoted) if after else float("inf"),
-               "acked_after_promote": len(after), "load_frames_per_s": acked_before / WARM_UP_S}
+               "acked_after_promote": len(after), "load_frames_per_s": acked_before / WARM_UP_S,
+               "desk_gap_s": desk.gap(killed - 1.0),
+               "desk_events_after_promote": sum(at > promoted for at in desk.seen)}
     return ledger, figures
 
 
@@ -74,13 +78,19 @@ def test_ingest_survives_a_primary_kill_and_acks_only_what_is_stored(tmp_path: P
         port, http_port = free_port(), free_port()
         env = cli_env(data_dir, pair.url, QORGAU_DC09_TCP_PORT=str(port), QORGAU_DC09_UDP_PORT=str(port),
                       QORGAU_SIP_ENABLED="false", QORGAU_INGEST_HTTP_PORT=str(http_port))
-        ingest: subprocess.Popen[bytes] = start_ingest(env, tmp_path / "ingest.log")
-        try:
-            ledger, figures = asyncio.run(_drive(pair, port))
-            assert ingest.poll() is None, "qorgau ingest died in the failover"
-        finally:
-            ingest.terminate()
-            ingest.wait(30)
+        server_env = cli_env(data_dir, pair.url)
+        add_user(server_env)
+        with running_server(server_env, tmp_path / "server.log") as base:
+            desk = Desk(base)
+            desk.start()
+            ingest: subprocess.Popen[bytes] = start_ingest(env, tmp_path / "ingest.log")
+            try:
+                ledger, figures = asyncio.run(_drive(pair, port, desk))
+                assert ingest.poll() is None, "qorgau ingest died in the failover"
+            finally:
+                desk.stop()
+                ingest.terminate()
+                ingest.wait(30)
         stored = stored_frames(pair.standby.dsn())
     print(f"\nfailover figures: {figures}")  # the measurement docs/deploy-ha.md quotes (run with -s)
     assert figures["acked_before_kill"] > 0 and figures["acked_after_promote"] > 0
@@ -89,3 +99,4 @@ def test_ingest_survives_a_primary_kill_and_acks_only_what_is_stored(tmp_path: P
     assert set(ledger.acked) <= set(stored), "an ACKed frame is not in the database"
     assert set(stored) == set(ledger.acked)  # after the retransmissions, nothing stored is unacknowledged
     assert figures["outage_s"] < MAX_OUTAGE_S
+    assert figures["desk_events_after_promote"] > 0 and figures["desk_gap_s"] < MAX_OUTAGE_S
