@@ -2,7 +2,7 @@ import { Alert, Button, Group, NumberInput, Stack, Table, Text, TextInput } from
 import { useState, type MouseEvent } from "react";
 import { apiRequest } from "../../api/client";
 import { fetchCalibration, saveCalibration, snapshotUrl, type CalibrationRead } from "../../api/violations";
-import { describeError } from "../../api/problem";
+import { ApiError, describeError } from "../../api/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useMeta } from "../../shell/meta";
@@ -12,6 +12,19 @@ interface Pair { image: [number, number]; plane: [number, number] }
 
 /** The limit part of GET /api/violations/points/{code}/status (declared here until the API types are regenerated). */
 interface PointLimit { limit_kmh: number; limit_source: "point" | "road" | "default"; road?: string | null }
+
+/** The residual part of a calibration and of a refused one's problem (declared here until the API types are
+ * regenerated): each mark's picture error, and the most honest clicks of this many marks leave. */
+interface Residuals {
+  rms_px?: number; residuals_px?: number[]; max_rms_px?: number; max_mark_px?: number;
+  scale_sigma_pct?: number | null;
+}
+interface RefusedResidual { mark: number; mark_px: number; max_mark_px: number }
+
+function refusedResidual(error: unknown): RefusedResidual | null {
+  const residual = error instanceof ApiError ? error.problem?.residual : undefined;
+  return residual && typeof residual === "object" ? residual as RefusedResidual : null;
+}
 
 function fetchPointLimit(code: string): Promise<PointLimit> {
   return apiRequest<PointLimit>(`/api/violations/points/${encodeURIComponent(code)}/status`);
@@ -25,9 +38,10 @@ export function CalibrationPanel() {
   const [code, setCode] = useState("");
   const [loaded, setLoaded] = useState<string | null>(null);
   const [pairs, setPairs] = useState<Pair[]>([]);
-  const [current, setCurrent] = useState<CalibrationRead | null>(null);
+  const [current, setCurrent] = useState<(CalibrationRead & Residuals) | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [limit, setLimit] = useState<PointLimit | null>(null);
+  const refused = refusedResidual(error);
 
   const load = () => {
     const wanted = code.trim().toUpperCase();
@@ -71,6 +85,36 @@ export function CalibrationPanel() {
           date: formatInstant(current.created_at, { timeZone }), by: current.created_by_name ?? "—",
           rms: current.rms_m.toFixed(3), pairs: current.image_points.length })}</Text>
       ) : loaded && <Alert color="yellow">{t("violations.calibration.none")}</Alert>}
+      {current && current.rms_px !== undefined && (
+        <Text size="sm" data-testid="violations-calibration-residual">{t("violations.calibration.residual", {
+          rms: current.rms_px.toFixed(2), limit: (current.max_rms_px ?? 0).toFixed(2),
+          scale: current.scale_sigma_pct != null ? current.scale_sigma_pct.toFixed(2) : "—" })}</Text>
+      )}
+      {current?.residuals_px && current.residuals_px.length > 0 && (
+        <Table maw={640}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>#</Table.Th>
+              <Table.Th>{t("violations.calibration.pixel")}</Table.Th>
+              <Table.Th>{t("violations.calibration.xMetres")}</Table.Th>
+              <Table.Th>{t("violations.calibration.yMetres")}</Table.Th>
+              <Table.Th>{t("violations.calibration.residualColumn")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {current.residuals_px.map((r, i) => (
+              <Table.Tr key={i}>
+                <Table.Td>{i + 1}</Table.Td>
+                <Table.Td>{current.image_points[i]?.join(", ")}</Table.Td>
+                <Table.Td>{current.plane_points[i]?.[0]}</Table.Td>
+                <Table.Td>{current.plane_points[i]?.[1]}</Table.Td>
+                <Table.Td c={current.max_mark_px && r > current.max_mark_px / 2 ? "orange" : undefined}>
+                  {r.toFixed(2)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
       {limit && loaded && (
         <Text size="sm" data-testid="violations-limit">{t("violations.calibration.limit", {
           limit: limit.limit_kmh,
@@ -78,6 +122,10 @@ export function CalibrationPanel() {
             { road: limit.road ?? "—" }) })}</Text>
       )}
       {error !== null && <Alert color="red">{describeError(error, tMaybe).message}</Alert>}
+      {refused && (
+        <Alert color="red" data-testid="violations-calibration-worst">{t("violations.calibration.worstMark", {
+          mark: refused.mark, px: refused.mark_px.toFixed(1), limit: refused.max_mark_px.toFixed(1) })}</Alert>
+      )}
       {loaded && (
         <>
           <Text size="sm" c="dimmed">{t("violations.calibration.hint")}</Text>
