@@ -180,7 +180,7 @@ def serving(env: dict[str, str], log_path: Path, variant: str) -> Iterator[str]:
                                    stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(process, f"{base}/readyz", log_path, "server")
+        wait_ready(process, f"{base}/readyz", log_path, "server", timeout_s=300)  # a loaded machine starts slowly
         yield base
     finally:
         process.terminate()
