@@ -14,6 +14,7 @@ Usage: .venv/bin/python bench/video_failover.py [--rounds 3]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -83,10 +84,41 @@ def one_round(kind: str, work: Path, clip: Path) -> dict[str, Any]:
             "rebalanced_s": round(result.rebalanced_s, 2), "rebalance_gap_max_s": round(max(rebalance), 2)}
 
 
+NOTES = ("Two hosts are processes of one 2-core machine shared with other engineers' work: load averages are in "
+         "the header. A camera's gap includes the segment the kill destroyed (up to one segment, 2 s here).")
+
+
+def readme_rows(cases: dict[str, Any]) -> list[dict[str, Any]]:
+    """The README row, from the cases' figures: medians of the rounds, and each database's worst round."""
+    pg, lite = cases["postgresql"], cases["sqlite"]
+
+    def worst(case: dict[str, Any], key: str) -> float:
+        return max(float(r[key]) for r in case["rounds"])
+
+    met = all(worst(c, k) < BOUND_S for c in (pg, lite) for k in ("failover_gap_max_s", "rebalance_gap_max_s"))
+    return [harness.readme_row(
+        "`bench/video_failover.py`: kill -9 of a video host recording 4 of 6 cameras (leases, 2 hosts); "
+        "longest unrecorded stretch of a camera, median of rounds (worst round)",
+        result=f"PostgreSQL: failover {pg['median']['failover_gap_max_s']:.1f} s "
+               f"({worst(pg, 'failover_gap_max_s'):.1f} s), return {pg['median']['rebalance_gap_max_s']:.1f} s "
+               f"({worst(pg, 'rebalance_gap_max_s'):.1f} s); SQLite: failover "
+               f"{lite['median']['failover_gap_max_s']:.1f} s ({worst(lite, 'failover_gap_max_s'):.1f} s), return "
+               f"{lite['median']['rebalance_gap_max_s']:.1f} s ({worst(lite, 'rebalance_gap_max_s'):.1f} s)",
+        baseline="static assignment: never (a dead host's cameras wait for it)",
+        target=f"< {BOUND_S:.0f} s (the default bound)", met=met)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rewrite", action="store_true",
+                        help="Only format the README row again from the recorded figures (no new run).")
     args = parser.parse_args()
+    if args.rewrite:
+        data = json.loads((harness.RESULTS / "video_failover.json").read_text(encoding="utf-8"))
+        data["readme"] = readme_rows(data["cases"])
+        print(harness.write_result("video_failover", data, notes=NOTES))
+        return
     run = harness.Run("video_failover")
     load_models()
     load_events()
@@ -98,20 +130,7 @@ def main() -> None:
         rounds = harness.interleave({kind: (lambda r, kind=kind: one_round(kind, work, clip))  # type: ignore[misc]
                                      for kind in ("postgresql", "sqlite")}, rounds=args.rounds)
     cases = harness.summarise(rounds, baseline="postgresql", metric="failover_gap_max_s")
-    pg, lite = cases["postgresql"], cases["sqlite"]
-    worst = max(r["failover_gap_max_s"] for c in rounds.values() for r in c)
-    worst_back = max(r["rebalance_gap_max_s"] for c in rounds.values() for r in c)
-    rows = [harness.readme_row(
-        "`bench/video_failover.py`: kill -9 of a video host recording 4 of 6 cameras (leases, 2 hosts); "
-        "longest unrecorded stretch per camera, median of rounds (worst round)",
-        result=f"failover {pg['median']['failover_gap_max_s']:.1f} s ({worst:.1f} s), back to fair shares "
-               f"{pg['median']['rebalance_gap_max_s']:.1f} s ({worst_back:.1f} s) on PostgreSQL; SQLite "
-               f"{lite['median']['failover_gap_max_s']:.1f} s / {lite['median']['rebalance_gap_max_s']:.1f} s",
-        baseline="static assignment: never (a dead host's cameras wait for it)",
-        target=f"< {BOUND_S:.0f} s (the default bound)", met=worst < BOUND_S and worst_back < BOUND_S)]
-    notes = ("Two hosts are processes of one 2-core machine shared with other engineers' work: load averages are "
-             "in the header. A camera's gap includes the segment the kill destroyed (up to one segment, 2 s here).")
-    path = harness.write_result("video_failover", run.finish(cases=cases, readme=rows), notes=notes)
+    path = harness.write_result("video_failover", run.finish(cases=cases, readme=readme_rows(cases)), notes=NOTES)
     print(path)
 
 
