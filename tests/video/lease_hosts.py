@@ -71,6 +71,17 @@ class Host:
         self.process = None
         self._close_log()
 
+    def freeze(self) -> None:
+        """SIGSTOP the host's processes: alive but silent, as a host cut off from the others is."""
+        assert self.process is not None
+        for pid in [self.process.pid, *self.children()]:
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        for pid in [self.process.pid, *self.children()]:
+            os.kill(pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
