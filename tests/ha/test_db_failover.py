@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from qorgau.core.db import Database, is_failover_error, retry_on_failover
+from qorgau.core.db import Database, OutageBudget, is_failover_error, retry_on_failover
 
 WRITE = "INSERT INTO event_cursors (subscriber, last_seq, updated_at) VALUES ('ha-test', 1, CURRENT_TIMESTAMP)"
 
@@ -62,3 +65,27 @@ def test_retry_on_failover_repeats_only_failover_errors(db: Database) -> None:
 
     with pytest.raises(ValueError, match="a bug"):
         retry_on_failover(broken, within_s=5)
+
+
+@pytest.mark.timeout(60)
+def test_an_outage_budget_is_spent_once_per_outage() -> None:
+    budget, calls = OutageBudget(0.3), []
+    down = psycopg.OperationalError("connection refused")  # as psycopg raises it: no SQLSTATE
+
+    def failing() -> None:
+        calls.append(time.monotonic())
+        raise down
+
+    started = time.monotonic()
+    with pytest.raises(psycopg.OperationalError):
+        budget(failing)  # retried within the budget
+    assert len(calls) > 1 and time.monotonic() - started >= 0.2
+    calls.clear()
+    with pytest.raises(psycopg.OperationalError):
+        budget(failing)  # the outage has spent it: one try, at once
+    assert len(calls) == 1
+    assert budget(lambda: "up") == "up"  # a success ends the outage: the next one has its own budget
+    calls.clear()
+    with pytest.raises(psycopg.OperationalError):
+        budget(failing)
+    assert len(calls) > 1

@@ -113,6 +113,30 @@ def _invalidate_on_failover(engine: Engine) -> None:
             context.is_disconnect = True
 
 
+class OutageBudget:
+    """`retry_on_failover` with one time budget per outage, for a writer that calls it again and again.
+
+    Once an outage has lasted `within_s`, each call tries once and fails fast until a call succeeds: a writer
+    that splits a failed group into its messages must not wait the whole budget again for every one of them.
+    """
+
+    def __init__(self, within_s: float) -> None:
+        self.within_s = within_s
+        self._down_since: float | None = None
+
+    def __call__(self, work: Callable[[], T]) -> T:
+        started = time.monotonic()
+        since = self._down_since if self._down_since is not None else started
+        try:
+            result = retry_on_failover(work, within_s=max(0.0, since + self.within_s - started))
+        except Exception as exc:
+            if is_failover_error(exc) and self._down_since is None:
+                self._down_since = started
+            raise
+        self._down_since = None
+        return result
+
+
 def retry_on_failover(work: Callable[[], T], *, within_s: float = 30.0, first_delay_s: float = 0.2) -> T:
     """Run `work` again while it fails with a failover error, for up to `within_s` seconds, backing off.
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from qorgau.core.bus import Event
 from qorgau.core.bus.outbox import BatchRow, batch_row, publish_rows
-from qorgau.core.db import Database
+from qorgau.core.db import Database, OutageBudget
 from qorgau.core.time import utcnow
 from qorgau.devices import health as device_health
 from qorgau.devices.enums import Health
@@ -29,6 +29,10 @@ from qorgau.ingest.metrics import IngestMetrics
 log = logging.getLogger(__name__)
 
 Done = Callable[[BaseException | None], None]
+FAILOVER_RETRY_S = 10.0  # within a panel's usual ACK timeout (DC-09 panels wait 20-30 s) and a failover's time
+# One budget per outage for this process's one writer (thread or process): a group split into its messages
+# after the budget is spent tries each once.
+_outage = OutageBudget(FAILOVER_RETRY_S)
 
 
 class GroupWriter(Protocol):
@@ -55,6 +59,17 @@ def _sighting(beat: Heartbeat) -> Sighting:
 
 
 def commit_rows(db: Database, rows: Sequence[BatchRow], beats: Sequence[Sighting]) -> None:
+    """`commit_group`, tried again while PostgreSQL fails over (FAILOVER_RETRY_S per outage), so the frames in hand
+    are ACKed as soon as the new primary takes them rather than after the panels' retransmission timeout.
+
+    Safe to repeat: if a commit did land before its connection broke, the retry's rows carry the same event ids
+    (unique) and are refused, so nothing is stored twice; the group is then not ACKed, the panels send it again
+    and the receiver answers the recorded frame (migration 0030). Only a retry that commits is ACKed.
+    """
+    _outage(lambda: commit_group(db, rows, beats))
+
+
+def commit_group(db: Database, rows: Sequence[BatchRow], beats: Sequence[Sighting]) -> None:
     """One group transaction: the heartbeats, then the events (in the writer thread or the writer process).
 
     In that order because on PostgreSQL the first publish holds the outbox's advisory lock until the commit: rows
