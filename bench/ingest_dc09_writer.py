@@ -92,11 +92,12 @@ class Groups:
         for panel in range(self.rows):
             self.sequence += 1
             code = f"BENCH-{panel:04d}"
-            payload: dict[str, Any] = {"device_code": code, "site_code": None, "kind": "alarm", "restore": False, "code": "BA",
-                       "protocol": "SIA-DCS", "qualifier": None, "zone": "1", "zone_kind": None, "zone_name": None,
-                       "user": None, "area": None, "account": str(1001 + panel), "receiver": "1", "line": "1",
-                       "sequence": self.sequence % 10_000, "encrypted": False, "panel_time": now, "location": None,
-                       "text": None, "verification_url": None, "extended": {}}
+            payload: dict[str, Any] = {
+                "device_code": code, "site_code": None, "kind": "alarm", "restore": False, "code": "BA",
+                "protocol": "SIA-DCS", "qualifier": None, "zone": "1", "zone_kind": None, "zone_name": None,
+                "user": None, "area": None, "account": str(1001 + panel), "receiver": "1", "line": "1",
+                "sequence": self.sequence % 10_000, "encrypted": False, "panel_time": now, "location": None,
+                "text": None, "verification_url": None, "extended": {}}
             out.append(event_row(self.dialect, PANEL_EVENT, subject_id=code, payload=payload, actor=f"device:{code}",
                                  simulated=False, now=now, now_text=now_text))
         return out
