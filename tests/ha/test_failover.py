@@ -10,7 +10,6 @@ set is exactly the ACKed set. A desk logged in to the server keeps seeing the pa
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 from pathlib import Path
 
@@ -23,8 +22,9 @@ from qorgau.domains import load_events, load_models
 from qorgau.settings import Settings
 from tests.ha.cluster import Pair, replicated_pair
 from tests.ha.desk import Desk, add_user
+from tests.ha.nodes import ingesting, serving
 from tests.ha.panels import Ledger, register, send_until, stored_frames
-from tests.server import cli_env, free_port, running_server, start_ingest
+from tests.server import cli_env, free_port
 
 ACCOUNTS = [str(1001 + n) for n in range(16)]
 WARM_UP_S = 4.0
@@ -70,7 +70,7 @@ async def _drive(pair: Pair, port: int, desk: Desk) -> tuple[Ledger, dict[str, f
     return ledger, figures
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(900)
 def test_ingest_survives_a_primary_kill_and_acks_only_what_is_stored(tmp_path: Path) -> None:
     with replicated_pair() as pair:
         data_dir = tmp_path / "var"
@@ -80,17 +80,14 @@ def test_ingest_survives_a_primary_kill_and_acks_only_what_is_stored(tmp_path: P
                       QORGAU_SIP_ENABLED="false", QORGAU_INGEST_HTTP_PORT=str(http_port))
         server_env = cli_env(data_dir, pair.url)
         add_user(server_env)
-        with running_server(server_env, tmp_path / "server.log") as base:
+        with serving(server_env, tmp_path / "server.log") as base, ingesting(env, tmp_path / "ingest.log") as ingest:
             desk = Desk(base)
             desk.start()
-            ingest: subprocess.Popen[bytes] = start_ingest(env, tmp_path / "ingest.log")
             try:
                 ledger, figures = asyncio.run(_drive(pair, port, desk))
                 assert ingest.poll() is None, "qorgau ingest died in the failover"
             finally:
                 desk.stop()
-                ingest.terminate()
-                ingest.wait(30)
         stored = stored_frames(pair.standby.dsn())
     print(f"\nfailover figures: {figures}")  # the measurement docs/deploy-ha.md quotes (run with -s)
     assert figures["acked_before_kill"] > 0 and figures["acked_after_promote"] > 0

@@ -7,7 +7,6 @@ receivers race to record it; migration 0030's claim lets the first commit and tu
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,10 @@ import pytest
 from qorgau.core.db import Database
 from qorgau.protocols.dc09.transmitter import Transmitter, contact_id
 from qorgau.settings import Settings
+from tests.ha.nodes import ingesting
 from tests.ha.panels import code_of, panel, register
 from tests.ingest.conftest import stored
-from tests.server import cli_env, free_port, start_ingest
+from tests.server import cli_env, free_port
 
 ACCOUNTS = [str(2001 + n) for n in range(6)]
 FRAMES = 15  # per panel
@@ -43,24 +43,17 @@ async def _send(ports: tuple[int, int]) -> list[tuple[str, str]]:
     return [answer for result in results for answer in result]
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(600)
 def test_a_frame_sent_to_both_receivers_is_recorded_once(settings: Settings, db: Database, tmp_path: Path) -> None:
     register(db, ACCOUNTS)
-    receivers: list[subprocess.Popen[bytes]] = []
     ports = (free_port(), free_port())
-    try:
-        for n, port in enumerate(ports):
-            env = cli_env(settings.data_dir, settings.effective_database_url, QORGAU_DC09_TCP_PORT=str(port),
-                          QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false",
-                          QORGAU_INGEST_HTTP_PORT=str(free_port()))
-            receivers.append(start_ingest(env, tmp_path / f"ingest-{n}.log"))
+    envs = [cli_env(settings.data_dir, settings.effective_database_url, QORGAU_DC09_TCP_PORT=str(port),
+                    QORGAU_DC09_UDP_PORT=str(port), QORGAU_SIP_ENABLED="false",
+                    QORGAU_INGEST_HTTP_PORT=str(free_port())) for port in ports]
+    with (ingesting(envs[0], tmp_path / "ingest-0.log") as first,
+          ingesting(envs[1], tmp_path / "ingest-1.log") as second):
         answers = asyncio.run(_send(ports))
-        assert all(receiver.poll() is None for receiver in receivers)
-    finally:
-        for receiver in receivers:
-            receiver.terminate()
-        for receiver in receivers:
-            receiver.wait(30)
+        assert first.poll() is None and second.poll() is None
     assert answers == [("ACK", "ACK")] * (len(ACCOUNTS) * FRAMES)  # both ACK: each answers a recorded frame
     frames = [(event.payload["device_code"], event.payload["sequence"]) for event in stored(db, "ingest.panel_event")]
     assert sorted(frames) == sorted((code_of(a), s) for a in ACCOUNTS for s in range(1, FRAMES + 1))  # each once
