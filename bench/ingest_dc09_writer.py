@@ -6,8 +6,9 @@ process does with a group (open the transaction, insert the rows as the receiver
 to the outbox's insert can be measured against the code it replaces, in the same rounds.
 
 Cases (each run interleaved, A B C A B C …; the rows are built before the clock starts):
-  copy      the outbox insert of commit d86a764 on PostgreSQL: a lock-and-NOTIFY statement, then COPY;
-  one-stmt  the current one: `INSERT … SELECT FROM unnest(…)` with the lock and NOTIFY in the same statement;
+  copy      the outbox's PostgreSQL insert (`publish_rows`): a lock-and-NOTIFY statement, then COPY;
+  one-stmt  the alternative of ADR 0053: `INSERT … SELECT FROM unnest(…)` with binary array parameters and the
+            lock and NOTIFY in the same statement (faster here, slower end to end; not taken, see the ADR);
   sqlite    the current SQLite insert (multi-row INSERT), for scale.
 Each figure is the median of one round's groups (ms per group, wall clock, commit included, i.e. its fsync).
 
@@ -46,13 +47,32 @@ PG_BENCH_URL = os.environ.get("PG_BENCH_URL", "postgresql://postgres@127.0.0.1:5
 _COPY = f"COPY events ({outbox._ROW_COLUMNS}) FROM STDIN"
 
 
+_ROWS = ("unnest(%b::uuid[], %b::varchar[], %b::int[], %b::varchar[], %b::varchar[], %b::timestamptz[],"
+         " %b::timestamptz[], %b::json[], %b::json[]) WITH ORDINALITY"
+         " AS r(id, name, version, subject_type, subject_id, occurred_at, recorded_at, payload, context, n)")
+_ONE_STATEMENT = (
+    f"INSERT INTO events ({outbox._ROW_COLUMNS}) SELECT"  # noqa: S608 - constants only
+    f" r.id, r.name, r.version, r.subject_type, r.subject_id,"
+    f" r.occurred_at, r.recorded_at, r.payload, r.context FROM (SELECT pg_advisory_xact_lock("
+    f"{outbox._PG_PUBLISH_LOCK}), pg_notify('{outbox.PG_NOTIFY_CHANNEL}', '')) AS lock CROSS JOIN {_ROWS} ORDER BY r.n"
+)
+
+
 def copy_rows(session: Any, rows: list[BatchRow]) -> None:
-    """The replaced PostgreSQL path (d86a764): lock and NOTIFY in one round trip, then the rows by COPY."""
+    """The outbox's PostgreSQL path: lock and NOTIFY in one round trip, then the rows by COPY."""
     outbox._before_publishing(session)
     driver = session.connection().connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
         for row in rows:
             copy.write_row(row)
+    session.info[outbox._PUBLISHED] = True
+
+
+def one_statement_rows(session: Any, rows: list[BatchRow]) -> None:
+    """ADR 0053's alternative: the rows as binary arrays through `unnest`, the lock and NOTIFY in the statement."""
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(_ONE_STATEMENT, [list(column) for column in zip(*rows, strict=True)], prepare=True)
     session.info[outbox._PUBLISHED] = True
 
 
@@ -135,7 +155,8 @@ def main() -> None:
     load_events()
     run = harness.Run("ingest_dc09_writer")
     with database("postgresql") as pg_old, database("postgresql") as pg_new, database("sqlite") as lite:
-        rounds = harness.interleave({"copy": case(pg_old, args, copy_rows), "one-stmt": case(pg_new, args, None),
+        rounds = harness.interleave({"copy": case(pg_old, args, copy_rows),
+                                     "one-stmt": case(pg_new, args, one_statement_rows),
                                      "sqlite": case(lite, args, None)}, rounds=args.rounds)
     cases: dict[str, Any] = harness.summarise(rounds, baseline="copy", metric="ms_per_group")
     cases["parameters"] = {"rows_per_group": args.rows, "groups_per_round": args.groups}

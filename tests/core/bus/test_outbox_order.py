@@ -2,7 +2,8 @@
 
 On PostgreSQL sequence numbers are handed out before commit, so without the publish lock a transaction holding
 seq 5 could commit after one holding seq 6, and a reader already past 6 would never see 5. The ingest's group
-insert takes that lock inside its own INSERT (one round trip); these tests hold it to the same promise.
+insert (`publish_rows`) must take that lock before its first row; these tests hold it to that promise (with the
+lock left out they fail on PostgreSQL).
 """
 
 from __future__ import annotations

@@ -79,44 +79,26 @@ def batch_row(dialect: str, event: Event[Any]) -> BatchRow:
 
 BatchRow = tuple[object, ...]
 _ROW_COLUMNS = "id, name, version, subject_type, subject_id, occurred_at, recorded_at, payload, context"
-# PostgreSQL: one statement per group, whatever its size: each column goes as one array parameter and `unnest`
-# makes the rows (in the given order: WITH ORDINALITY ... ORDER BY). The statement's text never changes, so psycopg
-# prepares it once per connection. The arrays go in binary (%b): psycopg's text format escapes every element in
-# Python, which made this slower than COPY. The JSON text goes in as it is (SQLAlchemy's JSON type would serialise
-# it again).
-_PG_ROWS = (
-    "unnest(%b::uuid[], %b::varchar[], %b::int[], %b::varchar[], %b::varchar[], %b::timestamptz[],"
-    " %b::timestamptz[], %b::json[], %b::json[]) WITH ORDINALITY"
-    " AS r(id, name, version, subject_type, subject_id, occurred_at, recorded_at, payload, context, n)"
-)
-_PG_SELECT = ("SELECT r.id, r.name, r.version, r.subject_type, r.subject_id, r.occurred_at, r.recorded_at,"
-              " r.payload, r.context")
-_PG_INSERT = f"INSERT INTO events ({_ROW_COLUMNS}) {_PG_SELECT} FROM {_PG_ROWS} ORDER BY r.n"
-# The transaction's first publish also takes the outbox lock and queues the NOTIFY, in the same statement: the
-# one-row subquery is joined to every row, so it runs before the first row takes its sequence number (which is
-# all the lock must precede, see `_before_publishing`), and the group costs one round trip instead of two.
-_PG_LOCK_AND_INSERT = (
-    f"INSERT INTO events ({_ROW_COLUMNS}) {_PG_SELECT}"
-    f" FROM (SELECT pg_advisory_xact_lock({_PG_PUBLISH_LOCK}), pg_notify('{PG_NOTIFY_CHANNEL}', '')) AS lock"
-    f" CROSS JOIN {_PG_ROWS} ORDER BY r.n"
-)
+# COPY, not INSERT: the rows stream to the server in one statement, no parameters planned per row, and the JSON
+# text goes in as it is (SQLAlchemy's JSON type would parse nothing but serialise every payload again).
+_PG_COPY = f"COPY events ({_ROW_COLUMNS}) FROM STDIN"
 
 
 def publish_rows(session: Session, rows: Sequence[BatchRow]) -> None:
     """Insert rows made by `batch_row` for this session's database, in order, in the caller's transaction."""
     if not rows:
         return
+    _before_publishing(session)
     if session.get_bind().dialect.name != "sqlite":
         connection = session.connection()
         driver: Any = connection.connection.driver_connection  # psycopg's: the engine is psycopg 3
         dbapi_error = connection.dialect.loaded_dbapi.Error
-        statement = _PG_INSERT if session.info.get(_PUBLISHED) else _PG_LOCK_AND_INSERT
-        columns = [list(column) for column in zip(*rows, strict=True)]
         try:
-            with driver.cursor() as cursor:
-                cursor.execute(statement, columns, prepare=True)
+            with driver.cursor() as cursor, cursor.copy(_PG_COPY) as copy:
+                for row in rows:
+                    copy.write_row(row)
         except dbapi_error as exc:  # as SQLAlchemy would have raised it (a duplicate id is an IntegrityError)
-            raise DBAPIError.instance(statement, None, exc, dbapi_error) from exc
+            raise DBAPIError.instance(_PG_COPY, None, exc, dbapi_error) from exc
     else:
         # Multi-row INSERTs through the driver with values already in SQLAlchemy's SQLite storage format
         # (32-hex UUID, naive UTC timestamp text, JSON text), read back identically. One statement per
