@@ -271,7 +271,7 @@ def readme_rows(cases: dict[str, Any], args: argparse.Namespace) -> list[dict[st
         failed = ", ".join(f"{kind} {harness.count(m.get(f'{kind}_errors', 0))}" for kind in ROUTES)
         gave_up = ", ".join(f"{kind} {harness.count(m.get(f'{kind}_timeouts', 0))}" for kind in ROUTES)
         parts.append(f"{db_kind}: p99 by route {routes} (all writes p50 {harness.ms(m['all_p50_ms'])}); errors "
-                     f"by route {failed}; client timeouts (30 s) by route {gave_up}; DC-09 ACK p99 "
+                     f"by route {failed}; client timeouts (30 s) by route {gave_up}; panels' ACK p99 "
                      f"{harness.ms(m['dc09_ack_p99_ms'])}")
         met = met and worst < 50 and errors == 0
         teardown = cases.get(f"{db_kind}/teardown")
