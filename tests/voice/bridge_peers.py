@@ -157,27 +157,26 @@ class Terminal:
         return read_wav(dumps[-1])
 
 
-@asynccontextmanager
-async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Path,
-                  codecs: tuple[str, ...] = ("g711",), dial: str = "sos",
-                  account: str = "") -> AsyncIterator[Terminal]:
-    """Start baresip dialling the stack; stopped (and its recording closed) at exit.
-
-    `account` adds parameters to the account line (`;mediaenc=srtp-mand` with the srtp module among `codecs`).
-    """
-    assert BARESIP is not None
+def _configure(folder: Path, *, listen: str, source: Path, codecs: tuple[str, ...], account_line: str) -> None:
+    """baresip's config, account and contacts files: audio from ``source``, what it hears dumped as WAV."""
     folder.mkdir(parents=True, exist_ok=True)
     modules = "\n".join(f"module\t\t\t{name}.so" for name in ("stdio", *codecs, "aufile", "sndfile", "account",
                                                                "menu"))
     (folder / "config").write_text(
-        f"poll_method\t\tepoll\nsip_listen\t\t127.0.0.1:0\nsip_trans_def\t\tudp\naudio_source\t\taufile,{source}\n"
+        f"poll_method\t\tepoll\nsip_listen\t\t{listen}\nsip_trans_def\t\tudp\naudio_source\t\taufile,{source}\n"
         f"audio_player\t\taufile,/dev/null\naudio_alert\t\taufile,/dev/null\nausrc_srate\t\t8000\n"
         f"auplay_srate\t\t8000\nausrc_channels\t\t1\nauplay_channels\t\t1\nrtp_ports\t\t43000-43998\n"
         f"snd_path\t\t{folder}\nmodule_path\t\t/usr/lib/baresip/modules\n{modules}\n")
-    (folder / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0{account}\n")
+    (folder / "accounts").write_text(account_line + "\n")
     (folder / "contacts").write_text("")
+
+
+@asynccontextmanager
+async def _running(folder: Path, *args: str) -> AsyncIterator[Terminal]:
+    """Run baresip on a configured folder; asked to quit (its recording closed) at exit, terminated if it hangs."""
+    assert BARESIP is not None
     process = await asyncio.create_subprocess_exec(
-        BARESIP, "-f", str(folder), "-e", f"/dial sip:{dial}@127.0.0.1:{sip_port}", cwd=folder,
+        BARESIP, "-f", str(folder), *args, cwd=folder,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     terminal = Terminal(process, folder)
     terminal._reader = asyncio.create_task(terminal._read())
@@ -194,10 +193,33 @@ async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Pa
             except TimeoutError:
                 process.terminate()
                 await process.wait()
-        if terminal._reader is not None:
-            terminal._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await terminal._reader
+        terminal._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await terminal._reader
+
+
+@asynccontextmanager
+async def baresip(folder: Path, sip_port: int, *, user: str = "7001", source: Path,
+                  codecs: tuple[str, ...] = ("g711",), dial: str = "sos",
+                  account: str = "") -> AsyncIterator[Terminal]:
+    """Start baresip dialling the stack; stopped (and its recording closed) at exit.
+
+    `account` adds parameters to the account line (`;mediaenc=srtp-mand` with the srtp module among `codecs`).
+    """
+    _configure(folder, listen="127.0.0.1:0", source=source, codecs=codecs,
+               account_line=f"<sip:{user}@127.0.0.1>;regint=0{account}")
+    async with _running(folder, "-e", f"/dial sip:{dial}@127.0.0.1:{sip_port}") as terminal:
+        yield terminal
+
+
+@asynccontextmanager
+async def answering(folder: Path, port: int, user: str, *, source: Path,
+                    dial: str | None = None) -> AsyncIterator[Terminal]:
+    """baresip listening on `port`, answering every call at once (and dialling `dial` first, if given)."""
+    _configure(folder, listen=f"127.0.0.1:{port}", source=source, codecs=("g711",),
+               account_line=f"<sip:{user}@127.0.0.1>;regint=0;answermode=auto")
+    async with _running(folder, *(["-e", dial] if dial else [])) as terminal:
+        yield terminal
 
 
 class ToneTrack(MediaStreamTrack):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from tests.voice.bridge_peers import (
     Browser,
     Stack,
     Terminal,
+    answering,
     dominant_hz,
     kamailio,
     tone,
@@ -35,43 +34,6 @@ from tests.voice.test_sip_faults import wait_db
 pytestmark = pytest.mark.skipif(BARESIP is None, reason="baresip is not installed")
 TERMINAL_HZ, OPERATOR_HZ = 700.0, 1300.0
 CALLER = "+77015550123"
-
-
-@contextlib.asynccontextmanager
-async def answering(folder: Path, port: int, user: str, *, source: Path,
-                    dial: str | None = None) -> AsyncIterator[Terminal]:
-    """baresip listening on `port`, answering every call at once (and dialling `dial` first, if given)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    modules = "\n".join(f"module\t\t\t{name}.so" for name in ("stdio", "g711", "aufile", "sndfile", "account",
-                                                               "menu"))
-    (folder / "config").write_text(
-        f"poll_method\t\tepoll\nsip_listen\t\t127.0.0.1:{port}\nsip_trans_def\t\tudp\n"
-        f"audio_source\t\taufile,{source}\naudio_player\t\taufile,/dev/null\naudio_alert\t\taufile,/dev/null\n"
-        f"ausrc_srate\t\t8000\nauplay_srate\t\t8000\nausrc_channels\t\t1\nauplay_channels\t\t1\n"
-        f"rtp_ports\t\t43000-43998\nsnd_path\t\t{folder}\nmodule_path\t\t/usr/lib/baresip/modules\n{modules}\n")
-    (folder / "accounts").write_text(f"<sip:{user}@127.0.0.1>;regint=0;answermode=auto\n")
-    (folder / "contacts").write_text("")
-    args = [str(BARESIP), "-f", str(folder)] + (["-e", dial] if dial else [])
-    process = await asyncio.create_subprocess_exec(*args, cwd=folder, stdin=asyncio.subprocess.PIPE,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    terminal = Terminal(process, folder)
-    terminal._reader = asyncio.create_task(terminal._read())
-    try:
-        yield terminal
-    finally:
-        if process.returncode is None:
-            assert process.stdin is not None
-            with contextlib.suppress(Exception):
-                process.stdin.write(b"q")
-                await process.stdin.drain()
-            try:
-                await asyncio.wait_for(process.wait(), 5)  # noqa: TID251 - a subprocess, nothing to cancel
-            except TimeoutError:
-                process.terminate()
-                await process.wait()
-        terminal._reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await terminal._reader
 
 
 async def flowing(stack: Stack, call_id: int | None = None) -> list[CallMedia]:
