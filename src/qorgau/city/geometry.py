@@ -66,7 +66,10 @@ def _in_ring(lon: Floats, lat: Floats, ring: Sequence[Point]) -> NDArray[np.bool
     for start in range(0, len(lon), chunk):
         px, py = lon[start:start + chunk, None], lat[start:start + chunk, None]
         crosses = (y1 > py) != (y2 > py)
-        x_at = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
+        # An edge whose ends differ in latitude by a subnormal amount overflows here; only crossing edges' x_at is
+        # used, and for those the division is finite, so the overflow of the others is harmless.
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_at = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
         inside[start:start + chunk] = (np.count_nonzero(crosses & (px < x_at), axis=1) % 2) == 1
     return inside
 

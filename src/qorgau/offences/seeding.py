@@ -13,6 +13,7 @@ from qorgau.audit import service as audit
 from qorgau.offences import generate
 from qorgau.offences.enums import OffenceAction, RecordSource
 from qorgau.offences.models import Offence
+from qorgau.offences.service import local_today
 
 COLUMNS = ("reg_number", "kind", "registered_on", "committed_at", "article_code", "offence_class", "severity",
            "article_group", "status", "termination_ground", "status_on", "persons_identified", "lon", "lat",
@@ -57,6 +58,6 @@ def seed_aksai(session: Session, *, actor: audit.Actor, today: date | None = Non
     if session.scalar(select(func.count()).select_from(Offence).where(
             Offence.source == RecordSource.GENERATED)):
         return 0
-    this_year = (today or generate.local_today()).year
+    this_year = (today or local_today()).year
     return sum(generate_registry(session, years=range(this_year - 5, this_year + 1), today=today,
                                  actor=actor).values())

@@ -4916,6 +4916,34 @@ export interface components {
             rms_m: number;
             /** Max M */
             max_m: number;
+            /**
+             * Rms Px
+             * @description The marks' picture residual (pixels, RMS): what the clicks got wrong; 0 with exactly 4 marks (nothing to check).
+             * @default 0
+             */
+            rms_px?: number;
+            /**
+             * Residuals Px
+             * @description Each mark's picture residual (pixels), in the order the marks were given.
+             */
+            residuals_px?: number[];
+            /**
+             * Max Rms Px
+             * @description The most honest clicks show with this many marks; a surveyed set above it is refused.
+             * @default 0
+             */
+            max_rms_px?: number;
+            /**
+             * Max Mark Px
+             * @description The most honest clicks leave on any one mark; a surveyed set with a mark above it is refused.
+             * @default 0
+             */
+            max_mark_px?: number;
+            /**
+             * Scale Sigma Pct
+             * @description 1-sigma scale error (%) the clicks leave between the nearest and farthest marks: a speed's calibration share.
+             */
+            scale_sigma_pct?: number | null;
             /** Created By Name */
             created_by_name: string | null;
             /**
