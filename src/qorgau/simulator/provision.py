@@ -4,6 +4,7 @@ in load mode the extra panels; then a crew member's session per unit."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncGenerator
 
 from qorgau.simulator.api import Api
 from qorgau.simulator.world import Device, Unit, World
@@ -29,28 +30,29 @@ async def panel_keys(api: Api, panels: tuple[Device, ...]) -> dict[str, bytes]:
     return keys
 
 
-async def crews(api: Api, units: tuple[Unit, ...], base_url: str) -> dict[str, Api]:
-    """A signed-in session of a crew member for every unit (accounts made or re-keyed as needed)."""
+async def crews(api: Api, units: tuple[Unit, ...], base_url: str) -> AsyncGenerator[tuple[str, Api]]:
+    """A signed-in session of a crew member for each unit (accounts made or re-keyed as needed), yielded as each is
+    ready: every account costs the server two password hashes, so on a busy machine the last crew is signed in a
+    minute after the first, and the first unit need not stand still that long. The caller owns what it was given;
+    the session being made when the run stops is closed here."""
     existing = {u["username"]: u for u in await api.all("/api/users")}
-    sessions: dict[str, Api] = {}
-    try:
-        for unit in units:
-            username, password = crew_username(unit), secrets.token_urlsafe(18)
-            user = existing.get(username)
-            if user is None:
-                user = await api.post("/api/users", {"username": username, "display_name": f"Экипаж {unit.name}",
-                                                     "role": "patrol", "password": password})
-            else:
-                await api.post(f"/api/users/{user['id']}/password", {"password": password})
-            if user["id"] not in unit.members:
-                await api.patch(f"/api/units/{unit.code}", {"members": [*unit.members, user["id"]]})
-            sessions[unit.code] = crew = Api(base_url)
+    for unit in units:
+        username, password = crew_username(unit), secrets.token_urlsafe(18)
+        user = existing.get(username)
+        if user is None:
+            user = await api.post("/api/users", {"username": username, "display_name": f"Экипаж {unit.name}",
+                                                 "role": "patrol", "password": password})
+        else:
+            await api.post(f"/api/users/{user['id']}/password", {"password": password})
+        if user["id"] not in unit.members:
+            await api.patch(f"/api/units/{unit.code}", {"members": [*unit.members, user["id"]]})
+        crew = Api(base_url)
+        try:
             await crew.login(username, password)
-    except BaseException:  # an error or the run stopping: no session is left open
-        for crew in sessions.values():
+        except BaseException:
             await crew.close()
-        raise
-    return sessions
+            raise
+        yield unit.code, crew
 
 
 async def load_panels(api: Api, world: World, scale: int) -> int:

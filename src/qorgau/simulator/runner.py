@@ -167,19 +167,19 @@ class Simulation:
 
     async def _start_units(self, api: Api, world: World) -> None:
         cfg = self.config
+        gps = self.mqtt.gps if self.mqtt is not None else None
+        streets = list(world.streets)
+        by_code = {unit.code: unit for unit in world.units}
+        self.units = fleet = UnitFleet([])
         try:
-            crews = await provision.crews(api, world.units, cfg.url)
+            # Each unit drives off as soon as its crew is signed in, not when the last crew is.
+            async with contextlib.aclosing(provision.crews(api, world.units, cfg.url)) as signed_in:
+                async for code, crew in signed_in:
+                    fleet.add(UnitAgent(by_code[code], crew, seed=cfg.seed, streets=streets, stats=self.stats,
+                                        gps=gps, scene_s=cfg.scene_s, report_s=cfg.report_s, speedup=cfg.speedup))
         except ApiError as exc:
             log.error("the units cannot be signed in: %s", exc)
             self.stats["units"].fail(str(exc))
-            return
-        gps = self.mqtt.gps if self.mqtt is not None else None
-        streets = list(world.streets)
-        agents = [UnitAgent(unit, crews[unit.code], seed=cfg.seed, streets=streets, stats=self.stats, gps=gps,
-                            scene_s=cfg.scene_s, report_s=cfg.report_s, speedup=cfg.speedup)
-                  for unit in world.units]
-        self.units = UnitFleet(agents)
-        self.units.start()
 
     def plan(self, world: World, start: datetime, end: datetime) -> list[Planned]:
         """The background (when on) and the scenarios in [start, end), in time order."""

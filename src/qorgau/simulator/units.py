@@ -224,6 +224,11 @@ class UnitFleet:
     def start(self) -> None:
         self._tasks = [asyncio.create_task(agent.run(), name=f"unit-{agent.unit.code}") for agent in self.agents]
 
+    def add(self, agent: UnitAgent) -> None:
+        """One more unit, running at once."""
+        self.agents.append(agent)
+        self._tasks.append(asyncio.create_task(agent.run(), name=f"unit-{agent.unit.code}"))
+
     async def stop(self) -> None:
         await cancel_all(self._tasks)
         await asyncio.gather(*(agent.api.close() for agent in self.agents), return_exceptions=True)
