@@ -84,11 +84,19 @@ def test_finds_the_cars_on_the_highway(detector: OnnxDetector) -> None:
 
 
 def test_finds_the_persons_in_vtest(detector: OnnxDetector) -> None:
-    frame = frame_of(VTEST, 46)
-    height, width = frame.shape[:2]
-    found = detector.detect(frame)
-    report = evaluate_frame(scored(found, width, height),
-                            labelled("vtest", 46))
+    # Pooled over the eight labelled frames: one frame's 6-8 persons leave the rates to a single box, and the int8
+    # model's boxes differ by CPU (its integer kernels do; one CI machine found 2 extra boxes in frame 46 alone).
+    report = Report()
+    capture = cv2.VideoCapture(str(VTEST))
+    frames = (46, 92, 230, 322, 391, 460, 529, 575)
+    for index in range(frames[-1] + 1):  # decoded sequentially (seeking in these files is unreliable)
+        ok, frame = capture.read()
+        assert ok
+        if index in frames:
+            height, width = frame.shape[:2]
+            found = detector.detect(np.asarray(frame, dtype=np.uint8))
+            report.add(evaluate_frame(scored(found, width, height), labelled("vtest", index)))
+    capture.release()
     persons = report.tally("person")
     assert persons.recall is not None and persons.recall >= 0.8, report.as_dict()
     assert persons.precision is not None and persons.precision >= 0.8, report.as_dict()
