@@ -36,31 +36,39 @@ def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Comp
 
 
 @contextmanager
-def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Start the server, wait until /readyz says ready, stop it afterwards."""
+def running_server(env: dict[str, str], log_path: Path, *, start_s: float = 60.0,
+                   append: bool = False) -> Iterator[str]:
+    """Start the server, wait (up to ``start_s``) until /readyz says ready, stop it afterwards; ``append`` keeps
+    what an earlier start wrote to the log."""
     port = free_port()
-    with open(log_path, "w") as log:
+    with open(log_path, "a" if append else "w") as log:
         process = subprocess.Popen([QORGAU, "serve", "--port", str(port)], env=env, stdout=log,
                                    stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(process, f"{base}/readyz", log_path, "server")
+        wait_ready(process, f"{base}/readyz", log_path, "server", timeout_s=start_s)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
-def start_ingest(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+def stop(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """SIGTERM, then SIGKILL if the process has not ended in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def start_ingest(env: dict[str, str], log_path: Path, *, start_s: float = 60.0) -> subprocess.Popen[bytes]:
     """Start `qorgau ingest` (its HTTP port from QORGAU_INGEST_HTTP_PORT) and wait until it is ready."""
     with log_path.open("ab") as log:
         process = subprocess.Popen([QORGAU, "ingest"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        wait_ready(process, f"http://127.0.0.1:{env['QORGAU_INGEST_HTTP_PORT']}/readyz", log_path, "qorgau ingest")
+        wait_ready(process, f"http://127.0.0.1:{env['QORGAU_INGEST_HTTP_PORT']}/readyz", log_path, "qorgau ingest",
+                   timeout_s=start_s)
     except RuntimeError:
         process.kill()
         raise
