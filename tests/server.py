@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qorgau.core.processes import wait_ready
+from qorgau.core.processes import stop_process, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 QORGAU = str(Path(sys.executable).with_name("qorgau"))
@@ -49,17 +49,7 @@ def running_server(env: dict[str, str], log_path: Path, *, start_s: float = 60.0
         wait_ready(process, f"{base}/readyz", log_path, "server", timeout_s=start_s)
         yield base
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
-    """SIGTERM, then SIGKILL if the process has not ended in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        stop_process(process)
 
 
 def start_ingest(env: dict[str, str], log_path: Path, *, start_s: float = 60.0) -> subprocess.Popen[bytes]:

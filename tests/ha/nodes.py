@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.server import running_server, start_ingest, stop
+from qorgau.core.processes import stop_process
+from tests.server import running_server, start_ingest
 
 START_S = 240.0
 
@@ -30,4 +31,4 @@ def ingesting(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[
     try:
         yield process
     finally:
-        stop(process)
+        stop_process(process)
