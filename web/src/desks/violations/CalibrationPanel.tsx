@@ -13,12 +13,7 @@ interface Pair { image: [number, number]; plane: [number, number] }
 /** The limit part of GET /api/violations/points/{code}/status (declared here until the API types are regenerated). */
 interface PointLimit { limit_kmh: number; limit_source: "point" | "road" | "default"; road?: string | null }
 
-/** The residual part of a calibration and of a refused one's problem (declared here until the API types are
- * regenerated): each mark's picture error, and the most honest clicks of this many marks leave. */
-interface Residuals {
-  rms_px?: number; residuals_px?: number[]; max_rms_px?: number; max_mark_px?: number;
-  scale_sigma_pct?: number | null;
-}
+/** A refused calibration's worst mark, from the problem's `residual` member. */
 interface RefusedResidual { mark: number; mark_px: number; max_mark_px: number }
 
 function refusedResidual(error: unknown): RefusedResidual | null {
@@ -30,6 +25,20 @@ function fetchPointLimit(code: string): Promise<PointLimit> {
   return apiRequest<PointLimit>(`/api/violations/points/${encodeURIComponent(code)}/status`);
 }
 
+/** The marks table's header: number, picture point, road x and y in metres, and the residual where it is known. */
+function MarkColumns({ residual = false }: { residual?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <Table.Tr>
+      <Table.Th>#</Table.Th>
+      <Table.Th>{t("violations.calibration.pixel")}</Table.Th>
+      <Table.Th>{t("violations.calibration.xMetres")}</Table.Th>
+      <Table.Th>{t("violations.calibration.yMetres")}</Table.Th>
+      {residual && <Table.Th>{t("violations.calibration.residualColumn")}</Table.Th>}
+    </Table.Tr>
+  );
+}
+
 /** Calibrate a camera: click marks on its snapshot, type each mark's position on the road in metres, save; the
  * server fits the homography and answers its reprojection error. */
 export function CalibrationPanel() {
@@ -38,7 +47,7 @@ export function CalibrationPanel() {
   const [code, setCode] = useState("");
   const [loaded, setLoaded] = useState<string | null>(null);
   const [pairs, setPairs] = useState<Pair[]>([]);
-  const [current, setCurrent] = useState<(CalibrationRead & Residuals) | null>(null);
+  const [current, setCurrent] = useState<CalibrationRead | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [limit, setLimit] = useState<PointLimit | null>(null);
   const refused = refusedResidual(error);
@@ -93,13 +102,7 @@ export function CalibrationPanel() {
       {current?.residuals_px && current.residuals_px.length > 0 && (
         <Table maw={640}>
           <Table.Thead>
-            <Table.Tr>
-              <Table.Th>#</Table.Th>
-              <Table.Th>{t("violations.calibration.pixel")}</Table.Th>
-              <Table.Th>{t("violations.calibration.xMetres")}</Table.Th>
-              <Table.Th>{t("violations.calibration.yMetres")}</Table.Th>
-              <Table.Th>{t("violations.calibration.residualColumn")}</Table.Th>
-            </Table.Tr>
+            <MarkColumns residual />
           </Table.Thead>
           <Table.Tbody>
             {current.residuals_px.map((r, i) => (
@@ -134,12 +137,7 @@ export function CalibrationPanel() {
           </div>
           <Table maw={640}>
             <Table.Thead>
-              <Table.Tr>
-                <Table.Th>#</Table.Th>
-                <Table.Th>{t("violations.calibration.pixel")}</Table.Th>
-                <Table.Th>{t("violations.calibration.xMetres")}</Table.Th>
-                <Table.Th>{t("violations.calibration.yMetres")}</Table.Th>
-              </Table.Tr>
+              <MarkColumns />
             </Table.Thead>
             <Table.Tbody>
               {pairs.map((p, i) => (
