@@ -12,12 +12,9 @@ Usage: .venv/bin/python bench/dc09_frame_claim.py [--rounds 3] [--groups 100] [-
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import harness
-import psycopg
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,40 +34,21 @@ from qorgau.ingest.events import PANEL_EVENT  # noqa: E402
 from qorgau.ingest.rows import event_row  # noqa: E402
 from qorgau.ingest.sink import commit_group  # noqa: E402
 
-PG_BENCH_URL = os.environ.get("PG_BENCH_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
 
 @contextmanager
 def database(kind: str, *, claim: bool) -> Iterator[Database]:
     """A fresh database at head; without `claim`, the frame trigger is switched off."""
-    off = ("ALTER TABLE events DISABLE TRIGGER dc09_frame_once" if kind == "postgresql"
-           else "DROP TRIGGER dc09_frame_once")
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            db = _ready(f"sqlite:///{tmp}/bench.db", None if claim else off)
+    with harness.scratch_database(kind) as url:
+        upgrade(url)
+        db = Database(url)
+        if not claim:
+            with db.unit_of_work() as session:
+                session.execute(text("ALTER TABLE events DISABLE TRIGGER dc09_frame_once" if kind == "postgresql"
+                                     else "DROP TRIGGER dc09_frame_once"))
+        try:
             yield db
+        finally:
             db.dispose()
-        return
-    name = f"qorgau_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        db = _ready(PG_BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1).rsplit("/", 1)[0] + f"/{name}",
-                    None if claim else off)
-        yield db
-        db.dispose()
-    finally:
-        with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _ready(url: str, off: str | None) -> Database:
-    upgrade(url)
-    db = Database(url)
-    if off is not None:
-        with db.unit_of_work() as session:
-            session.execute(text(off))
-    return db
 
 
 class Frames:

@@ -13,15 +13,14 @@ import json
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
-import psycopg
 import websockets
 from tests.server import cli_env, free_port, run_cli, running_server, start_ingest
 
@@ -29,7 +28,6 @@ from qorgau.core.aio import within
 from qorgau.core.processes import stop_process
 
 PASSWORD = "bench-password-123"
-PG_BENCH_URL = os.environ.get("PG_BENCH_URL", os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
 POLL_INTERVAL_MS = 250  # the baseline's readers poll the outbox this often
 TRANSPORTS = {"auto": "wake-ups (datagram sockets on SQLite, LISTEN/NOTIFY on PostgreSQL)",
               "poll": "baseline: readers poll the outbox every 250 ms"}
@@ -47,21 +45,6 @@ class Stack:
     ingest_http_port: int = 0
 
 
-@contextmanager
-def _database(db_kind: str, data: Path) -> Iterator[str]:
-    if db_kind == "sqlite":
-        yield f"sqlite:///{data}/qorgau.db"
-        return
-    name = f"qorgau_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1).rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
     done = run_cli(env, *args, stdin=stdin)
     if done.returncode != 0:
@@ -71,7 +54,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
 @contextmanager
 def stack(db_kind: str, transport: str, *, devices_csv: str, ingest: bool, **extra: str) -> Iterator[Stack]:
     """A migrated database with the given devices, an operator account, `qorgau serve` (and `qorgau ingest`)."""
-    with tempfile.TemporaryDirectory() as tmp, _database(db_kind, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, harness.scratch_database(db_kind, Path(tmp)) as url:
         data = Path(tmp)
         settings = {"QORGAU_EVENT_TRANSPORT": transport, **extra}
         if transport == "poll":

@@ -38,8 +38,11 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 RESULT_KEYS = ("benchmark", "date", "machine", "rounds", "cases", "readme")
 README_ROW_KEYS = ("benchmark", "result", "baseline", "target", "met")
+PG_BENCH_URL = os.environ.get("PG_BENCH_URL", os.environ.get("PG_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test"))
 
 Figures = Mapping[str, Any]
 
@@ -252,3 +256,26 @@ def markdown(data: Mapping[str, Any], *, notes: str = "") -> str:
         r = case.get("ratio")
         lines.append(f"| {name} | {figures} | {times(r) + ' of ' + r['metric'] if r else '—'} |")
     return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def scratch_database(kind: str, folder: Path | None = None) -> Iterator[str]:
+    """An empty database for one case, as a SQLAlchemy URL: a SQLite file in ``folder`` (a temporary one when none),
+    or a PostgreSQL database on PG_BENCH_URL's server, dropped afterwards."""
+    if kind == "sqlite":
+        if folder is not None:
+            yield f"sqlite:///{folder}/qorgau.db"
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/qorgau.db"
+        return
+    import psycopg  # only the PostgreSQL cases need the driver
+
+    name = f"qorgau_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1).rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

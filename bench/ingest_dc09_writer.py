@@ -18,19 +18,15 @@ Usage: .venv/bin/python bench/ingest_dc09_writer.py [--rounds 5] [--groups 150] 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import harness
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,7 +39,6 @@ from qorgau.ingest.events import PANEL_EVENT  # noqa: E402
 from qorgau.ingest.rows import Clock, event_row  # noqa: E402
 from qorgau.ingest.sink import commit_rows  # noqa: E402
 
-PG_BENCH_URL = os.environ.get("PG_BENCH_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _COPY = f"COPY events ({outbox._ROW_COLUMNS}) FROM STDIN"
 
 
@@ -78,26 +73,13 @@ def one_statement_rows(session: Any, rows: list[BatchRow]) -> None:
 
 @contextmanager
 def database(kind: str) -> Iterator[Database]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{tmp}/bench.db"
-            upgrade(url)
-            db = Database(url)
-            yield db
-            db.dispose()
-        return
-    name = f"qorgau_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = PG_BENCH_URL.replace("postgresql://", "postgresql+psycopg://", 1).rsplit("/", 1)[0] + f"/{name}"
+    with harness.scratch_database(kind) as url:
         upgrade(url)
         db = Database(url)
-        yield db
-        db.dispose()
-    finally:
-        with psycopg.connect(PG_BENCH_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        try:
+            yield db
+        finally:
+            db.dispose()
 
 
 class Groups:
