@@ -32,24 +32,31 @@ from tests.video.lease_hosts import (
 BOUND_S = 15.0
 
 
-@pytest.mark.timeout(420)  # two hosts of real `qorgau` processes, a crash and a return, on a loaded 2-core machine
-def test_a_killed_host_s_cameras_are_recorded_again_within_the_bound_and_come_back(
-        pg_template: str, tmp_path: Path, clips: dict[str, Path]) -> None:
+def _hosts_on(url: str, tmp_path: Path, clip: Path, count: int, prefix: str) -> tuple[Database, list[int],
+                                                                                     dict[str, str]]:
+    """`count` file cameras in the database at `url`, and the environment of the video hosts that share them."""
     from qorgau.core.crypto import configure_keyring, load_keyring
     from qorgau.domains import load_events, load_models
     from qorgau.settings import Settings
 
+    load_models()
+    load_events()
+    settings = Settings(data_dir=tmp_path / "var", database_url=url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configure_keyring(load_keyring(settings))  # made once here, not raced by two hosts
+    db = Database(url)
+    cameras = [add_camera(db, f"CAM-{n:04d}", main=alias(clip, f"{prefix}{n}")) for n in range(count)]
+    env = {**os.environ, "QORGAU_DATABASE_URL": url, "QORGAU_DATA_DIR": str(tmp_path / "var"),
+           "QORGAU_LOG_JSON": "false", "QORGAU_VIDEO_ASSIGNMENT": "leases", "QORGAU_VIDEO_SEGMENT_S": "2",
+           "QORGAU_VIDEO_STATUS_INTERVAL_S": "1", "QORGAU_SHUTDOWN_GRACE_S": "3"}
+    return db, cameras, env
+
+
+@pytest.mark.timeout(420)  # two hosts of real `qorgau` processes, a crash and a return, on a loaded 2-core machine
+def test_a_killed_host_s_cameras_are_recorded_again_within_the_bound_and_come_back(
+        pg_template: str, tmp_path: Path, clips: dict[str, Path]) -> None:
     with copied_database(pg_template, tmp_path) as url:
-        load_models()
-        load_events()
-        settings = Settings(data_dir=tmp_path / "var", database_url=url)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        configure_keyring(load_keyring(settings))  # made once here, not raced by two hosts
-        db = Database(url)
-        cameras = [add_camera(db, f"CAM-{n:04d}", main=alias(clips["mp4"], f"lease{n}")) for n in range(6)]
-        env = {**os.environ, "QORGAU_DATABASE_URL": url, "QORGAU_DATA_DIR": str(tmp_path / "var"),
-               "QORGAU_LOG_JSON": "false", "QORGAU_VIDEO_ASSIGNMENT": "leases", "QORGAU_VIDEO_SEGMENT_S": "2",
-               "QORGAU_VIDEO_STATUS_INTERVAL_S": "1", "QORGAU_SHUTDOWN_GRACE_S": "3"}
+        db, cameras, env = _hosts_on(url, tmp_path, clips["mp4"], 6, "lease")
         a = Host("host-a", 2, env, tmp_path / "host-a.log")
         b = Host("host-b", 1, env, tmp_path / "host-b.log")
         try:
@@ -76,21 +83,8 @@ def test_a_frozen_host_loses_its_cameras_and_fences_itself_when_it_wakes(
         pg_template: str, tmp_path: Path, clips: dict[str, Path]) -> None:
     """SIGSTOP stands for a host cut off from the database: the others take its cameras within the bound; when it
     wakes, past its fence deadline, it stops them at once instead of recording beside their new holder."""
-    from qorgau.core.crypto import configure_keyring, load_keyring
-    from qorgau.domains import load_events, load_models
-    from qorgau.settings import Settings
-
     with copied_database(pg_template, tmp_path) as url:
-        load_models()
-        load_events()
-        settings = Settings(data_dir=tmp_path / "var", database_url=url)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        configure_keyring(load_keyring(settings))
-        db = Database(url)
-        cameras = [add_camera(db, f"CAM-{n:04d}", main=alias(clips["mp4"], f"frozen{n}")) for n in range(4)]
-        env = {**os.environ, "QORGAU_DATABASE_URL": url, "QORGAU_DATA_DIR": str(tmp_path / "var"),
-               "QORGAU_LOG_JSON": "false", "QORGAU_VIDEO_ASSIGNMENT": "leases", "QORGAU_VIDEO_SEGMENT_S": "2",
-               "QORGAU_VIDEO_STATUS_INTERVAL_S": "1", "QORGAU_SHUTDOWN_GRACE_S": "3"}
+        db, cameras, env = _hosts_on(url, tmp_path, clips["mp4"], 4, "frozen")
         a = Host("host-a", 1, env, tmp_path / "host-a.log")
         b = Host("host-b", 1, env, tmp_path / "host-b.log")
         fair = Counter({"host-a/0": 2, "host-b/0": 2})
